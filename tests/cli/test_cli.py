@@ -1,0 +1,66 @@
+"""The docflow command: user creation, the demo, Flask's own commands."""
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import User
+from webapp.services.users import check_password
+
+
+def test_user_create_with_password_from_environment(app, runner, monkeypatch):
+    monkeypatch.setenv("DOCFLOW_PASSWORD", "s3cret-pass")
+    result = runner.invoke(args=["user", "create", "--login", "ivanova", "--name", "Иванова О.П.",
+                                 "--role", "secretary", "--role", "approver"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == "ivanova"))
+        assert user.roles == {"secretary", "approver"} and check_password(user, "s3cret-pass")
+        assert user.password_hash != "s3cret-pass"
+
+
+def test_user_create_with_prompted_password(app, runner, monkeypatch):
+    monkeypatch.delenv("DOCFLOW_PASSWORD", raising=False)
+    result = runner.invoke(args=["user", "create", "--login", "petrov", "--name", "Петров", "--role", "auditor"],
+                           input="pw-12345\npw-12345\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert check_password(db.session.scalar(select(User).where(User.login == "petrov")), "pw-12345")
+
+
+def test_user_create_rejects_unknown_role_and_body(app, runner, monkeypatch):
+    monkeypatch.setenv("DOCFLOW_PASSWORD", "s3cret-pass")
+    result = runner.invoke(args=["user", "create", "--login", "x", "--name", "X", "--role", "king"])
+    assert result.exit_code == 1 and "unknown role" in result.output
+    result = runner.invoke(args=["user", "create", "--login", "x", "--name", "X", "--role", "executor",
+                                 "--body", "Нет такого органа"])
+    assert result.exit_code == 1 and "No body named" in result.output
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+
+
+def test_docflow_entry_point_has_flask_and_own_commands(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    monkeypatch.setenv("DOCFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("DOCFLOW_SECRET_KEY", "cli-test")
+    result = CliRunner().invoke(main, ["routes"])
+    assert result.exit_code == 0 and "/documents" in result.output
+    result = CliRunner().invoke(main, ["--help"])
+    for command in ("serve", "demo", "user", "db", "shell", "routes"):
+        assert f"  {command}" in result.output
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0 and (tmp_path / "cli.sqlite3").exists()
+
+
+def test_config_layers(tmp_path, monkeypatch):
+    from webapp import create_app
+
+    monkeypatch.setenv("DOCFLOW_TIMEZONE", "Asia/Yekaterinburg")
+    monkeypatch.setenv("DOCFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    app = create_app({"FILES_DIR": str(tmp_path)})
+    assert app.config["TIMEZONE"] == "Asia/Yekaterinburg"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
+    monkeypatch.setenv("DOCFLOW_DATABASE_URL", "postgresql://u:p@localhost/db")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/db"

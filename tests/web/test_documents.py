@@ -1,0 +1,172 @@
+"""The register, the draft form and who may use it."""
+
+import re
+
+import pytest
+
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Document
+from webapp.services.documents import points_in_order
+
+
+def _token(client, path):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def _body_id(app, name="Министерство образования"):
+    with app.app_context():
+        body = Body(name=name, dative=name)
+        db.session.add(body)
+        db.session.commit()
+        return body.id
+
+
+def protocol_form(token, body_id, **overrides):
+    data = {
+        "csrf_token": token, "op": "save", "doc_type": "protocol", "heading": "ПРОТОКОЛ",
+        "title": "совещания по методической службе", "event_date": "10.06.2021", "place": "г. Ханты-Мансийск",
+        "chair": "Цулая Л.В.", "secretary": "Матвейчук Е.Н.",
+        "agenda-0-title": "О методической службе", "agenda-0-speakers": "Цулая Л.В.",
+        "agenda-1-title": "О центре повышения мастерства",
+        "points-0-agenda": "1", "points-0-number": "1.1", "points-0-text": "Принять информацию к сведению.",
+        "points-1-agenda": "1", "points-1-number": "1.2",
+        "points-1-text": "Создать методическую службу.", "points-1-responsible": str(body_id),
+        "points-1-deadline": "в срок до 1 февраля 2022 года",
+        "points-2-agenda": "2", "points-2-number": "2.1", "points-2-text": "Обеспечивать работу центра.",
+        "points-2-responsible": str(body_id),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_secretary_creates_protocol_draft(app, client, auth, make_user):
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    auth.login("sec")
+    response = client.post("/documents/new", data=protocol_form(_token(client, "/documents/new"), body_id))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "совещания по методической службе" in page and "Создать методическую службу." in page
+    with app.app_context():
+        doc = db.session.query(Document).one()
+        assert doc.state == "draft" and [a.title for a in doc.agenda_items] == [
+            "О методической службе", "О центре повышения мастерства"]
+        assert [(p.number, p.agenda_item_id is not None)
+                for p in points_in_order(doc)] == [("1.1", True), ("1.2", True), ("2.1", True)]
+        assignments = db.session.query(Assignment).order_by(Assignment.id).all()
+        assert [(a.lead_body_id, a.deadline and a.deadline.isoformat(), a.deadline_kind, a.status)
+                for a in assignments] == [(body_id, "2022-02-01", "by", "draft"), (body_id, None, "ongoing", "draft")]
+    listing = client.get("/documents").get_data(as_text=True)
+    assert "совещания по методической службе" in listing and "Проект" in listing
+
+
+def test_point_numbering_builds_the_tree(app, client, auth, make_user):
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    auth.login("sec")
+    form = protocol_form(_token(client, "/documents/new"), body_id, **{
+        "points-1-number": "1.2", "points-2-agenda": "1", "points-2-number": "1.2.1"})
+    assert client.post("/documents/new", data=form).status_code == 302
+    with app.app_context():
+        points = {p.number: p for p in db.session.query(Document).one().points}
+        assert points["1.2.1"].parent_id == points["1.2"].id and points["1.1"].parent_id is None
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("title", "  ", "Укажите заголовок документа"),
+    ("event_date", "31.02.2022", "Такой даты нет: 31.02.2022"),
+    ("event_date", "вчера", "Не удалось распознать дату"),
+    ("points-1-deadline", "до 31.02.2022", "Такой даты нет"),
+    ("points-1-deadline", "когда-нибудь", "Не удалось распознать срок"),
+    ("points-0-number", "1.а", "Номер пункта"),
+])
+def test_invalid_draft_is_refused_with_russian_message_and_nothing_saved(app, client, auth, make_user,
+                                                                         field, value, message):
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    auth.login("sec")
+    form = protocol_form(_token(client, "/documents/new"), body_id, **{field: value})
+    response = client.post("/documents/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page
+    assert "Создать методическую службу." in page  # the user's edits are kept in the form
+    with app.app_context():
+        assert db.session.query(Document).count() == 0 and db.session.query(Assignment).count() == 0
+
+
+def test_add_remove_and_reorder_points_without_saving(app, client, auth, make_user):
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    auth.login("sec")
+    form = protocol_form(_token(client, "/documents/new"), body_id, op="add_point")
+    page = client.post("/documents/new", data=form).get_data(as_text=True)
+    assert "Пункт 4" in page
+    form["op"] = "up:2"
+    page = client.post("/documents/new", data=form).get_data(as_text=True)
+    assert page.index("Обеспечивать работу центра.") < page.index("Создать методическую службу.")
+    form["op"] = "remove_point:0"
+    page = client.post("/documents/new", data=form).get_data(as_text=True)
+    assert "Принять информацию к сведению." not in page and "Пункт 3" not in page
+    with app.app_context():
+        assert db.session.query(Document).count() == 0
+
+
+def test_edit_keeps_changes_and_detects_stale_version(app, client, auth, make_user):
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    auth.login("sec")
+    location = client.post("/documents/new", data=protocol_form(_token(client, "/documents/new"), body_id)
+                           ).headers["Location"]
+    doc_id = int(location.rsplit("/", 1)[1])
+    edit_page = client.get(f"/documents/{doc_id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', edit_page).group(1)
+    form = protocol_form(_token(client, f"/documents/{doc_id}/edit"), body_id, version=version,
+                         title="совещания (исправлено)")
+    assert client.post(f"/documents/{doc_id}/edit", data=form).status_code == 302
+    form["title"] = "устаревшая правка"  # same old version number: someone saved meanwhile
+    response = client.post(f"/documents/{doc_id}/edit", data=form)
+    assert response.status_code == 409 and "изменён другим пользователем" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Document, doc_id).title == "совещания (исправлено)"
+
+
+@pytest.mark.parametrize("role,allowed", [
+    ("secretary", True), ("head", True), ("admin", True),
+    ("auditor", False), ("executor", False), ("controller", False), ("approver", False),
+])
+def test_who_may_create_a_draft(app, client, auth, make_user, role, allowed):
+    body_id = _body_id(app)
+    make_user("u", role)
+    auth.login("u")
+    assert client.get("/documents/new").status_code == (200 if allowed else 403)
+    token = _token(client, "/documents")  # any page carries the logout form's token
+    response = client.post("/documents/new", data=protocol_form(token, body_id))
+    assert response.status_code == (302 if allowed else 403)
+    with app.app_context():
+        assert db.session.query(Document).count() == (1 if allowed else 0)
+
+
+def test_auditor_cannot_edit_a_draft(app, client, auth, make_user):
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    make_user("aud", "auditor")
+    auth.login("sec")
+    location = client.post("/documents/new", data=protocol_form(_token(client, "/documents/new"), body_id)
+                           ).headers["Location"]
+    doc_id = int(location.rsplit("/", 1)[1])
+    auth.logout()
+    auth.login("aud")
+    assert client.get(f"/documents/{doc_id}").status_code == 200
+    assert client.get(f"/documents/{doc_id}/edit").status_code == 403
+    token = _token(client, "/documents")
+    response = client.post(f"/documents/{doc_id}/edit", data=protocol_form(token, body_id, title="взлом"))
+    assert response.status_code == 403 and "Редактировать" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Document, doc_id).title == "совещания по методической службе"
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    for path in ("/documents", "/documents/new", "/assignments"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]

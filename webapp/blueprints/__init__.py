@@ -1,0 +1,67 @@
+"""Registers the blueprints and the error pages shared by them."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
+
+
+def register_filters(app: Flask) -> None:
+    """Dates as Russian readers expect them: «1 февраля 2022 г.» and 01.02.2022."""
+    from webapp.ru.dates import format_date_long, format_date_short
+
+    app.add_template_filter(lambda d: format_date_long(d) if d else "", "ru_date")
+    app.add_template_filter(lambda d: format_date_short(d) if d else "", "short_date")
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.blueprints.assignments import bp as assignments_bp
+    from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.documents import bp as documents_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(assignments_bp)
+    register_filters(app)
+
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(exc: NotAllowed):
+        return page(403, "Действие запрещено", exc.reason)
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict):
+        return page(409, "Конфликт изменений", exc.reason)
+
+    @app.errorhandler(NotFound)
+    def not_found_service(exc: NotFound):
+        return page(404, "Не найдено", exc.reason)
+
+    @app.errorhandler(Invalid)
+    def invalid(exc: Invalid):
+        return page(400, "Неверные данные", exc.reason)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return page(400, "Форма устарела",
+                    "Запрос отклонён: нет или неверен защитный токен формы. Обновите страницу и повторите.")
+
+    @app.errorhandler(403)
+    def forbidden(_exc):
+        return page(403, "Доступ запрещён", "У вас нет прав на это действие.")
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return page(404, "Страница не найдена", "Такой страницы нет.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_exc):
+        return page(405, "Метод не поддерживается", "Этот адрес не принимает такой запрос.")
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return page(413, "Слишком большой запрос", "Загружаемые данные превышают допустимый размер.")

@@ -1,0 +1,7 @@
+"""Assignments: the list of tracked directives."""
+
+from flask import Blueprint
+
+bp = Blueprint("assignments", __name__)
+
+from webapp.blueprints.assignments import routes  # noqa: E402,F401

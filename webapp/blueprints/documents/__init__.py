@@ -1,0 +1,7 @@
+"""Documents: the register, the document page and the draft form."""
+
+from flask import Blueprint
+
+bp = Blueprint("documents", __name__)
+
+from webapp.blueprints.documents import routes  # noqa: E402,F401

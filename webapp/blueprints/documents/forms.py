@@ -1,0 +1,131 @@
+"""The draft form: a document with its participants, agenda items and decision points."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.form import Form
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.ru.dates import DateError, parse_date
+from webapp.ru.deadlines import parse_deadline
+from webapp.services.documents import AgendaData, DraftData, PointData
+
+TYPE_CHOICES = [SelectChoice(t.value, TYPE_TITLES[t]) for t in DocumentType if t != DocumentType.regulation]
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class AgendaItemForm(Form):
+    title = TextAreaField("Вопрос повестки", validators=[Optional(), Length(max=2000)])
+    speakers = StringField("Докладчик", validators=[Optional(), Length(max=500)])
+    heard = TextAreaField("СЛУШАЛИ", validators=[Optional(), Length(max=20000)])
+
+
+class PointForm(Form):
+    agenda = IntegerField("Вопрос", validators=[Optional()])
+    number = StringField("Номер", validators=[Optional(), Length(max=30)])
+    text = TextAreaField("Текст пункта", validators=[Optional(), Length(max=20000)])
+    responsible = SelectMultipleField("Ответственные", coerce=int, validate_choice=False)
+    deadline = StringField("Срок", validators=[Optional(), Length(max=300)])
+
+    def validate_number(self, field):
+        value = (field.data or "").strip().rstrip(".")
+        if value and not all(part.isdigit() for part in value.split(".")):
+            raise ValidationError("Номер пункта — числа через точку, например 1.2.1.")
+
+    def validate_deadline(self, field):
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            deadline = parse_deadline(text)
+        except DateError as exc:
+            raise ValidationError(str(exc)) from exc
+        if deadline.kind == "none":
+            raise ValidationError(f"Не удалось распознать срок «{text}». Пример: «в срок до 1 февраля 2022 года», "
+                                  "«до 01.02.2022», «ежеквартально».")
+
+
+class DocumentForm(FlaskForm):
+    version = HiddenField()
+    doc_type = SelectField("Вид документа", choices=TYPE_CHOICES)
+    heading = StringField("Наименование вида (как печатается)", validators=[Optional(), Length(max=200)])
+    title = TextAreaField("Заголовок", validators=[DataRequired("Укажите заголовок документа."), Length(max=2000)])
+    event_date = StringField("Дата", validators=[Optional(), Length(max=50)])
+    place = StringField("Место", validators=[Optional(), Length(max=200)])
+    preamble = TextAreaField("Вводная часть", validators=[Optional(), Length(max=50000)])
+    chair = StringField("Председатель", validators=[Optional(), Length(max=300)])
+    secretary = StringField("Секретарь", validators=[Optional(), Length(max=300)])
+    attendees = TextAreaField("Присутствовали (по одному в строке: ФИО, должность)",
+                              validators=[Optional(), Length(max=20000)])
+    decision_heading = StringField("Распорядительная формула", validators=[Optional(), Length(max=200)])
+    agenda = FieldList(FormField(AgendaItemForm), min_entries=0)
+    points = FieldList(FormField(PointForm), min_entries=0)
+    controller_text = TextAreaField("Контроль исполнения возложить на", validators=[Optional(), Length(max=2000)])
+    signer_title = StringField("Должность подписывающего", validators=[Optional(), Length(max=500)])
+    signer_name = StringField("И.О. Фамилия подписывающего", validators=[Optional(), Length(max=200)])
+
+    def validate_event_date(self, field):
+        if field.data and field.data.strip():
+            try:
+                field.parsed = parse_date(field.data)
+            except DateError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def set_body_choices(self, choices: list[tuple[int, str]]) -> None:
+        for entry in self.points:
+            entry.form.responsible.choices = [SelectChoice(value, label) for value, label in choices]
+
+    def to_data(self) -> DraftData:
+        agenda: list[AgendaData] = []
+        renumber: dict[int, int] = {}  # the form's item number -> index among the items kept
+        for number, entry in enumerate(self.agenda, start=1):
+            f = entry.form
+            if (f.title.data or "").strip():
+                renumber[number] = len(agenda)
+                agenda.append(AgendaData(title=f.title.data.strip(), speakers=(f.speakers.data or "").strip() or None,
+                                         heard=_paragraphs(f.heard.data)))
+        points = []
+        for entry in self.points:
+            f = entry.form
+            if not (f.text.data or "").strip():
+                continue
+            deadline = parse_deadline(f.deadline.data.strip()) if (f.deadline.data or "").strip() else None
+            index = renumber.get(f.agenda.data, -1) if f.agenda.data else None
+            points.append(PointData(
+                text=f.text.data.strip(), number=(f.number.data or "").strip().rstrip(".") or None,
+                agenda_index=index, responsible_ids=list(f.responsible.data or []),
+                deadline_text=f.deadline.data.strip() if deadline else None,
+                deadline_kind=deadline.kind if deadline else None,
+                deadline=deadline.due if deadline else None, start=deadline.start if deadline else None,
+            ))
+        attendees = []
+        for line in _paragraphs(self.attendees.data):
+            name, _, job = line.partition(",")
+            attendees.append((name.strip(), job.strip() or None))
+        signatories = []
+        if (self.signer_name.data or "").strip():
+            signatories.append(((self.signer_title.data or "").strip(), self.signer_name.data.strip()))
+        return DraftData(
+            doc_type=self.doc_type.data, title=self.title.data, heading=(self.heading.data or "").strip() or None,
+            event_date=getattr(self.event_date, "parsed", None), place=(self.place.data or "").strip() or None,
+            preamble=_paragraphs(self.preamble.data),
+            decision_heading=(self.decision_heading.data or "").strip() or None,
+            chair=(self.chair.data or "").strip() or None, secretary=(self.secretary.data or "").strip() or None,
+            attendees=attendees, agenda=agenda, points=points,
+            controller_text=(self.controller_text.data or "").strip() or None, signatories=signatories,
+        )

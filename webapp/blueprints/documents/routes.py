@@ -1,0 +1,174 @@
+"""Views of documents: list, page, new draft, edit draft."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.blueprints.documents import bp
+from webapp.blueprints.documents.forms import DocumentForm
+from webapp.extensions import db
+from webapp.models import Body, Document
+from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.services import documents as service
+from webapp.services.errors import Invalid
+
+STATE_TITLES = {"draft": "Проект", "published": "Опубликован"}
+
+
+def _body_choices() -> list[tuple[int, str]]:
+    return [(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+
+
+def _load(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    service.ensure(service.can_view_document(current_user, document), "Этот проект документа вам недоступен.")
+    return document
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("documents.index"))
+
+
+@bp.route("/documents")
+@login_required
+def index():
+    query = select(Document).where(Document.parent_id.is_(None))
+    doc_type = request.args.get("type") or ""
+    state = request.args.get("state") or ""
+    if doc_type in DocumentType.__members__:
+        query = query.where(Document.doc_type == doc_type)
+    if state in STATE_TITLES:
+        query = query.where(Document.state == state)
+    query = query.order_by(Document.reg_date.desc().nulls_last(), Document.event_date.desc().nulls_last(),
+                           Document.id.desc())
+    documents = [d for d in db.session.scalars(query) if service.can_view_document(current_user, d)]
+    return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=STATE_TITLES,
+                           doc_type=doc_type, state=state, can_create=service.can_create_document(current_user))
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def detail(document_id: int):
+    document = _load(document_id)
+    return render_template("documents/detail.html", doc=document, states=STATE_TITLES,
+                           can_edit=service.can_edit_document(current_user, document))
+
+
+def _apply_op(form: DocumentForm, op: str) -> bool:
+    """Add, remove or move rows of the form without saving; True when the form changed."""
+    name, _, arg = op.partition(":")
+    index = int(arg) if arg.isdigit() else -1
+    rows = form.points
+    if name == "add_agenda":
+        form.agenda.append_entry()
+    elif name == "add_point":
+        rows.append_entry()
+    elif name == "remove_agenda" and 0 <= index < len(form.agenda):
+        _remove(form.agenda, index)
+    elif name == "remove_point" and 0 <= index < len(rows):
+        _remove(rows, index)
+    elif name in ("up", "down") and 0 <= index < len(rows):
+        other = index - 1 if name == "up" else index + 1
+        if 0 <= other < len(rows):
+            _swap(rows, index, other)
+    else:
+        return False
+    return True
+
+
+def _remove(field_list, index: int) -> None:
+    data = [entry.data for entry in field_list]
+    del data[index]
+    _reset(field_list, data)
+
+
+def _swap(field_list, i: int, j: int) -> None:
+    data = [entry.data for entry in field_list]
+    data[i], data[j] = data[j], data[i]
+    _reset(field_list, data)
+
+
+def _reset(field_list, data: list[dict]) -> None:
+    while len(field_list):
+        field_list.pop_entry()
+    for row in data:
+        field_list.append_entry(row)
+
+
+def _form_from_document(document: Document) -> DocumentForm:
+    agenda_numbers = {item.id: i + 1 for i, item in enumerate(document.agenda_items)}
+    chair = next((p.name for p in document.participants if p.role == "chair"), None)
+    secretary = next((p.name for p in document.participants if p.role == "secretary"), None)
+    attendees = "\n".join(", ".join(x for x in (p.name, p.job_title) if x)
+                          for p in document.participants if p.role == "attendee")
+    signer = document.signatories[0] if document.signatories else None
+    data = {
+        "version": document.version, "doc_type": document.doc_type, "heading": document.heading,
+        "title": document.title, "place": document.place,
+        "event_date": document.event_date.strftime("%d.%m.%Y") if document.event_date else "",
+        "preamble": "\n".join(document.preamble), "chair": chair, "secretary": secretary, "attendees": attendees,
+        "decision_heading": document.decision_heading, "controller_text": document.controller_text,
+        "signer_title": signer.job_title if signer else "", "signer_name": signer.name if signer else "",
+        "agenda": [{"title": i.title, "speakers": i.speakers, "heard": "\n".join(i.heard)}
+                   for i in document.agenda_items],
+        "points": [{"agenda": agenda_numbers.get(p.agenda_item_id), "number": p.number, "text": p.text,
+                    "responsible": [b.id for b in p.responsible_bodies], "deadline": p.deadline_text or ""}
+                   for p in service.points_in_order(document)],
+    }
+    return DocumentForm(formdata=None, data=data)
+
+
+def _edit(document: Document | None):
+    if request.method == "POST":
+        form = DocumentForm()
+    elif document is not None:
+        form = _form_from_document(document)
+    else:
+        form = DocumentForm(formdata=None, data={"doc_type": request.args.get("type", "protocol"),
+                                                "agenda": [{}], "points": [{}]})
+    form.set_body_choices(_body_choices())
+    op = request.form.get("op", "save")
+    if request.method == "POST" and op != "save":
+        _apply_op(form, op)
+        form.set_body_choices(_body_choices())
+        return render_template("documents/edit.html", form=form, doc=document)
+    if request.method == "POST":
+        if form.validate():
+            try:
+                if document is None:
+                    document = service.create_draft(current_user, form.to_data())
+                else:
+                    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+                    service.update_draft(current_user, document, form.to_data(), version)
+            except Invalid as exc:
+                db.session.rollback()
+                flash(exc.reason, "danger")
+                return render_template("documents/edit.html", form=form, doc=document), 400
+            db.session.commit()
+            flash("Проект сохранён.", "success")
+            return redirect(url_for("documents.detail", document_id=document.id))
+        flash("Проект не сохранён: исправьте отмеченные поля.", "danger")
+        return render_template("documents/edit.html", form=form, doc=document), 400
+    return render_template("documents/edit.html", form=form, doc=document)
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+@login_required
+def new():
+    service.ensure(service.can_create_document(current_user),
+                   "Создавать проекты документов могут секретарь, руководитель и администратор.")
+    return _edit(None)
+
+
+@bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(document_id: int):
+    document = _load(document_id)
+    service.ensure(service.can_edit_document(current_user, document),
+                   "Редактировать можно только проект документа, и только автору или секретарю.")
+    return _edit(document)

@@ -1,0 +1,104 @@
+"""The `docflow` command: Flask's own commands (routes, shell, db) beside ours."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+
+
+def _create_app() -> Flask:
+    from webapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Docflow: documents, workflows and assignment control for public bodies."""
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(serve_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(user_group)
+
+
+def migrate_database() -> None:
+    upgrade()
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the five sample documents, their bodies and one demo user per role (idempotent)."""
+    from webapp.demo.loader import load_demo
+
+    migrate_database()
+    counts = load_demo()
+    db.session.commit()
+    click.echo(f"Demo loaded: {counts['documents']} new document(s), {counts['bodies']} bodies.")
+
+
+@click.command("serve")
+@click.option("--demo", is_flag=True, help="Load the demo data when the database is empty.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(demo: bool, host: str, port: int, threads: int) -> None:
+    """Migrate the database and serve the application with waitress."""
+    import waitress
+
+    from webapp.demo.loader import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from webapp.models import Document
+
+    migrate_database()
+    if demo and not db.session.scalar(select(func.count(Document.id))):
+        load_demo()
+        db.session.commit()
+    app = current_app._get_current_object()
+    click.echo(f"Docflow is running at http://{host}:{port}/")
+    if demo:
+        logins = ", ".join(login for login, *_ in DEMO_USERS)
+        click.echo(f"Demo logins: {logins}; password for each: {DEMO_PASSWORD}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="docflow")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage users."""
+
+
+@user_group.command("create")
+@click.option("--login", required=True)
+@click.option("--name", "full_name", required=True, help="Full name, e.g. «Иванова Ольга Петровна».")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="secretary, head, approver, executor, controller, auditor or admin; repeatable.")
+@click.option("--body", "bodies", multiple=True, help="A body the user belongs to (name or short name); repeatable.")
+@click.option("--position", help="Position (должность).")
+@click.option("--email")
+@with_appcontext
+def user_create(login: str, full_name: str, roles: tuple[str, ...], bodies: tuple[str, ...],
+                position: str | None, email: str | None) -> None:
+    """Create a user; the password comes from DOCFLOW_PASSWORD or a prompt."""
+    from webapp.services.errors import ServiceError
+    from webapp.services.users import create_user
+
+    migrate_database()
+    password = os.environ.get("DOCFLOW_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        user = create_user(login, full_name, password, list(roles), list(bodies), position=position, email=email)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.reason) from exc
+    db.session.commit()
+    click.echo(f"User {user.login} created with roles: {', '.join(sorted(user.roles))}.")

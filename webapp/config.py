@@ -1,0 +1,74 @@
+"""Settings: defaults here, then instance/config.py, then DOCFLOW_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "TIMEZONE": "Europe/Moscow",
+    "DATABASE_URL": None,  # None: SQLite at instance/docflow.sqlite3
+    "SECRET_KEY": None,  # None: generated once and kept in instance/secret_key
+    "FILES_DIR": None,  # None: instance/files
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a form left open all day must still submit
+    "BOOTSTRAP_SERVE_LOCAL": True,  # users' networks are often closed: no CDN
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+}
+
+ENV_PREFIX = "DOCFLOW_"
+
+
+def _coerce(raw: str) -> Any:
+    """Environment values are strings; accept the obvious booleans and integers."""
+    lowered = raw.lower()
+    if lowered in {"true", "yes", "on"}:
+        return True
+    if lowered in {"false", "no", "off"}:
+        return False
+    if raw.isdigit():
+        return int(raw)
+    return raw
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    return {
+        key[len(ENV_PREFIX) :]: _coerce(value)
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "PASSWORD"
+    }
+
+
+def persistent_secret_key(instance_path: Path) -> str:
+    """A key made once per installation, so sessions survive restarts without anyone setting one."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def finalize(config: dict[str, Any], instance_path: Path) -> None:
+    """Fill the settings that depend on the instance folder."""
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'docflow.sqlite3'}"
+    url = config["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = persistent_secret_key(instance_path)
+    if not config.get("FILES_DIR"):
+        config["FILES_DIR"] = str(instance_path / "files")

@@ -1,0 +1,100 @@
+"""Assignments (поручения): directives to act, tracked until the controller accepts them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._types import enum_check, utcnow
+from webapp.models.document import Document, Point
+from webapp.models.people import Body, User
+
+
+class AssignmentStatus(enum.StrEnum):
+    draft = "draft"  #: its document is not published yet: planned, not in force
+    new = "new"  #: in force, nobody has taken it yet
+    in_work = "in_work"  #: taken into work by the responsible body
+    reported = "reported"  #: execution reported, awaiting the controller
+    returned = "returned"  #: the controller returned the report for rework
+    done = "done"  #: accepted by the controller
+    cancelled = "cancelled"  #: cancelled, with a reason
+
+
+STATUS_TITLES = {
+    AssignmentStatus.draft: "Проект",
+    AssignmentStatus.new: "Новое",
+    AssignmentStatus.in_work: "В работе",
+    AssignmentStatus.reported: "Отчёт представлен",
+    AssignmentStatus.returned: "Возвращено на доработку",
+    AssignmentStatus.done: "Исполнено",
+    AssignmentStatus.cancelled: "Отменено",
+}
+
+
+class DeadlineKind(enum.StrEnum):
+    by = "by"  #: finish by a date («в срок до 1 февраля 2022 года»)
+    from_ = "from"  #: start from a date («с 1 сентября 2021 года»)
+    period = "period"  #: a span («2015 – 2016 гг»)
+    periodic = "periodic"  #: recurring («ежеквартально»)
+    ongoing = "ongoing"  #: a standing duty («обеспечивать»)
+    none = "none"  #: no deadline said
+
+
+KIND_TITLES = {
+    DeadlineKind.by: "до даты",
+    DeadlineKind.from_: "с даты",
+    DeadlineKind.period: "период",
+    DeadlineKind.periodic: "периодически",
+    DeadlineKind.ongoing: "постоянно",
+    DeadlineKind.none: "без срока",
+}
+
+assignment_coexecutor = Table(
+    "assignment_coexecutor",
+    db.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column("body_id", ForeignKey("body.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (enum_check("status", AssignmentStatus), enum_check("deadline_kind", DeadlineKind))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id", ondelete="SET NULL"))
+    lead_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"), index=True)
+    controller_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    controller_text: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    deadline_text: Mapped[str | None] = mapped_column(String(300))
+    deadline_kind: Mapped[str] = mapped_column(String(20), default=DeadlineKind.none)
+    # Written only by the assignment service.
+    status: Mapped[str] = mapped_column(String(20), default=AssignmentStatus.new)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+    document: Mapped[Document] = relationship()
+    point: Mapped[Point | None] = relationship()
+    lead_body: Mapped[Body | None] = relationship()
+    coexecutors: Mapped[list[Body]] = relationship(secondary=assignment_coexecutor)
+    controller: Mapped[User | None] = relationship()
+
+    @property
+    def status_title(self) -> str:
+        return STATUS_TITLES[AssignmentStatus(self.status)]
+
+    @property
+    def kind_title(self) -> str:
+        return KIND_TITLES[DeadlineKind(self.deadline_kind)]
+
+    @property
+    def point_number(self) -> str | None:
+        return self.point.number if self.point else None

@@ -1,0 +1,130 @@
+"""People and organisations: User, Body (орган), membership and roles."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._types import enum_check
+
+
+class Role(enum.StrEnum):
+    secretary = "secretary"  #: drafts protocols and other documents
+    head = "head"  #: signs orders, chairs meetings
+    approver = "approver"  #: approves drafts on an approval route
+    executor = "executor"  #: member of a responsible body, reports on assignments
+    controller = "controller"  #: accepts or returns execution reports
+    auditor = "auditor"  #: reviews everything, changes nothing
+    admin = "admin"  #: manages users, bodies, templates
+
+
+ROLE_TITLES = {
+    Role.secretary: "Секретарь",
+    Role.head: "Руководитель",
+    Role.approver: "Согласующий",
+    Role.executor: "Исполнитель",
+    Role.controller: "Контролёр",
+    Role.auditor: "Аудитор",
+    Role.admin: "Администратор",
+}
+
+
+class Body(db.Model):
+    """An organisation, department or group of bodies that documents address."""
+
+    __tablename__ = "body"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)  # nominative
+    short_name: Mapped[str | None] = mapped_column(String(200))
+    dative: Mapped[str | None] = mapped_column(String(500))  # «Министерству ...» for rendering
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    parent: Mapped[Body | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Body]] = relationship(back_populates="parent")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="body", cascade="all, delete-orphan")
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def matches(self, name: str) -> bool:
+        """Whether a name found in a text denotes this body."""
+        wanted = _normal(name)
+        return any(_normal(candidate) == wanted for candidate in [self.name, self.short_name, *self.aliases]
+                   if candidate)
+
+    def subtree_ids(self) -> set[int]:
+        ids = {self.id}
+        for child in self.children:
+            ids |= child.subtree_ids()
+        return ids
+
+    def __repr__(self) -> str:
+        return f"<Body {self.id} {self.display_name!r}>"
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.replace("«", '"').replace("»", '"').replace("ё", "е").lower().split())
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str | None] = mapped_column(String(300))  # должность
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", back_populates="user")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(row.role) for row in self.role_rows}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def bodies(self) -> list[Body]:
+        return [m.body for m in self.memberships]
+
+    def __repr__(self) -> str:
+        return f"<User {self.login}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (enum_check("role", Role),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Membership(db.Model):
+    """A user belongs to a body: they see and report on its assignments."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "body_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    body: Mapped[Body] = relationship(back_populates="memberships")

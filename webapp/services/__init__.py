@@ -1,0 +1,1 @@
+"""The domain operations: verb-named functions that check rules, change models and flush (never commit)."""
