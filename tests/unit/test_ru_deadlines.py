@@ -1,0 +1,472 @@
+"""Unit tests of webapp.ru.deadlines: deadline phrases of directives and the dates they stand for."""
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from webapp.ru.dates import DateError
+from webapp.ru.deadlines import (
+    BY,
+    DAY,
+    FROM,
+    MONTH,
+    NONE,
+    ONGOING,
+    PERIOD,
+    PERIODIC,
+    WEEK,
+    Deadline,
+    Recurrence,
+    add_working_days,
+    find_deadline,
+    is_ongoing_verb,
+    occurrences,
+    parse_deadline,
+    roman_to_int,
+    strip_deadline,
+)
+
+# A Tuesday in mid-year, so that neither a rolled-over year nor a weekend hides a mistake.
+REFERENCE = date(2021, 6, 15)
+
+
+@pytest.fixture
+def reference() -> date:
+    return REFERENCE
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "due", "start"),
+    [
+        ("в срок до 1 февраля 2022 года", BY, date(2022, 2, 1), None),
+        ("до 01.02.2022", BY, date(2022, 2, 1), None),
+        ("до 01.02.2022г.", BY, date(2022, 2, 1), None),
+        ("не позднее 15 марта 2023 г.", BY, date(2023, 3, 15), None),
+        ("в срок не позднее 15.03.2023", BY, date(2023, 3, 15), None),
+        ("к 1 марта 2022 г.", BY, date(2022, 3, 1), None),
+        ("до «01» февраля 2022 г.", BY, date(2022, 2, 1), None),
+        ("до 31 декабря 2021 года (включительно)", BY, date(2021, 12, 31), None),
+        ("01.02.2022", BY, date(2022, 2, 1), None),
+        ("1 февраля 2022 г.", BY, date(2022, 2, 1), None),
+        ("Срок: до 01.02.2022.", BY, date(2022, 2, 1), None),
+        ("до конца 2022 года", BY, date(2022, 12, 31), None),
+        ("до конца 2022 г.", BY, date(2022, 12, 31), None),
+        ("до конца года", BY, date(2021, 12, 31), None),
+        ("до конца текущего года", BY, date(2021, 12, 31), None),
+        ("не позднее 2023 года", BY, date(2023, 12, 31), None),
+        ("до конца I квартала 2023 года", BY, date(2023, 3, 31), None),
+        ("до конца февраля 2024 года", BY, date(2024, 2, 29), None),
+        ("до 1 сентября", BY, date(2021, 9, 1), None),
+        ("до 01.09", BY, date(2021, 9, 1), None),
+        ("незамедлительно", BY, REFERENCE, None),
+        ("в течение 2023 года", PERIOD, date(2023, 12, 31), date(2023, 1, 1)),
+        ("в 2023 году", PERIOD, date(2023, 12, 31), date(2023, 1, 1)),
+        ("2023 год", PERIOD, date(2023, 12, 31), date(2023, 1, 1)),
+        ("на 2023 год", PERIOD, date(2023, 12, 31), date(2023, 1, 1)),
+        ("2015 – 2016 гг", PERIOD, date(2016, 12, 31), date(2015, 1, 1)),
+        ("2015 - 2016 гг", PERIOD, date(2016, 12, 31), date(2015, 1, 1)),
+        ("2015—2016 гг.", PERIOD, date(2016, 12, 31), date(2015, 1, 1)),
+        ("2017-2018 гг.", PERIOD, date(2018, 12, 31), date(2017, 1, 1)),
+        ("2017-2018", PERIOD, date(2018, 12, 31), date(2017, 1, 1)),
+        ("в 2019 – 2020 годах", PERIOD, date(2020, 12, 31), date(2019, 1, 1)),
+        ("в 2021/2022 учебном году", PERIOD, date(2022, 8, 31), date(2021, 9, 1)),
+        ("в 2021-2022 учебном году", PERIOD, date(2022, 8, 31), date(2021, 9, 1)),
+        ("2021/22 учебный год", PERIOD, date(2022, 8, 31), date(2021, 9, 1)),
+        ("в течение учебного года", PERIOD, date(2021, 8, 31), date(2020, 9, 1)),
+        ("в течение года", PERIOD, date(2021, 12, 31), date(2021, 1, 1)),
+        ("в I квартале 2023 года", PERIOD, date(2023, 3, 31), date(2023, 1, 1)),
+        ("в II квартале 2023 года", PERIOD, date(2023, 6, 30), date(2023, 4, 1)),
+        ("в III квартале 2023 г.", PERIOD, date(2023, 9, 30), date(2023, 7, 1)),
+        ("в IV квартале 2022 года", PERIOD, date(2022, 12, 31), date(2022, 10, 1)),
+        ("в течение I квартала 2023 года", PERIOD, date(2023, 3, 31), date(2023, 1, 1)),
+        ("в 1 квартале 2023 года", PERIOD, date(2023, 3, 31), date(2023, 1, 1)),
+        ("во 2-м квартале 2023 года", PERIOD, date(2023, 6, 30), date(2023, 4, 1)),
+        ("в первом квартале 2023 года", PERIOD, date(2023, 3, 31), date(2023, 1, 1)),
+        ("в четвёртом квартале", PERIOD, date(2021, 12, 31), date(2021, 10, 1)),
+        ("I квартал 2023 г.", PERIOD, date(2023, 3, 31), date(2023, 1, 1)),
+        ("во II полугодии 2022 года", PERIOD, date(2022, 12, 31), date(2022, 7, 1)),
+        ("в первом полугодии 2022 года", PERIOD, date(2022, 6, 30), date(2022, 1, 1)),
+        ("в феврале 2024 года", PERIOD, date(2024, 2, 29), date(2024, 2, 1)),
+        ("в мае", PERIOD, date(2021, 5, 31), date(2021, 5, 1)),
+        ("февраль 2022 г.", PERIOD, date(2022, 2, 28), date(2022, 2, 1)),
+        ("с 1 сентября по 31 декабря 2021 года", PERIOD, date(2021, 12, 31), date(2021, 9, 1)),
+        ("с 1 сентября по 31 мая 2022 года", PERIOD, date(2022, 5, 31), date(2021, 9, 1)),
+        ("с 01.09.2021 по 31.12.2021", PERIOD, date(2021, 12, 31), date(2021, 9, 1)),
+        ("в период с 01.09.2021 до 31.12.2021", PERIOD, date(2021, 12, 31), date(2021, 9, 1)),
+        ("01.09.2021 – 31.12.2021", PERIOD, date(2021, 12, 31), date(2021, 9, 1)),
+        ("с 10 по 20 мая 2022 года", PERIOD, date(2022, 5, 20), date(2022, 5, 10)),
+        ("10–20 мая 2022 г.", PERIOD, date(2022, 5, 20), date(2022, 5, 10)),
+        ("с 25 по 5 июня 2022 года", PERIOD, date(2022, 6, 5), date(2022, 5, 25)),
+        ("с 1 сентября 2021 года", FROM, None, date(2021, 9, 1)),
+        ("начиная с 01.09.2021", FROM, None, date(2021, 9, 1)),
+        ("с 2022 года", FROM, None, date(2022, 1, 1)),
+        ("с сентября 2021 года", FROM, None, date(2021, 9, 1)),
+        ("со II квартала 2022 года", FROM, None, date(2022, 4, 1)),
+        ("в течение 10 дней", BY, date(2021, 6, 25), None),
+        ("в течение 10 календарных дней", BY, date(2021, 6, 25), None),
+        ("в течение 3 рабочих дней", BY, date(2021, 6, 18), None),
+        ("в течение пяти рабочих дней", BY, date(2021, 6, 22), None),
+        ("в течение двух недель", BY, date(2021, 6, 29), None),
+        ("в течение месяца", BY, date(2021, 7, 15), None),
+        ("в течение 3 дней со дня подписания настоящего приказа", BY, date(2021, 6, 18), None),
+        ("в 10-дневный срок", BY, date(2021, 6, 25), None),
+        ("в трехдневный срок", BY, date(2021, 6, 18), None),
+        ("в месячный срок", BY, date(2021, 7, 15), None),
+        ("постоянно", ONGOING, None, None),
+        ("Постоянно.", ONGOING, None, None),
+        ("на постоянной основе", ONGOING, None, None),
+        ("в постоянном режиме", ONGOING, None, None),
+        ("систематически", ONGOING, None, None),
+        ("по мере необходимости", ONGOING, None, None),
+        ("", NONE, None, None),
+        ("Утвердить положение о конкурсе", NONE, None, None),
+        ("Обеспечивать контроль за качеством питания", ONGOING, None, None),
+    ],
+)
+def test_parse_deadline(text: str, kind: str, due: date | None, start: date | None, reference: date) -> None:
+    deadline = parse_deadline(text, reference)
+    assert (deadline.kind, deadline.due, deadline.start) == (kind, due, start)
+    assert deadline.recurrence is None
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("в срок до 1 февраля 2022 года", "в срок до 1 февраля 2022 года"),
+        ("Срок: до 01.02.2022.", "до 01.02.2022"),
+        ("Срок исполнения – 2015 – 2016 гг", "2015 – 2016 гг"),
+        ("постоянно.", "постоянно"),
+        ("Обеспечивать контроль", ""),
+        ("", ""),
+    ],
+)
+def test_parse_deadline_keeps_the_phrase_as_written(text: str, phrase: str, reference: date) -> None:
+    assert parse_deadline(text, reference).text == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("ежеквартально", (Recurrence(MONTH, months=(3, 6, 9, 12)),)),
+        ("Ежеквартально", (Recurrence(MONTH, months=(3, 6, 9, 12)),)),
+        ("ежемесячно", (Recurrence(MONTH),)),
+        ("ежегодно", (Recurrence(MONTH, months=(12,)),)),
+        ("ежеполугодно", (Recurrence(MONTH, months=(6, 12)),)),
+        ("раз в полгода", (Recurrence(MONTH, months=(6, 12)),)),
+        ("1 раз в квартал", (Recurrence(MONTH, months=(3, 6, 9, 12)),)),
+        ("2 раза в год (май, декабрь)", (Recurrence(MONTH, months=(5, 12)),)),
+        ("два раза в год (май и декабрь)", (Recurrence(MONTH, months=(5, 12)),)),
+        ("2 раза в год", (Recurrence(MONTH, months=(6, 12)),)),
+        ("4 раза в год", (Recurrence(MONTH, months=(3, 6, 9, 12)),)),
+        ("ежегодно в декабре", (Recurrence(MONTH, months=(12,)),)),
+        ("ежегодно до 1 февраля", (Recurrence(MONTH, months=(2,), day=1),)),
+        ("ежегодно, в срок до 20 января", (Recurrence(MONTH, months=(1,), day=20),)),
+        ("ежемесячно до 5 числа", (Recurrence(MONTH, day=5),)),
+        ("ежемесячно, до 25-го числа", (Recurrence(MONTH, day=25),)),
+        ("до 5 числа каждого месяца", (Recurrence(MONTH, day=5),)),
+        ("до 10 числа месяца, следующего за отчетным", (Recurrence(MONTH, day=10),)),
+        (
+            "до 15 числа месяца, следующего за отчётным кварталом",
+            (Recurrence(MONTH, months=(1, 4, 7, 10), day=15),),
+        ),
+        (
+            "ежеквартально до 5 числа месяца, следующего за отчетным кварталом",
+            (Recurrence(MONTH, months=(1, 4, 7, 10), day=5),),
+        ),
+        ("ежеквартально до 5 числа", (Recurrence(MONTH, months=(1, 4, 7, 10), day=5),)),
+        (
+            "ежеквартально до 25 числа последнего месяца квартала",
+            (Recurrence(MONTH, months=(3, 6, 9, 12), day=25),),
+        ),
+        (
+            "до 15 числа месяца, следующего за отчетным полугодием",
+            (Recurrence(MONTH, months=(1, 7), day=15),),
+        ),
+        ("до 20 января года, следующего за отчетным", (Recurrence(MONTH, months=(1,), day=20),)),
+        ("2 раза в месяц", (Recurrence(MONTH, day=15), Recurrence(MONTH))),
+        ("еженедельно", (Recurrence(WEEK, weekday=4),)),
+        ("еженедельно по понедельникам", (Recurrence(WEEK, weekday=0),)),
+        ("еженедельно в среду", (Recurrence(WEEK, weekday=2),)),
+        ("ежедневно", (Recurrence(DAY),)),
+    ],
+)
+def test_parse_deadline_recurring(text: str, rules: tuple[Recurrence, ...], reference: date) -> None:
+    deadline = parse_deadline(text, reference)
+    assert deadline == Deadline(PERIODIC, text=text, recurrence=rules)
+
+
+@pytest.mark.parametrize(
+    ("reference", "due"),
+    [
+        (date(2021, 6, 15), date(2021, 9, 1)),
+        (date(2021, 9, 1), date(2021, 9, 1)),
+        (date(2021, 10, 1), date(2022, 9, 1)),
+    ],
+)
+def test_date_without_year_is_the_next_one_after_the_reference(reference: date, due: date) -> None:
+    assert parse_deadline("до 1 сентября", reference).due == due
+
+
+def test_date_without_year_in_a_december_order_falls_next_year() -> None:
+    assert parse_deadline("до 15 января", date(2021, 12, 20)).due == date(2022, 1, 15)
+
+
+def test_reference_defaults_to_today() -> None:
+    today = date.today()
+    assert parse_deadline("до 1 сентября").due in (date(today.year, 9, 1), date(today.year + 1, 9, 1))
+    assert parse_deadline("до конца года").due == date(today.year, 12, 31)
+
+
+@pytest.mark.parametrize("text", ["до 31.02.2022", "31.02.2022", "в срок до 29 февраля 2023 года"])
+def test_impossible_date_is_an_error(text: str, reference: date) -> None:
+    with pytest.raises(DateError, match="^Такой даты нет: "):
+        parse_deadline(text, reference)
+
+
+def test_impossible_date_in_a_sentence_is_an_error(reference: date) -> None:
+    with pytest.raises(DateError, match="Такой даты нет: 31.02.2022"):
+        find_deadline("Представить отчет до 31.02.2022.", reference)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "в V квартале 2023 года", "в III полугодии 2023 года", "2018-2017 гг.",
+        "по итогам I квартала 2023 года",
+    ],
+)
+def test_impossible_or_unmarked_periods_are_not_deadlines(text: str, reference: date) -> None:
+    assert parse_deadline(text, reference).kind == NONE
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "due", "start", "phrase"),
+    [
+        (
+            "Создать структуру управления проектом в срок до 1 февраля 2022 года.",
+            BY, date(2022, 2, 1), None, "в срок до 1 февраля 2022 года",
+        ),
+        (
+            "Обеспечить до 1 февраля 2022 года проведение мониторинга.",
+            BY, date(2022, 2, 1), None, "до 1 февраля 2022 года",
+        ),
+        (
+            "Представить отчет по итогам I квартала 2023 года до 10 апреля 2023 года.",
+            BY, date(2023, 4, 10), None, "до 10 апреля 2023 года",
+        ),
+        (
+            "Руководителям ОО обеспечить участие педагогов в курсах с 01.09.2021 по 31.12.2021.",
+            PERIOD, date(2021, 12, 31), date(2021, 9, 1), "с 01.09.2021 по 31.12.2021",
+        ),
+        ("1 этап: 2015 – 2016 гг", PERIOD, date(2016, 12, 31), date(2015, 1, 1), "2015 – 2016 гг"),
+        ("2 этап: 2017-2018 гг.", PERIOD, date(2018, 12, 31), date(2017, 1, 1), "2017-2018 гг."),
+        (
+            "Провести в 2021–2022 учебном году конкурс профессионального мастерства.",
+            PERIOD, date(2022, 8, 31), date(2021, 9, 1), "в 2021–2022 учебном году",
+        ),
+        ("Представить отчет. Срок: 01.02.2022.", BY, date(2022, 2, 1), None, "01.02.2022"),
+        (
+            "Провести конкурс в период с 10 по 20 мая 2022 года.",
+            PERIOD, date(2022, 5, 20), date(2022, 5, 10), "в период с 10 по 20 мая 2022 года",
+        ),
+        (
+            "Перейти на новые программы с 1 сентября 2021 года.",
+            FROM, None, date(2021, 9, 1), "с 1 сентября 2021 года",
+        ),
+        (
+            "Провести совещание в мае 2022 года.",
+            PERIOD, date(2022, 5, 31), date(2022, 5, 1), "в мае 2022 года",
+        ),
+        (
+            "Информацию представлять ежеквартально до 10 числа месяца, следующего за отчетным кварталом.",
+            PERIODIC, None, None, "ежеквартально до 10 числа месяца, следующего за отчетным кварталом",
+        ),
+        (
+            "Осуществлять мониторинг на постоянной основе.",
+            ONGOING, None, None, "на постоянной основе",
+        ),
+        ("Оказывать методическую помощь школам.", ONGOING, None, None, ""),
+        ("Продолжить работу по внедрению ФГОС.", ONGOING, None, None, ""),
+        ("Не допускать нарушений порядка проведения экзаменов.", ONGOING, None, None, ""),
+        ("Рекомендовать руководителям обеспечивать участие педагогов.", ONGOING, None, None, ""),
+        ("Рекомендовать руководителям обеспечить участие педагогов.", NONE, None, None, ""),
+        ("Создать постоянно действующую комиссию.", NONE, None, None, ""),
+        ("Утвердить план мероприятий на 2023 год.", NONE, None, None, ""),
+        ("В соответствии с приказом от 01.02.2022 № 15 провести проверку.", NONE, None, None, ""),
+        ("Контроль за исполнением настоящего приказа оставляю за собой.", NONE, None, None, ""),
+    ],
+)
+def test_find_deadline_in_a_directive(
+    sentence: str, kind: str, due: date | None, start: date | None, phrase: str, reference: date
+) -> None:
+    deadline = find_deadline(sentence, reference)
+    assert (deadline.kind, deadline.due, deadline.start, deadline.text) == (kind, due, start, phrase)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stripped"),
+    [
+        (
+            "Создать структуру управления проектом в срок до 1 февраля 2022 года.",
+            "Создать структуру управления проектом.",
+        ),
+        ("Обеспечить до 1 февраля 2022 года проведение мониторинга.", "Обеспечить проведение мониторинга."),
+        ("Провести мониторинг, срок – до 1 февраля 2022 г.", "Провести мониторинг."),
+        ("Провести мониторинг. Срок исполнения: до 01.02.2022", "Провести мониторинг."),
+        ("Провести, в срок до 1 февраля 2022 г., мониторинг.", "Провести мониторинг."),
+        ("Организовать работу (срок – до 1 марта 2022 г.), назначить ответственных.",
+         "Организовать работу, назначить ответственных."),
+        ("Представлять отчет (ежеквартально).", "Представлять отчет."),
+        ("Ежеквартально, до 5 числа, представлять отчет.", "Представлять отчет."),
+        (
+            "Отчет представлять ежеквартально до 10 числа месяца, следующего за отчетным кварталом, в отдел.",
+            "Отчет представлять в отдел.",
+        ),
+        ("1 этап: 2015 – 2016 гг", "1 этап"),
+        ("Представить отчет. Срок: 01.02.2022.", "Представить отчет."),
+        ("Провести мониторинг. Срок – до 1 февраля 2022 г.", "Провести мониторинг."),
+        ("Представлять отчет ежеквартально в течение 2022 года.", "Представлять отчет."),
+        ("С 1 сентября 2021 года ежемесячно представлять отчет.", "Представлять отчет."),
+        ("Срок исполнения: в течение 2022 года.", ""),
+        ("Представить отчет до 31.02.2022.", "Представить отчет."),
+        ("Утвердить положение о конкурсе.", "Утвердить положение о конкурсе."),
+        ("Оказывать методическую помощь.", "Оказывать методическую помощь."),
+    ],
+)
+def test_strip_deadline(sentence: str, stripped: str, reference: date) -> None:
+    assert strip_deadline(sentence, reference) == stripped
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        (
+            "ежеквартально", date(2022, 1, 1), date(2022, 12, 31),
+            [date(2022, 3, 31), date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31)],
+        ),
+        (
+            "до 15 числа месяца, следующего за отчётным кварталом", date(2022, 1, 1), date(2022, 12, 31),
+            [date(2022, 1, 15), date(2022, 4, 15), date(2022, 7, 15), date(2022, 10, 15)],
+        ),
+        (
+            "до 15 числа месяца, следующего за отчётным кварталом", date(2022, 2, 1), date(2023, 1, 31),
+            [date(2022, 4, 15), date(2022, 7, 15), date(2022, 10, 15), date(2023, 1, 15)],
+        ),
+        (
+            "2 раза в год (май, декабрь)", date(2022, 1, 1), date(2022, 12, 31),
+            [date(2022, 5, 31), date(2022, 12, 31)],
+        ),
+        (
+            "ежемесячно", date(2024, 1, 1), date(2024, 4, 30),
+            [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)],
+        ),
+        (
+            "ежемесячно", date(2022, 1, 15), date(2022, 3, 15),
+            [date(2022, 1, 31), date(2022, 2, 28)],
+        ),
+        ("ежегодно", date(2021, 6, 1), date(2023, 12, 30), [date(2021, 12, 31), date(2022, 12, 31)]),
+        ("ежегодно до 1 февраля", date(2021, 6, 1), date(2023, 6, 1), [date(2022, 2, 1), date(2023, 2, 1)]),
+        (
+            "до 30 числа каждого месяца", date(2023, 1, 1), date(2023, 3, 31),
+            [date(2023, 1, 30), date(2023, 2, 28), date(2023, 3, 30)],
+        ),
+        (
+            "еженедельно", date(2022, 1, 1), date(2022, 1, 31),
+            [date(2022, 1, 7), date(2022, 1, 14), date(2022, 1, 21), date(2022, 1, 28)],
+        ),
+        (
+            "еженедельно по понедельникам", date(2022, 1, 1), date(2022, 1, 12),
+            [date(2022, 1, 3), date(2022, 1, 10)],
+        ),
+        (
+            "ежедневно", date(2022, 1, 30), date(2022, 2, 1),
+            [date(2022, 1, 30), date(2022, 1, 31), date(2022, 2, 1)],
+        ),
+        ("до 01.02.2022", date(2022, 1, 1), date(2022, 12, 31), [date(2022, 2, 1)]),
+        ("до 01.02.2022", date(2022, 3, 1), date(2022, 12, 31), []),
+        ("постоянно", date(2022, 1, 1), date(2022, 12, 31), []),
+        ("ежеквартально", date(2022, 4, 1), date(2022, 6, 29), []),
+    ],
+)
+def test_occurrences(text: str, start: date, end: date, expected: list[date], reference: date) -> None:
+    assert occurrences(parse_deadline(text, reference), start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start", "due", "phrase"),
+    [
+        (
+            "Представлять отчет ежеквартально в течение 2022 года.",
+            date(2022, 1, 1), date(2022, 12, 31), "ежеквартально в течение 2022 года",
+        ),
+        (
+            "С 1 сентября 2021 года ежемесячно представлять отчет.",
+            date(2021, 9, 1), None, "С 1 сентября 2021 года ежемесячно",
+        ),
+        (
+            "Ежегодно до 1 февраля, начиная с 2022 года, направлять сведения.",
+            date(2022, 1, 1), None, "Ежегодно до 1 февраля, начиная с 2022 года",
+        ),
+    ],
+)
+def test_recurring_duty_bounded_by_a_period(
+    sentence: str, start: date, due: date | None, phrase: str, reference: date
+) -> None:
+    deadline = find_deadline(sentence, reference)
+    assert (deadline.kind, deadline.start, deadline.due, deadline.text) == (PERIODIC, start, due, phrase)
+
+
+def test_occurrences_stay_within_the_duty_period(reference: date) -> None:
+    deadline = find_deadline("Представлять отчет ежеквартально в течение 2022 года.", reference)
+    assert occurrences(deadline, date(2021, 1, 1), date(2023, 12, 31)) == [
+        date(2022, 3, 31), date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31),
+    ]
+    started = find_deadline("С 1 сентября 2021 года ежемесячно представлять отчет.", reference)
+    expected = [date(2021, 9, 30), date(2021, 10, 31)]
+    assert occurrences(started, date(2021, 1, 1), date(2021, 10, 31)) == expected
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("обеспечивать", True),
+        ("Обеспечивать контроль за питанием", True),
+        ("оказывать методическую помощь", True),
+        ("продолжить работу", True),
+        ("Продолжать работу", True),
+        ("осуществлять мониторинг", True),
+        ("не допускать нарушений", True),
+        ("Руководителям школ обеспечивать участие", True),
+        ("Рекомендовать руководителям проводить родительские собрания", True),
+        ("Рекомендовать руководителям провести родительские собрания", False),
+        ("обеспечить", False),
+        ("Утвердить положение", False),
+        ("Провести мониторинг", False),
+        ("Организовать работу", False),
+        ("Использовать в работе", False),
+        ("Контроль оставляю за собой", False),
+        ("", False),
+    ],
+)
+def test_is_ongoing_verb(action: str, expected: bool) -> None:
+    assert is_ongoing_verb(action) is expected
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"), [("I", 1), ("II", 2), ("III", 3), ("IV", 4), ("iv", 4), ("IX", 9)]
+)
+def test_roman_to_int(numeral: str, value: int) -> None:
+    assert roman_to_int(numeral) == value
+
+
+def test_add_working_days_skips_weekends() -> None:
+    friday = date(2022, 1, 7)
+    assert add_working_days(friday, 1) == date(2022, 1, 10)
+    assert add_working_days(friday, 5) == date(2022, 1, 14)
+
+
+def test_deadline_is_frozen(reference: date) -> None:
+    deadline = parse_deadline("до 01.02.2022", reference)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        deadline.due = None  # type: ignore[misc]
