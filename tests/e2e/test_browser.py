@@ -1,0 +1,93 @@
+"""Real browser: a secretary logs in and drafts a protocol, as the README promises.
+
+Runs when Playwright and a Chromium binary are present (CI installs Debian's chromium);
+skipped otherwise, with the reason printed by pytest -ra.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+
+from webapp.extensions import db
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = os.environ.get("DOCFLOW_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def live_server(demo_app):
+    from werkzeug.serving import make_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = make_server("127.0.0.1", port, demo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(live_server):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+
+
+def test_secretary_drafts_a_protocol_in_the_browser(page, live_server, demo_app):
+    page.goto(live_server + "/login")
+    page.fill("#login", "secretary")
+    page.fill("#password", "demo")
+    page.click("#submit")
+    assert page.locator("#current-user").inner_text() == "Матвейчук Елена Николаевна"
+    rows = page.locator("#documents tbody tr")
+    assert rows.count() == 5
+    assert "339" in page.locator("#documents").inner_text()
+
+    page.click("#new-document")
+    page.select_option("#doc_type", "protocol")
+    page.fill("#title", "совещания по итогам учебного года")
+    page.fill("#event_date", "15.06.2023")
+    page.fill("#agenda-0-title", "Об итогах года")
+    page.click("#add-agenda")
+    page.fill("#agenda-1-title", "О планах на новый год")
+    page.fill("#points-0-agenda", "1")
+    page.fill("#points-0-number", "1.1")
+    page.fill("#points-0-text", "Принять информацию к сведению.")
+    page.click("#add-point")
+    page.click("#add-point")
+    assert page.locator("#points-0-text").input_value() == "Принять информацию к сведению."  # nothing lost
+    page.fill("#points-1-agenda", "1")
+    page.fill("#points-1-number", "1.2")
+    page.fill("#points-1-text", "Подготовить отчёт об итогах года.")
+    page.select_option("#points-1-responsible", label="АУ ДПО «Институт развития образования»")
+    page.fill("#points-1-deadline", "в срок до 1 сентября 2023 года")
+    page.fill("#points-2-agenda", "2")
+    page.fill("#points-2-number", "2.1")
+    page.fill("#points-2-text", "Утвердить план работы.")
+    page.click("#save")
+
+    assert "Проект сохранён" in page.content()
+    assert page.locator("#doc-state").inner_text() == "Проект"
+    assert "Подготовить отчёт об итогах года." in page.locator(".paper").inner_text()
+    assert "1 сентября 2023" in page.locator(".assignment-badge").inner_text()
+
+    from webapp.models import Document
+
+    with demo_app.app_context():
+        doc = db.session.query(Document).filter_by(title="совещания по итогам учебного года").one()
+        assert len(doc.agenda_items) == 2 and len(doc.points) == 3
