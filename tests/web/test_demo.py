@@ -9,8 +9,9 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
 
+GOLD_FILE = Path(__file__).parents[1] / "data" / "seeds.gold.jsonl"
 GOLD = {row["file"].removesuffix(".txt"): row
-        for row in map(json.loads, (Path(__file__).parents[1] / "data" / "seeds.gold.jsonl").read_text(encoding="utf-8").splitlines())}
+        for row in map(json.loads, GOLD_FILE.read_text(encoding="utf-8").splitlines())}
 
 
 def _assignments(slug):

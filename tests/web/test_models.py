@@ -67,7 +67,8 @@ def test_document_version_counter_refuses_a_stale_update(app):
         doc.title = "t2"
         db.session.commit()
         assert doc.version == 2
-        db.session.execute(db.update(Document).values(version=5).execution_options(synchronize_session=False))  # someone else saved meanwhile
+        # someone else saved meanwhile
+        db.session.execute(db.update(Document).values(version=5).execution_options(synchronize_session=False))
         doc.title = "t3"
         with pytest.raises(StaleDataError):
             db.session.commit()

@@ -36,11 +36,12 @@ class AgendaItemForm(Form):
 
 
 class PointForm(Form):
-    agenda = IntegerField("Вопрос", validators=[Optional()])
-    number = StringField("Номер", validators=[Optional(), Length(max=30)])
+    agenda = IntegerField("№ вопроса", validators=[Optional()], render_kw={"placeholder": "1"})
+    number = StringField("Номер", validators=[Optional(), Length(max=30)], render_kw={"placeholder": "1.2.1"})
     text = TextAreaField("Текст пункта", validators=[Optional(), Length(max=20000)])
     responsible = SelectMultipleField("Ответственные", coerce=int, validate_choice=False)
-    deadline = StringField("Срок", validators=[Optional(), Length(max=300)])
+    deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
+                           render_kw={"placeholder": "в срок до 1 февраля 2022 года"})
 
     def validate_number(self, field):
         value = (field.data or "").strip().rstrip(".")
@@ -65,7 +66,7 @@ class DocumentForm(FlaskForm):
     doc_type = SelectField("Вид документа", choices=TYPE_CHOICES)
     heading = StringField("Наименование вида (как печатается)", validators=[Optional(), Length(max=200)])
     title = TextAreaField("Заголовок", validators=[DataRequired("Укажите заголовок документа."), Length(max=2000)])
-    event_date = StringField("Дата", validators=[Optional(), Length(max=50)])
+    event_date = StringField("Дата", validators=[Optional(), Length(max=50)], render_kw={"placeholder": "ДД.ММ.ГГГГ"})
     place = StringField("Место", validators=[Optional(), Length(max=200)])
     preamble = TextAreaField("Вводная часть", validators=[Optional(), Length(max=50000)])
     chair = StringField("Председатель", validators=[Optional(), Length(max=300)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import DocumentForm
@@ -44,7 +44,7 @@ def index():
         query = query.where(Document.doc_type == doc_type)
     if state in STATE_TITLES:
         query = query.where(Document.state == state)
-    query = query.order_by(Document.reg_date.desc().nulls_last(), Document.event_date.desc().nulls_last(),
+    query = query.order_by(func.coalesce(Document.reg_date, Document.event_date).desc().nulls_last(),
                            Document.id.desc())
     documents = [d for d in db.session.scalars(query) if service.can_view_document(current_user, d)]
     return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=STATE_TITLES,
