@@ -34,6 +34,12 @@ def _database_url(tmp_path) -> tuple[str, callable]:
     return url, drop
 
 
+@pytest.fixture(autouse=True)
+def _private_instance(tmp_path, monkeypatch):
+    """No test writes into the clone's instance/ folder."""
+    monkeypatch.setenv("DOCFLOW_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 @pytest.fixture
 def app(tmp_path):
     url, drop = _database_url(tmp_path)

@@ -42,8 +42,20 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         key[len(ENV_PREFIX) :]: _coerce(value)
         for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "PASSWORD"
+        if key.startswith(ENV_PREFIX) and key not in {ENV_PREFIX + "PASSWORD", ENV_PREFIX + "INSTANCE_PATH"}
     }
+
+
+def instance_path(environ: dict[str, str] | None = None) -> Path:
+    """The installation's folder: DOCFLOW_INSTANCE_PATH, else instance/ in the current directory.
+
+    Flask's default for an installed package is <venv>/var/webapp-instance, which a newcomer who ran
+    `pip install .` in a clone would never find; instance/ beside where the service runs is what
+    the README promises and what a systemd unit's WorkingDirectory gives.
+    """
+    environ = os.environ if environ is None else environ
+    configured = environ.get(ENV_PREFIX + "INSTANCE_PATH")
+    return Path(configured).resolve() if configured else Path.cwd().resolve() / "instance"
 
 
 def persistent_secret_key(instance_path: Path) -> str:

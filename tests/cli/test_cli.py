@@ -64,3 +64,23 @@ def test_config_layers(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
     monkeypatch.setenv("DOCFLOW_DATABASE_URL", "postgresql://u:p@localhost/db")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/db"
+
+
+def test_instance_folder_defaults_to_working_directory(tmp_path, monkeypatch):
+    """With nothing set: instance/ where the service runs, its config.py read, a secret key made once."""
+    from webapp import create_app
+
+    monkeypatch.delenv("DOCFLOW_INSTANCE_PATH")
+    monkeypatch.delenv("DOCFLOW_TIMEZONE", raising=False)
+    monkeypatch.delenv("DOCFLOW_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DOCFLOW_SECRET_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text('TIMEZONE = "Asia/Barnaul"\n', encoding="utf-8")
+    first = create_app()
+    assert first.config["TIMEZONE"] == "Asia/Barnaul"
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'docflow.sqlite3'}"
+    assert (tmp_path / "instance" / "secret_key").exists()
+    assert create_app().config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    monkeypatch.setenv("DOCFLOW_TIMEZONE", "Europe/Samara")  # the environment beats instance/config.py
+    assert create_app().config["TIMEZONE"] == "Europe/Samara"
