@@ -48,6 +48,7 @@ def test_secretary_creates_protocol_draft(app, client, auth, make_user):
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "совещания по методической службе" in page and "Создать методическую службу." in page
+    assert '<p class="doc-type text-center">ПРОТОКОЛ</p>' in page
     with app.app_context():
         doc = db.session.query(Document).one()
         assert doc.state == "draft" and [a.title for a in doc.agenda_items] == [

@@ -25,6 +25,7 @@ from webapp.models import (
     User,
 )
 from webapp.models._types import utcnow
+from webapp.models.document import TYPE_TITLES
 from webapp.ru.deadlines import is_ongoing_verb
 from webapp.services.errors import Conflict, Invalid, NotAllowed
 
@@ -196,7 +197,8 @@ def _undated_kind(point: PointData) -> str | None:
 def create_draft(user: User, data: DraftData) -> Document:
     ensure(can_create_document(user), "Создавать проекты документов могут секретарь, руководитель и администратор.")
     _check(data)
-    document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True)
+    document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True,
+                        heading=TYPE_TITLES[DocumentType(data.doc_type)].upper())
     db.session.add(document)
     _fill(document, data)
     db.session.flush()
