@@ -24,7 +24,7 @@ def _body_id(app, name="Министерство образования"):
 
 def protocol_form(token, body_id, **overrides):
     data = {
-        "csrf_token": token, "op": "save", "doc_type": "protocol", "heading": "ПРОТОКОЛ",
+        "csrf_token": token, "op": "save", "doc_type": "protocol", "heading": "",
         "title": "совещания по методической службе", "event_date": "10.06.2021", "place": "г. Ханты-Мансийск",
         "chair": "Цулая Л.В.", "secretary": "Матвейчук Е.Н.",
         "agenda-0-title": "О методической службе", "agenda-0-speakers": "Цулая Л.В.",

@@ -131,7 +131,7 @@ def _parent_by_number(siblings: list[Point], number: str | None) -> Point | None
 def _fill(document: Document, data: DraftData) -> None:
     document.doc_type = data.doc_type
     document.title = data.title.strip()
-    document.heading = data.heading
+    document.heading = data.heading or TYPE_TITLES[DocumentType(data.doc_type)].upper()
     document.event_date = data.event_date
     document.place = data.place
     document.preamble = data.preamble
@@ -197,8 +197,7 @@ def _undated_kind(point: PointData) -> str | None:
 def create_draft(user: User, data: DraftData) -> Document:
     ensure(can_create_document(user), "Создавать проекты документов могут секретарь, руководитель и администратор.")
     _check(data)
-    document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True,
-                        heading=TYPE_TITLES[DocumentType(data.doc_type)].upper())
+    document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True)
     db.session.add(document)
     _fill(document, data)
     db.session.flush()
