@@ -33,6 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.blueprints import register_blueprints
     from webapp.cli import register_commands
+    from webapp.services import workflows
+
+    workflows.init_app(app)
 
     register_blueprints(app)
     register_commands(app)

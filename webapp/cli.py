@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
+    app.cli.add_command(audit_group)
 
 
 def migrate_database() -> None:
@@ -102,3 +103,74 @@ def user_create(login: str, full_name: str, roles: tuple[str, ...], bodies: tupl
         raise click.ClickException(exc.reason) from exc
     db.session.commit()
     click.echo(f"User {user.login} created with roles: {', '.join(sorted(user.roles))}.")
+
+
+@click.group("workflows")
+def workflows_group() -> None:
+    """Check and show the workflow definitions (workflows/*.yaml)."""
+
+
+def _configured_workflows_dir():
+    from webapp import config as settings
+    from webapp.services.workflows import workflows_dir
+
+    environment = settings.from_environment()
+    return workflows_dir(environment, settings.instance_path())
+
+
+@workflows_group.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def workflows_check(directory: str | None) -> None:
+    """Validate every definition in DIRECTORY (default: the ones the service uses); exit 1 naming file and key."""
+    from webapp.workflow import DefinitionError, load_registry
+
+    directory = directory or str(_configured_workflows_dir())
+    try:
+        registry = load_registry(directory)
+    except DefinitionError as exc:
+        click.echo(f"Invalid workflow definition: {exc}", err=True)
+        raise SystemExit(1) from exc
+    for name, workflow in sorted(registry.workflows.items()):
+        click.echo(f"{name}: {len(workflow.states)} states, {len(workflow.transitions)} transitions")
+    click.echo(f"OK: {directory}")
+
+
+@workflows_group.command("show")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Definitions directory.")
+def workflows_show(name: str, directory: str | None) -> None:
+    """Print workflow NAME as a Mermaid state diagram."""
+    from webapp.workflow import DefinitionError, load_registry, to_mermaid
+
+    try:
+        registry = load_registry(directory or _configured_workflows_dir())
+    except DefinitionError as exc:
+        click.echo(f"Invalid workflow definition: {exc}", err=True)
+        raise SystemExit(1) from exc
+    if name not in registry.workflows:
+        click.echo(f"No workflow named {name!r}; known: {', '.join(sorted(registry.workflows))}", err=True)
+        raise SystemExit(1)
+    click.echo(to_mermaid(registry.workflows[name]), nl=False)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Recompute the SHA-256 chain; exit 1 naming the first changed, inserted or deleted row."""
+    from webapp.models import Event
+    from webapp.services.audit import verify_chain
+
+    problem = verify_chain()
+    if problem is not None:
+        click.echo(f"Audit trail broken at {problem}", err=True)
+        raise SystemExit(1)
+    count = db.session.scalar(select(func.count(Event.id)))
+    click.echo(f"Audit trail intact: {count} events.")
+
+
+main.add_command(workflows_group)

@@ -20,6 +20,10 @@ DEFAULTS: dict[str, Any] = {
     "BOOTSTRAP_SERVE_LOCAL": True,  # users' networks are often closed: no CDN
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "WORKFLOWS_DIR": None,  # None: instance/workflows when present, else the workflows/ shipped with the code
+    # Registration number patterns per document type: {seq} the number in the series, {year} the year.
+    "NUMBER_PATTERNS": {"order": "{seq}", "protocol": "{seq}", "decision": "{seq}", "resolution": "{seq}",
+                        "plan": "{seq}", "regulation": "{seq}"},
 }
 
 ENV_PREFIX = "DOCFLOW_"

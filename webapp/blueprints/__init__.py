@@ -18,12 +18,14 @@ def register_filters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.assignments import bp as assignments_bp
+    from webapp.blueprints.audit import bp as audit_bp
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.documents import bp as documents_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(assignments_bp)
+    app.register_blueprint(audit_bp)
     register_filters(app)
 
     def page(status: int, title: str, message: str):

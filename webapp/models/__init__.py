@@ -14,19 +14,28 @@ from webapp.models.document import (
     Signatory,
     Stage,
 )
+from webapp.models.audit import AuditHead, Event
 from webapp.models.files import StoredFile
 from webapp.models.people import Body, Membership, Role, User, UserRole
+from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
 __all__ = [
     "Acknowledgment",
     "AgendaItem",
+    "ApprovalDecision",
+    "ApprovalMode",
+    "ApprovalStep",
     "Assignment",
+    "AuditHead",
     "AssignmentStatus",
     "Body",
     "DeadlineKind",
     "Document",
     "DocumentType",
+    "Event",
     "Membership",
+    "Notification",
+    "NumberCounter",
     "Participant",
     "ParticipantRole",
     "Point",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import db
 from webapp.models._types import enum_check, utcnow
 from webapp.models.people import Body, User
+
+if TYPE_CHECKING:
+    from webapp.models.workflow import ApprovalStep
 
 
 class DocumentType(enum.StrEnum):
@@ -81,15 +85,20 @@ class Document(db.Model):
     controller_text: Mapped[str | None] = mapped_column(Text)  # whom the control clause names
     acknowledgment_label: Mapped[str | None] = mapped_column(String(200))
     approval_stamp: Mapped[list[str]] = mapped_column(JSON, default=list)  # «Утверждено приказом ...»
+    approval_mode: Mapped[str] = mapped_column(String(20), default="sequential")  # see ApprovalMode
+    approval_round: Mapped[int] = mapped_column(Integer, default=0)  # 0: the route never started
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     issuing_body: Mapped[Body | None] = relationship()
     author: Mapped[User | None] = relationship()
-    parent: Mapped[Document | None] = relationship(remote_side=[id], back_populates="attachments")
+    parent: Mapped[Document | None] = relationship(remote_side=[id], back_populates="attachments",
+                                                   foreign_keys=[parent_id])
+    amends: Mapped[Document | None] = relationship(remote_side=[id], foreign_keys=[amends_id])
     attachments: Mapped[list[Document]] = relationship(
-        back_populates="parent", cascade="all, delete-orphan", order_by="Document.id"
+        back_populates="parent", cascade="all, delete-orphan", order_by="Document.id", foreign_keys=[parent_id]
     )
     participants: Mapped[list[Participant]] = relationship(
         cascade="all, delete-orphan", order_by="Participant.position", back_populates="document"
@@ -108,6 +117,9 @@ class Document(db.Model):
     )
     acknowledgments: Mapped[list[Acknowledgment]] = relationship(
         cascade="all, delete-orphan", order_by="Acknowledgment.position", back_populates="document"
+    )
+    approval_steps: Mapped[list[ApprovalStep]] = relationship(
+        cascade="all, delete-orphan", order_by="(ApprovalStep.round, ApprovalStep.position)"
     )
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError.

@@ -27,10 +27,11 @@ from webapp.models import (
 from webapp.models._types import utcnow
 from webapp.models.document import TYPE_TITLES
 from webapp.ru.deadlines import is_ongoing_verb
+from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid, NotAllowed
+from webapp.services.workflows import is_editable
 
 DRAFTING_ROLES = (Role.secretary, Role.head, Role.admin)
-EDITABLE_STATES = {"draft"}
 
 
 # --- rules: one function each, used by views to draw buttons and by services to enforce ---------
@@ -43,7 +44,7 @@ def can_create_document(user: User) -> bool:
 def can_edit_document(user: User, document: Document) -> bool:
     return (
         can_create_document(user)
-        and document.state in EDITABLE_STATES
+        and is_editable(document)
         and document.parent_id is None
         and (document.author_id in (None, user.id) or user.has_role(Role.head, Role.admin, Role.secretary))
     )
@@ -52,7 +53,7 @@ def can_edit_document(user: User, document: Document) -> bool:
 def can_view_document(user: User, document: Document) -> bool:
     if not user.is_authenticated:
         return False
-    if document.state not in EDITABLE_STATES:
+    if document.state == "published":
         return True
     return document.author_id == user.id or user.has_role(
         Role.secretary, Role.head, Role.approver, Role.controller, Role.auditor, Role.admin
@@ -202,7 +203,19 @@ def create_draft(user: User, data: DraftData) -> Document:
     _fill(document, data)
     db.session.flush()
     sync_draft_assignments(document)
+    record_event(user, "document.create", document, after=content_snapshot(document))
     return document
+
+
+def content_snapshot(document: Document) -> dict:
+    """What an edit can change, small enough to keep in every audit event."""
+    return {
+        "doc_type": document.doc_type, "title": document.title, "place": document.place,
+        "event_date": document.event_date, "preamble": document.preamble,
+        "agenda": [item.title for item in document.agenda_items],
+        "points": [[p.number, p.text, p.deadline_text] for p in points_in_order(document)],
+        "controller": document.controller_text,
+    }
 
 
 def update_draft(user: User, document: Document, data: DraftData, expected_version: int) -> Document:
@@ -211,10 +224,12 @@ def update_draft(user: User, document: Document, data: DraftData, expected_versi
         raise Conflict("Документ изменён другим пользователем, пока вы его редактировали. "
                        "Откройте его заново и повторите правку.")
     _check(data)
+    before = content_snapshot(document)
     _fill(document, data)
     document.updated_at = utcnow()  # an UPDATE of the row, so the version counter moves too
     db.session.flush()
     sync_draft_assignments(document)
+    record_event(user, "document.update", document, before=before, after=content_snapshot(document))
     return document
 
 

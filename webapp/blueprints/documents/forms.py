@@ -130,3 +130,35 @@ class DocumentForm(FlaskForm):
             attendees=attendees, agenda=agenda, points=points,
             controller_text=(self.controller_text.data or "").strip() or None, signatories=signatories,
         )
+
+
+class TransitionForm(FlaskForm):
+    """A workflow button: which transition, the version the user saw, an optional comment."""
+
+    version = HiddenField()
+    transition = HiddenField()
+    comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    decision = SelectField("Решение", choices=[SelectChoice("approved", "Согласовано"),
+                                               SelectChoice("approved_with_remarks", "Согласовано с замечаниями")])
+    comment = TextAreaField("Замечания", validators=[Optional(), Length(max=5000)])
+
+
+class ApproverForm(FlaskForm):
+    approver = SelectField("Согласующий", coerce=int, validate_choice=False)
+
+
+class ApprovalModeForm(FlaskForm):
+    mode = SelectField("Порядок", choices=[SelectChoice("sequential", "последовательно"),
+                                           SelectChoice("parallel", "одновременно")])
+
+
+class AcknowledgersForm(FlaskForm):
+    people = SelectMultipleField("Ознакомить", coerce=int, validate_choice=False)
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy import func, select
 
 from webapp.blueprints.documents import bp
-from webapp.blueprints.documents.forms import DocumentForm
+from webapp.blueprints.documents.forms import (
+    AcknowledgersForm,
+    ActionForm,
+    ApprovalModeForm,
+    ApproverForm,
+    DecisionForm,
+    DocumentForm,
+    TransitionForm,
+)
 from webapp.extensions import db
-from webapp.models import Body, Document
+from webapp.models import Body, Document, Event, Role, User
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import documents as service
+from webapp.services import transitions, workflows
+from webapp.services.workflows import state_titles
+from webapp.workflow import to_mermaid
 from webapp.services.errors import Invalid
 
-STATE_TITLES = {"draft": "Проект", "published": "Опубликован"}
 
 
 def _body_choices() -> list[tuple[int, str]]:
@@ -42,12 +53,13 @@ def index():
     state = request.args.get("state") or ""
     if doc_type in DocumentType.__members__:
         query = query.where(Document.doc_type == doc_type)
-    if state in STATE_TITLES:
+    states = state_titles()
+    if state in states:
         query = query.where(Document.state == state)
     query = query.order_by(func.coalesce(Document.reg_date, Document.event_date).desc().nulls_last(),
                            Document.id.desc())
     documents = [d for d in db.session.scalars(query) if service.can_view_document(current_user, d)]
-    return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=STATE_TITLES,
+    return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=states,
                            doc_type=doc_type, state=state, can_create=service.can_create_document(current_user))
 
 
@@ -55,8 +67,39 @@ def index():
 @login_required
 def detail(document_id: int):
     document = _load(document_id)
-    return render_template("documents/detail.html", doc=document, states=STATE_TITLES,
-                           can_edit=service.can_edit_document(current_user, document))
+    workflow = workflows.workflow_of(document)
+    buttons = [(t, transitions.blocked_reason(current_user, document, t))
+               for t in transitions.available_transitions(current_user, document)]
+    users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)))
+    approver_form = ApproverForm()
+    approver_form.approver.choices = [SelectChoice(u.id, f"{u.full_name}, {u.position or ''}") for u in users
+                                      if u.has_role(Role.approver, Role.head)]
+    ack_form = AcknowledgersForm()
+    ack_form.people.choices = [SelectChoice(u.id, u.full_name) for u in users]
+    history = list(db.session.scalars(select(Event).where(Event.document_id == document.id).order_by(Event.id)))
+    return render_template(
+        "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
+        can_edit=service.can_edit_document(current_user, document), buttons=buttons,
+        transition_form=TransitionForm(formdata=None, data={"version": document.version}),
+        decision_form=DecisionForm(formdata=None, data={"version": document.version}),
+        approver_form=approver_form, mode_form=ApprovalModeForm(formdata=None, data={"mode": document.approval_mode}),
+        ack_form=ack_form, action_form=ActionForm(),
+        rounds=_rounds(document), waiting=transitions.steps_waiting_for(document),
+        can_decide=transitions.is_current_approver(current_user, document),
+        can_edit_route=transitions.can_edit_route(current_user, document) and transitions.uses_route(document),
+        route_editable=workflows.is_editable(document),
+        can_manage_acks=transitions.can_manage_acknowledgments(current_user, document),
+        can_acknowledge=transitions.can_acknowledge(current_user, document),
+        history=history, mermaid=to_mermaid(workflow, document.state),
+    )
+
+
+def _rounds(document: Document) -> list[tuple[int, list]]:
+    """The approval sheet, newest round first."""
+    by_round: dict[int, list] = {}
+    for step in document.approval_steps:
+        by_round.setdefault(step.round, []).append(step)
+    return sorted(by_round.items(), reverse=True)
 
 
 def _apply_op(form: DocumentForm, op: str) -> bool:

@@ -1,0 +1,162 @@
+"""Views of a document's workflow: transitions, the approval route, acknowledgment, its history."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.blueprints.documents import bp
+from webapp.blueprints.documents.forms import (
+    AcknowledgersForm,
+    ActionForm,
+    ApprovalModeForm,
+    ApproverForm,
+    DecisionForm,
+    TransitionForm,
+)
+from webapp.blueprints.documents.routes import _load
+from webapp.extensions import db
+from webapp.models import User
+from webapp.services import transitions as service
+from webapp.services.errors import Invalid
+
+
+def _back(document_id: int):
+    return redirect(url_for("documents.detail", document_id=document_id))
+
+
+def _version(raw: str | None) -> int:
+    return int(raw) if (raw or "").isdigit() else -1
+
+
+def _refuse_invalid_form(form) -> None:
+    if not form.validate():
+        raise Invalid("Форма заполнена неверно: " + "; ".join(e for errs in form.errors.values() for e in errs))
+
+
+@bp.post("/documents/<int:document_id>/transition")
+@login_required
+def transition(document_id: int):
+    document = _load(document_id)
+    form = TransitionForm()
+    _refuse_invalid_form(form)
+    try:
+        service.fire(current_user, document, form.transition.data or "", form.comment.data,
+                     _version(form.version.data))
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.reason, "danger")
+        return _back(document_id)
+    db.session.commit()
+    flash(f"Готово: {service.workflow_of(document).state(document.state).title}.", "success")
+    return _back(document_id)
+
+
+@bp.post("/documents/<int:document_id>/approval/decide")
+@login_required
+def decide(document_id: int):
+    document = _load(document_id)
+    form = DecisionForm()
+    _refuse_invalid_form(form)
+    try:
+        service.decide(current_user, document, form.decision.data, form.comment.data, _version(form.version.data))
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.reason, "danger")
+        return _back(document_id)
+    db.session.commit()
+    flash("Решение по согласованию записано.", "success")
+    return _back(document_id)
+
+
+@bp.post("/documents/<int:document_id>/approval/approvers")
+@login_required
+def add_approver(document_id: int):
+    document = _load(document_id)
+    form = ApproverForm()
+    _refuse_invalid_form(form)
+    approver = db.session.get(User, form.approver.data or 0)
+    try:
+        if approver is None:
+            raise Invalid("Выберите согласующего.")
+        service.add_approver(current_user, document, approver)
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.reason, "danger")
+        return _back(document_id)
+    db.session.commit()
+    flash(f"{approver.full_name} добавлен(а) в лист согласования.", "success")
+    return _back(document_id)
+
+
+@bp.post("/documents/<int:document_id>/approval/approvers/<int:step_id>/remove")
+@login_required
+def remove_approver(document_id: int, step_id: int):
+    document = _load(document_id)
+    _refuse_invalid_form(ActionForm())
+    try:
+        service.remove_approver(current_user, document, step_id)
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.reason, "danger")
+        return _back(document_id)
+    db.session.commit()
+    return _back(document_id)
+
+
+@bp.post("/documents/<int:document_id>/approval/mode")
+@login_required
+def approval_mode(document_id: int):
+    document = _load(document_id)
+    form = ApprovalModeForm()
+    _refuse_invalid_form(form)
+    service.set_approval_mode(current_user, document, form.mode.data)
+    db.session.commit()
+    return _back(document_id)
+
+
+@bp.post("/documents/<int:document_id>/acknowledgments")
+@login_required
+def add_acknowledgers(document_id: int):
+    document = _load(document_id)
+    form = AcknowledgersForm()
+    _refuse_invalid_form(form)
+    people = list(db.session.scalars(select(User).where(User.id.in_(form.people.data or []), User.active.is_(True))))
+    if not people:
+        flash("Выберите, кого ознакомить.", "danger")
+        return _back(document_id)
+    added = service.add_acknowledgers(current_user, document, people)
+    db.session.commit()
+    flash(f"В список ознакомления добавлено: {added}.", "success")
+    return _back(document_id)
+
+
+@bp.post("/documents/<int:document_id>/acknowledge")
+@login_required
+def acknowledge(document_id: int):
+    document = _load(document_id)
+    _refuse_invalid_form(ActionForm())
+    service.acknowledge(current_user, document)
+    db.session.commit()
+    flash("Отмечено: ознакомлен(а).", "success")
+    return _back(document_id)
+
+
+@bp.get("/documents/<int:document_id>/acknowledgments.csv")
+@login_required
+def acknowledgments_csv(document_id: int):
+    """The acknowledgment sheet as CSV (opens in Excel: UTF-8 with BOM, semicolons)."""
+    document = _load(document_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["№", "ФИО", "Должность", "Ознакомлен(а)"])
+    for i, row in enumerate(document.acknowledgments, 1):
+        when = row.acknowledged_at.strftime("%d.%m.%Y %H:%M") if row.acknowledged_at else ""
+        writer.writerow([i, row.person_name, row.user.position if row.user else "", when])
+    name = f"acknowledgments-{document.id}.csv"
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})

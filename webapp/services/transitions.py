@@ -1,0 +1,378 @@
+"""Moving documents through their workflows: rules, guards, effects, the approval route, acknowledgment."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import (
+    Acknowledgment,
+    ApprovalDecision,
+    ApprovalMode,
+    ApprovalStep,
+    Assignment,
+    AssignmentStatus,
+    Document,
+    Notification,
+    Role,
+    User,
+)
+from webapp.models._types import utcnow
+from webapp.services import numbering
+from webapp.services.audit import record_event
+from webapp.services.documents import ensure, sync_draft_assignments
+from webapp.services.errors import Conflict, Invalid, NotAllowed
+from webapp.services.workflows import is_editable, workflow_of
+from webapp.workflow import Transition
+
+ROUTE_EDITORS = (Role.secretary, Role.head, Role.admin)
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+# --- the approval route -------------------------------------------------------------------------
+
+
+def current_round(document: Document) -> list[ApprovalStep]:
+    return [s for s in document.approval_steps if s.round == document.approval_round and document.approval_round]
+
+
+def planned_round(document: Document) -> list[ApprovalStep]:
+    """The approvers the next round will ask (edited while the document is a draft)."""
+    return [s for s in document.approval_steps if s.round == document.approval_round + 1]
+
+
+def route_running(document: Document) -> bool:
+    return document.approval_round > 0 and any(s.decision is None for s in current_round(document)) \
+        and not is_editable(document)
+
+
+def steps_waiting_for(document: Document) -> list[ApprovalStep]:
+    """Whose turn it is: all undecided steps at once, or only the first one in a sequential route."""
+    if not route_running(document):
+        return []
+    waiting = [s for s in current_round(document) if s.decision is None]
+    if document.approval_mode == ApprovalMode.sequential:
+        return waiting[:1]
+    return waiting
+
+
+def is_current_approver(user: User, document: Document) -> bool:
+    return user.is_authenticated and any(s.user_id == user.id for s in steps_waiting_for(document))
+
+
+def can_edit_route(user: User, document: Document) -> bool:
+    """The author, a secretary, a head or an admin picks approvers: before submitting or while it runs."""
+    if not user.is_authenticated or document.state in _final_states(document):
+        return False
+    return document.author_id == user.id or user.has_role(*ROUTE_EDITORS)
+
+
+def _final_states(document: Document) -> set[str]:
+    return {s.name for s in workflow_of(document).states.values() if s.final}
+
+
+def uses_route(document: Document) -> bool:
+    return any("start_approval" in t.effects for t in workflow_of(document).transitions.values())
+
+
+def add_approver(user: User, document: Document, approver: User) -> ApprovalStep:
+    ensure(can_edit_route(user, document), "Изменять лист согласования может автор, секретарь или руководитель.")
+    ensure(uses_route(document), "Этот вид документа не проходит согласование.")
+    if not approver.active or not approver.has_role(Role.approver, Role.head):
+        raise Invalid("Согласующим может быть только активный пользователь с ролью «Согласующий» или «Руководитель».")
+    running = route_running(document)
+    steps = current_round(document) if running else planned_round(document)
+    if any(s.user_id == approver.id for s in steps):
+        raise Invalid(f"{approver.full_name} уже в листе согласования.")
+    step = ApprovalStep(document_id=document.id, user=approver, user_id=approver.id, added_while_running=running,
+                        round=document.approval_round if running else document.approval_round + 1,
+                        position=max((s.position for s in steps), default=0) + 1)
+    document.approval_steps.append(step)
+    db.session.flush()
+    record_event(user, "approval.add_approver", document, after={"approver": approver.login, "round": step.round})
+    return step
+
+
+def remove_approver(user: User, document: Document, step_id: int) -> None:
+    ensure(can_edit_route(user, document) and is_editable(document),
+           "Убрать согласующего можно только из проекта, пока он не отправлен на согласование.")
+    step = next((s for s in planned_round(document) if s.id == step_id), None)
+    if step is None:
+        raise Invalid("Такого согласующего в листе нет.")
+    document.approval_steps.remove(step)
+    db.session.flush()
+    record_event(user, "approval.remove_approver", document, before={"approver": step.user.login})
+
+
+def set_approval_mode(user: User, document: Document, mode: str) -> None:
+    ensure(can_edit_route(user, document) and is_editable(document),
+           "Порядок согласования меняют в проекте, до отправки на согласование.")
+    if mode not in ApprovalMode.__members__:
+        raise Invalid("Неизвестный порядок согласования.")
+    before = document.approval_mode
+    document.approval_mode = mode
+    document.updated_at = utcnow()
+    db.session.flush()
+    record_event(user, "approval.mode", document, before={"mode": before}, after={"mode": mode})
+
+
+def decide(user: User, document: Document, decision: str, comment: str | None, expected_version: int) -> None:
+    """An approver approves, or approves with remarks (a comment is then required). Returning is a transition."""
+    _check_version(document, expected_version)
+    ensure(is_current_approver(user, document), "Сейчас не ваша очередь согласовывать этот документ.")
+    comment = (comment or "").strip() or None
+    if decision not in (ApprovalDecision.approved, ApprovalDecision.approved_with_remarks):
+        raise Invalid("Неизвестное решение по согласованию.")
+    if decision == ApprovalDecision.approved_with_remarks and not comment:
+        raise Invalid("Согласование с замечаниями требует текста замечаний.")
+    step = next(s for s in steps_waiting_for(document) if s.user_id == user.id)
+    step.decision, step.comment, step.decided_at = decision, comment, utcnow()
+    document.updated_at = utcnow()
+    db.session.flush()
+    record_event(user, f"approval.{decision}", document, comment=comment,
+                 after={"round": step.round, "decision": decision})
+
+
+# --- roles and guards ---------------------------------------------------------------------------
+
+
+def fills_role(user: User, document: Document, role: str) -> bool:
+    if role == "author":
+        return document.author_id is not None and document.author_id == user.id
+    if role == "current_approver":
+        return is_current_approver(user, document)
+    return user.has_role(role)
+
+
+def _in_body_scope(user: User, document: Document) -> bool:
+    """A user acts for the bodies they belong to and their sub-bodies; users with no body act organisation-wide."""
+    if document.issuing_body_id is None or user.has_role(Role.admin) or not user.bodies:
+        return True
+    return any(document.issuing_body_id in body.subtree_ids() for body in user.bodies)
+
+
+def _guard_failure(guard: str, user: User, document: Document) -> str | None:
+    """None when the guard holds, else the reason in Russian."""
+    if guard == "content_complete":
+        missing = []
+        if not (document.title or "").strip():
+            missing.append("заголовок")
+        if document.event_date is None:
+            missing.append("дата")
+        if document.doc_type == "protocol" and not any(p.kind == "point" for p in document.points):
+            missing.append("хотя бы один пункт решения")
+        return f"Документ не заполнен: {', '.join(missing)}." if missing else None
+    if guard == "approvers_assigned":
+        has = planned_round(document) or (document.approval_round and current_round(document))
+        return None if has else "Добавьте в лист согласования хотя бы одного согласующего."
+    if guard == "all_approvals_given":
+        steps = current_round(document)
+        if not steps or any(s.decision not in (ApprovalDecision.approved, ApprovalDecision.approved_with_remarks)
+                            for s in steps):
+            return "Ещё не все согласующие согласовали документ."
+        return None
+    if guard == "body_scope":
+        return None if _in_body_scope(user, document) else "Документ издаёт орган, в котором вы не состоите."
+    raise ValueError(f"guard {guard!r} is not implemented")  # the engine's validation makes this unreachable
+
+
+def _refusal(user: User, document: Document, transition: Transition) -> str | None:
+    if document.state not in transition.sources:
+        return "Это действие недоступно в текущем состоянии документа."
+    if not any(fills_role(user, document, role) for role in transition.roles):
+        return "У вас нет права на это действие с документом."
+    for guard in transition.guards:
+        reason = _guard_failure(guard, user, document)
+        if reason:
+            return reason
+    return None
+
+
+def available_transitions(user: User, document: Document) -> list[Transition]:
+    """What the user may fire now: the buttons the document page shows."""
+    if not user.is_authenticated or document.parent_id is not None:
+        return []
+    workflow = workflow_of(document)
+    return [t for t in workflow.transitions_from(document.state)
+            if any(fills_role(user, document, r) for r in t.roles)]
+
+
+def blocked_reason(user: User, document: Document, transition: Transition) -> str | None:
+    return _refusal(user, document, transition)
+
+
+# --- firing -------------------------------------------------------------------------------------
+
+
+def _check_version(document: Document, expected_version: int) -> None:
+    if document.version != expected_version:
+        raise Conflict("Документ изменился, пока страница была открыта. Обновите страницу и повторите действие.")
+
+
+def fire(user: User, document: Document, name: str, comment: str | None, expected_version: int) -> Document:
+    """Apply one transition: re-check every rule, change the state, run the effects, record the event."""
+    _check_version(document, expected_version)
+    if document.parent_id is not None:
+        raise NotAllowed("Приложение проходит маршрут вместе с документом, которым оно утверждается.")
+    workflow = workflow_of(document)
+    transition = workflow.transition(name)
+    if transition is None:
+        raise Invalid("Неизвестное действие.")
+    if document.state not in transition.sources:
+        raise Conflict("Документ уже в другом состоянии. Обновите страницу.")
+    reason = _refusal(user, document, transition)
+    if reason:
+        raise NotAllowed(reason)
+    comment = (comment or "").strip() or None
+    if transition.comment_required and not comment:
+        raise Invalid("Для этого действия нужен комментарий.")
+    before = {"state": document.state, "number": document.number}
+    if name == "return_for_rework":
+        _mark_return(user, document, comment)
+    document.state = transition.target
+    document.updated_at = utcnow()
+    for effect in transition.effects:
+        EFFECTS[effect](user, document, transition, comment)
+    _follow(document)
+    db.session.flush()
+    record_event(user, f"transition.{name}", document, before=before,
+                 after={"state": document.state, "number": document.number}, comment=comment)
+    return document
+
+
+def _mark_return(user: User, document: Document, comment: str | None) -> None:
+    for step in steps_waiting_for(document):
+        if step.user_id == user.id:
+            step.decision, step.comment, step.decided_at = ApprovalDecision.returned, comment, utcnow()
+
+
+def _follow(document: Document) -> None:
+    """Attachments whose workflow follows the parent take the parent's state (a Положение and its order)."""
+    for attachment in document.attachments:
+        workflow = workflow_of(attachment)
+        if workflow.follows_parent and document.state in workflow.states:
+            attachment.state = document.state
+            attachment.draft_mark = document.draft_mark
+
+
+# --- effects ------------------------------------------------------------------------------------
+
+
+def _start_approval(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """A new round: the planned approvers, or after a rework the previous round's approvers again."""
+    previous = current_round(document)
+    planned = planned_round(document)
+    document.approval_round += 1
+    if not planned:
+        for step in previous:
+            document.approval_steps.append(ApprovalStep(
+                document_id=document.id, user_id=step.user_id, round=document.approval_round,
+                position=step.position))
+    db.session.flush()
+    db.session.expire(document, ["approval_steps"])
+
+
+def _assign_number(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    if document.number:
+        return  # a document brought in with its number keeps it
+    numbering.assign_number(document, today())
+
+
+def _freeze(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """Published content is read-only: the state is not editable; the «Проект» mark goes."""
+    document.draft_mark = False
+    for attachment in document.attachments:
+        attachment.draft_mark = False
+
+
+def _create_assignments(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    sync_draft_assignments(document, AssignmentStatus.new)
+    count = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.document_id == document.id))
+    record_event(user, "assignments.create", document, after={"count": count})
+
+
+def _render_docx(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """Store the published DOCX once the rendering service exists (DOCX generation); until then nothing to do."""
+    if importlib.util.find_spec("webapp.services.rendering") is None:
+        return
+    rendering = importlib.import_module("webapp.services.rendering")
+    rendering.store_published_docx(document)
+
+
+def _notify(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """Tell the author, the approvers of the running round and the signatories what happened."""
+    recipients: set[int] = set()
+    if document.author_id:
+        recipients.add(document.author_id)
+    recipients.update(s.user_id for s in current_round(document))
+    recipients.update(s.user_id for s in document.signatories if s.user_id)
+    if transition.name in ("sign", "approve") or transition.target == "on_signing":
+        heads = db.session.scalars(select(User).where(User.active.is_(True)))
+        recipients.update(u.id for u in heads if u.has_role(Role.head) and _in_body_scope(u, document))
+    recipients.discard(user.id)
+    label = f"{document.type_title}{' № ' + document.number if document.number else ''} «{document.title[:80]}»"
+    text = f"{label}: {transition.title.lower()} ({user.full_name})."
+    if comment:
+        text += f" Комментарий: {comment}"
+    for user_id in sorted(recipients):
+        db.session.add(Notification(user_id=user_id, document_id=document.id, text=text))
+
+
+EFFECTS = {
+    "start_approval": _start_approval,
+    "assign_number": _assign_number,
+    "freeze": _freeze,
+    "create_assignments": _create_assignments,
+    "render_docx": _render_docx,
+    "notify": _notify,
+}
+
+
+# --- acknowledgment (ознакомление) --------------------------------------------------------------
+
+
+def can_manage_acknowledgments(user: User, document: Document) -> bool:
+    return (user.is_authenticated and document.state == "published"
+            and (document.author_id == user.id or user.has_role(*ROUTE_EDITORS)))
+
+
+def add_acknowledgers(user: User, document: Document, people: list[User]) -> int:
+    ensure(can_manage_acknowledgments(user, document),
+           "Список ознакомления ведут автор, секретарь или руководитель, и только для подписанного документа.")
+    known = {a.user_id for a in document.acknowledgments if a.user_id}
+    added = 0
+    for person in people:
+        if person.id in known:
+            continue
+        document.acknowledgments.append(Acknowledgment(
+            person_name=person.full_name, user_id=person.id, position=len(document.acknowledgments) + 1))
+        db.session.add(Notification(user_id=person.id, document_id=document.id,
+                                    text=f"Ознакомьтесь: {document.type_title} № {document.number or '—'} "
+                                         f"«{document.title[:80]}»."))
+        added += 1
+    db.session.flush()
+    record_event(user, "acknowledgment.add", document, after={"people": [p.login for p in people]})
+    return added
+
+
+def can_acknowledge(user: User, document: Document) -> bool:
+    return user.is_authenticated and any(a.user_id == user.id and a.acknowledged_at is None
+                                         for a in document.acknowledgments)
+
+
+def acknowledge(user: User, document: Document) -> Acknowledgment:
+    ensure(can_acknowledge(user, document), "Вас нет в списке ознакомления или вы уже ознакомлены.")
+    row = next(a for a in document.acknowledgments if a.user_id == user.id and a.acknowledged_at is None)
+    row.acknowledged_at = utcnow()
+    db.session.flush()
+    record_event(user, "acknowledgment.mark", document, after={"at": row.acknowledged_at})
+    return row
