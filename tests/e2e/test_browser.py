@@ -6,46 +6,12 @@ skipped otherwise, with the reason printed by pytest -ra.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-
 import pytest
 
+from tests.e2e.conftest import CHROMIUM
 from webapp.extensions import db
 
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("DOCFLOW_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture
-def live_server(demo_app):
-    from werkzeug.serving import make_server
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(live_server):
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
 
 
 def test_secretary_drafts_a_protocol_in_the_browser(page, live_server, demo_app):

@@ -1,6 +1,7 @@
 """The domain model; importing this package registers every table with the metadata."""
 
 from webapp.models.assignment import Assignment, AssignmentStatus, DeadlineKind
+from webapp.models.audit import AuditHead, Event
 from webapp.models.document import (
     Acknowledgment,
     AgendaItem,
@@ -14,7 +15,6 @@ from webapp.models.document import (
     Signatory,
     Stage,
 )
-from webapp.models.audit import AuditHead, Event
 from webapp.models.files import StoredFile
 from webapp.models.people import Body, Membership, Role, User, UserRole
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter

@@ -275,3 +275,22 @@ def _walk(document: Document):
 
 def points_in_order(document: Document) -> list[Point]:
     return list(_walk(document))
+
+
+def can_amend(user: User, document: Document) -> bool:
+    return can_create_document(user) and document.state == "published" and document.parent_id is None
+
+
+def create_amendment(user: User, document: Document) -> Document:
+    """Published content never changes; a change is a new draft of the same type that links to it."""
+    ensure(can_amend(user, document), "Изменяющий документ можно создать только к опубликованному документу.")
+    when = f" от {document.reg_date.strftime('%d.%m.%Y')}" if document.reg_date else ""
+    number = f" № {document.number}" if document.number else ""
+    title = f"О внесении изменений в {document.type_title.lower()}{when}{number} «{document.title}»"
+    amendment = Document(doc_type=document.doc_type, title=title, state="draft", author=user, draft_mark=True,
+                         heading=document.heading, letterhead=list(document.letterhead or []),
+                         issuing_body_id=document.issuing_body_id, amends_id=document.id)
+    db.session.add(amendment)
+    db.session.flush()
+    record_event(user, "document.amend", amendment, after={"amends": document.id, "title": title})
+    return amendment

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
@@ -22,10 +22,9 @@ from webapp.models import Body, Document, Event, Role, User
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import documents as service
 from webapp.services import transitions, workflows
+from webapp.services.errors import Invalid
 from webapp.services.workflows import state_titles
 from webapp.workflow import to_mermaid
-from webapp.services.errors import Invalid
-
 
 
 def _body_choices() -> list[tuple[int, str]]:
@@ -80,6 +79,7 @@ def detail(document_id: int):
     return render_template(
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
         can_edit=service.can_edit_document(current_user, document), buttons=buttons,
+        can_amend=service.can_amend(current_user, document),
         transition_form=TransitionForm(formdata=None, data={"version": document.version}),
         decision_form=DecisionForm(formdata=None, data={"version": document.version}),
         approver_form=approver_form, mode_form=ApprovalModeForm(formdata=None, data={"mode": document.approval_mode}),

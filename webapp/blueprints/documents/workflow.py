@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp.blueprints import local_time
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -155,8 +156,21 @@ def acknowledgments_csv(document_id: int):
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["№", "ФИО", "Должность", "Ознакомлен(а)"])
     for i, row in enumerate(document.acknowledgments, 1):
-        when = row.acknowledged_at.strftime("%d.%m.%Y %H:%M") if row.acknowledged_at else ""
+        when = local_time(row.acknowledged_at, current_app.config["TIMEZONE"])
         writer.writerow([i, row.person_name, row.user.position if row.user else "", when])
     name = f"acknowledgments-{document.id}.csv"
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.post("/documents/<int:document_id>/amend")
+@login_required
+def amend(document_id: int):
+    from webapp.services.documents import create_amendment
+
+    document = _load(document_id)
+    _refuse_invalid_form(ActionForm())
+    amendment = create_amendment(current_user, document)
+    db.session.commit()
+    flash("Создан проект изменяющего документа.", "success")
+    return redirect(url_for("documents.edit", document_id=amendment.id))
