@@ -213,6 +213,14 @@ def test_order_approval_route_return_rework_and_signing(app, client, auth, peopl
     page = client.get(f"/documents/{document_id}").get_data(as_text=True)
     assert 'id="doc-number">1<' in page and "Зарегистрирован и опубликован" in page
     assert "Мелкие правки" in page and "Уточнить п. 1" in page  # the approval sheet, both rounds
+    auth.logout()
+    auth.login("sec")  # the author hears of every step
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "подписать и зарегистрировать (Пользователь head)" in page
+    assert "вернуть на доработку (Пользователь a2). Комментарий: Уточнить п. 1" in page
+    assert '<span class="badge text-bg-danger">' in page
+    client.post("/notifications/read", data={"csrf_token": _token(client, "/notifications")})
+    assert '<span class="badge text-bg-danger">' not in client.get("/notifications").get_data(as_text=True)
     with app.app_context():
         doc = _get(app, document_id)
         assert doc.approval_round == 2 and doc.reg_date is not None and not doc.draft_mark

@@ -41,6 +41,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     register_filters(app)
 
+    @app.context_processor
+    def unread_notifications():
+        from flask_login import current_user
+        from sqlalchemy import func, select
+
+        from webapp.extensions import db
+        from webapp.models import Notification
+
+        if not current_user.is_authenticated:
+            return {"unread_notifications": 0}
+        count = db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)))
+        return {"unread_notifications": count}
+
     def page(status: int, title: str, message: str):
         return render_template("error.html", status=status, title=title, message=message), status
 

@@ -174,3 +174,29 @@ def amend(document_id: int):
     db.session.commit()
     flash("Создан проект изменяющего документа.", "success")
     return redirect(url_for("documents.edit", document_id=amendment.id))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    from flask import render_template
+
+    from webapp.models import Notification
+
+    rows = list(db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+                                   .order_by(Notification.id.desc()).limit(200)))
+    return render_template("documents/notifications.html", rows=rows, form=ActionForm())
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    from webapp.models import Notification
+    from webapp.models._types import utcnow
+
+    _refuse_invalid_form(ActionForm())
+    for row in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
+                                                             Notification.read_at.is_(None))):
+        row.read_at = utcnow()
+    db.session.commit()
+    return redirect(url_for("documents.notifications"))
