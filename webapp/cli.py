@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(overdue_command)
 
 
 def migrate_database() -> None:
@@ -174,3 +175,45 @@ def audit_verify() -> None:
 
 
 main.add_command(workflows_group)
+
+
+@click.command("overdue")
+@click.option("--as-of", "as_of", help="The day to judge by (YYYY-MM-DD); default: today in TIMEZONE.")
+@click.option("--body", "body_name", help="Only assignments of this body and its sub-bodies.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (required for xlsx).")
+@with_appcontext
+def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: str | None) -> None:
+    """List overdue assignments: the deadline day has ended and the controller has not accepted them."""
+    from datetime import date
+
+    from webapp.services import assignments, exports
+    from webapp.services.errors import NotFound
+    from webapp.services.users import find_body
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else assignments.today()
+    except ValueError as exc:
+        raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+    body = None
+    if body_name:
+        try:
+            body = find_body(body_name)
+        except NotFound as exc:
+            click.echo(f"No body named {body_name!r}.", err=True)
+            raise SystemExit(1) from exc
+    rows = [row.as_dict() for row in assignments.overdue(day, body)]
+    if fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--format xlsx needs -o FILE")
+        with open(output, "wb") as fh:
+            fh.write(exports.overdue_xlsx(rows, day))
+        click.echo(f"{len(rows)} overdue assignment(s) written to {output}")
+        return
+    text = {"json": exports.overdue_json, "csv": exports.overdue_csv, "table": exports.overdue_table}[fmt](rows)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)

@@ -89,6 +89,8 @@ def test_demo_users_log_in_and_see_the_five_documents(demo_app, client, auth):
     assert page.count('class="doc-number"') == 5
     assert ">339<" in page and ">1<" in page
     assert "ЖАКАРУ" in client.get(f"/documents/{_doc_id(demo_app, '003_4c206afcc321b513')}").get_data(as_text=True)
+    auth.logout()
+    auth.login("auditor", "demo")  # auditors see every assignment; members only their bodies' ones
     assert "Создать структуру" in client.get("/assignments").get_data(as_text=True)
 
 

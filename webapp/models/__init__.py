@@ -1,6 +1,15 @@
 """The domain model; importing this package registers every table with the metadata."""
 
-from webapp.models.assignment import Assignment, AssignmentStatus, DeadlineKind
+from webapp.models.assignment import (
+    Assignment,
+    AssignmentStatus,
+    ChangeStatus,
+    DeadlineChange,
+    DeadlineKind,
+    Report,
+    ReportDecision,
+    ReportFile,
+)
 from webapp.models.audit import AuditHead, Event
 from webapp.models.document import (
     Acknowledgment,
@@ -27,6 +36,8 @@ __all__ = [
     "ApprovalStep",
     "Assignment",
     "AuditHead",
+    "ChangeStatus",
+    "DeadlineChange",
     "AssignmentStatus",
     "Body",
     "DeadlineKind",
@@ -41,6 +52,9 @@ __all__ = [
     "Point",
     "PointKind",
     "PointResponsible",
+    "Report",
+    "ReportDecision",
+    "ReportFile",
     "Role",
     "Signatory",
     "Stage",

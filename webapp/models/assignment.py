@@ -80,12 +80,18 @@ class Assignment(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=AssignmentStatus.new)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_on: Mapped[date | None] = mapped_column(Date)
+    original_deadline: Mapped[date | None] = mapped_column(Date)  # as the document said; `deadline` may move
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship()
     point: Mapped[Point | None] = relationship()
     lead_body: Mapped[Body | None] = relationship()
     coexecutors: Mapped[list[Body]] = relationship(secondary=assignment_coexecutor)
     controller: Mapped[User | None] = relationship()
+    reports: Mapped[list[Report]] = relationship(cascade="all, delete-orphan", order_by="Report.id",
+                                                 back_populates="assignment")
+    deadline_changes: Mapped[list[DeadlineChange]] = relationship(
+        cascade="all, delete-orphan", order_by="DeadlineChange.id", back_populates="assignment")
 
     @property
     def status_title(self) -> str:
@@ -98,3 +104,82 @@ class Assignment(db.Model):
     @property
     def point_number(self) -> str | None:
         return self.point.number if self.point else None
+
+    @property
+    def bodies(self) -> list[Body]:
+        return ([self.lead_body] if self.lead_body else []) + list(self.coexecutors)
+
+    @property
+    def times_moved(self) -> int:
+        return sum(1 for change in self.deadline_changes if change.status == ChangeStatus.approved)
+
+    @property
+    def done_late(self) -> bool:
+        return bool(self.status == AssignmentStatus.done and self.completed_on and self.deadline
+                    and self.completed_on > self.deadline)
+
+
+class ReportDecision(enum.StrEnum):
+    accepted = "accepted"  #: the controller accepted: the assignment is done
+    returned = "returned"  #: the controller returned it for rework
+
+
+class Report(db.Model):
+    """An execution report (отчёт об исполнении) by a responsible body, with files."""
+
+    __tablename__ = "assignment_report"
+    __table_args__ = (enum_check("decision", ReportDecision),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assignment: Mapped[Assignment] = relationship(back_populates="reports")
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    files: Mapped[list[ReportFile]] = relationship(cascade="all, delete-orphan", order_by="ReportFile.id")
+
+
+class ReportFile(db.Model):
+    __tablename__ = "assignment_report_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("assignment_report.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"))
+    filename: Mapped[str] = mapped_column(String(255))
+
+
+class ChangeStatus(enum.StrEnum):
+    pending = "pending"  #: asked, the controller has not decided
+    approved = "approved"  #: the deadline moved to new_date
+    rejected = "rejected"  #: the deadline stays
+
+
+class DeadlineChange(db.Model):
+    """A request to extend a deadline (перенос срока) and the controller's decision."""
+
+    __tablename__ = "deadline_change"
+    __table_args__ = (enum_check("status", ChangeStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    old_date: Mapped[date | None] = mapped_column(Date)
+    new_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=ChangeStatus.pending)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="deadline_changes")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

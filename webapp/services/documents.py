@@ -251,7 +251,8 @@ def sync_draft_assignments(document: Document, status: AssignmentStatus = Assign
         assignment = Assignment(
             document=document, point=point, lead_body=bodies[0] if bodies else None,
             coexecutors=bodies[1:], controller_text=document.controller_text,
-            action=point.action or point.text, deadline=point.deadline, start_date=point.start_date,
+            action=point.action or point.text, deadline=point.deadline, original_deadline=point.deadline,
+            start_date=point.start_date,
             deadline_text=point.deadline_text, deadline_kind=point.deadline_kind or DeadlineKind.none,
             status=status,
         )

@@ -296,6 +296,12 @@ def _freeze(user: User, document: Document, transition: Transition, comment: str
 
 def _create_assignments(user: User, document: Document, transition: Transition, comment: str | None) -> None:
     sync_draft_assignments(document, AssignmentStatus.new)
+    # The controller: the person the control clause names is matched by the demo or by hand; by default
+    # the document's signatory, else whoever put the document in force.
+    signer = next((s.user_id for s in document.signatories if s.user_id), None)
+    for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
+                                                                  Assignment.controller_id.is_(None))):
+        assignment.controller_id = signer or user.id
     count = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.document_id == document.id))
     record_event(user, "assignments.create", document, after={"count": count})
 

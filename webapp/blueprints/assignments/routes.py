@@ -1,27 +1,156 @@
-"""Views of assignments."""
+"""Views of assignments: the lists (mine, under my control, all), one assignment with its actions and history."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from webapp.blueprints.assignments import bp
+from webapp.blueprints.assignments.forms import (
+    ActionForm,
+    CancelForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReportForm,
+    ReviewForm,
+)
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Document
+from webapp.models import Assignment, AssignmentStatus, Event
 from webapp.models.assignment import STATUS_TITLES
-from webapp.services.documents import can_view_document
+from webapp.services import assignments as service
+from webapp.services.documents import ensure
+from webapp.services.errors import Invalid
+
+SCOPES = {"mine": "Мои поручения", "control": "На моём контроле", "all": "Все доступные"}
 
 
 @bp.route("/assignments")
 @login_required
 def index():
-    query = (select(Assignment).join(Document).options(selectinload(Assignment.point),
-                                                        selectinload(Assignment.lead_body))
-             .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id))
+    query = service.visible_query(current_user).order_by(Assignment.deadline.is_(None), Assignment.deadline,
+                                                          Assignment.id)
     status = request.args.get("status") or ""
     if status in AssignmentStatus.__members__:
         query = query.where(Assignment.status == status)
-    rows = [a for a in db.session.scalars(query) if can_view_document(current_user, a.document)]
-    return render_template("assignments/index.html", assignments=rows, statuses=STATUS_TITLES, status=status)
+    scope = request.args.get("scope") or ""
+    rows = list(db.session.scalars(query))
+    if scope == "mine":
+        rows = [a for a in rows if service.is_responsible(current_user, a)]
+    elif scope == "control":
+        rows = [a for a in rows if service.is_controller(current_user, a)]
+    if request.args.get("overdue"):
+        rows = [a for a in rows if service.is_overdue(a, service.today())]
+    return render_template("assignments/index.html", assignments=rows, statuses=STATUS_TITLES, status=status,
+                           scopes=SCOPES, scope=scope, today=service.today(), is_overdue=service.is_overdue)
+
+
+def _load(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.status == AssignmentStatus.draft:
+        abort(404)
+    ensure(service.can_view_assignment(current_user, assignment),
+           "Поручение видят члены ответственных органов, контролёр, аудиторы и администраторы.")
+    return assignment
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@login_required
+def detail(assignment_id: int):
+    assignment = _load(assignment_id)
+    history = list(db.session.scalars(select(Event).where(Event.object_type == "assignment",
+                                                          Event.object_id == assignment.id).order_by(Event.id)))
+    user = current_user
+    return render_template(
+        "assignments/detail.html", a=assignment, history=history, today=service.today(),
+        overdue=service.is_overdue(assignment, service.today()),
+        days_overdue=service.days_overdue(assignment, service.today()),
+        pending=service.pending_change(assignment),
+        can_take=service.can_take(user, assignment), can_report=service.can_report(user, assignment),
+        can_review=service.can_review(user, assignment), can_cancel=service.can_cancel(user, assignment),
+        can_request=service.can_request_extension(user, assignment),
+        can_decide=service.can_decide_extension(user, assignment),
+        action_form=ActionForm(), report_form=ReportForm(), review_form=ReviewForm(), cancel_form=CancelForm(),
+        request_form=ExtensionRequestForm(), decide_form=ExtensionDecisionForm(),
+    )
+
+
+def _back(assignment_id: int):
+    return redirect(url_for("assignments.detail", assignment_id=assignment_id))
+
+
+def _act(assignment_id: int, form, action, done_message: str):
+    """Validate the form, run one service verb, commit once; a rule broken by the data is flashed."""
+    assignment = _load(assignment_id)
+    if not form.validate():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return _back(assignment_id)
+    try:
+        action(assignment)
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.reason, "danger")
+        return _back(assignment_id)
+    db.session.commit()
+    flash(done_message, "success")
+    return _back(assignment_id)
+
+
+@bp.post("/assignments/<int:assignment_id>/take")
+@login_required
+def take(assignment_id: int):
+    return _act(assignment_id, ActionForm(), lambda a: service.take_into_work(current_user, a), "Взято в работу.")
+
+
+@bp.post("/assignments/<int:assignment_id>/report")
+@login_required
+def report(assignment_id: int):
+    form = ReportForm()
+
+    def submit(a):
+        files = [(f.filename or "file", f.read(), f.mimetype or "application/octet-stream")
+                 for f in (form.files.data or []) if getattr(f, "filename", "")]
+        service.submit_report(current_user, a, form.text.data, files)
+
+    return _act(assignment_id, form, submit, "Отчёт направлен контролёру.")
+
+
+@bp.post("/assignments/<int:assignment_id>/review")
+@login_required
+def review(assignment_id: int):
+    form = ReviewForm()
+
+    def decide(a):
+        if form.decision.data == "accept":
+            service.accept(current_user, a, form.comment.data)
+        else:
+            service.return_report(current_user, a, form.comment.data)
+
+    return _act(assignment_id, form, decide, "Решение по отчёту записано.")
+
+
+@bp.post("/assignments/<int:assignment_id>/cancel")
+@login_required
+def cancel(assignment_id: int):
+    form = CancelForm()
+    return _act(assignment_id, form, lambda a: service.cancel(current_user, a, form.reason.data), "Поручение отменено.")
+
+
+@bp.post("/assignments/<int:assignment_id>/extension")
+@login_required
+def request_extension(assignment_id: int):
+    form = ExtensionRequestForm()
+    return _act(assignment_id, form,
+                lambda a: service.request_extension(current_user, a, getattr(form.new_date, "parsed", None),
+                                                    form.reason.data),
+                "Запрос на перенос срока направлен контролёру.")
+
+
+@bp.post("/assignments/<int:assignment_id>/extension/decide")
+@login_required
+def decide_extension(assignment_id: int):
+    form = ExtensionDecisionForm()
+    return _act(assignment_id, form,
+                lambda a: service.decide_extension(current_user, a, form.decision.data == "approve",
+                                                   getattr(form.new_date, "parsed", None), form.comment.data),
+                "Решение о переносе срока записано.")

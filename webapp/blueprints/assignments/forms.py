@@ -1,0 +1,55 @@
+"""Forms of assignment control: report, review, cancel, extension request and decision."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from webapp.ru.dates import DateError, parse_date
+
+
+def _date_validator(form, field) -> None:
+    if field.data:
+        try:
+            field.parsed = parse_date(field.data)
+        except DateError as exc:
+            raise ValidationError(str(exc)) from exc
+    else:
+        field.parsed = None
+
+
+class ActionForm(FlaskForm):
+    """A button that needs only the CSRF token (take into work)."""
+
+
+class ReportForm(FlaskForm):
+    text = TextAreaField("Что сделано", validators=[DataRequired("Напишите, что сделано."), Length(max=20000)])
+    files = MultipleFileField("Файлы")
+
+
+class ReviewForm(FlaskForm):
+    decision = SelectField("Решение", choices=[SelectChoice("accept", "Принять: исполнено"),
+                                               SelectChoice("return", "Вернуть на доработку")])
+    comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Причина отмены", validators=[DataRequired("Укажите причину отмены."), Length(max=5000)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    new_date = StringField("Новый срок", validators=[Optional(), _date_validator],
+                           render_kw={"placeholder": "ДД.ММ.ГГГГ"})
+    reason = TextAreaField("Причина", validators=[DataRequired("Укажите причину переноса срока."),
+                                                  Length(max=5000)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    decision = SelectField("Решение", choices=[SelectChoice("approve", "Перенести срок"),
+                                               SelectChoice("reject", "Отказать")])
+    new_date = StringField("Новый срок", validators=[Optional(), _date_validator],
+                           render_kw={"placeholder": "ДД.ММ.ГГГГ"})
+    comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])

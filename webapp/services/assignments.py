@@ -1,0 +1,280 @@
+"""Assignment control: who may see and act, the lifecycle verbs, extensions, and overdue (derived, never stored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import (
+    Assignment,
+    AssignmentStatus,
+    Body,
+    ChangeStatus,
+    DeadlineChange,
+    DeadlineKind,
+    Document,
+    Report,
+    ReportDecision,
+    ReportFile,
+    Role,
+    User,
+)
+from webapp.models._types import utcnow
+from webapp.services.audit import record_event
+from webapp.services.documents import ensure
+from webapp.services.errors import Conflict, Invalid
+from webapp.services.files import store_bytes
+
+OPEN = (AssignmentStatus.new, AssignmentStatus.in_work, AssignmentStatus.reported, AssignmentStatus.returned)
+DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
+
+
+def today() -> date:
+    """The date now in the organisation's time zone: a deadline day ends at its midnight, not UTC's."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def member_body_ids(user: User) -> set[int]:
+    """The bodies a user acts for: those they belong to and everything under them."""
+    ids: set[int] = set()
+    for body in user.bodies:
+        ids |= body.subtree_ids()
+    return ids
+
+
+def is_responsible(user: User, assignment: Assignment) -> bool:
+    return user.is_authenticated and bool({b.id for b in assignment.bodies} & member_body_ids(user))
+
+
+def is_controller(user: User, assignment: Assignment) -> bool:
+    return user.is_authenticated and assignment.controller_id == user.id
+
+
+def sees_all(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.auditor, Role.admin)
+
+
+def can_view_assignment(user: User, assignment: Assignment) -> bool:
+    return sees_all(user) or is_controller(user, assignment) or is_responsible(user, assignment)
+
+
+def can_take(user: User, assignment: Assignment) -> bool:
+    return is_responsible(user, assignment) and assignment.status == AssignmentStatus.new
+
+
+def can_report(user: User, assignment: Assignment) -> bool:
+    return is_responsible(user, assignment) and assignment.status in (AssignmentStatus.in_work,
+                                                                      AssignmentStatus.returned)
+
+
+def can_review(user: User, assignment: Assignment) -> bool:
+    """Accept or return a report: the controller."""
+    return is_controller(user, assignment) and assignment.status == AssignmentStatus.reported
+
+
+def can_cancel(user: User, assignment: Assignment) -> bool:
+    return (is_controller(user, assignment) or (user.is_authenticated and user.has_role(Role.admin))) \
+        and assignment.status in OPEN
+
+
+def pending_change(assignment: Assignment) -> DeadlineChange | None:
+    return next((c for c in assignment.deadline_changes if c.status == ChangeStatus.pending), None)
+
+
+def can_request_extension(user: User, assignment: Assignment) -> bool:
+    return (is_responsible(user, assignment) and assignment.status in OPEN
+            and assignment.status != AssignmentStatus.reported and assignment.deadline is not None
+            and pending_change(assignment) is None)
+
+
+def can_decide_extension(user: User, assignment: Assignment) -> bool:
+    return is_controller(user, assignment) and pending_change(assignment) is not None
+
+
+def visible_query(user: User):
+    """Assignments the user may see, as a query (members: their bodies; controllers: theirs; auditors: all)."""
+    query = (select(Assignment).join(Document)
+             .where(Assignment.status != AssignmentStatus.draft)
+             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
+    if sees_all(user):
+        return query
+    ids = member_body_ids(user)
+    from webapp.models.assignment import assignment_coexecutor
+
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+    return query.where(Assignment.lead_body_id.in_(ids) | Assignment.id.in_(coexecuting)
+                       | (Assignment.controller_id == user.id))
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+
+def _change(user: User, assignment: Assignment, action: str, status: str, comment: str | None = None,
+            **after) -> None:
+    before = {"status": assignment.status, "deadline": assignment.deadline}
+    assignment.status = status
+    db.session.flush()
+    record_event(user, f"assignment.{action}", assignment, document=assignment.document, before=before,
+                 after={"status": status, "deadline": assignment.deadline, **after}, comment=comment)
+
+
+def take_into_work(user: User, assignment: Assignment) -> None:
+    ensure(can_take(user, assignment), "Взять в работу может член ответственного органа, пока поручение новое.")
+    _change(user, assignment, "take", AssignmentStatus.in_work)
+
+
+def submit_report(user: User, assignment: Assignment, text: str, files: list[tuple[str, bytes, str]] = ()) -> Report:
+    """A report with its files; the assignment waits for the controller."""
+    ensure(can_report(user, assignment), "Отчёт представляет член ответственного органа по поручению в работе.")
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("Напишите, что сделано.")
+    report = Report(assignment=assignment, author_id=user.id, text=text)
+    for name, data, content_type in files:
+        stored = store_bytes(data, name, content_type)
+        report.files.append(ReportFile(file_id=stored.id, filename=name[:255]))
+    db.session.add(report)
+    _change(user, assignment, "report", AssignmentStatus.reported, after_report=report.text[:200])
+    return report
+
+
+def _last_report(assignment: Assignment) -> Report:
+    return assignment.reports[-1]
+
+
+def accept(user: User, assignment: Assignment, comment: str | None = None, on: date | None = None) -> None:
+    """The controller accepts: done, on the date of acceptance (late when after the deadline)."""
+    ensure(can_review(user, assignment), "Принять отчёт может контролёр поручения, когда отчёт представлен.")
+    report = _last_report(assignment)
+    report.decision, report.decided_by_id, report.decided_at = ReportDecision.accepted, user.id, utcnow()
+    report.decision_comment = (comment or "").strip() or None
+    assignment.completed_on = on or today()
+    _change(user, assignment, "accept", AssignmentStatus.done, comment=report.decision_comment,
+            completed_on=assignment.completed_on)
+
+
+def return_report(user: User, assignment: Assignment, comment: str) -> None:
+    ensure(can_review(user, assignment), "Вернуть отчёт может контролёр поручения, когда отчёт представлен.")
+    comment = (comment or "").strip()
+    if not comment:
+        raise Invalid("Напишите, что нужно доработать.")
+    report = _last_report(assignment)
+    report.decision, report.decided_by_id, report.decided_at = ReportDecision.returned, user.id, utcnow()
+    report.decision_comment = comment
+    _change(user, assignment, "return", AssignmentStatus.returned, comment=comment)
+
+
+def cancel(user: User, assignment: Assignment, reason: str) -> None:
+    ensure(can_cancel(user, assignment), "Отменить поручение может его контролёр или администратор.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Укажите причину отмены.")
+    assignment.cancel_reason = reason
+    _change(user, assignment, "cancel", AssignmentStatus.cancelled, comment=reason)
+
+
+def request_extension(user: User, assignment: Assignment, new_date: date | None, reason: str) -> DeadlineChange:
+    ensure(can_request_extension(user, assignment),
+           "Перенос срока просит член ответственного органа по открытому поручению со сроком, по одному запросу.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Укажите причину переноса срока.")
+    if new_date is not None and new_date <= assignment.deadline:
+        raise Invalid("Новый срок должен быть позже текущего.")
+    change = DeadlineChange(assignment=assignment, requested_by_id=user.id, reason=reason, requested_date=new_date,
+                            old_date=assignment.deadline)
+    db.session.add(change)
+    db.session.flush()
+    record_event(user, "assignment.extension_request", assignment, document=assignment.document,
+                 after={"requested_date": new_date}, comment=reason)
+    return change
+
+
+def decide_extension(user: User, assignment: Assignment, approve: bool, new_date: date | None,
+                     comment: str | None = None) -> DeadlineChange:
+    """Approve with a new date (the old one stays in the history), or reject."""
+    ensure(can_decide_extension(user, assignment), "Решение о переносе срока принимает контролёр поручения.")
+    change = pending_change(assignment)
+    if change is None:
+        raise Conflict("Запрос на перенос срока уже рассмотрен.")
+    comment = (comment or "").strip() or None
+    if approve:
+        new_date = new_date or change.requested_date
+        if new_date is None or new_date <= change.old_date:
+            raise Invalid("Укажите новый срок позже текущего.")
+        change.status, change.new_date = ChangeStatus.approved, new_date
+        before = assignment.deadline
+        assignment.deadline = new_date
+        if assignment.original_deadline is None:
+            assignment.original_deadline = before
+    else:
+        if not comment:
+            raise Invalid("Укажите, почему в переносе отказано.")
+        change.status = ChangeStatus.rejected
+    change.decided_by_id, change.decided_at, change.decision_comment = user.id, utcnow(), comment
+    db.session.flush()
+    record_event(user, "assignment.extension_" + ("approved" if approve else "rejected"), assignment,
+                 document=assignment.document, before={"deadline": change.old_date},
+                 after={"deadline": assignment.deadline}, comment=comment)
+    return change
+
+
+# --- overdue ------------------------------------------------------------------------------------
+
+
+def is_overdue(assignment: Assignment, as_of: date) -> bool:
+    """The deadline day has ended (as_of is a later day) and the assignment is still open."""
+    return (assignment.status in OPEN and assignment.deadline is not None
+            and assignment.deadline_kind in DATED_KINDS and as_of > assignment.deadline)
+
+
+def days_overdue(assignment: Assignment, as_of: date) -> int:
+    return (as_of - assignment.deadline).days if is_overdue(assignment, as_of) else 0
+
+
+@dataclass
+class OverdueRow:
+    assignment: Assignment
+    days: int
+
+    def as_dict(self) -> dict:
+        a, doc = self.assignment, self.assignment.document
+        doc_date = doc.reg_date or doc.event_date
+        controller = a.controller.full_name if a.controller else (a.controller_text or "")
+        return {
+            "assignment_id": a.id, "document_id": doc.id,
+            "document_title": doc.title, "document_number": doc.number or "",
+            "document_date": doc_date.isoformat() if doc_date else "",
+            "document_type": doc.doc_type, "point": a.point_number or "", "action": a.action,
+            "responsible": "; ".join(b.name for b in a.bodies), "controller": controller,
+            "deadline": a.deadline.isoformat(), "original_deadline": (a.original_deadline or a.deadline).isoformat(),
+            "days_overdue": self.days, "status": a.status,
+        }
+
+
+def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> list[OverdueRow]:
+    """Open assignments whose deadline passed before `as_of`, most overdue first."""
+    query = (select(Assignment).join(Document)
+             .where(Assignment.status.in_(OPEN), Assignment.deadline.is_not(None),
+                    Assignment.deadline < as_of, Assignment.deadline_kind.in_(DATED_KINDS))
+             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
+    rows = list(db.session.scalars(query))
+    if body is not None:
+        ids = body.subtree_ids()
+        rows = [a for a in rows if {b.id for b in a.bodies} & ids]
+    if user is not None:
+        rows = [a for a in rows if can_view_assignment(user, a)]
+    result = [OverdueRow(a, days_overdue(a, as_of)) for a in rows]
+    result.sort(key=lambda r: (-r.days, r.assignment.document_id, r.assignment.id))
+    return result
