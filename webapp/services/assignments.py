@@ -35,9 +35,13 @@ OPEN = (AssignmentStatus.new, AssignmentStatus.in_work, AssignmentStatus.reporte
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
 
 
+def local_date(moment: datetime) -> date:
+    """The organisation's calendar day at a moment: a deadline day ends at its midnight, not UTC's."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
 def today() -> date:
-    """The date now in the organisation's time zone: a deadline day ends at its midnight, not UTC's."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return local_date(datetime.now(ZoneInfo("UTC")))
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -139,11 +143,11 @@ def submit_report(user: User, assignment: Assignment, text: str, files: list[tup
     text = (text or "").strip()
     if not text:
         raise Invalid("Напишите, что сделано.")
+    stored = [(name, store_bytes(data, name, content_type)) for name, data, content_type in files]
     report = Report(assignment=assignment, author_id=user.id, text=text)
-    for name, data, content_type in files:
-        stored = store_bytes(data, name, content_type)
-        report.files.append(ReportFile(file_id=stored.id, filename=name[:255]))
     db.session.add(report)
+    for name, row in stored:
+        report.files.append(ReportFile(file_id=row.id, filename=name[:255]))
     _change(user, assignment, "report", AssignmentStatus.reported, after_report=report.text[:200])
     return report
 
@@ -257,7 +261,9 @@ class OverdueRow:
             "document_date": doc_date.isoformat() if doc_date else "",
             "document_type": doc.doc_type, "point": a.point_number or "", "action": a.action,
             "responsible": "; ".join(b.name for b in a.bodies), "controller": controller,
-            "deadline": a.deadline.isoformat(), "original_deadline": (a.original_deadline or a.deadline).isoformat(),
+            "deadline": a.deadline.isoformat() if a.deadline else "",
+            "original_deadline": (a.original_deadline or a.deadline).isoformat() if a.deadline else "",
+            "deadline_text": a.deadline_text or "",
             "days_overdue": self.days, "status": a.status,
         }
 

@@ -38,14 +38,14 @@ def overdue_table(rows: list[dict]) -> str:
     return "\n".join(["days   deadline    number  point    document" + " " * 34 + "responsible", *lines]) + "\n"
 
 
-def overdue_xlsx(rows: list[dict], as_of: date) -> bytes:
+def overdue_xlsx(rows: list[dict], as_of: date, title: str = "Просроченные поручения") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Просроченные"
-    sheet.append([f"Просроченные поручения на {as_of.strftime('%d.%m.%Y')}"])
+    sheet.title = title[:31]
+    sheet.append([f"{title} на {as_of.strftime('%d.%m.%Y')}"])
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([title for _, title, _ in COLUMNS])
     for cell in sheet[2]:
@@ -66,6 +66,56 @@ def overdue_xlsx(rows: list[dict], as_of: date) -> bytes:
             if isinstance(cell.value, date):
                 cell.number_format = "DD.MM.YYYY"
     sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+STATUS_RU = {"new": "новое", "in_work": "в работе", "reported": "отчёт представлен", "returned": "на доработке",
+             "done": "исполнено", "cancelled": "отменено"}
+
+
+def assignments_docx(rows: list[dict], as_of: date, title_suffix: str = "") -> bytes:
+    """«Справка о ходе исполнения поручений»: Times New Roman 14 pt, the table in 12 pt (GOST R 7.0.97)."""
+    from docx import Document as DocxDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    book = DocxDocument()
+    section = book.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.top_margin, section.bottom_margin, section.right_margin = Mm(20), Mm(20), Mm(20), \
+        Mm(10)
+    normal = book.styles["Normal"]
+    normal.font.name, normal.font.size = "Times New Roman", Pt(14)
+    heading = book.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.add_run("СПРАВКА").bold = True
+    sub = book.add_paragraph(f"о ходе исполнения поручений по состоянию на {as_of.strftime('%d.%m.%Y')}"
+                             + title_suffix)
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    overdue = sum(1 for r in rows if r["days_overdue"])
+    book.add_paragraph(f"Всего поручений: {len(rows)}, из них просрочено: {overdue}.")
+    table = book.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["№ п/п", "Документ, пункт", "Поручение", "Ответственный",
+                                                "Срок", "Состояние"], strict=True):
+        cell.text = text
+    for number, row in enumerate(rows, 1):
+        doc_label = f"{row['document_title'][:120]}" + (f" № {row['document_number']}" if row["document_number"]
+                                                        else "") + (f", п. {row['point']}" if row["point"] else "")
+        deadline = date.fromisoformat(row["deadline"]).strftime("%d.%m.%Y") if row["deadline"] else "—"
+        state = STATUS_RU.get(row["status"], row["status"])
+        if row["days_overdue"]:
+            state += f", просрочено на {row['days_overdue']} дн."
+        values = [str(number), doc_label, row["action"], row["responsible"], deadline, state]
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            cell.text = text
+    for table_row in table.rows:
+        for cell in table_row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(12)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,85 @@
+"""The auditors' dashboard of assignment control and its exports (XLSX, CSV, DOCX справка)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from webapp.blueprints.assignments import bp
+from webapp.extensions import db
+from webapp.models import Body
+from webapp.models.assignment import STATUS_TITLES
+from webapp.models.document import TYPE_TITLES
+from webapp.services import assignments, exports
+from webapp.services.dashboard import Filters, overview
+from webapp.services.documents import ensure
+
+
+class DashboardFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    as_of = DateField("На дату", validators=[Optional()])
+    body = SelectField("Орган", coerce=int, validate_choice=False, validators=[Optional()])
+    doc_type = SelectField("Вид документа", validators=[Optional()], choices=[SelectChoice("", "все")] + [
+        SelectChoice(k.value, v) for k, v in TYPE_TITLES.items()])
+    status = SelectField("Статус", validators=[Optional()], choices=[SelectChoice("", "все")] + [
+        SelectChoice(k.value, v) for k, v in STATUS_TITLES.items() if k != "draft"])
+    since = DateField("Документы с", validators=[Optional()])
+    until = DateField("по", validators=[Optional()])
+
+
+def can_see_dashboard(user) -> bool:
+    return assignments.sees_all(user)
+
+
+def _filters() -> tuple[DashboardFilterForm, date, Filters]:
+    ensure(can_see_dashboard(current_user), "Сводка по исполнению доступна аудиторам и администраторам.")
+    form = DashboardFilterForm(request.args)
+    form.body.choices = [SelectChoice(0, "все")] + [SelectChoice(b.id, b.display_name)
+                                                    for b in db.session.scalars(select(Body).order_by(Body.name))]
+    if not form.validate():
+        return form, assignments.today(), Filters()
+    as_of = form.as_of.data or assignments.today()
+    return form, as_of, Filters(body=db.session.get(Body, form.body.data) if form.body.data else None,
+                                doc_type=form.doc_type.data or None, status=form.status.data or None,
+                                since=form.since.data, until=form.until.data)
+
+
+@bp.get("/assignments/dashboard")
+@login_required
+def dashboard():
+    form, as_of, filters = _filters()
+    data = overview(as_of, filters)
+    peak = max([count for _, count in data.buckets] + [1])
+    return render_template("assignments/dashboard.html", form=form, data=data, peak=peak,
+                           export_args=request.args.to_dict())
+
+
+@bp.get("/assignments/export.<fmt>")
+@login_required
+def export(fmt: str):
+    form, as_of, filters = _filters()
+    data = overview(as_of, filters)
+    rows = [assignments.OverdueRow(a, assignments.days_overdue(a, as_of)).as_dict() for a in data.assignments]
+    stamp = as_of.isoformat()
+    if fmt == "xlsx":
+        body = exports.overdue_xlsx(rows, as_of, title="Поручения")
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body = ("\ufeff" + exports.overdue_csv(rows)).encode("utf-8")
+        mime = "text/csv; charset=utf-8"
+    elif fmt == "docx":
+        body = exports.assignments_docx(rows, as_of)
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        return Response("Неизвестный формат выгрузки.", status=404)
+    return Response(body, mimetype=mime,
+                    headers={"Content-Disposition": f"attachment; filename=assignments-{stamp}.{fmt}"})

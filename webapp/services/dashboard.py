@@ -1,0 +1,102 @@
+"""The auditors' overview of assignment control: totals, breakdowns, aging, what falls due soon."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import Assignment, AssignmentStatus, Body, Document
+from webapp.services.assignments import OPEN, OverdueRow, days_overdue, is_overdue
+
+BUCKETS = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("более 90", 91, None)]
+
+
+@dataclass
+class Filters:
+    body: Body | None = None
+    doc_type: str | None = None
+    since: date | None = None  # document date from
+    until: date | None = None  # document date to
+    status: str | None = None
+
+
+@dataclass
+class Overview:
+    as_of: date
+    assignments: list[Assignment]
+    totals: dict[str, int] = field(default_factory=dict)
+    by_body: list[tuple[Body, int, int]] = field(default_factory=list)  # body, open, overdue (with sub-bodies)
+    by_document: list[tuple[Document, int, int]] = field(default_factory=list)
+    by_controller: list[tuple[str, int, int]] = field(default_factory=list)
+    buckets: list[tuple[str, int]] = field(default_factory=list)
+    due_7: list[Assignment] = field(default_factory=list)
+    due_30: list[Assignment] = field(default_factory=list)
+    done_late: list[Assignment] = field(default_factory=list)
+    overdue_rows: list[OverdueRow] = field(default_factory=list)
+
+
+def select_assignments(filters: Filters) -> list[Assignment]:
+    query = (select(Assignment).join(Document).where(Assignment.status != AssignmentStatus.draft)
+             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
+                      selectinload(Assignment.document))
+             .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id))
+    if filters.doc_type:
+        query = query.where(Document.doc_type == filters.doc_type)
+    if filters.status in AssignmentStatus.__members__:
+        query = query.where(Assignment.status == filters.status)
+    rows = list(db.session.scalars(query))
+    if filters.since or filters.until:
+        def doc_date(a):
+            return a.document.reg_date or a.document.event_date
+        rows = [a for a in rows if doc_date(a) and (not filters.since or doc_date(a) >= filters.since)
+                and (not filters.until or doc_date(a) <= filters.until)]
+    if filters.body is not None:
+        ids = filters.body.subtree_ids()
+        rows = [a for a in rows if {b.id for b in a.bodies} & ids]
+    return rows
+
+
+def overview(as_of: date, filters: Filters) -> Overview:
+    rows = select_assignments(filters)
+    result = Overview(as_of=as_of, assignments=rows)
+    open_rows = [a for a in rows if a.status in OPEN]
+    late = [a for a in open_rows if is_overdue(a, as_of)]
+    result.done_late = [a for a in rows if a.done_late]
+    result.totals = {
+        "all": len(rows), "open": len(open_rows), "overdue": len(late),
+        "done": sum(a.status == AssignmentStatus.done for a in rows), "done_late": len(result.done_late),
+        "cancelled": sum(a.status == AssignmentStatus.cancelled for a in rows),
+    }
+    bodies = list(db.session.scalars(select(Body).order_by(Body.name)))
+    for body in bodies:
+        ids = body.subtree_ids()
+        open_count = sum(1 for a in open_rows if {b.id for b in a.bodies} & ids)
+        if open_count:
+            result.by_body.append((body, open_count, sum(1 for a in late if {b.id for b in a.bodies} & ids)))
+    documents: dict[int, Document] = {a.document_id: a.document for a in open_rows}
+    open_by_doc, late_by_doc = Counter(a.document_id for a in open_rows), Counter(a.document_id for a in late)
+    result.by_document = sorted(((documents[i], open_by_doc[i], late_by_doc[i]) for i in open_by_doc),
+                                key=lambda item: (-item[2], -item[1]))
+
+    def controller_name(a: Assignment) -> str:
+        return a.controller.full_name if a.controller else (a.controller_text or "не назначен")
+
+    open_by_ctl, late_by_ctl = Counter(map(controller_name, open_rows)), Counter(map(controller_name, late))
+    result.by_controller = sorted(((name, open_by_ctl[name], late_by_ctl[name]) for name in open_by_ctl),
+                                  key=lambda item: (-item[2], item[0]))
+    days = [days_overdue(a, as_of) for a in late]
+    result.buckets = [(title, sum(1 for d in days if d >= low and (high is None or d <= high)))
+                      for title, low, high in BUCKETS]
+    dated_open = [a for a in open_rows
+                  if a.deadline and not is_overdue(a, as_of) and a.deadline_kind in ("by", "period")]
+    result.due_7 = [a for a in dated_open if a.deadline <= as_of + timedelta(days=7)]
+    result.due_30 = [a for a in dated_open if a.deadline <= as_of + timedelta(days=30)]
+    result.overdue_rows = sorted((OverdueRow(a, days_overdue(a, as_of)) for a in late),
+                                 key=lambda r: (-r.days, r.assignment.id))
+    return result
