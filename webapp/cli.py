@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(overdue_command)
+    app.cli.add_command(remind_command)
 
 
 def migrate_database() -> None:
@@ -217,3 +218,28 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
             fh.write(text)
     else:
         click.echo(text, nl=False)
+
+
+@click.command("remind")
+@click.option("--as-of", "as_of", help="The day to judge by (YYYY-MM-DD); default: today in TIMEZONE.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@with_appcontext
+def remind_command(as_of: str | None, dry_run: bool) -> None:
+    """E-mail deadline reminders, overdue notices and the weekly digest; each one once, failures retried."""
+    from datetime import date
+
+    from webapp.services import assignments, reminders
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else assignments.today()
+    except ValueError as exc:
+        raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+    if dry_run:
+        for message in reminders.pending(day):
+            click.echo(f"{message.reason:<9} {message.key:<10} {message.user.email:<30} {message.subject}")
+        return
+    sent, failed = reminders.send_pending(day, after_each=db.session.commit)
+    db.session.commit()
+    click.echo(f"Reminders sent: {sent}, failed (will be retried): {failed}")
+    if failed:
+        raise SystemExit(1)

@@ -20,6 +20,16 @@ DEFAULTS: dict[str, Any] = {
     "BOOTSTRAP_SERVE_LOCAL": True,  # users' networks are often closed: no CDN
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # E-mail reminders (docflow remind): SMTP server and what to send when.
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting
+    "MAIL_USE_SSL": False,  # SMTPS from the start (port 465)
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "docflow@localhost",
+    "REMIND_DAYS": [7, 1],  # days before a deadline
+    "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
     "WORKFLOWS_DIR": None,  # None: instance/workflows when present, else the workflows/ shipped with the code
     # Registration number patterns per document type: {seq} the number in the series, {year} the year.
     "NUMBER_PATTERNS": {"order": "{seq}", "protocol": "{seq}", "decision": "{seq}", "resolution": "{seq}",

@@ -25,6 +25,7 @@ from webapp.models.document import (
     Stage,
 )
 from webapp.models.files import StoredFile
+from webapp.models.notices import CalendarToken, ReminderLog
 from webapp.models.people import Body, Membership, Role, User, UserRole
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
@@ -36,6 +37,7 @@ __all__ = [
     "ApprovalStep",
     "Assignment",
     "AuditHead",
+    "CalendarToken",
     "ChangeStatus",
     "DeadlineChange",
     "AssignmentStatus",
@@ -52,6 +54,7 @@ __all__ = [
     "Point",
     "PointKind",
     "PointResponsible",
+    "ReminderLog",
     "Report",
     "ReportDecision",
     "ReportFile",

@@ -1,0 +1,122 @@
+"""`docflow remind` against a real SMTP server on localhost (aiosmtpd): each reminder exactly once,
+failures retried on the next run."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date
+from email import message_from_string
+from email.header import decode_header, make_header
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Document, ReminderLog, User
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="docflow@example.org")
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def assignment(app, make_user):
+    with app.app_context():
+        db.session.add(Body(name="Отдел образования", dative="Отделу образования"))
+        db.session.commit()
+    exe = make_user("exe", "executor", bodies=["Отдел образования"])
+    ctl = make_user("ctl", "controller")
+    with app.app_context():
+        db.session.get(User, exe).email = "exe@example.org"
+        db.session.get(User, ctl).email = "ctl@example.org"
+        body = db.session.scalar(select(Body))
+        doc = Document(doc_type="order", title="Об организации работы", state="published", number="7")
+        a = Assignment(document=doc, lead_body=body, controller_id=ctl, action="Создать службу.",
+                       deadline=date(2026, 12, 10), deadline_kind="by", status="in_work")
+        db.session.add_all([doc, a])
+        db.session.commit()
+        return a.id
+
+
+def _remind(app, *args):
+    return app.test_cli_runner().invoke(args=["remind", *args])
+
+
+def test_each_reminder_is_sent_exactly_once(app, smtp, assignment):
+    assert _remind(app, "--as-of", "2026-12-02").output == "Reminders sent: 0, failed (will be retried): 0\n"
+    result = _remind(app, "--as-of", "2026-12-03")  # seven days before
+    assert result.exit_code == 0 and "sent: 1" in result.output
+    assert _remind(app, "--as-of", "2026-12-03").output.startswith("Reminders sent: 0")  # run again: nothing
+    assert _remind(app, "--as-of", "2026-12-04").output.startswith("Reminders sent: 0")  # still the 7-day one
+    assert "sent: 1" in _remind(app, "--as-of", "2026-12-09").output  # the day before
+    assert _remind(app, "--as-of", "2026-12-10").output.startswith("Reminders sent: 0")  # the deadline day
+    assert "sent: 1" in _remind(app, "--as-of", "2026-12-11").output  # the day after it passed
+    assert _remind(app, "--as-of", "2026-12-12").output.startswith("Reminders sent: 0")
+    recipients = [to for to, _ in smtp.messages]
+    assert recipients == [["exe@example.org"]] * 3
+    subjects = [str(make_header(decode_header(message_from_string(content)["Subject"])))
+                for _, content in smtp.messages]
+    assert subjects == ["Срок поручения через 7 дн. (10.12.2026)", "Срок поручения через 1 дн. (10.12.2026)",
+                        "Просрочено поручение (срок 10.12.2026)"]
+
+
+def test_weekly_digest_to_controllers(app, smtp, assignment):
+    result = _remind(app, "--as-of", "2026-12-07")  # a Monday: the digest, and the 7-day reminder
+    assert result.exit_code == 0 and "sent: 2" in result.output
+    assert sorted(to[0] for to, _ in smtp.messages) == ["ctl@example.org", "exe@example.org"]
+    assert _remind(app, "--as-of", "2026-12-08").output.startswith("Reminders sent: 0")  # same week: no digest
+    assert "sent: 2" in _remind(app, "--as-of", "2026-12-14").output  # next Monday: overdue notice and digest
+    with app.app_context():
+        reasons = sorted((r.reason, r.key) for r in db.session.scalars(select(ReminderLog)))
+    assert reasons == [("before_7", "2026-12-10"), ("digest", "2026-W50"), ("digest", "2026-W51"),
+                       ("overdue", "2026-12-10")]
+    digest = message_from_string(smtp.messages[-1][1])
+    assert "просрочено: 1" in str(make_header(decode_header(digest["Subject"])))
+
+
+def test_failed_send_is_retried_next_run(app, smtp, assignment):
+    working_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = _free_port()  # nobody listens there
+    result = _remind(app, "--as-of", "2026-12-03")
+    assert result.exit_code == 1 and "failed (will be retried): 1" in result.output
+    with app.app_context():
+        row = db.session.scalar(select(ReminderLog))
+        assert row.status == "failed" and row.attempts == 1 and "Connection" in row.error
+    assert smtp.messages == []
+    app.config["MAIL_PORT"] = working_port
+    assert "sent: 1" in _remind(app, "--as-of", "2026-12-04").output
+    assert len(smtp.messages) == 1
+    with app.app_context():
+        row = db.session.scalar(select(ReminderLog))
+        assert row.status == "sent" and row.attempts == 2
+
+
+def test_dry_run_sends_and_records_nothing(app, smtp, assignment):
+    result = _remind(app, "--as-of", "2026-12-03", "--dry-run")
+    assert "before_7" in result.output and "exe@example.org" in result.output
+    assert smtp.messages == []
+    with app.app_context():
+        assert db.session.scalar(select(ReminderLog)) is None

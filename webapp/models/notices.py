@@ -1,0 +1,45 @@
+"""What assignment control sends out: reminder log rows (exactly once) and calendar feed tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._types import utcnow
+from webapp.models.people import Body, User
+
+
+class ReminderLog(db.Model):
+    """One reminder to one person for one reason; `sent` rows are never sent again, `failed` ones are retried."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("user_id", "reason", "key", "assignment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))  # before_7, before_1, overdue, digest
+    key: Mapped[str] = mapped_column(String(40))  # the deadline, or the ISO week of a digest
+    status: Mapped[str] = mapped_column(String(10), default="failed")  # sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class CalendarToken(db.Model):
+    """A secret feed address for a user's or a body's deadlines; only its SHA-256 is stored; revocable."""
+
+    __tablename__ = "calendar_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"))  # None: the owner's own
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    owner: Mapped[User] = relationship()
+    body: Mapped[Body | None] = relationship()
