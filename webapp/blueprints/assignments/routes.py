@@ -154,3 +154,53 @@ def decide_extension(assignment_id: int):
                 lambda a: service.decide_extension(current_user, a, form.decision.data == "approve",
                                                    getattr(form.new_date, "parsed", None), form.comment.data),
                 "Решение о переносе срока записано.")
+
+
+@bp.get("/calendar")
+@login_required
+def calendars():
+    from webapp.services import calendar
+
+    return render_template("assignments/calendar.html", tokens=calendar.tokens_of(current_user),
+                           bodies=current_user.bodies, form=ActionForm())
+
+
+@bp.post("/calendar")
+@login_required
+def create_calendar():
+    from webapp.models import Body
+    from webapp.services import calendar
+
+    if not ActionForm().validate():
+        abort(400)
+    body_id = request.form.get("body", type=int)
+    body = db.session.get(Body, body_id) if body_id else None
+    token = calendar.create_token(current_user, body)
+    db.session.commit()
+    url = url_for("assignments.calendar_feed", token=token, _external=True)
+    flash(f"Ссылка для подписки (показывается один раз): {url}", "success")
+    return redirect(url_for("assignments.calendars"))
+
+
+@bp.post("/calendar/<int:token_id>/revoke")
+@login_required
+def revoke_calendar(token_id: int):
+    from webapp.services import calendar
+
+    if not ActionForm().validate():
+        abort(400)
+    calendar.revoke(current_user, token_id)
+    db.session.commit()
+    flash("Ссылка отозвана.", "success")
+    return redirect(url_for("assignments.calendars"))
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """No login: calendar programs cannot log in; the secret token is the key."""
+    from flask import Response
+
+    from webapp.services import calendar
+
+    body = calendar.feed(token, request.host_url)
+    return Response(body, mimetype="text/calendar; charset=utf-8")
