@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -53,3 +53,7 @@ class ExtensionDecisionForm(FlaskForm):
     new_date = StringField("Новый срок", validators=[Optional(), _date_validator],
                            render_kw={"placeholder": "ДД.ММ.ГГГГ"})
     comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])
+
+
+class BulkImportForm(FlaskForm):
+    file = FileField("Заполненный файл XLSX", validators=[FileRequired("Выберите файл.")])

@@ -204,3 +204,37 @@ def calendar_feed(token: str):
 
     body = calendar.feed(token, request.host_url)
     return Response(body, mimetype="text/calendar; charset=utf-8")
+
+
+@bp.get("/assignments/bulk.xlsx")
+@login_required
+def bulk_export():
+    from flask import Response
+
+    from webapp.services import bulk
+
+    return Response(bulk.export_workbook(current_user),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=my-assignments.xlsx"})
+
+
+@bp.route("/assignments/bulk", methods=["GET", "POST"])
+@login_required
+def bulk_import():
+    from webapp.blueprints.assignments.forms import BulkImportForm
+    from webapp.services import bulk
+
+    form = BulkImportForm()
+    results = None
+    if request.method == "POST":
+        if not form.validate():
+            flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+            return render_template("assignments/bulk.html", form=form, results=None), 400
+        try:
+            results = bulk.import_workbook(current_user, form.file.data.read())
+        except Invalid as exc:
+            db.session.rollback()
+            flash(exc.reason, "danger")
+            return render_template("assignments/bulk.html", form=form, results=None), 400
+        db.session.commit()
+    return render_template("assignments/bulk.html", form=form, results=results)
