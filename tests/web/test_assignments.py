@@ -183,3 +183,25 @@ def test_done_late_is_recorded(app, setup):
         service.accept(ctl, a, on=date(2026, 12, 5))
         db.session.commit()
         assert a.done_late and not service.is_overdue(a, date(2026, 12, 10))
+
+
+def test_sub_point_assignments_roll_up_into_the_parent(demo_app, client, auth):
+    """Protocol 004: point 3.3 has sub-points 3.3.1–3.3.6, each an assignment of the Institute."""
+    with demo_app.app_context():
+        from webapp.models import Point
+
+        rows = {a.point_number: a for a in db.session.scalars(select(Assignment).join(Point).where(
+            Point.number.like("3.3%")))}
+        parent_point = db.session.scalar(select(Point).where(Point.number == "3.3", Point.document_id ==
+                                                             rows["3.3.1"].document_id))
+        parent = Assignment(document_id=parent_point.document_id, point_id=parent_point.id, action="п. 3.3",
+                            status="in_work", deadline_kind="none")
+        db.session.add(parent)
+        rows["3.3.1"].status, rows["3.3.2"].status, rows["3.3.6"].status = "done", "done", "cancelled"
+        db.session.commit()
+        assert service.rollup(parent) == (2, 5)
+        assert service.rollup(rows["3.3.1"]) == (0, 0)
+        parent_id = parent.id
+    auth.login("auditor", "demo")
+    page = client.get(f"/assignments/{parent_id}").get_data(as_text=True)
+    assert re.search(r'id="rollup">исполнено 2 из 5', page)

@@ -284,3 +284,22 @@ def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> 
     result = [OverdueRow(a, days_overdue(a, as_of)) for a in rows]
     result.sort(key=lambda r: (-r.days, r.assignment.document_id, r.assignment.id))
     return result
+
+
+def rollup(assignment: Assignment) -> tuple[int, int]:
+    """Progress of the assignments of a point's sub-points (1.2 rolls up 1.2.1, 1.2.2 ...): (done, counted).
+
+    Cancelled ones do not count; (0, 0) when the point has no sub-point assignments."""
+    if assignment.point is None:
+        return 0, 0
+    point_ids: set[int] = set()
+    stack = list(assignment.point.children)
+    while stack:
+        point = stack.pop()
+        point_ids.add(point.id)
+        stack.extend(point.children)
+    if not point_ids:
+        return 0, 0
+    rows = [a for a in db.session.scalars(select(Assignment).where(Assignment.point_id.in_(point_ids)))
+            if a.status != AssignmentStatus.cancelled]
+    return sum(1 for a in rows if a.status == AssignmentStatus.done), len(rows)

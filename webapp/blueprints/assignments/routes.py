@@ -65,7 +65,7 @@ def detail(assignment_id: int):
         "assignments/detail.html", a=assignment, history=history, today=service.today(),
         overdue=service.is_overdue(assignment, service.today()),
         days_overdue=service.days_overdue(assignment, service.today()),
-        pending=service.pending_change(assignment),
+        pending=service.pending_change(assignment), rollup=service.rollup(assignment),
         can_take=service.can_take(user, assignment), can_report=service.can_report(user, assignment),
         can_review=service.can_review(user, assignment), can_cancel=service.can_cancel(user, assignment),
         can_request=service.can_request_extension(user, assignment),
