@@ -205,3 +205,25 @@ def test_sub_point_assignments_roll_up_into_the_parent(demo_app, client, auth):
     auth.login("auditor", "demo")
     page = client.get(f"/assignments/{parent_id}").get_data(as_text=True)
     assert re.search(r'id="rollup">исполнено 2 из 5', page)
+
+
+def test_controller_adds_an_assignment_by_hand(app, client, auth, setup):
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id))
+        dept = db.session.scalar(select(Body.id).where(Body.name == "Отдел образования"))
+    _as(client, auth, "exe")
+    assert client.get(f"/documents/{doc_id}/assignments/new").status_code == 403
+    _as(client, auth, "ctl")
+    token = _token(client, f"/documents/{doc_id}/assignments/new")
+    response = client.post(f"/documents/{doc_id}/assignments/new", data={
+        "csrf_token": token, "action": "Подготовить отчёт.", "lead_body": dept, "deadline": "до 31.02.2027"})
+    assert response.status_code == 400 and "Такой даты нет: 31.02.2027" in response.get_data(as_text=True)
+    response = client.post(f"/documents/{doc_id}/assignments/new", data={
+        "csrf_token": token, "action": "Подготовить отчёт.", "lead_body": dept,
+        "deadline": "в срок до 1 марта 2027 года"})
+    assert response.status_code == 302
+    with app.app_context():
+        added = db.session.scalar(select(Assignment).where(Assignment.action == "Подготовить отчёт."))
+        assert (added.deadline, added.deadline_kind, added.controller_id, added.status) == (
+            date(2027, 3, 1), "by", setup["ctl"], "new")
+        assert db.session.query(Assignment).count() == 2

@@ -303,3 +303,39 @@ def rollup(assignment: Assignment) -> tuple[int, int]:
     rows = [a for a in db.session.scalars(select(Assignment).where(Assignment.point_id.in_(point_ids)))
             if a.status != AssignmentStatus.cancelled]
     return sum(1 for a in rows if a.status == AssignmentStatus.done), len(rows)
+
+
+def can_add_assignment(user: User, document: Document) -> bool:
+    """A controller (or admin) adds an assignment by hand to a document in force."""
+    return user.is_authenticated and user.has_role(Role.controller, Role.admin) and document.state == "published"
+
+
+def add_assignment(user: User, document: Document, action: str, lead_body: Body | None,
+                   coexecutors: list[Body], deadline_text: str | None) -> Assignment:
+    """An assignment not projected from a point (a resolution on the margin, an oral instruction recorded)."""
+    from webapp.ru.dates import DateError
+    from webapp.ru.deadlines import parse_deadline
+
+    ensure(can_add_assignment(user, document), "Добавить поручение может контролёр к действующему документу.")
+    action = (action or "").strip()
+    if not action:
+        raise Invalid("Напишите текст поручения.")
+    if lead_body is None:
+        raise Invalid("Выберите ответственный орган.")
+    deadline = None
+    if deadline_text and deadline_text.strip():
+        try:
+            deadline = parse_deadline(deadline_text.strip(), document.reg_date or document.event_date or today())
+        except DateError as exc:
+            raise Invalid(str(exc)) from exc
+    assignment = Assignment(
+        document=document, lead_body=lead_body, coexecutors=[b for b in coexecutors if b.id != lead_body.id],
+        controller_id=user.id, action=action, status=AssignmentStatus.new,
+        deadline=deadline.due if deadline else None, original_deadline=deadline.due if deadline else None,
+        start_date=deadline.start if deadline else None, deadline_text=(deadline_text or "").strip() or None,
+        deadline_kind=deadline.kind if deadline else DeadlineKind.none)
+    db.session.add(assignment)
+    db.session.flush()
+    record_event(user, "assignment.add", assignment, document=document,
+                 after={"action": action[:200], "deadline": assignment.deadline, "body": lead_body.name})
+    return assignment

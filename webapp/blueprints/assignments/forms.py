@@ -57,3 +57,10 @@ class ExtensionDecisionForm(FlaskForm):
 
 class BulkImportForm(FlaskForm):
     file = FileField("Заполненный файл XLSX", validators=[FileRequired("Выберите файл.")])
+
+
+class AddAssignmentForm(FlaskForm):
+    action = TextAreaField("Поручение", validators=[DataRequired("Напишите текст поручения."), Length(max=20000)])
+    lead_body = SelectField("Ответственный", coerce=int, validate_choice=False)
+    deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
+                           render_kw={"placeholder": "в срок до 1 февраля 2027 года"})

@@ -238,3 +238,35 @@ def bulk_import():
             return render_template("assignments/bulk.html", form=form, results=None), 400
         db.session.commit()
     return render_template("assignments/bulk.html", form=form, results=results)
+
+
+@bp.route("/documents/<int:document_id>/assignments/new", methods=["GET", "POST"])
+@login_required
+def add(document_id: int):
+    from webapp.blueprints.assignments.forms import AddAssignmentForm
+    from webapp.models import Body, Document
+
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    ensure(service.can_add_assignment(current_user, document),
+           "Добавить поручение может контролёр к действующему документу.")
+    form = AddAssignmentForm()
+    form.lead_body.choices = [(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    if request.method == "POST":
+        if form.validate():
+            try:
+                assignment = service.add_assignment(current_user, document, form.action.data,
+                                                    db.session.get(Body, form.lead_body.data or 0), [],
+                                                    form.deadline.data)
+            except Invalid as exc:
+                db.session.rollback()
+                flash(exc.reason, "danger")
+            else:
+                db.session.commit()
+                flash("Поручение добавлено.", "success")
+                return redirect(url_for("assignments.detail", assignment_id=assignment.id))
+        else:
+            flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return render_template("assignments/add.html", form=form, doc=document), 400
+    return render_template("assignments/add.html", form=form, doc=document)

@@ -22,6 +22,7 @@ from webapp.models import Body, Document, Event, Role, User
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import documents as service
 from webapp.services import transitions, workflows
+from webapp.services.assignments import can_add_assignment
 from webapp.services.errors import Invalid
 from webapp.services.workflows import state_titles
 from webapp.workflow import to_mermaid
@@ -80,6 +81,7 @@ def detail(document_id: int):
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
         can_edit=service.can_edit_document(current_user, document), buttons=buttons,
         can_amend=service.can_amend(current_user, document),
+        can_add_assignment=can_add_assignment(current_user, document),
         transition_form=TransitionForm(formdata=None, data={"version": document.version}),
         decision_form=DecisionForm(formdata=None, data={"version": document.version}),
         approver_form=approver_form, mode_form=ApprovalModeForm(formdata=None, data={"mode": document.approval_mode}),
