@@ -140,9 +140,12 @@ def _fill(document: Document, data: DraftData) -> None:
     document.controller_text = data.controller_text
 
     _drop_assignments(document)
+    # Points go first, in a flush of their own: the agenda item -> point link is view-only, so the
+    # unit of work does not order the two deletes, and a database cascade could take the points first.
+    document.points = []
+    db.session.flush()
     document.participants = []
     document.agenda_items = []
-    document.points = []
     document.signatories = []
     db.session.flush()  # old children go before new ones take their places
 
