@@ -74,8 +74,9 @@ def _letterhead(book, v: str, margins: Margins) -> None:
 
 
 def _requisites(book, v: str, margins: Margins) -> None:
-    """The date on the left and «№» on the right of one line; the place centred below."""
-    _tag(book, f"{{%p if {v}.date_text or {v}.number %}}")
+    """The date on the left and «№» on the right of one line; the place centred below. An attachment carries
+    its date and number in its approval stamp instead."""
+    _tag(book, f"{{%p if ({v}.date_text or {v}.number) and not {v}.approval_stamp %}}")
     width = _width(margins)
     grid = table(book, 1, [width / 2, width / 2])
     first_paragraph(grid.rows[0].cells[0], f"{{{{ {v}.date_text }}}}", "Docflow Requisite")
@@ -272,8 +273,8 @@ def assignments_report_template(margins: Margins) -> DocxDocument:
     """Справка о ходе исполнения поручений на дату: totals, then one row per assignment."""
     book = new_book(margins)
     paragraph(book, "Справка", "Docflow Doctype")
-    paragraph(book, "о ходе исполнения поручений по состоянию на {{ as_of }}{% if subtitle %} {{ subtitle }}{% endif %}",
-              "Docflow Title")
+    paragraph(book, "о ходе исполнения поручений по состоянию на {{ as_of }}"
+              "{% if subtitle %} {{ subtitle }}{% endif %}", "Docflow Title")
     paragraph(book, "Всего поручений: {{ total }}, исполнено: {{ done }}, просрочено: {{ overdue }}.")
     _data_table(book, margins, ["№ п/п", "Документ, пункт", "Поручение", "Ответственный", "Срок", "Состояние"],
                 ["{{ row.number }}", "{{ row.document }}{% if row.point %}, п. {{ row.point }}{% endif %}",

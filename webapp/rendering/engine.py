@@ -111,7 +111,8 @@ def describe_error(exc: Exception, template: bytes) -> TemplateRejected:
     message = str(exc)
     needle = None
     if isinstance(exc, SecurityError) or "unsafe" in message:
-        kind = "недопустимое обращение (шаблон не может читать файлы, импортировать модули и видеть внутренности Python)"
+        kind = ("недопустимое обращение (шаблон не может читать файлы, импортировать модули "
+                "и видеть внутренности Python)")
         found = re.search(r"attribute '([^']+)'", message)
         needle = found.group(1) if found else None
     elif isinstance(exc, UndefinedError):
