@@ -22,6 +22,7 @@ from webapp.rendering import defaults, engine
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
 from webapp.ru.dates import format_date_long, format_date_short
+from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotAllowed, NotFound
 from webapp.services.files import read_bytes, store_bytes
 
@@ -229,6 +230,8 @@ def store_published_docx(document: Document) -> StoredFile:
                                             template_id=template.id if template else None))
     except IntegrityError:
         return stored_docx(document)
+    record_event(None, "document.docx_stored", document,
+                 after={"sha256": stored.sha256, "size": stored.size, "template_id": template.id if template else None})
     return stored
 
 
@@ -379,6 +382,8 @@ def upload_template(user: User, name: str, body_id: int | None, filename: str, d
                       active=True)
     db.session.add(row)
     db.session.flush()
+    record_event(user, "template.upload", row, after={"kind": name, "body_id": body_id, "version": row.version,
+                                                      "sha256": stored.sha256, "file": stored.original_name})
     return row
 
 
@@ -393,6 +398,8 @@ def activate_template(user: User, template_id: int) -> DocTemplate:
     for other in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == row.doc_type, scope)):
         other.active = other.id == row.id
     db.session.flush()
+    record_event(user, "template.activate", row, after={"kind": row.doc_type, "body_id": row.body_id,
+                                                        "version": row.version})
     return row
 
 
@@ -404,3 +411,4 @@ def deactivate_templates(user: User, name: str, body_id: int | None) -> None:
     for row in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, scope)):
         row.active = False
     db.session.flush()
+    record_event(user, "template.deactivate", None, after={"kind": name, "body_id": body_id})
