@@ -92,7 +92,8 @@ def _approval_stamp(document: Document) -> list[str]:
 def document_context(document: Document, with_attachments: bool = True) -> dict[str, Any]:
     """Everything a template prints about one document (the variables are listed in the README)."""
     day = document.reg_date or document.event_date
-    labels = {**DEFAULT_LABELS, **{k: v for k, v in (document.labels or {}).items() if v}}
+    printed = document.labels or {}
+    labels = {key: printed.get(key) or default for key, default in DEFAULT_LABELS.items()}
     groups = []
     by_role = {}
     for role, key in ((ParticipantRole.chair, "chair"), (ParticipantRole.secretary, "secretary"),
