@@ -193,14 +193,14 @@ def check_upload(data: bytes, limits: Limits | None = None) -> None:
                 raise TemplateRejected(f"Недопустимое имя части архива: {name!r}.")
             if info.file_size > limits.max_member_bytes:
                 raise TemplateRejected(f"Часть архива {name} слишком велика после распаковки: "
-                                       f"{info.file_size // 1024} КБ.")
+                                       f"{info.file_size // 1024} КБ (похоже на «zip-бомбу»).")
             if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
                 raise TemplateRejected(f"Часть архива {name} сжата подозрительно сильно "
                                        f"({info.file_size // max(info.compress_size, 1)}:1): похоже на «zip-бомбу».")
             total += info.file_size
             if total > limits.max_total_bytes:
-                raise TemplateRejected("Архив слишком велик после распаковки: "
-                                       f"более {limits.max_total_bytes // (1024 * 1024)} МБ.")
+                raise TemplateRejected("Архив слишком велик после распаковки: более "
+                                       f"{limits.max_total_bytes // (1024 * 1024)} МБ (похоже на «zip-бомбу»).")
         names = {info.filename for info in members}
         if "word/document.xml" not in names or "[Content_Types].xml" not in names:
             raise TemplateRejected("Это не файл DOCX: в архиве нет word/document.xml.")
