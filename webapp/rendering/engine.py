@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import re
+import threading
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +60,57 @@ class TemplateSandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's own signature
+        """Compiling a template's XML costs far more than filling it: keep the compiled parts of recent templates."""
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        key = hashlib.sha256(source.encode("utf-8")).digest()
+        with self._lock:
+            compiled = self._compiled.get(key)
+            if compiled is not None:
+                self._compiled.move_to_end(key)
+                return compiled
+        compiled = super().from_string(source)
+        with self._lock:
+            self._compiled[key] = compiled
+            while len(self._compiled) > COMPILED_CACHE:
+                self._compiled.popitem(last=False)
+        return compiled
+
+
+COMPILED_CACHE = 256  # compiled XML parts; a template has a body, headers, footers and properties
+_environment: TemplateSandbox | None = None
+
+
 def make_environment() -> TemplateSandbox:
-    """Undefined names are errors (a typo in a tag is reported, not printed as nothing); output is XML-escaped."""
-    return TemplateSandbox(undefined=StrictUndefined, autoescape=True)
+    """Undefined names are errors (a typo in a tag is reported, not printed as nothing); output is XML-escaped.
+
+    One environment per process, so compiled templates are shared; its settings never change after creation.
+    """
+    global _environment
+    if _environment is None:
+        env = TemplateSandbox(undefined=StrictUndefined, autoescape=True)
+        env._compiled = OrderedDict()
+        env._lock = threading.Lock()
+        _environment = env
+    return _environment
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE)
+def _patched(xml: str) -> str:
+    return DocxTemplate.patch_xml(None, xml)  # docxtpl's clean-up of tags split across runs; uses no state
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template with the tag clean-up of each XML part remembered (it is a third of a render)."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched(src_xml)
 
 
 def render(template: bytes, context: dict[str, Any]) -> bytes:
     """Fill `template` (DOCX bytes with docxtpl tags) with a plain context; raise TemplateRejected on a bad tag."""
-    doc = DocxTemplate(io.BytesIO(template))
+    doc = _Template(io.BytesIO(template))
     try:
         doc.render(context, make_environment(), autoescape=True)
     except (TemplateError, SecurityError) as exc:
