@@ -128,3 +128,19 @@ def test_acknowledgment_sheet_and_report_from_plain_dicts():
     text = docx_text(engine.render(defaults.build("assignments_report"), report))
     assert "о ходе исполнения поручений по состоянию на 01.03.2022" in text
     assert "Протокол № 1, п. 1.2.2" in text and "новое, просрочено на 28 дн." in text
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # docProps carry a timestamp: compare the Word parts
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith("word/")}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_templates_in_doc_templates_are_up_to_date(name):
+    from pathlib import Path
+
+    committed = Path(__file__).parents[2] / "doc_templates" / f"{name}.docx"
+    assert committed.exists(), "run python doc_templates/build.py"
+    assert _parts(committed.read_bytes()) == _parts(defaults.build(name)), "run python doc_templates/build.py"
