@@ -272,7 +272,7 @@ def acknowledgment_sheet_template(margins: Margins) -> DocxDocument:
 def assignments_report_template(margins: Margins) -> DocxDocument:
     """Справка о ходе исполнения поручений на дату: totals, then one row per assignment."""
     book = new_book(margins)
-    paragraph(book, "Справка", "Docflow Doctype")
+    paragraph(book, "СПРАВКА", "Docflow Doctype")
     paragraph(book, "о ходе исполнения поручений по состоянию на {{ as_of }}"
               "{% if subtitle %} {{ subtitle }}{% endif %}", "Docflow Title")
     paragraph(book, "Всего поручений: {{ total }}, исполнено: {{ done }}, просрочено: {{ overdue }}.")

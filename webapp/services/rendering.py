@@ -313,6 +313,23 @@ def render_assignments_report(rows: list[dict[str, Any]], as_of: date, subtitle:
     return _render("assignments_report", None, context)[0]
 
 
+def report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the overdue/dashboard lists (OverdueRow.as_dict) as the assignments report prints them."""
+    from webapp.services.exports import STATUS_RU
+
+    out = []
+    for row in rows:
+        number = f" № {row['document_number']}" if row.get("document_number") else ""
+        day = date.fromisoformat(row["document_date"]) if row.get("document_date") else None
+        deadline = date.fromisoformat(row["deadline"]) if row.get("deadline") else None
+        out.append({"document": f"{row['document_title'][:120]}{number}" + (f" от {_short(day)}" if day else ""),
+                    "point": row.get("point") or "", "action": row.get("action") or "",
+                    "responsible": row.get("responsible") or "", "deadline": _short(deadline) or "—",
+                    "status": STATUS_RU.get(row.get("status"), row.get("status") or ""),
+                    "days_overdue": row.get("days_overdue") or 0, "done": row.get("status") == "done"})
+    return out
+
+
 def local_time_text(moment) -> str:
     """A stored UTC moment as DD.MM.YYYY HH:MM in the organisation's time zone."""
     if moment is None:
