@@ -239,3 +239,27 @@ def test_report_and_sheets_from_plain_lists(app):
     text = docx_text(report)
     assert "Всего поручений: 1, исполнено: 1, просрочено: 0." in text and "Контролёр А.М. Суртаева" in text
     assert "Согласование не проводилось" in docx_text(sheet)
+
+
+def test_signing_an_order_stores_its_docx_through_the_workflow(app, client, auth, make_user):
+    """The `render_docx` effect of the order workflow's `sign` stores the DOCX at publication."""
+    from tests.web.test_workflows import USERS, _arrange, _draft, _fire, registry_transition
+    from webapp.models import Body
+
+    people = {login: make_user(login, *roles) for login, roles in USERS.items()}
+    with app.app_context():
+        db.session.add(Body(name="Министерство образования", dative="Министерству образования"))
+        db.session.commit()
+    document_id = _draft(app)
+    _arrange(app, document_id, "on_signing", registry_transition(app, "order", "sign"), people)
+    assert _fire(client, auth, "head", document_id, "sign").status_code == 302
+    with app.app_context():
+        doc = db.session.get(Document, document_id)
+        assert doc.state == "published" and doc.number
+        stored = rendering.stored_docx(doc)
+        assert stored is not None
+        text = docx_text(rendering.docx_bytes(doc))
+        assert f"№ {doc.number}" in text and "Проект" not in text
+        assert "1. Создать методическую службу." in text
+    downloaded = client.get(f"/documents/{document_id}/docx").data
+    assert hashlib.sha256(downloaded).hexdigest() == stored.sha256
