@@ -184,18 +184,25 @@ def _borders(table: Table, visible: bool) -> None:
             element.set(qn("w:sz"), "4")
             element.set(qn("w:color"), "000000")
         borders.append(element)
-    tbl_pr.append(borders)
+    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                                 "w:tblDescription", "w:tblPrChange")  # Word insists on the schema's order
 
 
 def table(book: DocxDocument, rows: int, widths_cm: list[float], borders: bool = False) -> Table:
     """A fixed-layout table as wide as the text block; without borders it only positions requisites."""
     grid = book.add_table(rows=rows, cols=len(widths_cm))
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
+    grid.autofit = False  # a fixed layout: columns keep the widths given
     _borders(grid, borders)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    grid._tbl.tblPr.append(layout)
+    if not borders:  # a layout table: its text lines up with the margins like the paragraphs around it
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            element = OxmlElement(f"w:{side}")
+            element.set(qn("w:w"), "0")
+            element.set(qn("w:type"), "dxa")
+            margins.append(element)
+        grid._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
+                                              "w:tblPrChange")
     for row in grid.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
