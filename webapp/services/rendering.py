@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import Body, DocTemplate, Document, RenderedDocument, StoredFile, User
+from webapp.models import Body, DocTemplate, Document, RenderedDocument, Role, StoredFile, User
 from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
 from webapp.rendering import defaults, engine
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
+from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotAllowed, NotFound
@@ -363,15 +364,11 @@ def acknowledgment_people(document: Document) -> list[dict[str, Any]]:
 
 def can_manage_templates(user: User) -> bool:
     """Templates change every document the organisation prints: administrators only."""
-    from webapp.models import Role
-
     return user.is_authenticated and user.has_role(Role.admin)
 
 
 def sample_context(name: str) -> dict[str, Any]:
     """A context with every variable filled, to test-render a template before it is accepted."""
-    from webapp.rendering.samples import sample_for
-
     return sample_for(name)
 
 
