@@ -102,11 +102,8 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
 
 
-def test_published_docx_is_stored_once_and_served_unchanged(demo_app):
-    client = demo_app.test_client()
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login("secretary", "demo")
+def test_published_docx_is_stored_once_and_served_unchanged(demo_app, client, auth):
+    auth.login("secretary", "demo")
     with demo_app.app_context():
         doc = _doc("003_4c206afcc321b513")
         doc_id = doc.id
@@ -131,11 +128,8 @@ def test_published_docx_is_stored_once_and_served_unchanged(demo_app):
         assert "Изменённый заголовок" in docx_text(rendering.render_document(_doc("003_4c206afcc321b513")))
 
 
-def test_a_draft_is_rendered_fresh_each_time(demo_app):
-    client = demo_app.test_client()
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login("secretary", "demo")
+def test_a_draft_is_rendered_fresh_each_time(demo_app, client, auth):
+    auth.login("secretary", "demo")
     with demo_app.app_context():
         doc_id = _doc("001_af90b7f0e0abd48d").id
     before = client.get(f"/documents/{doc_id}/docx").data
@@ -155,11 +149,8 @@ def test_store_published_docx_refuses_a_draft(demo_app):
         rendering.store_published_docx(_doc("001_af90b7f0e0abd48d"))
 
 
-def test_document_page_has_download_buttons_and_sheets(demo_app):
-    client = demo_app.test_client()
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login("secretary", "demo")
+def test_document_page_has_download_buttons_and_sheets(demo_app, client, auth):
+    auth.login("secretary", "demo")
     with demo_app.app_context():
         doc_id = _doc("003_4c206afcc321b513").id
     page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
@@ -171,28 +162,22 @@ def test_document_page_has_download_buttons_and_sheets(demo_app):
     assert approval.status_code == 200 and "Согласование не проводилось" in docx_text(approval.data)
 
 
-def test_downloads_need_the_right_to_see_the_document(demo_app):
-    client = demo_app.test_client()
-    from tests.conftest import AuthActions
-
+def test_downloads_need_the_right_to_see_the_document(demo_app, client, auth):
     with demo_app.app_context():
         draft_id = _doc("001_af90b7f0e0abd48d").id
         published_id = _doc("003_4c206afcc321b513").id
     for path in (f"/documents/{draft_id}/docx", f"/documents/{draft_id}/pdf"):
         assert client.get(path).status_code == 302  # to the login page
-    AuthActions(client).login("executor", "demo")  # an executor does not see others' drafts
+    auth.login("executor", "demo")  # an executor does not see others' drafts
     for path in ("docx", "pdf", "approval-sheet.docx", "acknowledgment-sheet.docx"):
         assert client.get(f"/documents/{draft_id}/{path}").status_code == 403
     assert client.get(f"/documents/{published_id}/docx").status_code == 200
     assert client.get("/documents/99999/docx").status_code == 404
 
 
-def test_pdf_without_libreoffice_gives_a_clear_message(demo_app, monkeypatch):
+def test_pdf_without_libreoffice_gives_a_clear_message(demo_app, client, auth, monkeypatch):
     monkeypatch.setattr(rendering, "soffice_path", lambda: None)
-    client = demo_app.test_client()
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login("secretary", "demo")
+    auth.login("secretary", "demo")
     with demo_app.app_context():
         doc_id = _doc("004_91dc62e67ca8c96b").id
     response = client.get(f"/documents/{doc_id}/pdf", follow_redirects=True)
@@ -215,11 +200,8 @@ def test_every_rendered_demo_document_converts_to_pdf(demo_app, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_pdf_download(demo_app):
-    client = demo_app.test_client()
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login("secretary", "demo")
+def test_pdf_download(demo_app, client, auth):
+    auth.login("secretary", "demo")
     with demo_app.app_context():
         doc_id = _doc("000_1ab9ce94162d62bd").id
     response = client.get(f"/documents/{doc_id}/pdf")
