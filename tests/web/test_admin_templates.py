@@ -175,3 +175,7 @@ def test_upload_without_csrf_or_file_is_refused(demo_app, admin_client):
     assert response.status_code == 400 and "Выберите файл шаблона" in response.get_data(as_text=True)
     with demo_app.app_context():
         assert _counts()[0] == 0
+
+
+def test_menu_link_for_administrators(admin_client):
+    assert 'href="/admin/templates"' in admin_client.get("/documents").get_data(as_text=True)

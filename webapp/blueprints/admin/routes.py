@@ -21,6 +21,12 @@ from webapp.services.errors import Invalid
 from webapp.services.files import read_bytes
 
 
+@bp.app_context_processor
+def template_rules():
+    """The same rule draws the «Шаблоны» link in the menu and guards every view below."""
+    return {"can_manage_templates": rendering.can_manage_templates}
+
+
 @bp.before_request
 @login_required
 def admins_only():
