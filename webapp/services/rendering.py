@@ -225,9 +225,10 @@ def store_published_docx(document: Document) -> StoredFile:
     if existing is not None:
         return existing
     data, template = _render(document.doc_type, document.issuing_body_id, render_context(document))
-    stored = store_bytes(data, docx_name(document), DOCX_CONTENT_TYPE)
     try:
-        with db.session.begin_nested():  # two first downloads at once: the second one reads the first's row
+        # Two first downloads at once: the second waits on the first's rows, then reads what it stored.
+        with db.session.begin_nested():
+            stored = store_bytes(data, docx_name(document), DOCX_CONTENT_TYPE)
             db.session.add(RenderedDocument(document_id=document.id, file_id=stored.id,
                                             template_id=template.id if template else None))
     except IntegrityError:
