@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(overdue_command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(render_command)
 
 
 def migrate_database() -> None:
@@ -241,5 +242,73 @@ def remind_command(as_of: str | None, dry_run: bool) -> None:
     sent, failed = reminders.send_pending(day, after_each=db.session.commit)
     db.session.commit()
     click.echo(f"Reminders sent: {sent}, failed (will be retried): {failed}")
+    if failed:
+        raise SystemExit(1)
+
+
+def _find_document(ref: str):
+    """DOC on the command line: an id, else a registration number; «№339» or «number:339» forces a number."""
+    from webapp.models import Document
+
+    forced = ref.startswith(("№", "number:"))
+    number = ref.split(":", 1)[1] if ref.startswith("number:") else ref.lstrip("№").strip()
+    if not forced and ref.isdigit():
+        document = db.session.get(Document, int(ref))
+        if document is not None:
+            return document
+    matches = list(db.session.scalars(select(Document).where(Document.number == number).order_by(Document.id)))
+    if not matches:
+        raise click.ClickException(f"No document with id or registration number {ref!r}.")
+    if len(matches) > 1:
+        listed = ", ".join(f"id {d.id} ({d.doc_type}, {d.reg_date or 'no date'})" for d in matches)
+        raise click.ClickException(f"Registration number {number!r} is ambiguous: {listed}. Give the id instead.")
+    return matches[0]
+
+
+@click.command("render")
+@click.argument("doc", required=False)
+@click.option("--all", "render_all", is_flag=True, help="Render every document into the folder given by -o.")
+@click.option("-o", "--output", required=True, type=click.Path(), help="FILE.docx, or a folder with --all.")
+@with_appcontext
+def render_command(doc: str | None, render_all: bool, output: str) -> None:
+    """Write a document as DOCX (DOC: id or registration number), or every document as DIR/<slug>.docx.
+
+    A published document gets the DOCX stored when it was published (stored now if it never was),
+    so the file is the same one users download.
+    """
+    from pathlib import Path
+
+    from webapp.models import Document
+    from webapp.services import rendering
+    from webapp.services.errors import ServiceError
+
+    if bool(doc) == render_all:
+        raise click.UsageError("Give either DOC or --all.")
+    if not render_all:
+        document = _find_document(doc)
+        try:
+            data = rendering.docx_bytes(document)
+        except ServiceError as exc:
+            raise click.ClickException(f"Document {document.id} could not be rendered: {exc.reason}") from exc
+        db.session.commit()
+        Path(output).write_bytes(data)
+        click.echo(f"{output}: {document.type_title} {document.number or ''} ({len(data)} bytes)")
+        return
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"{output} is not a folder.")
+    folder.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    documents = list(db.session.scalars(select(Document).where(Document.parent_id.is_(None)).order_by(Document.id)))
+    for document in documents:
+        try:
+            data = rendering.docx_bytes(document)
+        except ServiceError as exc:
+            failed += 1
+            click.echo(f"document {document.id}: not rendered: {exc.reason}", err=True)
+            continue
+        (folder / rendering.docx_name(document)).write_bytes(data)
+    db.session.commit()
+    click.echo(f"{len(documents) - failed} document(s) written to {folder}")
     if failed:
         raise SystemExit(1)

@@ -34,6 +34,11 @@ DEFAULTS: dict[str, Any] = {
     # Registration number patterns per document type: {seq} the number in the series, {year} the year.
     "NUMBER_PATTERNS": {"order": "{seq}", "protocol": "{seq}", "decision": "{seq}", "resolution": "{seq}",
                         "plan": "{seq}", "regulation": "{seq}"},
+    # DOCX generation: page margins of the default templates (mm), PDF conversion, template uploads.
+    "DOCX_MARGINS_MM": {"left": 20, "top": 20, "right": 10, "bottom": 20},
+    "SOFFICE": "soffice",  # LibreOffice's binary, looked up on PATH
+    "PDF_TIMEOUT": 120,  # seconds
+    "TEMPLATE_MAX_BYTES": 5 * 1024 * 1024,
 }
 
 ENV_PREFIX = "DOCFLOW_"

@@ -39,6 +39,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(audit_bp)
+    from webapp.blueprints.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
     register_filters(app)
 
     @app.context_processor

@@ -27,6 +27,7 @@ from webapp.models.document import (
 from webapp.models.files import StoredFile
 from webapp.models.notices import CalendarToken, ReminderLog
 from webapp.models.people import Body, Membership, Role, User, UserRole
+from webapp.models.templates import DocTemplate, RenderedDocument
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
 __all__ = [
@@ -64,4 +65,6 @@ __all__ = [
     "StoredFile",
     "User",
     "UserRole",
+    "DocTemplate",
+    "RenderedDocument",
 ]

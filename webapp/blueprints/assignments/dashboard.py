@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Body
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES
-from webapp.services import assignments, exports
+from webapp.services import assignments, exports, rendering
 from webapp.services.dashboard import Filters, overview
 from webapp.services.documents import ensure
 
@@ -77,7 +77,7 @@ def export(fmt: str):
         body = ("\ufeff" + exports.overdue_csv(rows)).encode("utf-8")
         mime = "text/csv; charset=utf-8"
     elif fmt == "docx":
-        body = exports.assignments_docx(rows, as_of)
+        body = rendering.render_assignments_report(rendering.report_rows(rows), as_of)  # the admin's template
         mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         return Response("Неизвестный формат выгрузки.", status=404)

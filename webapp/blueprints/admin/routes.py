@@ -1,0 +1,122 @@
+"""The templates page: upload a DOCX template, see its versions, roll back, read the template context."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from webapp.blueprints.admin import bp
+from webapp.blueprints.admin.forms import ActionForm, TemplateScopeForm, TemplateUploadForm
+from webapp.extensions import db
+from webapp.models import Body, DocTemplate
+from webapp.rendering.engine import DOCX_CONTENT_TYPE
+from webapp.rendering.samples import documented
+from webapp.services import rendering
+from webapp.services.documents import ensure
+from webapp.services.errors import Invalid
+from webapp.services.files import read_bytes
+
+
+@bp.app_context_processor
+def template_rules():
+    """The same rule draws the «Шаблоны» link in the menu and guards every view below."""
+    return {"can_manage_templates": rendering.can_manage_templates}
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    ensure(rendering.can_manage_templates(current_user), "Шаблоны документов настраивает только администратор.")
+
+
+def _kind(value: str | None) -> str:
+    return value if value in rendering.TEMPLATE_KINDS else "order"
+
+
+def _page(form: TemplateUploadForm, kind: str, status: int = 200):
+    bodies = list(db.session.scalars(select(Body).order_by(Body.name)))
+    rows = list(db.session.scalars(select(DocTemplate).order_by(DocTemplate.doc_type, DocTemplate.body_id,
+                                                                DocTemplate.version.desc())))
+    return render_template("admin/templates.html", form=form, kind=kind, kinds=rendering.TEMPLATE_KINDS,
+                           bodies={b.id: b for b in bodies}, rows=rows, variables=documented(kind),
+                           action_form=ActionForm(), scope_form=TemplateScopeForm()), status
+
+
+def _upload_form(kind: str) -> TemplateUploadForm:
+    form = TemplateUploadForm(data={"kind": kind} if request.method == "GET" else None)
+    form.kind.choices = [SelectChoice(k, title) for k, title in rendering.TEMPLATE_KINDS.items()]
+    form.body.choices = [SelectChoice(0, "Для всех органов")] + [
+        SelectChoice(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    return form
+
+
+@bp.get("/templates")
+def templates():
+    kind = _kind(request.args.get("kind"))
+    return _page(_upload_form(kind), kind)
+
+
+@bp.post("/templates")
+def upload():
+    form = _upload_form(_kind(request.form.get("kind")))
+    kind = _kind(form.kind.data)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return _page(form, kind, 400)
+    upload = form.file.data
+    try:
+        row = rendering.upload_template(current_user, kind, form.body.data or None, upload.filename or "",
+                                        upload.read())
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.reason, "danger")
+        return _page(form, kind, 400)
+    db.session.commit()
+    flash(f"Шаблон «{rendering.TEMPLATE_KINDS[kind]}» загружен: версия {row.version}. "
+          "Новые документы будут формироваться по нему.", "success")
+    return redirect(url_for("admin.templates", kind=kind))
+
+
+@bp.post("/templates/<int:template_id>/activate")
+def activate(template_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    row = rendering.activate_template(current_user, template_id)
+    db.session.commit()
+    flash(f"Действует версия {row.version}.", "success")
+    return redirect(url_for("admin.templates", kind=row.doc_type))
+
+
+@bp.post("/templates/default")
+def use_default():
+    form = TemplateScopeForm()
+    if not form.validate_on_submit() or form.kind.data not in rendering.TEMPLATE_KINDS:
+        abort(400)
+    body_id = int(form.body.data) if (form.body.data or "0").isdigit() and int(form.body.data) else None
+    rendering.deactivate_templates(current_user, form.kind.data, body_id)
+    db.session.commit()
+    flash("Загруженные версии отключены: действует шаблон по умолчанию.", "success")
+    return redirect(url_for("admin.templates", kind=form.kind.data))
+
+
+@bp.get("/templates/<int:template_id>/file")
+def download(template_id: int):
+    row = db.session.get(DocTemplate, template_id)
+    if row is None:
+        abort(404)
+    return send_file(io.BytesIO(read_bytes(row.file)), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
+                     download_name=f"{row.doc_type}-v{row.version}.docx")
+
+
+@bp.get("/templates/default/<kind>.docx")
+def default_file(kind: str):
+    if kind not in rendering.TEMPLATE_KINDS:
+        abort(404)
+    return send_file(io.BytesIO(rendering.default_template(kind)), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
+                     download_name=f"{kind}-default.docx")

@@ -1,0 +1,60 @@
+"""Downloads of a document: its DOCX and PDF, the approval sheet and the acknowledgment sheet."""
+
+from __future__ import annotations
+
+import io
+
+from flask import flash, redirect, send_file, url_for
+from flask_login import login_required
+
+from webapp.blueprints.documents import bp
+from webapp.blueprints.documents.routes import _load
+from webapp.extensions import db
+from webapp.rendering.engine import DOCX_CONTENT_TYPE
+from webapp.services import rendering
+
+
+def _send(data: bytes, name: str, mimetype: str = DOCX_CONTENT_TYPE):
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.get("/documents/<int:document_id>/docx")
+@login_required
+def download_docx(document_id: int):
+    """A published document's stored DOCX (stored on its first download if publishing did not), else a fresh one."""
+    document = _load(document_id)
+    data = rendering.docx_bytes(document)
+    db.session.commit()
+    return _send(data, rendering.docx_name(document))
+
+
+@bp.get("/documents/<int:document_id>/pdf")
+@login_required
+def download_pdf(document_id: int):
+    document = _load(document_id)
+    data = rendering.docx_bytes(document)
+    db.session.commit()
+    try:
+        pdf = rendering.docx_to_pdf(data)
+    except rendering.PdfUnavailable as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("documents.detail", document_id=document.id))
+    return _send(pdf, rendering.pdf_name(document), "application/pdf")
+
+
+@bp.get("/documents/<int:document_id>/approval-sheet.docx")
+@login_required
+def approval_sheet(document_id: int):
+    document = _load(document_id)
+    data = rendering.render_approval_sheet(rendering.document_context(document, with_attachments=False),
+                                           rendering.approval_rounds(document), document.issuing_body_id)
+    return _send(data, f"approval-sheet-{document.id}.docx")
+
+
+@bp.get("/documents/<int:document_id>/acknowledgment-sheet.docx")
+@login_required
+def acknowledgment_sheet(document_id: int):
+    document = _load(document_id)
+    data = rendering.render_acknowledgment_sheet(rendering.document_context(document, with_attachments=False),
+                                                 rendering.acknowledgment_people(document), document.issuing_body_id)
+    return _send(data, f"acknowledgment-sheet-{document.id}.docx")

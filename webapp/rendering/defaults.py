@@ -1,0 +1,304 @@
+"""The default templates, built from code so that a review reads Python, not zipped XML.
+
+Each template is a python-docx document whose paragraphs and table rows carry docxtpl tags:
+`{%p ... %}` and `{%tr ... %}` lines are control lines (docxtpl removes the paragraph or row that holds
+them), `{{ ... }}` prints a value. The blocks below are shared: every document type is the same
+sequence of requisites (GOST R 7.0.97-2016 section 5), and a block whose data is empty prints nothing.
+`v` is the Jinja variable that holds the document: `doc` itself, or `att` for each attachment.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+from webapp.rendering.layout import Margins, first_paragraph, new_book, page_break, paragraph, repeat_header, table
+from webapp.rendering.layout import text_width_cm as _width
+
+DOCUMENT_TYPES = ("order", "protocol", "decision", "resolution", "regulation", "plan")
+SHEETS = ("approval_sheet", "acknowledgment_sheet", "assignments_report")
+
+
+def _tag(book, text: str) -> None:
+    paragraph(book, text, "Docflow Tag")
+
+
+def _draft_mark(book: DocxDocument) -> None:
+    """«Проект» at the top right of the first page (GOST R 7.0.97-2016 p. 5.26 lets drafts carry the mark)."""
+    header = book.sections[0].first_page_header
+    para = header.paragraphs[0]
+    para.style = book.styles["Docflow Draft Mark"]
+    para.add_run("{% if doc.draft_mark %}Проект{% endif %}")
+
+
+def _stamp(book, v: str) -> None:
+    """«Утверждено приказом ... от ... № ...» in the top right corner of an attachment."""
+    _tag(book, f"{{%p for line in {v}.approval_stamp %}}")
+    paragraph(book, "{{ line }}", "Docflow Stamp")
+    _tag(book, "{%p endfor %}")
+    _tag(book, f"{{%p if {v}.approval_stamp %}}")
+    paragraph(book, "", "Docflow Stamp")
+    _tag(book, "{%p endif %}")
+
+
+def _letterhead(book, v: str, margins: Margins) -> None:
+    """Two columns side by side (a two-language letterhead), else the lines centred; then the document type."""
+    _tag(book, f"{{%p if {v}.letterhead|length == 2 %}}")
+    half = _width(margins) / 2
+    grid = table(book, 1, [half, half])
+    for index, heading in ((0, "heading"), (1, "heading_alt")):
+        cell = grid.rows[0].cells[index]
+        first_paragraph(cell, f"{{%p for line in {v}.letterhead[{index}].lines %}}", "Docflow Tag")
+        paragraph(cell, "{{ line }}", "Docflow Letterhead")
+        paragraph(cell, "{%p endfor %}", "Docflow Tag")
+        paragraph(cell, f"{{%p if {v}.{heading} %}}", "Docflow Tag")
+        paragraph(cell, f"{{{{ {v}.{heading} }}}}", "Docflow Doctype")
+        paragraph(cell, "{%p endif %}", "Docflow Tag")
+        paragraph(cell, "", "Docflow Letterhead")
+    _tag(book, "{%p else %}")
+    _tag(book, f"{{%p for column in {v}.letterhead %}}")
+    _tag(book, "{%p for line in column.lines %}")
+    paragraph(book, "{{ line }}", "Docflow Letterhead")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endfor %}")
+    _tag(book, f"{{%p if {v}.heading %}}")
+    paragraph(book, f"{{{{ {v}.heading }}}}", "Docflow Doctype")
+    _tag(book, "{%p endif %}")
+    _tag(book, f"{{%p if {v}.heading_alt %}}")
+    paragraph(book, f"{{{{ {v}.heading_alt }}}}", "Docflow Doctype")
+    _tag(book, "{%p endif %}")
+    _tag(book, "{%p endif %}")
+
+
+def _requisites(book, v: str, margins: Margins) -> None:
+    """The date on the left and «№» on the right of one line; the place centred below. An attachment carries
+    its date and number in its approval stamp instead."""
+    _tag(book, f"{{%p if ({v}.date_text or {v}.number) and not {v}.approval_stamp %}}")
+    width = _width(margins)
+    grid = table(book, 1, [width / 2, width / 2])
+    first_paragraph(grid.rows[0].cells[0], f"{{{{ {v}.date_text }}}}", "Docflow Requisite")
+    first_paragraph(grid.rows[0].cells[1], f"{{% if {v}.number %}}№ {{{{ {v}.number }}}}{{% endif %}}",
+                    "Docflow Requisite Right")
+    _tag(book, "{%p endif %}")
+    _tag(book, f"{{%p if {v}.place %}}")
+    paragraph(book, f"{{{{ {v}.place }}}}", "Docflow Place")
+    _tag(book, "{%p endif %}")
+
+
+def _title(book, v: str) -> None:
+    _tag(book, f"{{%p if {v}.title %}}")
+    paragraph(book, f"{{{{ {v}.title }}}}", "Docflow Title")
+    _tag(book, "{%p endif %}")
+
+
+def _meeting(book, v: str) -> None:
+    for key in ("meeting_time", "venue"):
+        _tag(book, f"{{%p if {v}.{key} %}}")
+        paragraph(book, f"{{{{ {v}.labels.{key} }}}} {{{{ {v}.{key} }}}}", "Docflow Requisite")
+        _tag(book, "{%p endif %}")
+
+
+def _paragraphs(book, expression: str, style: str = "Normal") -> None:
+    _tag(book, f"{{%p for text in {expression} %}}")
+    paragraph(book, "{{ text }}", style)
+    _tag(book, "{%p endfor %}")
+
+
+def _participants(book, v: str) -> None:
+    """«Председательствовал:», «Секретарь:», «Присутствовали:», «Приглашённые:», one person a line."""
+    _tag(book, f"{{%p for group in {v}.participant_groups %}}")
+    paragraph(book, "{{ group.label }}", "Docflow Label")
+    _tag(book, "{%p for person in group.people %}")
+    paragraph(book, "– {{ person.line }}")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endfor %}")
+
+
+def _lines(book, expression: str, var: str = "line") -> None:
+    """The flattened tree of points: section headings centred, everything else as numbered paragraphs."""
+    _tag(book, f"{{%p for {var} in {expression} %}}")
+    _tag(book, f"{{%p if {var}.kind == 'heading' %}}")
+    paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Section")
+    _tag(book, "{%p else %}")
+    paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Point")
+    _tag(book, "{%p endif %}")
+    _tag(book, "{%p endfor %}")
+
+
+def _agenda(book, v: str) -> None:
+    """«Повестка дня», then per item: its title and speakers, «СЛУШАЛИ:», «РЕШИЛИ:» and the points."""
+    _tag(book, f"{{%p if {v}.agenda %}}")
+    paragraph(book, f"{{{{ {v}.labels.agenda }}}}", "Docflow Label Center")
+    _tag(book, f"{{%p for item in {v}.agenda %}}")
+    paragraph(book, "{{ item.numbered_title }}", "Docflow Point")
+    _tag(book, "{%p endfor %}")
+    _tag(book, f"{{%p for item in {v}.agenda %}}")
+    paragraph(book, "{{ item.heading }}", "Docflow Item")
+    _tag(book, "{%p if item.heard %}")
+    paragraph(book, f"{{{{ {v}.labels.heard }}}}", "Docflow Label")
+    _paragraphs(book, "item.heard")
+    _tag(book, "{%p endif %}")
+    paragraph(book, "{{ item.decided_label }}", "Docflow Label")
+    _lines(book, "item.lines", "point")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endif %}")
+
+
+def _decisions(book, v: str) -> None:
+    _tag(book, f"{{%p if {v}.decision_heading %}}")
+    paragraph(book, f"{{{{ {v}.decision_heading }}}}", "Docflow Label")
+    _tag(book, "{%p endif %}")
+    _lines(book, f"{v}.lines")
+    _tag(book, f"{{%p for stage in {v}.stages %}}")
+    paragraph(book, "{{ stage.title }}", "Docflow Section")
+    _lines(book, "stage.lines", "point")
+    _tag(book, "{%p endfor %}")
+
+
+def _signatures(book, v: str, margins: Margins) -> None:
+    """Position on the left, «И.О. Фамилия» on the right, one row per signatory."""
+    _tag(book, f"{{%p if {v}.signatories %}}")
+    paragraph(book, "", "Docflow Signature")
+    width = _width(margins)
+    grid = table(book, 3, [width * 0.6, width * 0.4])
+    first_paragraph(grid.rows[0].cells[0], f"{{%tr for signatory in {v}.signatories %}}", "Docflow Tag")
+    first_paragraph(grid.rows[1].cells[0], "{{ signatory.position }}", "Docflow Signature")
+    first_paragraph(grid.rows[1].cells[1], "{{ signatory.name }}", "Docflow Signature Name")
+    grid.rows[1].cells[1].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    first_paragraph(grid.rows[2].cells[0], "{%tr endfor %}", "Docflow Tag")
+    _tag(book, "{%p endif %}")
+
+
+def _acknowledgment(book, v: str) -> None:
+    _tag(book, f"{{%p if {v}.acknowledgment.people %}}")
+    paragraph(book, "", "Docflow Signature")
+    paragraph(book, f"{{{{ {v}.acknowledgment.label }}}}", "Docflow Signature")
+    _tag(book, f"{{%p for person in {v}.acknowledgment.people %}}")
+    paragraph(book, "{{ person.name }}{% if person.date %} {{ person.date }}{% endif %}", "Docflow Signature")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endif %}")
+
+
+def _body(book, v: str, margins: Margins, title_first: bool) -> None:
+    """Everything from the approval stamp to the acknowledgment, in the order GOST prints requisites."""
+    _stamp(book, v)
+    _letterhead(book, v, margins)
+    if title_first:
+        _title(book, v)
+        _requisites(book, v, margins)
+    else:
+        _requisites(book, v, margins)
+        _title(book, v)
+    _meeting(book, v)
+    _paragraphs(book, f"{v}.preamble")
+    _participants(book, v)
+    _agenda(book, v)
+    _decisions(book, v)
+    _paragraphs(book, f"{v}.closing")
+    _signatures(book, v, margins)
+    _acknowledgment(book, v)
+
+
+def _attachments(book, margins: Margins) -> None:
+    """Each attachment (an approved Положение, a plan) on a new page, with its approval stamp."""
+    _tag(book, "{%p for att in doc.attachments %}")
+    page_break(book)
+    _body(book, "att", margins, title_first=True)
+    _tag(book, "{%p endfor %}")
+
+
+def document_template(doc_type: str, margins: Margins) -> DocxDocument:
+    """An order prints date and number before its title («Об ...»); the other types name themselves first."""
+    book = new_book(margins)
+    _draft_mark(book)
+    _body(book, "doc", margins, title_first=doc_type != "order")
+    _attachments(book, margins)
+    return book
+
+
+def _sheet_heading(book, title: str) -> None:
+    paragraph(book, title, "Docflow Doctype")
+    paragraph(book, "{{ doc.type_title }}{% if doc.number %} № {{ doc.number }}{% endif %}"
+              "{% if doc.date_text %} от {{ doc.date_text }}{% endif %}", "Docflow Label Center")
+    paragraph(book, "«{{ doc.title }}»", "Docflow Title")
+
+
+def _data_table(book, margins: Margins, heads: list[str], cells: list[str], widths: list[float],
+                loop: str) -> None:
+    """A bordered 12 pt table: a header row repeated on each page, then one row per item of `loop`."""
+    total = sum(widths)
+    width = _width(margins)
+    grid = table(book, 4, [w * width / total for w in widths], borders=True)
+    repeat_header(grid.rows[0])
+    for cell, head in zip(grid.rows[0].cells, heads, strict=True):
+        first_paragraph(cell, head, "Docflow Table Head")
+    first_paragraph(grid.rows[1].cells[0], f"{{%tr for row in {loop} %}}", "Docflow Tag")
+    for cell, text in zip(grid.rows[2].cells, cells, strict=True):
+        first_paragraph(cell, text, "Docflow Table Text")
+    first_paragraph(grid.rows[3].cells[0], "{%tr endfor %}", "Docflow Tag")
+
+
+def approval_sheet_template(margins: Margins) -> DocxDocument:
+    """Лист согласования: who approved, with what decision and remark, when; one table per round."""
+    book = new_book(margins)
+    _sheet_heading(book, "Лист согласования")
+    _tag(book, "{%p for round in rounds %}")
+    paragraph(book, "Круг согласования {{ round.number }}{% if round.mode %} ({{ round.mode }}){% endif %}",
+              "Docflow Label")
+    _data_table(book, margins, ["№", "Должность", "Фамилия, инициалы", "Решение, замечания", "Дата"],
+                ["{{ row.number }}", "{{ row.position }}", "{{ row.name }}",
+                 "{{ row.decision }}{% if row.comment %}: {{ row.comment }}{% endif %}", "{{ row.date }}"],
+                [1, 4, 4, 5, 2.6], "round.steps")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p if not rounds %}")
+    paragraph(book, "Согласование не проводилось.")
+    _tag(book, "{%p endif %}")
+    return book
+
+
+def acknowledgment_sheet_template(margins: Margins) -> DocxDocument:
+    """Лист ознакомления: № , name, position, date and a blank column for the handwritten signature."""
+    book = new_book(margins)
+    _sheet_heading(book, "Лист ознакомления")
+    _data_table(book, margins, ["№", "Фамилия, инициалы", "Должность", "Дата ознакомления", "Подпись"],
+                ["{{ row.number }}", "{{ row.name }}", "{{ row.position }}", "{{ row.date }}", ""],
+                [1, 4.5, 5, 3, 3], "people")
+    return book
+
+
+def assignments_report_template(margins: Margins) -> DocxDocument:
+    """Справка о ходе исполнения поручений на дату: totals, then one row per assignment."""
+    book = new_book(margins)
+    paragraph(book, "СПРАВКА", "Docflow Doctype")
+    paragraph(book, "о ходе исполнения поручений по состоянию на {{ as_of }}"
+              "{% if subtitle %} {{ subtitle }}{% endif %}", "Docflow Title")
+    paragraph(book, "Всего поручений: {{ total }}, исполнено: {{ done }}, просрочено: {{ overdue }}.")
+    _data_table(book, margins, ["№ п/п", "Документ, пункт", "Поручение", "Ответственный", "Срок", "Состояние"],
+                ["{{ row.number }}", "{{ row.document }}{% if row.point %}, п. {{ row.point }}{% endif %}",
+                 "{{ row.action }}", "{{ row.responsible }}", "{{ row.deadline }}",
+                 "{{ row.status }}{% if row.days_overdue %}, просрочено на {{ row.days_overdue }} дн.{% endif %}"],
+                [1.2, 4, 5.5, 4, 2.2, 3], "rows")
+    _tag(book, "{%p if signer %}")
+    paragraph(book, "", "Docflow Signature")
+    paragraph(book, "{{ signer }}", "Docflow Signature")
+    _tag(book, "{%p endif %}")
+    return book
+
+
+BUILDERS: dict[str, Callable[[Margins], DocxDocument]] = {
+    **{doc_type: (lambda margins, t=doc_type: document_template(t, margins)) for doc_type in DOCUMENT_TYPES},
+    "approval_sheet": approval_sheet_template,
+    "acknowledgment_sheet": acknowledgment_sheet_template,
+    "assignments_report": assignments_report_template,
+}
+
+
+def build(name: str, margins: Margins | None = None) -> bytes:
+    """The default template `name` (a document type or a sheet) as DOCX bytes."""
+    book = BUILDERS[name](margins or Margins())
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

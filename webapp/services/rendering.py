@@ -1,0 +1,430 @@
+"""DOCX and PDF of documents: the template context, which template renders, the stored published DOCX."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess  # noqa: S404 - LibreOffice is run without a shell, on files in a private temp dir
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.models import Body, DocTemplate, Document, RenderedDocument, Role, StoredFile, User
+from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
+from webapp.rendering import defaults, engine
+from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
+from webapp.rendering.layout import Margins
+from webapp.rendering.samples import sample_for
+from webapp.ru.dates import format_date_long, format_date_short
+from webapp.services.audit import record_event
+from webapp.services.errors import Invalid, NotAllowed, NotFound
+from webapp.services.files import read_bytes, store_bytes
+
+PUBLISHED = "published"  # every workflow's final state of a document in force
+
+DEFAULT_LABELS = {
+    "chair": "Председательствовал:",
+    "secretary": "Секретарь:",
+    "attendees": "Присутствовали:",
+    "invited": "Приглашённые:",
+    "agenda": "Повестка дня:",
+    "heard": "СЛУШАЛИ:",
+    "decided": "РЕШИЛИ:",
+    "meeting_time": "Время проведения:",
+    "venue": "Место проведения:",
+}
+
+# «Утверждено приказом», «... протоколом»: the approving document's type in the instrumental case.
+INSTRUMENTAL = {"order": "приказом", "protocol": "протоколом", "decision": "решением", "resolution": "резолюцией",
+                "regulation": "положением", "plan": "планом"}
+
+SHEET_TITLES = {"approval_sheet": "Лист согласования", "acknowledgment_sheet": "Лист ознакомления",
+                "assignments_report": "Справка о ходе исполнения поручений"}
+TEMPLATE_KINDS = {**{t.value: TYPE_TITLES[t] for t in DocumentType}, **SHEET_TITLES}
+
+
+# --- the template context: plain strings, lists and dicts, never ORM objects --------------------------------
+
+def _short(value: date | None) -> str:
+    return format_date_short(value) if value else ""
+
+
+def _long(value: date | None) -> str:
+    return format_date_long(value) if value else ""
+
+
+def _point(point: Point, level: int, lines: list[dict]) -> dict[str, Any]:
+    label = point.label
+    row: dict[str, Any] = {
+        "kind": point.kind, "number": point.number or "", "marker": point.marker or "", "label": label,
+        "text": point.text, "full": f"{label} {point.text}".strip() if label else point.text, "level": level,
+        "is_assignment": point.is_assignment, "responsible": [b.display_name for b in point.responsible_bodies],
+        "deadline": _short(point.deadline), "deadline_text": point.deadline_text or "",
+    }
+    lines.append(row)
+    row["children"] = [_point(child, level + 1, lines) for child in point.children]
+    return row
+
+
+def _tree(points: list[Point]) -> tuple[list[dict], list[dict]]:
+    """The nested points and the same points flattened in reading order (what the default templates print)."""
+    lines: list[dict] = []
+    return [_point(p, 1, lines) for p in points], lines
+
+
+def _approval_stamp(document: Document) -> list[str]:
+    """An attachment's «Утверждено ...» lines: as printed when imported, else made from the approving document."""
+    if document.approval_stamp:
+        return list(document.approval_stamp)
+    parent = document.parent
+    if parent is None:
+        return []
+    return [f"Утверждено {INSTRUMENTAL.get(parent.doc_type, 'документом')}",
+            f"от {_short(parent.reg_date) or '__________'} № {parent.number or '_____'}"]
+
+
+def document_context(document: Document, with_attachments: bool = True) -> dict[str, Any]:
+    """Everything a template prints about one document (the variables are listed in the README)."""
+    day = document.reg_date or document.event_date
+    printed = document.labels or {}
+    labels = {key: printed.get(key) or default for key, default in DEFAULT_LABELS.items()}
+    groups = []
+    by_role = {}
+    for role, key in ((ParticipantRole.chair, "chair"), (ParticipantRole.secretary, "secretary"),
+                      (ParticipantRole.attendee, "attendees"), (ParticipantRole.invited, "invited")):
+        people = [{"name": p.name or "", "position": p.job_title or "", "line": p.line}
+                  for p in document.participants_with(role)]
+        by_role[key] = people
+        if people:
+            groups.append({"role": key, "label": labels[key], "people": people})
+    agenda = []
+    for item in document.agenda_items:
+        points, lines = _tree(item.top_points)
+        numbered = f"{item.number}. {item.title}" if item.number else item.title
+        agenda.append({
+            "number": item.number or "", "title": item.title, "speakers": item.speakers or "",
+            "numbered_title": numbered, "heading": f"{numbered} ({item.speakers})" if item.speakers else numbered,
+            "heard": list(item.heard or []), "decided_label": item.decided_label or labels["decided"],
+            "points": points, "lines": lines,
+        })
+    stages = []
+    for stage in document.stages:
+        points, lines = _tree(stage.top_points)
+        stages.append({"title": stage.title, "period": stage.period_text or "", "start": _short(stage.start),
+                       "end": _short(stage.end), "points": points, "lines": lines})
+    points, lines = _tree(document.body_points)
+    body = document.issuing_body
+    return {
+        "id": document.id, "slug": document.slug or "", "type": document.doc_type,
+        "type_title": TYPE_TITLES.get(DocumentType(document.doc_type), document.doc_type),
+        "state": document.state, "draft_mark": bool(document.draft_mark),
+        "heading": document.heading or "", "heading_alt": document.heading_alt or "", "title": document.title,
+        "number": document.number or "", "date": _short(day), "date_long": _long(day),
+        "date_text": (document.labels or {}).get("date") or _short(day),
+        "event_date": _short(document.event_date), "place": document.place or "",
+        "issuing_body": body.name if body else "", "issuing_body_short": body.display_name if body else "",
+        "letterhead": [{"lang": c.get("lang", ""), "lines": list(c.get("lines") or [])}
+                       for c in document.letterhead or []],
+        "labels": labels, "meeting_time": document.meeting_time or "", "venue": document.venue or "",
+        "preamble": list(document.preamble or []),
+        "participant_groups": groups, "chairs": by_role["chair"], "secretaries": by_role["secretary"],
+        "attendees": by_role["attendees"], "invited": by_role["invited"],
+        "agenda": agenda, "decision_heading": document.decision_heading or "",
+        "points": points, "lines": lines, "stages": stages, "closing": list(document.closing or []),
+        "controller": document.controller_text or "",
+        "signatories": [{"position": s.job_title, "name": s.name} for s in document.signatories],
+        "acknowledgment": {
+            "label": document.acknowledgment_label or "С документом ознакомлены:",
+            "people": [{"name": a.person_name, "date": _short(a.acknowledged_at.date()) if a.acknowledged_at else ""}
+                       for a in document.acknowledgments],
+        },
+        "approval_stamp": _approval_stamp(document),
+        "attachments": [document_context(a, with_attachments=False) for a in document.attachments]
+        if with_attachments else [],
+    }
+
+
+def render_context(document: Document) -> dict[str, Any]:
+    return {"doc": document_context(document), "today": _short(date.today())}
+
+
+# --- which template ------------------------------------------------------------------------------------------
+
+def margins() -> Margins:
+    return Margins.from_config(current_app.config.get("DOCX_MARGINS_MM"))
+
+
+@functools.lru_cache(maxsize=64)
+def _default_template(name: str, page: Margins) -> bytes:
+    return defaults.build(name, page)
+
+
+def default_template(name: str) -> bytes:
+    """The built-in template, built from code once per process (and per margin setting)."""
+    if name not in defaults.BUILDERS:
+        raise NotFound(f"Нет шаблона «{name}».")
+    return _default_template(name, margins())
+
+
+def active_template(name: str, body_id: int | None) -> DocTemplate | None:
+    """The issuing body's own active template, else the organisation-wide one, else None (the default)."""
+    for scope in ([body_id, None] if body_id else [None]):
+        row = db.session.scalar(select(DocTemplate).where(
+            DocTemplate.doc_type == name, DocTemplate.active.is_(True),
+            DocTemplate.body_id.is_(None) if scope is None else DocTemplate.body_id == scope))
+        if row is not None:
+            return row
+    return None
+
+
+def _template_bytes(name: str, body_id: int | None) -> tuple[bytes, DocTemplate | None]:
+    row = active_template(name, body_id)
+    if row is None:
+        return default_template(name), None
+    return read_bytes(row.file), row
+
+
+def _render(name: str, body_id: int | None, context: dict[str, Any]) -> tuple[bytes, DocTemplate | None]:
+    template, row = _template_bytes(name, body_id)
+    try:
+        return engine.render(template, context), row
+    except TemplateRejected as exc:
+        raise Invalid(f"Документ не удалось сформировать по шаблону: {exc.reason}") from exc
+
+
+def render_document(document: Document) -> bytes:
+    """A fresh DOCX of the document as it is now (its attachments follow it, each on a new page)."""
+    return _render(document.doc_type, document.issuing_body_id, render_context(document))[0]
+
+
+def docx_name(document: Document) -> str:
+    if document.slug:
+        return f"{document.slug}.docx"
+    number = f"-{document.number}" if document.number else ""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in f"{document.doc_type}{number}")
+    return f"{safe}-{document.id}.docx"
+
+
+def stored_docx(document: Document) -> StoredFile | None:
+    row = db.session.scalar(select(RenderedDocument).where(RenderedDocument.document_id == document.id))
+    return row.file if row else None
+
+
+def store_published_docx(document: Document) -> StoredFile:
+    """Render a published document once and keep the bytes with their SHA-256; later calls return them unchanged."""
+    if document.state != PUBLISHED:
+        raise Invalid("Сохранить окончательный DOCX можно только у опубликованного документа.")
+    existing = stored_docx(document)
+    if existing is not None:
+        return existing
+    data, template = _render(document.doc_type, document.issuing_body_id, render_context(document))
+    try:
+        # Two first downloads at once: the second waits on the first's rows, then reads what it stored.
+        with db.session.begin_nested():
+            stored = store_bytes(data, docx_name(document), DOCX_CONTENT_TYPE)
+            db.session.add(RenderedDocument(document_id=document.id, file_id=stored.id,
+                                            template_id=template.id if template else None))
+    except IntegrityError:
+        return stored_docx(document)
+    record_event(None, "document.docx_stored", document,
+                 after={"sha256": stored.sha256, "size": stored.size, "template_id": template.id if template else None})
+    return stored
+
+
+def docx_bytes(document: Document) -> bytes:
+    """What a download serves: the stored DOCX of a published document, else a fresh rendering."""
+    if document.state == PUBLISHED:
+        return read_bytes(store_published_docx(document))
+    return render_document(document)
+
+
+# --- PDF via LibreOffice ----------------------------------------------------------------------------------------
+
+class PdfUnavailable(Exception):
+    """LibreOffice (soffice) is not installed, or it failed."""
+
+
+def soffice_path() -> str | None:
+    return shutil.which(current_app.config.get("SOFFICE", "soffice")) or shutil.which("libreoffice")
+
+
+def docx_to_pdf(data: bytes, timeout: int | None = None) -> bytes:
+    """Convert with `soffice --headless --convert-to pdf` in a private temp dir (its own profile, so runs overlap)."""
+    binary = soffice_path()
+    if binary is None:
+        raise PdfUnavailable("PDF недоступен: на сервере не установлен LibreOffice (soffice). "
+                             "Скачайте DOCX или попросите администратора установить LibreOffice.")
+    timeout = timeout or int(current_app.config.get("PDF_TIMEOUT", 120))
+    with tempfile.TemporaryDirectory(prefix="docflow-pdf-") as tmp:
+        source = Path(tmp) / "document.docx"
+        source.write_bytes(data)
+        profile = Path(tmp, "profile").as_uri()
+        command = [binary, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
+                   "--convert-to", "pdf", "--outdir", tmp, str(source)]
+        try:
+            subprocess.run(command, check=True, capture_output=True, timeout=timeout,  # noqa: S603
+                           env={**os.environ, "HOME": tmp})
+        except subprocess.TimeoutExpired as exc:
+            raise PdfUnavailable(f"LibreOffice не успел преобразовать документ в PDF за {timeout} с.") from exc
+        except (subprocess.CalledProcessError, OSError) as exc:
+            raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.") from exc
+        target = Path(tmp) / "document.pdf"
+        if not target.exists():
+            raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.")
+        return target.read_bytes()
+
+
+def pdf_name(document: Document) -> str:
+    return docx_name(document)[: -len(".docx")] + ".pdf"
+
+
+# --- sheets: approval, acknowledgment, assignments report ----------------------------------------------------
+
+def _sheet_doc(document: dict[str, Any]) -> dict[str, Any]:
+    return {"type_title": document.get("type_title", ""), "number": document.get("number", ""),
+            "date_text": document.get("date_text", ""), "title": document.get("title", "")}
+
+
+def render_approval_sheet(document: dict[str, Any], rounds: list[dict[str, Any]], body_id: int | None = None) -> bytes:
+    """Лист согласования from plain data: document {type_title, number, date_text, title} and rounds
+    [{number, mode, steps: [{number, position, name, decision, comment, date}]}]."""
+    context = {"doc": _sheet_doc(document), "rounds": rounds}
+    return _render("approval_sheet", body_id, context)[0]
+
+
+def render_acknowledgment_sheet(document: dict[str, Any], people: list[dict[str, Any]],
+                                body_id: int | None = None) -> bytes:
+    """Лист ознакомления from plain data: people [{number, name, position, date}]."""
+    return _render("acknowledgment_sheet", body_id, {"doc": _sheet_doc(document), "people": people})[0]
+
+
+def render_assignments_report(rows: list[dict[str, Any]], as_of: date, subtitle: str = "", signer: str = "") -> bytes:
+    """Справка о ходе исполнения поручений from plain rows [{number, document, point, action, responsible,
+    deadline, status, days_overdue, done}] (status in words, deadline as DD.MM.YYYY)."""
+    numbered = [{**row, "number": row.get("number") or index} for index, row in enumerate(rows, 1)]
+    context = {"as_of": _short(as_of), "subtitle": subtitle, "signer": signer, "rows": numbered,
+               "total": len(rows), "done": sum(1 for r in rows if r.get("done")),
+               "overdue": sum(1 for r in rows if r.get("days_overdue"))}
+    return _render("assignments_report", None, context)[0]
+
+
+def report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the overdue/dashboard lists (OverdueRow.as_dict) as the assignments report prints them."""
+    from webapp.services.exports import STATUS_RU
+
+    out = []
+    for row in rows:
+        number = f" № {row['document_number']}" if row.get("document_number") else ""
+        day = date.fromisoformat(row["document_date"]) if row.get("document_date") else None
+        deadline = date.fromisoformat(row["deadline"]) if row.get("deadline") else None
+        out.append({"document": f"{row['document_title'][:120]}{number}" + (f" от {_short(day)}" if day else ""),
+                    "point": row.get("point") or "", "action": row.get("action") or "",
+                    "responsible": row.get("responsible") or "", "deadline": _short(deadline) or "—",
+                    "status": STATUS_RU.get(row.get("status"), row.get("status") or ""),
+                    "days_overdue": row.get("days_overdue") or 0, "done": row.get("status") == "done"})
+    return out
+
+
+def local_time_text(moment) -> str:
+    """A stored UTC moment as DD.MM.YYYY HH:MM in the organisation's time zone."""
+    if moment is None:
+        return ""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
+
+
+def approval_rounds(document: Document) -> list[dict[str, Any]]:
+    """The document's approval route as the sheet prints it, oldest round first."""
+    rounds: dict[int, list] = {}
+    for step in document.approval_steps:
+        rounds.setdefault(step.round, []).append(step)
+    mode = "одновременно" if document.approval_mode == "parallel" else "последовательно"
+    return [{"number": number, "mode": mode, "steps": [
+        {"number": index, "position": s.user.position or "", "name": s.user.full_name, "decision": s.decision_title,
+         "comment": s.comment or "", "date": local_time_text(s.decided_at)}
+        for index, s in enumerate(steps, 1)]} for number, steps in sorted(rounds.items())]
+
+
+def acknowledgment_people(document: Document) -> list[dict[str, Any]]:
+    return [{"number": index, "name": a.person_name, "position": (a.user.position or "") if a.user else "",
+             "date": local_time_text(a.acknowledged_at)} for index, a in enumerate(document.acknowledgments, 1)]
+
+
+# --- custom templates -------------------------------------------------------------------------------------------
+
+def can_manage_templates(user: User) -> bool:
+    """Templates change every document the organisation prints: administrators only."""
+    return user.is_authenticated and user.has_role(Role.admin)
+
+
+def sample_context(name: str) -> dict[str, Any]:
+    """A context with every variable filled, to test-render a template before it is accepted."""
+    return sample_for(name)
+
+
+def upload_template(user: User, name: str, body_id: int | None, filename: str, data: bytes) -> DocTemplate:
+    """Check the upload, render it with the sample context, store it as the next version and make it active."""
+    if not can_manage_templates(user):
+        raise NotAllowed("Загружать шаблоны может только администратор.")
+    if name not in TEMPLATE_KINDS:
+        raise Invalid(f"Неизвестный вид шаблона: {name}.")
+    if body_id is not None and db.session.get(Body, body_id) is None:
+        raise Invalid("Такого органа нет.")
+    if not filename.lower().endswith(".docx"):
+        raise Invalid("Шаблон должен быть файлом .docx.")
+    limits = engine.Limits(max_bytes=int(current_app.config.get("TEMPLATE_MAX_BYTES", engine.Limits.max_bytes)))
+    try:
+        engine.validate(data, sample_context(name), limits)
+    except TemplateRejected as exc:
+        raise Invalid(exc.reason) from exc
+    stored = store_bytes(data, filename, DOCX_CONTENT_TYPE)
+    scope = DocTemplate.body_id.is_(None) if body_id is None else DocTemplate.body_id == body_id
+    last = db.session.scalar(select(func.max(DocTemplate.version)).where(DocTemplate.doc_type == name, scope)) or 0
+    for row in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, scope,
+                                                            DocTemplate.active.is_(True))):
+        row.active = False
+    row = DocTemplate(doc_type=name, body_id=body_id, version=last + 1, file_id=stored.id, uploaded_by_id=user.id,
+                      active=True)
+    db.session.add(row)
+    db.session.flush()
+    record_event(user, "template.upload", row, after={"kind": name, "body_id": body_id, "version": row.version,
+                                                      "sha256": stored.sha256, "file": stored.original_name})
+    return row
+
+
+def activate_template(user: User, template_id: int) -> DocTemplate:
+    """Make one stored version the active one of its kind and scope (a rollback)."""
+    if not can_manage_templates(user):
+        raise NotAllowed("Менять шаблоны может только администратор.")
+    row = db.session.get(DocTemplate, template_id)
+    if row is None:
+        raise NotFound("Такой версии шаблона нет.")
+    scope = DocTemplate.body_id.is_(None) if row.body_id is None else DocTemplate.body_id == row.body_id
+    for other in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == row.doc_type, scope)):
+        other.active = other.id == row.id
+    db.session.flush()
+    record_event(user, "template.activate", row, after={"kind": row.doc_type, "body_id": row.body_id,
+                                                        "version": row.version})
+    return row
+
+
+def deactivate_templates(user: User, name: str, body_id: int | None) -> None:
+    """Go back to the default template (or the organisation-wide one) for this kind and scope."""
+    if not can_manage_templates(user):
+        raise NotAllowed("Менять шаблоны может только администратор.")
+    scope = DocTemplate.body_id.is_(None) if body_id is None else DocTemplate.body_id == body_id
+    for row in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, scope)):
+        row.active = False
+    db.session.flush()
+    record_event(user, "template.deactivate", None, after={"kind": name, "body_id": body_id})
