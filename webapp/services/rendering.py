@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Body, DocTemplate, Document, RenderedDocument, Role, StoredFile, User
+from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
 from webapp.rendering import defaults, engine
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
@@ -317,8 +318,6 @@ def render_assignments_report(rows: list[dict[str, Any]], as_of: date, subtitle:
 
 def report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of the overdue/dashboard lists (OverdueRow.as_dict) as the assignments report prints them."""
-    from webapp.services.exports import STATUS_RU
-
     out = []
     for row in rows:
         number = f" № {row['document_number']}" if row.get("document_number") else ""
@@ -327,7 +326,7 @@ def report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({"document": f"{row['document_title'][:120]}{number}" + (f" от {_short(day)}" if day else ""),
                     "point": row.get("point") or "", "action": row.get("action") or "",
                     "responsible": row.get("responsible") or "", "deadline": _short(deadline) or "—",
-                    "status": STATUS_RU.get(row.get("status"), row.get("status") or ""),
+                    "status": STATUS_TITLES.get(row.get("status"), row.get("status") or "").lower(),
                     "days_overdue": row.get("days_overdue") or 0, "done": row.get("status") == "done"})
     return out
 
