@@ -190,7 +190,7 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
     """List overdue assignments: the deadline day has ended and the controller has not accepted them."""
     from datetime import date
 
-    from webapp.services import assignments, exports
+    from webapp.services import assignments, exports, occurrences
     from webapp.services.errors import NotFound
     from webapp.services.users import find_body
 
@@ -205,6 +205,8 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
         except NotFound as exc:
             click.echo(f"No body named {body_name!r}.", err=True)
             raise SystemExit(1) from exc
+    occurrences.catch_up(day)  # periodic assignments: the occurrences due by then exist
+    db.session.commit()
     rows = [row.as_dict() for row in assignments.overdue(day, body)]
     if fmt == "xlsx":
         if not output:
@@ -229,15 +231,17 @@ def remind_command(as_of: str | None, dry_run: bool) -> None:
     """E-mail deadline reminders, overdue notices and the weekly digest; each one once, failures retried."""
     from datetime import date
 
-    from webapp.services import assignments, reminders
+    from webapp.services import assignments, occurrences, reminders
 
     try:
         day = date.fromisoformat(as_of) if as_of else assignments.today()
     except ValueError as exc:
         raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+    occurrences.catch_up(day)  # the next due dates of periodic assignments, so they are reminded of too
     if dry_run:
         for message in reminders.pending(day):
             click.echo(f"{message.reason:<9} {message.key:<10} {message.user.email:<30} {message.subject}")
+        db.session.rollback()
         return
     sent, failed = reminders.send_pending(day, after_each=db.session.commit)
     db.session.commit()

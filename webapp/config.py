@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "docflow@localhost",
     "REMIND_DAYS": [7, 1],  # days before a deadline
     "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
+    "OCCURRENCE_HORIZON_DAYS": 92,  # periodic assignments: their due dates this far ahead exist as occurrences
     "WORKFLOWS_DIR": None,  # None: instance/workflows when present, else the workflows/ shipped with the code
     # Registration number patterns per document type: {seq} the number in the series, {year} the year.
     "NUMBER_PATTERNS": {"order": "{seq}", "protocol": "{seq}", "decision": "{seq}", "resolution": "{seq}",

@@ -92,3 +92,14 @@ def test_stored_files_are_content_addressed(app, tmp_path):
         assert first.id == second.id and first.original_name == "passwd"
         assert (tmp_path / "files" / first.relative_path).is_file()
         assert read_bytes(first) == b"report"
+
+
+def test_migrations_build_the_schema_the_models_describe(app):
+    """A model change without its Alembic migration (or the other way round) shows up as a difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -23,6 +23,9 @@ class AssignmentStatus(enum.StrEnum):
     done = "done"  #: accepted by the controller
     cancelled = "cancelled"  #: cancelled, with a reason
 
+
+#: Not closed: the assignment still waits for someone (overdue when its deadline has passed).
+OPEN_STATUSES = (AssignmentStatus.new, AssignmentStatus.in_work, AssignmentStatus.reported, AssignmentStatus.returned)
 
 STATUS_TITLES = {
     AssignmentStatus.draft: "Проект",
@@ -63,7 +66,8 @@ assignment_coexecutor = Table(
 
 class Assignment(db.Model):
     __tablename__ = "assignment"
-    __table_args__ = (enum_check("status", AssignmentStatus), enum_check("deadline_kind", DeadlineKind))
+    __table_args__ = (enum_check("status", AssignmentStatus), enum_check("deadline_kind", DeadlineKind),
+                      UniqueConstraint("series_id", "original_deadline"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
@@ -82,6 +86,10 @@ class Assignment(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)
     original_deadline: Mapped[date | None] = mapped_column(Date)  # as the document said; `deadline` may move
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # A periodic assignment («ежеквартально») is a series; each dated occurrence is an assignment of its own,
+    # with `series_id` set and `original_deadline` its due date (unique within the series).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    materialised_until: Mapped[date | None] = mapped_column(Date)  # a series: occurrences exist up to this day
 
     document: Mapped[Document] = relationship()
     point: Mapped[Point | None] = relationship()
@@ -92,6 +100,14 @@ class Assignment(db.Model):
                                                  back_populates="assignment")
     deadline_changes: Mapped[list[DeadlineChange]] = relationship(
         cascade="all, delete-orphan", order_by="DeadlineChange.id", back_populates="assignment")
+    series: Mapped[Assignment | None] = relationship(remote_side=[id], back_populates="occurrences")
+    occurrences: Mapped[list[Assignment]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", order_by="Assignment.original_deadline")
+
+    @property
+    def is_series(self) -> bool:
+        """A periodic assignment: reported on through its dated occurrences, not by itself."""
+        return self.deadline_kind == DeadlineKind.periodic and self.series_id is None
 
     @property
     def status_title(self) -> str:

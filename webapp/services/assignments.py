@@ -26,12 +26,14 @@ from webapp.models import (
     User,
 )
 from webapp.models._types import utcnow
+from webapp.models.assignment import OPEN_STATUSES
+from webapp.services import occurrences
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import store_bytes
 
-OPEN = (AssignmentStatus.new, AssignmentStatus.in_work, AssignmentStatus.reported, AssignmentStatus.returned)
+OPEN = OPEN_STATUSES
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
 
 
@@ -72,12 +74,13 @@ def can_view_assignment(user: User, assignment: Assignment) -> bool:
 
 
 def can_take(user: User, assignment: Assignment) -> bool:
-    return is_responsible(user, assignment) and assignment.status == AssignmentStatus.new
+    return is_responsible(user, assignment) and assignment.status == AssignmentStatus.new and not assignment.is_series
 
 
 def can_report(user: User, assignment: Assignment) -> bool:
     return is_responsible(user, assignment) and assignment.status in (AssignmentStatus.in_work,
-                                                                      AssignmentStatus.returned)
+                                                                      AssignmentStatus.returned) \
+        and not assignment.is_series
 
 
 def can_review(user: User, assignment: Assignment) -> bool:
@@ -95,7 +98,7 @@ def pending_change(assignment: Assignment) -> DeadlineChange | None:
 
 
 def can_request_extension(user: User, assignment: Assignment) -> bool:
-    return (is_responsible(user, assignment) and assignment.status in OPEN
+    return (is_responsible(user, assignment) and assignment.status in OPEN and not assignment.is_series
             and assignment.status != AssignmentStatus.reported and assignment.deadline is not None
             and pending_change(assignment) is None)
 
@@ -132,13 +135,23 @@ def _change(user: User, assignment: Assignment, action: str, status: str, commen
                  after={"status": status, "deadline": assignment.deadline, **after}, comment=comment)
 
 
+SERIES_MESSAGE = "Периодическое поручение исполняется по срокам: возьмите в работу и отчитайтесь по нужному сроку."
+
+
+def _not_series(assignment: Assignment) -> None:
+    if assignment.is_series:
+        raise Invalid(SERIES_MESSAGE)
+
+
 def take_into_work(user: User, assignment: Assignment) -> None:
+    _not_series(assignment)
     ensure(can_take(user, assignment), "Взять в работу может член ответственного органа, пока поручение новое.")
     _change(user, assignment, "take", AssignmentStatus.in_work)
 
 
 def submit_report(user: User, assignment: Assignment, text: str, files: list[tuple[str, bytes, str]] = ()) -> Report:
     """A report with its files; the assignment waits for the controller."""
+    _not_series(assignment)
     ensure(can_report(user, assignment), "Отчёт представляет член ответственного органа по поручению в работе.")
     text = (text or "").strip()
     if not text:
@@ -165,6 +178,7 @@ def accept(user: User, assignment: Assignment, comment: str | None = None, on: d
     assignment.completed_on = on or today()
     _change(user, assignment, "accept", AssignmentStatus.done, comment=report.decision_comment,
             completed_on=assignment.completed_on)
+    occurrences.close_if_complete(assignment.series)
 
 
 def return_report(user: User, assignment: Assignment, comment: str) -> None:
@@ -184,10 +198,13 @@ def cancel(user: User, assignment: Assignment, reason: str) -> None:
     if not reason:
         raise Invalid("Укажите причину отмены.")
     assignment.cancel_reason = reason
-    _change(user, assignment, "cancel", AssignmentStatus.cancelled, comment=reason)
+    cancelled = occurrences.cancel_open(assignment, reason) if assignment.is_series else 0
+    _change(user, assignment, "cancel", AssignmentStatus.cancelled, comment=reason,
+            **({"occurrences_cancelled": cancelled} if cancelled else {}))
 
 
 def request_extension(user: User, assignment: Assignment, new_date: date | None, reason: str) -> DeadlineChange:
+    _not_series(assignment)
     ensure(can_request_extension(user, assignment),
            "Перенос срока просит член ответственного органа по открытому поручению со сроком, по одному запросу.")
     reason = (reason or "").strip()
@@ -300,7 +317,9 @@ def rollup(assignment: Assignment) -> tuple[int, int]:
         stack.extend(point.children)
     if not point_ids:
         return 0, 0
-    rows = [a for a in db.session.scalars(select(Assignment).where(Assignment.point_id.in_(point_ids)))
+    # A periodic sub-point counts once, as its series, not once per due date.
+    rows = [a for a in db.session.scalars(select(Assignment).where(Assignment.point_id.in_(point_ids),
+                                                                   Assignment.series_id.is_(None)))
             if a.status != AssignmentStatus.cancelled]
     return sum(1 for a in rows if a.status == AssignmentStatus.done), len(rows)
 
@@ -338,4 +357,5 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
     db.session.flush()
     record_event(user, "assignment.add", assignment, document=document,
                  after={"action": action[:200], "deadline": assignment.deadline, "body": lead_body.name})
+    occurrences.materialise(assignment, today())
     return assignment

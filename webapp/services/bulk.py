@@ -40,7 +40,8 @@ def export_workbook(user: User) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     rows = [a for a in db.session.scalars(service.visible_query(user).order_by(Assignment.id))
-            if a.status in service.OPEN and (service.is_responsible(user, a) or service.is_controller(user, a))]
+            if a.status in service.OPEN and not a.is_series
+            and (service.is_responsible(user, a) or service.is_controller(user, a))]
     book = Workbook()
     sheet = book.active
     sheet.title = "Поручения"

@@ -18,13 +18,14 @@ from webapp.models import (
     ApprovalStep,
     Assignment,
     AssignmentStatus,
+    DeadlineKind,
     Document,
     Notification,
     Role,
     User,
 )
 from webapp.models._types import utcnow
-from webapp.services import numbering
+from webapp.services import numbering, occurrences
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure, sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
@@ -302,6 +303,10 @@ def _create_assignments(user: User, document: Document, transition: Transition, 
     for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
                                                                   Assignment.controller_id.is_(None))):
         assignment.controller_id = signer or user.id
+    db.session.flush()
+    for series in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
+                                                              Assignment.deadline_kind == DeadlineKind.periodic)):
+        occurrences.materialise(series, today())
     count = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.document_id == document.id))
     record_event(user, "assignments.create", document, after={"count": count})
 

@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Body
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES
-from webapp.services import assignments, exports, rendering
+from webapp.services import assignments, exports, occurrences, rendering
 from webapp.services.dashboard import Filters, overview
 from webapp.services.documents import ensure
 
@@ -57,6 +57,8 @@ def _filters() -> tuple[DashboardFilterForm, date, Filters]:
 @login_required
 def dashboard():
     form, as_of, filters = _filters()
+    if occurrences.catch_up(assignments.today()):  # the next due dates of periodic assignments
+        db.session.commit()
     data = overview(as_of, filters)
     peak = max([count for _, count in data.buckets] + [1])
     return render_template("assignments/dashboard.html", form=form, data=data, peak=peak,

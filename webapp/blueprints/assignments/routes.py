@@ -19,6 +19,7 @@ from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Event
 from webapp.models.assignment import STATUS_TITLES
 from webapp.services import assignments as service
+from webapp.services import occurrences
 from webapp.services.documents import ensure
 from webapp.services.errors import Invalid
 
@@ -28,6 +29,8 @@ SCOPES = {"mine": "Мои поручения", "control": "На моём кон�
 @bp.route("/assignments")
 @login_required
 def index():
+    if occurrences.catch_up(service.today()):  # the next due dates of periodic assignments
+        db.session.commit()
     query = service.visible_query(current_user).order_by(Assignment.deadline.is_(None), Assignment.deadline,
                                                           Assignment.id)
     status = request.args.get("status") or ""
@@ -66,6 +69,7 @@ def detail(assignment_id: int):
         overdue=service.is_overdue(assignment, service.today()),
         days_overdue=service.days_overdue(assignment, service.today()),
         pending=service.pending_change(assignment), rollup=service.rollup(assignment),
+        series_progress=occurrences.progress(assignment, service.today()) if assignment.is_series else None,
         can_take=service.can_take(user, assignment), can_report=service.can_report(user, assignment),
         can_review=service.can_review(user, assignment), can_cancel=service.can_cancel(user, assignment),
         can_request=service.can_request_extension(user, assignment),
@@ -203,6 +207,7 @@ def calendar_feed(token: str):
     from webapp.services import calendar
 
     body = calendar.feed(token, request.host_url)
+    db.session.commit()  # occurrences of periodic assignments the feed brought up to date
     return Response(body, mimetype="text/calendar; charset=utf-8")
 
 
