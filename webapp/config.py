@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -46,7 +47,13 @@ ENV_PREFIX = "DOCFLOW_"
 
 
 def _coerce(raw: str) -> Any:
-    """Environment values are strings; accept the obvious booleans and integers."""
+    """Environment values are strings; accept the obvious booleans and integers, and JSON lists and objects
+    (DOCFLOW_REMIND_DAYS='[7, 3, 1]')."""
+    if raw.lstrip().startswith(("[", "{")):
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ValueError(f"not valid JSON: {raw!r} ({exc})") from exc
     lowered = raw.lower()
     if lowered in {"true", "yes", "on"}:
         return True
@@ -59,11 +66,14 @@ def _coerce(raw: str) -> Any:
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     environ = os.environ if environ is None else environ
-    return {
-        key[len(ENV_PREFIX) :]: _coerce(value)
-        for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and key not in {ENV_PREFIX + "PASSWORD", ENV_PREFIX + "INSTANCE_PATH"}
-    }
+    settings = {}
+    for key, value in environ.items():
+        if key.startswith(ENV_PREFIX) and key not in {ENV_PREFIX + "PASSWORD", ENV_PREFIX + "INSTANCE_PATH"}:
+            try:
+                settings[key[len(ENV_PREFIX) :]] = _coerce(value)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from exc
+    return settings
 
 
 def instance_path(environ: dict[str, str] | None = None) -> Path:

@@ -84,3 +84,17 @@ def test_instance_folder_defaults_to_working_directory(tmp_path, monkeypatch):
     assert create_app().config["SECRET_KEY"] == first.config["SECRET_KEY"]
     monkeypatch.setenv("DOCFLOW_TIMEZONE", "Europe/Samara")  # the environment beats instance/config.py
     assert create_app().config["TIMEZONE"] == "Europe/Samara"
+
+
+def test_environment_settings_take_json_lists_and_name_a_bad_one(tmp_path, monkeypatch):
+    import pytest
+
+    from webapp import create_app
+
+    monkeypatch.setenv("DOCFLOW_REMIND_DAYS", "[14, 3]")
+    monkeypatch.setenv("DOCFLOW_OCCURRENCE_HORIZON_DAYS", "30")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SECRET_KEY": "k"})
+    assert app.config["REMIND_DAYS"] == [14, 3] and app.config["OCCURRENCE_HORIZON_DAYS"] == 30
+    monkeypatch.setenv("DOCFLOW_REMIND_DAYS", "[14, ")
+    with pytest.raises(ValueError, match="DOCFLOW_REMIND_DAYS: not valid JSON"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SECRET_KEY": "k"})
