@@ -52,3 +52,15 @@ def page(live_server):
         page.set_default_timeout(15000)
         yield page
         browser.close()
+
+
+def login_as(page, base: str, login: str) -> None:
+    """Log in as a demo user (password «demo»), logging out whoever is logged in first."""
+    page.goto(base + "/login")
+    if page.locator("#current-user").count():
+        page.click("text=Выйти")
+        page.goto(base + "/login")
+    page.fill("#login", login)
+    page.fill("#password", "demo")
+    page.click("#submit")
+    assert page.locator("#current-user").count() == 1

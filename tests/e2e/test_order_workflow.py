@@ -6,20 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import login_as as _login
 from webapp.extensions import db
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
-
-
-def _login(page, base, login):
-    page.goto(base + "/login")
-    if page.locator("#current-user").count():
-        page.click("text=Выйти")
-        page.goto(base + "/login")
-    page.fill("#login", login)
-    page.fill("#password", "demo")
-    page.click("#submit")
-    assert page.locator("#current-user").count() == 1
 
 
 def test_order_from_draft_to_published(page, live_server, demo_app):
