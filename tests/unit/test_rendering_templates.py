@@ -82,7 +82,12 @@ def test_order_layout_letterhead_requisites_signature_and_attachment():
     assert (signature.cell(0, 0).text, signature.cell(0, 1).text) == ("И.о. начальника", "С.П. Бочкарева")
     texts = [p.text for p in book.paragraphs]
     assert texts.index("Об утверждении положения о муниципальной методической службе") < texts.index("ПРИКАЗЫВАЮ:")
-    assert "1.2.1. Создать муниципальную методическую службу в срок до 1 февраля 2022 года." in texts
+    # A numbered point: its label, a tab, the text, hanging under the text (GOST's 1.25 cm before the label).
+    point = next(p for p in book.paragraphs
+                 if p.text == "1.2.1.\tСоздать муниципальную методическую службу в срок до 1 февраля 2022 года.")
+    fmt = point.style.paragraph_format
+    assert (round(fmt.left_indent.cm, 2), round(fmt.first_line_indent.cm, 2)) == (2.75, -1.5)
+    assert [round(t.position.cm, 2) for t in fmt.tab_stops] == [2.75]
     assert "Утверждено приказом" in texts and "от 26.12.2020 № 339" in texts  # the attachment's stamp
     assert '<w:br w:type="page"/>' in book.element.xml
 
@@ -91,7 +96,7 @@ def test_protocol_prints_chair_agenda_heard_and_decided():
     data = engine.render(defaults.build("protocol"), sample_for("protocol"))
     texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
     for line in ("Председательствовал:", "– Цулая Лариса Владимировна, начальник отдела", "Повестка дня:",
-                 "1. О реализации проекта (Цулая Л.В.)", "СЛУШАЛИ:", "РЕШИЛИ:", "1.1. Принять информацию к сведению."):
+                 "1. О реализации проекта (Цулая Л.В.)", "СЛУШАЛИ:", "РЕШИЛИ:", "1.1.\tПринять информацию к сведению."):
         assert line in texts
 
 

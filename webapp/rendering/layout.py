@@ -20,6 +20,7 @@ FONT = "Times New Roman"
 BODY_PT = 14  # GOST R 7.0.97-2016 p. 5.1: 12-14 pt; 14 is the common choice for the text
 TABLE_PT = 12  # smaller type is allowed in tables
 INDENT = Cm(1.25)  # first-line (paragraph) indent
+POINT_HANG = Cm(1.5)  # room for «1.2.1.» in 14 pt before the text of a point starts
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ def setup_styles(book: DocxDocument) -> None:
     _paragraph_style(book, "Docflow Section", align=center, first_line=Cm(0), bold=True, space_before=6,
                      keep_next=True)
     _paragraph_style(book, "Docflow Point")
+    # A numbered or bulleted point: the label at the 1.25 cm indent, a tab, the text; wrapped lines hang
+    # under the text, not under the number.
+    numbered = _paragraph_style(book, "Docflow Point Numbered", first_line=-POINT_HANG, left=INDENT + POINT_HANG)
+    numbered.paragraph_format.tab_stops.add_tab_stop(INDENT + POINT_HANG)
     _paragraph_style(book, "Docflow Item", bold=True, space_before=6, keep_next=True)
     _paragraph_style(book, "Docflow Stamp", align=left, first_line=Cm(0), left=Cm(9.5))
     _paragraph_style(book, "Docflow Draft Mark", align=right, first_line=Cm(0))
