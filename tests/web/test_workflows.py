@@ -391,3 +391,33 @@ def test_audit_verify_catches_changed_deleted_and_truncated_rows(app, client, au
         db.session.commit()
     result = _verify(app)
     assert result.exit_code == 1 and "rows at the end were deleted" in result.output
+
+
+@pytest.mark.parametrize(("clause", "signatory", "expected"), [
+    # the control clause names the controller, in the accusative and with initials
+    ("Контроль за исполнением приказа возложить на начальника отдела Суртаеву А.М.", "С.П. Бочкарева", "ctl"),
+    # «оставляю за собой»: nobody named, so the signatory, found by name
+    ("Контроль за исполнением приказа оставляю за собой.", "Л.В. Цулая", "head"),
+    # nobody with an account: whoever signed it
+    (None, "С.П. Бочкарева", "head2"),
+])
+def test_signing_picks_the_controller_the_document_names(app, client, auth, people, make_user, clause,
+                                                         signatory, expected):
+    make_user("ctl", "controller")
+    make_user("head2", "head")  # signs every time; the named people are others
+    with app.app_context():
+        for login, name in (("ctl", "Суртаева Анна Михайловна"), ("head", "Цулая Лариса Владимировна")):
+            db.session.scalar(select(User).where(User.login == login)).full_name = name
+        db.session.commit()
+    document_id = _draft(app)
+    with app.app_context():
+        doc = _get(app, document_id)
+        doc.controller_text, doc.state = clause, "on_signing"
+        from webapp.models import Signatory
+
+        doc.signatories = [Signatory(position=0, job_title="Начальник управления", name=signatory)]
+        db.session.commit()
+    assert _fire(client, auth, "head2", document_id, "sign").status_code == 302
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment).where(Assignment.document_id == document_id))
+        assert assignment.controller.login == expected

@@ -25,6 +25,7 @@ from webapp.models import (
     Stage,
     User,
 )
+from webapp.services.assignments import default_controller
 from webapp.services.documents import sync_draft_assignments
 from webapp.services.users import create_user, find_body
 
@@ -163,10 +164,9 @@ def _activate(doc: Document) -> None:
     """Published samples are in force; a plan's stages that lie in the past are recorded as done on time."""
     status = AssignmentStatus.draft if doc.state == "draft" else AssignmentStatus.new
     sync_draft_assignments(doc, status=status)
-    controller = db.session.scalar(select(User).where(User.login == "controller"))
+    controller = default_controller(doc) if status == AssignmentStatus.new else None
     for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == doc.id)):
-        if doc.controller_text:
-            assignment.controller = controller
+        assignment.controller = controller
         if doc.doc_type == "plan" and assignment.deadline and assignment.deadline < date.today():
             assignment.status = AssignmentStatus.done
             assignment.completed_on = assignment.deadline

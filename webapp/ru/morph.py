@@ -318,3 +318,14 @@ def to_nominative(phrase: str) -> str:
 def to_dative(name: str) -> str:
     """«Министерство образования …» → «Министерству образования …»: a body name as an addressee."""
     return _Recaser(name, _Direction(NOMINATIVE, DATIVE)).run()
+
+
+def surname_lemmas(word: str) -> frozenset[str]:
+    """What a surname may be in the dictionary, whatever its case and gender: «Суртаеву», «Суртаева» and
+    «Суртаев» share «суртаев»; an unknown word still matches itself."""
+    word = word.lower().replace("ё", "е")
+    forms = {word}
+    for parse in parses(word):
+        if "Surn" in parse.tag or parse.tag.POS == "NOUN":
+            forms.add(parse.normal_form.replace("ё", "е"))
+    return frozenset(forms)

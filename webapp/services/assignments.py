@@ -32,6 +32,7 @@ from webapp.services.audit import record_event
 from webapp.services.documents import ensure
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import store_bytes
+from webapp.services.users import find_named_user
 
 OPEN = OPEN_STATUSES
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
@@ -121,6 +122,19 @@ def visible_query(user: User):
     coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
     return query.where(Assignment.lead_body_id.in_(ids) | Assignment.id.in_(coexecuting)
                        | (Assignment.controller_id == user.id))
+
+
+def default_controller(document: Document) -> User | None:
+    """Who controls a document's assignments: the person its control clause names («Контроль ... возложить на
+    ... Суртаеву А.М.»), else its first signatory with an account (linked, or found by name)."""
+    named = find_named_user(document.controller_text)
+    if named is not None:
+        return named
+    for signatory in document.signatories:
+        user = signatory.user or find_named_user(signatory.name)
+        if user is not None:
+            return user
+    return None
 
 
 # --- lifecycle ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from webapp.models import (
 )
 from webapp.models._types import utcnow
 from webapp.services import numbering, occurrences
+from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure, sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
@@ -297,12 +298,12 @@ def _freeze(user: User, document: Document, transition: Transition, comment: str
 
 def _create_assignments(user: User, document: Document, transition: Transition, comment: str | None) -> None:
     sync_draft_assignments(document, AssignmentStatus.new)
-    # The controller: the person the control clause names is matched by the demo or by hand; by default
-    # the document's signatory, else whoever put the document in force.
-    signer = next((s.user_id for s in document.signatories if s.user_id), None)
+    # The controller: the person the control clause names, else the document's signatory, else whoever put
+    # the document in force.
+    controller = default_controller(document) or user
     for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
                                                                   Assignment.controller_id.is_(None))):
-        assignment.controller_id = signer or user.id
+        assignment.controller_id = controller.id
     db.session.flush()
     for series in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
                                                               Assignment.deadline_kind == DeadlineKind.periodic)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -72,3 +74,40 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+_SURNAME = r"(?P<surname>[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+_INITIALS = r"(?P<first>[А-ЯЁ])\.\s*(?:(?P<middle>[А-ЯЁ])\.)?"
+#: «Суртаеву А.М.», «А.М. Суртаеву», «Суртаева Анна Михайловна»
+_MENTIONS = (re.compile(_SURNAME + r"\s+" + _INITIALS), re.compile(_INITIALS + r"\s*" + _SURNAME),
+             re.compile(_SURNAME + r"\s+(?P<first>[А-ЯЁ])[а-яё]+\s+(?P<middle>[А-ЯЁ])[а-яё]+"))
+
+
+def _mentions(text: str) -> list[tuple[str, str, str | None]]:
+    """(surname, first initial, middle initial) of every person named in the text."""
+    found = []
+    for pattern in _MENTIONS:
+        found += [(m["surname"], m["first"], m["middle"]) for m in pattern.finditer(text or "")]
+    return found
+
+
+def find_named_user(text: str | None) -> User | None:
+    """The one active user a document names, in any case: «возложить на ... Суртаеву А.М.» is Суртаева Анна
+    Михайловна. None when nobody or more than one user fits (a person decides then, not a guess)."""
+    from webapp.ru.morph import surname_lemmas
+
+    named = _mentions(text or "")
+    if not named:
+        return None
+    matches = []
+    for user in db.session.scalars(select(User).where(User.active.is_(True))):
+        own = _mentions(user.full_name)
+        if not own:
+            continue
+        surname, first, middle = own[0]
+        lemmas = surname_lemmas(surname)
+        if any(first == f and (m is None or middle is None or m == middle) and lemmas & surname_lemmas(s)
+               for s, f, m in named):
+            matches.append(user)
+    return matches[0] if len(matches) == 1 else None
+
