@@ -77,3 +77,25 @@ def test_bad_files_are_refused_with_a_message(app, client, auth, setup):  # noqa
     response = _upload(client, book)
     assert response.status_code == 400 and "Первая строка не совпадает с выгрузкой" in response.get_data(as_text=True)
     assert _status(app, setup["assignment"]) == "new"
+
+
+def test_an_xxe_spreadsheet_is_refused_before_parsing(app, client, auth, setup):  # noqa: F811
+    """The same archive checks as template uploads: a DOCTYPE in any XML part stops the import."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    _as(client, auth, "exe")
+    plain = io.BytesIO()
+    Workbook().save(plain)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(evil, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
+            dst.writestr(item, data)
+    token = _token(client, "/assignments/bulk")
+    response = client.post("/assignments/bulk", content_type="multipart/form-data",
+                           data={"csrf_token": token, "file": (io.BytesIO(evil.getvalue()), "x.xlsx")})
+    assert response.status_code == 400 and "содержит объявление DOCTYPE" in response.get_data(as_text=True)

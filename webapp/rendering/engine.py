@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import re
-import threading
 import zipfile
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from docxtpl import DocxTemplate
@@ -17,20 +13,10 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
+from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
+
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_SEQUENCE = 100_000  # the longest string or list a template may build with `*`
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What an uploaded template may be; a DOCX template of a few pages is far below every figure."""
-
-    max_bytes: int = 5 * 1024 * 1024
-    max_members: int = 300
-    max_member_bytes: int = 20 * 1024 * 1024
-    max_total_bytes: int = 50 * 1024 * 1024
-    max_ratio: int = 100  # uncompressed / compressed, for members above RATIO_FLOOR
-    ratio_floor: int = 64 * 1024
 
 
 class TemplateRejected(Exception):
@@ -59,41 +45,29 @@ class TemplateSandbox(SandboxedEnvironment):
                     raise SecurityError("a repeated string or list would be too long")
         return super().call_binop(context, operator, left, right)
 
-
     def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's own signature
-        """Compiling a template's XML costs far more than filling it: keep the compiled parts of recent templates."""
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        key = hashlib.sha256(source.encode("utf-8")).digest()
-        with self._lock:
-            compiled = self._compiled.get(key)
-            if compiled is not None:
-                self._compiled.move_to_end(key)
-                return compiled
-        compiled = super().from_string(source)
-        with self._lock:
-            self._compiled[key] = compiled
-            while len(self._compiled) > COMPILED_CACHE:
-                self._compiled.popitem(last=False)
-        return compiled
+        """Compiling a template's XML costs far more than filling it: the shared environment keeps the compiled
+        parts of recent templates."""
+        if self is make_environment() and globals is None and template_class is None and isinstance(source, str):
+            return _compiled(source)
+        return super().from_string(source, globals, template_class)
 
 
 COMPILED_CACHE = 256  # compiled XML parts; a template has a body, headers, footers and properties
-_environment: TemplateSandbox | None = None
 
 
+@functools.cache
 def make_environment() -> TemplateSandbox:
     """Undefined names are errors (a typo in a tag is reported, not printed as nothing); output is XML-escaped.
 
     One environment per process, so compiled templates are shared; its settings never change after creation.
     """
-    global _environment
-    if _environment is None:
-        env = TemplateSandbox(undefined=StrictUndefined, autoescape=True)
-        env._compiled = OrderedDict()
-        env._lock = threading.Lock()
-        _environment = env
-    return _environment
+    return TemplateSandbox(undefined=StrictUndefined, autoescape=True)
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE)
+def _compiled(source: str):
+    return SandboxedEnvironment.from_string(make_environment(), source)
 
 
 @functools.lru_cache(maxsize=COMPILED_CACHE)
@@ -196,23 +170,6 @@ def check_tags(template: bytes) -> None:
 
 # --- checks before parsing an upload ----------------------------------------------------------------------
 
-DOCTYPE = re.compile(rb"<!\s*(doctype|entity)", re.I)
-
-
-def _declares_doctype(data: bytes) -> bool:
-    """DOCTYPE or ENTITY in the bytes as stored, or in their UTF-16 spelling."""
-    if DOCTYPE.search(data):
-        return True
-    for encoding in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(encoding, errors="ignore")
-        except LookupError:  # pragma: no cover - both codecs always exist
-            continue
-        if re.search(r"<!\s*(doctype|entity)", text, re.I):
-            return True
-    return False
-
-
 def check_upload(data: bytes, limits: Limits | None = None) -> None:
     """A real DOCX of sane size: checked on the zip directory and raw bytes only, before any XML parser runs."""
     limits = limits or Limits()
@@ -221,48 +178,17 @@ def check_upload(data: bytes, limits: Limits | None = None) -> None:
     if len(data) > limits.max_bytes:
         raise TemplateRejected(f"Файл слишком велик: {len(data) // 1024} КБ, допустимо не более "
                                f"{limits.max_bytes // 1024} КБ.")
-    if not data.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(data)):
+    if not is_zip(data):
         raise TemplateRejected("Это не файл DOCX: файл не является ZIP-архивом документа Word. "
                                "Сохраните шаблон в Word или LibreOffice в формате .docx.")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise TemplateRejected(f"Это не файл DOCX: архив повреждён ({exc}).") from exc
-    with archive:
-        members = archive.infolist()
-        if len(members) > limits.max_members:
-            raise TemplateRejected(f"В архиве слишком много частей: {len(members)}, допустимо не более "
-                                   f"{limits.max_members}.")
-        total = 0
-        for info in members:
-            name = info.filename
-            if name.startswith("/") or ".." in name.split("/") or "\\" in name:
-                raise TemplateRejected(f"Недопустимое имя части архива: {name!r}.")
-            if info.file_size > limits.max_member_bytes:
-                raise TemplateRejected(f"Часть архива {name} слишком велика после распаковки: "
-                                       f"{info.file_size // 1024} КБ (похоже на «zip-бомбу»).")
-            if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                raise TemplateRejected(f"Часть архива {name} сжата подозрительно сильно "
-                                       f"({info.file_size // max(info.compress_size, 1)}:1): похоже на «zip-бомбу».")
-            total += info.file_size
-            if total > limits.max_total_bytes:
-                raise TemplateRejected("Архив слишком велик после распаковки: более "
-                                       f"{limits.max_total_bytes // (1024 * 1024)} МБ (похоже на «zip-бомбу»).")
-        names = {info.filename for info in members}
-        if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-            raise TemplateRejected("Это не файл DOCX: в архиве нет word/document.xml.")
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            raise TemplateRejected("Шаблон содержит макросы; макросы в шаблонах запрещены.")
-        for info in members:
-            if info.filename.endswith((".xml", ".rels")) or info.filename == "[Content_Types].xml":
-                with archive.open(info) as member:
-                    # Read no more than the directory promised: a lying header cannot inflate past the limit.
-                    raw = member.read(limits.max_member_bytes + 1)
-                if len(raw) > limits.max_member_bytes:
-                    raise TemplateRejected(f"Часть архива {info.filename} слишком велика после распаковки.")
-                if _declares_doctype(raw):
-                    raise TemplateRejected(f"Часть {info.filename} содержит объявление DOCTYPE или ENTITY; такие "
-                                           "файлы не принимаются (защита от XXE).")
+        names = check_archive(data, limits)
+    except UnsafeArchive as exc:
+        raise TemplateRejected(exc.reason) from exc
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        raise TemplateRejected("Это не файл DOCX: в архиве нет word/document.xml.")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise TemplateRejected("Шаблон содержит макросы; макросы в шаблонах запрещены.")
 
 
 def validate(data: bytes, sample_context: dict[str, Any], limits: Limits | None = None) -> bytes:
@@ -271,7 +197,5 @@ def validate(data: bytes, sample_context: dict[str, Any], limits: Limits | None 
     try:
         check_tags(data)
         return render(data, sample_context)
-    except TemplateRejected:
-        raise
     except (etree.XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise TemplateRejected(f"Файл не удалось прочитать как документ Word: {exc}") from exc
