@@ -190,12 +190,12 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
     """List overdue assignments: the deadline day has ended and the controller has not accepted them."""
     from datetime import date
 
-    from webapp.services import assignments, exports, occurrences
+    from webapp.services import assignments, clock, exports, occurrences
     from webapp.services.errors import NotFound
     from webapp.services.users import find_body
 
     try:
-        day = date.fromisoformat(as_of) if as_of else assignments.today()
+        day = date.fromisoformat(as_of) if as_of else clock.today()
     except ValueError as exc:
         raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
     body = None
@@ -231,10 +231,10 @@ def remind_command(as_of: str | None, dry_run: bool) -> None:
     """E-mail deadline reminders, overdue notices and the weekly digest; each one once, failures retried."""
     from datetime import date
 
-    from webapp.services import assignments, occurrences, reminders
+    from webapp.services import clock, occurrences, reminders
 
     try:
-        day = date.fromisoformat(as_of) if as_of else assignments.today()
+        day = date.fromisoformat(as_of) if as_of else clock.today()
     except ValueError as exc:
         raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
     occurrences.catch_up(day)  # the next due dates of periodic assignments, so they are reminded of too

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Event, Report, User
 from webapp.services import assignments as service
+from webapp.services import clock
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_report_accept_with_files_and_history(app, client, auth, setup):
     assert _post(client, auth, "ctl", aid, "review", decision="accept", comment="Принято").status_code == 302
     with app.app_context():
         a = db.session.get(Assignment, aid)
-        assert a.status == "done" and a.completed_on == service.today() and not a.done_late
+        assert a.status == "done" and a.completed_on == clock.today() and not a.done_late
         assert [f.filename for f in a.reports[0].files] == ["prikaz.pdf"]
         assert [e.action for e in db.session.scalars(select(Event).where(Event.object_type == "assignment"))] == [
             "assignment.take", "assignment.report", "assignment.accept"]
@@ -169,7 +170,7 @@ def test_overdue_starts_at_local_midnight(app, setup, timezone, moment, overdue_
     app.config["TIMEZONE"] = timezone
     with app.app_context():
         a = db.session.get(Assignment, setup["assignment"])
-        day = service.local_date(moment)
+        day = clock.local_date(moment)
         assert service.is_overdue(a, day) == bool(overdue_days)
         assert service.days_overdue(a, day) == overdue_days
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document
 from webapp.services import assignments as service
+from webapp.services import clock
 from webapp.services.documents import DraftData, PointData, create_draft
 
 TODAY = date(2026, 11, 23)
@@ -20,7 +21,7 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture
 def setup(app, make_user, monkeypatch):
     """A published order of 1 November 2026; «today» is fixed so the horizon of occurrences is known."""
-    monkeypatch.setattr(service, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     with app.app_context():
         db.session.add_all([Body(name="Отдел образования", dative="Отделу образования")])
         db.session.commit()
@@ -174,7 +175,7 @@ def test_periodic_points_of_a_published_document_become_series(app, client, auth
     and a parent point's roll-up counts that series once."""
     from tests.web.test_workflows import _fire
 
-    monkeypatch.setattr(service, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     make_user("sec", "secretary")
     make_user("head", "head")
     with app.app_context():

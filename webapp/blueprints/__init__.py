@@ -11,22 +11,11 @@ from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
 def register_filters(app: Flask) -> None:
     """Dates as Russian readers expect them: «1 февраля 2022 г.» and 01.02.2022."""
     from webapp.ru.dates import format_date_long, format_date_short
+    from webapp.services import clock
 
     app.add_template_filter(lambda d: format_date_long(d) if d else "", "ru_date")
     app.add_template_filter(lambda d: format_date_short(d) if d else "", "short_date")
-    app.add_template_filter(lambda moment: local_time(moment, app.config["TIMEZONE"]), "local_time")
-
-
-def local_time(moment, timezone: str) -> str:
-    """A stored UTC moment as the organisation reads it: 01.02.2022 14:05 in its time zone."""
-    if moment is None:
-        return ""
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
-    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored as UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
+    app.add_template_filter(clock.local_time_text, "local_time")
 
 
 def register_blueprints(app: Flask) -> None:

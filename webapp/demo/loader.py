@@ -25,6 +25,7 @@ from webapp.models import (
     Stage,
     User,
 )
+from webapp.services import clock
 from webapp.services.assignments import default_controller
 from webapp.services.documents import sync_draft_assignments
 from webapp.services.users import create_user, find_body
@@ -167,7 +168,7 @@ def _activate(doc: Document) -> None:
     controller = default_controller(doc) if status == AssignmentStatus.new else None
     for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == doc.id)):
         assignment.controller = controller
-        if doc.doc_type == "plan" and assignment.deadline and assignment.deadline < date.today():
+        if doc.doc_type == "plan" and assignment.deadline and assignment.deadline < clock.today():
             assignment.status = AssignmentStatus.done
             assignment.completed_on = assignment.deadline
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +25,7 @@ from webapp.models import (
 )
 from webapp.models._types import utcnow
 from webapp.models.assignment import OPEN_STATUSES
-from webapp.services import occurrences
+from webapp.services import clock, occurrences
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure
 from webapp.services.errors import Conflict, Invalid
@@ -36,15 +34,6 @@ from webapp.services.users import find_named_user
 
 OPEN = OPEN_STATUSES
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
-
-
-def local_date(moment: datetime) -> date:
-    """The organisation's calendar day at a moment: a deadline day ends at its midnight, not UTC's."""
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def today() -> date:
-    return local_date(datetime.now(ZoneInfo("UTC")))
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -189,7 +178,7 @@ def accept(user: User, assignment: Assignment, comment: str | None = None, on: d
     report = _last_report(assignment)
     report.decision, report.decided_by_id, report.decided_at = ReportDecision.accepted, user.id, utcnow()
     report.decision_comment = (comment or "").strip() or None
-    assignment.completed_on = on or today()
+    assignment.completed_on = on or clock.today()
     _change(user, assignment, "accept", AssignmentStatus.done, comment=report.decision_comment,
             completed_on=assignment.completed_on)
     occurrences.close_if_complete(assignment.series)
@@ -358,7 +347,7 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
     deadline = None
     if deadline_text and deadline_text.strip():
         try:
-            deadline = parse_deadline(deadline_text.strip(), document.reg_date or document.event_date or today())
+            deadline = parse_deadline(deadline_text.strip(), document.reg_date or document.event_date or clock.today())
         except DateError as exc:
             raise Invalid(str(exc)) from exc
     assignment = Assignment(
@@ -371,5 +360,5 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
     db.session.flush()
     record_event(user, "assignment.add", assignment, document=document,
                  after={"action": action[:200], "deadline": assignment.deadline, "body": lead_body.name})
-    occurrences.materialise(assignment, today())
+    occurrences.materialise(assignment, clock.today())
     return assignment

@@ -24,6 +24,7 @@ from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
 from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
+from webapp.services import clock
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotAllowed, NotFound
 from webapp.services.files import read_bytes, store_bytes
@@ -153,7 +154,7 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
 
 
 def render_context(document: Document) -> dict[str, Any]:
-    return {"doc": document_context(document), "today": _short(date.today())}
+    return {"doc": document_context(document), "today": _short(clock.today())}
 
 
 # --- which template ------------------------------------------------------------------------------------------
@@ -331,18 +332,6 @@ def report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def local_time_text(moment) -> str:
-    """A stored UTC moment as DD.MM.YYYY HH:MM in the organisation's time zone."""
-    if moment is None:
-        return ""
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
-    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored as UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
-
-
 def approval_rounds(document: Document) -> list[dict[str, Any]]:
     """The document's approval route as the sheet prints it, oldest round first."""
     rounds: dict[int, list] = {}
@@ -351,13 +340,13 @@ def approval_rounds(document: Document) -> list[dict[str, Any]]:
     mode = "одновременно" if document.approval_mode == "parallel" else "последовательно"
     return [{"number": number, "mode": mode, "steps": [
         {"number": index, "position": s.user.position or "", "name": s.user.full_name, "decision": s.decision_title,
-         "comment": s.comment or "", "date": local_time_text(s.decided_at)}
+         "comment": s.comment or "", "date": clock.local_time_text(s.decided_at)}
         for index, s in enumerate(steps, 1)]} for number, steps in sorted(rounds.items())]
 
 
 def acknowledgment_people(document: Document) -> list[dict[str, Any]]:
     return [{"number": index, "name": a.person_name, "position": (a.user.position or "") if a.user else "",
-             "date": local_time_text(a.acknowledged_at)} for index, a in enumerate(document.acknowledgments, 1)]
+             "date": clock.local_time_text(a.acknowledged_at)} for index, a in enumerate(document.acknowledgments, 1)]
 
 
 # --- custom templates -------------------------------------------------------------------------------------------

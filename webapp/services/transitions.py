@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -25,7 +22,7 @@ from webapp.models import (
     User,
 )
 from webapp.models._types import utcnow
-from webapp.services import numbering, occurrences
+from webapp.services import clock, numbering, occurrences
 from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure, sync_draft_assignments
@@ -34,10 +31,6 @@ from webapp.services.workflows import is_editable, workflow_of
 from webapp.workflow import Transition
 
 ROUTE_EDITORS = (Role.secretary, Role.head, Role.admin)
-
-
-def today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 # --- the approval route -------------------------------------------------------------------------
@@ -286,7 +279,7 @@ def _start_approval(user: User, document: Document, transition: Transition, comm
 def _assign_number(user: User, document: Document, transition: Transition, comment: str | None) -> None:
     if document.number:
         return  # a document brought in with its number keeps it
-    numbering.assign_number(document, today())
+    numbering.assign_number(document, clock.today())
 
 
 def _freeze(user: User, document: Document, transition: Transition, comment: str | None) -> None:
@@ -307,7 +300,7 @@ def _create_assignments(user: User, document: Document, transition: Transition, 
     db.session.flush()
     for series in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
                                                               Assignment.deadline_kind == DeadlineKind.periodic)):
-        occurrences.materialise(series, today())
+        occurrences.materialise(series, clock.today())
     count = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.document_id == document.id))
     record_event(user, "assignments.create", document, after={"count": count})
 

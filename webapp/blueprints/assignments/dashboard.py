@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Body
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES
-from webapp.services import assignments, exports, occurrences, rendering
+from webapp.services import assignments, clock, exports, occurrences, rendering
 from webapp.services.dashboard import Filters, overview
 from webapp.services.documents import ensure
 
@@ -46,8 +46,8 @@ def _filters() -> tuple[DashboardFilterForm, date, Filters]:
     form.body.choices = [SelectChoice(0, "все")] + [SelectChoice(b.id, b.display_name)
                                                     for b in db.session.scalars(select(Body).order_by(Body.name))]
     if not form.validate():
-        return form, assignments.today(), Filters()
-    as_of = form.as_of.data or assignments.today()
+        return form, clock.today(), Filters()
+    as_of = form.as_of.data or clock.today()
     return form, as_of, Filters(body=db.session.get(Body, form.body.data) if form.body.data else None,
                                 doc_type=form.doc_type.data or None, status=form.status.data or None,
                                 since=form.since.data, until=form.until.data)
@@ -57,7 +57,7 @@ def _filters() -> tuple[DashboardFilterForm, date, Filters]:
 @login_required
 def dashboard():
     form, as_of, filters = _filters()
-    if occurrences.catch_up(assignments.today()):  # the next due dates of periodic assignments
+    if occurrences.catch_up(clock.today()):  # the next due dates of periodic assignments
         db.session.commit()
     data = overview(as_of, filters)
     peak = max([count for _, count in data.buckets] + [1])

@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Event
 from webapp.models.assignment import STATUS_TITLES
 from webapp.services import assignments as service
-from webapp.services import occurrences
+from webapp.services import clock, occurrences
 from webapp.services.documents import ensure
 from webapp.services.errors import Invalid
 
@@ -29,7 +29,7 @@ SCOPES = {"mine": "Мои поручения", "control": "На моём кон�
 @bp.route("/assignments")
 @login_required
 def index():
-    if occurrences.catch_up(service.today()):  # the next due dates of periodic assignments
+    if occurrences.catch_up(clock.today()):  # the next due dates of periodic assignments
         db.session.commit()
     query = service.visible_query(current_user).order_by(Assignment.deadline.is_(None), Assignment.deadline,
                                                           Assignment.id)
@@ -43,9 +43,9 @@ def index():
     elif scope == "control":
         rows = [a for a in rows if service.is_controller(current_user, a)]
     if request.args.get("overdue"):
-        rows = [a for a in rows if service.is_overdue(a, service.today())]
+        rows = [a for a in rows if service.is_overdue(a, clock.today())]
     return render_template("assignments/index.html", assignments=rows, statuses=STATUS_TITLES, status=status,
-                           scopes=SCOPES, scope=scope, today=service.today(), is_overdue=service.is_overdue)
+                           scopes=SCOPES, scope=scope, today=clock.today(), is_overdue=service.is_overdue)
 
 
 def _load(assignment_id: int) -> Assignment:
@@ -65,11 +65,11 @@ def detail(assignment_id: int):
                                                           Event.object_id == assignment.id).order_by(Event.id)))
     user = current_user
     return render_template(
-        "assignments/detail.html", a=assignment, history=history, today=service.today(),
-        overdue=service.is_overdue(assignment, service.today()),
-        days_overdue=service.days_overdue(assignment, service.today()),
+        "assignments/detail.html", a=assignment, history=history, today=clock.today(),
+        overdue=service.is_overdue(assignment, clock.today()),
+        days_overdue=service.days_overdue(assignment, clock.today()),
         pending=service.pending_change(assignment), rollup=service.rollup(assignment),
-        series_progress=occurrences.progress(assignment, service.today()) if assignment.is_series else None,
+        series_progress=occurrences.progress(assignment, clock.today()) if assignment.is_series else None,
         can_take=service.can_take(user, assignment), can_report=service.can_report(user, assignment),
         can_review=service.can_review(user, assignment), can_cancel=service.can_cancel(user, assignment),
         can_request=service.can_request_extension(user, assignment),

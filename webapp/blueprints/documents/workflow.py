@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, current_app, flash, redirect, url_for
+from flask import Response, flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from webapp.blueprints import local_time
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -22,6 +21,7 @@ from webapp.blueprints.documents.forms import (
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
 from webapp.models import User
+from webapp.services import clock
 from webapp.services import transitions as service
 from webapp.services.errors import Invalid
 
@@ -156,7 +156,7 @@ def acknowledgments_csv(document_id: int):
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["№", "ФИО", "Должность", "Ознакомлен(а)"])
     for i, row in enumerate(document.acknowledgments, 1):
-        when = local_time(row.acknowledged_at, current_app.config["TIMEZONE"])
+        when = clock.local_time_text(row.acknowledged_at)
         writer.writerow([i, row.person_name, row.user.position if row.user else "", when])
     name = f"acknowledgments-{document.id}.csv"
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
