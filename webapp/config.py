@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "docflow@localhost",
+    "MAIL_TIMEOUT": 20,  # seconds
     "REMIND_DAYS": [7, 1],  # days before a deadline
     "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
     "OCCURRENCE_HORIZON_DAYS": 92,  # periodic assignments: their due dates this far ahead exist as occurrences

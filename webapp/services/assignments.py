@@ -288,14 +288,18 @@ class OverdueRow:
         }
 
 
+def open_dated_query():
+    """Open assignments with a deadline that can pass (the ones overdue lists and reminders look at)."""
+    return (select(Assignment).join(Document)
+            .where(Assignment.status.in_(OPEN), Assignment.deadline.is_not(None),
+                   Assignment.deadline_kind.in_(DATED_KINDS))
+            .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                     selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
+
+
 def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> list[OverdueRow]:
     """Open assignments whose deadline passed before `as_of`, most overdue first."""
-    query = (select(Assignment).join(Document)
-             .where(Assignment.status.in_(OPEN), Assignment.deadline.is_not(None),
-                    Assignment.deadline < as_of, Assignment.deadline_kind.in_(DATED_KINDS))
-             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
-                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
-    rows = list(db.session.scalars(query))
+    rows = list(db.session.scalars(open_dated_query().where(Assignment.deadline < as_of)))
     if body is not None:
         ids = body.subtree_ids()
         rows = [a for a in rows if {b.id for b in a.bodies} & ids]

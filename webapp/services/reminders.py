@@ -15,8 +15,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Assignment, Document, ReminderLog, User
-from webapp.services.assignments import DATED_KINDS, OPEN, days_overdue, is_overdue
+from webapp.models import Assignment, ReminderLog, User
+from webapp.ru.dates import format_date_short
+from webapp.services.assignments import days_overdue, is_overdue, open_dated_query
 
 
 @dataclass
@@ -49,27 +50,26 @@ def _label(a: Assignment) -> str:
 
 def plan(as_of: date) -> list[Message]:
     """Every reminder due on `as_of` (whether or not it was sent already)."""
-    days = sorted(current_app.config.get("REMIND_DAYS") or [7, 1])
-    rows = list(db.session.scalars(select(Assignment).join(Document).where(
-        Assignment.status.in_(OPEN), Assignment.deadline.is_not(None), Assignment.deadline_kind.in_(DATED_KINDS))))
+    days = sorted(current_app.config["REMIND_DAYS"])
+    rows = list(db.session.scalars(open_dated_query()))
     messages: list[Message] = []
     for a in rows:
         left = (a.deadline - as_of).days
-        key = a.deadline.isoformat()
+        key, deadline = a.deadline.isoformat(), format_date_short(a.deadline)
         if is_overdue(a, as_of):
             reason = "overdue"
-            subject = f"Просрочено поручение (срок {a.deadline.strftime('%d.%m.%Y')})"
+            subject = f"Просрочено поручение (срок {deadline})"
             text = f"Срок исполнения поручения истёк {days_overdue(a, as_of)} дн. назад.\n\n{_label(a)}\n"
         else:
             due = [n for n in days if 0 < left <= n]
             if not due:
                 continue
             reason = f"before_{min(due)}"
-            subject = f"Срок поручения через {left} дн. ({a.deadline.strftime('%d.%m.%Y')})"
-            text = f"Срок исполнения поручения: {a.deadline.strftime('%d.%m.%Y')}.\n\n{_label(a)}\n"
+            subject = f"Срок поручения через {left} дн. ({deadline})"
+            text = f"Срок исполнения поручения: {deadline}.\n\n{_label(a)}\n"
         for user in _members(a):
             messages.append(Message(user, reason, key, subject, text, a))
-    if as_of.weekday() == current_app.config.get("DIGEST_WEEKDAY", 0):
+    if as_of.weekday() == current_app.config["DIGEST_WEEKDAY"]:
         week = f"{as_of.isocalendar().year}-W{as_of.isocalendar().week:02d}"
         by_controller: dict[int, list[Assignment]] = {}
         for a in rows:
@@ -77,7 +77,7 @@ def plan(as_of: date) -> list[Message]:
                 by_controller.setdefault(a.controller_id, []).append(a)
         for items in by_controller.values():
             controller = items[0].controller
-            lines = [("ПРОСРОЧЕНО " if is_overdue(a, as_of) else "") + f"{a.deadline.strftime('%d.%m.%Y')} — "
+            lines = [("ПРОСРОЧЕНО " if is_overdue(a, as_of) else "") + f"{format_date_short(a.deadline)} — "
                      + _label(a) for a in sorted(items, key=lambda x: x.deadline)]
             late = sum(1 for a in items if is_overdue(a, as_of))
             messages.append(Message(controller, "digest", week,
@@ -86,36 +86,41 @@ def plan(as_of: date) -> list[Message]:
     return messages
 
 
-def _log_row(message: Message) -> ReminderLog | None:
-    query = select(ReminderLog).where(ReminderLog.user_id == message.user.id, ReminderLog.reason == message.reason,
-                                      ReminderLog.key == message.key)
-    if message.assignment is None:
-        query = query.where(ReminderLog.assignment_id.is_(None))
-    else:
-        query = query.where(ReminderLog.assignment_id == message.assignment.id)
-    return db.session.scalar(query)
+LogKey = tuple[int, str, str, int | None]
+
+
+def _key(message: Message) -> LogKey:
+    return message.user.id, message.reason, message.key, message.assignment.id if message.assignment else None
+
+
+def _log(messages: list[Message]) -> dict[LogKey, ReminderLog]:
+    """The log rows of these messages' reasons and keys, read in one query."""
+    if not messages:
+        return {}
+    rows = db.session.scalars(select(ReminderLog).where(ReminderLog.key.in_({m.key for m in messages})))
+    return {(r.user_id, r.reason, r.key, r.assignment_id): r for r in rows}
+
+
+def _unsent(as_of: date) -> tuple[list[Message], dict[LogKey, ReminderLog]]:
+    messages = plan(as_of)
+    log = _log(messages)
+    return [m for m in messages if getattr(log.get(_key(m)), "status", None) != "sent"], log
 
 
 def pending(as_of: date) -> list[Message]:
     """The planned reminders that were not sent yet (never sent, or failed before)."""
-    result = []
-    for message in plan(as_of):
-        row = _log_row(message)
-        if row is None or row.status != "sent":
-            result.append(message)
-    return result
+    return _unsent(as_of)[0]
 
 
 def _connect() -> smtplib.SMTP:
     config = current_app.config
-    host, port = config.get("MAIL_SERVER") or "localhost", int(config.get("MAIL_PORT") or 25)
-    timeout = float(config.get("MAIL_TIMEOUT") or 20)
-    smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout) if config.get("MAIL_USE_SSL")
+    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT"])
+    smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout) if config["MAIL_USE_SSL"]
             else smtplib.SMTP(host, port, timeout=timeout))
-    if config.get("MAIL_USE_TLS"):
+    if config["MAIL_USE_TLS"]:
         smtp.starttls()
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    if config["MAIL_USERNAME"]:
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
     return smtp
 
 
@@ -124,17 +129,17 @@ def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> t
 
     `after_each` runs after every message (the CLI commits there), so a crash mid-run never
     forgets a message that went out."""
-    messages = pending(as_of)
+    messages, log = _unsent(as_of)
     if not messages:
         return 0, 0
-    sender = current_app.config.get("MAIL_FROM") or "docflow@localhost"
+    sender = current_app.config["MAIL_FROM"]
     sent = failed = 0
     try:
         smtp = _connect()
     except (OSError, smtplib.SMTPException) as exc:
         smtp, connect_error = None, f"{type(exc).__name__}: {exc}"
     for message in messages:
-        row = _log_row(message) or ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key,
+        row = log.get(_key(message)) or ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key,
                                                 assignment_id=message.assignment.id if message.assignment else None)
         db.session.add(row)
         row.attempts = (row.attempts or 0) + 1
