@@ -179,6 +179,18 @@ def audit_verify() -> None:
 main.add_command(workflows_group)
 
 
+def _as_of_day(as_of: str | None):
+    """--as-of YYYY-MM-DD, else today in the organisation's time zone."""
+    from datetime import date
+
+    from webapp.services import clock
+
+    try:
+        return date.fromisoformat(as_of) if as_of else clock.today()
+    except ValueError as exc:
+        raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+
+
 @click.command("overdue")
 @click.option("--as-of", "as_of", help="The day to judge by (YYYY-MM-DD); default: today in TIMEZONE.")
 @click.option("--body", "body_name", help="Only assignments of this body and its sub-bodies.")
@@ -188,16 +200,12 @@ main.add_command(workflows_group)
 @with_appcontext
 def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: str | None) -> None:
     """List overdue assignments: the deadline day has ended and the controller has not accepted them."""
-    from datetime import date
 
-    from webapp.services import assignments, clock, exports, occurrences
+    from webapp.services import assignments, exports, occurrences
     from webapp.services.errors import NotFound
     from webapp.services.users import find_body
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else clock.today()
-    except ValueError as exc:
-        raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+    day = _as_of_day(as_of)
     body = None
     if body_name:
         try:
@@ -229,14 +237,10 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
 @with_appcontext
 def remind_command(as_of: str | None, dry_run: bool) -> None:
     """E-mail deadline reminders, overdue notices and the weekly digest; each one once, failures retried."""
-    from datetime import date
 
-    from webapp.services import clock, occurrences, reminders
+    from webapp.services import occurrences, reminders
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else clock.today()
-    except ValueError as exc:
-        raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+    day = _as_of_day(as_of)
     occurrences.catch_up(day)  # the next due dates of periodic assignments, so they are reminded of too
     if dry_run:
         for message in reminders.pending(day):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, flash, render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -16,6 +16,11 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(lambda d: format_date_long(d) if d else "", "ru_date")
     app.add_template_filter(lambda d: format_date_short(d) if d else "", "short_date")
     app.add_template_filter(clock.local_time_text, "local_time")
+
+
+def flash_form_errors(form) -> None:
+    """A form that did not validate: its messages, in one alert."""
+    flash("; ".join(error for errors in form.errors.values() for error in errors), "danger")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document
-from webapp.services.assignments import OPEN, OverdueRow, days_overdue, is_overdue
+from webapp.services.assignments import DATED_KINDS, OPEN, OverdueRow, days_overdue, is_overdue
 
 BUCKETS = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("более 90", 91, None)]
 
@@ -95,7 +95,7 @@ def overview(as_of: date, filters: Filters) -> Overview:
     result.buckets = [(title, sum(1 for d in days if d >= low and (high is None or d <= high)))
                       for title, low, high in BUCKETS]
     dated_open = [a for a in open_rows
-                  if a.deadline and not is_overdue(a, as_of) and a.deadline_kind in ("by", "period")]
+                  if a.deadline and not is_overdue(a, as_of) and a.deadline_kind in DATED_KINDS]
     result.due_7 = [a for a in dated_open if a.deadline <= as_of + timedelta(days=7)]
     result.due_30 = [a for a in dated_open if a.deadline <= as_of + timedelta(days=30)]
     result.overdue_rows = sorted((OverdueRow(a, days_overdue(a, as_of)) for a in late),

@@ -7,6 +7,8 @@ import io
 import json
 from datetime import date
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 COLUMNS = [
     ("document_title", "Документ", 50), ("document_number", "№", 8), ("document_date", "Дата", 12),
     ("point", "Пункт", 8), ("action", "Поручение", 60), ("responsible", "Ответственные", 40),

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from webapp.blueprints import flash_form_errors
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import ActionForm, TemplateScopeForm, TemplateUploadForm
 from webapp.extensions import db
@@ -65,9 +66,7 @@ def upload():
     form = _upload_form(_kind(request.form.get("kind")))
     kind = _kind(form.kind.data)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        flash_form_errors(form)
         return _page(form, kind, 400)
     upload = form.file.data
     try:

@@ -17,8 +17,9 @@ from webapp.extensions import db
 from webapp.models import Body
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES
+from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.services import assignments, clock, exports, occurrences, rendering
-from webapp.services.dashboard import Filters, overview
+from webapp.services.dashboard import Filters, overview, select_assignments
 from webapp.services.documents import ensure
 
 
@@ -68,19 +69,19 @@ def dashboard():
 @bp.get("/assignments/export.<fmt>")
 @login_required
 def export(fmt: str):
-    form, as_of, filters = _filters()
-    data = overview(as_of, filters)
-    rows = [assignments.OverdueRow(a, assignments.days_overdue(a, as_of)).as_dict() for a in data.assignments]
+    _, as_of, filters = _filters()
+    rows = [assignments.OverdueRow(a, assignments.days_overdue(a, as_of)).as_dict()
+            for a in select_assignments(filters)]
     stamp = as_of.isoformat()
     if fmt == "xlsx":
         body = exports.overdue_xlsx(rows, as_of, title="Поручения")
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mime = exports.XLSX_CONTENT_TYPE
     elif fmt == "csv":
         body = ("\ufeff" + exports.overdue_csv(rows)).encode("utf-8")
         mime = "text/csv; charset=utf-8"
     elif fmt == "docx":
         body = rendering.render_assignments_report(rendering.report_rows(rows), as_of)  # the admin's template
-        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        mime = DOCX_CONTENT_TYPE
     else:
         return Response("Неизвестный формат выгрузки.", status=404)
     return Response(body, mimetype=mime,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp.blueprints import flash_form_errors
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.assignments.forms import (
     ActionForm,
+    AddAssignmentForm,
+    BulkImportForm,
     CancelForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -16,10 +19,10 @@ from webapp.blueprints.assignments.forms import (
     ReviewForm,
 )
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Event
+from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
 from webapp.services import assignments as service
-from webapp.services import clock, occurrences
+from webapp.services import bulk, calendar, clock, exports, occurrences
 from webapp.services.documents import ensure
 from webapp.services.errors import Invalid
 
@@ -87,7 +90,7 @@ def _act(assignment_id: int, form, action, done_message: str):
     """Validate the form, run one service verb, commit once; a rule broken by the data is flashed."""
     assignment = _load(assignment_id)
     if not form.validate():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash_form_errors(form)
         return _back(assignment_id)
     try:
         action(assignment)
@@ -163,8 +166,6 @@ def decide_extension(assignment_id: int):
 @bp.get("/calendar")
 @login_required
 def calendars():
-    from webapp.services import calendar
-
     return render_template("assignments/calendar.html", tokens=calendar.tokens_of(current_user),
                            bodies=current_user.bodies, form=ActionForm())
 
@@ -172,9 +173,6 @@ def calendars():
 @bp.post("/calendar")
 @login_required
 def create_calendar():
-    from webapp.models import Body
-    from webapp.services import calendar
-
     if not ActionForm().validate():
         abort(400)
     body_id = request.form.get("body", type=int)
@@ -189,8 +187,6 @@ def create_calendar():
 @bp.post("/calendar/<int:token_id>/revoke")
 @login_required
 def revoke_calendar(token_id: int):
-    from webapp.services import calendar
-
     if not ActionForm().validate():
         abort(400)
     calendar.revoke(current_user, token_id)
@@ -202,10 +198,6 @@ def revoke_calendar(token_id: int):
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
     """No login: calendar programs cannot log in; the secret token is the key."""
-    from flask import Response
-
-    from webapp.services import calendar
-
     body = calendar.feed(token, request.host_url)
     db.session.commit()  # occurrences of periodic assignments the feed brought up to date
     return Response(body, mimetype="text/calendar; charset=utf-8")
@@ -214,26 +206,19 @@ def calendar_feed(token: str):
 @bp.get("/assignments/bulk.xlsx")
 @login_required
 def bulk_export():
-    from flask import Response
-
-    from webapp.services import bulk
-
     return Response(bulk.export_workbook(current_user),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    mimetype=exports.XLSX_CONTENT_TYPE,
                     headers={"Content-Disposition": "attachment; filename=my-assignments.xlsx"})
 
 
 @bp.route("/assignments/bulk", methods=["GET", "POST"])
 @login_required
 def bulk_import():
-    from webapp.blueprints.assignments.forms import BulkImportForm
-    from webapp.services import bulk
-
     form = BulkImportForm()
     results = None
     if request.method == "POST":
         if not form.validate():
-            flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+            flash_form_errors(form)
             return render_template("assignments/bulk.html", form=form, results=None), 400
         try:
             results = bulk.import_workbook(current_user, form.file.data.read())
@@ -248,9 +233,6 @@ def bulk_import():
 @bp.route("/documents/<int:document_id>/assignments/new", methods=["GET", "POST"])
 @login_required
 def add(document_id: int):
-    from webapp.blueprints.assignments.forms import AddAssignmentForm
-    from webapp.models import Body, Document
-
     document = db.session.get(Document, document_id)
     if document is None:
         abort(404)
@@ -272,6 +254,6 @@ def add(document_id: int):
                 flash("Поручение добавлено.", "success")
                 return redirect(url_for("assignments.detail", assignment_id=assignment.id))
         else:
-            flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
+            flash_form_errors(form)
         return render_template("assignments/add.html", form=form, doc=document), 400
     return render_template("assignments/add.html", form=form, doc=document)
