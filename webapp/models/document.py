@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import db
 from webapp.models._types import enum_check, utcnow
 from webapp.models.people import Body, User
+from webapp.workflow.engine import PUBLISHED
 
 if TYPE_CHECKING:
     from webapp.models.workflow import ApprovalStep
@@ -128,6 +129,11 @@ class Document(db.Model):
     @property
     def type_title(self) -> str:
         return TYPE_TITLES[DocumentType(self.doc_type)]
+
+    @property
+    def in_force(self) -> bool:
+        """Published: the final state of every workflow; the content is frozen."""
+        return self.state == PUBLISHED
 
     @property
     def body_points(self) -> list[Point]:

@@ -90,7 +90,7 @@ def sample_document() -> dict[str, Any]:
     return _document([attachment])
 
 
-SAMPLE_DOCUMENT_META = {"doc": None, "today": "23.11.2026"}
+SAMPLE_TODAY = "23.11.2026"
 
 
 def sample_for(name: str) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def sample_for(name: str) -> dict[str, Any]:
                      "action": "Создать муниципальную методическую службу", "responsible": "Органы местного "
                      "самоуправления", "deadline": "01.02.2022", "status": "новое", "days_overdue": 28,
                      "done": False}]}
-    return copy.deepcopy({"doc": document, "today": SAMPLE_DOCUMENT_META["today"]})
+    return copy.deepcopy({"doc": document, "today": SAMPLE_TODAY})
 
 
 # (path, description in Russian for the admin page); `[]` stands for «each element of the list».

@@ -32,7 +32,6 @@ from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import store_bytes
 from webapp.services.users import find_named_user
 
-OPEN = OPEN_STATUSES
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
 
 
@@ -80,7 +79,7 @@ def can_review(user: User, assignment: Assignment) -> bool:
 
 def can_cancel(user: User, assignment: Assignment) -> bool:
     return (is_controller(user, assignment) or (user.is_authenticated and user.has_role(Role.admin))) \
-        and assignment.status in OPEN
+        and assignment.status in OPEN_STATUSES
 
 
 def pending_change(assignment: Assignment) -> DeadlineChange | None:
@@ -88,7 +87,7 @@ def pending_change(assignment: Assignment) -> DeadlineChange | None:
 
 
 def can_request_extension(user: User, assignment: Assignment) -> bool:
-    return (is_responsible(user, assignment) and assignment.status in OPEN and not assignment.is_series
+    return (is_responsible(user, assignment) and assignment.status in OPEN_STATUSES and not assignment.is_series
             and assignment.status != AssignmentStatus.reported and assignment.deadline is not None
             and pending_change(assignment) is None)
 
@@ -258,7 +257,7 @@ def decide_extension(user: User, assignment: Assignment, approve: bool, new_date
 
 def is_overdue(assignment: Assignment, as_of: date) -> bool:
     """The deadline day has ended (as_of is a later day) and the assignment is still open."""
-    return (assignment.status in OPEN and assignment.deadline is not None
+    return (assignment.status in OPEN_STATUSES and assignment.deadline is not None
             and assignment.deadline_kind in DATED_KINDS and as_of > assignment.deadline)
 
 
@@ -291,7 +290,7 @@ class OverdueRow:
 def open_dated_query():
     """Open assignments with a deadline that can pass (the ones overdue lists and reminders look at)."""
     return (select(Assignment).join(Document)
-            .where(Assignment.status.in_(OPEN), Assignment.deadline.is_not(None),
+            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.deadline.is_not(None),
                    Assignment.deadline_kind.in_(DATED_KINDS))
             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
@@ -333,7 +332,7 @@ def rollup(assignment: Assignment) -> tuple[int, int]:
 
 def can_add_assignment(user: User, document: Document) -> bool:
     """A controller (or admin) adds an assignment by hand to a document in force."""
-    return user.is_authenticated and user.has_role(Role.controller, Role.admin) and document.state == "published"
+    return user.is_authenticated and user.has_role(Role.controller, Role.admin) and document.in_force
 
 
 def add_assignment(user: User, document: Document, action: str, lead_body: Body | None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
 from webapp.models import Assignment, User
-from webapp.models.assignment import STATUS_TITLES
+from webapp.models.assignment import OPEN_STATUSES, STATUS_TITLES
 from webapp.services import assignments as service
 from webapp.services.errors import Invalid, ServiceError
 
@@ -40,7 +40,7 @@ def export_workbook(user: User) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     rows = [a for a in db.session.scalars(service.visible_query(user).order_by(Assignment.id))
-            if a.status in service.OPEN and not a.is_series
+            if a.status in OPEN_STATUSES and not a.is_series
             and (service.is_responsible(user, a) or service.is_controller(user, a))]
     book = Workbook()
     sheet = book.active

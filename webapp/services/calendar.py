@@ -12,8 +12,9 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Body, CalendarToken, User
 from webapp.models._types import utcnow
+from webapp.models.assignment import OPEN_STATUSES
 from webapp.services import clock, occurrences
-from webapp.services.assignments import OPEN, is_responsible, member_body_ids, visible_query
+from webapp.services.assignments import is_responsible, member_body_ids, visible_query
 from webapp.services.documents import ensure
 from webapp.services.errors import NotFound
 
@@ -52,7 +53,7 @@ def feed(token: str, base_url: str) -> bytes:
     if row is None or row.revoked_at is not None or not row.owner.active:
         raise NotFound("Календарь не найден.")
     occurrences.catch_up(clock.today())  # a subscribed calendar sees the next due dates of periodic assignments
-    rows = [a for a in db.session.scalars(visible_query(row.owner)) if a.status in OPEN and a.deadline
+    rows = [a for a in db.session.scalars(visible_query(row.owner)) if a.status in OPEN_STATUSES and a.deadline
             and not a.is_series]  # a periodic series shows as its dated occurrences
     if row.body is not None:
         ids = row.body.subtree_ids()

@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document
-from webapp.services.assignments import DATED_KINDS, OPEN, OverdueRow, days_overdue, is_overdue
+from webapp.models.assignment import OPEN_STATUSES
+from webapp.services.assignments import DATED_KINDS, OverdueRow, days_overdue, is_overdue
 
 BUCKETS = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("более 90", 91, None)]
 
@@ -66,7 +67,7 @@ def select_assignments(filters: Filters) -> list[Assignment]:
 def overview(as_of: date, filters: Filters) -> Overview:
     rows = select_assignments(filters)
     result = Overview(as_of=as_of, assignments=rows)
-    open_rows = [a for a in rows if a.status in OPEN]
+    open_rows = [a for a in rows if a.status in OPEN_STATUSES]
     late = [a for a in open_rows if is_overdue(a, as_of)]
     result.done_late = [a for a in rows if a.done_late]
     result.totals = {

@@ -53,7 +53,7 @@ def can_edit_document(user: User, document: Document) -> bool:
 def can_view_document(user: User, document: Document) -> bool:
     if not user.is_authenticated:
         return False
-    if document.state == "published":
+    if document.in_force:
         return True
     return document.author_id == user.id or user.has_role(
         Role.secretary, Role.head, Role.approver, Role.controller, Role.auditor, Role.admin
@@ -282,7 +282,7 @@ def points_in_order(document: Document) -> list[Point]:
 
 
 def can_amend(user: User, document: Document) -> bool:
-    return can_create_document(user) and document.state == "published" and document.parent_id is None
+    return can_create_document(user) and document.in_force and document.parent_id is None
 
 
 def create_amendment(user: User, document: Document) -> Document:

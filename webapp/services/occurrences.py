@@ -22,7 +22,6 @@ from webapp.ru.dates import DateError, format_date_short
 from webapp.ru.deadlines import Deadline, occurrences, parse_deadline
 from webapp.services.audit import record_event
 
-OPEN = OPEN_STATUSES
 #: An unbounded monthly series started years ago must not flood the tables in one run.
 MAX_PER_RUN = 240
 
@@ -52,7 +51,7 @@ def horizon(as_of: date) -> date:
 
 def materialise(series: Assignment, as_of: date) -> list[Assignment]:
     """Create the series' missing occurrences due up to the horizon of `as_of`; returns the new ones."""
-    if not series.is_series or series.status not in OPEN:
+    if not series.is_series or series.status not in OPEN_STATUSES:
         return []
     rule = schedule(series)
     until = horizon(as_of)
@@ -87,7 +86,7 @@ def catch_up(as_of: date) -> int:
     until = horizon(as_of)
     query = (select(Assignment)
              .where(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None),
-                    Assignment.status.in_(OPEN),
+                    Assignment.status.in_(OPEN_STATUSES),
                     or_(Assignment.materialised_until.is_(None), Assignment.materialised_until < until)))
     count = 0
     for series in list(db.session.scalars(query)):
@@ -114,13 +113,13 @@ def progress(series: Assignment, as_of: date) -> SeriesProgress:
         done=sum(1 for o in due if o.status == AssignmentStatus.done),
         due=len(due),
         upcoming=len(counted) - len(due),
-        overdue=sum(1 for o in due if o.status in OPEN and o.deadline < as_of),
+        overdue=sum(1 for o in due if o.status in OPEN_STATUSES and o.deadline < as_of),
     )
 
 
 def close_if_complete(series: Assignment | None) -> bool:
     """A bounded series is done once its last due date is in the tables and every occurrence is closed."""
-    if series is None or not series.is_series or series.status not in OPEN:
+    if series is None or not series.is_series or series.status not in OPEN_STATUSES:
         return False
     rule = schedule(series)
     if rule is None or rule.due is None:
@@ -133,8 +132,7 @@ def close_if_complete(series: Assignment | None) -> bool:
         return False
     before = {"status": series.status}
     series.status = AssignmentStatus.done
-    series.completed_on = max(o.completed_on for o in live if o.completed_on) if any(
-        o.completed_on for o in live) else None
+    series.completed_on = max((o.completed_on for o in live if o.completed_on), default=None)
     db.session.flush()
     record_event(None, "assignment.series_done", series, document=series.document, before=before,
                  after={"status": series.status})
@@ -145,7 +143,7 @@ def cancel_open(series: Assignment, reason: str) -> int:
     """Cancelling a series cancels its occurrences that are still open (done ones stay done)."""
     count = 0
     for occurrence in series.occurrences:
-        if occurrence.status in OPEN:
+        if occurrence.status in OPEN_STATUSES:
             occurrence.status = AssignmentStatus.cancelled
             occurrence.cancel_reason = reason
             count += 1

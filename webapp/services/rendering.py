@@ -29,8 +29,6 @@ from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotAllowed, NotFound
 from webapp.services.files import read_bytes, store_bytes
 
-PUBLISHED = "published"  # every workflow's final state of a document in force
-
 DEFAULT_LABELS = {
     "chair": "Председательствовал:",
     "secretary": "Секретарь:",
@@ -92,6 +90,11 @@ def _approval_stamp(document: Document) -> list[str]:
             f"от {_short(parent.reg_date) or '__________'} № {parent.number or '_____'}"]
 
 
+def _date_text(document: Document) -> str:
+    """The document's date as printed on an imported sample, else DD.MM.YYYY."""
+    return (document.labels or {}).get("date") or _short(document.reg_date or document.event_date)
+
+
 def document_context(document: Document, with_attachments: bool = True) -> dict[str, Any]:
     """Everything a template prints about one document (the variables are listed in the README)."""
     day = document.reg_date or document.event_date
@@ -125,11 +128,11 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
     body = document.issuing_body
     return {
         "id": document.id, "slug": document.slug or "", "type": document.doc_type,
-        "type_title": TYPE_TITLES.get(DocumentType(document.doc_type), document.doc_type),
+        "type_title": document.type_title,
         "state": document.state, "draft_mark": bool(document.draft_mark),
         "heading": document.heading or "", "heading_alt": document.heading_alt or "", "title": document.title,
         "number": document.number or "", "date": _short(day), "date_long": _long(day),
-        "date_text": (document.labels or {}).get("date") or _short(day),
+        "date_text": _date_text(document),
         "event_date": _short(document.event_date), "place": document.place or "",
         "issuing_body": body.name if body else "", "issuing_body_short": body.display_name if body else "",
         "letterhead": [{"lang": c.get("lang", ""), "lines": list(c.get("lines") or [])}
@@ -160,7 +163,7 @@ def render_context(document: Document) -> dict[str, Any]:
 # --- which template ------------------------------------------------------------------------------------------
 
 def margins() -> Margins:
-    return Margins.from_config(current_app.config.get("DOCX_MARGINS_MM"))
+    return Margins.from_config(current_app.config["DOCX_MARGINS_MM"])
 
 
 @functools.lru_cache(maxsize=64)
@@ -175,12 +178,16 @@ def default_template(name: str) -> bytes:
     return _default_template(name, margins())
 
 
+def _scope(body_id: int | None):
+    """Templates of one issuing body, or the organisation-wide ones (body None)."""
+    return DocTemplate.body_id.is_(None) if body_id is None else DocTemplate.body_id == body_id
+
+
 def active_template(name: str, body_id: int | None) -> DocTemplate | None:
     """The issuing body's own active template, else the organisation-wide one, else None (the default)."""
     for scope in ([body_id, None] if body_id else [None]):
-        row = db.session.scalar(select(DocTemplate).where(
-            DocTemplate.doc_type == name, DocTemplate.active.is_(True),
-            DocTemplate.body_id.is_(None) if scope is None else DocTemplate.body_id == scope))
+        row = db.session.scalar(select(DocTemplate).where(DocTemplate.doc_type == name, DocTemplate.active.is_(True),
+                                                          _scope(scope)))
         if row is not None:
             return row
     return None
@@ -221,7 +228,7 @@ def stored_docx(document: Document) -> StoredFile | None:
 
 def store_published_docx(document: Document) -> StoredFile:
     """Render a published document once and keep the bytes with their SHA-256; later calls return them unchanged."""
-    if document.state != PUBLISHED:
+    if not document.in_force:
         raise Invalid("Сохранить окончательный DOCX можно только у опубликованного документа.")
     existing = stored_docx(document)
     if existing is not None:
@@ -242,7 +249,7 @@ def store_published_docx(document: Document) -> StoredFile:
 
 def docx_bytes(document: Document) -> bytes:
     """What a download serves: the stored DOCX of a published document, else a fresh rendering."""
-    if document.state == PUBLISHED:
+    if document.in_force:
         return read_bytes(store_published_docx(document))
     return render_document(document)
 
@@ -254,7 +261,7 @@ class PdfUnavailable(Exception):
 
 
 def soffice_path() -> str | None:
-    return shutil.which(current_app.config.get("SOFFICE", "soffice")) or shutil.which("libreoffice")
+    return shutil.which(current_app.config["SOFFICE"]) or shutil.which("libreoffice")
 
 
 def docx_to_pdf(data: bytes, timeout: int | None = None) -> bytes:
@@ -263,7 +270,7 @@ def docx_to_pdf(data: bytes, timeout: int | None = None) -> bytes:
     if binary is None:
         raise PdfUnavailable("PDF недоступен: на сервере не установлен LibreOffice (soffice). "
                              "Скачайте DOCX или попросите администратора установить LibreOffice.")
-    timeout = timeout or int(current_app.config.get("PDF_TIMEOUT", 120))
+    timeout = timeout or int(current_app.config["PDF_TIMEOUT"])
     with tempfile.TemporaryDirectory(prefix="docflow-pdf-") as tmp:
         source = Path(tmp) / "document.docx"
         source.write_bytes(data)
@@ -299,6 +306,23 @@ def render_approval_sheet(document: dict[str, Any], rounds: list[dict[str, Any]]
     [{number, mode, steps: [{number, position, name, decision, comment, date}]}]."""
     context = {"doc": _sheet_doc(document), "rounds": rounds}
     return _render("approval_sheet", body_id, context)[0]
+
+
+def sheet_heading(document: Document) -> dict[str, Any]:
+    """What a sheet prints about its document: type, number, date, title."""
+    return {"type_title": document.type_title, "number": document.number or "", "date_text": _date_text(document),
+            "title": document.title}
+
+
+def approval_sheet_docx(document: Document) -> bytes:
+    """The document's лист согласования: every round of its approval route."""
+    return render_approval_sheet(sheet_heading(document), approval_rounds(document), document.issuing_body_id)
+
+
+def acknowledgment_sheet_docx(document: Document) -> bytes:
+    """The document's лист ознакомления: who acknowledged it and when."""
+    return render_acknowledgment_sheet(sheet_heading(document), acknowledgment_people(document),
+                                       document.issuing_body_id)
 
 
 def render_acknowledgment_sheet(document: dict[str, Any], people: list[dict[str, Any]],
@@ -356,11 +380,6 @@ def can_manage_templates(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.admin)
 
 
-def sample_context(name: str) -> dict[str, Any]:
-    """A context with every variable filled, to test-render a template before it is accepted."""
-    return sample_for(name)
-
-
 def upload_template(user: User, name: str, body_id: int | None, filename: str, data: bytes) -> DocTemplate:
     """Check the upload, render it with the sample context, store it as the next version and make it active."""
     if not can_manage_templates(user):
@@ -371,13 +390,13 @@ def upload_template(user: User, name: str, body_id: int | None, filename: str, d
         raise Invalid("Такого органа нет.")
     if not filename.lower().endswith(".docx"):
         raise Invalid("Шаблон должен быть файлом .docx.")
-    limits = engine.Limits(max_bytes=int(current_app.config.get("TEMPLATE_MAX_BYTES", engine.Limits.max_bytes)))
+    limits = engine.Limits(max_bytes=int(current_app.config["TEMPLATE_MAX_BYTES"]))
     try:
-        engine.validate(data, sample_context(name), limits)
+        engine.validate(data, sample_for(name), limits)  # every documented variable filled
     except TemplateRejected as exc:
         raise Invalid(exc.reason) from exc
     stored = store_bytes(data, filename, DOCX_CONTENT_TYPE)
-    scope = DocTemplate.body_id.is_(None) if body_id is None else DocTemplate.body_id == body_id
+    scope = _scope(body_id)
     last = db.session.scalar(select(func.max(DocTemplate.version)).where(DocTemplate.doc_type == name, scope)) or 0
     for row in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, scope,
                                                             DocTemplate.active.is_(True))):
@@ -398,7 +417,7 @@ def activate_template(user: User, template_id: int) -> DocTemplate:
     row = db.session.get(DocTemplate, template_id)
     if row is None:
         raise NotFound("Такой версии шаблона нет.")
-    scope = DocTemplate.body_id.is_(None) if row.body_id is None else DocTemplate.body_id == row.body_id
+    scope = _scope(row.body_id)
     for other in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == row.doc_type, scope)):
         other.active = other.id == row.id
     db.session.flush()
@@ -411,7 +430,7 @@ def deactivate_templates(user: User, name: str, body_id: int | None) -> None:
     """Go back to the default template (or the organisation-wide one) for this kind and scope."""
     if not can_manage_templates(user):
         raise NotAllowed("Менять шаблоны может только администратор.")
-    scope = DocTemplate.body_id.is_(None) if body_id is None else DocTemplate.body_id == body_id
+    scope = _scope(body_id)
     for row in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, scope)):
         row.active = False
     db.session.flush()

@@ -346,7 +346,7 @@ EFFECTS = {
 
 
 def can_manage_acknowledgments(user: User, document: Document) -> bool:
-    return (user.is_authenticated and document.state == "published"
+    return (user.is_authenticated and document.in_force
             and (document.author_id == user.id or user.has_role(*ROUTE_EDITORS)))
 
 

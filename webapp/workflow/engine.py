@@ -18,6 +18,8 @@ KNOWN_GUARDS = frozenset({"content_complete", "approvers_assigned", "all_approva
 KNOWN_EFFECTS = frozenset({"start_approval", "assign_number", "freeze", "create_assignments", "render_docx", "notify"})
 DOCUMENT_TYPES = frozenset({"order", "protocol", "decision", "resolution", "regulation", "plan"})
 TYPES_FILE = "_types.yaml"
+# Every workflow starts in DRAFT and puts a document in force in PUBLISHED (its content is then frozen).
+DRAFT, PUBLISHED = "draft", "published"
 
 
 class DefinitionError(ValueError):
@@ -212,7 +214,7 @@ def load_registry(directory: Path | str) -> Registry:
     for doc_type in sorted(DOCUMENT_TYPES - set(by_type)):
         raise DefinitionError(types_path, doc_type, "no workflow given for this document type")
     for workflow in workflows.values():
-        for required in ("draft", "published"):
+        for required in (DRAFT, PUBLISHED):
             if required not in workflow.states:
                 raise DefinitionError(workflow.path, "states", f"every workflow needs a {required!r} state")
     return Registry(workflows, dict(by_type))

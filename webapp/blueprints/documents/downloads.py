@@ -18,22 +18,25 @@ def _send(data: bytes, name: str, mimetype: str = DOCX_CONTENT_TYPE):
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-@bp.get("/documents/<int:document_id>/docx")
-@login_required
-def download_docx(document_id: int):
+def _docx(document_id: int):
     """A published document's stored DOCX (stored on its first download if publishing did not), else a fresh one."""
     document = _load(document_id)
     data = rendering.docx_bytes(document)
     db.session.commit()
+    return document, data
+
+
+@bp.get("/documents/<int:document_id>/docx")
+@login_required
+def download_docx(document_id: int):
+    document, data = _docx(document_id)
     return _send(data, rendering.docx_name(document))
 
 
 @bp.get("/documents/<int:document_id>/pdf")
 @login_required
 def download_pdf(document_id: int):
-    document = _load(document_id)
-    data = rendering.docx_bytes(document)
-    db.session.commit()
+    document, data = _docx(document_id)
     try:
         pdf = rendering.docx_to_pdf(data)
     except rendering.PdfUnavailable as exc:
@@ -46,15 +49,11 @@ def download_pdf(document_id: int):
 @login_required
 def approval_sheet(document_id: int):
     document = _load(document_id)
-    data = rendering.render_approval_sheet(rendering.document_context(document, with_attachments=False),
-                                           rendering.approval_rounds(document), document.issuing_body_id)
-    return _send(data, f"approval-sheet-{document.id}.docx")
+    return _send(rendering.approval_sheet_docx(document), f"approval-sheet-{document.id}.docx")
 
 
 @bp.get("/documents/<int:document_id>/acknowledgment-sheet.docx")
 @login_required
 def acknowledgment_sheet(document_id: int):
     document = _load(document_id)
-    data = rendering.render_acknowledgment_sheet(rendering.document_context(document, with_attachments=False),
-                                                 rendering.acknowledgment_people(document), document.issuing_body_id)
-    return _send(data, f"acknowledgment-sheet-{document.id}.docx")
+    return _send(rendering.acknowledgment_sheet_docx(document), f"acknowledgment-sheet-{document.id}.docx")
