@@ -19,9 +19,16 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def setup(app, make_user, monkeypatch):
-    """A published order of 1 November 2026; «today» is fixed so the horizon of occurrences is known."""
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+def day(monkeypatch):
+    """The organisation's «today», fixed (23 November 2026) and movable: day["today"] = ..."""
+    current = {"today": TODAY}
+    monkeypatch.setattr(clock, "today", lambda: current["today"])
+    return current
+
+
+@pytest.fixture
+def setup(app, make_user, day):
+    """A published order of 1 November 2026, today 23 November 2026."""
     with app.app_context():
         db.session.add_all([Body(name="Отдел образования", dative="Отделу образования")])
         db.session.commit()
@@ -88,8 +95,9 @@ def _overdue(runner, as_of):
 
 
 @pytest.mark.parametrize(("phrase", "expected"), [
-    # 1 Nov 2026 + a 92-day horizon from 23 Nov 2026 = due dates up to 23 Feb 2027
-    ("ежемесячно до 5 числа", [date(2026, 11, 5), date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5)]),
+    # added on 23 Nov 2026 to an order of 1 Nov: the duty runs from the day it is added (no 5 Nov date,
+    # already past), with a 92-day horizon: due dates up to 23 Feb 2027
+    ("ежемесячно до 5 числа", [date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5)]),
     ("ежеквартально", [date(2026, 12, 31)]),
     ("до 15 числа месяца, следующего за отчётным кварталом", [date(2027, 1, 15)]),
     ("2 раза в год (май, декабрь)", [date(2026, 12, 31)]),
@@ -106,7 +114,7 @@ def test_a_periodic_assignment_produces_dated_occurrences(app, client, auth, set
     assert "Сроки исполнения" in page and page.count("открыть") == len(expected)
 
 
-def test_each_occurrence_is_tracked_on_its_own(app, client, auth, setup, runner):
+def test_each_occurrence_is_tracked_on_its_own(app, client, auth, setup, runner, day):
     series_id = _add(client, auth, setup, "ежемесячно до 5 числа")
     first, second, *_ = _ids(app, series_id)
     # The series itself is not taken or reported on: its due dates are.
@@ -116,36 +124,36 @@ def test_each_occurrence_is_tracked_on_its_own(app, client, auth, setup, runner)
     with app.app_context():
         assert db.session.get(Assignment, series_id).status == "new"
 
-    _complete(client, auth, first)  # 5 Nov, accepted on 23 Nov: late
-    assert _occurrences(app, series_id)[:2] == [(date(2026, 11, 5), "done"), (date(2026, 12, 5), "new")]
+    day["today"] = date(2027, 1, 10)
+    _complete(client, auth, first)  # due 5 Dec, accepted on 10 Jan: late
+    assert _occurrences(app, series_id)[:2] == [(date(2026, 12, 5), "done"), (date(2027, 1, 5), "new")]
     page = client.get(f"/assignments/{first}").get_data(as_text=True)
     assert "исполнено с опозданием" in page and 'id="series-link"' in page
 
-    rows = _overdue(runner, "2026-12-10")
-    assert [(r["assignment_id"], r["days_overdue"], r["deadline"]) for r in rows] == [(second, 5, "2026-12-05")]
-    assert _overdue(runner, "2026-12-05") == []  # the deadline day has not ended
+    rows = _overdue(runner, "2027-01-10")
+    assert [(r["assignment_id"], r["days_overdue"], r["deadline"]) for r in rows] == [(second, 5, "2027-01-05")]
+    assert _overdue(runner, "2027-01-05") == []  # the deadline day has not ended
 
     _as(auth, "aud")
-    page = client.get(f"/assignments/{series_id}").get_data(as_text=True)
-    assert re.search(r"Наступило сроков: 1, исполнено: 1;\s+впереди: 4", page)  # the CLI runs brought 5 March in
-    assert client.get("/assignments/dashboard?as_of=2026-12-10").status_code == 200
+    page = re.sub(r"<[^>]+>", "", client.get(f"/assignments/{series_id}").get_data(as_text=True))
+    # the CLI run for 10 Jan brought 5 March and 5 April in
+    assert re.search(r"Наступило сроков: 2, исполнено: 1,\s+просрочено: 1; впереди: 3", page)
+    assert client.get("/assignments/dashboard?as_of=2027-01-10").status_code == 200
 
 
 def test_occurrences_follow_the_calendar_once(app, client, auth, setup, runner):
     series_id = _add(client, auth, setup, "ежемесячно до 5 числа")
-    assert len(_occurrences(app, series_id)) == 4
+    assert len(_occurrences(app, series_id)) == 3
     # A run later on brings the next due dates in; running it again adds nothing.
     _overdue(runner, "2027-02-01")
     dates = [d for d, _ in _occurrences(app, series_id)]
-    assert dates == [date(2026, 11, 5), date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5), date(2027, 3, 5),
-                     date(2027, 4, 5)]
+    assert dates == [date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5), date(2027, 3, 5), date(2027, 4, 5)]
     _overdue(runner, "2027-02-01")
     result = runner.invoke(args=["remind", "--as-of", "2027-02-01", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert len(_occurrences(app, series_id)) == 6
+    assert len(_occurrences(app, series_id)) == 5
     rows = _overdue(runner, "2027-02-01")
-    assert [(r["deadline"], r["days_overdue"]) for r in rows] == [
-        ("2026-11-05", 88), ("2026-12-05", 58), ("2027-01-05", 27)]
+    assert [(r["deadline"], r["days_overdue"]) for r in rows] == [("2026-12-05", 58), ("2027-01-05", 27)]
 
 
 def test_cancelling_a_series_cancels_its_open_occurrences(app, client, auth, setup):
@@ -153,7 +161,7 @@ def test_cancelling_a_series_cancels_its_open_occurrences(app, client, auth, set
     first = _ids(app, series_id)[0]
     _complete(client, auth, first)
     assert _post(client, auth, "ctl", series_id, "cancel", reason="Мониторинг прекращён.").status_code == 302
-    assert [s for _, s in _occurrences(app, series_id)] == ["done", "cancelled", "cancelled", "cancelled"]
+    assert [s for _, s in _occurrences(app, series_id)] == ["done", "cancelled", "cancelled"]
     with app.app_context():
         assert db.session.get(Assignment, series_id).status == "cancelled"
 
@@ -170,12 +178,11 @@ def test_a_bounded_series_is_done_when_every_occurrence_is(app, client, auth, se
             assert db.session.get(Assignment, series_id).status == ("done" if index == 3 else "new")
 
 
-def test_periodic_points_of_a_published_document_become_series(app, client, auth, make_user, monkeypatch):
+def test_periodic_points_of_a_published_document_become_series(app, client, auth, make_user, day):
     """The workflow's create_assignments effect: a periodic point gives a series with its occurrences,
     and a parent point's roll-up counts that series once."""
     from tests.web.test_workflows import _fire
 
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
     make_user("sec", "secretary")
     make_user("head", "head")
     with app.app_context():
@@ -210,3 +217,15 @@ def test_periodic_points_of_a_published_document_become_series(app, client, auth
         db.session.add(parent)
         db.session.commit()
         assert service.rollup(parent) == (0, 2)
+
+
+def test_a_series_added_to_an_old_document_starts_when_it_is_added(app, client, auth, setup):
+    """A controller adding «ежеквартально» to a 2021 protocol gets the next due date, not five years of
+    overdue ones."""
+    with app.app_context():
+        db.session.get(Document, setup["doc"]).reg_date = date(2021, 6, 10)
+        db.session.commit()
+    series_id = _add(client, auth, setup, "ежеквартально")
+    assert _occurrences(app, series_id) == [(date(2026, 12, 31), "new")]
+    page = client.get(f"/assignments/{series_id}").get_data(as_text=True)
+    assert "с 23 ноября 2026" in page

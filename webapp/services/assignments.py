@@ -363,5 +363,5 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
     db.session.flush()
     record_event(user, "assignment.add", assignment, document=document,
                  after={"action": action[:200], "deadline": assignment.deadline, "body": lead_body.name})
-    occurrences.materialise(assignment, clock.today())
+    occurrences.start(assignment, clock.today())
     return assignment

@@ -45,6 +45,14 @@ def series_start(series: Assignment) -> date:
     return series.start_date or document.reg_date or document.event_date or series.created_at.date()
 
 
+def start(series: Assignment, today: date) -> list[Assignment]:
+    """Put a series under control today: its duty runs from today (or from a later stated start), so a
+    periodic assignment added to an older document does not arrive with every past due date overdue."""
+    if series.is_series:
+        series.start_date = max(series.start_date, today) if series.start_date else today
+    return materialise(series, today)
+
+
 def horizon(as_of: date) -> date:
     return as_of + timedelta(days=int(current_app.config["OCCURRENCE_HORIZON_DAYS"]))
 

@@ -300,7 +300,7 @@ def _create_assignments(user: User, document: Document, transition: Transition, 
     db.session.flush()
     for series in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id,
                                                               Assignment.deadline_kind == DeadlineKind.periodic)):
-        occurrences.materialise(series, clock.today())
+        occurrences.start(series, clock.today())
     count = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.document_id == document.id))
     record_event(user, "assignments.create", document, after={"count": count})
 
