@@ -183,7 +183,7 @@ def _as_of_day(as_of: str | None):
     """--as-of YYYY-MM-DD, else today in the organisation's time zone."""
     from datetime import date
 
-    from webapp.services import clock
+    from webapp import clock
 
     try:
         return date.fromisoformat(as_of) if as_of else clock.today()

@@ -10,8 +10,8 @@ from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 def register_filters(app: Flask) -> None:
     """Dates as Russian readers expect them: «1 февраля 2022 г.» and 01.02.2022."""
+    from webapp import clock
     from webapp.ru.dates import format_date_long, format_date_short
-    from webapp.services import clock
 
     app.add_template_filter(lambda d: format_date_long(d) if d else "", "ru_date")
     app.add_template_filter(lambda d: format_date_short(d) if d else "", "short_date")

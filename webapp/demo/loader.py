@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import (
     Acknowledgment,
@@ -25,7 +26,6 @@ from webapp.models import (
     Stage,
     User,
 )
-from webapp.services import clock
 from webapp.services.assignments import default_controller
 from webapp.services.documents import sync_draft_assignments
 from webapp.services.users import create_user, find_body

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
 
 from sqlalchemy import CheckConstraint
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def enum_check(column: str, values: type[enum.StrEnum], name: str | None = None) -> CheckConstraint:

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp import clock
 from webapp.extensions import db
-from webapp.models._types import enum_check, utcnow
+from webapp.models._types import enum_check
 from webapp.models.document import Document, Point
 from webapp.models.people import Body, User
 
@@ -82,7 +83,7 @@ class Assignment(db.Model):
     deadline_kind: Mapped[str] = mapped_column(String(20), default=DeadlineKind.none)
     # Written only by the assignment service.
     status: Mapped[str] = mapped_column(String(20), default=AssignmentStatus.new)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     completed_on: Mapped[date | None] = mapped_column(Date)
     original_deadline: Mapped[date | None] = mapped_column(Date)  # as the document said; `deadline` may move
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -150,7 +151,7 @@ class Report(db.Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     decision: Mapped[str | None] = mapped_column(String(20))
     decision_comment: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -186,7 +187,7 @@ class DeadlineChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     reason: Mapped[str] = mapped_column(Text)
     requested_date: Mapped[date | None] = mapped_column(Date)
     old_date: Mapped[date | None] = mapped_column(Date)

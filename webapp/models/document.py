@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp import clock
 from webapp.extensions import db
-from webapp.models._types import enum_check, utcnow
+from webapp.models._types import enum_check
 from webapp.models.people import Body, User
 from webapp.workflow.engine import PUBLISHED
 
@@ -90,8 +91,8 @@ class Document(db.Model):
     approval_round: Mapped[int] = mapped_column(Integer, default=0)  # 0: the route never started
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
 
     issuing_body: Mapped[Body | None] = relationship()
     author: Mapped[User | None] = relationship()

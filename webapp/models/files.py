@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp import clock
 from webapp.extensions import db
-from webapp.models._types import utcnow
 
 
 class StoredFile(db.Model):
@@ -19,7 +19,7 @@ class StoredFile(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     @property
     def relative_path(self) -> str:

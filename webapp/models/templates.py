@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp import clock
 from webapp.extensions import db
-from webapp.models._types import utcnow
 from webapp.models.files import StoredFile
 from webapp.models.people import Body, User
 
@@ -29,7 +29,7 @@ class DocTemplate(db.Model):
     version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per (doc_type, body)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # at most one active per (doc_type, body)
 
     body: Mapped[Body | None] = relationship()
@@ -46,7 +46,7 @@ class RenderedDocument(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), unique=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"))
     template_id: Mapped[int | None] = mapped_column(ForeignKey("doc_template.id", ondelete="SET NULL"))
-    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     file: Mapped[StoredFile] = relationship()
     template: Mapped[DocTemplate | None] = relationship()

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import (
     Assignment,
@@ -23,9 +24,8 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.models._types import utcnow
 from webapp.models.assignment import OPEN_STATUSES
-from webapp.services import clock, occurrences
+from webapp.services import occurrences
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure
 from webapp.services.errors import Conflict, Invalid
@@ -175,7 +175,7 @@ def accept(user: User, assignment: Assignment, comment: str | None = None, on: d
     """The controller accepts: done, on the date of acceptance (late when after the deadline)."""
     ensure(can_review(user, assignment), "Принять отчёт может контролёр поручения, когда отчёт представлен.")
     report = _last_report(assignment)
-    report.decision, report.decided_by_id, report.decided_at = ReportDecision.accepted, user.id, utcnow()
+    report.decision, report.decided_by_id, report.decided_at = ReportDecision.accepted, user.id, clock.now()
     report.decision_comment = (comment or "").strip() or None
     assignment.completed_on = on or clock.today()
     _change(user, assignment, "accept", AssignmentStatus.done, comment=report.decision_comment,
@@ -189,7 +189,7 @@ def return_report(user: User, assignment: Assignment, comment: str) -> None:
     if not comment:
         raise Invalid("Напишите, что нужно доработать.")
     report = _last_report(assignment)
-    report.decision, report.decided_by_id, report.decided_at = ReportDecision.returned, user.id, utcnow()
+    report.decision, report.decided_by_id, report.decided_at = ReportDecision.returned, user.id, clock.now()
     report.decision_comment = comment
     _change(user, assignment, "return", AssignmentStatus.returned, comment=comment)
 
@@ -244,7 +244,7 @@ def decide_extension(user: User, assignment: Assignment, approve: bool, new_date
         if not comment:
             raise Invalid("Укажите, почему в переносе отказано.")
         change.status = ChangeStatus.rejected
-    change.decided_by_id, change.decided_at, change.decision_comment = user.id, utcnow(), comment
+    change.decided_by_id, change.decided_at, change.decision_comment = user.id, clock.now(), comment
     db.session.flush()
     record_event(user, "assignment.extension_" + ("approved" if approve else "rejected"), assignment,
                  document=assignment.document, before={"deadline": change.old_date},

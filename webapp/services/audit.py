@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditHead, Document, Event, User
-from webapp.models._types import utcnow
 
 GENESIS = "0" * 64
 
@@ -61,7 +61,7 @@ def record_event(actor: User | None, action: str, obj=None, *, before: dict | No
     if document is None and isinstance(obj, Document):
         document = obj
     event = Event(
-        at=utcnow(),
+        at=clock.now(),
         actor_id=actor.id if isinstance(actor, User) else None,
         action=action,
         object_type=type(obj).__name__.lower() if obj is not None else "system",

@@ -9,11 +9,11 @@ from datetime import timedelta
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import Body, CalendarToken, User
-from webapp.models._types import utcnow
 from webapp.models.assignment import OPEN_STATUSES
-from webapp.services import clock, occurrences
+from webapp.services import occurrences
 from webapp.services.assignments import is_responsible, member_body_ids, visible_query
 from webapp.services.documents import ensure
 from webapp.services.errors import NotFound
@@ -38,7 +38,7 @@ def revoke(user: User, token_id: int) -> None:
     row = db.session.get(CalendarToken, token_id)
     if row is None or row.owner_id != user.id:
         raise NotFound("Нет такой ссылки на календарь.")
-    row.revoked_at = utcnow()
+    row.revoked_at = clock.now()
     db.session.flush()
 
 
@@ -69,7 +69,7 @@ def feed(token: str, base_url: str) -> bytes:
     for a in sorted(rows, key=lambda x: (x.deadline, x.id)):
         event = Event()
         event.add("uid", f"assignment-{a.id}@docflow")
-        event.add("dtstamp", utcnow())
+        event.add("dtstamp", clock.now())
         event.add("dtstart", a.deadline)
         event.add("dtend", a.deadline + timedelta(days=1))
         event.add("summary", f"Срок: {a.action[:120]}")

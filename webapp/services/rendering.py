@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import Body, DocTemplate, Document, RenderedDocument, Role, StoredFile, User
 from webapp.models.assignment import STATUS_TITLES
@@ -24,7 +25,6 @@ from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
 from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
-from webapp.services import clock
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotAllowed, NotFound
 from webapp.services.files import read_bytes, store_bytes

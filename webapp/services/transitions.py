@@ -7,6 +7,7 @@ import importlib.util
 
 from sqlalchemy import func, select
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import (
     Acknowledgment,
@@ -21,8 +22,7 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.models._types import utcnow
-from webapp.services import clock, numbering, occurrences
+from webapp.services import numbering, occurrences
 from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import ensure, sync_draft_assignments
@@ -115,7 +115,7 @@ def set_approval_mode(user: User, document: Document, mode: str) -> None:
         raise Invalid("Неизвестный порядок согласования.")
     before = document.approval_mode
     document.approval_mode = mode
-    document.updated_at = utcnow()
+    document.updated_at = clock.now()
     db.session.flush()
     record_event(user, "approval.mode", document, before={"mode": before}, after={"mode": mode})
 
@@ -130,8 +130,8 @@ def decide(user: User, document: Document, decision: str, comment: str | None, e
     if decision == ApprovalDecision.approved_with_remarks and not comment:
         raise Invalid("Согласование с замечаниями требует текста замечаний.")
     step = next(s for s in steps_waiting_for(document) if s.user_id == user.id)
-    step.decision, step.comment, step.decided_at = decision, comment, utcnow()
-    document.updated_at = utcnow()
+    step.decision, step.comment, step.decided_at = decision, comment, clock.now()
+    document.updated_at = clock.now()
     db.session.flush()
     record_event(user, f"approval.{decision}", document, comment=comment,
                  after={"round": step.round, "decision": decision})
@@ -234,7 +234,7 @@ def fire(user: User, document: Document, name: str, comment: str | None, expecte
     if name == "return_for_rework":
         _mark_return(user, document, comment)
     document.state = transition.target
-    document.updated_at = utcnow()
+    document.updated_at = clock.now()
     for effect in transition.effects:
         EFFECTS[effect](user, document, transition, comment)
     _follow(document)
@@ -247,7 +247,7 @@ def fire(user: User, document: Document, name: str, comment: str | None, expecte
 def _mark_return(user: User, document: Document, comment: str | None) -> None:
     for step in steps_waiting_for(document):
         if step.user_id == user.id:
-            step.decision, step.comment, step.decided_at = ApprovalDecision.returned, comment, utcnow()
+            step.decision, step.comment, step.decided_at = ApprovalDecision.returned, comment, clock.now()
 
 
 def _follow(document: Document) -> None:
@@ -377,7 +377,7 @@ def can_acknowledge(user: User, document: Document) -> bool:
 def acknowledge(user: User, document: Document) -> Acknowledgment:
     ensure(can_acknowledge(user, document), "Вас нет в списке ознакомления или вы уже ознакомлены.")
     row = next(a for a in document.acknowledgments if a.user_id == user.id and a.acknowledged_at is None)
-    row.acknowledged_at = utcnow()
+    row.acknowledged_at = clock.now()
     db.session.flush()
     record_event(user, "acknowledgment.mark", document, after={"at": row.acknowledged_at})
     return row

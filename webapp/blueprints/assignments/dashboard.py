@@ -12,13 +12,14 @@ from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from webapp import clock
 from webapp.blueprints.assignments import bp
 from webapp.extensions import db
 from webapp.models import Body
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
-from webapp.services import assignments, clock, exports, occurrences, rendering
+from webapp.services import assignments, exports, occurrences, rendering
 from webapp.services.dashboard import Filters, overview, select_assignments
 from webapp.services.documents import ensure
 

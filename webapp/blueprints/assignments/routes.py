@@ -6,6 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.blueprints import flash_form_errors
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.assignments.forms import (
@@ -22,7 +23,7 @@ from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
 from webapp.services import assignments as service
-from webapp.services import bulk, calendar, clock, exports, occurrences
+from webapp.services import bulk, calendar, exports, occurrences
 from webapp.services.documents import ensure
 from webapp.services.errors import Invalid
 

@@ -9,6 +9,7 @@ from flask import Response, flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -21,7 +22,6 @@ from webapp.blueprints.documents.forms import (
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import clock
 from webapp.services import transitions as service
 from webapp.services.errors import Invalid
 
@@ -192,11 +192,10 @@ def notifications():
 @login_required
 def notifications_read():
     from webapp.models import Notification
-    from webapp.models._types import utcnow
 
     _refuse_invalid_form(ActionForm())
     for row in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
                                                              Notification.read_at.is_(None))):
-        row.read_at = utcnow()
+        row.read_at = clock.now()
     db.session.commit()
     return redirect(url_for("documents.notifications"))

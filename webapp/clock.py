@@ -1,7 +1,8 @@
-"""The organisation's calendar: its time zone (TIMEZONE) decides which day it is and how a moment reads.
+"""The service's one clock: what moment it is, and which day it is in the organisation's time zone (TIMEZONE).
 
-A deadline day ends at the organisation's midnight, not UTC's. Callers use `clock.today()` through the
-module, so a test can fix the day in one place."""
+Every service, view, CLI command, template and column default asks this module, never `datetime.now()` or
+`date.today()`, so the day is decided in one place: a deadline day ends at the organisation's midnight, not
+UTC's, and tests fix the moment once (tests/conftest.py) for the whole process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+
+def now() -> datetime:
+    """The current moment, timezone-aware UTC: what stored timestamps hold."""
+    return datetime.now(UTC)
 
 
 def local(moment: datetime) -> datetime:
@@ -24,7 +30,8 @@ def local_date(moment: datetime) -> date:
 
 
 def today() -> date:
-    return local_date(datetime.now(UTC))
+    """The organisation's calendar day now."""
+    return local_date(now())
 
 
 def local_time_text(moment: datetime | None) -> str:
