@@ -1,17 +1,13 @@
 """The register, the draft form and who may use it."""
 
 import re
+from datetime import date
 
 import pytest
 
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document
 from webapp.services.documents import points_in_order
-
-
-def _token(client, path):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 def _body_id(app, name="Министерство образования"):
@@ -44,7 +40,7 @@ def test_secretary_creates_protocol_draft(app, client, auth, make_user):
     body_id = _body_id(app)
     make_user("sec", "secretary")
     auth.login("sec")
-    response = client.post("/documents/new", data=protocol_form(_token(client, "/documents/new"), body_id))
+    response = client.post("/documents/new", data=protocol_form(auth.csrf("/documents/new"), body_id))
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "совещания по методической службе" in page and "Создать методическую службу." in page
@@ -66,7 +62,7 @@ def test_point_numbering_builds_the_tree(app, client, auth, make_user):
     body_id = _body_id(app)
     make_user("sec", "secretary")
     auth.login("sec")
-    form = protocol_form(_token(client, "/documents/new"), body_id, **{
+    form = protocol_form(auth.csrf("/documents/new"), body_id, **{
         "points-1-number": "1.2", "points-2-agenda": "1", "points-2-number": "1.2.1"})
     assert client.post("/documents/new", data=form).status_code == 302
     with app.app_context():
@@ -87,7 +83,7 @@ def test_invalid_draft_is_refused_with_russian_message_and_nothing_saved(app, cl
     body_id = _body_id(app)
     make_user("sec", "secretary")
     auth.login("sec")
-    form = protocol_form(_token(client, "/documents/new"), body_id, **{field: value})
+    form = protocol_form(auth.csrf("/documents/new"), body_id, **{field: value})
     response = client.post("/documents/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
@@ -96,11 +92,30 @@ def test_invalid_draft_is_refused_with_russian_message_and_nothing_saved(app, cl
         assert db.session.query(Document).count() == 0 and db.session.query(Assignment).count() == 0
 
 
+@pytest.mark.parametrize(("event_date", "today", "due"), [
+    ("15.06.2021", date(2026, 11, 23), date(2021, 9, 1)),  # the document's date gives the year, not the clock
+    ("", date(2026, 11, 23), date(2027, 9, 1)),  # no date typed: the next 1 September after today
+    ("", date(2026, 6, 1), date(2026, 9, 1)),
+])
+def test_a_deadline_without_a_year_is_read_against_the_documents_date(app, client, auth, make_user, frozen_clock,
+                                                                       event_date, today, due):
+    frozen_clock.move_to(today)
+    body_id = _body_id(app)
+    make_user("sec", "secretary")
+    auth.login("sec")
+    form = protocol_form(auth.csrf("/documents/new"), body_id, event_date=event_date,
+                         **{"points-1-deadline": "до 1 сентября"})
+    assert client.post("/documents/new", data=form).status_code == 302
+    with app.app_context():
+        assignment = db.session.query(Assignment).filter(Assignment.deadline_kind == "by").one()
+        assert (assignment.deadline, assignment.deadline_text) == (due, "до 1 сентября")
+
+
 def test_add_remove_and_reorder_points_without_saving(app, client, auth, make_user):
     body_id = _body_id(app)
     make_user("sec", "secretary")
     auth.login("sec")
-    form = protocol_form(_token(client, "/documents/new"), body_id, op="add_point")
+    form = protocol_form(auth.csrf("/documents/new"), body_id, op="add_point")
     page = client.post("/documents/new", data=form).get_data(as_text=True)
     assert "Пункт 4" in page
     form["op"] = "up:2"
@@ -117,12 +132,12 @@ def test_edit_keeps_changes_and_detects_stale_version(app, client, auth, make_us
     body_id = _body_id(app)
     make_user("sec", "secretary")
     auth.login("sec")
-    location = client.post("/documents/new", data=protocol_form(_token(client, "/documents/new"), body_id)
+    location = client.post("/documents/new", data=protocol_form(auth.csrf("/documents/new"), body_id)
                            ).headers["Location"]
     doc_id = int(location.rsplit("/", 1)[1])
     edit_page = client.get(f"/documents/{doc_id}/edit").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', edit_page).group(1)
-    form = protocol_form(_token(client, f"/documents/{doc_id}/edit"), body_id, version=version,
+    form = protocol_form(auth.csrf(f"/documents/{doc_id}/edit"), body_id, version=version,
                          title="совещания (исправлено)")
     assert client.post(f"/documents/{doc_id}/edit", data=form).status_code == 302
     form["title"] = "устаревшая правка"  # same old version number: someone saved meanwhile
@@ -141,7 +156,7 @@ def test_who_may_create_a_draft(app, client, auth, make_user, role, allowed):
     make_user("u", role)
     auth.login("u")
     assert client.get("/documents/new").status_code == (200 if allowed else 403)
-    token = _token(client, "/documents")  # any page carries the logout form's token
+    token = auth.csrf("/documents")  # any page carries the logout form's token
     response = client.post("/documents/new", data=protocol_form(token, body_id))
     assert response.status_code == (302 if allowed else 403)
     with app.app_context():
@@ -153,14 +168,14 @@ def test_auditor_cannot_edit_a_draft(app, client, auth, make_user):
     make_user("sec", "secretary")
     make_user("aud", "auditor")
     auth.login("sec")
-    location = client.post("/documents/new", data=protocol_form(_token(client, "/documents/new"), body_id)
+    location = client.post("/documents/new", data=protocol_form(auth.csrf("/documents/new"), body_id)
                            ).headers["Location"]
     doc_id = int(location.rsplit("/", 1)[1])
     auth.logout()
     auth.login("aud")
     assert client.get(f"/documents/{doc_id}").status_code == 200
     assert client.get(f"/documents/{doc_id}/edit").status_code == 403
-    token = _token(client, "/documents")
+    token = auth.csrf("/documents")
     response = client.post(f"/documents/{doc_id}/edit", data=protocol_form(token, body_id, title="взлом"))
     assert response.status_code == 403 and "Редактировать" in response.get_data(as_text=True)
     with app.app_context():

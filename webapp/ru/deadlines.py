@@ -564,13 +564,13 @@ def _without_deadline(sentence: str) -> Deadline:
     return Deadline(ONGOING) if is_ongoing_verb(sentence) else Deadline(NONE)
 
 
-def parse_deadline(text: str, reference: date | None = None) -> Deadline:
+def parse_deadline(text: str, reference: date) -> Deadline:
     """Read a deadline given on its own («до 01.02.2022», «I квартал 2023 г.») or within a sentence.
 
-    reference is the document's date: it supplies missing years and anchors «в течение 10 дней»;
-    today by default. Raises DateError for a date that does not exist («до 31.02.2022»).
+    reference is the document's date (for a document without one, the organisation's today, which the caller
+    asks the clock for: this module reads no clock): it supplies missing years and anchors «в течение 10 дней».
+    Raises DateError for a date that does not exist («до 31.02.2022»).
     """
-    reference = reference or date.today()
     cleaned = _LEADING_LABEL.sub("", text).strip()
     for candidate in dict.fromkeys((cleaned, cleaned.rstrip(".;,: "))):
         found = _best(candidate, reference, whole=True) if candidate else None
@@ -579,15 +579,15 @@ def parse_deadline(text: str, reference: date | None = None) -> Deadline:
     return find_deadline(cleaned, reference)
 
 
-def find_deadline(sentence: str, reference: date | None = None) -> Deadline:
+def find_deadline(sentence: str, reference: date) -> Deadline:
     """The deadline phrase inside a directive sentence, or ongoing/none judged by its verb."""
-    found = _best(sentence, reference or date.today(), whole=False)
+    found = _best(sentence, reference, whole=False)
     return found.result() if found else _without_deadline(sentence)
 
 
-def strip_deadline(sentence: str, reference: date | None = None) -> str:
+def strip_deadline(sentence: str, reference: date) -> str:
     """The sentence without its deadline phrase (and a «Срок:» label before it)."""
-    found = _best(sentence, reference or date.today(), whole=False)
+    found = _best(sentence, reference, whole=False)
     if found is None:
         return sentence
     before = _TRAILING_LABEL.sub("", sentence[:found.start])

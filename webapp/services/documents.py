@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -24,9 +25,9 @@ from webapp.models import (
     Signatory,
     User,
 )
-from webapp.models._types import utcnow
 from webapp.models.document import TYPE_TITLES
-from webapp.ru.deadlines import is_ongoing_verb
+from webapp.ru.dates import DateError
+from webapp.ru.deadlines import Deadline, is_ongoing_verb, parse_deadline
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid, NotAllowed
 from webapp.services.workflows import is_editable
@@ -74,10 +75,7 @@ class PointData:
     number: str | None = None
     agenda_index: int | None = None  # 0-based index into DraftData.agenda, None: document level
     responsible_ids: list[int] = field(default_factory=list)
-    deadline_text: str | None = None
-    deadline_kind: str | None = None
-    deadline: date | None = None
-    start: date | None = None
+    deadline_text: str | None = None  # as typed; read against the document's date when saved
 
 
 @dataclass
@@ -169,7 +167,9 @@ def _fill(document: Document, data: DraftData) -> None:
 
     created: list[Point] = []
     positions: dict[tuple, int] = {}
+    reference = data.event_date or clock.today()  # «до 1 сентября» is the next 1 September after the document
     for p in data.points:
+        deadline = read_deadline(p.deadline_text, reference)
         item = items[p.agenda_index] if p.agenda_index is not None else None
         same_scope = [c for c in created if c.agenda_item_id == (item.id if item else None)]
         parent = _parent_by_number(same_scope, p.number)
@@ -179,8 +179,9 @@ def _fill(document: Document, data: DraftData) -> None:
             document=document, agenda_item_id=item.id if item else None, parent=parent,
             position=positions[scope], kind=PointKind.point, number=p.number or None, text=p.text,
             is_assignment=bool(p.responsible_ids), action=p.text if p.responsible_ids else None,
-            deadline_text=p.deadline_text, deadline=p.deadline, start_date=p.start,
-            deadline_kind=p.deadline_kind or _undated_kind(p),
+            deadline_text=p.deadline_text.strip() if deadline else None,
+            deadline=deadline.due if deadline else None, start_date=deadline.start if deadline else None,
+            deadline_kind=deadline.kind if deadline else _undated_kind(p),
         )
         point.responsibles = [PointResponsible(body_id=b, position=i) for i, b in enumerate(p.responsible_ids)]
         db.session.add(point)
@@ -189,6 +190,21 @@ def _fill(document: Document, data: DraftData) -> None:
 
     document.signatories = [Signatory(position=i, job_title=job, name=name)
                             for i, (job, name) in enumerate(data.signatories)]
+
+
+def read_deadline(text: str | None, reference: date) -> Deadline | None:
+    """A point's typed deadline read against the document's date; None when nothing was typed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        deadline = parse_deadline(text, reference)
+    except DateError as exc:
+        raise Invalid(str(exc)) from exc
+    if deadline.kind == DeadlineKind.none:
+        raise Invalid(f"Не удалось распознать срок «{text}». Пример: «в срок до 1 февраля 2022 года», "
+                      "«до 01.02.2022», «ежеквартально».")
+    return deadline
 
 
 def _undated_kind(point: PointData) -> str | None:
@@ -229,7 +245,7 @@ def update_draft(user: User, document: Document, data: DraftData, expected_versi
     _check(data)
     before = content_snapshot(document)
     _fill(document, data)
-    document.updated_at = utcnow()  # an UPDATE of the row, so the version counter moves too
+    document.updated_at = clock.now()  # an UPDATE of the row, so the version counter moves too
     db.session.flush()
     sync_draft_assignments(document)
     record_event(user, "document.update", document, before=before, after=content_snapshot(document))

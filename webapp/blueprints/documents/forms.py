@@ -17,10 +17,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.form import Form
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from webapp import clock
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.ru.dates import DateError, parse_date
-from webapp.ru.deadlines import parse_deadline
-from webapp.services.documents import AgendaData, DraftData, PointData
+from webapp.services.documents import AgendaData, DraftData, PointData, read_deadline
+from webapp.services.errors import Invalid
 
 TYPE_CHOICES = [SelectChoice(t.value, TYPE_TITLES[t]) for t in DocumentType if t != DocumentType.regulation]
 
@@ -49,16 +50,12 @@ class PointForm(Form):
             raise ValidationError("Номер пункта — числа через точку, например 1.2.1.")
 
     def validate_deadline(self, field):
-        text = (field.data or "").strip()
-        if not text:
-            return
+        # The service reads the deadline against the document's date; here only whether it reads at all,
+        # so the message stands beside the field that needs fixing.
         try:
-            deadline = parse_deadline(text)
-        except DateError as exc:
-            raise ValidationError(str(exc)) from exc
-        if deadline.kind == "none":
-            raise ValidationError(f"Не удалось распознать срок «{text}». Пример: «в срок до 1 февраля 2022 года», "
-                                  "«до 01.02.2022», «ежеквартально».")
+            read_deadline(field.data, clock.today())
+        except Invalid as exc:
+            raise ValidationError(exc.reason) from exc
 
 
 class DocumentForm(FlaskForm):
@@ -105,14 +102,11 @@ class DocumentForm(FlaskForm):
             f = entry.form
             if not (f.text.data or "").strip():
                 continue
-            deadline = parse_deadline(f.deadline.data.strip()) if (f.deadline.data or "").strip() else None
             index = renumber.get(f.agenda.data, -1) if f.agenda.data else None
             points.append(PointData(
                 text=f.text.data.strip(), number=(f.number.data or "").strip().rstrip(".") or None,
                 agenda_index=index, responsible_ids=list(f.responsible.data or []),
-                deadline_text=f.deadline.data.strip() if deadline else None,
-                deadline_kind=deadline.kind if deadline else None,
-                deadline=deadline.due if deadline else None, start=deadline.start if deadline else None,
+                deadline_text=(f.deadline.data or "").strip() or None,
             ))
         attendees = []
         for line in _paragraphs(self.attendees.data):
