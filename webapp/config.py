@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "BOOTSTRAP_SERVE_LOCAL": True,  # users' networks are often closed: no CDN
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # Argon2id cost of password hashes (argon2-cffi's defaults, RFC 9106's second recommendation): about
+    # 0.1 s and 64 MiB per login. A hash made with another cost is upgraded at the user's next login.
+    "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     # E-mail reminders (docflow remind): SMTP server and what to send when.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

@@ -71,3 +71,28 @@ def test_next_parameter_cannot_redirect_elsewhere(client, auth, make_user):
     response = client.post("/login?next=//evil.example/x",
                            data={"login": "sec", "password": "pw-1234", "csrf_token": token})
     assert response.headers["Location"].endswith("/documents")
+
+
+def test_passwords_are_hashed_with_the_configured_argon2_cost_and_upgraded_at_login(app, client, auth, make_user):
+    """Tests use the cheapest cost (conftest); an installation has argon2-cffi's default, and a hash of another
+    cost is replaced by one of the configured cost when its user next logs in."""
+    from argon2 import extract_parameters
+
+    from webapp.config import DEFAULTS
+    from webapp.extensions import db
+    from webapp.models import User
+
+    user_id = make_user("sec", "secretary")
+    with app.app_context():
+        cheap = db.session.get(User, user_id).password_hash
+    assert extract_parameters(cheap).memory_cost == 8
+    app.config["PASSWORD_HASH"] = DEFAULTS["PASSWORD_HASH"]
+    assert auth.login("sec", "wrong").status_code == 401
+    with app.app_context():
+        assert db.session.get(User, user_id).password_hash == cheap  # a wrong password upgrades nothing
+    assert auth.login("sec").status_code == 302
+    with app.app_context():
+        upgraded = extract_parameters(db.session.get(User, user_id).password_hash)
+    assert (upgraded.time_cost, upgraded.memory_cost, upgraded.parallelism) == (3, 65536, 4)
+    auth.logout()
+    assert auth.login("sec").status_code == 302  # the upgraded hash still checks the same password

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import re
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Body, Membership, Role, User, UserRole
 from webapp.services.errors import Invalid, NotFound
 
-_hasher = PasswordHasher()
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _configured_hasher() -> PasswordHasher:
+    """Argon2id with the installation's cost (PASSWORD_HASH: time_cost, memory_cost in KiB, parallelism)."""
+    cost = current_app.config["PASSWORD_HASH"]
+    return _hasher(cost["time_cost"], cost["memory_cost"], cost["parallelism"])
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _configured_hasher().hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
+    """Whether the password is the user's; a hash made with another cost is upgraded on the way."""
+    hasher = _configured_hasher()
     try:
-        return _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
 
 
 def authenticate(login: str, password: str) -> User | None:

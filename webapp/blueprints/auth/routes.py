@@ -43,6 +43,7 @@ def login():
             flash("Неверный логин или пароль.", "danger")
             return render_template("auth/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
+        db.session.commit()  # a password hash of an older cost was upgraded
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
