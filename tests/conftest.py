@@ -1,12 +1,19 @@
-"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL when DOCFLOW_TEST_DATABASE_URL is set)."""
+"""Fixtures: the service's clock fixed for every test, and an app on a private database copied from one built
+once per test process (SQLite files, or PostgreSQL template databases when DOCFLOW_TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from webapp import create_app
@@ -14,24 +21,37 @@ from webapp.extensions import db
 from webapp.services.users import create_user
 
 TEST_PG = os.environ.get("DOCFLOW_TEST_DATABASE_URL")
+TEST_PASSWORD = "pw-1234"  # noqa: S105 - every user made by make_user has it
+
+# The day every test runs on unless it says otherwise; the organisation (TIMEZONE's default) is in Moscow.
+TODAY = date(2026, 11, 23)
+ZONE = ZoneInfo("Europe/Moscow")
 
 
-def _database_url(tmp_path) -> tuple[str, callable]:
-    """A private database per test: a SQLite file, or a new PostgreSQL database dropped afterwards."""
-    if not TEST_PG:
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}", lambda: None
-    name = f"docflow_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_PG.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = re.sub(r"/[^/]*$", f"/{name}", TEST_PG)
+def moment(day: date | datetime) -> datetime:
+    """A day means 10:00 of it in Moscow: far from midnight, so a test's few seconds never change the day."""
+    return day if isinstance(day, datetime) else datetime.combine(day, time(10), ZONE)
 
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
-    return url, drop
+class FrozenClock:
+    """The service's clock in a test: starts on TODAY and moves only when the test says so."""
+
+    def __init__(self, coordinates: time_machine.Coordinates):
+        self._coordinates = coordinates
+
+    def move_to(self, day: date | datetime) -> None:
+        self._coordinates.move_to(moment(day))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[FrozenClock]:
+    """Every test runs on TODAY, whatever the machine's clock says (CI also runs the suite 500 days ahead).
+
+    The whole process travels (time-machine patches datetime, date and time), so the service's clock
+    (webapp/clock.py), libraries' timestamps and the test server's threads all agree. The clock ticks from
+    there: timestamps still increase within a test."""
+    with time_machine.travel(moment(TODAY), tick=True) as coordinates:
+        yield FrozenClock(coordinates)
 
 
 @pytest.fixture(autouse=True)
@@ -40,24 +60,113 @@ def _private_instance(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCFLOW_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
-@pytest.fixture
-def app(tmp_path):
-    url, drop = _database_url(tmp_path)
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "test-secret",
-        "FILES_DIR": str(tmp_path / "files"),
-    })
-    with app.app_context():
-        from webapp.cli import migrate_database
+# --- databases: built once per test process, copied for each test ---------------------------------------
 
+
+# Argon2's cheapest cost: a login costs microseconds instead of 0.1 s. Tests log in thousands of times; none is
+# about the hash's strength except test_auth's, which sets the service's default back.
+FAST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def _test_config(url: str, files_dir: Path) -> dict:
+    return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret", "FILES_DIR": str(files_dir),
+            "PASSWORD_HASH": FAST_PASSWORD_HASH}
+
+
+def _build(url: str, workdir: Path, with_demo: bool) -> None:
+    """Migrate a database (and load the demo into it) through the service's own code."""
+    from webapp.cli import migrate_database
+    from webapp.demo.loader import load_demo
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOCFLOW_INSTANCE_PATH", str(workdir / "instance"))
+        app = create_app(_test_config(url, workdir / "files"))
+    with app.app_context():
         migrate_database()
+        if with_demo:
+            load_demo()
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    assert not (workdir / "files").exists() or not any((workdir / "files").iterdir()), \
+        "building a template stored files that the database copies would not carry"
+
+
+def _pg_url(name: str) -> str:
+    return re.sub(r"/[^/]*$", f"/{name}", TEST_PG)
+
+
+class _Databases:
+    """Template databases of one test process and private copies of them, one per test."""
+
+    KINDS = ("migrated", "demo")
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.prefix = f"docflow_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.admin = None
+        if TEST_PG:
+            self.admin = create_engine(TEST_PG.replace("postgresql://", "postgresql+psycopg://", 1),
+                                       isolation_level="AUTOCOMMIT")
+        self.templates = {kind: self._template(kind) for kind in self.KINDS}
+
+    def _execute(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def _template(self, kind: str) -> str:
+        if not TEST_PG:
+            path = self.workdir / f"{kind}.sqlite3"
+            _build(f"sqlite:///{path}", self.workdir / kind, with_demo=kind == "demo")
+            return str(path)
+        name = f"{self.prefix}_{kind}"
+        self._execute(f'CREATE DATABASE "{name}"')
+        _build(_pg_url(name), self.workdir / kind, with_demo=kind == "demo")
+        return name
+
+    def copy(self, kind: str, tmp_path: Path) -> tuple[str, Callable[[], None]]:
+        """A private database holding what the template of that kind holds, and how to drop it."""
+        if not TEST_PG:
+            path = tmp_path / "test.sqlite3"
+            shutil.copyfile(self.templates[kind], path)
+            return f"sqlite:///{path}", lambda: None
+        name = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.templates[kind]}"')
+        return _pg_url(name), lambda: self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self.admin is not None:
+            for name in self.templates.values():
+                self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory) -> Iterator[_Databases]:
+    """Each test process (each pytest-xdist worker) migrates once and loads the demo once, on TODAY."""
+    with time_machine.travel(moment(TODAY), tick=True):
+        built = _Databases(tmp_path_factory.mktemp("templates"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(request, tmp_path, databases):
+    """The app on a private, migrated database; with the demo loaded when the test also asks for demo_app."""
+    kind = "demo" if "demo_app" in request.fixturenames else "migrated"
+    url, drop = databases.copy(kind, tmp_path)
+    app = create_app(_test_config(url, tmp_path / "files"))
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
     drop()
+
+
+@pytest.fixture
+def demo_app(app):
+    """The app with the five sample documents, their bodies and the demo users (password «demo»)."""
+    return app
 
 
 @pytest.fixture
@@ -72,11 +181,11 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """A factory: make_user("sec", "secretary") creates a user with password 'pw'."""
+    """A factory: make_user("sec", "secretary") creates a user whose password is TEST_PASSWORD ("pw-1234")."""
 
     def make(login: str, *roles: str, bodies: list[str] = ()):
         with app.app_context():
-            user = create_user(login, f"Пользователь {login}", "pw-1234", list(roles), list(bodies))
+            user = create_user(login, f"Пользователь {login}", TEST_PASSWORD, list(roles), list(bodies))
             db.session.commit()
             return user.id
 
@@ -88,12 +197,13 @@ class AuthActions:
         self._client = client
 
     def csrf(self, path: str = "/login") -> str:
+        """The CSRF token of the form on a page (any signed-in page has the logout form's)."""
         page = self._client.get(path).get_data(as_text=True)
         match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def login(self, login: str, password: str = "pw-1234"):  # noqa: S107 - test password
+    def login(self, login: str, password: str = TEST_PASSWORD):
         return self._client.post("/login", data={"login": login, "password": password,
                                                  "csrf_token": self.csrf("/login")})
 
@@ -107,13 +217,3 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
-
-
-@pytest.fixture
-def demo_app(app):
-    from webapp.demo.loader import load_demo
-
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-    return app

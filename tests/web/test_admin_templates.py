@@ -4,12 +4,12 @@ the active template used for new renders while published DOCX stay as they were.
 from __future__ import annotations
 
 import io
-import re
 
 import docx
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import AuthActions
 from tests.fidelity import docx_text
 from tests.unit.test_template_safety import XXE, docx_with, rezip
 from webapp.extensions import db
@@ -20,20 +20,18 @@ from webapp.services import rendering
 
 @pytest.fixture
 def admin_client(demo_app):
-    from tests.conftest import AuthActions
-
     client = demo_app.test_client()
     AuthActions(client).login("admin", "demo")
     return client
 
 
-def _token(client, path="/admin/templates"):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+def _csrf(client) -> str:
+    return AuthActions(client).csrf("/admin/templates")
 
 
 def _upload(client, data: bytes, kind="order", body=0, name="шаблон.docx", token=None):
     return client.post("/admin/templates", content_type="multipart/form-data", data={
-        "csrf_token": token if token is not None else _token(client), "kind": kind, "body": str(body),
+        "csrf_token": token if token is not None else _csrf(client), "kind": kind, "body": str(body),
         "file": (io.BytesIO(data), name)})
 
 
@@ -53,13 +51,11 @@ def _counts():
 
 @pytest.mark.parametrize("login", ["secretary", "head", "approver", "executor", "controller", "auditor"])
 def test_only_administrators_reach_the_templates_page(demo_app, login):
-    from tests.conftest import AuthActions
-
     client = demo_app.test_client()
     assert client.get("/admin/templates").status_code == 302  # anonymous: to the login page
     AuthActions(client).login(login, "demo")
     assert client.get("/admin/templates").status_code == 403
-    token = _token(client, "/documents")
+    token = AuthActions(client).csrf("/documents")
     assert _upload(client, _custom_order(), token=token).status_code == 403
     assert client.post("/admin/templates/1/activate", data={"csrf_token": token}).status_code == 403
     assert client.get("/admin/templates/default/order.docx").status_code == 403
@@ -104,11 +100,11 @@ def test_upload_versions_and_use_for_new_renders(demo_app, admin_client):
         first_id = rows[0].id
         events = [e.action for e in db.session.scalars(select(Event).where(Event.action.like("template.%")))]
         assert events == ["template.upload", "template.upload"]
-    response = admin_client.post(f"/admin/templates/{first_id}/activate", data={"csrf_token": _token(admin_client)})
+    response = admin_client.post(f"/admin/templates/{first_id}/activate", data={"csrf_token": _csrf(admin_client)})
     assert response.status_code == 302
     with demo_app.app_context():
         assert "ВЕРСИЯ ОДИН" in docx_text(rendering.render_document(db.session.get(Document, draft_id)))
-    response = admin_client.post("/admin/templates/default", data={"csrf_token": _token(admin_client),
+    response = admin_client.post("/admin/templates/default", data={"csrf_token": _csrf(admin_client),
                                                                    "kind": "order", "body": "0"})
     assert response.status_code == 302
     with demo_app.app_context():
@@ -170,7 +166,7 @@ def test_refused_uploads_say_why_and_store_nothing(demo_app, admin_client, data,
 
 def test_upload_without_csrf_or_file_is_refused(demo_app, admin_client):
     assert _upload(admin_client, _custom_order(), token="").status_code == 400
-    response = admin_client.post("/admin/templates", data={"csrf_token": _token(admin_client), "kind": "order",
+    response = admin_client.post("/admin/templates", data={"csrf_token": _csrf(admin_client), "kind": "order",
                                                            "body": "0"})
     assert response.status_code == 400 and "Выберите файл шаблона" in response.get_data(as_text=True)
     with demo_app.app_context():

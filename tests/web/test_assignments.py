@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Event, Report, User
 from webapp.services import assignments as service
-from webapp.services import clock
 
 
 @pytest.fixture
@@ -44,10 +44,6 @@ def setup(app, make_user):
     return ids
 
 
-def _token(client, path):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 def _as(client, auth, login):
     auth.logout()
@@ -56,7 +52,7 @@ def _as(client, auth, login):
 
 def _post(client, auth, login, assignment_id, action, **data):
     _as(client, auth, login)
-    token = _token(client, "/documents")
+    token = auth.csrf("/documents")
     return client.post(f"/assignments/{assignment_id}/{action}", data={"csrf_token": token, **data},
                        content_type="multipart/form-data")
 
@@ -83,7 +79,8 @@ def test_who_may_see_an_assignment(app, client, auth, setup, login, status):
     assert ("Создать службу." in listing) == (status == 200)
 
 
-def test_report_accept_with_files_and_history(app, client, auth, setup):
+def test_report_accept_with_files_and_history(app, client, auth, setup, frozen_clock):
+    frozen_clock.move_to(date(2026, 11, 30))  # the day before the deadline of 1 December 2026: done in time
     aid = setup["assignment"]
     assert _post(client, auth, "exe", aid, "take").status_code == 302
     response = _post(client, auth, "exe", aid, "report", text="Служба создана приказом № 12.",
@@ -94,7 +91,7 @@ def test_report_accept_with_files_and_history(app, client, auth, setup):
     assert _post(client, auth, "ctl", aid, "review", decision="accept", comment="Принято").status_code == 302
     with app.app_context():
         a = db.session.get(Assignment, aid)
-        assert a.status == "done" and a.completed_on == clock.today() and not a.done_late
+        assert a.status == "done" and a.completed_on == date(2026, 11, 30) and not a.done_late
         assert [f.filename for f in a.reports[0].files] == ["prikaz.pdf"]
         assert [e.action for e in db.session.scalars(select(Event).where(Event.object_type == "assignment"))] == [
             "assignment.take", "assignment.report", "assignment.accept"]
@@ -166,11 +163,12 @@ def test_extension_requested_approved_and_history_kept(app, client, auth, setup)
     ("Asia/Vladivostok", datetime(2026, 12, 1, 14, 0, tzinfo=UTC), 1),  # Vladivostok's midnight is earlier
     ("Europe/Kaliningrad", datetime(2026, 12, 1, 21, 30, tzinfo=UTC), 0),  # 23:30 in Kaliningrad
 ])
-def test_overdue_starts_at_local_midnight(app, setup, timezone, moment, overdue_days):
+def test_overdue_starts_at_local_midnight(app, setup, frozen_clock, timezone, moment, overdue_days):
     app.config["TIMEZONE"] = timezone
+    frozen_clock.move_to(moment)
     with app.app_context():
         a = db.session.get(Assignment, setup["assignment"])
-        day = clock.local_date(moment)
+        day = clock.today()
         assert service.is_overdue(a, day) == bool(overdue_days)
         assert service.days_overdue(a, day) == overdue_days
 
@@ -215,7 +213,7 @@ def test_controller_adds_an_assignment_by_hand(app, client, auth, setup):
     _as(client, auth, "exe")
     assert client.get(f"/documents/{doc_id}/assignments/new").status_code == 403
     _as(client, auth, "ctl")
-    token = _token(client, f"/documents/{doc_id}/assignments/new")
+    token = auth.csrf(f"/documents/{doc_id}/assignments/new")
     response = client.post(f"/documents/{doc_id}/assignments/new", data={
         "csrf_token": token, "action": "Подготовить отчёт.", "lead_body": dept, "deadline": "до 31.02.2027"})
     assert response.status_code == 400 and "Такой даты нет: 31.02.2027" in response.get_data(as_text=True)

@@ -9,7 +9,8 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.web.test_assignments import _as, _status, _token, setup  # noqa: F401 - the shared fixture
+from tests.conftest import AuthActions
+from tests.web.test_assignments import _as, _status, setup  # noqa: F401 - the shared fixture
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document
 
@@ -18,8 +19,9 @@ def _upload(client, book):
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
+    token = AuthActions(client).csrf("/assignments/bulk")
     return client.post("/assignments/bulk", content_type="multipart/form-data",
-                       data={"csrf_token": _token(client, "/assignments/bulk"), "file": (buffer, "filled.xlsx")})
+                       data={"csrf_token": token, "file": (buffer, "filled.xlsx")})
 
 
 def _second_assignment(app):
@@ -66,7 +68,7 @@ def test_round_trip_with_a_row_that_breaks_a_rule(app, client, auth, setup):  # 
 
 def test_bad_files_are_refused_with_a_message(app, client, auth, setup):  # noqa: F811
     _as(client, auth, "exe")
-    token = _token(client, "/assignments/bulk")
+    token = auth.csrf("/assignments/bulk")
     response = client.post("/assignments/bulk", content_type="multipart/form-data",
                            data={"csrf_token": token, "file": (io.BytesIO(b"not a spreadsheet"), "x.xlsx")})
     assert response.status_code == 400 and "Это не файл Excel (XLSX)." in response.get_data(as_text=True)
@@ -95,7 +97,7 @@ def test_an_xxe_spreadsheet_is_refused_before_parsing(app, client, auth, setup):
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
             dst.writestr(item, data)
-    token = _token(client, "/assignments/bulk")
+    token = auth.csrf("/assignments/bulk")
     response = client.post("/assignments/bulk", content_type="multipart/form-data",
                            data={"csrf_token": token, "file": (io.BytesIO(evil.getvalue()), "x.xlsx")})
     assert response.status_code == 400 and "содержит объявление DOCTYPE" in response.get_data(as_text=True)

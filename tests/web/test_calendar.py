@@ -8,13 +8,14 @@ from datetime import date
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.web.test_assignments import _as, _token, setup  # noqa: F401 - the shared fixture
+from tests.conftest import AuthActions
+from tests.web.test_assignments import _as, setup  # noqa: F401 - the shared fixture
 from webapp.extensions import db
 from webapp.models import Body
 
 
 def _create(client, body=""):
-    token = _token(client, "/calendar")
+    token = AuthActions(client).csrf("/calendar")
     response = client.post("/calendar", data={"csrf_token": token, "body": body})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     return re.search(r"(http://localhost/calendar/[\w-]+\.ics)", page).group(1)
@@ -41,7 +42,7 @@ def test_user_feed_lists_open_deadlines_and_can_be_revoked(app, client, auth, se
     _as(client, auth, "exe")
     page = client.get("/calendar").get_data(as_text=True)
     token_id = re.search(r'/calendar/(\d+)/revoke', page).group(1)
-    client.post(f"/calendar/{token_id}/revoke", data={"csrf_token": _token(client, "/calendar")})
+    client.post(f"/calendar/{token_id}/revoke", data={"csrf_token": auth.csrf("/calendar")})
     auth.logout()
     assert client.get(url.replace("http://localhost", "")).status_code == 404
     assert client.get("/calendar/not-a-token.ics").status_code == 404
@@ -51,7 +52,7 @@ def test_body_feed_and_who_may_have_one(app, client, auth, setup):  # noqa: F811
     with app.app_context():
         dept = db.session.scalar(select(Body).where(Body.name == "Отдел образования")).id
     _as(client, auth, "stranger")  # a member of another body
-    token = _token(client, "/calendar")
+    token = auth.csrf("/calendar")
     assert client.post("/calendar", data={"csrf_token": token, "body": dept}).status_code == 403
     assert _events(client, _create(client)) == []  # their own feed is empty
     _as(client, auth, "exe")

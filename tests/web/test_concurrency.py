@@ -39,6 +39,8 @@ def _run_concurrently(app, work):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    hung = [thread.name for thread in threads if thread.is_alive()]
+    assert not hung, f"still running after 60 s (a lock never released?): {hung}"
     assert not errors, errors
 
 

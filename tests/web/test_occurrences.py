@@ -12,23 +12,13 @@ from sqlalchemy import func, select
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document
 from webapp.services import assignments as service
-from webapp.services import clock
 from webapp.services.documents import DraftData, PointData, create_draft
 
-TODAY = date(2026, 11, 23)
-
 
 @pytest.fixture
-def day(monkeypatch):
-    """The organisation's «today», fixed (23 November 2026) and movable: day["today"] = ..."""
-    current = {"today": TODAY}
-    monkeypatch.setattr(clock, "today", lambda: current["today"])
-    return current
-
-
-@pytest.fixture
-def setup(app, make_user, day):
+def setup(app, make_user, frozen_clock):
     """A published order of 1 November 2026, today 23 November 2026."""
+    frozen_clock.move_to(date(2026, 11, 23))
     with app.app_context():
         db.session.add_all([Body(name="Отдел образования", dative="Отделу образования")])
         db.session.commit()
@@ -44,10 +34,6 @@ def setup(app, make_user, day):
     return ids
 
 
-def _token(client, path):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 def _as(auth, login):
     auth.logout()
@@ -57,7 +43,7 @@ def _as(auth, login):
 def _add(client, auth, setup, deadline: str, action: str = "Представлять сведения о мониторинге.") -> int:
     _as(auth, "ctl")
     path = f"/documents/{setup['doc']}/assignments/new"
-    response = client.post(path, data={"csrf_token": _token(client, path), "action": action,
+    response = client.post(path, data={"csrf_token": auth.csrf(path), "action": action,
                                        "lead_body": setup["body"], "deadline": deadline})
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -66,7 +52,7 @@ def _add(client, auth, setup, deadline: str, action: str = "Представля
 def _post(client, auth, login, assignment_id, action, **data):
     _as(auth, login)
     return client.post(f"/assignments/{assignment_id}/{action}",
-                       data={"csrf_token": _token(client, "/documents"), **data}, content_type="multipart/form-data")
+                       data={"csrf_token": auth.csrf("/documents"), **data}, content_type="multipart/form-data")
 
 
 def _occurrences(app, series_id) -> list[tuple[date, str]]:
@@ -114,7 +100,7 @@ def test_a_periodic_assignment_produces_dated_occurrences(app, client, auth, set
     assert "Сроки исполнения" in page and page.count("открыть") == len(expected)
 
 
-def test_each_occurrence_is_tracked_on_its_own(app, client, auth, setup, runner, day):
+def test_each_occurrence_is_tracked_on_its_own(app, client, auth, setup, runner, frozen_clock):
     series_id = _add(client, auth, setup, "ежемесячно до 5 числа")
     first, second, *_ = _ids(app, series_id)
     # The series itself is not taken or reported on: its due dates are.
@@ -124,7 +110,7 @@ def test_each_occurrence_is_tracked_on_its_own(app, client, auth, setup, runner,
     with app.app_context():
         assert db.session.get(Assignment, series_id).status == "new"
 
-    day["today"] = date(2027, 1, 10)
+    frozen_clock.move_to(date(2027, 1, 10))
     _complete(client, auth, first)  # due 5 Dec, accepted on 10 Jan: late
     assert _occurrences(app, series_id)[:2] == [(date(2026, 12, 5), "done"), (date(2027, 1, 5), "new")]
     page = client.get(f"/assignments/{first}").get_data(as_text=True)
@@ -178,11 +164,12 @@ def test_a_bounded_series_is_done_when_every_occurrence_is(app, client, auth, se
             assert db.session.get(Assignment, series_id).status == ("done" if index == 3 else "new")
 
 
-def test_periodic_points_of_a_published_document_become_series(app, client, auth, make_user, day):
+def test_periodic_points_of_a_published_document_become_series(app, client, auth, make_user, frozen_clock):
     """The workflow's create_assignments effect: a periodic point gives a series with its occurrences,
     and a parent point's roll-up counts that series once."""
     from tests.web.test_workflows import _fire
 
+    frozen_clock.move_to(date(2026, 11, 23))  # signed today: the first quarterly date is 31 December
     make_user("sec", "secretary")
     make_user("head", "head")
     with app.app_context():
@@ -196,10 +183,9 @@ def test_periodic_points_of_a_published_document_become_series(app, client, auth
                                              points=[
             PointData(text="Организовать мониторинг:", number="1"),
             PointData(text="представлять сведения ежеквартально;", number="1.1", responsible_ids=[body.id],
-                      deadline_text="ежеквартально", deadline_kind="periodic"),
+                      deadline_text="ежеквартально"),
             PointData(text="подготовить доклад в срок до 1 марта 2027 года.", number="1.2",
-                      responsible_ids=[body.id], deadline_text="в срок до 1 марта 2027 года",
-                      deadline=date(2027, 3, 1), deadline_kind="by"),
+                      responsible_ids=[body.id], deadline_text="в срок до 1 марта 2027 года"),
         ]))
         doc.state = "on_signing"
         db.session.commit()
