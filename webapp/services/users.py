@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from webapp.extensions import db
 from webapp.models import Body, Membership, Role, User, UserRole
 from webapp.services.errors import Invalid, NotFound
+
 
 @lru_cache(maxsize=4)
 def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
