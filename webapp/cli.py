@@ -161,19 +161,78 @@ def audit_group() -> None:
     """The audit trail."""
 
 
-@audit_group.command("verify")
-@with_appcontext
-def audit_verify() -> None:
-    """Recompute the SHA-256 chain; exit 1 naming the first changed, inserted or deleted row."""
-    from webapp.models import Event
-    from webapp.services.audit import verify_chain
+def _read_anchors(paths: tuple[str, ...]) -> list:
+    """Every anchor in the files; a file that is not anchors stops the command (exit 2)."""
+    from webapp.services.audit import AnchorFormatError, parse_anchors
 
-    problem = verify_chain()
+    anchors = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                anchors += parse_anchors(fh.read(), path)
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"Cannot read the anchor file {path}: {exc}", err=True)
+            raise SystemExit(2) from None
+        except AnchorFormatError as exc:
+            click.echo(f"Malformed anchor file: {exc}", err=True)
+            raise SystemExit(2) from None
+    return anchors
+
+
+@audit_group.command("verify")
+@click.option("--anchor", "anchor_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A file of lines written by `audit anchor`: each anchored event must still be there with that "
+                   "hash. Repeatable.")
+@with_appcontext
+def audit_verify(anchor_files: tuple[str, ...]) -> None:
+    """Recompute the keyed chain and check the anchors; exit 1 naming the first changed, inserted or deleted row
+    or the first anchor not found as it was, exit 2 when the key or an anchor file is unusable."""
+    from webapp.models import Event
+    from webapp.services.audit import AuditKeyError, verify_chain
+
+    anchors = _read_anchors(anchor_files)
+    try:
+        problem = verify_chain(anchors)
+    except AuditKeyError as exc:
+        click.echo(f"Audit key: {exc}", err=True)
+        raise SystemExit(2) from None
     if problem is not None:
         click.echo(f"Audit trail broken at {problem}", err=True)
         raise SystemExit(1)
     count = db.session.scalar(select(func.count(Event.id)))
-    click.echo(f"Audit trail intact: {count} events.")
+    checked = f"; {len(anchors)} anchor{' matches' if len(anchors) == 1 else 's match'}" if anchors else ""
+    click.echo(f"Audit trail intact: {count} events{checked}.")
+
+
+@audit_group.command("anchor")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Append the line to FILE (keep it off this database's host) instead of printing it.")
+@with_appcontext
+def audit_anchor(output: str | None) -> None:
+    """Print the chain's head as one line, `<UTC time> <event id> <hash>`, after verifying the chain; exit 1 when
+    the chain is broken (nothing is anchored), 2 when the key is unusable."""
+    from pathlib import Path
+
+    from webapp.services.audit import AuditKeyError, append_anchor, head_anchor, verify_chain
+
+    anchor = head_anchor()
+    try:
+        problem = verify_chain([anchor])
+    except AuditKeyError as exc:
+        click.echo(f"Audit key: {exc}", err=True)
+        raise SystemExit(2) from None
+    if problem is not None:
+        click.echo(f"Audit trail broken at {problem}; nothing anchored.", err=True)
+        raise SystemExit(1)
+    if output is None:
+        click.echo(anchor.line())
+        return
+    try:
+        append_anchor(Path(output), anchor)
+    except OSError as exc:
+        click.echo(f"Cannot write the anchor file {output}: {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"Anchored event {anchor.event_id} in {output}.")
 
 
 main.add_command(workflows_group)
