@@ -14,6 +14,8 @@ from webapp.models import Assignment, User
 from webapp.models.assignment import OPEN_STATUSES, STATUS_TITLES
 from webapp.services import assignments as service
 from webapp.services.errors import Invalid, ServiceError
+from webapp.services.exports import append_row
+from webapp.services.policy import can, is_controller, is_responsible
 
 HEADERS = ["ID", "Документ", "Пункт", "Поручение", "Ответственный", "Срок", "Текущий статус",
            "Новый статус", "Текст отчёта / комментарий"]
@@ -41,17 +43,17 @@ def export_workbook(user: User) -> bytes:
 
     rows = [a for a in db.session.scalars(service.visible_query(user).order_by(Assignment.id))
             if a.status in OPEN_STATUSES and not a.is_series
-            and (service.is_responsible(user, a) or service.is_controller(user, a))]
+            and (is_responsible(user, a) or is_controller(user, a))]
     book = Workbook()
     sheet = book.active
     sheet.title = "Поручения"
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for a in rows:
         doc = a.document
-        sheet.append([a.id, f"{doc.type_title}{' № ' + doc.number if doc.number else ''} «{doc.title[:100]}»",
-                      a.point_number or "", a.action, "; ".join(b.name for b in a.bodies),
-                      a.deadline.strftime("%d.%m.%Y") if a.deadline else (a.deadline_text or ""),
-                      STATUS_TITLES[a.status], "", ""])
+        label = f"{doc.type_title}{' № ' + doc.number if doc.number else ''} «{doc.title[:100]}»"
+        append_row(sheet, [a.id, label, a.point_number or "", a.action, "; ".join(b.name for b in a.bodies),
+                           a.deadline.strftime("%d.%m.%Y") if a.deadline else (a.deadline_text or ""),
+                           STATUS_TITLES[a.status], "", ""])
     choice = DataValidation(type="list", formula1='"в работе,отчёт,исполнено,на доработку"', allow_blank=True)
     sheet.add_data_validation(choice)
     choice.add(f"H2:H{max(2, len(rows) + 1)}")
@@ -122,7 +124,7 @@ def import_workbook(user: User, data: bytes) -> list[RowResult]:
         if status is None:
             results.append(RowResult(number, assignment_id, False, f"неизвестный статус «{values[7]}»"))
             continue
-        if assignment is None or not service.can_view_assignment(user, assignment):
+        if assignment is None or not can(user, "read_assignment", assignment):
             results.append(RowResult(number, assignment_id, False, "поручение не найдено или недоступно"))
             continue
         try:

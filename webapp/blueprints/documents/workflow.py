@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Response, flash, redirect, url_for
@@ -22,6 +21,7 @@ from webapp.blueprints.documents.forms import (
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
 from webapp.models import User
+from webapp.services import exports
 from webapp.services import transitions as service
 from webapp.services.errors import Invalid
 
@@ -153,7 +153,7 @@ def acknowledgments_csv(document_id: int):
     """The acknowledgment sheet as CSV (opens in Excel: UTF-8 with BOM, semicolons)."""
     document = _load(document_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = exports.CsvWriter(buffer, delimiter=";")
     writer.writerow(["№", "ФИО", "Должность", "Ознакомлен(а)"])
     for i, row in enumerate(document.acknowledgments, 1):
         when = clock.local_time_text(row.acknowledged_at)
