@@ -47,8 +47,7 @@ def build(user):
         for n in range(1, 21):
             points.append(PointData(text=f"Поручение {n} по вопросу {item + 1}: обеспечить исполнение в срок.",
                                     number=f"{item + 1}.{n}", agenda_index=item, responsible_ids=[body.id],
-                                    deadline_text="в срок до 1 февраля 2027 года", deadline=date(2027, 2, 1),
-                                    deadline_kind="by"))
+                                    deadline_text="в срок до 1 февраля 2027 года"))
     protocol = create_draft(user, DraftData(
         doc_type="protocol", title="совещания руководителей", event_date=date(2026, 8, 28), heading="ПРОТОКОЛ",
         chair="Цулая Лариса Владимировна", agenda=agenda, points=points,
@@ -85,7 +84,7 @@ def main() -> None:
                           "FILES_DIR": f"{tmp}/files"})
         with app.app_context():
             migrate_database()
-            user = create_user("bench", "Бенчмарк", "bench-pass", ["secretary"], [])
+            user = create_user("bench", "Бенчмарк", "Docflow-bench-2026", ["secretary"], [])
             order, protocol = build(user)
             pages = render_document(order)
             results = [("order, 12 points (about 2 pages)", timed(lambda: render_document(order), args.runs), 0.050),

@@ -1,22 +1,34 @@
-"""Render a docxtpl template in a Jinja sandbox, and check an uploaded template before anything parses it."""
+"""Render a docxtpl template in a Jinja sandbox within limits of time, loop steps and size, and check an uploaded
+template before anything parses it."""
 
 from __future__ import annotations
 
 import functools
+import html
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
+from markupsafe import Markup
 
-from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
+from webapp import archives
+from webapp.archives import UnsafeArchive, check_archive, is_zip
+from webapp.rendering import budget
+from webapp.rendering.budget import BudgetExceeded, RenderLimits
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MAX_SEQUENCE = 100_000  # the longest string or list a template may build with `*`
+
+
+@dataclass(frozen=True)
+class Limits(archives.Limits, RenderLimits):
+    """What an uploaded template may be (the archive's limits) and what one render of it may spend (time, loop
+    steps, characters): the defaults are in webapp.archives.Limits and webapp.rendering.budget.RenderLimits."""
 
 
 class TemplateRejected(Exception):
@@ -29,21 +41,66 @@ class TemplateRejected(Exception):
         self.paragraph = paragraph
 
 
-class TemplateSandbox(SandboxedEnvironment):
-    """Jinja's sandbox (no attribute starting with `_`, no unsafe callables, range() capped), plus
-    no `**` and no `*` that would build a huge string or list: a template cannot exhaust memory."""
+class TemplateTooCostly(TemplateRejected):
+    """Rendering the template went past a limit of time, loop steps or size (`reason` says which, in Russian,
+    and where in the template when that is known). Raised at upload and by a render with real data."""
 
-    intercepted_binops = frozenset({"*", "**"})
+
+class TemplateSandbox(SandboxedEnvironment):
+    """Jinja's sandbox (no attribute starting with `_`, no unsafe callables), no `**`, and a budget per render
+    (webapp.rendering.budget): every loop iteration and call is a step, every string written or built is counted,
+    and each filter, method and operator that could build a huge string or list is checked before it runs.
+    A template can neither exhaust memory nor keep a worker busy past its deadline."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = budget.MeteredCodeGenerator
+    template_class = budget.MeteredTemplate
+    concat = staticmethod(budget.joined)  # type: ignore[assignment] - Jinja's is "".join
+    concatenated = staticmethod(budget.concatenated)
+    loop_step = staticmethod(budget.loop_step)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("finalize", budget.finalize)
+        super().__init__(*args, **kwargs)
+        self.globals["range"] = budget.bounded_range
+        self.globals["lipsum"] = budget.bounded_lipsum
+        self.filters = budget.metered_filters(self.filters)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             raise SecurityError("the power operator is not allowed in templates")
-        if operator == "*":
-            for sequence, times in ((left, right), (right, left)):
-                if isinstance(sequence, str | list | tuple) and isinstance(times, int) \
-                        and len(sequence) * times > MAX_SEQUENCE:
-                    raise SecurityError("a repeated string or list would be too long")
-        return super().call_binop(context, operator, left, right)
+        return budget.binop(operator, left, right, lambda: super(TemplateSandbox, self).call_binop(
+            context, operator, left, right))
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        return budget.call(__context, __obj, args, kwargs)
+
+    def wrap_str_format(self, value: Any):
+        """Jinja's sandboxed str.format and format_map, with each field measured before it is formatted."""
+        if not callable(value) or getattr(value, "__name__", None) not in ("format", "format_map"):
+            return None
+        owner = getattr(value, "__self__", None)
+        if not isinstance(owner, str):
+            return None
+        if isinstance(owner, Markup):
+            formatter = budget.MeteredEscapeFormatter(self, escape=owner.escape)
+        else:
+            formatter = budget.MeteredFormatter(self)
+        is_format_map = value.__name__ == "format_map"
+
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            if is_format_map:
+                if kwargs:
+                    raise TypeError("format_map() takes no keyword arguments")
+                if len(args) != 1:
+                    raise TypeError(f"format_map() takes exactly one argument ({len(args)} given)")
+                kwargs = args[0]
+                args = ()
+            return type(owner)(formatter.vformat(owner, args, kwargs))
+
+        return functools.update_wrapper(wrapper, value)
 
     def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's own signature
         """Compiling a template's XML costs far more than filling it: the shared environment keeps the compiled
@@ -67,7 +124,9 @@ def make_environment() -> TemplateSandbox:
 
 @functools.lru_cache(maxsize=COMPILED_CACHE)
 def _compiled(source: str):
-    return SandboxedEnvironment.from_string(make_environment(), source)
+    template = SandboxedEnvironment.from_string(make_environment(), source)
+    template.source_text = source  # the cache holds the source as its key already
+    return template
 
 
 @functools.lru_cache(maxsize=COMPILED_CACHE)
@@ -82,11 +141,17 @@ class _Template(DocxTemplate):
         return _patched(src_xml)
 
 
-def render(template: bytes, context: dict[str, Any]) -> bytes:
-    """Fill `template` (DOCX bytes with docxtpl tags) with a plain context; raise TemplateRejected on a bad tag."""
+def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None = None) -> bytes:
+    """Fill `template` (DOCX bytes with docxtpl tags) with a plain context; raise TemplateRejected on a bad tag,
+    TemplateTooCostly when the render goes past `limits` (time, loop steps, size; RenderLimits() by default)."""
     doc = _Template(io.BytesIO(template))
     try:
-        doc.render(context, make_environment(), autoescape=True)
+        with budget.spending(limits if isinstance(limits, RenderLimits) else None):
+            doc.render(context, make_environment(), autoescape=True)
+    except BudgetExceeded as exc:
+        raise too_costly(exc.reason, exc.line, template) from exc
+    except RecursionError as exc:
+        raise TemplateTooCostly("Шаблон вызывает сам себя слишком глубоко (рекурсия макроса или loop()).") from exc
     except (TemplateError, SecurityError) as exc:
         raise describe_error(exc, template) from exc
     buffer = io.BytesIO()
@@ -157,6 +222,24 @@ def describe_error(exc: Exception, template: bytes) -> TemplateRejected:
     return TemplateRejected(f"Шаблон не прошёл проверку: {kind}{where}. Подробности: {message}", tag, para)
 
 
+DOCXTPL_TAG = re.compile(r"(\{%)(?:p|tr|tc|r)\s")  # {%p for %} is {% for %} once docxtpl has moved it
+
+
+def too_costly(reason: str, line: str | None, template: bytes) -> TemplateTooCostly:
+    """The limit's reason, with the tag being rendered when it was reached and its paragraph as Word shows it."""
+    segments = (html.unescape(re.sub(r"<[^>]+>", "", segment)) for segment in (line or "").split("</w:p>"))
+    found = next(filter(None, (TAG.search(segment) for segment in segments)), None)
+    if found is None:
+        return TemplateTooCostly(reason)
+    tag, paragraph = found.group(0), found.string.strip()
+    for text in template_paragraphs(template):
+        match = next((m for m in TAG.finditer(text) if DOCXTPL_TAG.sub(r"\1 ", m.group(0)) == tag), None)
+        if match is not None:
+            tag, paragraph = match.group(0), text
+            break
+    return TemplateTooCostly(f"{reason} Место в шаблоне: тег {tag} (абзац: «{_excerpt(paragraph)}»).", tag, paragraph)
+
+
 def check_tags(template: bytes) -> None:
     """Refuse tags that reach for private attributes before Jinja even sees them (the sandbox would too)."""
     for text in template_paragraphs(template):
@@ -170,7 +253,7 @@ def check_tags(template: bytes) -> None:
 
 # --- checks before parsing an upload ----------------------------------------------------------------------
 
-def check_upload(data: bytes, limits: Limits | None = None) -> None:
+def check_upload(data: bytes, limits: archives.Limits | None = None) -> None:
     """A real DOCX of sane size: checked on the zip directory and raw bytes only, before any XML parser runs."""
     limits = limits or Limits()
     if not data:
@@ -191,11 +274,12 @@ def check_upload(data: bytes, limits: Limits | None = None) -> None:
         raise TemplateRejected("Шаблон содержит макросы; макросы в шаблонах запрещены.")
 
 
-def validate(data: bytes, sample_context: dict[str, Any], limits: Limits | None = None) -> bytes:
-    """Every check an uploaded template passes before it is stored; returns the sample rendering."""
+def validate(data: bytes, sample_context: dict[str, Any], limits: archives.Limits | None = None) -> bytes:
+    """Every check an uploaded template passes before it is stored; returns the sample rendering (within the
+    render limits when `limits` is this module's Limits)."""
     check_upload(data, limits)
     try:
         check_tags(data)
-        return render(data, sample_context)
+        return render(data, sample_context, limits)
     except (etree.XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise TemplateRejected(f"Файл не удалось прочитать как документ Word: {exc}") from exc
