@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import fcntl
 import functools
 import os
 import shutil
+import signal
 import subprocess  # noqa: S404 - LibreOffice is run without a shell, on files in a private temp dir
 import tempfile
+import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,17 +23,19 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import Body, DocTemplate, Document, RenderedDocument, Role, StoredFile, User
+from webapp.models import Body, DocTemplate, Document, RenderedDocument, StoredFile, User
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
 from webapp.rendering import defaults, engine
+from webapp.rendering.budget import RenderLimits
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
 from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
 from webapp.services.audit import record_event
-from webapp.services.errors import Invalid, NotAllowed, NotFound
+from webapp.services.errors import Invalid, NotFound
 from webapp.services.files import read_bytes, store_bytes
+from webapp.services.policy import ensure
 
 DEFAULT_LABELS = {
     "chair": "Председательствовал:",
@@ -200,10 +208,18 @@ def _template_bytes(name: str, body_id: int | None) -> tuple[bytes, DocTemplate 
     return read_bytes(row.file), row
 
 
+def render_limits() -> RenderLimits:
+    """What one render of a template may spend (TEMPLATE_RENDER_SECONDS, _MAX_LOOP_STEPS, _MAX_OUTPUT_CHARS)."""
+    config = current_app.config
+    return RenderLimits(render_seconds=float(config["TEMPLATE_RENDER_SECONDS"]),
+                        max_loop_steps=int(config["TEMPLATE_MAX_LOOP_STEPS"]),
+                        max_output_chars=int(config["TEMPLATE_MAX_OUTPUT_CHARS"]))
+
+
 def _render(name: str, body_id: int | None, context: dict[str, Any]) -> tuple[bytes, DocTemplate | None]:
     template, row = _template_bytes(name, body_id)
     try:
-        return engine.render(template, context), row
+        return engine.render(template, context, render_limits()), row
     except TemplateRejected as exc:
         raise Invalid(f"Документ не удалось сформировать по шаблону: {exc.reason}") from exc
 
@@ -260,12 +276,66 @@ class PdfUnavailable(Exception):
     """LibreOffice (soffice) is not installed, or it failed."""
 
 
+class PdfBusy(PdfUnavailable):
+    """Every conversion slot of this host stayed taken for PDF_WAIT_SECONDS."""
+
+
 def soffice_path() -> str | None:
     return shutil.which(current_app.config["SOFFICE"]) or shutil.which("libreoffice")
 
 
-def docx_to_pdf(data: bytes, timeout: int | None = None) -> bytes:
-    """Convert with `soffice --headless --convert-to pdf` in a private temp dir (its own profile, so runs overlap)."""
+@contextlib.contextmanager
+def _conversion_slot() -> Iterator[None]:
+    """Hold one of PDF_MAX_PROCESSES lock files in the instance folder while LibreOffice runs.
+
+    An flock belongs to an open file, so the limit counts every thread and every worker process of the host, and
+    the slot of a worker that dies frees itself. There is no queue: whoever tries first after a slot frees gets it."""
+    slots = max(1, int(current_app.config.get("PDF_MAX_PROCESSES", 2)))
+    give_up = time.monotonic() + float(current_app.config.get("PDF_WAIT_SECONDS", 20))
+    folder = Path(current_app.instance_path) / "pdf-slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        for index in range(slots):
+            fd = os.open(folder / f"{index}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield
+            finally:
+                os.close(fd)  # the only descriptor of this open file: closing it releases the lock
+            return
+        remaining = give_up - time.monotonic()
+        if remaining <= 0:
+            raise PdfBusy("Сервер сейчас занят другими преобразованиями в PDF. Попробуйте ещё раз через минуту "
+                          "или скачайте DOCX.")
+        time.sleep(min(0.1, remaining))
+
+
+def _run_soffice(command: list[str], env: dict[str, str], timeout: float) -> None:
+    """Run LibreOffice in a process group of its own: on timeout the whole group is killed, so no soffice.bin
+    outlives its slot (the `soffice` launcher starts it as a child)."""
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # noqa: S603
+                                   env=env, start_new_session=True)
+    except OSError as exc:
+        raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.") from exc
+    try:
+        process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        with contextlib.suppress(ProcessLookupError):  # the group ended the moment the wait did
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise PdfUnavailable(f"LibreOffice не успел преобразовать документ в PDF за {timeout:g} с.") from exc
+    if process.returncode != 0:
+        raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.")
+
+
+def docx_to_pdf(data: bytes, timeout: float | None = None) -> bytes:
+    """Convert with `soffice --headless --convert-to pdf` in a private temp dir (its own profile, so runs overlap),
+    at most PDF_MAX_PROCESSES at once on this host; PdfBusy after PDF_WAIT_SECONDS without a free slot."""
     binary = soffice_path()
     if binary is None:
         raise PdfUnavailable("PDF недоступен: на сервере не установлен LibreOffice (soffice). "
@@ -277,13 +347,8 @@ def docx_to_pdf(data: bytes, timeout: int | None = None) -> bytes:
         profile = Path(tmp, "profile").as_uri()
         command = [binary, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
                    "--convert-to", "pdf", "--outdir", tmp, str(source)]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=timeout,  # noqa: S603
-                           env={**os.environ, "HOME": tmp})
-        except subprocess.TimeoutExpired as exc:
-            raise PdfUnavailable(f"LibreOffice не успел преобразовать документ в PDF за {timeout} с.") from exc
-        except (subprocess.CalledProcessError, OSError) as exc:
-            raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.") from exc
+        with _conversion_slot():
+            _run_soffice(command, {**os.environ, "HOME": tmp}, timeout)
         target = Path(tmp) / "document.pdf"
         if not target.exists():
             raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.")
@@ -375,22 +440,17 @@ def acknowledgment_people(document: Document) -> list[dict[str, Any]]:
 
 # --- custom templates -------------------------------------------------------------------------------------------
 
-def can_manage_templates(user: User) -> bool:
-    """Templates change every document the organisation prints: administrators only."""
-    return user.is_authenticated and user.has_role(Role.admin)
-
-
 def upload_template(user: User, name: str, body_id: int | None, filename: str, data: bytes) -> DocTemplate:
     """Check the upload, render it with the sample context, store it as the next version and make it active."""
-    if not can_manage_templates(user):
-        raise NotAllowed("Загружать шаблоны может только администратор.")
+    ensure(user, "administer")  # templates change every document the organisation prints
     if name not in TEMPLATE_KINDS:
         raise Invalid(f"Неизвестный вид шаблона: {name}.")
     if body_id is not None and db.session.get(Body, body_id) is None:
         raise Invalid("Такого органа нет.")
     if not filename.lower().endswith(".docx"):
         raise Invalid("Шаблон должен быть файлом .docx.")
-    limits = engine.Limits(max_bytes=int(current_app.config["TEMPLATE_MAX_BYTES"]))
+    limits = engine.Limits(max_bytes=int(current_app.config["TEMPLATE_MAX_BYTES"]),
+                           **dataclasses.asdict(render_limits()))
     try:
         engine.validate(data, sample_for(name), limits)  # every documented variable filled
     except TemplateRejected as exc:
@@ -412,8 +472,7 @@ def upload_template(user: User, name: str, body_id: int | None, filename: str, d
 
 def activate_template(user: User, template_id: int) -> DocTemplate:
     """Make one stored version the active one of its kind and scope (a rollback)."""
-    if not can_manage_templates(user):
-        raise NotAllowed("Менять шаблоны может только администратор.")
+    ensure(user, "administer")
     row = db.session.get(DocTemplate, template_id)
     if row is None:
         raise NotFound("Такой версии шаблона нет.")
@@ -428,8 +487,7 @@ def activate_template(user: User, template_id: int) -> DocTemplate:
 
 def deactivate_templates(user: User, name: str, body_id: int | None) -> None:
     """Go back to the default template (or the organisation-wide one) for this kind and scope."""
-    if not can_manage_templates(user):
-        raise NotAllowed("Менять шаблоны может только администратор.")
+    ensure(user, "administer")
     scope = _scope(body_id)
     for row in db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, scope)):
         row.active = False

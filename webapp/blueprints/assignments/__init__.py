@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("assignments", __name__)
 
-from webapp.blueprints.assignments import dashboard, routes  # noqa: E402,F401
+from webapp.blueprints.assignments import dashboard, files, routes  # noqa: E402,F401
