@@ -24,7 +24,8 @@ def test_shipped_definitions_load_and_map_every_type():
     assert [t.name for t in order.transitions_from("on_approval")] == ["send_to_signing", "return_for_rework",
                                                                         "cancel"]
     assert order.transition("sign").effects == ("assign_number", "freeze", "create_assignments", "render_docx",
-                                                "notify")
+                                                "notify", "notify_heads")
+    assert "record_return" in order.transition("return_for_rework").effects
     assert registry.workflows["regulation"].follows_parent
 
 

@@ -50,7 +50,7 @@ def test_round_trip_with_a_row_that_breaks_a_rule(app, client, auth, setup):  # 
     page = _upload(client, book).get_data(as_text=True)
     results = page[page.index('id="bulk-results"'):]
     assert "взято в работу" in results
-    assert "Принять отчёт может контролёр поручения" in results
+    assert "Принять или вернуть отчёт может контролёр поручения" in results
     assert "поручение не найдено или недоступно" in results
     assert "нет номера поручения (ID)" in results and "неизвестный статус «сделано»" in results
     assert results.count("table-success") == 1 and results.count("table-danger") == 4

@@ -84,10 +84,17 @@ def test_demo_is_idempotent_and_has_one_user_per_role(demo_app, runner):
 
 
 def test_demo_users_log_in_and_see_the_five_documents(demo_app, client, auth):
+    """The secretary of the Khanty-Mansiysk department sees the four documents in force, not the draft resolution
+    of no body of hers; the auditor sees all five."""
     assert auth.login("secretary", "demo").status_code == 302
     page = client.get("/documents").get_data(as_text=True)
-    assert page.count('class="doc-number"') == 5
+    draft = _doc_id(demo_app, "001_af90b7f0e0abd48d")
+    assert page.count('class="doc-number"') == 4 and f'href="/documents/{draft}"' not in page
     assert ">339<" in page and ">1<" in page
+    assert client.get(f"/documents/{draft}").status_code == 403
+    auth.logout()
+    auth.login("auditor", "demo")
+    assert client.get("/documents").get_data(as_text=True).count('class="doc-number"') == 5
     assert "ЖАКАРУ" in client.get(f"/documents/{_doc_id(demo_app, '003_4c206afcc321b513')}").get_data(as_text=True)
     auth.logout()
     auth.login("auditor", "demo")  # auditors see every assignment; members only their bodies' ones

@@ -129,7 +129,7 @@ def test_published_docx_is_stored_once_and_served_unchanged(demo_app, client, au
 
 
 def test_a_draft_is_rendered_fresh_each_time(demo_app, client, auth):
-    auth.login("secretary", "demo")
+    auth.login("admin", "demo")  # the draft resolution belongs to no body of the demo secretary
     with demo_app.app_context():
         doc_id = _doc("001_af90b7f0e0abd48d").id
     before = client.get(f"/documents/{doc_id}/docx").data

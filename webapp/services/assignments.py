@@ -21,95 +21,25 @@ from webapp.models import (
     Report,
     ReportDecision,
     ReportFile,
-    Role,
     User,
 )
 from webapp.models.assignment import OPEN_STATUSES
 from webapp.services import occurrences
 from webapp.services.audit import record_event
-from webapp.services.documents import ensure
 from webapp.services.errors import Conflict, Invalid
-from webapp.services.files import store_bytes
+from webapp.services.files import check_uploads, store_bytes
+from webapp.services.policy import SERIES_MESSAGE, can, ensure, pending_change, visible_assignments
 from webapp.services.users import find_named_user
 
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
 
 
-# --- rules --------------------------------------------------------------------------------------
-
-
-def member_body_ids(user: User) -> set[int]:
-    """The bodies a user acts for: those they belong to and everything under them."""
-    ids: set[int] = set()
-    for body in user.bodies:
-        ids |= body.subtree_ids()
-    return ids
-
-
-def is_responsible(user: User, assignment: Assignment) -> bool:
-    return user.is_authenticated and bool({b.id for b in assignment.bodies} & member_body_ids(user))
-
-
-def is_controller(user: User, assignment: Assignment) -> bool:
-    return user.is_authenticated and assignment.controller_id == user.id
-
-
-def sees_all(user: User) -> bool:
-    return user.is_authenticated and user.has_role(Role.auditor, Role.admin)
-
-
-def can_view_assignment(user: User, assignment: Assignment) -> bool:
-    return sees_all(user) or is_controller(user, assignment) or is_responsible(user, assignment)
-
-
-def can_take(user: User, assignment: Assignment) -> bool:
-    return is_responsible(user, assignment) and assignment.status == AssignmentStatus.new and not assignment.is_series
-
-
-def can_report(user: User, assignment: Assignment) -> bool:
-    return is_responsible(user, assignment) and assignment.status in (AssignmentStatus.in_work,
-                                                                      AssignmentStatus.returned) \
-        and not assignment.is_series
-
-
-def can_review(user: User, assignment: Assignment) -> bool:
-    """Accept or return a report: the controller."""
-    return is_controller(user, assignment) and assignment.status == AssignmentStatus.reported
-
-
-def can_cancel(user: User, assignment: Assignment) -> bool:
-    return (is_controller(user, assignment) or (user.is_authenticated and user.has_role(Role.admin))) \
-        and assignment.status in OPEN_STATUSES
-
-
-def pending_change(assignment: Assignment) -> DeadlineChange | None:
-    return next((c for c in assignment.deadline_changes if c.status == ChangeStatus.pending), None)
-
-
-def can_request_extension(user: User, assignment: Assignment) -> bool:
-    return (is_responsible(user, assignment) and assignment.status in OPEN_STATUSES and not assignment.is_series
-            and assignment.status != AssignmentStatus.reported and assignment.deadline is not None
-            and pending_change(assignment) is None)
-
-
-def can_decide_extension(user: User, assignment: Assignment) -> bool:
-    return is_controller(user, assignment) and pending_change(assignment) is not None
-
-
 def visible_query(user: User):
-    """Assignments the user may see, as a query (members: their bodies; controllers: theirs; auditors: all)."""
-    query = (select(Assignment).join(Document)
-             .where(Assignment.status != AssignmentStatus.draft)
-             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
-                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
-    if sees_all(user):
-        return query
-    ids = member_body_ids(user)
-    from webapp.models.assignment import assignment_coexecutor
-
-    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-    return query.where(Assignment.lead_body_id.in_(ids) | Assignment.id.in_(coexecuting)
-                       | (Assignment.controller_id == user.id))
+    """Assignments the user may read (policy.read_assignment as a query), in force, with what lists show."""
+    return (select(Assignment).join(Document)
+            .where(Assignment.status != AssignmentStatus.draft, visible_assignments(user))
+            .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                     selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
 
 
 def default_controller(document: Document) -> User | None:
@@ -137,28 +67,28 @@ def _change(user: User, assignment: Assignment, action: str, status: str, commen
                  after={"status": status, "deadline": assignment.deadline, **after}, comment=comment)
 
 
-SERIES_MESSAGE = "Периодическое поручение исполняется по срокам: возьмите в работу и отчитайтесь по нужному сроку."
-
-
 def _not_series(assignment: Assignment) -> None:
+    """Acting on the series itself is a mistake of the form, not a lack of rights: said as such (400)."""
     if assignment.is_series:
         raise Invalid(SERIES_MESSAGE)
 
 
 def take_into_work(user: User, assignment: Assignment) -> None:
     _not_series(assignment)
-    ensure(can_take(user, assignment), "Взять в работу может член ответственного органа, пока поручение новое.")
+    ensure(user, "take_assignment", assignment)
     _change(user, assignment, "take", AssignmentStatus.in_work)
 
 
 def submit_report(user: User, assignment: Assignment, text: str, files: list[tuple[str, bytes, str]] = ()) -> Report:
     """A report with its files; the assignment waits for the controller."""
     _not_series(assignment)
-    ensure(can_report(user, assignment), "Отчёт представляет член ответственного органа по поручению в работе.")
+    ensure(user, "report_assignment", assignment)
     text = (text or "").strip()
     if not text:
         raise Invalid("Напишите, что сделано.")
-    stored = [(name, store_bytes(data, name, content_type)) for name, data, content_type in files]
+    # Every file checked by its content before any is stored; the client's content type is not trusted.
+    checked = check_uploads([(name, data) for name, data, _client_type in files])
+    stored = [(name, store_bytes(data, name, content_type)) for name, data, content_type in checked]
     report = Report(assignment=assignment, author_id=user.id, text=text)
     db.session.add(report)
     for name, row in stored:
@@ -173,7 +103,7 @@ def _last_report(assignment: Assignment) -> Report:
 
 def accept(user: User, assignment: Assignment, comment: str | None = None, on: date | None = None) -> None:
     """The controller accepts: done, on the date of acceptance (late when after the deadline)."""
-    ensure(can_review(user, assignment), "Принять отчёт может контролёр поручения, когда отчёт представлен.")
+    ensure(user, "review_report", assignment)
     report = _last_report(assignment)
     report.decision, report.decided_by_id, report.decided_at = ReportDecision.accepted, user.id, clock.now()
     report.decision_comment = (comment or "").strip() or None
@@ -184,7 +114,7 @@ def accept(user: User, assignment: Assignment, comment: str | None = None, on: d
 
 
 def return_report(user: User, assignment: Assignment, comment: str) -> None:
-    ensure(can_review(user, assignment), "Вернуть отчёт может контролёр поручения, когда отчёт представлен.")
+    ensure(user, "review_report", assignment)
     comment = (comment or "").strip()
     if not comment:
         raise Invalid("Напишите, что нужно доработать.")
@@ -195,7 +125,7 @@ def return_report(user: User, assignment: Assignment, comment: str) -> None:
 
 
 def cancel(user: User, assignment: Assignment, reason: str) -> None:
-    ensure(can_cancel(user, assignment), "Отменить поручение может его контролёр или администратор.")
+    ensure(user, "cancel_assignment", assignment)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Укажите причину отмены.")
@@ -207,8 +137,7 @@ def cancel(user: User, assignment: Assignment, reason: str) -> None:
 
 def request_extension(user: User, assignment: Assignment, new_date: date | None, reason: str) -> DeadlineChange:
     _not_series(assignment)
-    ensure(can_request_extension(user, assignment),
-           "Перенос срока просит член ответственного органа по открытому поручению со сроком, по одному запросу.")
+    ensure(user, "request_extension", assignment)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Укажите причину переноса срока.")
@@ -226,7 +155,7 @@ def request_extension(user: User, assignment: Assignment, new_date: date | None,
 def decide_extension(user: User, assignment: Assignment, approve: bool, new_date: date | None,
                      comment: str | None = None) -> DeadlineChange:
     """Approve with a new date (the old one stays in the history), or reject."""
-    ensure(can_decide_extension(user, assignment), "Решение о переносе срока принимает контролёр поручения.")
+    ensure(user, "decide_extension", assignment)
     change = pending_change(assignment)
     if change is None:
         raise Conflict("Запрос на перенос срока уже рассмотрен.")
@@ -303,7 +232,7 @@ def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> 
         ids = body.subtree_ids()
         rows = [a for a in rows if {b.id for b in a.bodies} & ids]
     if user is not None:
-        rows = [a for a in rows if can_view_assignment(user, a)]
+        rows = [a for a in rows if can(user, "read_assignment", a)]
     result = [OverdueRow(a, days_overdue(a, as_of)) for a in rows]
     result.sort(key=lambda r: (-r.days, r.assignment.document_id, r.assignment.id))
     return result
@@ -330,18 +259,13 @@ def rollup(assignment: Assignment) -> tuple[int, int]:
     return sum(1 for a in rows if a.status == AssignmentStatus.done), len(rows)
 
 
-def can_add_assignment(user: User, document: Document) -> bool:
-    """A controller (or admin) adds an assignment by hand to a document in force."""
-    return user.is_authenticated and user.has_role(Role.controller, Role.admin) and document.in_force
-
-
 def add_assignment(user: User, document: Document, action: str, lead_body: Body | None,
                    coexecutors: list[Body], deadline_text: str | None) -> Assignment:
     """An assignment not projected from a point (a resolution on the margin, an oral instruction recorded)."""
     from webapp.ru.dates import DateError
     from webapp.ru.deadlines import parse_deadline
 
-    ensure(can_add_assignment(user, document), "Добавить поручение может контролёр к действующему документу.")
+    ensure(user, "add_assignment", document)
     action = (action or "").strip()
     if not action:
         raise Invalid("Напишите текст поручения.")

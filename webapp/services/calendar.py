@@ -14,9 +14,9 @@ from webapp.extensions import db
 from webapp.models import Body, CalendarToken, User
 from webapp.models.assignment import OPEN_STATUSES
 from webapp.services import occurrences
-from webapp.services.assignments import is_responsible, member_body_ids, visible_query
-from webapp.services.documents import ensure
+from webapp.services.assignments import visible_query
 from webapp.services.errors import NotFound
+from webapp.services.policy import ensure, is_controller, is_responsible
 
 
 def _hash(token: str) -> str:
@@ -26,8 +26,7 @@ def _hash(token: str) -> str:
 def create_token(user: User, body: Body | None = None) -> str:
     """A new feed for the user's own assignments, or for a body they belong to. The token is shown once."""
     if body is not None:
-        ensure(body.id in member_body_ids(user) or user.has_role("admin", "auditor"),
-               "Календарь органа может получить только его член.")
+        ensure(user, "body_calendar", body)
     token = secrets.token_urlsafe(32)
     db.session.add(CalendarToken(token_hash=_hash(token), owner_id=user.id, body_id=body.id if body else None))
     db.session.flush()
@@ -60,7 +59,7 @@ def feed(token: str, base_url: str) -> bytes:
         rows = [a for a in rows if {b.id for b in a.bodies} & ids]
         name = f"Поручения: {row.body.display_name}"
     else:
-        rows = [a for a in rows if is_responsible(row.owner, a) or a.controller_id == row.owner_id]
+        rows = [a for a in rows if is_responsible(row.owner, a) or is_controller(row.owner, a)]
         name = f"Поручения: {row.owner.full_name}"
     calendar = Calendar()
     calendar.add("prodid", "-//Docflow//Assignment deadlines//RU")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from sqlalchemy import func, select
 
 from webapp import clock
@@ -22,57 +19,17 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.services import numbering, occurrences
+from webapp.services import numbering, occurrences, rendering
 from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
-from webapp.services.documents import ensure, sync_draft_assignments
+from webapp.services.documents import sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
+from webapp.services.policy import ensure, in_scope, may_fire
+from webapp.services.route import current_round, planned_round, route_running, steps_waiting_for
 from webapp.services.workflows import is_editable, workflow_of
 from webapp.workflow import Transition
 
-ROUTE_EDITORS = (Role.secretary, Role.head, Role.admin)
-
-
 # --- the approval route -------------------------------------------------------------------------
-
-
-def current_round(document: Document) -> list[ApprovalStep]:
-    return [s for s in document.approval_steps if s.round == document.approval_round and document.approval_round]
-
-
-def planned_round(document: Document) -> list[ApprovalStep]:
-    """The approvers the next round will ask (edited while the document is a draft)."""
-    return [s for s in document.approval_steps if s.round == document.approval_round + 1]
-
-
-def route_running(document: Document) -> bool:
-    return document.approval_round > 0 and any(s.decision is None for s in current_round(document)) \
-        and not is_editable(document)
-
-
-def steps_waiting_for(document: Document) -> list[ApprovalStep]:
-    """Whose turn it is: all undecided steps at once, or only the first one in a sequential route."""
-    if not route_running(document):
-        return []
-    waiting = [s for s in current_round(document) if s.decision is None]
-    if document.approval_mode == ApprovalMode.sequential:
-        return waiting[:1]
-    return waiting
-
-
-def is_current_approver(user: User, document: Document) -> bool:
-    return user.is_authenticated and any(s.user_id == user.id for s in steps_waiting_for(document))
-
-
-def can_edit_route(user: User, document: Document) -> bool:
-    """The author, a secretary, a head or an admin picks approvers: before submitting or while it runs."""
-    if not user.is_authenticated or document.state in _final_states(document):
-        return False
-    return document.author_id == user.id or user.has_role(*ROUTE_EDITORS)
-
-
-def _final_states(document: Document) -> set[str]:
-    return {s.name for s in workflow_of(document).states.values() if s.final}
 
 
 def uses_route(document: Document) -> bool:
@@ -80,8 +37,7 @@ def uses_route(document: Document) -> bool:
 
 
 def add_approver(user: User, document: Document, approver: User) -> ApprovalStep:
-    ensure(can_edit_route(user, document), "Изменять лист согласования может автор, секретарь или руководитель.")
-    ensure(uses_route(document), "Этот вид документа не проходит согласование.")
+    ensure(user, "edit_route", document)
     if not approver.active or not approver.has_role(Role.approver, Role.head):
         raise Invalid("Согласующим может быть только активный пользователь с ролью «Согласующий» или «Руководитель».")
     running = route_running(document)
@@ -98,8 +54,9 @@ def add_approver(user: User, document: Document, approver: User) -> ApprovalStep
 
 
 def remove_approver(user: User, document: Document, step_id: int) -> None:
-    ensure(can_edit_route(user, document) and is_editable(document),
-           "Убрать согласующего можно только из проекта, пока он не отправлен на согласование.")
+    ensure(user, "edit_route", document)
+    if not is_editable(document):
+        raise Conflict("Убрать согласующего можно только из проекта, пока он не отправлен на согласование.")
     step = next((s for s in planned_round(document) if s.id == step_id), None)
     if step is None:
         raise Invalid("Такого согласующего в листе нет.")
@@ -109,8 +66,9 @@ def remove_approver(user: User, document: Document, step_id: int) -> None:
 
 
 def set_approval_mode(user: User, document: Document, mode: str) -> None:
-    ensure(can_edit_route(user, document) and is_editable(document),
-           "Порядок согласования меняют в проекте, до отправки на согласование.")
+    ensure(user, "edit_route", document)
+    if not is_editable(document):
+        raise Conflict("Порядок согласования меняют в проекте, до отправки на согласование.")
     if mode not in ApprovalMode.__members__:
         raise Invalid("Неизвестный порядок согласования.")
     before = document.approval_mode
@@ -123,7 +81,7 @@ def set_approval_mode(user: User, document: Document, mode: str) -> None:
 def decide(user: User, document: Document, decision: str, comment: str | None, expected_version: int) -> None:
     """An approver approves, or approves with remarks (a comment is then required). Returning is a transition."""
     _check_version(document, expected_version)
-    ensure(is_current_approver(user, document), "Сейчас не ваша очередь согласовывать этот документ.")
+    ensure(user, "decide_approval", document)
     comment = (comment or "").strip() or None
     if decision not in (ApprovalDecision.approved, ApprovalDecision.approved_with_remarks):
         raise Invalid("Неизвестное решение по согласованию.")
@@ -137,22 +95,7 @@ def decide(user: User, document: Document, decision: str, comment: str | None, e
                  after={"round": step.round, "decision": decision})
 
 
-# --- roles and guards ---------------------------------------------------------------------------
-
-
-def fills_role(user: User, document: Document, role: str) -> bool:
-    if role == "author":
-        return document.author_id is not None and document.author_id == user.id
-    if role == "current_approver":
-        return is_current_approver(user, document)
-    return user.has_role(role)
-
-
-def _in_body_scope(user: User, document: Document) -> bool:
-    """A user acts for the bodies they belong to and their sub-bodies; users with no body act organisation-wide."""
-    if document.issuing_body_id is None or user.has_role(Role.admin) or not user.bodies:
-        return True
-    return any(document.issuing_body_id in body.subtree_ids() for body in user.bodies)
+# --- guards -------------------------------------------------------------------------------------
 
 
 def _guard_failure(guard: str, user: User, document: Document) -> str | None:
@@ -175,16 +118,17 @@ def _guard_failure(guard: str, user: User, document: Document) -> str | None:
                             for s in steps):
             return "Ещё не все согласующие согласовали документ."
         return None
-    if guard == "body_scope":
-        return None if _in_body_scope(user, document) else "Документ издаёт орган, в котором вы не состоите."
+    if guard == "body_scope":  # also the author and the approver act only for a body in their scope
+        return None if in_scope(user, document.issuing_body_id) else "Документ издаёт орган, в котором вы не состоите."
     raise ValueError(f"guard {guard!r} is not implemented")  # the engine's validation makes this unreachable
 
 
 def _refusal(user: User, document: Document, transition: Transition) -> str | None:
     if document.state not in transition.sources:
         return "Это действие недоступно в текущем состоянии документа."
-    if not any(fills_role(user, document, role) for role in transition.roles):
-        return "У вас нет права на это действие с документом."
+    reason = may_fire(user, document, transition)
+    if reason:
+        return reason
     for guard in transition.guards:
         reason = _guard_failure(guard, user, document)
         if reason:
@@ -193,12 +137,11 @@ def _refusal(user: User, document: Document, transition: Transition) -> str | No
 
 
 def available_transitions(user: User, document: Document) -> list[Transition]:
-    """What the user may fire now: the buttons the document page shows."""
-    if not user.is_authenticated or document.parent_id is not None:
+    """What the user may fire from the document's state: the buttons the document page shows (a button whose
+    guard does not hold yet is drawn disabled with blocked_reason)."""
+    if not user.is_authenticated:
         return []
-    workflow = workflow_of(document)
-    return [t for t in workflow.transitions_from(document.state)
-            if any(fills_role(user, document, r) for r in t.roles)]
+    return [t for t in workflow_of(document).transitions_from(document.state) if may_fire(user, document, t) is None]
 
 
 def blocked_reason(user: User, document: Document, transition: Transition) -> str | None:
@@ -216,8 +159,6 @@ def _check_version(document: Document, expected_version: int) -> None:
 def fire(user: User, document: Document, name: str, comment: str | None, expected_version: int) -> Document:
     """Apply one transition: re-check every rule, change the state, run the effects, record the event."""
     _check_version(document, expected_version)
-    if document.parent_id is not None:
-        raise NotAllowed("Приложение проходит маршрут вместе с документом, которым оно утверждается.")
     workflow = workflow_of(document)
     transition = workflow.transition(name)
     if transition is None:
@@ -231,8 +172,6 @@ def fire(user: User, document: Document, name: str, comment: str | None, expecte
     if transition.comment_required and not comment:
         raise Invalid("Для этого действия нужен комментарий.")
     before = {"state": document.state, "number": document.number}
-    if name == "return_for_rework":
-        _mark_return(user, document, comment)
     document.state = transition.target
     document.updated_at = clock.now()
     for effect in transition.effects:
@@ -242,12 +181,6 @@ def fire(user: User, document: Document, name: str, comment: str | None, expecte
     record_event(user, f"transition.{name}", document, before=before,
                  after={"state": document.state, "number": document.number}, comment=comment)
     return document
-
-
-def _mark_return(user: User, document: Document, comment: str | None) -> None:
-    for step in steps_waiting_for(document):
-        if step.user_id == user.id:
-            step.decision, step.comment, step.decided_at = ApprovalDecision.returned, comment, clock.now()
 
 
 def _follow(document: Document) -> None:
@@ -274,6 +207,13 @@ def _start_approval(user: User, document: Document, transition: Transition, comm
                 position=step.position))
     db.session.flush()
     db.session.expire(document, ["approval_steps"])
+
+
+def _record_return(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """The approval sheet shows who returned the document: the returning approver's open step says so."""
+    for step in current_round(document):
+        if step.user_id == user.id and step.decision is None:
+            step.decision, step.comment, step.decided_at = ApprovalDecision.returned, comment, clock.now()
 
 
 def _assign_number(user: User, document: Document, transition: Transition, comment: str | None) -> None:
@@ -306,23 +246,27 @@ def _create_assignments(user: User, document: Document, transition: Transition, 
 
 
 def _render_docx(user: User, document: Document, transition: Transition, comment: str | None) -> None:
-    """Store the published DOCX once the rendering service exists (DOCX generation); until then nothing to do."""
-    if importlib.util.find_spec("webapp.services.rendering") is None:
-        return
-    rendering = importlib.import_module("webapp.services.rendering")
+    """Store the published DOCX: served byte for byte ever after."""
     rendering.store_published_docx(document)
 
 
-def _notify(user: User, document: Document, transition: Transition, comment: str | None) -> None:
-    """Tell the author, the approvers of the running round and the signatories what happened."""
+def _participants(document: Document) -> set[int]:
+    """Whom a document's events concern: its author, the approvers of the running round, its signatories."""
     recipients: set[int] = set()
     if document.author_id:
         recipients.add(document.author_id)
     recipients.update(s.user_id for s in current_round(document))
     recipients.update(s.user_id for s in document.signatories if s.user_id)
-    if transition.name in ("sign", "approve") or transition.target == "on_signing":
-        heads = db.session.scalars(select(User).where(User.active.is_(True)))
-        recipients.update(u.id for u in heads if u.has_role(Role.head) and _in_body_scope(u, document))
+    return recipients
+
+
+def _heads(document: Document) -> set[int]:
+    """The active heads acting for the document's issuing body."""
+    heads = db.session.scalars(select(User).where(User.active.is_(True)))
+    return {u.id for u in heads if u.has_role(Role.head) and in_scope(u, document.issuing_body_id)}
+
+
+def _send(user: User, document: Document, transition: Transition, comment: str | None, recipients: set[int]) -> None:
     recipients.discard(user.id)
     label = f"{document.type_title}{' № ' + document.number if document.number else ''} «{document.title[:80]}»"
     text = f"{label}: {transition.title.lower()} ({user.full_name})."
@@ -332,27 +276,35 @@ def _notify(user: User, document: Document, transition: Transition, comment: str
         db.session.add(Notification(user_id=user_id, document_id=document.id, text=text))
 
 
+def _notify(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """Tell the author, the approvers of the running round and the signatories what happened."""
+    _send(user, document, transition, comment, _participants(document))
+
+
+def _notify_heads(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    """Tell the heads of the issuing body (those not told already by `notify`): something waits for their
+    signature or concerns them."""
+    already = _participants(document) if "notify" in transition.effects else set()
+    _send(user, document, transition, comment, _heads(document) - already)
+
+
 EFFECTS = {
     "start_approval": _start_approval,
+    "record_return": _record_return,
     "assign_number": _assign_number,
     "freeze": _freeze,
     "create_assignments": _create_assignments,
     "render_docx": _render_docx,
     "notify": _notify,
+    "notify_heads": _notify_heads,
 }
 
 
 # --- acknowledgment (ознакомление) --------------------------------------------------------------
 
 
-def can_manage_acknowledgments(user: User, document: Document) -> bool:
-    return (user.is_authenticated and document.in_force
-            and (document.author_id == user.id or user.has_role(*ROUTE_EDITORS)))
-
-
 def add_acknowledgers(user: User, document: Document, people: list[User]) -> int:
-    ensure(can_manage_acknowledgments(user, document),
-           "Список ознакомления ведут автор, секретарь или руководитель, и только для подписанного документа.")
+    ensure(user, "manage_acknowledgments", document)
     known = {a.user_id for a in document.acknowledgments if a.user_id}
     added = 0
     for person in people:
@@ -369,13 +321,8 @@ def add_acknowledgers(user: User, document: Document, people: list[User]) -> int
     return added
 
 
-def can_acknowledge(user: User, document: Document) -> bool:
-    return user.is_authenticated and any(a.user_id == user.id and a.acknowledged_at is None
-                                         for a in document.acknowledgments)
-
-
 def acknowledge(user: User, document: Document) -> Acknowledgment:
-    ensure(can_acknowledge(user, document), "Вас нет в списке ознакомления или вы уже ознакомлены.")
+    ensure(user, "acknowledge", document)
     row = next(a for a in document.acknowledgments if a.user_id == user.id and a.acknowledged_at is None)
     row.acknowledged_at = clock.now()
     db.session.flush()

@@ -15,7 +15,8 @@ KNOWN_ROLES = frozenset({
     "current_approver",  # an approver whose turn it is on the running approval route
 })
 KNOWN_GUARDS = frozenset({"content_complete", "approvers_assigned", "all_approvals_given", "body_scope"})
-KNOWN_EFFECTS = frozenset({"start_approval", "assign_number", "freeze", "create_assignments", "render_docx", "notify"})
+KNOWN_EFFECTS = frozenset({"start_approval", "record_return", "assign_number", "freeze", "create_assignments",
+                           "render_docx", "notify", "notify_heads"})
 DOCUMENT_TYPES = frozenset({"order", "protocol", "decision", "resolution", "regulation", "plan"})
 TYPES_FILE = "_types.yaml"
 # Every workflow starts in DRAFT and puts a document in force in PUBLISHED (its content is then frozen).

@@ -16,22 +16,16 @@ from webapp.extensions import db
 from webapp.models import Body, DocTemplate
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.rendering.samples import documented
-from webapp.services import rendering
-from webapp.services.documents import ensure
+from webapp.services import policy, rendering
 from webapp.services.errors import Invalid
 from webapp.services.files import read_bytes
-
-
-@bp.app_context_processor
-def template_rules():
-    """The same rule draws the «Шаблоны» link in the menu and guards every view below."""
-    return {"can_manage_templates": rendering.can_manage_templates}
 
 
 @bp.before_request
 @login_required
 def admins_only():
-    ensure(rendering.can_manage_templates(current_user), "Шаблоны документов настраивает только администратор.")
+    """The same rule draws the administration links in the menu."""
+    policy.ensure(current_user, "administer")
 
 
 def _kind(value: str | None) -> str:

@@ -6,44 +6,40 @@ from datetime import date
 
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp import clock
 from webapp.blueprints.assignments import bp
+from webapp.blueprints.fields import RuDateField, RuForm
 from webapp.extensions import db
 from webapp.models import Body
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
-from webapp.services import assignments, exports, occurrences, rendering
+from webapp.security import db_id
+from webapp.services import assignments, exports, occurrences, policy, rendering
 from webapp.services.dashboard import Filters, overview, select_assignments
-from webapp.services.documents import ensure
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(RuForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    as_of = DateField("На дату", validators=[Optional()])
-    body = SelectField("Орган", coerce=int, validate_choice=False, validators=[Optional()])
+    as_of = RuDateField("На дату", validators=[Optional()])
+    body = SelectField("Орган", coerce=db_id, validate_choice=False, validators=[Optional()])
     doc_type = SelectField("Вид документа", validators=[Optional()], choices=[SelectChoice("", "все")] + [
         SelectChoice(k.value, v) for k, v in TYPE_TITLES.items()])
     status = SelectField("Статус", validators=[Optional()], choices=[SelectChoice("", "все")] + [
         SelectChoice(k.value, v) for k, v in STATUS_TITLES.items() if k != "draft"])
-    since = DateField("Документы с", validators=[Optional()])
-    until = DateField("по", validators=[Optional()])
-
-
-def can_see_dashboard(user) -> bool:
-    return assignments.sees_all(user)
+    since = RuDateField("Документы с", validators=[Optional()])
+    until = RuDateField("по", validators=[Optional()])
 
 
 def _filters() -> tuple[DashboardFilterForm, date, Filters]:
-    ensure(can_see_dashboard(current_user), "Сводка по исполнению доступна аудиторам и администраторам.")
+    policy.ensure(current_user, "oversee")
     form = DashboardFilterForm(request.args)
     form.body.choices = [SelectChoice(0, "все")] + [SelectChoice(b.id, b.display_name)
                                                     for b in db.session.scalars(select(Body).order_by(Body.name))]

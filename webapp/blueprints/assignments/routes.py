@@ -22,9 +22,9 @@ from webapp.blueprints.assignments.forms import (
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
+from webapp.security import db_id
 from webapp.services import assignments as service
-from webapp.services import bulk, calendar, exports, occurrences
-from webapp.services.documents import ensure
+from webapp.services import bulk, calendar, exports, occurrences, policy
 from webapp.services.errors import Invalid
 
 SCOPES = {"mine": "Мои поручения", "control": "На моём контроле", "all": "Все доступные"}
@@ -43,9 +43,9 @@ def index():
     scope = request.args.get("scope") or ""
     rows = list(db.session.scalars(query))
     if scope == "mine":
-        rows = [a for a in rows if service.is_responsible(current_user, a)]
+        rows = [a for a in rows if policy.is_responsible(current_user, a)]
     elif scope == "control":
-        rows = [a for a in rows if service.is_controller(current_user, a)]
+        rows = [a for a in rows if policy.is_controller(current_user, a)]
     if request.args.get("overdue"):
         rows = [a for a in rows if service.is_overdue(a, clock.today())]
     return render_template("assignments/index.html", assignments=rows, statuses=STATUS_TITLES, status=status,
@@ -56,8 +56,7 @@ def _load(assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.status == AssignmentStatus.draft:
         abort(404)
-    ensure(service.can_view_assignment(current_user, assignment),
-           "Поручение видят члены ответственных органов, контролёр, аудиторы и администраторы.")
+    policy.ensure(current_user, "read_assignment", assignment)
     return assignment
 
 
@@ -67,17 +66,12 @@ def detail(assignment_id: int):
     assignment = _load(assignment_id)
     history = list(db.session.scalars(select(Event).where(Event.object_type == "assignment",
                                                           Event.object_id == assignment.id).order_by(Event.id)))
-    user = current_user
     return render_template(
         "assignments/detail.html", a=assignment, history=history, today=clock.today(),
         overdue=service.is_overdue(assignment, clock.today()),
         days_overdue=service.days_overdue(assignment, clock.today()),
-        pending=service.pending_change(assignment), rollup=service.rollup(assignment),
+        pending=policy.pending_change(assignment), rollup=service.rollup(assignment),
         series_progress=occurrences.progress(assignment, clock.today()) if assignment.is_series else None,
-        can_take=service.can_take(user, assignment), can_report=service.can_report(user, assignment),
-        can_review=service.can_review(user, assignment), can_cancel=service.can_cancel(user, assignment),
-        can_request=service.can_request_extension(user, assignment),
-        can_decide=service.can_decide_extension(user, assignment),
         action_form=ActionForm(), report_form=ReportForm(), review_form=ReviewForm(), cancel_form=CancelForm(),
         request_form=ExtensionRequestForm(), decide_form=ExtensionDecisionForm(),
     )
@@ -176,7 +170,7 @@ def calendars():
 def create_calendar():
     if not ActionForm().validate():
         abort(400)
-    body_id = request.form.get("body", type=int)
+    body_id = request.form.get("body", type=db_id)
     body = db.session.get(Body, body_id) if body_id else None
     token = calendar.create_token(current_user, body)
     db.session.commit()
@@ -237,8 +231,7 @@ def add(document_id: int):
     document = db.session.get(Document, document_id)
     if document is None:
         abort(404)
-    ensure(service.can_add_assignment(current_user, document),
-           "Добавить поручение может контролёр к действующему документу.")
+    policy.ensure(current_user, "add_assignment", document)
     form = AddAssignmentForm()
     form.lead_body.choices = [(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
     if request.method == "POST":

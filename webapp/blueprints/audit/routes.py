@@ -13,20 +13,16 @@ from wtforms.fields.choices import SelectChoice
 from webapp.blueprints.audit import bp
 from webapp.blueprints.audit.forms import AuditFilterForm
 from webapp.extensions import db
-from webapp.models import Event, Role, User
-from webapp.services.documents import ensure
+from webapp.models import Event, User
+from webapp.services import policy
 
 PAGE_SIZE = 200
-
-
-def can_read_audit(user: User) -> bool:
-    return user.is_authenticated and user.has_role(Role.auditor, Role.admin)
 
 
 @bp.get("/audit")
 @login_required
 def index():
-    ensure(can_read_audit(current_user), "Журнал аудита доступен аудиторам и администраторам.")
+    policy.ensure(current_user, "read_audit")
     form = AuditFilterForm(request.args)
     form.user.choices = [SelectChoice(0, "все")] + [
         SelectChoice(u.id, u.full_name) for u in db.session.scalars(select(User).order_by(User.full_name))]

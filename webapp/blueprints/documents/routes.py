@@ -21,9 +21,9 @@ from webapp.extensions import db
 from webapp.models import Body, Document, Event, Role, User
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import documents as service
-from webapp.services import transitions, workflows
-from webapp.services.assignments import can_add_assignment
+from webapp.services import policy, transitions, workflows
 from webapp.services.errors import Invalid
+from webapp.services.route import steps_waiting_for
 from webapp.services.workflows import state_titles
 from webapp.workflow import to_mermaid
 
@@ -33,10 +33,11 @@ def _body_choices() -> list[tuple[int, str]]:
 
 
 def _load(document_id: int) -> Document:
+    """The document, if the user may read it (404 when there is none, 403 when it is not theirs to read)."""
     document = db.session.get(Document, document_id)
     if document is None:
         abort(404)
-    service.ensure(service.can_view_document(current_user, document), "Этот проект документа вам недоступен.")
+    policy.ensure(current_user, "read_document", document)
     return document
 
 
@@ -48,7 +49,7 @@ def home():
 @bp.route("/documents")
 @login_required
 def index():
-    query = select(Document).where(Document.parent_id.is_(None))
+    query = select(Document).where(Document.parent_id.is_(None), policy.readable_documents(current_user))
     doc_type = request.args.get("type") or ""
     state = request.args.get("state") or ""
     if doc_type in DocumentType.__members__:
@@ -58,9 +59,9 @@ def index():
         query = query.where(Document.state == state)
     query = query.order_by(func.coalesce(Document.reg_date, Document.event_date).desc().nulls_last(),
                            Document.id.desc())
-    documents = [d for d in db.session.scalars(query) if service.can_view_document(current_user, d)]
+    documents = list(db.session.scalars(query))
     return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=states,
-                           doc_type=doc_type, state=state, can_create=service.can_create_document(current_user))
+                           doc_type=doc_type, state=state)
 
 
 @bp.route("/documents/<int:document_id>")
@@ -79,19 +80,11 @@ def detail(document_id: int):
     history = list(db.session.scalars(select(Event).where(Event.document_id == document.id).order_by(Event.id)))
     return render_template(
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
-        can_edit=service.can_edit_document(current_user, document), buttons=buttons,
-        can_amend=service.can_amend(current_user, document),
-        can_add_assignment=can_add_assignment(current_user, document),
-        transition_form=TransitionForm(formdata=None, data={"version": document.version}),
+        buttons=buttons, transition_form=TransitionForm(formdata=None, data={"version": document.version}),
         decision_form=DecisionForm(formdata=None, data={"version": document.version}),
         approver_form=approver_form, mode_form=ApprovalModeForm(formdata=None, data={"mode": document.approval_mode}),
         ack_form=ack_form, action_form=ActionForm(),
-        rounds=_rounds(document), waiting=transitions.steps_waiting_for(document),
-        can_decide=transitions.is_current_approver(current_user, document),
-        can_edit_route=transitions.can_edit_route(current_user, document) and transitions.uses_route(document),
-        route_editable=workflows.is_editable(document),
-        can_manage_acks=transitions.can_manage_acknowledgments(current_user, document),
-        can_acknowledge=transitions.can_acknowledge(current_user, document),
+        rounds=_rounds(document), waiting=steps_waiting_for(document), route_editable=workflows.is_editable(document),
         history=history, mermaid=to_mermaid(workflow, document.state),
     )
 
@@ -205,8 +198,7 @@ def _edit(document: Document | None):
 @bp.route("/documents/new", methods=["GET", "POST"])
 @login_required
 def new():
-    service.ensure(service.can_create_document(current_user),
-                   "Создавать проекты документов могут секретарь, руководитель и администратор.")
+    policy.ensure(current_user, "create_document")
     return _edit(None)
 
 
@@ -214,6 +206,5 @@ def new():
 @login_required
 def edit(document_id: int):
     document = _load(document_id)
-    service.ensure(service.can_edit_document(current_user, document),
-                   "Редактировать можно только проект документа, и только автору или секретарю.")
+    policy.ensure(current_user, "edit_document", document)
     return _edit(document)

@@ -1,0 +1,349 @@
+"""Who may do what to which object: every rule once, with its refusal in Russian.
+
+Services enforce a rule with `ensure(user, RULE, obj)`; views ask `can(user, RULE, obj)` to draw a button or guard a
+page, and templates ask the same through `can(RULE, obj)` (for the signed-in user). Nothing else decides access.
+
+Body scope. A user acts for the bodies they belong to and every body below them. A user who belongs to no body
+works for the organisation as a whole (the legal department's approver, the control office), and so does an
+administrator. Scope is part of every rule that touches a document or an assignment:
+- a document in force (published) is public inside the service: every signed-in user may read it;
+- a document not in force (a draft, on its route, cancelled) is read by its author, the approvers on its route,
+  auditors and administrators, and by secretaries, heads, approvers and controllers whose scope holds its
+  issuing body;
+- editing, every workflow transition fired by role, the approval route, numbering (a transition's effect),
+  acknowledgment lists, amending documents and adding assignments need the issuing body in the user's scope;
+  relations (the author, the approver whose turn it is) act without it;
+- an assignment is read and acted on by members of its responsible bodies (and of the bodies above them), its
+  controller, auditors and administrators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import exists, or_, select, true
+
+from webapp.models import (
+    ApprovalStep,
+    Assignment,
+    AssignmentStatus,
+    Body,
+    ChangeStatus,
+    Document,
+    Role,
+    User,
+)
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
+from webapp.services.errors import NotAllowed
+from webapp.services.route import is_current_approver, on_route
+from webapp.services.workflows import is_editable, workflow_of
+from webapp.workflow import Transition
+from webapp.workflow.engine import PUBLISHED
+
+DRAFTERS = (Role.secretary, Role.head, Role.admin)  #: draft documents, run their routes and acknowledgment lists
+OVERSEERS = (Role.auditor, Role.admin)  #: read everything: every document, assignment, the dashboard and the audit
+DRAFT_READERS = (Role.secretary, Role.head, Role.approver, Role.controller)  #: read drafts of bodies in their scope
+CONTROLLERS = (Role.controller, Role.admin)  #: put assignments under control by hand
+
+OTHER_BODY = "Документ издаёт орган, в котором вы не состоите."
+
+
+# --- scope ----------------------------------------------------------------------------------------------------------
+
+
+def scope_ids(user: User) -> set[int] | None:
+    """The bodies a user acts for (theirs and every body below); None: the whole organisation."""
+    if user.has_role(Role.admin) or not user.memberships:
+        return None
+    ids: set[int] = set()
+    for body in user.bodies:
+        ids |= body.subtree_ids()
+    return ids
+
+
+def member_body_ids(user: User) -> set[int]:
+    """The bodies whose assignments a user answers for: theirs and every body below (none for a user without)."""
+    ids: set[int] = set()
+    for body in user.bodies:
+        ids |= body.subtree_ids()
+    return ids
+
+
+def in_scope(user: User, body_id: int | None) -> bool:
+    """Whether a user acts for a body; a document with no issuing body belongs to the organisation as a whole."""
+    scope = scope_ids(user)
+    return scope is None or (body_id is not None and body_id in scope)
+
+
+def oversees(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*OVERSEERS)
+
+
+# --- the rules ------------------------------------------------------------------------------------------------------
+
+Check = Callable[[User, Any], str | None]  # the refusal, or None when allowed
+RULES: dict[str, Check] = {}
+
+
+def rule(name: str) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        RULES[name] = check
+        return check
+
+    return register
+
+
+def refusal(user: User, name: str, obj: Any = None) -> str | None:
+    """Why the user may not do this (a sentence in Russian), or None when they may."""
+    if not user.is_authenticated:
+        return "Войдите в систему."
+    return RULES[name](user, obj)
+
+
+def can(user: User, name: str, obj: Any = None) -> bool:
+    return refusal(user, name, obj) is None
+
+
+def ensure(user: User, name: str, obj: Any = None) -> None:
+    """Raise NotAllowed with the rule's reason when the user may not do this."""
+    reason = refusal(user, name, obj)
+    if reason is not None:
+        raise NotAllowed(reason)
+
+
+# Documents
+
+
+def _acts_for(user: User, document: Document) -> bool:
+    """The document's author, or a user whose scope holds its issuing body."""
+    return document.author_id == user.id or in_scope(user, document.issuing_body_id)
+
+
+@rule("create_document")
+def _create_document(user: User, _obj=None) -> str | None:
+    if not user.has_role(*DRAFTERS):
+        return "Создавать проекты документов могут секретарь, руководитель и администратор."
+    return None
+
+
+@rule("read_document")
+def _read_document(user: User, document: Document) -> str | None:
+    if document.parent is not None:
+        return _read_document(user, document.parent)  # an attachment is read with the document approving it
+    if document.in_force or oversees(user) or document.author_id == user.id or on_route(user, document):
+        return None
+    if user.has_role(*DRAFT_READERS) and in_scope(user, document.issuing_body_id):
+        return None
+    return "Этот проект документа вам недоступен: он готовится в другом органе."
+
+
+@rule("edit_document")
+def _edit_document(user: User, document: Document) -> str | None:
+    if document.parent_id is not None:
+        return "Приложение редактируется вместе с документом, которым оно утверждается."
+    if not is_editable(document):
+        return "Редактировать можно только проект документа; действующий документ меняют изменяющим документом."
+    if not user.has_role(*DRAFTERS):
+        return "Редактировать проекты могут автор, секретарь, руководитель и администратор."
+    return None if _acts_for(user, document) else OTHER_BODY
+
+
+def fills_role(user: User, document: Document, role: str) -> bool:
+    """A workflow role: a relation to the document, or a user role held for the document's issuing body."""
+    if role == "author":
+        return document.author_id is not None and document.author_id == user.id
+    if role == "current_approver":
+        return is_current_approver(user, document)
+    return user.has_role(role) and in_scope(user, document.issuing_body_id)
+
+
+def may_fire(user: User, document: Document, transition: Transition) -> str | None:
+    """Who may fire a transition (its state and guards are the workflow's business)."""
+    if not user.is_authenticated:
+        return "Войдите в систему."
+    if document.parent_id is not None:
+        return "Приложение проходит маршрут вместе с документом, которым оно утверждается."
+    if any(fills_role(user, document, role) for role in transition.roles):
+        return None
+    if any(user.has_role(role) for role in transition.roles):
+        return OTHER_BODY
+    return "У вас нет права на это действие с документом."
+
+
+@rule("edit_route")
+def _edit_route(user: User, document: Document) -> str | None:
+    """Pick approvers: before submitting, or add them while the route runs."""
+    if not any("start_approval" in t.effects for t in workflow_of(document).transitions.values()):
+        return "Этот вид документа не проходит согласование."
+    if document.state in {s.name for s in workflow_of(document).states.values() if s.final}:
+        return "Маршрут завершённого документа не меняется."
+    if document.author_id == user.id or (user.has_role(*DRAFTERS) and in_scope(user, document.issuing_body_id)):
+        return None
+    return "Изменять лист согласования может автор, секретарь или руководитель органа, издающего документ."
+
+
+@rule("decide_approval")
+def _decide_approval(user: User, document: Document) -> str | None:
+    return None if is_current_approver(user, document) else "Сейчас не ваша очередь согласовывать этот документ."
+
+
+@rule("manage_acknowledgments")
+def _manage_acknowledgments(user: User, document: Document) -> str | None:
+    if not document.in_force:
+        return "Список ознакомления ведут для действующего документа."
+    if document.author_id == user.id or (user.has_role(*DRAFTERS) and in_scope(user, document.issuing_body_id)):
+        return None
+    return "Список ознакомления ведут автор, секретарь или руководитель органа, издавшего документ."
+
+
+@rule("acknowledge")
+def _acknowledge(user: User, document: Document) -> str | None:
+    if any(a.user_id == user.id and a.acknowledged_at is None for a in document.acknowledgments):
+        return None
+    return "Вас нет в списке ознакомления или вы уже ознакомлены."
+
+
+@rule("amend_document")
+def _amend_document(user: User, document: Document) -> str | None:
+    if not document.in_force or document.parent_id is not None:
+        return "Изменяющий документ можно создать только к действующему документу."
+    if not user.has_role(*DRAFTERS):
+        return "Создавать проекты документов могут секретарь, руководитель и администратор."
+    return None if _acts_for(user, document) else OTHER_BODY
+
+
+@rule("add_assignment")
+def _add_assignment(user: User, document: Document) -> str | None:
+    if not user.has_role(*CONTROLLERS) or not document.in_force:
+        return "Добавить поручение может контролёр к действующему документу."
+    return None if in_scope(user, document.issuing_body_id) else OTHER_BODY
+
+
+# Assignments
+
+
+def is_responsible(user: User, assignment: Assignment) -> bool:
+    """A member of one of its responsible bodies (or of a body above one)."""
+    return user.is_authenticated and bool({b.id for b in assignment.bodies} & member_body_ids(user))
+
+
+def is_controller(user: User, assignment: Assignment) -> bool:
+    return user.is_authenticated and assignment.controller_id == user.id
+
+
+@rule("read_assignment")
+def _read_assignment(user: User, assignment: Assignment) -> str | None:
+    if oversees(user) or is_controller(user, assignment) or is_responsible(user, assignment):
+        return None
+    return "Поручение видят члены ответственных органов, контролёр, аудиторы и администраторы."
+
+
+SERIES_MESSAGE = "Периодическое поручение исполняется по срокам: возьмите в работу и отчитайтесь по нужному сроку."
+
+
+def _not_series(assignment: Assignment) -> str | None:
+    return SERIES_MESSAGE if assignment.is_series else None
+
+
+@rule("take_assignment")
+def _take_assignment(user: User, assignment: Assignment) -> str | None:
+    if not is_responsible(user, assignment) or assignment.status != AssignmentStatus.new:
+        return "Взять в работу может член ответственного органа, пока поручение новое."
+    return _not_series(assignment)
+
+
+@rule("report_assignment")
+def _report_assignment(user: User, assignment: Assignment) -> str | None:
+    if not is_responsible(user, assignment) \
+            or assignment.status not in (AssignmentStatus.in_work, AssignmentStatus.returned):
+        return "Отчёт представляет член ответственного органа по поручению в работе."
+    return _not_series(assignment)
+
+
+@rule("review_report")
+def _review_report(user: User, assignment: Assignment) -> str | None:
+    """Accept or return a report: the controller."""
+    if is_controller(user, assignment) and assignment.status == AssignmentStatus.reported:
+        return None
+    return "Принять или вернуть отчёт может контролёр поручения, когда отчёт представлен."
+
+
+@rule("cancel_assignment")
+def _cancel_assignment(user: User, assignment: Assignment) -> str | None:
+    if (is_controller(user, assignment) or user.has_role(Role.admin)) and assignment.status in OPEN_STATUSES:
+        return None
+    return "Отменить открытое поручение может его контролёр или администратор."
+
+
+def pending_change(assignment: Assignment):
+    return next((c for c in assignment.deadline_changes if c.status == ChangeStatus.pending), None)
+
+
+@rule("request_extension")
+def _request_extension(user: User, assignment: Assignment) -> str | None:
+    if (is_responsible(user, assignment) and assignment.status in OPEN_STATUSES
+            and assignment.status != AssignmentStatus.reported and assignment.deadline is not None
+            and pending_change(assignment) is None):
+        return _not_series(assignment)
+    return "Перенос срока просит член ответственного органа по открытому поручению со сроком, по одному запросу."
+
+
+@rule("decide_extension")
+def _decide_extension(user: User, assignment: Assignment) -> str | None:
+    if is_controller(user, assignment) and pending_change(assignment) is not None:
+        return None
+    return "Решение о переносе срока принимает контролёр поручения."
+
+
+# The organisation
+
+
+@rule("oversee")
+def _oversee(user: User, _obj=None) -> str | None:
+    """The dashboard, its exports and every assignment of the organisation."""
+    return None if oversees(user) else "Сводка по исполнению доступна аудиторам и администраторам."
+
+
+@rule("read_audit")
+def _read_audit(user: User, _obj=None) -> str | None:
+    return None if oversees(user) else "Журнал аудита доступен аудиторам и администраторам."
+
+
+@rule("administer")
+def _administer(user: User, _obj=None) -> str | None:
+    """Users, their sessions, templates: what changes every document or account of the organisation."""
+    return None if user.has_role(Role.admin) else "Это может только администратор."
+
+
+@rule("body_calendar")
+def _body_calendar(user: User, body: Body) -> str | None:
+    if oversees(user) or body.id in member_body_ids(user):
+        return None
+    return "Календарь органа может получить только его член."
+
+
+# --- the same rules as queries (lists) ------------------------------------------------------------------------------
+
+
+def readable_documents(user: User):
+    """A WHERE clause: the documents `read_document` lets the user read (attachments follow their document)."""
+    if oversees(user):
+        return true()
+    scope = scope_ids(user)
+    route = exists().where(ApprovalStep.document_id == Document.id, ApprovalStep.user_id == user.id)
+    conditions = [Document.state == PUBLISHED, Document.author_id == user.id, route]
+    if user.has_role(*DRAFT_READERS):
+        conditions.append(true() if scope is None else Document.issuing_body_id.in_(scope))
+    return or_(*conditions)
+
+
+def visible_assignments(user: User):
+    """A WHERE clause: the assignments `read_assignment` lets the user read."""
+    if oversees(user):
+        return true()
+    ids = member_body_ids(user)
+    if not ids:
+        return Assignment.controller_id == user.id
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+    return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting), Assignment.controller_id == user.id)
