@@ -21,7 +21,7 @@ from webapp.extensions import db
 from webapp.services.users import create_user
 
 TEST_PG = os.environ.get("DOCFLOW_TEST_DATABASE_URL")
-TEST_PASSWORD = "pw-1234"  # noqa: S105 - every user made by make_user has it
+TEST_PASSWORD = "Docflow-test-2026"  # noqa: S105 - every user made by make_user has it
 
 # The day every test runs on unless it says otherwise; the organisation (TIMEZONE's default) is in Moscow.
 TODAY = date(2026, 11, 23)
@@ -181,7 +181,7 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """A factory: make_user("sec", "secretary") creates a user whose password is TEST_PASSWORD ("pw-1234")."""
+    """A factory: make_user("sec", "secretary") creates a user whose password is TEST_PASSWORD."""
 
     def make(login: str, *roles: str, bodies: list[str] = ()):
         with app.app_context():

@@ -1,5 +1,6 @@
 """The docflow command: user creation, the demo, Flask's own commands."""
 
+import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -8,27 +9,41 @@ from webapp.services.users import check_password
 
 
 def test_user_create_with_password_from_environment(app, runner, monkeypatch):
-    monkeypatch.setenv("DOCFLOW_PASSWORD", "s3cret-pass")
+    monkeypatch.setenv("DOCFLOW_PASSWORD", "Ключ-от-сейфа-2026")
     result = runner.invoke(args=["user", "create", "--login", "ivanova", "--name", "Иванова О.П.",
                                  "--role", "secretary", "--role", "approver"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.login == "ivanova"))
-        assert user.roles == {"secretary", "approver"} and check_password(user, "s3cret-pass")
-        assert user.password_hash != "s3cret-pass"
+        assert user.roles == {"secretary", "approver"} and check_password(user, "Ключ-от-сейфа-2026")
+        assert user.password_hash != "Ключ-от-сейфа-2026"
 
 
 def test_user_create_with_prompted_password(app, runner, monkeypatch):
     monkeypatch.delenv("DOCFLOW_PASSWORD", raising=False)
     result = runner.invoke(args=["user", "create", "--login", "petrov", "--name", "Петров", "--role", "auditor"],
-                           input="pw-12345\npw-12345\n")
+                           input="синий трамвай над рекой\nсиний трамвай над рекой\n")
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert check_password(db.session.scalar(select(User).where(User.login == "petrov")), "pw-12345")
+        assert check_password(db.session.scalar(select(User).where(User.login == "petrov")), "синий трамвай над рекой")
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("Short-1", "at least 12 characters"),
+    ("qwerty123456", "easy to guess"),
+    ("ivanova12345", "easy to guess"),  # the login and a sequence
+])
+def test_user_create_refuses_a_weak_password(app, runner, monkeypatch, password, message):
+    monkeypatch.setenv("DOCFLOW_PASSWORD", password)
+    result = runner.invoke(args=["user", "create", "--login", "ivanova", "--name", "Иванова О.П.",
+                                 "--role", "secretary"])
+    assert result.exit_code == 1 and message in result.output
+    with app.app_context():
+        assert db.session.query(User).count() == 0
 
 
 def test_user_create_rejects_unknown_role_and_body(app, runner, monkeypatch):
-    monkeypatch.setenv("DOCFLOW_PASSWORD", "s3cret-pass")
+    monkeypatch.setenv("DOCFLOW_PASSWORD", "Ключ-от-сейфа-2026")
     result = runner.invoke(args=["user", "create", "--login", "x", "--name", "X", "--role", "king"])
     assert result.exit_code == 1 and "unknown role" in result.output
     result = runner.invoke(args=["user", "create", "--login", "x", "--name", "X", "--role", "executor",

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD
+
 
 def test_login_page_renders_in_russian(client):
     page = client.get("/login").get_data(as_text=True)
@@ -25,7 +27,7 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, make_user):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize("login,password", [("sec", "wrong"), ("nobody", "pw-1234"), ("SEC", "wrong")])
+@pytest.mark.parametrize("login,password", [("sec", "wrong"), ("nobody", TEST_PASSWORD), ("SEC", "wrong")])
 def test_wrong_credentials_are_refused(client, auth, make_user, login, password):
     make_user("sec", "secretary")
     response = auth.login(login, password)
@@ -47,7 +49,7 @@ def test_inactive_user_cannot_log_in(app, client, auth, make_user):
 
 def test_post_without_csrf_token_is_refused(client, make_user):
     make_user("sec", "secretary")
-    response = client.post("/login", data={"login": "sec", "password": "pw-1234"})
+    response = client.post("/login", data={"login": "sec", "password": TEST_PASSWORD})
     assert response.status_code == 400
     assert "защитный токен" in response.get_data(as_text=True)
     assert client.get("/documents").status_code == 302  # not logged in
@@ -69,7 +71,7 @@ def test_next_parameter_cannot_redirect_elsewhere(client, auth, make_user):
     make_user("sec", "secretary")
     token = auth.csrf("/login")
     response = client.post("/login?next=//evil.example/x",
-                           data={"login": "sec", "password": "pw-1234", "csrf_token": token})
+                           data={"login": "sec", "password": TEST_PASSWORD, "csrf_token": token})
     assert response.headers["Location"].endswith("/documents")
 
 

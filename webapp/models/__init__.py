@@ -27,6 +27,7 @@ from webapp.models.document import (
 from webapp.models.files import StoredFile
 from webapp.models.notices import CalendarToken, ReminderLog
 from webapp.models.people import Body, Membership, Role, User, UserRole
+from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
@@ -47,6 +48,7 @@ __all__ = [
     "Document",
     "DocumentType",
     "Event",
+    "LoginThrottle",
     "Membership",
     "Notification",
     "NumberCounter",
@@ -65,6 +67,7 @@ __all__ = [
     "StoredFile",
     "User",
     "UserRole",
+    "UserSession",
     "DocTemplate",
     "RenderedDocument",
 ]

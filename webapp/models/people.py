@@ -87,9 +87,16 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", back_populates="user")
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
+    #: The token of the session this object was loaded for; never stored (services/sessions.py keeps its hash).
+    session_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookies: the user and the session, so ending the session ends them."""
+        return f"{self.id}:{self.session_token}"
 
     @property
     def roles(self) -> set[Role]:
@@ -97,6 +104,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
+
+    @property
+    def role_titles(self) -> list[str]:
+        return [ROLE_TITLES[role] for role in Role if role in self.roles]
 
     @property
     def bodies(self) -> list[Body]:

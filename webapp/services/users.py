@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
+import zxcvbn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -53,6 +55,45 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
+@dataclass(frozen=True)
+class PasswordProblem:
+    """Why a new password is refused: in Russian for the pages, in English for the command line."""
+
+    ru: str
+    en: str
+
+
+MAX_PASSWORD_LENGTH = 128  # argon2 takes any length; a bound keeps a login request cheap
+
+
+def password_problem(password: str, login: str = "", full_name: str = "") -> PasswordProblem | None:
+    """The policy for new passwords (OWASP ASVS 2.1): at least PASSWORD_MIN_LENGTH characters, any characters,
+    no composition rules, and not guessable — zxcvbn's estimate, which knows the common and leaked passwords,
+    keyboard patterns, dates and the user's own login and name, must be at least PASSWORD_MIN_STRENGTH (0–4)."""
+    minimum = int(current_app.config["PASSWORD_MIN_LENGTH"])
+    if len(password) < minimum:
+        return PasswordProblem(f"Пароль должен быть не короче {minimum} символов.",
+                               f"the password must have at least {minimum} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return PasswordProblem(f"Пароль должен быть не длиннее {MAX_PASSWORD_LENGTH} символов.",
+                               f"the password must have at most {MAX_PASSWORD_LENGTH} characters")
+    estimate = zxcvbn.zxcvbn(password, user_inputs=[v for v in (login, *full_name.split()) if v])
+    if estimate["score"] < int(current_app.config["PASSWORD_MIN_STRENGTH"]):
+        return PasswordProblem("Пароль легко подобрать: он похож на распространённый пароль, логин или имя. "
+                               "Возьмите несколько несвязанных слов или длинную фразу.",
+                               "the password is easy to guess (a common password, a pattern, the login or the "
+                               "name); use several unrelated words or a long phrase")
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password that meets the policy (Invalid with the Russian reason otherwise)."""
+    problem = password_problem(password, user.login, user.full_name)
+    if problem is not None:
+        raise Invalid(problem.ru)
+    user.password_hash = hash_password(password)
+
+
 def find_body(name: str) -> Body:
     """A body by its name, short name or alias."""
     body = db.session.scalar(select(Body).where(Body.name == name))
@@ -72,12 +113,16 @@ def create_user(
     bodies: list[str] = (),
     position: str | None = None,
     email: str | None = None,
+    check_password: bool = True,
 ) -> User:
+    """A new user (messages in English: the command line creates users). check_password=False only for the demo's
+    documented password."""
     login = login.strip()
     if not login or not full_name.strip():
         raise Invalid("login and name are required")
-    if len(password) < 4:
-        raise Invalid("the password must have at least 4 characters")
+    problem = password_problem(password, login, full_name) if check_password else None
+    if problem is not None:
+        raise Invalid(problem.en)
     unknown = [r for r in roles if r not in Role.__members__]
     if unknown:
         raise Invalid(f"unknown role(s): {', '.join(unknown)}; known: {', '.join(Role)}")

@@ -1,7 +1,7 @@
-"""Administration: DOCX templates (upload, versions, the documented context)."""
+"""Administration: DOCX templates (upload, versions, the documented context), users and their sessions."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.blueprints.admin import routes  # noqa: E402,F401
+from webapp.blueprints.admin import routes, users  # noqa: E402,F401
