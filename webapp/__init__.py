@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from webapp import config as settings
+from webapp import security
 from webapp.extensions import bootstrap, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     settings.finalize(app.config, Path(app.instance_path))
 
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)
@@ -42,10 +44,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys unless asked, per connection."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite per connection: foreign keys on; write-ahead logging, so readers never wait for a writer; and the
+    transactions begun by `_sqlite_begin` below instead of by the driver."""
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """A request that may write takes SQLite's write lock when its transaction begins (BEGIN IMMEDIATE), waiting
+    up to the busy timeout for another writer: a deferred transaction that reads and then writes fails at once
+    ("database is locked") when someone else wrote in between. Pages that only read begin deferred."""
+    if conn.dialect.name == "sqlite":
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

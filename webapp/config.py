@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +13,34 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Europe/Moscow",
     "DATABASE_URL": None,  # None: SQLite at instance/docflow.sqlite3
     "SECRET_KEY": None,  # None: generated once and kept in instance/secret_key
+    "AUDIT_KEY": None,  # None: generated once and kept in instance/audit_key (HMAC key of the audit chain)
     "FILES_DIR": None,  # None: instance/files
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_NAME": "docflow_remember",
     "WTF_CSRF_TIME_LIMIT": None,  # a form left open all day must still submit
+    "WTF_I18N_ENABLED": False,  # WTForms' own Russian messages (blueprints/fields.py), not Flask-Babel's
     "BOOTSTRAP_SERVE_LOCAL": True,  # users' networks are often closed: no CDN
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLITE_BUSY_TIMEOUT": 30,  # seconds a write waits for SQLite's lock (one writer at a time)
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     # Argon2id cost of password hashes (argon2-cffi's defaults, RFC 9106's second recommendation): about
     # 0.1 s and 64 MiB per login. A hash made with another cost is upgraded at the user's next login.
     "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+    "PASSWORD_MIN_LENGTH": 12,  # new passwords (OWASP ASVS 2.1.1)
+    "PASSWORD_MIN_STRENGTH": 3,  # zxcvbn's score, 0-4: 3 is "safely unguessable" for online attacks
+    # Sessions (services/sessions.py): ended by logout, a password change or an administrator; and by time.
+    "SESSION_IDLE_MINUTES": 30,  # a session without «Запомнить меня» ends after this long without a request
+    "SESSION_MAX_HOURS": 12,  # ... and this long after login, whatever the activity
+    "REMEMBER_DAYS": 14,  # «Запомнить меня»: the session survives the browser this long
+    # Login throttling per account and per address (kept in the database: every worker counts the same).
+    "LOGIN_FREE_FAILURES": 3,  # failures before each further try has to wait 1, 2, 4 ... 60 s
+    "LOGIN_LOCKOUT_FAILURES": 10,  # failures of one account that lock it for LOGIN_LOCKOUT_MINUTES
+    "LOGIN_IP_LOCKOUT_FAILURES": 50,  # failures from one address (an office behind one address has many users)
+    "LOGIN_LOCKOUT_MINUTES": 15,
+    "PROXY_COUNT": 0,  # reverse proxies in front of the service whose X-Forwarded-For/-Proto are to be trusted
     # E-mail reminders (docflow remind): SMTP server and what to send when.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
@@ -35,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 20,  # seconds
     "REMIND_DAYS": [7, 1],  # days before a deadline
     "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
+    "MAX_POINTS": 1000,  # decision points in one document (saving 1,000 takes under a second: bench/save_points.py)
     "OCCURRENCE_HORIZON_DAYS": 92,  # periodic assignments: their due dates this far ahead exist as occurrences
     "WORKFLOWS_DIR": None,  # None: instance/workflows when present, else the workflows/ shipped with the code
     # Registration number patterns per document type: {seq} the number in the series, {year} the year.
@@ -45,6 +63,16 @@ DEFAULTS: dict[str, Any] = {
     "SOFFICE": "soffice",  # LibreOffice's binary, looked up on PATH
     "PDF_TIMEOUT": 120,  # seconds
     "TEMPLATE_MAX_BYTES": 5 * 1024 * 1024,
+    # One render of a template (an upload's check, or a document): a template over a limit is refused with the
+    # reason (webapp/rendering/budget.py).
+    "TEMPLATE_RENDER_SECONDS": 5.0,
+    "TEMPLATE_MAX_LOOP_STEPS": 100_000,  # loop iterations, range() items, list items built or walked, calls
+    "TEMPLATE_MAX_OUTPUT_CHARS": 5_000_000,  # characters written or built across the document's parts
+    "PDF_MAX_PROCESSES": 2,  # LibreOffice conversions at once on this host, all worker processes together
+    "PDF_WAIT_SECONDS": 20,  # how long a PDF download waits for a free slot before «try again»
+    # Files attached to reports: checked by their content (services/files.py), served only to their readers.
+    "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one file
+    "UPLOAD_MAX_FILES": 10,  # files per report
 }
 
 ENV_PREFIX = "DOCFLOW_"
@@ -114,7 +142,12 @@ def finalize(config: dict[str, Any], instance_path: Path) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):  # a writer waits this long for another one instead of failing
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": float(config["SQLITE_BUSY_TIMEOUT"]), **options.get("connect_args", {})}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = persistent_secret_key(instance_path)
     if not config.get("FILES_DIR"):
         config["FILES_DIR"] = str(instance_path / "files")
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(config["REMEMBER_DAYS"]))

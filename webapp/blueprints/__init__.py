@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask import Flask, flash, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
+from webapp.extensions import db
 from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return "database is locked" in message or getattr(exc.orig, "sqlstate", None) in ("40001", "40P01", "55P03")
 
 
 def register_filters(app: Flask) -> None:
@@ -39,6 +47,15 @@ def register_blueprints(app: Flask) -> None:
     register_filters(app)
 
     @app.context_processor
+    def policy_helpers():
+        """`can(RULE, obj)` in every template: the policy's answer for the signed-in user."""
+        from flask_login import current_user
+
+        from webapp.services import policy
+
+        return {"can": lambda name, obj=None: policy.can(current_user, name, obj)}
+
+    @app.context_processor
     def unread_notifications():
         from flask_login import current_user
         from sqlalchemy import func, select
@@ -70,6 +87,23 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(Invalid)
     def invalid(exc: Invalid):
         return page(400, "Неверные данные", exc.reason)
+
+    @app.errorhandler(StaleDataError)
+    def stale(_exc: StaleDataError):
+        """Two saves of one object at once: the later one finds it changed (the version counter) and stops."""
+        db.session.rollback()
+        return page(409, "Конфликт изменений", "Документ изменился, пока выполнялось действие. Обновите страницу "
+                                               "и посмотрите, нужно ли его повторить.")
+
+    @app.errorhandler(OperationalError)
+    def busy(exc: OperationalError):
+        """A lock that could not be had in time (SQLite's writer lock, a PostgreSQL deadlock or serialization
+        failure) is a conflict to retry; any other database failure stays an error."""
+        db.session.rollback()
+        if not _is_lock_conflict(exc):
+            raise exc
+        return page(409, "Сервер занят", "Одновременно с вами эти же данные меняет другой пользователь. "
+                                         "Повторите действие через несколько секунд.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

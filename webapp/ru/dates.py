@@ -12,13 +12,25 @@ from babel.dates import format_date, get_month_names
 LOCALE = "ru"
 
 # Quotes around the day are how forms print a filled-in blank: «01» февраля 2022 г.
-_DAY = r"[«\"“]?(?P<day>\d{1,2})[»\"”]?"
+_DAY = r"[«\"“]?(?P<day>[0-9]{1,2})[»\"”]?"
 # "г" must not be the start of a longer word, or «2022 годовой» would lose a letter.
 YEAR_SUFFIX = r"(?:\s*(?:года|году|год|г(?![а-яё])\.?))?"
 
 
+# The years a document of the service may name: older or later dates are typing errors («01.01.0001»,
+# «31.12.9999») that would otherwise reach calendars and reports.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
 class DateError(ValueError):
     """A date that cannot be read or does not exist; the message is meant for the user."""
+
+
+def check_range(value: date, text: str) -> date:
+    """The date, if its year is within MIN_YEAR..MAX_YEAR; a DateError quoting the text otherwise."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise DateError(f"Дата вне допустимого диапазона ({MIN_YEAR}–{MAX_YEAR} гг.): {text}")
+    return value
 
 
 @cache
@@ -44,9 +56,9 @@ def alternation(names: Iterable[str]) -> str:
 def _patterns() -> tuple[re.Pattern[str], ...]:
     months = alternation(genitive_months())
     return (
-        re.compile(rf"(?P<day>\d{{1,2}})\.(?P<month>\d{{1,2}})\.(?P<year>\d{{4}}){YEAR_SUFFIX}"),
-        re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
-        re.compile(rf"{_DAY}\s+(?P<month>{months})\s+(?P<year>\d{{4}}){YEAR_SUFFIX}", re.IGNORECASE),
+        re.compile(rf"(?P<day>[0-9]{{1,2}})\.(?P<month>[0-9]{{1,2}})\.(?P<year>[0-9]{{4}}){YEAR_SUFFIX}"),
+        re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"),
+        re.compile(rf"{_DAY}\s+(?P<month>{months})\s+(?P<year>[0-9]{{4}}){YEAR_SUFFIX}", re.IGNORECASE),
     )
 
 
@@ -65,9 +77,10 @@ def month_number(name: str) -> int:
 def make_date(year: int, month: int, day: int, text: str) -> date:
     """Build a date, turning an impossible one into a DateError that quotes the original text."""
     try:
-        return date(year, month, day)
+        value = date(year, month, day)
     except ValueError:
         raise DateError(f"Такой даты нет: {text}") from None
+    return check_range(value, text)
 
 
 def parse_date(text: str) -> date:
@@ -85,7 +98,7 @@ def parse_date(text: str) -> date:
 def parse_day_month(text: str, year: int) -> date:
     """Read a date that may lack its year («1 сентября», «01.09»), taking the year from the caller."""
     cleaned = _normalise(text)
-    match = re.fullmatch(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})", cleaned)
+    match = re.fullmatch(r"(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})", cleaned)
     if match is None:
         months = alternation(genitive_months())
         match = re.fullmatch(rf"{_DAY}\s+(?P<month>{months})", cleaned, re.IGNORECASE)

@@ -15,8 +15,11 @@ from pymorphy3.analyzer import Parse
 
 from .dates import (
     LOCALE,
+    MAX_YEAR,
+    MIN_YEAR,
     DateError,
     alternation,
+    check_range,
     genitive_months,
     make_date,
     nominative_months,
@@ -101,7 +104,7 @@ _NUMBER_WORDS = {
     "четыре": 4, "четырех": 4, "четырёх": 4, "пять": 5, "пяти": 5, "семи": 7, "десять": 10,
     "десяти": 10, "пятнадцати": 15, "тридцати": 30,
 }
-_NUMBER = rf"(?:\d+|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
+_NUMBER = rf"(?:[0-9]+|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
 # Units of a recurring duty, as the months one period spans (0 for days and weeks).
 _SPANS = {
     "ежедневно": 0, "день": 0, "еженедельно": 0, "неделю": 0, "ежемесячно": 1, "месяц": 1, "месяцам": 1,
@@ -154,8 +157,8 @@ def weekday_forms() -> dict[str, int]:
 def _date_pattern() -> str:
     """A date with or without its year: «1 февраля 2022 года», «01.02.2022 г.», «1 сентября», «01.09»."""
     months = alternation(genitive_months())
-    textual = rf"[«\"“]?\d{{1,2}}[»\"”]?\s+(?:{months})(?![а-яё])(?:\s+\d{{4}}(?:\s*{_YEAR_WORD})?)?"
-    numeric = rf"\d{{1,2}}\.\d{{1,2}}(?:\.\d{{4}}(?:\s*{_YEAR_WORD})?)?(?!\.?\d)"
+    textual = rf"[«\"“]?[0-9]{{1,2}}[»\"”]?\s+(?:{months})(?![а-яё])(?:\s+[0-9]{{4}}(?:\s*{_YEAR_WORD})?)?"
+    numeric = rf"[0-9]{{1,2}}\.[0-9]{{1,2}}(?:\.[0-9]{{4}}(?:\s*{_YEAR_WORD})?)?(?!\.?[0-9])"
     return rf"(?:{textual}|{numeric})"
 
 
@@ -172,13 +175,13 @@ def _day_spec() -> str:
     """«15 числа месяца, следующего за отчётным кварталом», «1 февраля года, следующего за отчётным»."""
     after = r"\s*,?\s+следующего\s+за\s+отч[её]тным"
     number_day = (
-        rf"(?P<nday>\d{{1,2}})(?:\s*-?\s*(?:го|е))?\s+числа"
+        rf"(?P<nday>[0-9]{{1,2}})(?:\s*-?\s*(?:го|е))?\s+числа"
         r"(?:\s+(?P<each>каждого\s+месяца)"
         r"|\s+(?P<last>последнего\s+месяца(?:\s+отч[её]тного)?\s+(?:квартала|периода))"
         rf"|\s+месяца(?P<next>{after}(?:\s+(?P<after>месяцем|кварталом|полугодием|годом|периодом))?)?)?"
     )
     month_day = (
-        rf"(?P<mday>\d{{1,2}})\s+(?P<mmonth>{alternation(genitive_months())})"
+        rf"(?P<mday>[0-9]{{1,2}})\s+(?P<mmonth>{alternation(genitive_months())})"
         rf"(?P<ynext>\s+года{after}(?:\s+годом)?)?"
     )
     return rf"(?:{number_day}|{month_day})"
@@ -206,7 +209,7 @@ def _rules() -> tuple[_Rule, ...]:
     """Every phrase shape, in the order that breaks ties between equally long matches."""
     when = _date_pattern()
     ordinal_unit = rf"(?P<n>{_ORDINAL})\s+(?P<unit>квартал|полугоди)\w*"
-    year_tail = rf"(?:\s+(?P<y>\d{{4}})(?:\s*{_YEAR_WORD})?)?"
+    year_tail = rf"(?:\s+(?P<y>[0-9]{{4}})(?:\s*{_YEAR_WORD})?)?"
     academic = r"учебн\w*\s+год\w*|уч\.\s*г(?:од\w*|\.)?"
     return (
         _Rule(_compile(_frequency()), _periodic),
@@ -215,14 +218,14 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_compile(r"незамедлительно|немедленно|безотлагательно"),
               lambda match, reference, whole: Deadline(BY, due=reference)),
         _Rule(_compile(
-            rf"(?:(?P<pre>(?:(?:в|на)\s+период\s+)?(?:начиная\s+)?со?)\s+)?(?P<d1>{when}|\d{{1,2}})"
+            rf"(?:(?P<pre>(?:(?:в|на)\s+период\s+)?(?:начиная\s+)?со?)\s+)?(?P<d1>{when}|[0-9]{{1,2}})"
             rf"\s*(?:(?P<sep>по|до)\s+|{_DASH})(?P<d2>{when}){_INCLUSIVE}"
         ), _date_range),
         _Rule(_compile(
-            rf"(?:{_PREPOSITION}\s+)?(?P<y1>\d{{4}})(?:{_DASH}|\s*/\s*)(?P<y2>\d{{4}}|\d{{2}})"
+            rf"(?:{_PREPOSITION}\s+)?(?P<y1>[0-9]{{4}})(?:{_DASH}|\s*/\s*)(?P<y2>[0-9]{{4}}|[0-9]{{2}})"
             rf"(?:\s*(?P<word>{_YEARS_WORD})|\s+(?P<academic>{academic}))?"
         ), _year_range),
-        _Rule(_compile(rf"(?:{_PREPOSITION}\s+)?(?P<y>\d{{4}})(?:\s*(?P<word>{_YEAR_WORD}))?"), _year),
+        _Rule(_compile(rf"(?:{_PREPOSITION}\s+)?(?P<y>[0-9]{{4}})(?:\s*(?P<word>{_YEAR_WORD}))?"), _year),
         _Rule(_compile(
             rf"(?P<pre>в\s+течение|{_BY_PREPOSITIONS}|с\s+начала)\s+"
             r"(?:текущего\s+|этого\s+|календарного\s+|нынешнего\s+)?(?P<academic>учебного\s+)?года"
@@ -235,7 +238,7 @@ def _rules() -> tuple[_Rule, ...]:
             r"(?:\s+со?\s+(?:момента|даты|дня)\s+[а-яё]+(?:\s+(?:в\s+силу|настоящего\s+[а-яё]+))?)?"
         ), _within),
         _Rule(_compile(
-            rf"в\s+(?:(?P<count>\d+)\s*-?\s*|(?P<stem>{_NUMBER})?)(?P<unit>дневный|недельный|месячный)\s+срок"
+            rf"в\s+(?:(?P<count>[0-9]+)\s*-?\s*|(?P<stem>{_NUMBER})?)(?P<unit>дневный|недельный|месячный)\s+срок"
         ), _within),
         _Rule(_compile(
             rf"(?:(?P<label>{_LABEL_WORDS})\s*[:–—-]\s*)?"
@@ -279,7 +282,7 @@ def _span(preposition: str | None, first: date, last: date) -> Deadline:
 
 def _read_date(text: str, reference: date, roll_forward: bool = False) -> date:
     """A date from the text; without a year it takes the reference's, moved a year on if already past."""
-    if re.search(r"\d{4}", text):
+    if re.search(r"[0-9]{4}", text):
         return parse_date(text)
     value = parse_day_month(text.strip("«»\"“” "), reference.year)
     if roll_forward and value < reference:
@@ -308,14 +311,14 @@ def _from_date(match: re.Match[str], reference: date, whole: bool) -> Deadline |
 
 def _date_range(match: re.Match[str], reference: date, whole: bool) -> Deadline | None:
     """«с 1 сентября по 31 декабря 2021 года», «с 10 по 20 мая 2022 г.», «01.09.2021 – 31.12.2021»."""
-    if not (match["pre"] or whole or (not match["sep"] and re.search(r"\d{4}", match["d2"]))):
+    if not (match["pre"] or whole or (not match["sep"] and re.search(r"[0-9]{4}", match["d2"]))):
         return None
     due = _read_date(match["d2"], reference)
     if match["d1"].isdigit():
         start = _day_before(int(match["d1"]), due, match[0])
     else:
         start = _read_date(match["d1"], due)
-    if start > due and not re.search(r"\d{4}", match["d1"]):
+    if start > due and not re.search(r"[0-9]{4}", match["d1"]):
         # «с 1 сентября по 31 мая 2022 года»: the year printed once belongs to the end.
         start -= relativedelta(years=1)
     return Deadline(PERIOD, due=due, start=start) if start <= due else None
@@ -366,7 +369,7 @@ def roman_to_int(numeral: str) -> int:
 
 def _ordinal(text: str) -> int:
     """1–4 from «I»…«IV», «1», «1-й», «первом», «четвёртый»."""
-    head = re.match(r"[IVX]+|\d+", text, re.IGNORECASE)
+    head = re.match(r"[IVX]+|[0-9]+", text, re.IGNORECASE)
     if head:
         return int(head[0]) if head[0].isdigit() else roman_to_int(head[0])
     return _ORDINAL_STEMS[text.lower()[:4]]
@@ -517,6 +520,15 @@ def _rule_dates(rule: Recurrence, start: date, end: date) -> Iterator[date]:
 # --- finding phrases -----------------------------------------------------------------------------
 
 
+def _in_range(deadline: Deadline | None, text: str) -> Deadline | None:
+    """Every date a phrase names lies within the years documents may name (ru.dates.MIN_YEAR..MAX_YEAR)."""
+    if deadline is not None:
+        for value in (deadline.due, deadline.start):
+            if value is not None:
+                check_range(value, text)
+    return deadline
+
+
 def _matches(text: str, reference: date, whole: bool) -> Iterator[_Found]:
     for rule in _rules():
         found = [rule.pattern.fullmatch(text)] if whole else rule.pattern.finditer(text)
@@ -524,9 +536,11 @@ def _matches(text: str, reference: date, whole: bool) -> Iterator[_Found]:
             if match is None:
                 continue
             try:
-                deadline = rule.build(match, reference, whole)
-            except DateError as error:
+                deadline = _in_range(rule.build(match, reference, whole), match[0])
+            except (DateError, OverflowError) as error:
                 # Kept rather than raised: strip_deadline still needs where the phrase was.
+                if isinstance(error, OverflowError):  # «в течение 99999999999 дней»
+                    error = DateError(f"Дата вне допустимого диапазона ({MIN_YEAR}–{MAX_YEAR} гг.): {match[0]}")
                 yield _Found(match.start(), match.end(), Deadline(NONE, text=match[0]), error)
                 continue
             if deadline is not None:

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired
 
+from webapp.blueprints.fields import RuForm
+from webapp.security import db_id
 
-class TemplateUploadForm(FlaskForm):
+
+class TemplateUploadForm(RuForm):
     kind = SelectField("Вид документа", validators=[DataRequired()])
-    body = SelectField("Орган", coerce=int, default=0)  # 0: every body
+    body = SelectField("Орган", coerce=db_id, default=0)  # 0: every body
     file = FileField("Файл шаблона (.docx)", validators=[FileRequired("Выберите файл шаблона .docx.")])
 
 
-class TemplateScopeForm(FlaskForm):
+class TemplateScopeForm(RuForm):
     """«Вернуть шаблон по умолчанию» for one kind and scope."""
 
     kind = HiddenField(validators=[DataRequired()])
     body = HiddenField(default="0")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(RuForm):
     """A button that only needs the CSRF token."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from webapp.blueprints.fields import RuForm
 from webapp.ru.dates import DateError, parse_date
+from webapp.security import db_id
 
 
 def _date_validator(form, field) -> None:
@@ -21,33 +22,33 @@ def _date_validator(form, field) -> None:
         field.parsed = None
 
 
-class ActionForm(FlaskForm):
+class ActionForm(RuForm):
     """A button that needs only the CSRF token (take into work)."""
 
 
-class ReportForm(FlaskForm):
+class ReportForm(RuForm):
     text = TextAreaField("Что сделано", validators=[DataRequired("Напишите, что сделано."), Length(max=20000)])
     files = MultipleFileField("Файлы")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(RuForm):
     decision = SelectField("Решение", choices=[SelectChoice("accept", "Принять: исполнено"),
                                                SelectChoice("return", "Вернуть на доработку")])
     comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(RuForm):
     reason = TextAreaField("Причина отмены", validators=[DataRequired("Укажите причину отмены."), Length(max=5000)])
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(RuForm):
     new_date = StringField("Новый срок", validators=[Optional(), _date_validator],
                            render_kw={"placeholder": "ДД.ММ.ГГГГ"})
     reason = TextAreaField("Причина", validators=[DataRequired("Укажите причину переноса срока."),
                                                   Length(max=5000)])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(RuForm):
     decision = SelectField("Решение", choices=[SelectChoice("approve", "Перенести срок"),
                                                SelectChoice("reject", "Отказать")])
     new_date = StringField("Новый срок", validators=[Optional(), _date_validator],
@@ -55,12 +56,12 @@ class ExtensionDecisionForm(FlaskForm):
     comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])
 
 
-class BulkImportForm(FlaskForm):
+class BulkImportForm(RuForm):
     file = FileField("Заполненный файл XLSX", validators=[FileRequired("Выберите файл.")])
 
 
-class AddAssignmentForm(FlaskForm):
+class AddAssignmentForm(RuForm):
     action = TextAreaField("Поручение", validators=[DataRequired("Напишите текст поручения."), Length(max=20000)])
-    lead_body = SelectField("Ответственный", coerce=int, validate_choice=False)
+    lead_body = SelectField("Ответственный", coerce=db_id, validate_choice=False)
     deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
                            render_kw={"placeholder": "в срок до 1 февраля 2027 года"})

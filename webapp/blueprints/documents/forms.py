@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     FormField,
@@ -14,12 +13,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.form import Form
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp import clock
+from webapp.blueprints.fields import RuForm, RuSubform
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.ru.dates import DateError, parse_date
+from webapp.security import db_id
 from webapp.services.documents import AgendaData, DraftData, PointData, read_deadline
 from webapp.services.errors import Invalid
 
@@ -30,17 +30,17 @@ def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class AgendaItemForm(Form):
+class AgendaItemForm(RuSubform):
     title = TextAreaField("Вопрос повестки", validators=[Optional(), Length(max=2000)])
     speakers = StringField("Докладчик", validators=[Optional(), Length(max=500)])
     heard = TextAreaField("СЛУШАЛИ", validators=[Optional(), Length(max=20000)])
 
 
-class PointForm(Form):
+class PointForm(RuSubform):
     agenda = IntegerField("№ вопроса", validators=[Optional()], render_kw={"placeholder": "1"})
     number = StringField("Номер", validators=[Optional(), Length(max=30)], render_kw={"placeholder": "1.2.1"})
     text = TextAreaField("Текст пункта", validators=[Optional(), Length(max=20000)])
-    responsible = SelectMultipleField("Ответственные", coerce=int, validate_choice=False)
+    responsible = SelectMultipleField("Ответственные", coerce=db_id, validate_choice=False)
     deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
                            render_kw={"placeholder": "в срок до 1 февраля 2022 года"})
 
@@ -58,7 +58,7 @@ class PointForm(Form):
             raise ValidationError(exc.reason) from exc
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(RuForm):
     version = HiddenField()
     doc_type = SelectField("Вид документа", choices=TYPE_CHOICES)
     heading = StringField("Наименование вида (как печатается)", validators=[Optional(), Length(max=200)])
@@ -85,8 +85,9 @@ class DocumentForm(FlaskForm):
                 raise ValidationError(str(exc)) from exc
 
     def set_body_choices(self, choices: list[tuple[int, str]]) -> None:
+        shared = [SelectChoice(value, label) for value, label in choices]  # one list for every point's field
         for entry in self.points:
-            entry.form.responsible.choices = [SelectChoice(value, label) for value, label in choices]
+            entry.form.responsible.choices = shared
 
     def to_data(self) -> DraftData:
         agenda: list[AgendaData] = []
@@ -126,7 +127,7 @@ class DocumentForm(FlaskForm):
         )
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(RuForm):
     """A workflow button: which transition, the version the user saw, an optional comment."""
 
     version = HiddenField()
@@ -134,25 +135,25 @@ class TransitionForm(FlaskForm):
     comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=5000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(RuForm):
     version = HiddenField()
     decision = SelectField("Решение", choices=[SelectChoice("approved", "Согласовано"),
                                                SelectChoice("approved_with_remarks", "Согласовано с замечаниями")])
     comment = TextAreaField("Замечания", validators=[Optional(), Length(max=5000)])
 
 
-class ApproverForm(FlaskForm):
-    approver = SelectField("Согласующий", coerce=int, validate_choice=False)
+class ApproverForm(RuForm):
+    approver = SelectField("Согласующий", coerce=db_id, validate_choice=False)
 
 
-class ApprovalModeForm(FlaskForm):
+class ApprovalModeForm(RuForm):
     mode = SelectField("Порядок", choices=[SelectChoice("sequential", "последовательно"),
                                            SelectChoice("parallel", "одновременно")])
 
 
-class AcknowledgersForm(FlaskForm):
-    people = SelectMultipleField("Ознакомить", coerce=int, validate_choice=False)
+class AcknowledgersForm(RuForm):
+    people = SelectMultipleField("Ознакомить", coerce=db_id, validate_choice=False)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(RuForm):
     """A button that only needs the CSRF token."""
