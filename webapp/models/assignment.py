@@ -61,7 +61,7 @@ assignment_coexecutor = Table(
     "assignment_coexecutor",
     db.metadata,
     Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
-    Column("body_id", ForeignKey("body.id", ondelete="CASCADE"), primary_key=True),
+    Column("body_id", ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -72,7 +72,7 @@ class Assignment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
-    point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id", ondelete="SET NULL"))
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id", ondelete="SET NULL"), index=True)
     lead_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"), index=True)
     controller_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     controller_text: Mapped[str | None] = mapped_column(Text)

@@ -222,9 +222,10 @@ class Point(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"))
-    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("point.id", ondelete="CASCADE"))
+    # Indexed: deleting a point, an agenda item or a stage looks up what refers to it (SQLite does that per row).
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("point.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order among siblings
     kind: Mapped[str] = mapped_column(String(20), default=PointKind.point)
     number: Mapped[str | None] = mapped_column(String(30))  # «1.2.1», printed numbering
