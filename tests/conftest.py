@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,23 +74,27 @@ def _test_config(url: str, files_dir: Path) -> dict:
             "PASSWORD_HASH": FAST_PASSWORD_HASH}
 
 
-def _build(url: str, workdir: Path, with_demo: bool) -> None:
-    """Migrate a database (and load the demo into it) through the service's own code."""
-    from webapp.cli import migrate_database
+def _load_demo():
     from webapp.demo.loader import load_demo
+
+    load_demo()
+
+
+def _build(url: str, workdir: Path, fill: Callable[[], Any] | None) -> Any:
+    """Migrate a database and fill it (load the demo, build a test's world) through the service's own code;
+    returns what `fill` returns."""
+    from webapp.cli import migrate_database
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DOCFLOW_INSTANCE_PATH", str(workdir / "instance"))
         app = create_app(_test_config(url, workdir / "files"))
     with app.app_context():
         migrate_database()
-        if with_demo:
-            load_demo()
-            db.session.commit()
+        built = fill() if fill else None
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    assert not (workdir / "files").exists() or not any((workdir / "files").iterdir()), \
-        "building a template stored files that the database copies would not carry"
+    return built
 
 
 def _pg_url(name: str) -> str:
@@ -97,9 +102,7 @@ def _pg_url(name: str) -> str:
 
 
 class _Databases:
-    """Template databases of one test process and private copies of them, one per test."""
-
-    KINDS = ("migrated", "demo")
+    """Template databases of one test process, built when first asked for, and private copies of them."""
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
@@ -108,31 +111,59 @@ class _Databases:
         if TEST_PG:
             self.admin = create_engine(TEST_PG.replace("postgresql://", "postgresql+psycopg://", 1),
                                        isolation_level="AUTOCOMMIT")
-        self.templates = {kind: self._template(kind) for kind in self.KINDS}
+        self.templates: dict[str, str] = {}
+        self.built: dict[str, Any] = {}  # what each template's fill returned (a world's ids)
 
     def _execute(self, sql: str) -> None:
         with self.admin.connect() as conn:
             conn.execute(text(sql))
 
-    def _template(self, kind: str) -> str:
-        if not TEST_PG:
-            path = self.workdir / f"{kind}.sqlite3"
-            _build(f"sqlite:///{path}", self.workdir / kind, with_demo=kind == "demo")
-            return str(path)
-        name = f"{self.prefix}_{kind}"
-        self._execute(f'CREATE DATABASE "{name}"')
-        _build(_pg_url(name), self.workdir / kind, with_demo=kind == "demo")
-        return name
+    def template(self, kind: str, fill: Callable[[], Any] | None = None) -> str:
+        """The template database of a kind, built on first use (on TODAY, whatever the test's clock says)."""
+        if kind not in self.templates:
+            with time_machine.travel(moment(TODAY), tick=True):
+                if TEST_PG:
+                    name = f"{self.prefix}_{kind}"
+                    self._execute(f'CREATE DATABASE "{name}"')
+                    try:
+                        self.built[kind] = _build(_pg_url(name), self.workdir / kind, fill)
+                    except BaseException:
+                        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # the next test retries
+                        raise
+                    self.templates[kind] = name
+                else:
+                    path = self.workdir / f"{kind}.sqlite3"
+                    self.built[kind] = _build(f"sqlite:///{path}", self.workdir / kind, fill)
+                    self.templates[kind] = str(path)
+        return self.templates[kind]
 
-    def copy(self, kind: str, tmp_path: Path) -> tuple[str, Callable[[], None]]:
-        """A private database holding what the template of that kind holds, and how to drop it."""
+    def copy(self, kind: str, tmp_path: Path, fill: Callable[[], Any] | None = None
+             ) -> tuple[str, Callable[[], None]]:
+        """A private database holding what the template of that kind holds (and the files it stored, copied into
+        tmp_path/files), and how to drop it."""
+        template = self.template(kind, fill)
+        if (self.workdir / kind / "files").is_dir():
+            shutil.copytree(self.workdir / kind / "files", tmp_path / "files", dirs_exist_ok=True)
         if not TEST_PG:
             path = tmp_path / "test.sqlite3"
-            shutil.copyfile(self.templates[kind], path)
+            shutil.copyfile(template, path)
             return f"sqlite:///{path}", lambda: None
         name = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.templates[kind]}"')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return _pg_url(name), lambda: self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def restore(self, kind: str, url: str) -> None:
+        """Put a private copy back as its template was (its app's connections must be closed)."""
+        template = self.templates[kind]
+        if not TEST_PG:
+            path = Path(url.removeprefix("sqlite:///"))
+            for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+            shutil.copyfile(template, path)
+            return
+        name = url.rsplit("/", 1)[1]
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
     def close(self) -> None:
         if self.admin is not None:
@@ -144,8 +175,7 @@ class _Databases:
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory) -> Iterator[_Databases]:
     """Each test process (each pytest-xdist worker) migrates once and loads the demo once, on TODAY."""
-    with time_machine.travel(moment(TODAY), tick=True):
-        built = _Databases(tmp_path_factory.mktemp("templates"))
+    built = _Databases(tmp_path_factory.mktemp("templates"))
     yield built
     built.close()
 
@@ -153,8 +183,8 @@ def databases(tmp_path_factory) -> Iterator[_Databases]:
 @pytest.fixture
 def app(request, tmp_path, databases):
     """The app on a private, migrated database; with the demo loaded when the test also asks for demo_app."""
-    kind = "demo" if "demo_app" in request.fixturenames else "migrated"
-    url, drop = databases.copy(kind, tmp_path)
+    kind, fill = ("demo", _load_demo) if "demo_app" in request.fixturenames else ("migrated", None)
+    url, drop = databases.copy(kind, tmp_path, fill)
     app = create_app(_test_config(url, tmp_path / "files"))
     yield app
     with app.app_context():

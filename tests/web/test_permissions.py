@@ -1,0 +1,380 @@
+"""The permission matrix: every route of the app, called anonymously and as every role in the body that owns the
+object and in another body, against one declared table of who may.
+
+The world: bodies «Управление А» (own, with «Отдел А-1» below it) and «Управление Б» (other); for every role a user
+in each («secretary_a», «secretary_b», ...); in А an order in draft (author secretary_a, approver_a planned), one on
+approval (approver_a's turn), one published with an acknowledgment list and assignments in each status (controller
+controller_a). A route missing from the table fails `test_every_route_has_a_row`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import TEST_PASSWORD, AuthActions, _test_config
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import (
+    Acknowledgment,
+    ApprovalStep,
+    Assignment,
+    Body,
+    CalendarToken,
+    DeadlineChange,
+    Document,
+    Report,
+    ReportFile,
+    Role,
+    User,
+)
+from webapp.services.files import store_bytes
+from webapp.services.users import create_user
+
+ROLES = [role.value for role in Role]
+SUBJECTS = ["anonymous"] + [f"{role}@{where}" for role in ROLES for where in ("own", "other")]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def build_world() -> dict:
+    """The objects every row refers to (ids), built once per test process into a template database."""
+    import hashlib
+
+    own, other = Body(name="Управление А", dative="Управлению А"), Body(name="Управление Б", dative="Управлению Б")
+    child = Body(name="Отдел А-1", dative="Отделу А-1", parent=own)
+    db.session.add_all([own, other, child])
+    db.session.flush()
+    users = {}
+    for role in ROLES:
+        for suffix, body in (("a", own), ("b", other)):
+            users[f"{role}_{suffix}"] = create_user(f"{role}_{suffix}", f"{role} {suffix}", TEST_PASSWORD, [role],
+                                                    [body.name])
+    db.session.flush()
+
+    def order(title: str, state: str, **extra) -> Document:
+        document = Document(doc_type="order", title=title, state=state, issuing_body=own, event_date=date(2026, 11, 20),
+                            author=users["secretary_a"], draft_mark=state != "published", **extra)
+        db.session.add(document)
+        db.session.flush()
+        return document
+
+    draft = order("О проекте", "draft")
+    step = ApprovalStep(document_id=draft.id, user_id=users["approver_a"].id, round=1, position=1)
+    on_approval = order("На согласовании", "on_approval", approval_round=1)
+    db.session.add_all([step, ApprovalStep(document_id=on_approval.id, user_id=users["approver_a"].id, round=1,
+                                           position=1)])
+    published = order("Действующий", "published", number="7", reg_date=date(2026, 11, 21))
+    db.session.add(Acknowledgment(document_id=published.id, person_name="executor a", user_id=users["executor_a"].id,
+                                  position=1))
+
+    def assignment(status: str, **extra) -> Assignment:
+        row = Assignment(document_id=published.id, lead_body_id=own.id, controller_id=users["controller_a"].id,
+                         action=f"Поручение ({status})", status=status, deadline=date(2026, 12, 20),
+                         original_deadline=date(2026, 12, 20), deadline_kind="by", **extra)
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    new, in_work, reported, pending = (assignment(s) for s in ("new", "in_work", "reported", "in_work"))
+    report = Report(assignment_id=reported.id, author_id=users["executor_a"].id, text="Сделано")
+    db.session.add(report)
+    db.session.flush()
+    stored = store_bytes(PDF, "отчёт.pdf", "application/pdf")
+    report_file = ReportFile(report_id=report.id, file_id=stored.id, filename="отчёт.pdf")
+    db.session.add_all([report_file, DeadlineChange(assignment_id=pending.id, requested_by_id=users["executor_a"].id,
+                                                    reason="Нет кадров", old_date=date(2026, 12, 20),
+                                                    requested_date=date(2027, 1, 20))])
+    feed = "world-calendar-token"
+    token = CalendarToken(token_hash=hashlib.sha256(feed.encode()).hexdigest(), owner_id=users["executor_a"].id)
+    db.session.add(token)
+    db.session.flush()
+    return {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
+            "published": published.id, "new": new.id, "in_work": in_work.id, "reported": reported.id,
+            "pending": pending.id, "report_file": report_file.id, "calendar": token.id, "feed": feed,
+            "users": {login: user.id for login, user in users.items()}}
+
+
+# --- the table -------------------------------------------------------------------------------------------------------
+
+
+def own(*roles: str) -> set[str]:
+    return {f"{role}@own" for role in roles}
+
+
+def anywhere(*roles: str) -> set[str]:
+    return {f"{role}@{where}" for role in roles for where in ("own", "other")}
+
+
+EVERYONE = set(SUBJECTS) - {"anonymous"}
+OVERSEERS = anywhere("auditor", "admin")
+DRAFTERS_OF_A = own("secretary", "head") | anywhere("admin")  # draft roles in scope of А (admins everywhere)
+MEMBERS_OF_A = own(*ROLES)  # everyone in А answers for А's assignments
+
+
+@dataclass
+class Row:
+    endpoint: str
+    method: str
+    path: Callable[[dict], str]
+    allowed: set[str]
+    data: Callable[[dict], dict] = field(default=lambda w: {})
+    ok: int | None = None  # the status of an allowed call (default: 200 for GET, 302 for POST)
+    expect: Callable[[str], int] | None = None  # the status per subject, where the rule is not allowed/refused
+    note: str = ""
+
+    def expected(self, subject: str) -> int:
+        if self.expect is not None:
+            return self.expect(subject)
+        if subject == "anonymous":
+            return 302  # to the login page
+        if subject in self.allowed:
+            return self.ok or (200 if self.method == "GET" else 302)
+        return 403
+
+    @property
+    def id(self) -> str:
+        return f"{self.endpoint}:{self.method}{':' + self.note if self.note else ''}"
+
+
+def _version(world: dict, key: str) -> str:
+    return str(db.session.get(Document, world[key]).version)
+
+
+def public(status: int) -> Callable[[str], int]:
+    return lambda subject: status
+
+
+def login_page(subject: str) -> int:
+    return 200 if subject == "anonymous" else 302  # a signed-in user is sent on to the register
+
+
+ROWS = [
+    # The register and drafting
+    Row("documents.home", "GET", lambda w: "/", EVERYONE, expect=public(302)),
+    Row("documents.index", "GET", lambda w: "/documents", EVERYONE),
+    Row("documents.new", "GET", lambda w: "/documents/new", anywhere("secretary", "head", "admin")),
+    Row("documents.new", "POST", lambda w: "/documents/new", anywhere("secretary", "head", "admin"),
+        data=lambda w: {"op": "save", "doc_type": "order", "title": "Новый"}),
+    Row("documents.detail", "GET", lambda w: f"/documents/{w['draft']}", note="draft",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    Row("documents.detail", "GET", lambda w: f"/documents/{w['published']}", EVERYONE, note="published"),
+    Row("documents.edit", "GET", lambda w: f"/documents/{w['draft']}/edit", DRAFTERS_OF_A),
+    Row("documents.edit", "POST", lambda w: f"/documents/{w['draft']}/edit", DRAFTERS_OF_A,
+        data=lambda w: {"op": "save", "doc_type": "order", "title": "Правка", "event_date": "20.11.2026",
+                        "version": _version(w, "draft")}),
+    # Workflow
+    Row("documents.transition", "POST", lambda w: f"/documents/{w['draft']}/transition", DRAFTERS_OF_A,
+        data=lambda w: {"transition": "submit", "version": _version(w, "draft")}, note="submit"),
+    Row("documents.transition", "POST", lambda w: f"/documents/{w['draft']}/transition",
+        own("head") | anywhere("admin"), note="cancel",
+        data=lambda w: {"transition": "cancel", "comment": "Не нужен", "version": _version(w, "draft")}),
+    Row("documents.transition", "POST", lambda w: f"/documents/{w['on_approval']}/transition",
+        own("approver", "head"), note="return",
+        data=lambda w: {"transition": "return_for_rework", "comment": "Доработать",
+                        "version": _version(w, "on_approval")}),
+    Row("documents.decide", "POST", lambda w: f"/documents/{w['on_approval']}/approval/decide", own("approver"),
+        data=lambda w: {"decision": "approved", "version": _version(w, "on_approval")}),
+    Row("documents.add_approver", "POST", lambda w: f"/documents/{w['draft']}/approval/approvers", DRAFTERS_OF_A,
+        data=lambda w: {"approver": str(w["users"]["approver_b"])}),
+    Row("documents.remove_approver", "POST",
+        lambda w: f"/documents/{w['draft']}/approval/approvers/{w['step']}/remove", DRAFTERS_OF_A),
+    Row("documents.approval_mode", "POST", lambda w: f"/documents/{w['draft']}/approval/mode", DRAFTERS_OF_A,
+        data=lambda w: {"mode": "parallel"}),
+    Row("documents.approval_sheet", "GET", lambda w: f"/documents/{w['draft']}/approval-sheet.docx",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    # A document in force
+    Row("documents.download_docx", "GET", lambda w: f"/documents/{w['draft']}/docx", note="draft",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    Row("documents.download_pdf", "GET", lambda w: f"/documents/{w['draft']}/pdf", note="draft",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    Row("documents.add_acknowledgers", "POST", lambda w: f"/documents/{w['published']}/acknowledgments",
+        DRAFTERS_OF_A, data=lambda w: {"people": str(w["users"]["head_a"])}),
+    Row("documents.acknowledge", "POST", lambda w: f"/documents/{w['published']}/acknowledge", own("executor")),
+    Row("documents.acknowledgments_csv", "GET", lambda w: f"/documents/{w['published']}/acknowledgments.csv",
+        EVERYONE),
+    Row("documents.acknowledgment_sheet", "GET",
+        lambda w: f"/documents/{w['published']}/acknowledgment-sheet.docx", EVERYONE),
+    Row("documents.amend", "POST", lambda w: f"/documents/{w['published']}/amend", DRAFTERS_OF_A),
+    Row("assignments.add", "GET", lambda w: f"/documents/{w['published']}/assignments/new",
+        own("controller") | anywhere("admin")),
+    Row("assignments.add", "POST", lambda w: f"/documents/{w['published']}/assignments/new",
+        own("controller") | anywhere("admin"),
+        data=lambda w: {"action": "Подготовить справку.", "lead_body": str(w["own"]), "deadline": "до 20.12.2026"}),
+    # Notifications
+    Row("documents.notifications", "GET", lambda w: "/notifications", EVERYONE),
+    Row("documents.notifications_read", "POST", lambda w: "/notifications/read", EVERYONE),
+    # Assignments
+    Row("assignments.index", "GET", lambda w: "/assignments", EVERYONE),
+    Row("assignments.detail", "GET", lambda w: f"/assignments/{w['new']}", MEMBERS_OF_A | OVERSEERS),
+    Row("assignments.take", "POST", lambda w: f"/assignments/{w['new']}/take", MEMBERS_OF_A),
+    Row("assignments.report", "POST", lambda w: f"/assignments/{w['in_work']}/report", MEMBERS_OF_A,
+        data=lambda w: {"text": "Сделано"}),
+    Row("assignments.review", "POST", lambda w: f"/assignments/{w['reported']}/review", own("controller"),
+        data=lambda w: {"decision": "accept"}),
+    Row("assignments.cancel", "POST", lambda w: f"/assignments/{w['new']}/cancel",
+        own("controller") | anywhere("admin"), data=lambda w: {"reason": "Не актуально"}),
+    Row("assignments.request_extension", "POST", lambda w: f"/assignments/{w['in_work']}/extension", MEMBERS_OF_A,
+        data=lambda w: {"reason": "Нет кадров", "new_date": "20.01.2027"}),
+    Row("assignments.decide_extension", "POST", lambda w: f"/assignments/{w['pending']}/extension/decide",
+        own("controller"), data=lambda w: {"decision": "approve"}),
+    Row("assignments.report_file", "GET", lambda w: f"/assignments/{w['reported']}/files/{w['report_file']}",
+        MEMBERS_OF_A | OVERSEERS),
+    Row("assignments.dashboard", "GET", lambda w: "/assignments/dashboard", OVERSEERS),
+    Row("assignments.export", "GET", lambda w: "/assignments/export.xlsx", OVERSEERS),
+    Row("assignments.bulk_export", "GET", lambda w: "/assignments/bulk.xlsx", EVERYONE),
+    Row("assignments.bulk_import", "GET", lambda w: "/assignments/bulk", EVERYONE),
+    Row("assignments.bulk_import", "POST", lambda w: "/assignments/bulk", EVERYONE, ok=400,
+        note="no file: the form's message, not a refusal"),
+    Row("assignments.calendars", "GET", lambda w: "/calendar", EVERYONE),
+    Row("assignments.create_calendar", "POST", lambda w: "/calendar", EVERYONE, note="own feed"),
+    Row("assignments.create_calendar", "POST", lambda w: "/calendar", note="a body's feed",
+        allowed=MEMBERS_OF_A | OVERSEERS, data=lambda w: {"body": str(w["own"])}),
+    Row("assignments.revoke_calendar", "POST", lambda w: f"/calendar/{w['calendar']}/revoke", set(),
+        expect=lambda s: 302 if s in ("anonymous", "executor@own") else 404, note="only its owner"),
+    Row("assignments.calendar_feed", "GET", lambda w: f"/calendar/{w['feed']}.ics", set(), expect=public(200),
+        note="the secret token is the key"),
+    # Audit and administration
+    Row("audit.index", "GET", lambda w: "/audit", OVERSEERS),
+    Row("admin.templates", "GET", lambda w: "/admin/templates", anywhere("admin")),
+    Row("admin.upload", "POST", lambda w: "/admin/templates", anywhere("admin"), ok=400, note="no file"),
+    Row("admin.activate", "POST", lambda w: "/admin/templates/999/activate", anywhere("admin"), ok=404),
+    Row("admin.use_default", "POST", lambda w: "/admin/templates/default", anywhere("admin"),
+        data=lambda w: {"kind": "order", "body": "0"}),
+    Row("admin.download", "GET", lambda w: "/admin/templates/999/file", anywhere("admin"), ok=404),
+    Row("admin.default_file", "GET", lambda w: "/admin/templates/default/order.docx", anywhere("admin")),
+    Row("admin.user_list", "GET", lambda w: "/admin/users", anywhere("admin")),
+    Row("admin.end_sessions", "POST", lambda w: f"/admin/users/{w['users']['executor_a']}/end-sessions",
+        anywhere("admin")),
+    # Signing in
+    Row("auth.login", "GET", lambda w: "/login", set(), expect=login_page),
+    Row("auth.login", "POST", lambda w: "/login", set(), data=lambda w: {"login": "nobody", "password": "x"},
+        expect=lambda s: 401 if s == "anonymous" else 302),
+    Row("auth.logout", "POST", lambda w: "/logout", EVERYONE),
+    Row("auth.change_password", "GET", lambda w: "/account/password", EVERYONE),
+    Row("auth.change_password", "POST", lambda w: "/account/password", EVERYONE, ok=400,
+        data=lambda w: {"current": "неверный", "new": "x", "repeat": "x"}, note="wrong current password"),
+    # Static files
+    Row("static", "GET", lambda w: "/static/docflow.css", set(), expect=public(200)),
+    Row("bootstrap.static", "GET", lambda w: "/bootstrap/static/css/bootstrap.min.css", set(), expect=public(200)),
+]
+
+
+# --- running it --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world_app(databases, tmp_path_factory):
+    """One app on one private copy of the world, put back before every call."""
+    tmp = tmp_path_factory.mktemp("matrix")
+    url, drop = databases.copy("world", tmp, build_world)
+    soffice = tmp / "soffice"  # stands in for LibreOffice: writes <outdir>/<name>.pdf at once
+    soffice.write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = --outdir ] && out="$2"; f="$1"; shift; done\n'
+                       'name=$(basename "$f" .docx); printf "%%PDF-1.4 fake\\n" > "$out/$name.pdf"\n')
+    soffice.chmod(0o755)
+    with pytest.MonkeyPatch.context() as mp:  # module-scoped: the per-test private instance is not set yet
+        mp.setenv("DOCFLOW_INSTANCE_PATH", str(tmp / "instance"))
+        app = create_app({**_test_config(url, tmp / "files"), "SOFFICE": str(soffice)})
+    yield app, databases.built["world"], url
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    drop()
+
+
+def _reset(app, databases, url) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    databases.restore("world", url)
+
+
+def _login_name(subject: str) -> str:
+    role, where = subject.split("@")
+    return f"{role}_{'a' if where == 'own' else 'b'}"
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_permission_matrix(world_app, databases, row: Row, subject: str):
+    app, world, url = world_app
+    _reset(app, databases, url)
+    client = app.test_client()
+    auth = AuthActions(client)
+    if subject != "anonymous":
+        assert auth.login(_login_name(subject)).status_code == 302
+    token = auth.csrf("/login" if subject == "anonymous" else "/notifications")
+    with app.app_context():
+        path, data = row.path(world), row.data(world)
+    if row.method == "GET":
+        response = client.get(path)
+    else:
+        files = {}
+        if row.endpoint == "assignments.report":
+            files = {"files": (io.BytesIO(PDF), "итог.pdf")}
+        response = client.post(path, data={"csrf_token": token, **data, **files},
+                               content_type="multipart/form-data")
+    with response:  # a static file's response holds the file open until closed
+        assert response.status_code == row.expected(subject), (
+            f"{row.id} as {subject}: {response.status_code}\n{response.get_data()[:600]!r}")
+
+
+def test_every_route_has_a_row(databases, tmp_path):
+    """A new route without a row in the table fails here: the table is the whole application."""
+    url, drop = databases.copy("migrated", tmp_path)
+    app = create_app(_test_config(url, tmp_path / "files"))
+    try:
+        declared = {(row.endpoint, row.method) for row in ROWS}
+        routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+                  for method in rule.methods - {"HEAD", "OPTIONS"}}
+        assert routes - declared == set(), "routes without a row in the permission table"
+        assert declared - routes == set(), "rows for routes that do not exist"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        drop()
+
+
+def test_a_refused_post_changes_nothing(world_app, databases):
+    """A head of another body cancels nothing, a secretary of another body edits nothing (the defects found)."""
+    app, world, url = world_app
+    _reset(app, databases, url)
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login("head_b")
+    token = auth.csrf("/notifications")
+    with app.app_context():
+        version = _version(world, "draft")
+    assert client.post(f"/documents/{world['draft']}/transition", data={
+        "csrf_token": token, "transition": "cancel", "comment": "чужой", "version": version}).status_code == 403
+    auth.logout()
+    auth.login("secretary_b")
+    token = auth.csrf("/notifications")
+    assert client.post(f"/documents/{world['draft']}/edit", data={
+        "csrf_token": token, "op": "save", "doc_type": "order", "title": "Чужая правка", "version": version,
+    }).status_code == 403
+    with app.app_context():
+        draft = db.session.get(Document, world["draft"])
+        assert (draft.state, draft.title) == ("draft", "О проекте")
+        assert db.session.scalar(select(User).where(User.login == "head_b")) is not None
+
+
+def test_lists_show_exactly_what_the_rules_let_read(world_app, databases):
+    """The register's query and the assignment list's query agree with read_document / read_assignment."""
+    from webapp.services import policy
+    from webapp.services.assignments import visible_query
+
+    app, world, url = world_app
+    _reset(app, databases, url)
+    with app.app_context():
+        documents = list(db.session.scalars(select(Document)))
+        assignments = list(db.session.scalars(select(Assignment)))
+        for user in db.session.scalars(select(User)):
+            listed = set(db.session.scalars(select(Document.id).where(policy.readable_documents(user))))
+            assert listed == {d.id for d in documents if policy.can(user, "read_document", d)}, user.login
+            visible = {a.id for a in db.session.scalars(visible_query(user))}
+            assert visible == {a.id for a in assignments if policy.can(user, "read_assignment", a)}, user.login
