@@ -108,6 +108,55 @@ def user_create(login: str, full_name: str, roles: tuple[str, ...], bodies: tupl
     click.echo(f"User {user.login} created with roles: {', '.join(sorted(user.roles))}.")
 
 
+def _user(login: str):
+    from webapp.models import User
+
+    user = db.session.scalar(select(User).where(func.lower(User.login) == login.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user with login {login!r}")
+    return user
+
+
+@user_group.command("password")
+@click.argument("login")
+@with_appcontext
+def user_password(login: str) -> None:
+    """Set a user's password (DOCFLOW_PASSWORD or a prompt) and end all their sessions."""
+    from webapp.services import sessions
+    from webapp.services.audit import record_event
+    from webapp.services.users import hash_password, password_problem
+
+    user = _user(login)
+    password = os.environ.get("DOCFLOW_PASSWORD") or click.prompt(
+        "New password", hide_input=True, confirmation_prompt=True
+    )
+    problem = password_problem(password, user.login, user.full_name)
+    if problem is not None:
+        raise click.ClickException(problem.en)
+    user.password_hash = hash_password(password)
+    ended = sessions.end_all(user)
+    record_event(None, "user.password_change", user, after={"login": user.login, "sessions_ended": ended,
+                                                             "by": "command line"})
+    db.session.commit()
+    click.echo(f"Password of {user.login} changed; {ended} session(s) ended.")
+
+
+@user_group.command("end-sessions")
+@click.argument("login")
+@with_appcontext
+def user_end_sessions(login: str) -> None:
+    """End every session of a user (a lost laptop, a leaver): they must log in again with the password."""
+    from webapp.services import sessions
+    from webapp.services.audit import record_event
+
+    user = _user(login)
+    ended = sessions.end_all(user)
+    record_event(None, "user.end_sessions", user, after={"login": user.login, "sessions_ended": ended,
+                                                         "by": "command line"})
+    db.session.commit()
+    click.echo(f"{ended} session(s) of {user.login} ended.")
+
+
 @click.group("workflows")
 def workflows_group() -> None:
     """Check and show the workflow definitions (workflows/*.yaml)."""
@@ -239,15 +288,23 @@ main.add_command(workflows_group)
 
 
 def _as_of_day(as_of: str | None):
-    """--as-of YYYY-MM-DD, else today in the organisation's time zone."""
+    """--as-of YYYY-MM-DD (ASCII digits, a year the service accepts), else today in the organisation's time zone."""
     from datetime import date
 
     from webapp import clock
+    from webapp.ru.dates import MAX_YEAR, MIN_YEAR
 
+    if not as_of:
+        return clock.today()
     try:
-        return date.fromisoformat(as_of) if as_of else clock.today()
+        if not as_of.isascii():
+            raise ValueError(as_of)
+        day = date.fromisoformat(as_of)
     except ValueError as exc:
         raise click.BadParameter(f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of") from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise click.BadParameter(f"{as_of}: the year must be within {MIN_YEAR}-{MAX_YEAR}", param_hint="--as-of")
+    return day
 
 
 @click.command("overdue")

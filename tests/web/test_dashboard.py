@@ -41,7 +41,7 @@ def test_dashboard_filters(auditor):
                        ).get_data(as_text=True)
     assert _count(page, "total-overdue") == 7
     page = auditor.get("/assignments/dashboard?as_of=not-a-date").get_data(as_text=True)
-    assert "неверное значение" in page  # a bad filter is reported, not a 500
+    assert "На дату: Не удалось распознать дату: not-a-date" in page  # a bad filter is reported, not a 500
 
 
 def test_exports_xlsx_csv_docx(auditor):

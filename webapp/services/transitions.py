@@ -79,7 +79,12 @@ def set_approval_mode(user: User, document: Document, mode: str) -> None:
 
 
 def decide(user: User, document: Document, decision: str, comment: str | None, expected_version: int) -> None:
-    """An approver approves, or approves with remarks (a comment is then required). Returning is a transition."""
+    """An approver approves, or approves with remarks (a comment is then required). Returning is a transition.
+
+    The document's row is locked while the decision is recorded, so a transition cannot slip in between; the
+    decision itself does not change the document's version, so approvers of a parallel route deciding at the same
+    moment all succeed (each on its own step) instead of all but one being told to reload."""
+    db.session.refresh(document, with_for_update=True)
     _check_version(document, expected_version)
     ensure(user, "decide_approval", document)
     comment = (comment or "").strip() or None
@@ -89,7 +94,6 @@ def decide(user: User, document: Document, decision: str, comment: str | None, e
         raise Invalid("Согласование с замечаниями требует текста замечаний.")
     step = next(s for s in steps_waiting_for(document) if s.user_id == user.id)
     step.decision, step.comment, step.decided_at = decision, comment, clock.now()
-    document.updated_at = clock.now()
     db.session.flush()
     record_event(user, f"approval.{decision}", document, comment=comment,
                  after={"round": step.round, "decision": decision})
