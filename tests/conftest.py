@@ -112,6 +112,11 @@ class _Databases:
             self.admin = create_engine(TEST_PG.replace("postgresql://", "postgresql+psycopg://", 1),
                                        isolation_level="AUTOCOMMIT")
         self.templates: dict[str, str] = {}
+        self.strategy = ""  # PostgreSQL 15+: copy a small template by files, much faster than through the WAL
+        if self.admin is not None:
+            with self.admin.connect() as conn:
+                if int(conn.execute(text("SHOW server_version_num")).scalar()) >= 150000:
+                    self.strategy = " STRATEGY FILE_COPY"
         self.built: dict[str, Any] = {}  # what each template's fill returned (a world's ids)
 
     def _execute(self, sql: str) -> None:
@@ -149,7 +154,7 @@ class _Databases:
             shutil.copyfile(template, path)
             return f"sqlite:///{path}", lambda: None
         name = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self.strategy}')
         return _pg_url(name), lambda: self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def restore(self, kind: str, url: str) -> None:
@@ -163,7 +168,7 @@ class _Databases:
             return
         name = url.rsplit("/", 1)[1]
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self.strategy}')
 
     def close(self) -> None:
         if self.admin is not None:

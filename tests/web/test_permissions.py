@@ -286,11 +286,17 @@ def world_app(databases, tmp_path_factory):
     drop()
 
 
-def _reset(app, databases, url) -> None:
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    databases.restore("world", url)
+_changed = {"world": True}  # whether a call since the last restore may have changed the world
+
+
+def _reset(app, databases, url, method: str = "POST") -> None:
+    """Put the world back when the last call may have changed it (a POST); GETs leave only sessions behind."""
+    if _changed["world"]:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        databases.restore("world", url)
+    _changed["world"] = method != "GET"
 
 
 def _login_name(subject: str) -> str:
@@ -302,7 +308,7 @@ def _login_name(subject: str) -> str:
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 def test_permission_matrix(world_app, databases, row: Row, subject: str):
     app, world, url = world_app
-    _reset(app, databases, url)
+    _reset(app, databases, url, row.method)
     client = app.test_client()
     auth = AuthActions(client)
     if subject != "anonymous":
