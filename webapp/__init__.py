@@ -64,7 +64,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin(conn) -> None:
     """A request that may write takes SQLite's write lock when its transaction begins (BEGIN IMMEDIATE), waiting
     up to the busy timeout for another writer: a deferred transaction that reads and then writes fails at once
-    ("database is locked") when someone else wrote in between. Pages that only read begin deferred."""
+    ("database is locked") when someone else wrote in between. Pages that only read, and commands (which could
+    otherwise hold the lock through a long read, or while `serve` runs), begin deferred."""
     if conn.dialect.name == "sqlite":
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -67,6 +67,7 @@ def serve_command(demo: bool, host: str, port: int, threads: int) -> None:
     if demo and not db.session.scalar(select(func.count(Document.id))):
         load_demo()
         db.session.commit()
+    db.session.remove()  # the command's own transaction must not stay open while the server runs
     app = current_app._get_current_object()
     click.echo(f"Docflow is running at http://{host}:{port}/")
     if demo:
