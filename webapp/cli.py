@@ -124,20 +124,17 @@ def _user(login: str):
 def user_password(login: str) -> None:
     """Set a user's password (DOCFLOW_PASSWORD or a prompt) and end all their sessions."""
     from webapp.services import sessions
-    from webapp.services.audit import record_event
-    from webapp.services.users import hash_password, password_problem
+    from webapp.services.users import WeakPassword
 
     user = _user(login)
     password = os.environ.get("DOCFLOW_PASSWORD") or click.prompt(
         "New password", hide_input=True, confirmation_prompt=True
     )
-    problem = password_problem(password, user.login, user.full_name)
-    if problem is not None:
-        raise click.ClickException(problem.en)
-    user.password_hash = hash_password(password)
-    ended = sessions.end_all(user)
-    record_event(None, "user.password_change", user, after={"login": user.login, "sessions_ended": ended,
-                                                             "by": "command line"})
+    try:
+        ended = sessions.change_password(None, user, password)
+    except WeakPassword as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.english) from exc
     db.session.commit()
     click.echo(f"Password of {user.login} changed; {ended} session(s) ended.")
 
@@ -148,12 +145,9 @@ def user_password(login: str) -> None:
 def user_end_sessions(login: str) -> None:
     """End every session of a user (a lost laptop, a leaver): they must log in again with the password."""
     from webapp.services import sessions
-    from webapp.services.audit import record_event
 
     user = _user(login)
-    ended = sessions.end_all(user)
-    record_event(None, "user.end_sessions", user, after={"login": user.login, "sessions_ended": ended,
-                                                         "by": "command line"})
+    ended = sessions.end_sessions_of(None, user)
     db.session.commit()
     click.echo(f"{ended} session(s) of {user.login} ended.")
 

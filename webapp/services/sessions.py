@@ -28,6 +28,7 @@ from webapp.extensions import db
 from webapp.models import LoginThrottle, User, UserSession
 from webapp.services.audit import record_event
 from webapp.services.policy import ensure
+from webapp.services.users import set_password
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often: not on every request
 
@@ -119,11 +120,30 @@ def end_all(user: User) -> int:
     return result.rowcount
 
 
-def end_sessions_of(actor: User, user: User) -> int:
-    """An administrator ends every session of a user (a lost laptop, a leaver); audited."""
-    ensure(actor, "administer")
+def _by(actor: User | None) -> dict:
+    return {} if actor is not None else {"by": "command line"}  # its operator holds the server itself
+
+
+def end_sessions_of(actor: User | None, user: User) -> int:
+    """An administrator (or the command line: actor None) ends every session of a user (a lost laptop, a leaver);
+    audited."""
+    if actor is not None:
+        ensure(actor, "administer")
     ended = end_all(user)
-    record_event(actor, "user.end_sessions", user, after={"login": user.login, "sessions_ended": ended})
+    record_event(actor, "user.end_sessions", user,
+                 after={"login": user.login, "sessions_ended": ended, **_by(actor)})
+    return ended
+
+
+def change_password(actor: User | None, user: User, password: str) -> int:
+    """A new password (under the policy: WeakPassword otherwise) ends every session of the user; audited. The user
+    themselves (on /account/password, after typing the current one) or the command line (actor None)."""
+    if actor is not None and actor.id != user.id:
+        ensure(actor, "administer")
+    set_password(user, password)
+    ended = end_all(user)
+    record_event(actor, "user.password_change", user,
+                 after={"login": user.login, "sessions_ended": ended, **_by(actor)})
     return ended
 
 

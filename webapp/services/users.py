@@ -86,11 +86,19 @@ def password_problem(password: str, login: str = "", full_name: str = "") -> Pas
     return None
 
 
+class WeakPassword(Invalid):
+    """A new password below the policy: `reason` in Russian (pages), `english` for the command line."""
+
+    def __init__(self, problem: PasswordProblem):
+        super().__init__(problem.ru)
+        self.english = problem.en
+
+
 def set_password(user: User, password: str) -> None:
-    """A new password that meets the policy (Invalid with the Russian reason otherwise)."""
+    """A new password that meets the policy (WeakPassword otherwise)."""
     problem = password_problem(password, user.login, user.full_name)
     if problem is not None:
-        raise Invalid(problem.ru)
+        raise WeakPassword(problem)
     user.password_hash = hash_password(password)
 
 

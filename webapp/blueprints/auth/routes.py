@@ -12,9 +12,8 @@ from webapp.blueprints.auth.forms import LoginForm, PasswordForm
 from webapp.extensions import db, login_manager
 from webapp.models import User
 from webapp.services import sessions
-from webapp.services.audit import record_event
 from webapp.services.errors import Invalid
-from webapp.services.users import authenticate, check_password, set_password
+from webapp.services.users import authenticate, check_password
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Войдите, чтобы продолжить."
@@ -96,14 +95,12 @@ def change_password():
         if not check_password(current_user, form.current.data):
             form.current.errors.append("Текущий пароль введён неверно.")
         else:
+            user = current_user._get_current_object()
             try:
-                set_password(current_user, form.new.data)
+                sessions.change_password(user, user, form.new.data)
             except Invalid as exc:
                 form.new.errors.append(exc.reason)
             else:
-                user = current_user._get_current_object()
-                ended = sessions.end_all(user)
-                record_event(user, "user.password_change", user, after={"sessions_ended": ended})
                 sessions.start(user, False, _address(), request.user_agent.string)
                 login_user(user)
                 db.session.commit()
