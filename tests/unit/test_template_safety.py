@@ -342,3 +342,11 @@ def test_macros_and_path_tricks_are_refused():
 def test_oversized_file_is_refused():
     with pytest.raises(TemplateRejected, match="слишком велик"):
         engine.check_upload(docx_with("x"), Limits(max_bytes=1024))
+
+
+@pytest.mark.parametrize("tag", ["{{ 1 / 0 }}", "{{ doc.title + 1 }}", "{{ doc.lines[999].text }}",
+                                 "{{ '%d' % doc.title }}"])
+def test_a_template_failing_on_its_data_is_refused_not_crashed(tag):
+    template = docx_with(f"Текст {tag}")
+    with pytest.raises(TemplateRejected):
+        engine.render(template, {"doc": {"title": "О плане", "lines": []}})

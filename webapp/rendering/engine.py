@@ -154,6 +154,10 @@ def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None
         raise TemplateTooCostly("Шаблон вызывает сам себя слишком глубоко (рекурсия макроса или loop()).") from exc
     except (TemplateError, SecurityError) as exc:
         raise describe_error(exc, template) from exc
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # An administrator's template that fails on some document's data («{{ 1 / 0 }}», a number added to a
+        # text): a message about the template, not a server error.
+        raise TemplateRejected(f"Шаблон не удалось заполнить: {type(exc).__name__}: {exc}") from exc
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
