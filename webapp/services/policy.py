@@ -45,6 +45,7 @@ DRAFTERS = (Role.secretary, Role.head, Role.admin)  #: draft documents, run thei
 OVERSEERS = (Role.auditor, Role.admin)  #: read everything: every document, assignment, the dashboard and the audit
 DRAFT_READERS = (Role.secretary, Role.head, Role.approver, Role.controller)  #: read drafts of bodies in their scope
 CONTROLLERS = (Role.controller, Role.admin)  #: put assignments under control by hand
+APPROVERS = (Role.approver, Role.head)  #: may be put on an approval route
 
 OTHER_BODY = "Документ издаёт орган, в котором вы не состоите."
 
@@ -181,6 +182,11 @@ def _edit_route(user: User, document: Document) -> str | None:
     if document.author_id == user.id or (user.has_role(*DRAFTERS) and in_scope(user, document.issuing_body_id)):
         return None
     return "Изменять лист согласования может автор, секретарь или руководитель органа, издающего документ."
+
+
+def may_approve(user: User) -> bool:
+    """Whether a user may be put on an approval route (the choice on the document page, and the service)."""
+    return user.active and user.has_role(*APPROVERS)
 
 
 @rule("decide_approval")

@@ -24,7 +24,7 @@ from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
-from webapp.services.policy import ensure, in_scope, may_fire
+from webapp.services.policy import ensure, in_scope, may_approve, may_fire
 from webapp.services.route import current_round, planned_round, route_running, steps_waiting_for
 from webapp.services.workflows import is_editable, workflow_of
 from webapp.workflow import Transition
@@ -38,7 +38,7 @@ def uses_route(document: Document) -> bool:
 
 def add_approver(user: User, document: Document, approver: User) -> ApprovalStep:
     ensure(user, "edit_route", document)
-    if not approver.active or not approver.has_role(Role.approver, Role.head):
+    if not may_approve(approver):
         raise Invalid("Согласующим может быть только активный пользователь с ролью «Согласующий» или «Руководитель».")
     running = route_running(document)
     steps = current_round(document) if running else planned_round(document)

@@ -18,7 +18,7 @@ from webapp.blueprints.documents.forms import (
     TransitionForm,
 )
 from webapp.extensions import db
-from webapp.models import Body, Document, Event, Role, User
+from webapp.models import Body, Document, Event, User
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import documents as service
 from webapp.services import policy, transitions, workflows
@@ -74,7 +74,7 @@ def detail(document_id: int):
     users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)))
     approver_form = ApproverForm()
     approver_form.approver.choices = [SelectChoice(u.id, f"{u.full_name}, {u.position or ''}") for u in users
-                                      if u.has_role(Role.approver, Role.head)]
+                                      if policy.may_approve(u)]
     ack_form = AcknowledgersForm()
     ack_form.people.choices = [SelectChoice(u.id, u.full_name) for u in users]
     history = list(db.session.scalars(select(Event).where(Event.document_id == document.id).order_by(Event.id)))
