@@ -70,7 +70,7 @@ def month_number(name: str) -> int:
     """Number of a month written as a digit string or as a genitive/nominative month name."""
     if name.isdigit():
         return int(name)
-    key = name.lower()
+    key = name.upper().lower()  # case-folds letters whose lower() is not in the month tables («ᲀ» -> «в»)
     return genitive_months().get(key) or nominative_months()[key]
 
 
