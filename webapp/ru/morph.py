@@ -12,6 +12,7 @@ from pymorphy3.analyzer import Parse
 
 NOMINATIVE = "nomn"
 DATIVE = "datv"
+ACCUSATIVE = "accs"
 
 _NOUNS = frozenset({"NOUN"})
 _MODIFIERS = frozenset({"ADJF", "PRTF"})
@@ -34,6 +35,9 @@ _TOKEN = re.compile(
     r"|(?P<other>\S)"
 )
 _CLOSING_QUOTE = {"\"": "\"", "“": "”", "„": "“"}
+# Where pymorphy3's dictionary offers two forms with the same grammemes and lists first the one official texts do
+# not use: «Учителям» → «Учители» (archaic, «mentors») instead of «Учителя».
+_PREFERRED_FORMS = {"учители": "учителя"}
 
 
 @cache
@@ -174,7 +178,9 @@ def _inflect(parse: Parse, case: str) -> str | None:
     if parse.tag.POS in _MODIFIERS and parse.tag.number == "sing" and parse.tag.gender:
         grammemes.add(parse.tag.gender)
     inflected = parse.inflect(grammemes)
-    return inflected.word if inflected else None
+    if inflected is None:
+        return None
+    return "-".join(_PREFERRED_FORMS.get(part, part) for part in inflected.word.split("-"))
 
 
 def _match_case(original: str, new: str) -> str:
@@ -313,6 +319,12 @@ class _Recaser:
 def to_nominative(phrase: str) -> str:
     """«Министерству образования …» → «Министерство образования …»: the addressee heading as a name."""
     return _Recaser(phrase, _Direction(DATIVE, NOMINATIVE)).run()
+
+
+def accusative_to_nominative(phrase: str) -> str:
+    """«руководителей образовательных организаций» → «руководители образовательных организаций»: whom «Обязать …»
+    or «Просить …» names, or a control clause («возложить на заместителя министра Соколова А.В.»), as a name."""
+    return _Recaser(phrase, _Direction(ACCUSATIVE, NOMINATIVE)).run()
 
 
 def to_dative(name: str) -> str:
