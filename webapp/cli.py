@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import click
@@ -26,6 +27,8 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(serve_command)
+    app.cli.add_command(extract_command)
+    app.cli.add_command(import_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(audit_group)
@@ -68,6 +71,7 @@ def serve_command(demo: bool, host: str, port: int, threads: int) -> None:
         load_demo()
         db.session.commit()
     db.session.remove()  # the command's own transaction must not stay open while the server runs
+    gc.freeze()  # what start-up loaded is never garbage: collections then walk only what requests make
     app = current_app._get_current_object()
     click.echo(f"Docflow is running at http://{host}:{port}/")
     if demo:
@@ -429,5 +433,79 @@ def render_command(doc: str | None, render_all: bool, output: str) -> None:
         (folder / rendering.docx_name(document)).write_bytes(data)
     db.session.commit()
     click.echo(f"{len(documents) - failed} document(s) written to {folder}")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file per line (corpus/README schema).")
+def extract_command(files: tuple[str, ...], as_json: bool) -> None:
+    """Read documents (DOCX, text, PDF) and print what extraction finds: requisites and assignments.
+
+    Needs no database: it only reads the files."""
+    import json
+    from pathlib import Path
+
+    from webapp.ru.extract import extract
+    from webapp.sources import SourceError, read_source
+
+    failed = 0
+    for name in files:
+        path = Path(name)
+        try:
+            source = read_source(path.name, path.read_bytes())
+        except SourceError as exc:
+            click.echo(f"{path.name}: {exc.english}", err=True)
+            failed += 1
+            continue
+        found = extract(source.text, path.name).as_json()
+        if as_json:
+            click.echo(json.dumps(found, ensure_ascii=False))
+            continue
+        click.echo(f"{path.name}: {found.get('doc_type')} № {found.get('number') or '—'} "
+                   f"of {found.get('date') or '—'}: {found.get('title') or ''}")
+        for a in found.get("assignments") or []:
+            when = a.get("deadline") or a.get("start") or a.get("deadline_text") or ""
+            click.echo(f"  {a.get('point') or '-':>7}  {a.get('responsible_nominative') or '—'}: "
+                       f"{(a.get('action') or '')[:80]}  [{a.get('deadline_kind')}: {when}]")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "login", required=True, help="Whose import it is (a secretary, head or admin).")
+@click.option("--as-archive", is_flag=True,
+              help="Documents in force with their own number and date, assignments under control; else drafts.")
+@with_appcontext
+def import_command(files: tuple[str, ...], login: str, as_archive: bool) -> None:
+    """Import documents without a review: each becomes a draft (or an archive document with --as-archive). Bodies
+    not in the directory are created. A file that cannot be read or saved is reported and skipped (exit 1)."""
+    from pathlib import Path
+
+    from webapp.services import importing
+    from webapp.services.errors import ServiceError
+
+    user = _user(login)
+    failed = 0
+    for name in files:
+        path = Path(name)
+        try:
+            with db.session.begin_nested():
+                items, refused = importing.upload(user, [(path.name, path.read_bytes())])
+                if refused:
+                    raise importing.ImportRefused(refused[0].reason)
+                start = importing.proposal(items[0])
+                data, new_bodies = importing.draft_data(start)
+                document = importing.save(user, items[0], data, archive=as_archive, number=start.data["number"],
+                                          issuing_body_id=start.data["issuing_body"] or None, new_bodies=new_bodies)
+        except (ServiceError, importing.ImportRefused) as exc:
+            failed += 1
+            click.echo(f"{path.name}: not imported: {exc}", err=True)
+            continue
+        db.session.commit()
+        click.echo(f"{path.name}: document {document.id} ({document.type_title} № {document.number or '—'}, "
+                   f"{'in force' if document.in_force else 'draft'}), {len(data.points)} points")
     if failed:
         raise SystemExit(1)

@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     # Files attached to reports: checked by their content (services/files.py), served only to their readers.
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one file
     "UPLOAD_MAX_FILES": 10,  # files per report
+    "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # one file brought in by the import (DOCX, text, PDF)
 }
 
 ENV_PREFIX = "DOCFLOW_"

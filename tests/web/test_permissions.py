@@ -28,6 +28,7 @@ from webapp.models import (
     CalendarToken,
     DeadlineChange,
     Document,
+    ImportItem,
     Report,
     ReportFile,
     Role,
@@ -89,6 +90,12 @@ def build_world() -> dict:
     db.session.add_all([report_file, DeadlineChange(assignment_id=pending.id, requested_by_id=users["executor_a"].id,
                                                     reason="Нет кадров", old_date=date(2026, 12, 20),
                                                     requested_date=date(2027, 1, 20))])
+    from webapp.ru.extract import extract
+
+    text = "ПРИКАЗ\n01.02.2026 № 5\nО работе\nПРИКАЗЫВАЮ:\n1. Управлению А обеспечить работу в срок до 01.03.2026."
+    upload = ImportItem(user_id=users["secretary_a"].id, filename="приказ.txt", kind="text", source_text=text,
+                        extraction=extract(text, "приказ.txt").as_dict(), status="pending")
+    db.session.add(upload)
     feed = "world-calendar-token"
     token = CalendarToken(token_hash=hashlib.sha256(feed.encode()).hexdigest(), owner_id=users["executor_a"].id)
     db.session.add(token)
@@ -96,6 +103,7 @@ def build_world() -> dict:
     return {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
             "published": published.id, "new": new.id, "in_work": in_work.id, "reported": reported.id,
             "pending": pending.id, "report_file": report_file.id, "calendar": token.id, "feed": feed,
+            "import": upload.id,
             "users": {login: user.id for login, user in users.items()}}
 
 
@@ -238,6 +246,15 @@ ROWS = [
         expect=lambda s: 302 if s in ("anonymous", "executor@own") else 404, note="only its owner"),
     Row("assignments.calendar_feed", "GET", lambda w: f"/calendar/{w['feed']}.ics", set(), expect=public(200),
         note="the secret token is the key"),
+    # Import
+    Row("imports.index", "GET", lambda w: "/import", anywhere("secretary", "head", "admin")),
+    Row("imports.index", "POST", lambda w: "/import", anywhere("secretary", "head", "admin"), ok=400,
+        note="no file: the form's message"),
+    Row("imports.review", "GET", lambda w: f"/import/{w['import']}", own("secretary") | anywhere("admin"),
+        note="the uploader's, and administrators'"),
+    Row("imports.review", "POST", lambda w: f"/import/{w['import']}", own("secretary") | anywhere("admin"), ok=200,
+        data=lambda w: {"op": "add_point", "doc_type": "order", "title": "О работе"}, note="an edit of the form"),
+    Row("imports.discard", "POST", lambda w: f"/import/{w['import']}/discard", own("secretary") | anywhere("admin")),
     # Audit and administration
     Row("audit.index", "GET", lambda w: "/audit", OVERSEERS),
     Row("admin.templates", "GET", lambda w: "/admin/templates", anywhere("admin")),

@@ -25,6 +25,7 @@ from webapp.models.document import (
     Stage,
 )
 from webapp.models.files import StoredFile
+from webapp.models.imports import ImportItem, ImportStatus
 from webapp.models.notices import CalendarToken, ReminderLog
 from webapp.models.people import Body, Membership, Role, User, UserRole
 from webapp.models.sessions import LoginThrottle, UserSession
@@ -48,6 +49,8 @@ __all__ = [
     "Document",
     "DocumentType",
     "Event",
+    "ImportItem",
+    "ImportStatus",
     "LoginThrottle",
     "Membership",
     "Notification",

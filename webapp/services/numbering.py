@@ -50,3 +50,17 @@ def assign_number(document: Document, on: date) -> str:
     document.reg_date = on
     db.session.flush()
     return document.number
+
+
+def ensure_unused(document: Document, number: str) -> None:
+    """An archive document keeps its own number: refuse one that its series already holds that year (the same
+    document imported twice, or a typing error)."""
+    year = (document.reg_date or document.event_date).year
+    clash = db.session.scalar(select(Document).where(
+        Document.id != document.id, Document.doc_type == document.doc_type, Document.number == number,
+        Document.issuing_body_id.is_(None) if document.issuing_body_id is None
+        else Document.issuing_body_id == document.issuing_body_id,
+        Document.state != "draft"))
+    if clash is not None and (clash.reg_date or clash.event_date or date.min).year == year:
+        raise Invalid(f"{clash.type_title} № {number} за {year} год уже есть в системе "
+                      f"(документ «{clash.title[:80]}»).")

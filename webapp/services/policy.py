@@ -226,6 +226,21 @@ def _add_assignment(user: User, document: Document) -> str | None:
     return None if in_scope(user, document.issuing_body_id) else OTHER_BODY
 
 
+@rule("import_documents")
+def _import_documents(user: User, _obj=None) -> str | None:
+    if not user.has_role(*DRAFTERS):
+        return "Загружать документы для переноса в систему могут секретарь, руководитель и администратор."
+    return None
+
+
+@rule("review_import")
+def _review_import(user: User, item) -> str | None:
+    """An uploaded file's extraction is its uploader's work until saved (an administrator may help)."""
+    if item.user_id == user.id or user.has_role(Role.admin):
+        return None
+    return "Этот загруженный документ разбирает другой пользователь."
+
+
 # Assignments
 
 

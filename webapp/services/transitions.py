@@ -234,6 +234,12 @@ def _freeze(user: User, document: Document, transition: Transition, comment: str
 
 
 def _create_assignments(user: User, document: Document, transition: Transition, comment: str | None) -> None:
+    put_under_control(user, document)
+
+
+def put_under_control(user: User, document: Document) -> None:
+    """A document now in force: its directives become assignments under control (on publication, or when an
+    archive document is imported with its number and date)."""
     sync_draft_assignments(document, AssignmentStatus.new)
     # The controller: the person the control clause names, else the document's signatory, else whoever put
     # the document in force.

@@ -58,6 +58,26 @@ class PointForm(RuSubform):
             raise ValidationError(exc.reason) from exc
 
 
+def _edit_rows(field_list, change) -> None:
+    """Change a list of rows as data (what the user typed is kept) and rebuild the field list from it."""
+    data = [entry.data for entry in field_list]
+    change(data)
+    while len(field_list):
+        field_list.pop_entry()
+    for row in data:
+        field_list.append_entry(row)
+
+
+def _merged(first: dict, second: dict) -> dict:
+    merged = dict(first)
+    merged["text"] = " ".join(t for t in ((first.get("text") or "").strip(), (second.get("text") or "").strip()) if t)
+    merged["responsible"] = list(dict.fromkeys([*(first.get("responsible") or []), *(second.get("responsible") or [])]))
+    merged["deadline"] = first.get("deadline") or second.get("deadline")
+    if "new_body" in first:
+        merged["new_body"] = "; ".join(n for n in (first.get("new_body"), second.get("new_body")) if n)
+    return merged
+
+
 class DocumentForm(RuForm):
     version = HiddenField()
     doc_type = SelectField("Вид документа", choices=TYPE_CHOICES)
@@ -83,6 +103,36 @@ class DocumentForm(RuForm):
                 field.parsed = parse_date(field.data)
             except DateError as exc:
                 raise ValidationError(str(exc)) from exc
+
+    def apply(self, op: str) -> bool:
+        """Add, remove, move, merge or split rows of the form without saving; True when the form changed.
+
+        merge:i joins point i+1 into point i (their texts, responsible bodies and the first deadline); split:i
+        puts a copy of point i after it, to divide one directive into two."""
+        name, _, arg = op.partition(":")
+        index = int(arg) if arg.isdigit() else -1
+        rows = self.points
+        if name == "add_agenda":
+            self.agenda.append_entry()
+        elif name == "add_point":
+            rows.append_entry()
+        elif name == "remove_agenda" and 0 <= index < len(self.agenda):
+            _edit_rows(self.agenda, lambda data: data.pop(index))
+        elif name == "remove_point" and 0 <= index < len(rows):
+            _edit_rows(rows, lambda data: data.pop(index))
+        elif name in ("up", "down") and 0 <= index < len(rows):
+            other = index - 1 if name == "up" else index + 1
+            if not 0 <= other < len(rows):
+                return False
+            _edit_rows(rows, lambda data: data.insert(other, data.pop(index)))
+        elif name == "merge" and 0 <= index < len(rows) - 1:
+            _edit_rows(rows, lambda data: data.__setitem__(slice(index, index + 2),
+                                                           [_merged(data[index], data[index + 1])]))
+        elif name == "split" and 0 <= index < len(rows):
+            _edit_rows(rows, lambda data: data.insert(index + 1, dict(data[index])))
+        else:
+            return False
+        return True
 
     def set_body_choices(self, choices: list[tuple[int, str]]) -> None:
         shared = [SelectChoice(value, label) for value, label in choices]  # one list for every point's field

@@ -97,47 +97,6 @@ def _rounds(document: Document) -> list[tuple[int, list]]:
     return sorted(by_round.items(), reverse=True)
 
 
-def _apply_op(form: DocumentForm, op: str) -> bool:
-    """Add, remove or move rows of the form without saving; True when the form changed."""
-    name, _, arg = op.partition(":")
-    index = int(arg) if arg.isdigit() else -1
-    rows = form.points
-    if name == "add_agenda":
-        form.agenda.append_entry()
-    elif name == "add_point":
-        rows.append_entry()
-    elif name == "remove_agenda" and 0 <= index < len(form.agenda):
-        _remove(form.agenda, index)
-    elif name == "remove_point" and 0 <= index < len(rows):
-        _remove(rows, index)
-    elif name in ("up", "down") and 0 <= index < len(rows):
-        other = index - 1 if name == "up" else index + 1
-        if 0 <= other < len(rows):
-            _swap(rows, index, other)
-    else:
-        return False
-    return True
-
-
-def _remove(field_list, index: int) -> None:
-    data = [entry.data for entry in field_list]
-    del data[index]
-    _reset(field_list, data)
-
-
-def _swap(field_list, i: int, j: int) -> None:
-    data = [entry.data for entry in field_list]
-    data[i], data[j] = data[j], data[i]
-    _reset(field_list, data)
-
-
-def _reset(field_list, data: list[dict]) -> None:
-    while len(field_list):
-        field_list.pop_entry()
-    for row in data:
-        field_list.append_entry(row)
-
-
 def _form_from_document(document: Document) -> DocumentForm:
     agenda_numbers = {item.id: i + 1 for i, item in enumerate(document.agenda_items)}
     chair = next((p.name for p in document.participants if p.role == "chair"), None)
@@ -172,7 +131,7 @@ def _edit(document: Document | None):
     form.set_body_choices(_body_choices())
     op = request.form.get("op", "save")
     if request.method == "POST" and op != "save":
-        _apply_op(form, op)
+        form.apply(op)
         form.set_body_choices(_body_choices())
         return render_template("documents/edit.html", form=form, doc=document)
     if request.method == "POST":
