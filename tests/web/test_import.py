@@ -220,3 +220,17 @@ def test_cli_import_as_archive(demo_app, runner, tmp_path):
     assert result.exit_code == 1 and "not imported" in result.output
     result = runner.invoke(args=["import", "--user", "secretary", str(path)])
     assert result.exit_code == 1 and "не входит в органы, от имени которых вы работаете" in result.output
+
+
+def test_a_person_named_responsible_gives_her_body_or_a_question(demo_app, secretary):
+    """«Ответственный: Клюсова В.В.» is a person: the body of the user she is, not a new body named after her."""
+    text = ("ПРИКАЗ\n01.02.2026 № 5\nО подготовке отчёта\nПРИКАЗЫВАЮ:\n"
+            "1. Подготовить отчёт о методической работе в срок до 01.03.2026.\nОтветственный: Клюсова В.В.\n"
+            "2. Провести семинар в срок до 01.04.2026.\nОтветственный: Незнакомова А.А.\n").encode()
+    item = int(_upload(secretary, ("order.txt", text)).headers["Location"].rsplit("/", 1)[1])
+    page = secretary.get(f"/import/{item}").get_data(as_text=True)
+    form = _review_form(secretary, item)
+    with demo_app.app_context():
+        institute = db.session.scalar(select(Body).where(Body.name.like("Автономное учреждение%")))
+        assert form["points-0-responsible"] == [str(institute.id)] and form["points-0-new_body"] == ""
+    assert form["points-1-new_body"] == "" and "Ответственное лицо «Незнакомова А.А.»" in _unescape(page)

@@ -6,6 +6,7 @@ text and what extraction found (an `ImportItem`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,7 @@ from webapp.services.documents import AgendaData, DraftData, PointData, create_d
 from webapp.services.errors import Invalid
 from webapp.services.policy import ensure, in_scope
 from webapp.services.transitions import put_under_control
+from webapp.services.users import find_named_user
 from webapp.sources import SourceError, read_source
 
 BODY_MATCH_SCORE = 90  # rapidfuzz's token_sort_ratio from which a name in the text is taken for a known body
@@ -142,11 +144,18 @@ def proposal(item: ImportItem) -> Proposal:
     for index, (point, directive, text) in enumerate(rows):
         names = [n.strip() for n in (point.get("responsible_nominative") or "").split(";") if n.strip()]
         matched = [match_body(name, bodies) for name in names]
+        people = [name for name, body in zip(names, matched, strict=True) if body is None and _is_person(name)]
+        for person in people:  # «Ответственный: Иванова И.И.»: the person's body, when she has an account
+            user = find_named_user(person)
+            if user is not None and user.bodies:
+                matched[names.index(person)] = user.bodies[0]
+            else:
+                result.flag(f"points-{index}-responsible", f"Ответственное лицо «{person}»: выберите его орган.")
         number, label = _clean_number(row_number(point))
         data["points"].append({
             "number": number, "text": f"{label} {text}".strip() if label else text,
             "responsible": [b.id for b in matched if b is not None],
-            "new_body": "; ".join(n for n, b in zip(names, matched, strict=True) if b is None),
+            "new_body": "; ".join(n for n, b in zip(names, matched, strict=True) if b is None and n not in people),
             "deadline": point.get("deadline_text") or "", "agenda": _agenda_of(row_number(point), agenda_count)})
         if data["points"][-1]["new_body"]:
             result.flag(f"points-{index}-new_body", "Такого органа нет в справочнике: он будет создан при "
@@ -199,6 +208,15 @@ def _worded(text: str, spans: dict, prefix: str) -> str | None:
                 start, end = min(start, span_start), max(end, span_end)
     worded = " ".join(text[start:end].split()).strip(" ;,")
     return worded[0].upper() + worded[1:] if worded else None
+
+
+_PERSON = re.compile(r"^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s*(?:[А-ЯЁ]\.)?$"
+                     r"|^[А-ЯЁ]\.\s*(?:[А-ЯЁ]\.)?\s*[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$")
+
+
+def _is_person(name: str) -> bool:
+    """«Иванова И.И.», «И.И. Иванова»: a person named as responsible, not a body."""
+    return bool(_PERSON.match(name.strip()))
 
 
 def row_number(point: dict) -> str:
