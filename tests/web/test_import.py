@@ -79,6 +79,8 @@ def test_saved_as_an_archive_document_its_assignments_are_under_control(demo_app
     item = int(_upload(secretary, ("protocol.txt", PROTOCOL)).headers["Location"].rsplit("/", 1)[1])
     form = _review_form(secretary, item)
     assert form["number"] == "1" and form["event_date"] == "10.06.2021" and form["save_as"] == "archive"
+    assert form["title"].startswith("совещания по реализации проекта")  # «ПРОТОКОЛ» is the heading, printed apart
+    assert "Клюсова Виктория Викторовна, заместитель директора" in form["attendees"]
     form.update({"csrf_token": AuthActions(secretary).csrf(f"/import/{item}"), "op": "save", "number": "17"})
     response = secretary.post(f"/import/{item}", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

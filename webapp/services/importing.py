@@ -116,12 +116,17 @@ def proposal(item: ImportItem) -> Proposal:
     responsible bodies (a known body chosen, an unknown one proposed as new) and its deadline phrase."""
     found = item.extraction
     doc_type = found.get("doc_type") if found.get("doc_type") in DocumentType.__members__ else "decision"
+    heading = TYPE_TITLES[DocumentType(doc_type)].upper()
+    title = found.get("title") or ""
+    if title.upper().startswith(heading + " "):  # «ПРОТОКОЛ совещания …»: the heading is printed on its own line
+        title = title[len(heading) + 1:]
+    attendees = [", ".join(part for part in (a.get("name"), a.get("position")) if part)
+                 for a in found.get("attendees") or []] or list(found.get("participants") or [])
     data = {
-        "doc_type": doc_type, "title": found.get("title") or "", "number": found.get("number") or "",
+        "doc_type": doc_type, "title": title, "number": found.get("number") or "",
         "event_date": _short(found.get("date")), "place": found.get("place") or "",
-        "heading": TYPE_TITLES[DocumentType(doc_type)].upper(),
-        "chair": found.get("chair") or "", "secretary": found.get("secretary") or "",
-        "attendees": "\n".join(found.get("participants") or []),
+        "heading": heading, "chair": found.get("chair") or "", "secretary": found.get("secretary") or "",
+        "attendees": "\n".join(a for a in attendees if a),
         "agenda": [{"title": title} for title in found.get("agenda") or []],
         "controller_text": found.get("controller") or "",
         "signer_title": (found.get("signatory") or {}).get("position") or "",
