@@ -411,6 +411,25 @@ def test_table_of_measures() -> None:
         "Срок не распознан, сохранён как текст: «по согласованию». Укажите дату."]
 
 
+def test_a_table_written_with_bars_reads_as_a_table() -> None:
+    """The same plan exported to text with «|» between cells, a rule under the header and its sections as
+    merged rows («| 1. | Организационная работа | | |»): the same assignments."""
+    lines = TABLE.splitlines()
+    header = lines.index("№\tСодержание работы\tСроки\tИсполнители")
+
+    def bars(line: str) -> str:
+        cells = line.split("\t")
+        if len(cells) == 1:
+            number, _, title = line.partition(" ")
+            cells = [number, title, "", ""]
+        return "| " + " | ".join(cells) + " |"
+
+    table = [bars(line) for line in lines[header:]]
+    table.insert(1, "|---|---|:---:|---|")
+    piped = extract("\n".join(lines[:header] + table) + "\n", "table.txt")
+    assert rows(piped) == rows(extract(TABLE, "table.txt"))
+    assert len(piped.assignments) == 4
+
 def test_pdf_debris_hyphenation_and_accusative_addressees() -> None:
     found = extract(PDF, "pdf.txt")
     assert (found.doc_type, found.number, found.date) == ("decision", "3/2", date(2024, 5, 14))

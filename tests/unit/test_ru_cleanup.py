@@ -91,6 +91,11 @@ def test_table_rows_are_never_joined() -> None:
     assert len(clean(raw)) == 3
 
 
+def test_rows_written_with_bars_become_cells_and_rules_go() -> None:
+    raw = ("| № | Мероприятие | Срок |\n|---|:---|---|\n| 1. | Подготовка плана | январь |\n"
+           "+-----+------+\nПункт 1 | не таблица\n")
+    assert texts(raw) == ["№\tМероприятие\tСрок", "1.\tПодготовка плана\tянварь", "Пункт 1 | не таблица"]
+
 def test_empty_text() -> None:
     assert clean("") == []
     assert clean("\n \n\f\n") == []

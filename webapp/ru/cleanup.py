@@ -57,8 +57,15 @@ _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 # «П Р И К А З», «п р и к а з ы в а ю»: letters spaced out for emphasis.
 _SPACED_LETTERS = re.compile(r"(?<![\w.])(?:[А-ЯЁ] ){3,}[А-ЯЁ](?![\w.])|(?<![\w.])(?:[а-яё] ){3,}[а-яё](?![\w.])")
 # Characters any step of _normalise acts on; a line without them only loses its outer spaces.
-_SPECIAL = re.compile(r"[\u00ad\u200b-\u200d\ufeff\u2060\ue000-\uf8ff\u00a0\u2007\u202f\u2002\u2003\u2009\t*_#]|  "
+_SPECIAL = re.compile(r"[\u00ad\u200b-\u200d\ufeff\u2060\ue000-\uf8ff\u00a0\u2007\u202f\u2002\u2003\u2009\t*_#|]|  "
                       r"|(?<![\w.])(?:[А-ЯЁа-яё] ){3}[А-ЯЁа-яё](?![\w.])")
+# A table row written with «|» between its cells (as many systems export tables to text, Markdown among them):
+# outer bars, or at least two bars inside. Its cells become TAB-separated, as a DOCX table's are.
+_PIPE_ROW = re.compile(r"^\|.*\|$|^[^|]*\|[^|]*\|")
+_PIPE_EDGES = re.compile(r"^\|[ \t]?|[ \t]?\|$")
+_PIPE = re.compile(r"[ \t]*\|[ \t]*")
+# «|---|:---|», «+-----+-----+»: a rule between a table's rows, no text of its own.
+_TABLE_RULE = re.compile(r"^[|+]?(?:[ \t]*:?-{2,}:?[ \t]*[|+])+[ \t]*(?::?-{2,}:?)?[ \t]*$|^[|+][-=+| \t:]*[|+]$")
 _RUNNING_HEADER_LENGTH = 120
 # Lines that open a paragraph of their own: «1 этап: …», «2 уровень: …», «Цель: …», a subject line «О …».
 _NEW_PARAGRAPH = re.compile(r"(?:\d{1,3}|[IVX]{1,4})\s+[а-яё]+\s*:|[А-ЯЁ][а-яё]+(?:\s+[а-яё]+){0,2}\s*:\s*\S"
@@ -142,6 +149,8 @@ def _physical_lines(text: str) -> list[_Physical]:
 
 
 def _normalise(text: str, pos: Sequence[int]) -> tuple[str, Sequence[int]]:
+    if text.lstrip()[:1] in ("|", "+") and _TABLE_RULE.match(text.strip()):
+        return "", []
     if not _SPECIAL.search(text):
         start, end = len(text) - len(text.lstrip()), len(text.rstrip())
         return text[start:end], pos[start:end]
@@ -160,9 +169,19 @@ def _normalise(text: str, pos: Sequence[int]) -> tuple[str, Sequence[int]]:
     heading = _MARKDOWN_HEADING.match(text)
     if heading:
         text, pos = text[heading.end():], pos[heading.end():]
+    if "|" in text:
+        text, pos = _pipe_row(text, pos)
     text, pos = _substitute(text, pos, re.compile(r" ?\t ?"), lambda m: "\t")
     text, pos = _substitute(text, pos, _SPACED_LETTERS, lambda m: m[0].replace(" ", ""))
     return text, pos
+
+
+def _pipe_row(text: str, pos: Sequence[int]) -> tuple[str, Sequence[int]]:
+    """A «|»-separated table row as TAB-separated cells (an empty first or last cell kept as an empty cell)."""
+    if not _PIPE_ROW.search(text):
+        return text, pos
+    text, pos = _substitute(text, pos, _PIPE_EDGES, lambda m: "")
+    return _substitute(text, pos, _PIPE, lambda m: "\t")
 
 
 def _drop_page_debris(lines: list[_Physical]) -> list[_Physical]:

@@ -47,9 +47,12 @@ LAST_DAY = -1
 DEFAULT_WEEKDAY = 4
 # The Russian academic year runs from 1 September to 31 August.
 ACADEMIC_YEAR_START = 9
-# What «до начала 2024 года» and «после окончания 2024 года» make of a period: due the day before it starts,
+# What «до начала 2024 года», «к началу 2024/2025 учебного года» and «после окончания 2024 года» make of a
+# period: due the day before it starts («до» — before it begins), due its first day («к» — by the moment it
+# begins, as «к 1 сентября» is due on 1 September: «к началу учебного года» is 1 September in official usage),
 # or starting the day after it ends. Never a Deadline's kind.
 _BEFORE = "before"
+_AT_START = "at_start"
 _AFTER = "after"
 
 
@@ -467,8 +470,10 @@ def _kind_of(preposition: str | None) -> str:
     words = _norm(preposition)
     if not words or words.startswith("в течение") or words in ("в", "во", "на"):
         return PERIOD
-    if words.startswith(("до начала", "к началу")):
+    if words.startswith("до начала"):
         return _BEFORE
+    if words.startswith("к началу"):
+        return _AT_START
     if words.startswith("после"):
         return _AFTER
     if words.endswith(("с", "со", "с начала")):
@@ -484,6 +489,8 @@ def _span(preposition: str | None, first: date, last: date) -> Deadline:
         return Deadline(FROM, start=first)
     if kind == _BEFORE:
         return Deadline(BY, due=first - timedelta(days=1))
+    if kind == _AT_START:
+        return Deadline(BY, due=first)
     if kind == _AFTER:
         return Deadline(FROM, start=last + timedelta(days=1))
     return Deadline(BY, due=last)
@@ -553,6 +560,8 @@ def _year_range(match: re.Match[str], reference: date, whole: bool) -> Deadline 
     last = int(match["y2"]) if len(match["y2"]) == 4 else first // 100 * 100 + int(match["y2"])
     if not (first <= last <= first + 50) or not (whole or match["word"] or match["academic"]):
         return None
+    if not whole and _norm(match["pre"]) == "на":
+        return None  # «предложения … на 2026/2027 учебный год», «программа на 2024–2028 годы» name what, not when
     if match["academic"]:
         start = date(first, ACADEMIC_YEAR_START, 1)
         return _span(match["pre"], start, date(last, ACADEMIC_YEAR_START, 1) - timedelta(days=1))
@@ -575,7 +584,8 @@ def _current(match: re.Match[str], reference: date, whole: bool) -> Deadline | N
     if months == 1 and pre == "в течение" and not which:
         return None  # «в течение месяца» is a month from the reference (_within)
     # «до начала учебного года» is the start ahead: the current one has begun by definition.
-    ahead = int(which.startswith(("нов", "следующ", "очередн")) or (not which and _kind_of(pre) == _BEFORE))
+    ahead = int(which.startswith(("нов", "следующ", "очередн")) or (
+        not which and _kind_of(pre) in (_BEFORE, _AT_START)))
     if match["academic"]:
         if months != 12:
             return None

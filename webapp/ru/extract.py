@@ -400,8 +400,34 @@ class _Extractor:
             filled = [c for c in cells if line.text[c[0]:c[1]].strip()]
             if len(filled) == 1 and len(cells) < len(roles):
                 stage = self._stage_due(line, *filled[0]) or stage
+            elif self._section_row(line, cells, roles, rows, index):
+                title = max(filled, key=lambda c: c[1] - c[0], default=None)
+                numbered = len(filled) > 1 or bool(title and ITEM_MARKER.match(line.text[title[0]:]))
+                stage = (self._stage_due(line, *title) if title else None) or (None if numbered else stage)
             elif not all(_COLUMN_NUMBER.fullmatch(line.text[s:e].strip()) for s, e in filled):
                 self._table_row(index, line, cells, roles, stage)
+
+    def _section_row(self, line: Line, cells: list[tuple[int, int]], roles: dict[int, str], rows: list[int],
+                     index: int) -> bool:
+        """A row that only names a section («1. | Организационные мероприятия | | |», as a table exported to text
+        writes a merged row): its deadline and responsible cells are empty, and it has no number or the next
+        row's number extends its own («1.» before «1.1.»)."""
+        def cell(row: Line, row_cells: list[tuple[int, int]], role: str) -> str:
+            column = next((c for c, r in roles.items() if r == role), None)
+            if column is None or column >= len(row_cells):
+                return ""
+            return row.text[slice(*row_cells[column])].strip()
+
+        if any(cell(line, cells, role) for role in ("deadline", "responsible", "controller")):
+            return False
+        number = cell(line, cells, "number").rstrip(".)")
+        if not number:
+            return True
+        following = next((self.lines[i] for i in rows if i > index and self.lines[i].is_table_row), None)
+        if following is None:
+            return False
+        next_number = cell(following, _cells(following), "number")
+        return next_number.startswith(f"{number}.") and len(next_number.rstrip(".")) > len(number)
 
     def _table_row(self, index: int, line: Line, cells: list[tuple[int, int]], roles: dict[int, str],
                    stage: Due | None) -> None:
