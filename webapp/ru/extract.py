@@ -313,6 +313,7 @@ class _Context:
     recommendation: bool = False
     stage: bool = False  # items of a plan's stage: nouns are duties there («разработка положения …»)
     from_table: bool = False
+    section: str | None = None  # «II.» over points that restart at «1.»: the points are «II.1», «II.2» …
 
 
 class _Found(NamedTuple):
@@ -339,6 +340,7 @@ class _Extractor:
         self.tables: set[int] = set()  # header lines of the tables read
         self.analysed: dict[tuple[int, int, int], Parsed] = {}
         self.agenda_words: list[set[str]] = []
+        self.sections: dict[int, str] = {}  # heading line → its Roman number, when sections hold the decisions
         self.found: list[_Found] = []
         self.others: list[tuple[int, int, OtherPoint, list[Span]]] = []
 
@@ -521,7 +523,7 @@ class _Extractor:
         starts = sorted(parts.markers) or self._unmarked_starts()
         for number, start in enumerate(starts):
             limit = starts[number + 1] if number + 1 < len(starts) else len(lines)
-            first_line = start + 1 if start in parts.markers else start
+            first_line = start + 1 if start in parts.markers or start in self.sections else start
             members: list[int] = []
             first_depth = None
             for index in range(first_line, limit):
@@ -539,7 +541,7 @@ class _Extractor:
                         break
                 if index not in self.used:
                     members.append(index)
-            context = _Context(responsible=self.parts.addressee)
+            context = _Context(responsible=self.parts.addressee, section=self.sections.get(start))
             self._walk(_build_tree(self._items(start, members)), context)
 
     def _unmarked_starts(self) -> list[int]:
@@ -556,7 +558,29 @@ class _Extractor:
                 marker = ITEM_MARKER.match(self.lines[index].text)
                 if marker and marker["num"] and first_infinitive(self.lines[index].text):
                     return [index]
+        if self.parts.doc_type not in ("regulation", "plan"):
+            self.sections = self._decision_sections(candidates)
+            return sorted(self.sections)
         return []
+
+    def _decision_sections(self, candidates: list[int]) -> dict[int, str]:
+        """A protocol without «РЕШИЛИ:» whose questions are Roman sections («I. О ходе …», the speakers in
+        brackets), each followed by its decisions numbered from «1.»: the sections that hold a directive or a
+        heading over directives («1. Рекомендовать …:»)."""
+        heads = [i for i in candidates if (m := ITEM_MARKER.match(self.lines[i].text)) and m["roman"]
+                 and not first_infinitive(self.lines[i].text[m.end():])]
+        sections: dict[int, str] = {}
+        for number, head in enumerate(heads):
+            limit = heads[number + 1] if number + 1 < len(heads) else len(self.lines)
+            for index in range(head + 1, limit):
+                if index in self.parts.stops:
+                    break
+                text = self.lines[index].text
+                marker = ITEM_MARKER.match(text)
+                if marker and marker["num"] and (first_infinitive(text[marker.end():]) or text.rstrip().endswith(":")):
+                    sections[head] = ITEM_MARKER.match(self.lines[head].text)["roman"].rstrip(".")
+                    break
+        return sections
 
     def _repeats_agenda(self, number: str, text: str) -> bool:
         """Whether «2. О …» repeats agenda item 2: the item's heading before its decisions."""
@@ -638,6 +662,8 @@ class _Extractor:
             return  # «… обеспечить выполнение следующих мероприятий:» introduces a table: its rows are the items
         number = item.number if item.kind in ("num", "paren") else (
             f"{context.number}.{item.number}" if item.kind == "letter" and context.number else item.number)
+        if context.section and number:
+            number = f"{context.section}.{number}"
         self._assignment(item.index, item.line, item.start, len(item.line.text), number, context, item, details)
 
     def _assignment(self, index: int, line: Line, start: int, end: int, number: str | None, context: _Context,
