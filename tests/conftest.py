@@ -8,6 +8,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -185,17 +186,27 @@ def databases(tmp_path_factory) -> Iterator[_Databases]:
     built.close()
 
 
+@contextmanager
+def private_app(databases: _Databases, kind: str, home: Path, fill: Callable[[], Any] | None = None
+                ) -> Iterator[Any]:
+    """An app on a private copy of a template database, its stored files in home/files; dropped after."""
+    url, drop = databases.copy(kind, home, fill)
+    app = create_app(_test_config(url, home / "files"))
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop()
+
+
 @pytest.fixture
 def app(request, tmp_path, databases):
     """The app on a private, migrated database; with the demo loaded when the test also asks for demo_app."""
     kind, fill = ("demo", _load_demo) if "demo_app" in request.fixturenames else ("migrated", None)
-    url, drop = databases.copy(kind, tmp_path, fill)
-    app = create_app(_test_config(url, tmp_path / "files"))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    drop()
+    with private_app(databases, kind, tmp_path, fill) as app:
+        yield app
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -35,6 +36,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(overdue_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(render_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def migrate_database() -> None:
@@ -51,6 +54,41 @@ def demo_command() -> None:
     counts = load_demo()
     db.session.commit()
     click.echo(f"Demo loaded: {counts['documents']} new document(s), {counts['bodies']} bodies.")
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The archive to write (a new file).")
+@with_appcontext
+def backup_command(output: Path) -> None:
+    """Write a consistent snapshot of the database and the stored files (safe while the service runs)."""
+    from webapp.services.backup import BackupError, write_backup
+
+    try:
+        summary = write_backup(output)
+    except BackupError as error:
+        raise click.ClickException(f"backup failed: {error}") from error
+    click.echo(f"Backup written to {output}: {summary.total_rows} row(s) in {len(summary.rows)} tables, "
+               f"{summary.files} stored file(s), {summary.size} bytes, schema revision {summary.revision}.")
+    click.echo("Not in the archive: instance/config.py and the audit key (instance/audit_key or AUDIT_KEY); "
+               "keep them with it.")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(archive: Path) -> None:
+    """Restore a backup into this installation: its database is migrated first and must be empty."""
+    from webapp.services.backup import BackupError, restore_backup
+
+    migrate_database()
+    try:
+        summary = restore_backup(archive)
+    except BackupError as error:
+        raise click.ClickException(f"restore failed, nothing changed: {error}") from error
+    click.echo(f"Restored {summary.total_rows} row(s) in {len(summary.rows)} tables and {summary.files} stored "
+               f"file(s) from {archive}. Put the source installation's audit key in place before "
+               "'docflow audit verify'.")
 
 
 @click.command("serve")
@@ -259,7 +297,6 @@ def audit_verify(anchor_files: tuple[str, ...]) -> None:
 def audit_anchor(output: str | None) -> None:
     """Print the chain's head as one line, `<UTC time> <event id> <hash>`, after verifying the chain; exit 1 when
     the chain is broken (nothing is anchored), 2 when the key is unusable."""
-    from pathlib import Path
 
     from webapp.services.audit import AuditKeyError, append_anchor, head_anchor, verify_chain
 
@@ -399,7 +436,6 @@ def render_command(doc: str | None, render_all: bool, output: str) -> None:
     A published document gets the DOCX stored when it was published (stored now if it never was),
     so the file is the same one users download.
     """
-    from pathlib import Path
 
     from webapp.models import Document
     from webapp.services import rendering
@@ -445,7 +481,6 @@ def extract_command(files: tuple[str, ...], as_json: bool) -> None:
 
     Needs no database: it only reads the files."""
     import json
-    from pathlib import Path
 
     from webapp.ru.extract import extract
     from webapp.sources import SourceError, read_source
@@ -482,7 +517,6 @@ def extract_command(files: tuple[str, ...], as_json: bool) -> None:
 def import_command(files: tuple[str, ...], login: str, as_archive: bool) -> None:
     """Import documents without a review: each becomes a draft (or an archive document with --as-archive). Bodies
     not in the directory are created. A file that cannot be read or saved is reported and skipped (exit 1)."""
-    from pathlib import Path
 
     from webapp.services import importing
     from webapp.services.errors import ServiceError
