@@ -37,6 +37,10 @@ TYPE_TITLES = {
     DocumentType.plan: "План",
 }
 
+#: Types dated by the event they record, not by their registration: a protocol bears the date of its meeting
+#: (ГОСТ Р 7.0.97-2016, 5.11); registering it later gives it a number and a registration date, never a new date.
+DATED_BY_EVENT = frozenset({DocumentType.protocol})
+
 
 class ParticipantRole(enum.StrEnum):
     chair = "chair"  #: председательствующий
@@ -130,6 +134,14 @@ class Document(db.Model):
     @property
     def type_title(self) -> str:
         return TYPE_TITLES[DocumentType(self.doc_type)]
+
+    @property
+    def doc_date(self) -> date | None:
+        """The document's own date, as printed: a protocol's meeting day; otherwise the registration date (an
+        order is dated by its signing), or the typed date before registration."""
+        if self.doc_type in DATED_BY_EVENT:
+            return self.event_date or self.reg_date
+        return self.reg_date or self.event_date
 
     @property
     def in_force(self) -> bool:

@@ -201,7 +201,7 @@ class OverdueRow:
 
     def as_dict(self) -> dict:
         a, doc = self.assignment, self.assignment.document
-        doc_date = doc.reg_date or doc.event_date
+        doc_date = doc.doc_date
         controller = a.controller.full_name if a.controller else (a.controller_text or "")
         return {
             "assignment_id": a.id, "document_id": doc.id,
@@ -274,7 +274,7 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
     deadline = None
     if deadline_text and deadline_text.strip():
         try:
-            deadline = parse_deadline(deadline_text.strip(), document.reg_date or document.event_date or clock.today())
+            deadline = parse_deadline(deadline_text.strip(), document.doc_date or clock.today())
         except DateError as exc:
             raise Invalid(str(exc)) from exc
     assignment = Assignment(

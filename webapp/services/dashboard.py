@@ -55,7 +55,7 @@ def select_assignments(filters: Filters) -> list[Assignment]:
     rows = [a for a in db.session.scalars(query) if not a.is_series]
     if filters.since or filters.until:
         def doc_date(a):
-            return a.document.reg_date or a.document.event_date
+            return a.document.doc_date
         rows = [a for a in rows if doc_date(a) and (not filters.since or doc_date(a) >= filters.since)
                 and (not filters.until or doc_date(a) <= filters.until)]
     if filters.body is not None:

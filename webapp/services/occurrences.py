@@ -31,7 +31,7 @@ def schedule(series: Assignment) -> Deadline | None:
     if not series.deadline_text:
         return None
     document = series.document
-    reference = document.reg_date or document.event_date or series.created_at.date()
+    reference = document.doc_date or series.created_at.date()
     try:
         deadline = parse_deadline(series.deadline_text, reference)
     except DateError:
@@ -42,7 +42,7 @@ def schedule(series: Assignment) -> Deadline | None:
 def series_start(series: Assignment) -> date:
     """The first day a due date may fall on: the stated start, else the day the document took effect."""
     document = series.document
-    return series.start_date or document.reg_date or document.event_date or series.created_at.date()
+    return series.start_date or document.doc_date or series.created_at.date()
 
 
 def start(series: Assignment, today: date) -> list[Assignment]:

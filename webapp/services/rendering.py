@@ -100,12 +100,12 @@ def _approval_stamp(document: Document) -> list[str]:
 
 def _date_text(document: Document) -> str:
     """The document's date as printed on an imported sample, else DD.MM.YYYY."""
-    return (document.labels or {}).get("date") or _short(document.reg_date or document.event_date)
+    return (document.labels or {}).get("date") or _short(document.doc_date)
 
 
 def document_context(document: Document, with_attachments: bool = True) -> dict[str, Any]:
     """Everything a template prints about one document (the variables are listed in the README)."""
-    day = document.reg_date or document.event_date
+    day = document.doc_date
     printed = document.labels or {}
     labels = {key: printed.get(key) or default for key, default in DEFAULT_LABELS.items()}
     groups = []
