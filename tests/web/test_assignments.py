@@ -152,7 +152,8 @@ def test_extension_requested_approved_and_history_kept(app, client, auth, setup)
         assert db.session.get(Assignment, aid).deadline_changes[-1].status == "pending"
     _post(client, auth, "ctl", aid, "extension/decide", decision="reject", comment="Срок не переносится")
     page = client.get(f"/assignments/{aid}").get_data(as_text=True)
-    assert "Первоначальный срок: 1 декабря 2026 г.; перенесён 1 раз(а)" in page and "Срок не переносится" in page
+    assert ("Первоначальный срок: 1 декабря 2026 г. («в срок до 1 декабря 2026 года»); перенесён 1 раз." in page
+            and "Срок не переносится" in page)
     with app.app_context():
         assert db.session.get(Assignment, aid).deadline == date(2027, 2, 1)
 

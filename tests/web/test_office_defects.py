@@ -68,7 +68,35 @@ def test_an_order_is_still_dated_by_its_signing():
     assert order.doc_date == date(2026, 11, 23) and protocol.doc_date == date(2027, 1, 15)
 
 
-def _assignment_id(app, document_id) -> int:
+def _card_deadline(page: str) -> str:
+    card = re.search(r'id="deadline">(.*?)</dd>', page, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", card).split())
+
+
+def test_after_an_extension_the_card_shows_only_the_current_deadline(app, client, auth, make_user):
+    document_id = _published_protocol(app, client, auth, make_user)
     with app.app_context():
-        return db.session.scalar(select(Assignment.id).where(Assignment.document_id == document_id,
-                                                             Assignment.deadline.is_not(None)))
+        assignment = db.session.scalar(select(Assignment).where(Assignment.document_id == document_id,
+                                                                Assignment.deadline.is_not(None)))
+        aid, body, controller = assignment.id, assignment.lead_body.name, assignment.controller.login
+    make_user("exe", "executor", bodies=[body])
+    page = client.get(f"/assignments/{aid}").get_data(as_text=True)
+    assert _card_deadline(page) == "1 февраля 2027 г. (в срок до 1 февраля 2027 года)"
+    for login, action, data in (("exe", "extension", {"new_date": "15.03.2027", "reason": "Нет кадров"}),
+                                (controller, "extension/decide", {"decision": "approve", "new_date": ""})):
+        auth.logout()
+        auth.login(login)
+        response = client.post(f"/assignments/{aid}/{action}", data={"csrf_token": auth.csrf("/documents"), **data})
+        assert response.status_code == 302
+    page = client.get(f"/assignments/{aid}").get_data(as_text=True)
+    assert _card_deadline(page) == "15 марта 2027 г. срок переносился 1 раз"
+    assert "Первоначальный срок: 1 февраля 2027 г. («в срок до 1 февраля 2027 года»); перенесён 1 раз." in page
+    assert "раз(а)" not in page
+
+
+def test_counts_agree_with_their_nouns():
+    from webapp.ru.morph import with_count
+
+    assert [with_count(n, "раз") for n in (1, 2, 5, 11, 21, 22)] == [
+        "1 раз", "2 раза", "5 раз", "11 раз", "21 раз", "22 раза"]
+    assert [with_count(n, "поручение") for n in (1, 3, 12)] == ["1 поручение", "3 поручения", "12 поручений"]

@@ -327,6 +327,37 @@ def accusative_to_nominative(phrase: str) -> str:
     return _Recaser(phrase, _Direction(ACCUSATIVE, NOMINATIVE)).run()
 
 
+class _AccusativeRecaser(_Recaser):
+    """Nominative to accusative: a modifier takes its head's animacy («первого заместителя», «методический
+    отдел»)."""
+
+    def _recase(self, words: Iterable[tuple[int, Parse]]) -> None:
+        words = list(words)
+        animacy = (words[-1][1].tag.animacy or "inan") if words else "inan"
+        for index, parse in words:
+            inflected = None
+            if parse.tag.POS in _MODIFIERS and parse.tag.number == "sing":
+                form = parse.inflect({ACCUSATIVE, "sing", parse.tag.gender or "masc", animacy})
+                inflected = form.word if form else None
+            inflected = inflected or _inflect(parse, self.direction.target)
+            if inflected:
+                self.plan[index] = _match_case(self.tokens[index].text, inflected)
+
+
+def to_accusative(phrase: str) -> str:
+    """«начальник отдела Суртаева А.М.» → «начальника отдела Суртаеву А.М.»: whom a control clause names after
+    «возложить на». A phrase already in the accusative (no nominative reading) comes back as typed."""
+    recaser = _AccusativeRecaser(phrase, _Direction(NOMINATIVE, ACCUSATIVE))
+    result = recaser.run()
+    words = [t for t in recaser.tokens if t.kind == "word"]
+    if result == phrase and len(words) == 1 and any(t.kind == "initial" for t in recaser.tokens):
+        # A person alone, «Суртаева А.М.», is no noun group: recase the surname by itself.
+        for index in range(len(recaser.tokens)):
+            recaser._take_person(index)
+        result = recaser._render()
+    return result
+
+
 def to_dative(name: str) -> str:
     """«Министерство образования …» → «Министерству образования …»: a body name as an addressee."""
     return _Recaser(name, _Direction(NOMINATIVE, DATIVE)).run()
@@ -341,3 +372,13 @@ def surname_lemmas(word: str) -> frozenset[str]:
         if "Surn" in parse.tag or parse.tag.POS == "NOUN":
             forms.add(parse.normal_form.replace("ё", "е"))
     return frozenset(forms)
+
+
+@lru_cache(maxsize=512)
+def with_count(count: int, word: str) -> str:
+    """«1 раз», «2 раза», «5 раз»: a count and a noun agreed with it (pymorphy3), the word as given when unknown."""
+    readings = [p for p in parses(word) if p.tag.POS == "NOUN"]
+    parse = next((p for p in readings if {"nomn", "sing"} in p.tag and p.normal_form == word.lower()),
+                 readings[0] if readings else None)
+    agreed = parse.make_agree_with_number(abs(count)) if parse is not None else None
+    return f"{count} {_match_case(word, agreed.word) if agreed is not None else word}"
