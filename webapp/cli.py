@@ -38,6 +38,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(render_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(gen_load_command)
 
 
 def migrate_database() -> None:
@@ -89,6 +90,34 @@ def restore_command(archive: Path) -> None:
     click.echo(f"Restored {summary.total_rows} row(s) in {len(summary.rows)} tables and {summary.files} stored "
                f"file(s) from {archive}. Put the source installation's audit key in place before "
                "'docflow audit verify'.")
+
+
+@click.command("gen-load")
+@click.option("--documents", default=1000, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option("--assignments", default=5000, show_default=True, type=click.IntRange(0, 100_000_000))
+@click.option("--bodies", default=100, show_default=True, type=click.IntRange(2, 1_000_000))
+@click.option("--users", default=200, show_default=True, type=click.IntRange(2, 10_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@with_appcontext
+def gen_load_command(documents: int, assignments: int, bodies: int, users: int, seed: int) -> None:
+    """Add synthetic documents, assignments, bodies and users for benchmarks (password: DOCFLOW_PASSWORD)."""
+    import time
+
+    from webapp.demo.loadgen import Sizes, generate
+    from webapp.services.users import hash_password, password_problem
+
+    password = os.environ.get("DOCFLOW_PASSWORD") or click.prompt("Password of the generated users",
+                                                                  hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem.en)
+    migrate_database()
+    started = time.perf_counter()
+    counts = generate(Sizes(documents, assignments, bodies, users, seed), hash_password(password))
+    elapsed = time.perf_counter() - started
+    click.echo(", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    click.echo(f"{sum(counts.values()):,} rows in {elapsed:.1f} s ({assignments / max(elapsed, 1e-9):,.0f} "
+               "assignments/s); the generated users log in as load<id>.")
 
 
 @click.command("serve")

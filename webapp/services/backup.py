@@ -182,7 +182,7 @@ def restore_backup(source: Path) -> Summary:
             for table in tables:
                 _restore_table(conn, archive, table, manifest["columns"].get(table.name))
             if conn.dialect.name == "postgresql":
-                _reset_sequences(conn, tables)
+                reset_sequences(conn, tables)
     return Summary(manifest["revision"], manifest["rows"], files)
 
 
@@ -270,7 +270,7 @@ def _restore_table(conn: Connection, archive: zipfile.ZipFile, table: Table, nam
         conn.execute(table.update().where(key == identity).values(**values))
 
 
-def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
+def reset_sequences(conn: Connection, tables: list[Table]) -> None:
     """PostgreSQL: the next id of each table follows the restored ones."""
     for table in tables:
         for column in table.primary_key.columns:
