@@ -96,7 +96,7 @@ def test_report_accept_with_files_and_history(app, client, auth, setup, frozen_c
         assert [e.action for e in db.session.scalars(select(Event).where(Event.object_type == "assignment"))] == [
             "assignment.take", "assignment.report", "assignment.accept"]
     page = client.get(f"/assignments/{aid}").get_data(as_text=True)
-    assert "prikaz.pdf" in page and "Служба создана приказом № 12." in page and "assignment.accept" in page
+    assert "prikaz.pdf" in page and "Служба создана приказом № 12." in page and "Отчёт принят: исполнено" in page
 
 
 def test_return_needs_a_comment_then_rework(app, client, auth, setup):

@@ -26,6 +26,7 @@ from webapp.security import db_id
 from webapp.services import assignments as service
 from webapp.services import bulk, calendar, exports, occurrences, policy
 from webapp.services.errors import Invalid
+from webapp.services.history import describe
 
 SCOPES = {"mine": "Мои поручения", "control": "На моём контроле", "all": "Все доступные"}
 
@@ -64,8 +65,8 @@ def _load(assignment_id: int) -> Assignment:
 @login_required
 def detail(assignment_id: int):
     assignment = _load(assignment_id)
-    history = list(db.session.scalars(select(Event).where(Event.object_type == "assignment",
-                                                          Event.object_id == assignment.id).order_by(Event.id)))
+    history = describe(db.session.scalars(select(Event).where(Event.object_type == "assignment",
+                                                              Event.object_id == assignment.id).order_by(Event.id)))
     return render_template(
         "assignments/detail.html", a=assignment, history=history, today=clock.today(),
         overdue=service.is_overdue(assignment, clock.today()),

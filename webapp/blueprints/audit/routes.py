@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints.audit import bp
@@ -15,6 +16,7 @@ from webapp.blueprints.audit.forms import AuditFilterForm
 from webapp.extensions import db
 from webapp.models import Event, User
 from webapp.services import policy
+from webapp.services.history import describe
 
 PAGE_SIZE = 200
 
@@ -37,5 +39,5 @@ def index():
             query = query.where(Event.at >= datetime.combine(form.since.data, time(), zone))
         if form.until.data:
             query = query.where(Event.at < datetime.combine(form.until.data + timedelta(days=1), time(), zone))
-    events = list(db.session.scalars(query))
+    events = describe(db.session.scalars(query.options(selectinload(Event.actor))))
     return render_template("audit/index.html", form=form, events=events, page_size=PAGE_SIZE)

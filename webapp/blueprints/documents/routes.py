@@ -23,6 +23,7 @@ from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import documents as service
 from webapp.services import policy, transitions, workflows
 from webapp.services.errors import Invalid
+from webapp.services.history import describe
 from webapp.services.route import steps_waiting_for
 from webapp.services.workflows import state_titles
 from webapp.workflow import to_mermaid
@@ -77,7 +78,7 @@ def detail(document_id: int):
                                       if policy.may_approve(u)]
     ack_form = AcknowledgersForm()
     ack_form.people.choices = [SelectChoice(u.id, u.full_name) for u in users]
-    history = list(db.session.scalars(select(Event).where(Event.document_id == document.id).order_by(Event.id)))
+    history = describe(db.session.scalars(select(Event).where(Event.document_id == document.id).order_by(Event.id)))
     return render_template(
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
         buttons=buttons, transition_form=TransitionForm(formdata=None, data={"version": document.version}),

@@ -1,0 +1,219 @@
+"""Audit events told in Russian: each action's name and its before/after as readable fields («было → стало»).
+
+The audit trail stores codes (`transition.submit`, `assignment.take`) and plain JSON; this module is the one place
+that turns them into what a clerk reads on a document's history, an assignment's history and the audit page.
+A transition is named by its workflow's own title, so an installation that renames a transition in its YAML sees
+its own words here too; a code this module does not know is shown as «Прочее действие», never as the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp import clock
+from webapp.extensions import db
+from webapp.models import Document, Event, User
+from webapp.models.assignment import STATUS_TITLES, AssignmentStatus
+from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.ru.morph import with_count
+from webapp.services.workflows import registry, state_titles
+
+ACTIONS = {
+    "document.create": "Создан проект документа",
+    "document.update": "Проект изменён",
+    "document.amend": "Создан проект изменяющего документа",
+    "document.import": "Документ загружен из файла",
+    "document.docx_stored": "Сохранён DOCX опубликованного документа",
+    "approval.add_approver": "Добавлен согласующий",
+    "approval.remove_approver": "Согласующий убран из листа",
+    "approval.mode": "Изменён порядок согласования",
+    "approval.approved": "Согласовано",
+    "approval.approved_with_remarks": "Согласовано с замечаниями",
+    "assignments.create": "Поручения поставлены на контроль",
+    "acknowledgment.add": "Добавлены в лист ознакомления",
+    "acknowledgment.mark": "Отметка об ознакомлении",
+    "assignment.add": "Поручение добавлено вручную",
+    "assignment.take": "Поручение взято в работу",
+    "assignment.report": "Представлен отчёт",
+    "assignment.accept": "Отчёт принят: исполнено",
+    "assignment.return": "Отчёт возвращён на доработку",
+    "assignment.cancel": "Поручение отменено",
+    "assignment.extension_request": "Запрошен перенос срока",
+    "assignment.extension_approved": "Срок перенесён",
+    "assignment.extension_rejected": "В переносе срока отказано",
+    "assignment.occurrences": "Наступили новые сроки периодического поручения",
+    "assignment.series_done": "Периодическое поручение исполнено",
+    "body.create": "Орган добавлен в справочник",
+    "template.upload": "Загружен шаблон DOCX",
+    "template.activate": "Шаблон DOCX сделан действующим",
+    "template.deactivate": "Восстановлен шаблон DOCX по умолчанию",
+    "user.end_sessions": "Завершены сеансы пользователя",
+    "user.password_change": "Изменён пароль",
+    "api_token.create": "Выпущен ключ доступа к API",
+    "api_token.revoke": "Отозван ключ доступа к API",
+}
+UNKNOWN_ACTION = "Прочее действие"
+TRANSITION_PREFIX = "transition."
+
+#: Field names of before/after and how they read; a field not listed is not shown (hashes, ids of files).
+LABELS = {
+    "state": "Состояние", "number": "Номер", "doc_type": "Вид документа", "title": "Заголовок",
+    "place": "Место издания", "event_date": "Дата", "preamble": "Вступительная часть", "agenda": "Повестка дня",
+    "points": "Пункты", "controller": "Контроль исполнения", "amends": "Изменяет документ",
+    "approver": "Согласующий", "round": "Круг согласования", "mode": "Порядок согласования",
+    "decision": "Решение", "count": "Поручений", "people": "Ознакомиться", "at": "Время",
+    "status": "Статус", "deadline": "Срок", "requested_date": "Просят срок", "completed_on": "Исполнено",
+    "report": "Отчёт", "after_report": "Отчёт", "occurrences_cancelled": "Отменено сроков", "due": "Сроки",
+    "action": "Поручение", "body": "Ответственный", "file": "Файл", "kind": "Вид", "archive": "Архивный документ",
+    "name": "Наименование", "version": "Версия", "login": "Пользователь", "sessions_ended": "Завершено сеансов",
+    "by": "Кем", "size": "Размер, байт",
+}
+MODES = {"sequential": "последовательно", "parallel": "одновременно"}
+DECISIONS = {"approved": "согласовано", "approved_with_remarks": "согласовано с замечаниями",
+             "returned": "возвращено на доработку"}
+BY = {"command line": "из командной строки"}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str  # EMPTY when the field had no value (or the event records only what became)
+    after: str
+
+
+@dataclass
+class Entry:
+    """One event as a reader sees it."""
+
+    event: Event
+    title: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _short_date(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return None
+    return None
+
+
+def _moment(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) > 10 and "T" in value:
+        try:
+            return clock.local_time_text(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
+class _Reader:
+    """Turns the stored values of a batch of events into text, with the names of the people and the document
+    types they mention looked up once."""
+
+    def __init__(self, events: list[Event]):
+        document_ids = {e.document_id for e in events if e.document_id}
+        self.doc_types = dict(db.session.execute(select(Document.id, Document.doc_type)
+                                                 .where(Document.id.in_(document_ids))).all()) if document_ids else {}
+        logins = set()
+        for event in events:
+            for values in (event.before or {}, event.after or {}):
+                if isinstance(values.get("approver"), str):
+                    logins.add(values["approver"])
+                if isinstance(values.get("people"), list):
+                    logins.update(p for p in values["people"] if isinstance(p, str))
+                if isinstance(values.get("login"), str):
+                    logins.add(values["login"])
+        self.names = dict(db.session.execute(select(User.login, User.full_name)
+                                             .where(User.login.in_(logins))).all()) if logins else {}
+        self.all_states = state_titles()
+
+    def _workflow(self, event: Event):
+        doc_type = self.doc_types.get(event.document_id)
+        try:
+            return registry().for_type(doc_type) if doc_type else None
+        except KeyError:
+            return None
+
+    def title(self, event: Event) -> str:
+        if event.action.startswith(TRANSITION_PREFIX):
+            workflow = self._workflow(event)
+            transition = workflow.transition(event.action[len(TRANSITION_PREFIX):]) if workflow else None
+            return transition.title if transition is not None else "Смена состояния документа"
+        return ACTIONS.get(event.action, UNKNOWN_ACTION)
+
+    def text(self, event: Event, key: str, value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return EMPTY
+        if key == "state":
+            workflow = self._workflow(event)
+            state = workflow.states.get(value) if workflow else None
+            return state.title if state is not None else self.all_states.get(value, value)
+        if key == "status" and value in AssignmentStatus.__members__:
+            return STATUS_TITLES[AssignmentStatus(value)]
+        if key in ("doc_type", "kind") and value in DocumentType.__members__:
+            return TYPE_TITLES[DocumentType(value)]
+        if key == "mode":
+            return MODES.get(value, value)
+        if key == "decision":
+            return DECISIONS.get(value, value)
+        if key == "by":
+            return BY.get(value, value)
+        if key in ("approver", "login"):
+            return self.names.get(value, value)
+        if key == "people":
+            return ", ".join(self.names.get(p, p) for p in value)
+        if key == "points" and isinstance(value, list):
+            return with_count(len(value), "пункт")
+        if key == "amends":
+            return f"документ {value}"
+        if isinstance(value, bool):
+            return "да" if value else "нет"
+        if isinstance(value, list):
+            return "; ".join(self.text(event, key, v) for v in value)
+        return _short_date(value) or _moment(value) or str(value)
+
+    def changes(self, event: Event) -> list[Change]:
+        before, after = event.before or {}, event.after or {}
+        rows = []
+        for key in [*after, *(k for k in before if k not in after)]:
+            if key not in LABELS:
+                continue
+            old, new = before.get(key), after.get(key)
+            if key in before and key in after and old == new:
+                continue  # an edit shows what changed, not the whole snapshot
+            if key == "points" and isinstance(old, list) and isinstance(new, list):
+                rows.append(Change(LABELS[key], self.text(event, key, old), _points_after(old, new)))
+                continue
+            rows.append(Change(LABELS[key], self.text(event, key, old) if key in before else EMPTY,
+                               self.text(event, key, new) if key in after else EMPTY))
+        return rows
+
+
+def _points_after(old: list, new: list) -> str:
+    """The points of an edit: how many now, and which numbers changed, came or went."""
+    def by_number(points):
+        return {(p[0] or f"#{i + 1}") if isinstance(p, list) and p else f"#{i + 1}": p for i, p in enumerate(points)}
+
+    before, after = by_number(old), by_number(new)
+    parts = [with_count(len(new), "пункт")]
+    for label, numbers in (("изменены", [n for n in after if n in before and after[n] != before[n]]),
+                           ("добавлены", [n for n in after if n not in before]),
+                           ("удалены", [n for n in before if n not in after])):
+        if numbers:
+            parts.append(f"{label}: {', '.join(numbers[:20])}{' …' if len(numbers) > 20 else ''}")
+    return "; ".join(parts)
+
+
+def describe(events: Iterable[Event]) -> list[Entry]:
+    """The events, each with its Russian name and its readable changes."""
+    events = list(events)
+    reader = _Reader(events)
+    return [Entry(event=e, title=reader.title(e), changes=reader.changes(e)) for e in events]
