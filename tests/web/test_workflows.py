@@ -40,6 +40,7 @@ def _draft(app, doc_type="order", author="sec") -> int:
             doc_type=doc_type, title="Об организации методической работы", event_date=date(2026, 11, 20),
             points=[PointData(text="Создать методическую службу.", number="1", responsible_ids=[body.id],
                               deadline_text="в срок до 1 февраля 2027 года")]))
+        doc.issuing_body = body  # the author belongs to no body; one is required before approval
         db.session.commit()
         return doc.id
 

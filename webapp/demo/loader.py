@@ -49,6 +49,14 @@ DEMO_USERS: list[tuple[str, str, str, list[Role], list[str]]] = [
 ]
 
 
+# The letterhead requisites of a body in bodies.json (SCHEMA.md), with their empty values.
+REQUISITES = {"letterhead_above": list, "name_alt": lambda: None, "letterhead_above_alt": list,
+              "place": lambda: None, "address": list, "formulas": dict}
+
+# Phones printed in the отметка об исполнителе of the documents a demo user drafts.
+DEMO_PHONES = {"secretary": "8 (3467) 00-00-01", "head": "8 (3467) 00-00-02"}
+
+
 def _data(name: str) -> Any:
     return json.loads(resources.files("webapp.demo").joinpath("data", name).read_text(encoding="utf-8"))
 
@@ -74,6 +82,8 @@ def load_bodies() -> dict[str, Body]:
         body.short_name = row.get("short_name")
         body.dative = row.get("dative")
         body.aliases = row.get("aliases") or []
+        for key in REQUISITES:
+            setattr(body, key, row.get(key) or REQUISITES[key]())
     for row in rows:
         if row.get("parent"):
             existing[row["name"]].parent = existing[row["parent"]]
@@ -87,6 +97,10 @@ def load_users() -> None:
             # The demo's one documented password is below the policy on purpose: it is typed on a first visit.
             create_user(login, name, DEMO_PASSWORD, [r.value for r in roles], bodies, position=position,
                         email=f"{login}@docflow.example", check_password=False)
+            db.session.flush()
+        user = db.session.scalar(select(User).where(User.login == login))
+        if user.phone is None and login in DEMO_PHONES:
+            user.phone = DEMO_PHONES[login]
 
 
 class _Builder:

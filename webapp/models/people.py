@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -44,6 +44,16 @@ class Body(db.Model):
     dative: Mapped[str | None] = mapped_column(String(500))  # «Министерству ...» for rendering
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Requisites printed on the body's letterhead (GOST R 7.0.97: the names of the bodies above it, its own full
+    # name, a second-language column where the region has one, the place of issue, the address block of letters).
+    letterhead_above: Mapped[list[str]] = mapped_column(JSON, default=list)  # higher bodies, one line each
+    name_alt: Mapped[str | None] = mapped_column(Text)  # the name in the region's second language
+    letterhead_above_alt: Mapped[list[str]] = mapped_column(JSON, default=list)  # higher bodies, second language
+    place: Mapped[str | None] = mapped_column(String(200))  # place of issue: «г. Ханты-Мансийск»
+    address: Mapped[list[str]] = mapped_column(JSON, default=list)  # postal address, phone, e-mail lines
+    #: The line before an order's points per document type, when the body's differs from the default:
+    #: {"order": "ПОСТАНОВЛЯЮ:"}.
+    formulas: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
     parent: Mapped[Body | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Body]] = relationship(back_populates="parent")
@@ -81,6 +91,7 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str | None] = mapped_column(String(300))  # должность
     email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(60))  # printed in the отметка об исполнителе
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -110,6 +110,8 @@ def _guard_failure(guard: str, user: User, document: Document) -> str | None:
             missing.append("заголовок")
         if document.event_date is None:
             missing.append("дата")
+        if document.issuing_body_id is None:  # the letterhead and the number series are the body's
+            missing.append("орган, издающий документ")
         if document.doc_type == "protocol" and not any(p.kind == "point" for p in document.points):
             missing.append("хотя бы один пункт решения")
         return f"Документ не заполнен: {', '.join(missing)}." if missing else None
