@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.models import (
     Acknowledgment,
+    ApiToken,
     ApprovalStep,
     Assignment,
     Body,
@@ -99,11 +100,15 @@ def build_world() -> dict:
     feed = "world-calendar-token"
     token = CalendarToken(token_hash=hashlib.sha256(feed.encode()).hexdigest(), owner_id=users["executor_a"].id)
     db.session.add(token)
+    # Rows, not services: an audit event here would need the template's audit key in every copy of the world.
+    api_token = ApiToken(user_id=users["executor_a"].id, name="Отчёты", token_hash=hashlib.sha256(b"w").hexdigest(),
+                         prefix="dfl_world", scopes="read", expires_at=datetime(2027, 1, 1, tzinfo=UTC))
+    db.session.add(api_token)
     db.session.flush()
     return {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
             "published": published.id, "new": new.id, "in_work": in_work.id, "reported": reported.id,
             "pending": pending.id, "report_file": report_file.id, "calendar": token.id, "feed": feed,
-            "import": upload.id,
+            "import": upload.id, "api_token": api_token.id,
             "users": {login: user.id for login, user in users.items()}}
 
 
@@ -275,6 +280,11 @@ ROWS = [
     Row("auth.change_password", "GET", lambda w: "/account/password", EVERYONE),
     Row("auth.change_password", "POST", lambda w: "/account/password", EVERYONE, ok=400,
         data=lambda w: {"current": "неверный", "new": "x", "repeat": "x"}, note="wrong current password"),
+    Row("auth.api_tokens", "GET", lambda w: "/account/tokens", EVERYONE),
+    Row("auth.api_tokens", "POST", lambda w: "/account/tokens", EVERYONE, ok=201,
+        data=lambda w: {"name": "Отчёты", "scopes": "read", "days": "30"}, note="the secret shown once"),
+    Row("auth.revoke_api_token", "POST", lambda w: f"/account/tokens/{w['api_token']}/revoke", set(),
+        expect=lambda s: 302 if s in ("anonymous", "executor@own") else 404, note="only its owner"),
     # Static files
     Row("static", "GET", lambda w: "/static/docflow.css", set(), expect=public(200)),
     Row("bootstrap.static", "GET", lambda w: "/bootstrap/static/css/bootstrap.min.css", set(), expect=public(200)),

@@ -30,11 +30,13 @@ from webapp.models.notices import CalendarToken, ReminderLog
 from webapp.models.people import Body, Membership, Role, User, UserRole
 from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
+from webapp.models.tokens import ApiToken
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
 __all__ = [
     "Acknowledgment",
     "AgendaItem",
+    "ApiToken",
     "ApprovalDecision",
     "ApprovalMode",
     "ApprovalStep",

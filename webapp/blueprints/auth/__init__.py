@@ -1,7 +1,7 @@
-"""Login and logout."""
+"""Login and logout, the account's password and API tokens."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from webapp.blueprints.auth import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from webapp.blueprints.auth import routes, tokens  # noqa: E402,F401  (routes attach themselves to bp)
