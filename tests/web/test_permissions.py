@@ -36,6 +36,7 @@ from webapp.models import (
     User,
 )
 from webapp.services.files import store_bytes
+from webapp.services.tokens import create_token
 from webapp.services.users import create_user
 
 ROLES = [role.value for role in Role]
@@ -139,14 +140,15 @@ class Row:
     ok: int | None = None  # the status of an allowed call (default: 200 for GET, 302 for POST)
     expect: Callable[[str], int] | None = None  # the status per subject, where the rule is not allowed/refused
     note: str = ""
+    api: bool = False  # called with the subject's bearer token and a JSON body; no token: 401
 
     def expected(self, subject: str) -> int:
         if self.expect is not None:
             return self.expect(subject)
         if subject == "anonymous":
-            return 302  # to the login page
+            return 401 if self.api else 302  # the API asks for a token; a page sends to the login page
         if subject in self.allowed:
-            return self.ok or (200 if self.method == "GET" else 302)
+            return self.ok or (200 if self.method == "GET" or self.api else 302)
         return 403
 
     @property
@@ -156,6 +158,11 @@ class Row:
 
 def _version(world: dict, key: str) -> str:
     return str(db.session.get(Document, world[key]).version)
+
+
+def api(endpoint: str, method: str, path: Callable[[dict], str], allowed: set[str], **kwargs) -> Row:
+    """A row of the REST API (webapp/blueprints/api): the same rules as the pages, through a token."""
+    return Row(f"api.{endpoint}", method, lambda w: "/api/v1" + path(w), allowed, api=True, **kwargs)
 
 
 def public(status: int) -> Callable[[str], int]:
@@ -285,6 +292,54 @@ ROWS = [
         data=lambda w: {"name": "Отчёты", "scopes": "read", "days": "30"}, note="the secret shown once"),
     Row("auth.revoke_api_token", "POST", lambda w: f"/account/tokens/{w['api_token']}/revoke", set(),
         expect=lambda s: 302 if s in ("anonymous", "executor@own") else 404, note="only its owner"),
+    # The REST API: the same rules through a token
+    api("list_documents", "GET", lambda w: "/documents", EVERYONE),
+    api("create_document", "POST", lambda w: "/documents", anywhere("secretary", "head", "admin"), ok=201,
+        data=lambda w: {"type": "order", "title": "Новый"}),
+    api("get_document", "GET", lambda w: f"/documents/{w['draft']}", note="draft",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    api("get_document", "GET", lambda w: f"/documents/{w['published']}", EVERYONE, note="published"),
+    api("update_document", "PUT", lambda w: f"/documents/{w['draft']}", DRAFTERS_OF_A,
+        data=lambda w: {"type": "order", "title": "Правка", "event_date": "2026-11-20",
+                        "version": int(_version(w, "draft"))}),
+    api("fire_transition", "POST", lambda w: f"/documents/{w['draft']}/transitions", DRAFTERS_OF_A,
+        data=lambda w: {"transition": "submit", "version": int(_version(w, "draft"))}, note="submit"),
+    api("fire_transition", "POST", lambda w: f"/documents/{w['draft']}/transitions",
+        own("head") | anywhere("admin"), note="cancel",
+        data=lambda w: {"transition": "cancel", "comment": "Не нужен", "version": int(_version(w, "draft"))}),
+    api("fire_transition", "POST", lambda w: f"/documents/{w['on_approval']}/transitions",
+        own("approver", "head"), note="return",
+        data=lambda w: {"transition": "return_for_rework", "comment": "Доработать",
+                        "version": int(_version(w, "on_approval"))}),
+    api("add_approver", "POST", lambda w: f"/documents/{w['draft']}/approvers", DRAFTERS_OF_A,
+        data=lambda w: {"user_id": w["users"]["approver_b"]}),
+    api("decide_approval", "POST", lambda w: f"/documents/{w['on_approval']}/approval", own("approver"),
+        data=lambda w: {"decision": "approved", "version": int(_version(w, "on_approval"))}),
+    api("download_docx", "GET", lambda w: f"/documents/{w['draft']}/docx", note="draft",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    api("list_assignments", "GET", lambda w: "/assignments", EVERYONE),
+    api("get_assignment", "GET", lambda w: f"/assignments/{w['new']}", MEMBERS_OF_A | OVERSEERS),
+    api("take", "POST", lambda w: f"/assignments/{w['new']}/take", MEMBERS_OF_A),
+    api("report", "POST", lambda w: f"/assignments/{w['in_work']}/report", MEMBERS_OF_A,
+        data=lambda w: {"text": "Сделано"}),
+    api("accept", "POST", lambda w: f"/assignments/{w['reported']}/accept", own("controller")),
+    api("return_report", "POST", lambda w: f"/assignments/{w['reported']}/return", own("controller"),
+        data=lambda w: {"comment": "Доработать"}),
+    api("cancel", "POST", lambda w: f"/assignments/{w['new']}/cancel", own("controller") | anywhere("admin"),
+        data=lambda w: {"reason": "Не актуально"}),
+    api("request_extension", "POST", lambda w: f"/assignments/{w['in_work']}/extension", MEMBERS_OF_A,
+        data=lambda w: {"reason": "Нет кадров", "new_date": "2027-01-20"}),
+    api("decide_extension", "POST", lambda w: f"/assignments/{w['pending']}/extension/decision",
+        own("controller"), data=lambda w: {"approve": True}),
+    api("list_bodies", "GET", lambda w: "/bodies", EVERYONE),
+    api("get_body", "GET", lambda w: f"/bodies/{w['own']}", EVERYONE),
+    api("list_users", "GET", lambda w: "/users", EVERYONE),
+    api("get_user", "GET", lambda w: f"/users/{w['users']['head_a']}", EVERYONE),
+    api("me", "GET", lambda w: "/me", EVERYONE),
+    Row("api_meta.openapi_json", "GET", lambda w: "/api/v1/openapi.json", set(), expect=public(200)),
+    Row("api_meta.docs", "GET", lambda w: "/api/v1/docs", set(), expect=public(200)),
+    *[Row("api_meta.unknown", method, lambda w: "/api/v1/no-such-thing", set(), expect=public(404), api=True)
+      for method in ("GET", "POST", "PUT", "PATCH", "DELETE")],
     # Static files
     Row("static", "GET", lambda w: "/static/docflow.css", set(), expect=public(200)),
     Row("bootstrap.static", "GET", lambda w: "/bootstrap/static/css/bootstrap.min.css", set(), expect=public(200)),
@@ -338,11 +393,24 @@ def test_permission_matrix(world_app, databases, row: Row, subject: str):
     _reset(app, databases, url, row.method)
     client = app.test_client()
     auth = AuthActions(client)
+    with app.app_context():
+        path, data = row.path(world), row.data(world)
+    if row.api:
+        headers = {}
+        if subject != "anonymous":
+            with app.app_context():
+                user = db.session.get(User, world["users"][_login_name(subject)])
+                headers["Authorization"] = "Bearer " + create_token(user, "matrix", ["read", "write"], 30)[1]
+                db.session.commit()
+        response = client.open(path, method=row.method, headers=headers,
+                               json=data if row.method != "GET" else None)
+        assert response.status_code == row.expected(subject), (
+            f"{row.id} as {subject}: {response.status_code}\n{response.get_data()[:600]!r}")
+        assert response.mimetype == "application/json" or response.status_code == 200, "an API error is JSON"
+        return
     if subject != "anonymous":
         assert auth.login(_login_name(subject)).status_code == 302
     token = auth.csrf("/login" if subject == "anonymous" else "/notifications")
-    with app.app_context():
-        path, data = row.path(world), row.data(world)
     if row.method == "GET":
         response = client.get(path)
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, render_template
+from flask import Flask, flash, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,6 +48,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+    from webapp.blueprints import api
+
+    api.init_app(app)
     register_filters(app)
 
     @app.context_processor
@@ -74,6 +77,10 @@ def register_blueprints(app: Flask) -> None:
         return {"unread_notifications": count}
 
     def page(status: int, title: str, message: str):
+        if request.path.startswith("/api/"):  # no HTML under /api/: an address that reached no API view
+            from webapp.blueprints.api.errors import status_response
+
+            return status_response(status)
         return render_template("error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(NotAllowed)

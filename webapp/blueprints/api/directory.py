@@ -1,0 +1,51 @@
+"""The directory through the API (read only): bodies, users, and the caller."""
+
+from __future__ import annotations
+
+from flask import g
+from sqlalchemy import select
+
+from webapp.blueprints.api import bp
+from webapp.blueprints.api import present as show
+from webapp.blueprints.api.auth import api_user
+from webapp.blueprints.api.errors import get_or_404
+from webapp.blueprints.api.schemas import BodySchema, MeSchema, UserSchema
+from webapp.extensions import db
+from webapp.models import Body, User
+
+TAG = ["directory"]
+
+
+@bp.get("/bodies")
+@bp.response(200, BodySchema(many=True))
+@bp.doc(tags=TAG, summary="Every body (орган), by name")
+def list_bodies():
+    return [show.body(b) for b in db.session.scalars(select(Body).order_by(Body.name))]
+
+
+@bp.get("/bodies/<int:body_id>")
+@bp.response(200, BodySchema)
+@bp.doc(tags=TAG, summary="One body")
+def get_body(body_id: int):
+    return show.body(get_or_404(Body, body_id, "body"))
+
+
+@bp.get("/users")
+@bp.response(200, UserSchema(many=True))
+@bp.doc(tags=TAG, summary="Every user, by name (to choose approvers and read who did what)")
+def list_users():
+    return [show.user(u) for u in db.session.scalars(select(User).order_by(User.full_name, User.id))]
+
+
+@bp.get("/users/<int:user_id>")
+@bp.response(200, UserSchema)
+@bp.doc(tags=TAG, summary="One user")
+def get_user(user_id: int):
+    return show.user(get_or_404(User, user_id, "user"))
+
+
+@bp.get("/me")
+@bp.response(200, MeSchema)
+@bp.doc(tags=TAG, summary="The caller: the token's owner (or the signed-in user) and the request's scopes")
+def me():
+    return {**show.user(api_user()), "scopes": g.api_scopes}

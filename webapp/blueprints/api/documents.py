@@ -1,0 +1,147 @@
+"""Documents through the API: the register, one document with its content, drafts, transitions, the DOCX."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import send_file
+from sqlalchemy import func, select
+
+from webapp.blueprints.api import bp
+from webapp.blueprints.api import present as show
+from webapp.blueprints.api.auth import api_user
+from webapp.blueprints.api.errors import ApiError, get_or_404
+from webapp.blueprints.api.paging import keyset_page
+from webapp.blueprints.api.schemas import (
+    ApproverIn,
+    DecisionIn,
+    DocumentListArgs,
+    DocumentPageSchema,
+    DocumentSchema,
+    DraftIn,
+    DraftUpdateIn,
+    TransitionIn,
+)
+from webapp.extensions import db
+from webapp.models import Document, User
+from webapp.rendering.engine import DOCX_CONTENT_TYPE
+from webapp.services import documents as service
+from webapp.services import policy, rendering, transitions
+from webapp.services.documents import AgendaData, DraftData, PointData
+
+TAG = ["documents"]
+DOCX_RESPONSE = {"200": {"description": "The document as DOCX (a published one: its stored copy, byte for byte).",
+                         "content": {DOCX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def load_document(document_id: int) -> Document:
+    """The document, if the caller may read it: 404 when there is none, 403 when it is not theirs to read."""
+    document = get_or_404(Document, document_id, "document")
+    policy.ensure(api_user(), "read_document", document)
+    return document
+
+
+def _draft_data(body: dict) -> DraftData:
+    return DraftData(
+        doc_type=body["type"], title=body["title"], event_date=body.get("event_date"), place=body.get("place"),
+        heading=body.get("heading"), preamble=[p for p in body["preamble"] if p.strip()],
+        decision_heading=body.get("decision_heading"), chair=body.get("chair"), secretary=body.get("secretary"),
+        attendees=[(a["name"], a.get("job_title")) for a in body["attendees"]],
+        agenda=[AgendaData(title=a["title"], speakers=a.get("speakers"), heard=a["heard"]) for a in body["agenda"]],
+        points=[PointData(text=p["text"], number=(p.get("number") or "").rstrip(".") or None,
+                          agenda_index=p.get("agenda_index"), responsible_ids=p["responsible_body_ids"],
+                          deadline_text=p.get("deadline_text")) for p in body["points"]],
+        controller_text=body.get("controller_text"),
+        signatories=[(s["job_title"], s["name"]) for s in body["signatories"]],
+    )
+
+
+@bp.get("/documents")
+@bp.arguments(DocumentListArgs, location="query", as_kwargs=False)
+@bp.response(200, DocumentPageSchema)
+@bp.doc(tags=TAG, summary="The register: the documents the caller may read, newest first")
+def list_documents(args: dict):
+    query = select(Document).where(Document.parent_id.is_(None), policy.readable_documents(api_user()))
+    if args.get("type"):
+        query = query.where(Document.doc_type == args["type"])
+    if args.get("state"):
+        query = query.where(Document.state == args["state"])
+    if args.get("year"):
+        day = func.coalesce(Document.reg_date, Document.event_date)
+        query = query.where(day >= date(args["year"], 1, 1), day < date(args["year"] + 1, 1, 1))
+    return keyset_page(query, Document.id, args, show.document_summary, newest_first=True)
+
+
+@bp.post("/documents")
+@bp.arguments(DraftIn)
+@bp.response(201, DocumentSchema)
+@bp.doc(tags=TAG, summary="Create a draft, issued by the caller's body")
+def create_document(body: dict):
+    document = service.create_draft(api_user(), _draft_data(body))
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.get("/documents/<int:document_id>")
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="One document with its whole structured content and the transitions the caller may fire")
+def get_document(document_id: int):
+    return show.document(load_document(document_id), api_user())
+
+
+@bp.put("/documents/<int:document_id>")
+@bp.arguments(DraftUpdateIn)
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="Replace a draft's content (send the version you read: 409 when it changed)")
+def update_document(body: dict, document_id: int):
+    document = load_document(document_id)
+    service.update_draft(api_user(), document, _draft_data(body), body["version"])
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.post("/documents/<int:document_id>/transitions")
+@bp.arguments(TransitionIn)
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="Fire a workflow transition (submit, sign, return_for_rework ...) with a comment")
+def fire_transition(body: dict, document_id: int):
+    document = load_document(document_id)
+    transitions.fire(api_user(), document, body["transition"], body.get("comment"), body["version"])
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.post("/documents/<int:document_id>/approvers")
+@bp.arguments(ApproverIn)
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="Add an approver to the approval route")
+def add_approver(body: dict, document_id: int):
+    document = load_document(document_id)
+    approver = db.session.get(User, body["user_id"])
+    if approver is None:
+        raise ApiError(422, "invalid", "No such user.")
+    transitions.add_approver(api_user(), document, approver)
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.post("/documents/<int:document_id>/approval")
+@bp.arguments(DecisionIn)
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="The current approver approves (with remarks: a comment is required)")
+def decide_approval(body: dict, document_id: int):
+    document = load_document(document_id)
+    transitions.decide(api_user(), document, body["decision"], body.get("comment"), body["version"])
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.get("/documents/<int:document_id>/docx")
+@bp.doc(tags=TAG, summary="Download the DOCX", responses=DOCX_RESPONSE)
+def download_docx(document_id: int):
+    document = load_document(document_id)
+    data = rendering.docx_bytes(document)
+    db.session.commit()  # a published document's DOCX is stored on its first download
+    return send_file(io.BytesIO(data), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
+                     download_name=rendering.docx_name(document))

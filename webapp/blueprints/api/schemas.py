@@ -1,0 +1,322 @@
+"""The API's request and response shapes (marshmallow): what is validated on the way in and what the OpenAPI
+document says. Responses are dumped from the plain dicts of present.py."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from webapp.models import AssignmentStatus, DocumentType
+from webapp.models.tokens import SCOPES
+
+TEXT = validate.Length(max=20000)
+LINE = validate.Length(max=500)
+CURSOR = validate.Regexp(r"^[0-9]{1,10}$", error="Not a cursor returned by this API.")
+DRAFT_TYPES = [t.value for t in DocumentType if t != DocumentType.regulation]  # a Положение comes with its order
+
+
+def _text(**kwargs) -> fields.String:
+    return fields.String(allow_none=True, validate=TEXT, **kwargs)
+
+
+def _line(**kwargs) -> fields.String:
+    return fields.String(allow_none=True, validate=LINE, **kwargs)
+
+
+# --- errors ---------------------------------------------------------------------------------------------------------
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable, machine-readable: `not_found`, ..."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, in English."})
+    detail = fields.Raw(metadata={"description": "The service's own reason (in Russian, as the UI shows it) or "
+                                                 "the invalid fields."})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# --- lists ----------------------------------------------------------------------------------------------------------
+
+
+class PageArgs(Schema):
+    after = fields.String(validate=CURSOR, metadata={"description": "`next_cursor` of the previous page."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class DocumentListArgs(PageArgs):
+    type = fields.String(validate=validate.OneOf([t.value for t in DocumentType]))
+    state = fields.String(validate=validate.Length(min=1, max=40))
+    year = fields.Integer(validate=validate.Range(min=1900, max=2100),
+                          metadata={"description": "The year of the document's date."})
+
+
+class AssignmentListArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in AssignmentStatus if s != "draft"]))
+    document_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+# --- directory ------------------------------------------------------------------------------------------------------
+
+
+class BodySchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    login = fields.String(required=True)
+    full_name = fields.String(required=True)
+    position = fields.String(allow_none=True)
+    roles = fields.List(fields.String(), required=True)
+    body_ids = fields.List(fields.Integer(), required=True)
+    active = fields.Boolean(required=True)
+
+
+class MeSchema(UserSchema):
+    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), required=True,
+                         metadata={"description": "What this request may do: a token's scopes; a session may both."})
+
+
+# --- documents ------------------------------------------------------------------------------------------------------
+
+
+class DocumentSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    type = fields.String(required=True)
+    type_title = fields.String(required=True)
+    state = fields.String(required=True)
+    state_title = fields.String(required=True)
+    number = fields.String(allow_none=True)
+    date = fields.Date(allow_none=True, metadata={"description": "The document's own date (as printed)."})
+    reg_date = fields.Date(allow_none=True)
+    event_date = fields.Date(allow_none=True)
+    title = fields.String(required=True)
+    issuing_body_id = fields.Integer(allow_none=True)
+    author_id = fields.Integer(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+    version = fields.Integer(required=True, metadata={"description": "Send it back with a change (409 when stale)."})
+
+
+class DocumentPageSchema(Schema):
+    items = fields.List(fields.Nested(DocumentSummarySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class ParticipantSchema(Schema):
+    role = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    job_title = fields.String(allow_none=True)
+
+
+class SignatorySchema(Schema):
+    job_title = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class AgendaItemSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    speakers = fields.String(allow_none=True)
+    heard = fields.List(fields.String(), required=True)
+
+
+class PointSchema(Schema):
+    id = fields.Integer(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    agenda_item_id = fields.Integer(allow_none=True)
+    number = fields.String(allow_none=True)
+    text = fields.String(required=True)
+    is_assignment = fields.Boolean(required=True)
+    responsible_body_ids = fields.List(fields.Integer(), required=True)
+    deadline = fields.Date(allow_none=True)
+    deadline_text = fields.String(allow_none=True)
+    deadline_kind = fields.String(allow_none=True)
+
+
+class ApprovalStepSchema(Schema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    round = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    decision = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+
+
+class TransitionSchema(Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    to = fields.String(required=True)
+    comment_required = fields.Boolean(required=True)
+    blocked_reason = fields.String(allow_none=True, required=True,
+                                   metadata={"description": "Why it cannot be fired yet (Russian), or null."})
+
+
+class DocumentSchema(DocumentSummarySchema):
+    heading = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+    preamble = fields.List(fields.String(), required=True)
+    decision_heading = fields.String(allow_none=True)
+    controller_text = fields.String(allow_none=True)
+    participants = fields.List(fields.Nested(ParticipantSchema), required=True)
+    agenda = fields.List(fields.Nested(AgendaItemSchema), required=True)
+    points = fields.List(fields.Nested(PointSchema), required=True, metadata={"description": "In reading order."})
+    signatories = fields.List(fields.Nested(SignatorySchema), required=True)
+    attachment_ids = fields.List(fields.Integer(), required=True)
+    approval_mode = fields.String(required=True)
+    approval_steps = fields.List(fields.Nested(ApprovalStepSchema), required=True)
+    transitions = fields.List(fields.Nested(TransitionSchema), required=True,
+                              metadata={"description": "What the caller may fire from the current state."})
+
+
+class AttendeeIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    job_title = _line()
+
+
+class SignatoryIn(Schema):
+    job_title = fields.String(load_default="", validate=LINE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AgendaItemIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    speakers = _line()
+    heard = fields.List(fields.String(validate=TEXT), load_default=list)
+
+
+class PointIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    number = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{1,6}(\.[0-9]{1,6}){0,7}\.?$"))
+    agenda_index = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10000),
+                                  metadata={"description": "0-based index into `agenda`; null: document level."})
+    responsible_body_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+                                       load_default=list)
+    deadline_text = fields.String(allow_none=True, validate=validate.Length(max=300),
+                                  metadata={"description": "As typed: «в срок до 1 февраля 2027 года»."})
+
+
+class DraftIn(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(DRAFT_TYPES))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    event_date = fields.Date(allow_none=True)
+    place = fields.String(allow_none=True, validate=validate.Length(max=200))
+    heading = fields.String(allow_none=True, validate=validate.Length(max=200))
+    preamble = fields.List(fields.String(validate=TEXT), load_default=list)
+    decision_heading = fields.String(allow_none=True, validate=validate.Length(max=200))
+    chair = fields.String(allow_none=True, validate=validate.Length(max=300))
+    secretary = fields.String(allow_none=True, validate=validate.Length(max=300))
+    attendees = fields.List(fields.Nested(AttendeeIn), load_default=list)
+    agenda = fields.List(fields.Nested(AgendaItemIn), load_default=list)
+    points = fields.List(fields.Nested(PointIn), load_default=list)
+    controller_text = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    signatories = fields.List(fields.Nested(SignatoryIn), load_default=list)
+
+
+class DraftUpdateIn(DraftIn):
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class TransitionIn(Schema):
+    transition = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approved", "approved_with_remarks"]))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class ApproverIn(Schema):
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+# --- assignments ----------------------------------------------------------------------------------------------------
+
+
+class ReportSchema(Schema):
+    id = fields.Integer(required=True)
+    author_id = fields.Integer(allow_none=True)
+    text = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    decision = fields.String(allow_none=True)
+    decision_comment = fields.String(allow_none=True)
+    file_names = fields.List(fields.String(), required=True)
+
+
+class DeadlineChangeSchema(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    reason = fields.String(required=True)
+    requested_date = fields.Date(allow_none=True)
+    old_date = fields.Date(allow_none=True)
+    new_date = fields.Date(allow_none=True)
+    decision_comment = fields.String(allow_none=True)
+
+
+class AssignmentSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    document_id = fields.Integer(required=True)
+    point_number = fields.String(allow_none=True)
+    action = fields.String(required=True)
+    status = fields.String(required=True)
+    status_title = fields.String(required=True)
+    lead_body_id = fields.Integer(allow_none=True)
+    coexecutor_ids = fields.List(fields.Integer(), required=True)
+    controller_id = fields.Integer(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    original_deadline = fields.Date(allow_none=True)
+    deadline_text = fields.String(allow_none=True)
+    deadline_kind = fields.String(required=True)
+    overdue = fields.Boolean(required=True)
+    completed_on = fields.Date(allow_none=True)
+    series_id = fields.Integer(allow_none=True)
+
+
+class AssignmentPageSchema(Schema):
+    items = fields.List(fields.Nested(AssignmentSummarySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class AssignmentSchema(AssignmentSummarySchema):
+    controller_text = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    days_overdue = fields.Integer(required=True)
+    reports = fields.List(fields.Nested(ReportSchema), required=True)
+    deadline_changes = fields.List(fields.Nested(DeadlineChangeSchema), required=True)
+    actions = fields.List(fields.String(), required=True,
+                          metadata={"description": "What the caller may do now: take, report, accept, return, "
+                                                   "cancel, request_extension, decide_extension."})
+
+
+class ReportIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class AcceptIn(Schema):
+    comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class ReturnIn(Schema):
+    comment = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class CancelIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ExtensionRequestIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    new_date = fields.Date(allow_none=True)
+
+
+class ExtensionDecisionIn(Schema):
+    approve = fields.Boolean(required=True)
+    new_date = fields.Date(allow_none=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
