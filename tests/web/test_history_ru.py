@@ -10,7 +10,7 @@ from pathlib import Path
 import webapp
 from tests.web.test_workflows import _draft, _fire, _get, people  # noqa: F401  (people: a fixture)
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Document, User
 from webapp.services.documents import DraftData, update_draft
 from webapp.services.history import ACTIONS
 
@@ -73,3 +73,32 @@ def test_every_recorded_action_has_a_russian_name():
     assert {"assignment.extension_approved", "assignment.extension_rejected", "approval.approved",
             "approval.approved_with_remarks", "assignment.take", "assignment.report", "assignment.accept",
             "assignment.return", "assignment.cancel"} <= set(ACTIONS)
+
+
+def test_messages_and_notices_are_natural_russian(app, client, auth, people):  # noqa: F811
+    """Notices name the document by type, number and date and say what happened, agreed with its type; the flash
+    after an action says the same; the register and the page name a state alike."""
+    document_id = _draft(app, "decision")
+    auth.login("sec")
+    client.post(f"/documents/{document_id}/approval/approvers",
+                data={"csrf_token": auth.csrf(f"/documents/{document_id}"), "approver": people["a1"]})
+    response = _fire(client, auth, "sec", document_id, "submit")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Решение отправлено на согласование." in page and "Готово" not in page
+    auth.logout()
+    auth.login("a1")
+    notices = _visible(client.get("/notifications").get_data(as_text=True))
+    assert ("Решение от 20.11.2026 «Об организации методической работы» отправлено на согласование "
+            "(Пользователь sec).") in notices
+    assert "отправить на согласование" not in notices
+    with app.app_context():
+        doc = _get(app, document_id)
+        doc.state = "approved"
+        db.session.add(Document(doc_type="order", title="О приказе в силе", state="published", number="5",
+                                reg_date=date(2026, 11, 2)))
+        db.session.commit()
+    listing = _visible(client.get("/documents").get_data(as_text=True))
+    assert "Об организации методической работы Утверждено" in listing
+    assert "О приказе в силе Зарегистрирован и опубликован" in listing
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    assert re.search(r'id="doc-state">Утверждено<', page)

@@ -27,8 +27,8 @@ def _fire(client, auth, login, document_id, name, comment=""):
 
 def _published_protocol(app, client, auth, make_user) -> int:
     body_id = _body_id(app)
-    make_user("sec", "secretary")
-    make_user("chair", "head")
+    make_user("sec", "secretary", bodies=["Министерство образования"])  # the draft is issued by her body
+    make_user("chair", "head", bodies=["Министерство образования"])
     auth.login("sec")
     form = protocol_form(auth.csrf("/documents/new"), body_id, event_date="15.01.2027",
                          **{"points-1-deadline": "в срок до 1 февраля 2027 года"})

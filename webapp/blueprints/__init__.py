@@ -21,11 +21,13 @@ def register_filters(app: Flask) -> None:
     from webapp import clock
     from webapp.ru.dates import format_date_long, format_date_short
     from webapp.ru.morph import with_count
+    from webapp.services.workflows import state_title
 
     app.add_template_filter(lambda d: format_date_long(d) if d else "", "ru_date")
     app.add_template_filter(lambda d: format_date_short(d) if d else "", "short_date")
     app.add_template_filter(clock.local_time_text, "local_time")
     app.add_template_filter(with_count, "with_count")  # {{ n | with_count('раз') }}: «2 раза»
+    app.add_template_filter(state_title, "state_title")  # {{ doc | state_title }}: one label per state everywhere
 
 
 def flash_form_errors(form) -> None:

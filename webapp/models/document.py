@@ -144,6 +144,13 @@ class Document(db.Model):
         return self.reg_date or self.event_date
 
     @property
+    def label(self) -> str:
+        """«Протокол № 1 от 10.06.2021»: type, number and date, as documents are named in messages and lists."""
+        label = self.type_title + (f" № {self.number}" if self.number else "")
+        day = self.doc_date
+        return label + (f" от {day:%d.%m.%Y}" if day else "")
+
+    @property
     def in_force(self) -> bool:
         """Published: the final state of every workflow; the content is frozen."""
         return self.state == PUBLISHED

@@ -382,3 +382,22 @@ def with_count(count: int, word: str) -> str:
                  readings[0] if readings else None)
     agreed = parse.make_agree_with_number(abs(count)) if parse is not None else None
     return f"{count} {_match_case(word, agreed.word) if agreed is not None else word}"
+
+
+_GENDERS = ("masc", "femn", "neut")
+
+
+@lru_cache(maxsize=1024)
+def agree_with(phrase: str, noun: str) -> str:
+    """A phrase of short participles and adjectives written for a masculine noun, agreed with `noun`:
+    («отправлен на согласование», «Решение») → «отправлено на согласование»; other words stay as written."""
+    head = next((p for p in parses(noun.split()[0]) if p.tag.POS == "NOUN" and "nomn" in p.tag), None)
+    gender = next((g for g in _GENDERS if head is not None and g in head.tag), "masc")
+    if gender == "masc":
+        return phrase
+    words = []
+    for word in phrase.split(" "):
+        reading = next((p for p in parses(word.lower()) if p.tag.POS in ("PRTS", "ADJS") and "masc" in p.tag), None)
+        inflected = reading.inflect({gender, "sing"}) if reading is not None else None
+        words.append(_match_case(word, inflected.word) if inflected is not None else word)
+    return " ".join(words)

@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models import Document, Event, User
 from webapp.models.assignment import STATUS_TITLES, AssignmentStatus
 from webapp.models.document import TYPE_TITLES, DocumentType
-from webapp.ru.morph import with_count
+from webapp.ru.morph import agree_with, with_count
 from webapp.services.workflows import registry, state_titles
 
 ACTIONS = {
@@ -155,7 +155,9 @@ class _Reader:
         if key == "state":
             workflow = self._workflow(event)
             state = workflow.states.get(value) if workflow else None
-            return state.title if state is not None else self.all_states.get(value, value)
+            if state is None:
+                return self.all_states.get(value, value)
+            return agree_with(state.title, TYPE_TITLES[DocumentType(self.doc_types[event.document_id])])
         if key == "status" and value in AssignmentStatus.__members__:
             return STATUS_TITLES[AssignmentStatus(value)]
         if key in ("doc_type", "kind") and value in DocumentType.__members__:

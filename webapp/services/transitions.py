@@ -26,7 +26,7 @@ from webapp.services.documents import sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
 from webapp.services.policy import ensure, in_scope, may_approve, may_fire
 from webapp.services.route import current_round, planned_round, route_running, steps_waiting_for
-from webapp.services.workflows import is_editable, workflow_of
+from webapp.services.workflows import done_text, is_editable, workflow_of
 from webapp.workflow import Transition
 
 # --- the approval route -------------------------------------------------------------------------
@@ -280,12 +280,16 @@ def _heads(document: Document) -> set[int]:
 
 def _send(user: User, document: Document, transition: Transition, comment: str | None, recipients: set[int]) -> None:
     recipients.discard(user.id)
-    label = f"{document.type_title}{' № ' + document.number if document.number else ''} «{document.title[:80]}»"
-    text = f"{label}: {transition.title.lower()} ({user.full_name})."
+    text = f"{document.label} «{_short_title(document)}» {done_text(document, transition)} ({user.full_name})."
     if comment:
         text += f" Комментарий: {comment}"
     for user_id in sorted(recipients):
         db.session.add(Notification(user_id=user_id, document_id=document.id, text=text))
+
+
+def _short_title(document: Document) -> str:
+    title = document.title.strip()
+    return title if len(title) <= 80 else title[:79].rstrip() + "…"
 
 
 def _notify(user: User, document: Document, transition: Transition, comment: str | None) -> None:
@@ -325,8 +329,7 @@ def add_acknowledgers(user: User, document: Document, people: list[User]) -> int
         document.acknowledgments.append(Acknowledgment(
             person_name=person.full_name, user_id=person.id, position=len(document.acknowledgments) + 1))
         db.session.add(Notification(user_id=person.id, document_id=document.id,
-                                    text=f"Ознакомьтесь: {document.type_title} № {document.number or '—'} "
-                                         f"«{document.title[:80]}»."))
+                                    text=f"Ознакомьтесь с документом: {document.label} «{_short_title(document)}»."))
         added += 1
     db.session.flush()
     record_event(user, "acknowledgment.add", document, after={"people": [p.login for p in people]})

@@ -49,6 +49,7 @@ class Transition:
     guards: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     comment_required: bool = False
+    done: str = ""  # what happened, for notices: «отправлен на согласование» (agreed with the document type)
 
 
 @dataclass
@@ -124,7 +125,7 @@ def parse_workflow(path: Path, data: object) -> Workflow:
         where = f"transitions.{name}"
         if not isinstance(spec, dict):
             raise DefinitionError(path, where, "expected a mapping")
-        extra = set(spec) - {"from", "to", "title", "roles", "guards", "effects", "comment"}
+        extra = set(spec) - {"from", "to", "title", "roles", "guards", "effects", "comment", "done"}
         if extra:
             raise DefinitionError(path, f"{where}.{sorted(extra)[0]}", "unknown key")
         for key in ("from", "to", "title", "roles"):
@@ -152,7 +153,8 @@ def parse_workflow(path: Path, data: object) -> Workflow:
         if comment not in ("required", "optional"):
             raise DefinitionError(path, f"{where}.comment", "expected 'required' or 'optional'")
         transitions[str(name)] = Transition(str(name), tuple(sources), spec["to"], str(spec["title"]),
-                                            frozenset(roles), tuple(guards), tuple(effects), comment == "required")
+                                            frozenset(roles), tuple(guards), tuple(effects), comment == "required",
+                                            str(spec.get("done") or ""))
     workflow = Workflow(str(data["name"]), str(data["title"]), data["initial"], states, transitions,
                         bool(data.get("follows_parent", False)), str(path))
     _check_graph(path, workflow)

@@ -21,7 +21,7 @@ from webapp.blueprints.documents.forms import (
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import exports
+from webapp.services import exports, workflows
 from webapp.services import transitions as service
 from webapp.services.errors import Invalid
 
@@ -53,7 +53,8 @@ def transition(document_id: int):
         flash(exc.reason, "danger")
         return _back(document_id)
     db.session.commit()
-    flash(f"Готово: {service.workflow_of(document).state(document.state).title}.", "success")
+    fired = service.workflow_of(document).transition(form.transition.data)
+    flash(f"{document.type_title} {workflows.done_text(document, fired)}.", "success")
     return _back(document_id)
 
 
