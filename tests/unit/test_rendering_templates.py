@@ -78,26 +78,44 @@ def test_order_layout_letterhead_requisites_signature_and_attachment():
     letterhead, requisites, signature = book.tables[0], book.tables[1], book.tables[2]
     assert "УПРАВЛЕНИЕ ОБРАЗОВАНИЯ" in letterhead.cell(0, 0).text and "ПРИКАЗ" in letterhead.cell(0, 0).text
     assert "УПРАВЛЕНИЕЗИ" in letterhead.cell(0, 1).text and "ЖАКАРУ" in letterhead.cell(0, 1).text
-    assert requisites.cell(0, 0).text == "26.12.2020" and requisites.cell(0, 1).text == "№ 339"
-    assert (signature.cell(0, 0).text, signature.cell(0, 1).text) == ("И.о. начальника", "С.П. Бочкарева")
+    assert requisites.cell(0, 0).text == "26.12.2020" and requisites.cell(0, 1).text == "№\u00a0339"
+    assert (signature.cell(0, 0).text, signature.cell(0, 1).text, signature.cell(0, 2).text) == (
+        "И.о. начальника", "", "С.П. Бочкарева")  # the middle column is the room to sign
     texts = [p.text for p in book.paragraphs]
     assert texts.index("Об утверждении положения о муниципальной методической службе") < texts.index("ПРИКАЗЫВАЮ:")
-    # A numbered point: its label, a tab, the text, hanging under the text (GOST's 1.25 cm before the label).
+    # A numbered point: its label at the 1.25 cm paragraph indent, a space, the text; wrapped lines go back to
+    # the left margin (no hanging indent, no tab stop).
     point = next(p for p in book.paragraphs
-                 if p.text == "1.2.1.\tСоздать муниципальную методическую службу в срок до 1 февраля 2022 года.")
+                 if p.text == "1.2.1. Создать муниципальную методическую службу в срок до 1 февраля 2022 года.")
     fmt = point.style.paragraph_format
-    assert (round(fmt.left_indent.cm, 2), round(fmt.first_line_indent.cm, 2)) == (2.75, -1.5)
-    assert [round(t.position.cm, 2) for t in fmt.tab_stops] == [2.75]
+    assert round(fmt.first_line_indent.cm, 2) == 1.25 and not (fmt.left_indent or 0)
+    assert list(fmt.tab_stops) == []
     assert "Утверждено приказом" in texts and "от 26.12.2020 № 339" in texts  # the attachment's stamp
     assert '<w:br w:type="page"/>' in book.element.xml
 
 
-def test_protocol_prints_chair_agenda_heard_and_decided():
-    data = engine.render(defaults.build("protocol"), sample_for("protocol"))
+@pytest.mark.parametrize(("as_printed", "present", "absent"), [
+    (True, ["Председательствовал:", "– Цулая Лариса Владимировна, начальник отдела", "Повестка дня:",
+            "1. О реализации проекта (Цулая Л.В.)", "СЛУШАЛИ:", "РЕШИЛИ:", "1.1. Принять информацию к сведению."],
+     ["Председатель\u00a0– Л.В. Цулая"]),
+    # Written in the service: the chair and secretary on one line each, «1. СЛУШАЛИ:» with the speaker and what
+    # was heard, and the agenda item's title not repeated before it.
+    (False, ["Председатель\u00a0– Л.В. Цулая", "Секретарь\u00a0– Е.Н. Матвейчук", "Повестка дня:",
+             "1. О реализации проекта", "1. СЛУШАЛИ:",
+             "Цулая Л.В.\u00a0– Цулая Л.В. рассказала о ходе реализации проекта.", "РЕШИЛИ:",
+             "1.1. Принять информацию к сведению."],
+     ["Председательствовал:", "1. О реализации проекта (Цулая Л.В.)"]),
+])
+def test_protocol_prints_chair_agenda_heard_and_decided(as_printed, present, absent):
+    sample = sample_for("protocol")
+    for doc in (sample["doc"], *sample["doc"]["attachments"]):
+        doc["as_printed"] = as_printed
+    data = engine.render(defaults.build("protocol"), sample)
     texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
-    for line in ("Председательствовал:", "– Цулая Лариса Владимировна, начальник отдела", "Повестка дня:",
-                 "1. О реализации проекта (Цулая Л.В.)", "СЛУШАЛИ:", "РЕШИЛИ:", "1.1.\tПринять информацию к сведению."):
+    for line in present:
         assert line in texts
+    for line in absent:
+        assert line not in texts
 
 
 def test_values_are_escaped_not_interpreted():
@@ -116,7 +134,7 @@ def test_approval_sheet_from_plain_dicts():
                        {"number": 1, "position": "Юрист", "name": "Сидоров А.В.", "decision": "Согласовано",
                         "comment": "", "date": "03.02.2026 11:00"}]}]}
     text = docx_text(engine.render(defaults.build("approval_sheet"), context))
-    assert "Лист согласования" in text and "Приказ № 12 от 01.02.2026" in text
+    assert "Лист согласования" in text and "Приказ №\u00a012 от 01.02.2026" in text
     assert "Круг согласования 1" in text and "Круг согласования 2" in text
     assert "Возвращено на доработку: Уточнить срок" in text and "03.02.2026 11:00" in text
 

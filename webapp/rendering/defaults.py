@@ -21,6 +21,9 @@ from webapp.rendering.layout import text_width_cm as _width
 DOCUMENT_TYPES = ("order", "protocol", "decision", "resolution", "regulation", "plan")
 SHEETS = ("approval_sheet", "acknowledgment_sheet", "assignments_report")
 
+# Literal text of the templates follows the typography of webapp.ru.typography too: «№ 339» and
+# «Председатель – …» are written with a non-breaking space (\u00a0).
+
 
 def _tag(book, text: str) -> None:
     paragraph(book, text, "Docflow Tag")
@@ -76,11 +79,11 @@ def _letterhead(book, v: str, margins: Margins) -> None:
 def _requisites(book, v: str, margins: Margins) -> None:
     """The date on the left and «№» on the right of one line; the place centred below. An attachment carries
     its date and number in its approval stamp instead."""
-    _tag(book, f"{{%p if ({v}.date_text or {v}.number) and not {v}.approval_stamp %}}")
+    _tag(book, f"{{%p if ({v}.date_text or {v}.number_text) and not {v}.approval_stamp %}}")
     width = _width(margins)
     grid = table(book, 1, [width / 2, width / 2])
     first_paragraph(grid.rows[0].cells[0], f"{{{{ {v}.date_text }}}}", "Docflow Requisite")
-    first_paragraph(grid.rows[0].cells[1], f"{{% if {v}.number %}}№ {{{{ {v}.number }}}}{{% endif %}}",
+    first_paragraph(grid.rows[0].cells[1], f"{{% if {v}.number_text %}}№\u00a0{{{{ {v}.number_text }}}}{{% endif %}}",
                     "Docflow Requisite Right")
     _tag(book, "{%p endif %}")
     _tag(book, f"{{%p if {v}.place %}}")
@@ -108,12 +111,20 @@ def _paragraphs(book, expression: str, style: str = "Normal") -> None:
 
 
 def _participants(book, v: str) -> None:
-    """«Председательствовал:», «Секретарь:», «Присутствовали:», «Приглашённые:», one person a line."""
+    """«Председатель – И.О. Фамилия», «Секретарь – И.О. Фамилия» (a document written in the service), then
+    «Присутствовали:», «Приглашённые:» one person a line (a printed document keeps its own groups and labels)."""
+    _tag(book, f"{{%p if not {v}.as_printed %}}")
+    _tag(book, f"{{%p for line in {v}.presiding %}}")
+    paragraph(book, "{{ line.label }}\u00a0– {{ line.name }}", "Docflow Requisite")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endif %}")
     _tag(book, f"{{%p for group in {v}.participant_groups %}}")
+    _tag(book, f"{{%p if {v}.as_printed or group.role not in ['chair', 'secretary'] %}}")
     paragraph(book, "{{ group.label }}", "Docflow Label")
     _tag(book, "{%p for person in group.people %}")
     paragraph(book, "– {{ person.line }}")
     _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endif %}")
     _tag(book, "{%p endfor %}")
 
 
@@ -123,9 +134,8 @@ def _lines(book, expression: str, var: str = "line") -> None:
     _tag(book, f"{{%p if {var}.kind == 'heading' %}}")
     paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Section")
     _tag(book, f"{{%p elif {var}.label %}}")
-    numbered = paragraph(book, f"{{{{ {var}.label }}}}", "Docflow Point Numbered")
-    numbered.add_run().add_tab()
-    numbered.add_run(f"{{{{ {var}.text }}}}")
+    # The label at the paragraph indent, a space, the text; wrapped lines return to the left margin.
+    paragraph(book, f"{{{{ {var}.label }}}} {{{{ {var}.text }}}}", "Docflow Point Numbered")
     _tag(book, "{%p else %}")
     paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Point")
     _tag(book, "{%p endif %}")
@@ -140,12 +150,27 @@ def _agenda(book, v: str) -> None:
     paragraph(book, "{{ item.numbered_title }}", "Docflow Point")
     _tag(book, "{%p endfor %}")
     _tag(book, f"{{%p for item in {v}.agenda %}}")
+    _tag(book, f"{{%p if {v}.as_printed %}}")
     paragraph(book, "{{ item.heading }}", "Docflow Item")
     _tag(book, "{%p if item.heard %}")
     paragraph(book, f"{{{{ {v}.labels.heard }}}}", "Docflow Label")
     _paragraphs(book, "item.heard")
     _tag(book, "{%p endif %}")
     paragraph(book, "{{ item.decided_label }}", "Docflow Label")
+    _tag(book, "{%p else %}")
+    # «1. СЛУШАЛИ:» with the speaker and what was heard; nothing is printed that the data does not hold.
+    _tag(book, "{%p if item.speakers or item.heard %}")
+    paragraph(book, f"{{{{ item.number }}}}. {{{{ {v}.labels.heard }}}}", "Docflow Label")
+    _tag(book, "{%p for text in item.heard %}")
+    paragraph(book, "{% if loop.first and item.speakers %}{{ item.speakers }}\u00a0– {% endif %}{{ text }}")
+    _tag(book, "{%p endfor %}")
+    _tag(book, "{%p if not item.heard %}")
+    paragraph(book, "{{ item.speakers }}")
+    _tag(book, "{%p endif %}")
+    _tag(book, "{%p endif %}")
+    paragraph(book, "{% if not (item.speakers or item.heard) %}{{ item.number }}. {% endif %}"
+              "{{ item.decided_label }}", "Docflow Label")
+    _tag(book, "{%p endif %}")
     _lines(book, "item.lines", "point")
     _tag(book, "{%p endfor %}")
     _tag(book, "{%p endif %}")
@@ -163,15 +188,17 @@ def _decisions(book, v: str) -> None:
 
 
 def _signatures(book, v: str, margins: Margins) -> None:
-    """Position on the left, «И.О. Фамилия» on the right, one row per signatory."""
+    """Position on the left, room to sign, «И.О. Фамилия» on the right; one row per signatory, rows apart."""
     _tag(book, f"{{%p if {v}.signatories %}}")
     paragraph(book, "", "Docflow Signature")
     width = _width(margins)
-    grid = table(book, 3, [width * 0.6, width * 0.4])
+    grid = table(book, 3, [width * 0.5, width * 0.2, width * 0.3])
     first_paragraph(grid.rows[0].cells[0], f"{{%tr for signatory in {v}.signatories %}}", "Docflow Tag")
-    first_paragraph(grid.rows[1].cells[0], "{{ signatory.position }}", "Docflow Signature")
-    first_paragraph(grid.rows[1].cells[1], "{{ signatory.name }}", "Docflow Signature Name")
-    grid.rows[1].cells[1].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    first_paragraph(grid.rows[1].cells[0], "{{ signatory.position }}", "Docflow Signature Row")
+    first_paragraph(grid.rows[1].cells[1], "", "Docflow Signature Row")
+    first_paragraph(grid.rows[1].cells[2], "{{ signatory.name }}", "Docflow Signature Name")
+    for cell in grid.rows[1].cells[1:]:
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
     first_paragraph(grid.rows[2].cells[0], "{%tr endfor %}", "Docflow Tag")
     _tag(book, "{%p endif %}")
 
@@ -183,6 +210,16 @@ def _acknowledgment(book, v: str) -> None:
     _tag(book, f"{{%p for person in {v}.acknowledgment.people %}}")
     paragraph(book, "{{ person.name }}{% if person.date %} {{ person.date }}{% endif %}", "Docflow Signature")
     _tag(book, "{%p endfor %}")
+    _tag(book, "{%p endif %}")
+
+
+def _executor(book, v: str) -> None:
+    """Отметка об исполнителе: the author's name and phone at the foot, in small type."""
+    _tag(book, f"{{%p if {v}.executor.name %}}")
+    paragraph(book, f"{{{{ {v}.executor.name }}}}", "Docflow Executor")
+    _tag(book, f"{{%p if {v}.executor.phone %}}")
+    paragraph(book, f"{{{{ {v}.executor.phone }}}}", "Docflow Executor Line")
+    _tag(book, "{%p endif %}")
     _tag(book, "{%p endif %}")
 
 
@@ -204,6 +241,7 @@ def _body(book, v: str, margins: Margins, title_first: bool) -> None:
     _paragraphs(book, f"{v}.closing")
     _signatures(book, v, margins)
     _acknowledgment(book, v)
+    _executor(book, v)
 
 
 def _attachments(book, margins: Margins) -> None:
@@ -225,7 +263,7 @@ def document_template(doc_type: str, margins: Margins) -> DocxDocument:
 
 def _sheet_heading(book, title: str) -> None:
     paragraph(book, title, "Docflow Doctype")
-    paragraph(book, "{{ doc.type_title }}{% if doc.number %} № {{ doc.number }}{% endif %}"
+    paragraph(book, "{{ doc.type_title }}{% if doc.number %} №\u00a0{{ doc.number }}{% endif %}"
               "{% if doc.date_text %} от {{ doc.date_text }}{% endif %}", "Docflow Label Center")
     paragraph(book, "«{{ doc.title }}»", "Docflow Title")
 

@@ -20,7 +20,6 @@ FONT = "Times New Roman"
 BODY_PT = 14  # GOST R 7.0.97-2016 p. 5.1: 12-14 pt; 14 is the common choice for the text
 TABLE_PT = 12  # smaller type is allowed in tables
 INDENT = Cm(1.25)  # first-line (paragraph) indent
-POINT_HANG = Cm(1.5)  # room for «1.2.1.» in 14 pt before the text of a point starts
 
 
 @dataclass(frozen=True)
@@ -108,15 +107,18 @@ def setup_styles(book: DocxDocument) -> None:
     _paragraph_style(book, "Docflow Section", align=center, first_line=Cm(0), bold=True, space_before=6,
                      keep_next=True)
     _paragraph_style(book, "Docflow Point")
-    # A numbered or bulleted point: the label at the 1.25 cm indent, a tab, the text; wrapped lines hang
-    # under the text, not under the number.
-    numbered = _paragraph_style(book, "Docflow Point Numbered", first_line=-POINT_HANG, left=INDENT + POINT_HANG)
-    numbered.paragraph_format.tab_stops.add_tab_stop(INDENT + POINT_HANG)
+    # A numbered or bulleted point: the label at the 1.25 cm paragraph indent, a space, the text; wrapped lines
+    # return to the left margin («по границам полей»), so a label of any length («1.2.1.1.», «12.10.3.») fits.
+    _paragraph_style(book, "Docflow Point Numbered")
     _paragraph_style(book, "Docflow Item", bold=True, space_before=6, keep_next=True)
     _paragraph_style(book, "Docflow Stamp", align=left, first_line=Cm(0), left=Cm(9.5))
     _paragraph_style(book, "Docflow Draft Mark", align=right, first_line=Cm(0))
     _paragraph_style(book, "Docflow Signature", align=left, first_line=Cm(0))
-    _paragraph_style(book, "Docflow Signature Name", align=right, first_line=Cm(0))
+    _paragraph_style(book, "Docflow Signature Name", align=right, first_line=Cm(0), space_before=24)
+    _paragraph_style(book, "Docflow Signature Row", align=left, first_line=Cm(0), space_before=24)
+    _paragraph_style(book, "Docflow Executor", align=left, first_line=Cm(0), size=TABLE_PT, space_before=36,
+                     keep_next=True)
+    _paragraph_style(book, "Docflow Executor Line", align=left, first_line=Cm(0), size=TABLE_PT)
     _paragraph_style(book, "Docflow Table Text", align=left, first_line=Cm(0), size=TABLE_PT)
     _paragraph_style(book, "Docflow Table Head", align=center, first_line=Cm(0), size=TABLE_PT, bold=True)
     _paragraph_style(book, "Docflow Page Number", align=center, first_line=Cm(0), size=TABLE_PT)

@@ -26,12 +26,13 @@ from webapp.extensions import db
 from webapp.models import Body, DocTemplate, Document, RenderedDocument, StoredFile, User
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
-from webapp.rendering import defaults, engine
+from webapp.rendering import defaults, engine, gost
 from webapp.rendering.budget import RenderLimits
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
 from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
+from webapp.ru.typography import typeset_all
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotFound
 from webapp.services.files import read_bytes, store_bytes
@@ -134,7 +135,7 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
                        "end": _short(stage.end), "points": points, "lines": lines})
     points, lines = _tree(document.body_points)
     body = document.issuing_body
-    return {
+    context = {
         "id": document.id, "slug": document.slug or "", "type": document.doc_type,
         "type_title": document.type_title,
         "state": document.state, "draft_mark": bool(document.draft_mark),
@@ -162,6 +163,24 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
         "attachments": [document_context(a, with_attachments=False) for a in document.attachments]
         if with_attachments else [],
     }
+    return gost.complete(context, _facts(document))
+
+
+def _facts(document: Document) -> gost.Facts:
+    """What the GOST layout of a document written in the service needs beyond the printed context."""
+    body = document.issuing_body
+    author = document.author
+    return gost.Facts(
+        as_printed=bool(document.slug or document.letterhead or document.labels),
+        registered=bool(document.number),
+        organisation=gost.Organisation(
+            name=body.name, short_name=body.short_name or "", above=list(body.letterhead_above or []),
+            name_alt=body.name_alt or "", above_alt=list(body.letterhead_above_alt or []), place=body.place or "",
+            address=list(body.address or []), formulas=dict(body.formulas or {})) if body else None,
+        formulas=dict(current_app.config.get("DECISION_FORMULAS") or gost.FORMULAS),
+        has_control_point=any(p.kind == "control" for p in document.points),
+        executor=gost.Executor(name=author.full_name, phone=author.phone or "") if author else None,
+    )
 
 
 def render_context(document: Document) -> dict[str, Any]:
@@ -218,8 +237,8 @@ def render_limits() -> RenderLimits:
 
 def _render(name: str, body_id: int | None, context: dict[str, Any]) -> tuple[bytes, DocTemplate | None]:
     template, row = _template_bytes(name, body_id)
-    try:
-        return engine.render(template, context, render_limits()), row
+    try:  # typography is the printer's business: the stored text keeps what the author typed
+        return engine.render(template, typeset_all(context), render_limits()), row
     except TemplateRejected as exc:
         raise Invalid(f"Документ не удалось сформировать по шаблону: {exc.reason}") from exc
 
