@@ -35,9 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.blueprints import register_blueprints
     from webapp.cli import register_commands
-    from webapp.services import workflows
+    from webapp.services import search, workflows
 
     workflows.init_app(app)
+    search.install()  # the search index follows every commit
 
     register_blueprints(app)
     register_commands(app)

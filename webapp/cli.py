@@ -39,6 +39,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(gen_load_command)
+    app.cli.add_command(search_group)
 
 
 def migrate_database() -> None:
@@ -120,6 +121,23 @@ def gen_load_command(documents: int, assignments: int, bodies: int, users: int, 
                "assignments/s); the generated users log in as load<id>.")
 
 
+@click.group("search")
+def search_group() -> None:
+    """The full-text search index."""
+
+
+@search_group.command("reindex")
+@with_appcontext
+def search_reindex() -> None:
+    """Rebuild the index of every document and assignment (after gen-load or a bulk change made outside the
+    service)."""
+    from webapp.services import search
+
+    count = search.reindex_all()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} entries.")
+
+
 @click.command("serve")
 @click.option("--demo", is_flag=True, help="Load the demo data when the database is empty.")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -136,6 +154,11 @@ def serve_command(demo: bool, host: str, port: int, threads: int) -> None:
     migrate_database()
     if demo and not db.session.scalar(select(func.count(Document.id))):
         load_demo()
+        db.session.commit()
+    from webapp.services import search
+
+    if search.index_is_empty():  # documents from before the search index (migration 0013)
+        click.echo(f"Search index built: {search.reindex_all()} entries.")
         db.session.commit()
     db.session.remove()  # the command's own transaction must not stay open while the server runs
     gc.freeze()  # what start-up loaded is never garbage: collections then walk only what requests make

@@ -99,7 +99,10 @@ def test_migrations_build_the_schema_the_models_describe(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from webapp.models.search import managed_by_models
+
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        context = MigrationContext.configure(connection, opts={"compare_type": False,
+                                                               "include_object": managed_by_models})
         diff = compare_metadata(context, db.metadata)
     assert diff == []

@@ -41,12 +41,14 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.documents import bp as documents_bp
     from webapp.blueprints.imports import bp as imports_bp
+    from webapp.blueprints.search import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(search_bp)
     from webapp.blueprints.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -89,6 +89,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from webapp.models.search import managed_by_models
+
+        conf_args.setdefault("include_object", managed_by_models)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -28,6 +28,7 @@ from webapp.models.files import StoredFile
 from webapp.models.imports import ImportItem, ImportStatus
 from webapp.models.notices import CalendarToken, ReminderLog
 from webapp.models.people import Body, Membership, Role, User, UserRole
+from webapp.models.search import SearchEntry
 from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
 from webapp.models.tokens import ApiToken
@@ -67,6 +68,7 @@ __all__ = [
     "ReportDecision",
     "ReportFile",
     "Role",
+    "SearchEntry",
     "Signatory",
     "Stage",
     "StoredFile",

@@ -1,0 +1,44 @@
+"""The search index: one entry per document and per assignment, kept current by the service on every write
+(services/search.py). The full-text part lives beside it in each engine's own structure, made by migration 0013:
+SQLite's FTS5 table `search_fts` over `lexemes` (filled by triggers), PostgreSQL's generated `tsv` column with a
+GIN index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+
+
+class SearchEntry(db.Model):
+    __tablename__ = "search_entry"
+    __table_args__ = (UniqueConstraint("kind", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # document | assignment
+    object_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(40))  # the document's
+    status: Mapped[str | None] = mapped_column(String(20))  # the assignment's
+    body_id: Mapped[int | None] = mapped_column(Integer)  # issuing body; an assignment's lead body
+    year: Mapped[int | None] = mapped_column(Integer)
+    sort_date: Mapped[date | None] = mapped_column(Date)  # the document's date
+    deadline: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)  # as listed: «Протокол № 1 от 10.06.2021 …», an assignment's action
+    text: Mapped[str] = mapped_column(Text)  # the words searched, as written: snippets come from here
+    title_lexemes: Mapped[str] = mapped_column(Text, default="")  # a hit here ranks first
+    lexemes: Mapped[str] = mapped_column(Text, default="")
+
+
+def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+    """Alembic's include_object: the engines' own full-text structures (FTS5 tables, the tsvector column and its
+    index) are made by migration 0013 and are not described by the models."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if type_ == "column" and name == "tsv" and obj.table.name == "search_entry":
+        return False
+    return not (type_ == "index" and name == "ix_search_entry_tsv")
