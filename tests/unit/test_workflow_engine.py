@@ -89,7 +89,7 @@ def test_yaml_syntax_error_names_the_file(tmp_path):
 
 def test_cli_check_and_show(tmp_path):
     result = CliRunner().invoke(main, ["workflows", "check", str(SHIPPED)])
-    assert result.exit_code == 0 and "order: 5 states, 5 transitions" in result.output
+    assert result.exit_code == 0 and "order: 5 states, 6 transitions" in result.output
     result = CliRunner().invoke(main, ["workflows", "show", "order", "--dir", str(SHIPPED)])
     assert result.exit_code == 0
     assert result.output.startswith("stateDiagram-v2")

@@ -59,8 +59,9 @@ def _fire(client, auth, login, document_id, name, comment="Нужно уточн
         page = client.get(f"/documents/{document_id}").get_data(as_text=True)
         version = re.search(r'name="version" type="hidden" value="(\d+)"', page)
         version = version.group(1) if version else "1"
-    return client.post(f"/documents/{document_id}/transition",
-                       data={"csrf_token": token, "transition": name, "comment": comment, "version": version})
+    # confirmed: the page's «are you sure?» step (tests/web/test_drafts.py) is answered at once here
+    return client.post(f"/documents/{document_id}/transition", data={
+        "csrf_token": token, "transition": name, "comment": comment, "version": version, "confirmed": "1"})
 
 
 def _arrange(app, document_id, state, transition, people):
@@ -212,8 +213,8 @@ def test_order_approval_route_return_rework_and_signing(app, client, auth, peopl
     auth.logout()
     auth.login("sec")  # the author hears of every step
     page = client.get("/notifications").get_data(as_text=True)
-    assert "подписать и зарегистрировать (Пользователь head)" in page
-    assert "вернуть на доработку (Пользователь a2). Комментарий: Уточнить п. 1" in page
+    assert "подписан и зарегистрирован (Пользователь head)" in page
+    assert "возвращён на доработку (Пользователь a2). Комментарий: Уточнить п. 1" in page
     assert '<span class="badge text-bg-danger">' in page
     client.post("/notifications/read", data={"csrf_token": auth.csrf("/notifications")})
     assert '<span class="badge text-bg-danger">' not in client.get("/notifications").get_data(as_text=True)
@@ -286,7 +287,7 @@ def test_published_document_cannot_be_edited_by_any_route(app, client, auth, peo
         assert response.status_code == 403
         assert 'id="edit-document"' not in client.get(f"/documents/{document_id}").get_data(as_text=True)
     token = auth.csrf(f"/documents/{document_id}")
-    response = client.post(f"/documents/{document_id}/amend", data={"csrf_token": token})
+    response = client.post(f"/documents/{document_id}/amend", data={"csrf_token": token, "confirmed": "1"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
     with app.app_context():
         amendment = db.session.scalars(select(Document).where(Document.amends_id == document_id)).one()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -20,6 +20,7 @@ from webapp.models import (
     DeadlineKind,
     Document,
     DocumentType,
+    Notification,
     Participant,
     Point,
     PointKind,
@@ -337,3 +338,14 @@ def create_amendment(user: User, document: Document) -> Document:
     db.session.flush()
     record_event(user, "document.amend", amendment, after={"amends": document.id, "title": title})
     return amendment
+
+
+def mark_notifications_read(user: User, document: Document) -> int:
+    """The user has opened the document: their notifications about it (and its attachments) are read."""
+    if not user.is_authenticated:
+        return 0
+    ids = [document.id] + [a.id for a in document.attachments]
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.document_id.in_(ids), Notification.read_at.is_(None))
+        .values(read_at=clock.now()))
+    return result.rowcount or 0

@@ -169,7 +169,21 @@ def may_fire(user: User, document: Document, transition: Transition) -> str | No
         return None
     if any(user.has_role(role) for role in transition.roles):
         return OTHER_BODY
+    if transition.roles == {"author"}:
+        return "Это может только автор документа."
     return "У вас нет права на это действие с документом."
+
+
+@rule("withdraw_draft")
+def _withdraw_draft(user: User, document: Document) -> str | None:
+    """The author takes back her own draft (it goes to the workflow's cancelled state, kept in the history)."""
+    if document.parent_id is not None:
+        return "Приложение отзывается вместе с документом, которым оно утверждается."
+    if document.author_id is None or document.author_id != user.id:
+        return "Отозвать проект может только его автор; отменить чужой проект может руководитель."
+    if not is_editable(document):
+        return "Отозвать можно только проект; документ на согласовании или подписании сначала возвращают на доработку."
+    return None
 
 
 @rule("edit_route")

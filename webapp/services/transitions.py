@@ -24,7 +24,7 @@ from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
-from webapp.services.policy import ensure, in_scope, may_approve, may_fire
+from webapp.services.policy import ensure, in_scope, may_approve, may_fire, refusal
 from webapp.services.route import current_round, planned_round, route_running, steps_waiting_for
 from webapp.services.workflows import done_text, is_editable, workflow_of
 from webapp.workflow import Transition
@@ -124,6 +124,8 @@ def _guard_failure(guard: str, user: User, document: Document) -> str | None:
                             for s in steps):
             return "Ещё не все согласующие согласовали документ."
         return None
+    if guard == "own_draft":
+        return refusal(user, "withdraw_draft", document)
     if guard == "body_scope":  # also the author and the approver act only for a body in their scope
         return None if in_scope(user, document.issuing_body_id) else "Документ издаёт орган, в котором вы не состоите."
     raise ValueError(f"guard {guard!r} is not implemented")  # the engine's validation makes this unreachable
@@ -162,11 +164,11 @@ def _check_version(document: Document, expected_version: int) -> None:
         raise Conflict("Документ изменился, пока страница была открыта. Обновите страницу и повторите действие.")
 
 
-def fire(user: User, document: Document, name: str, comment: str | None, expected_version: int) -> Document:
-    """Apply one transition: re-check every rule, change the state, run the effects, record the event."""
+def check_fire(user: User, document: Document, name: str, comment: str | None, expected_version: int) -> Transition:
+    """Every check `fire` makes, changing nothing: the transition the user may fire now (a page asks for
+    confirmation only of what would succeed), else NotAllowed, Conflict or Invalid."""
     _check_version(document, expected_version)
-    workflow = workflow_of(document)
-    transition = workflow.transition(name)
+    transition = workflow_of(document).transition(name)
     if transition is None:
         raise Invalid("Неизвестное действие.")
     if document.state not in transition.sources:
@@ -174,9 +176,15 @@ def fire(user: User, document: Document, name: str, comment: str | None, expecte
     reason = _refusal(user, document, transition)
     if reason:
         raise NotAllowed(reason)
-    comment = (comment or "").strip() or None
-    if transition.comment_required and not comment:
+    if transition.comment_required and not (comment or "").strip():
         raise Invalid("Для этого действия нужен комментарий.")
+    return transition
+
+
+def fire(user: User, document: Document, name: str, comment: str | None, expected_version: int) -> Document:
+    """Apply one transition: re-check every rule, change the state, run the effects, record the event."""
+    transition = check_fire(user, document, name, comment, expected_version)
+    comment = (comment or "").strip() or None
     before = {"state": document.state, "number": document.number}
     document.state = transition.target
     document.updated_at = clock.now()

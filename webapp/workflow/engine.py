@@ -14,7 +14,8 @@ KNOWN_ROLES = frozenset({
     "author",  # the user who drafted the document
     "current_approver",  # an approver whose turn it is on the running approval route
 })
-KNOWN_GUARDS = frozenset({"content_complete", "approvers_assigned", "all_approvals_given", "body_scope"})
+KNOWN_GUARDS = frozenset({"content_complete", "approvers_assigned", "all_approvals_given", "body_scope",
+                          "own_draft"})
 KNOWN_EFFECTS = frozenset({"start_approval", "record_return", "assign_number", "freeze", "create_assignments",
                            "render_docx", "notify", "notify_heads"})
 DOCUMENT_TYPES = frozenset({"order", "protocol", "decision", "resolution", "regulation", "plan"})
@@ -50,6 +51,7 @@ class Transition:
     effects: tuple[str, ...] = ()
     comment_required: bool = False
     done: str = ""  # what happened, for notices: «отправлен на согласование» (agreed with the document type)
+    confirm: bool = False  # the page asks «are you sure?» before firing it (cancelling, withdrawing)
 
 
 @dataclass
@@ -125,7 +127,7 @@ def parse_workflow(path: Path, data: object) -> Workflow:
         where = f"transitions.{name}"
         if not isinstance(spec, dict):
             raise DefinitionError(path, where, "expected a mapping")
-        extra = set(spec) - {"from", "to", "title", "roles", "guards", "effects", "comment", "done"}
+        extra = set(spec) - {"from", "to", "title", "roles", "guards", "effects", "comment", "done", "confirm"}
         if extra:
             raise DefinitionError(path, f"{where}.{sorted(extra)[0]}", "unknown key")
         for key in ("from", "to", "title", "roles"):
@@ -152,9 +154,12 @@ def parse_workflow(path: Path, data: object) -> Workflow:
         comment = spec.get("comment", "optional")
         if comment not in ("required", "optional"):
             raise DefinitionError(path, f"{where}.comment", "expected 'required' or 'optional'")
+        confirm = spec.get("confirm", False)
+        if not isinstance(confirm, bool):
+            raise DefinitionError(path, f"{where}.confirm", "expected true or false")
         transitions[str(name)] = Transition(str(name), tuple(sources), spec["to"], str(spec["title"]),
                                             frozenset(roles), tuple(guards), tuple(effects), comment == "required",
-                                            str(spec.get("done") or ""))
+                                            str(spec.get("done") or ""), confirm)
     workflow = Workflow(str(data["name"]), str(data["title"]), data["initial"], states, transitions,
                         bool(data.get("follows_parent", False)), str(path))
     _check_graph(path, workflow)

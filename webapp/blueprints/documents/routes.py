@@ -69,6 +69,8 @@ def index():
 @login_required
 def detail(document_id: int):
     document = _load(document_id)
+    if service.mark_notifications_read(current_user, document):
+        db.session.commit()  # the one write of this page: the reader's own notices about it are read
     workflow = workflows.workflow_of(document)
     buttons = [(t, transitions.blocked_reason(current_user, document, t))
                for t in transitions.available_transitions(current_user, document)]

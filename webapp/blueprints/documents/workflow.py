@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp import clock
+from webapp.blueprints.confirm import ask, confirmed
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -21,7 +22,7 @@ from webapp.blueprints.documents.forms import (
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import exports, workflows
+from webapp.services import exports, policy, workflows
 from webapp.services import transitions as service
 from webapp.services.errors import Invalid
 
@@ -46,14 +47,19 @@ def transition(document_id: int):
     form = TransitionForm()
     _refuse_invalid_form(form)
     try:
-        service.fire(current_user, document, form.transition.data or "", form.comment.data,
-                     _version(form.version.data))
+        fired = service.check_fire(current_user, document, form.transition.data or "", form.comment.data,
+                                   _version(form.version.data))
+        if fired.confirm and not confirmed():
+            return ask(f"{fired.title}?", f"{document.label} «{document.title}» будет "
+                       f"{workflows.done_text(document, fired)}. Это действие нельзя отменить.", fired.title,
+                       url_for("documents.detail", document_id=document_id),
+                       {"transition": fired.name, "version": str(document.version), "comment": form.comment.data or ""})
+        service.fire(current_user, document, fired.name, form.comment.data, _version(form.version.data))
     except Invalid as exc:
         db.session.rollback()
         flash(exc.reason, "danger")
         return _back(document_id)
     db.session.commit()
-    fired = service.workflow_of(document).transition(form.transition.data)
     flash(f"{document.type_title} {workflows.done_text(document, fired)}.", "success")
     return _back(document_id)
 
@@ -171,6 +177,11 @@ def amend(document_id: int):
 
     document = _load(document_id)
     _refuse_invalid_form(ActionForm())
+    if not confirmed():
+        policy.ensure(current_user, "amend_document", document)  # ask only who may
+        return ask("Создать изменяющий документ?", f"Будет создан проект изменяющего документа. Изменяемый "
+                   f"документ: {document.label} «{document.title}». Проект можно будет отредактировать или отозвать.",
+                   "Создать проект", url_for("documents.detail", document_id=document_id))
     amendment = create_amendment(current_user, document)
     db.session.commit()
     flash("Создан проект изменяющего документа.", "success")
