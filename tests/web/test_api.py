@@ -230,6 +230,10 @@ def test_errors_are_json_in_one_shape(as_user, client):
     assert {"type", "title"} <= set(error["detail"]["json"])
     _error(api.get("/documents?limit=0"), 422, "validation_failed")
     _error(api.get("/documents?after=abc"), 422, "validation_failed")
+    _error(api.get("/assignments?after=9624883855"), 422, "validation_failed")  # past PostgreSQL's integer
+    _error(api.get("/documents?state=dr%00aft"), 422, "validation_failed")  # PostgreSQL's text has no NUL
+    _error(api.post("/documents", json={"type": "order", "title": "x", "attendees": [{"name": "a\u0000b"}]}),
+           422, "validation_failed")
     _error(api.post("/documents", json={"type": "order", "title": "x",
                                         "points": [{"text": "Сделать", "deadline_text": "когда-нибудь потом"}]}),
            422, "invalid")

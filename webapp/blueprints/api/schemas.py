@@ -3,14 +3,21 @@ document says. Responses are dumped from the plain dicts of present.py."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Mapping
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from webapp.models import AssignmentStatus, DocumentType
 from webapp.models.tokens import SCOPES
 
 TEXT = validate.Length(max=20000)
 LINE = validate.Length(max=500)
-CURSOR = validate.Regexp(r"^[0-9]{1,10}$", error="Not a cursor returned by this API.")
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: an id or cursor beyond it would fail in the database, not here
+
+
+def _cursor(value: str) -> None:
+    if not (value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= MAX_ID):
+        raise ValidationError("Not a cursor returned by this API.")
 DRAFT_TYPES = [t.value for t in DocumentType if t != DocumentType.regulation]  # a Положение comes with its order
 
 
@@ -20,6 +27,26 @@ def _text(**kwargs) -> fields.String:
 
 def _line(**kwargs) -> fields.String:
     return fields.String(allow_none=True, validate=LINE, **kwargs)
+
+
+class InputSchema(Schema):
+    """What a client sends. No NUL character anywhere: PostgreSQL's text cannot hold it, and no paper has one."""
+
+    @pre_load
+    def refuse_nul(self, data, **_kwargs):
+        if _has_nul(data):
+            raise ValidationError("Text may not contain the NUL character (\\u0000).")
+        return data
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 # --- errors ---------------------------------------------------------------------------------------------------------
@@ -39,8 +66,9 @@ class ErrorSchema(Schema):
 # --- lists ----------------------------------------------------------------------------------------------------------
 
 
-class PageArgs(Schema):
-    after = fields.String(validate=CURSOR, metadata={"description": "`next_cursor` of the previous page."})
+class PageArgs(InputSchema):
+    after = fields.String(validate=[validate.Regexp(r"^[0-9]{1,10}$"), _cursor],
+                          metadata={"description": "`next_cursor` of the previous page."})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -53,7 +81,7 @@ class DocumentListArgs(PageArgs):
 
 class AssignmentListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in AssignmentStatus if s != "draft"]))
-    document_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    document_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 # --- directory ------------------------------------------------------------------------------------------------------
@@ -173,34 +201,34 @@ class DocumentSchema(DocumentSummarySchema):
                               metadata={"description": "What the caller may fire from the current state."})
 
 
-class AttendeeIn(Schema):
+class AttendeeIn(InputSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     job_title = _line()
 
 
-class SignatoryIn(Schema):
+class SignatoryIn(InputSchema):
     job_title = fields.String(load_default="", validate=LINE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class AgendaItemIn(Schema):
+class AgendaItemIn(InputSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     speakers = _line()
     heard = fields.List(fields.String(validate=TEXT), load_default=list)
 
 
-class PointIn(Schema):
+class PointIn(InputSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
     number = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{1,6}(\.[0-9]{1,6}){0,7}\.?$"))
     agenda_index = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10000),
                                   metadata={"description": "0-based index into `agenda`; null: document level."})
-    responsible_body_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+    responsible_body_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
                                        load_default=list)
     deadline_text = fields.String(allow_none=True, validate=validate.Length(max=300),
                                   metadata={"description": "As typed: «в срок до 1 февраля 2027 года»."})
 
 
-class DraftIn(Schema):
+class DraftIn(InputSchema):
     type = fields.String(required=True, validate=validate.OneOf(DRAFT_TYPES))
     title = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     event_date = fields.Date(allow_none=True)
@@ -218,23 +246,23 @@ class DraftIn(Schema):
 
 
 class DraftUpdateIn(DraftIn):
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_ID))
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     transition = fields.String(required=True, validate=validate.Length(min=1, max=100))
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_ID))
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision = fields.String(required=True, validate=validate.OneOf(["approved", "approved_with_remarks"]))
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_ID))
 
 
-class ApproverIn(Schema):
-    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+class ApproverIn(InputSchema):
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 # --- assignments ----------------------------------------------------------------------------------------------------
@@ -295,28 +323,28 @@ class AssignmentSchema(AssignmentSummarySchema):
                                                    "cancel, request_extension, decide_extension."})
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
 
 
-class AcceptIn(Schema):
+class AcceptIn(InputSchema):
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
 
 
-class ReturnIn(Schema):
+class ReturnIn(InputSchema):
     comment = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class ExtensionRequestIn(Schema):
+class ExtensionRequestIn(InputSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     new_date = fields.Date(allow_none=True)
 
 
-class ExtensionDecisionIn(Schema):
+class ExtensionDecisionIn(InputSchema):
     approve = fields.Boolean(required=True)
     new_date = fields.Date(allow_none=True)
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
