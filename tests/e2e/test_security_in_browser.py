@@ -21,7 +21,8 @@ def test_pages_run_under_the_csp_without_violations(page, live_server, demo_app)
     console: list[str] = []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     login_as(page, live_server, "admin")
-    paths = ["/documents", "/documents/new", "/assignments", "/assignments/dashboard?as_of=2022-03-01", "/calendar",
+    paths = ["/tasks", "/documents", "/documents/new", "/assignments", "/assignments/dashboard?as_of=2022-03-01",
+             "/calendar",
              "/audit", "/notifications", "/admin/templates", "/admin/users", "/account/password",
              f"/assignments/{assignment}", *(f"/documents/{i}" for i in documents)]
     for path in paths:

@@ -13,7 +13,7 @@ def test_login_page_renders_in_russian(client):
 def test_login_and_logout(client, auth, make_user):
     make_user("sec", "secretary")
     response = auth.login("sec")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/documents")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/tasks")  # «Мои задачи»
     assert "Пользователь sec" in client.get("/documents").get_data(as_text=True)
     response = auth.logout()
     assert response.status_code == 302
@@ -72,7 +72,7 @@ def test_next_parameter_cannot_redirect_elsewhere(client, auth, make_user):
     token = auth.csrf("/login")
     response = client.post("/login?next=//evil.example/x",
                            data={"login": "sec", "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.headers["Location"].endswith("/documents")
+    assert response.headers["Location"].endswith("/tasks")
 
 
 def test_passwords_are_hashed_with_the_configured_argon2_cost_and_upgraded_at_login(app, client, auth, make_user):

@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.documents import bp as documents_bp
     from webapp.blueprints.imports import bp as imports_bp
     from webapp.blueprints.search import bp as search_bp
+    from webapp.blueprints.tasks import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(documents_bp)
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(tasks_bp)
     from webapp.blueprints.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -139,7 +139,8 @@ def create_user(
     user = User(login=login, full_name=full_name.strip(), position=position, email=email,
                 password_hash=hash_password(password))
     user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
-    user.memberships = [Membership(body=find_body(name)) for name in bodies]
+    found = [find_body(name) for name in bodies]  # looked up before any Membership is pending (autoflush)
+    user.memberships = [Membership(body=body) for body in found]
     db.session.add(user)
     db.session.flush()
     return user

@@ -18,6 +18,9 @@ KNOWN_GUARDS = frozenset({"content_complete", "approvers_assigned", "all_approva
                           "own_draft"})
 KNOWN_EFFECTS = frozenset({"start_approval", "record_return", "assign_number", "freeze", "create_assignments",
                            "render_docx", "notify", "notify_heads"})
+#: Groups of «Мои задачи» a transition may put a document into for whoever may fire it: sign (на подпись),
+#: review (на проверку председателю).
+KNOWN_TASKS = frozenset({"sign", "review"})
 DOCUMENT_TYPES = frozenset({"order", "protocol", "decision", "resolution", "regulation", "plan"})
 TYPES_FILE = "_types.yaml"
 # Every workflow starts in DRAFT and puts a document in force in PUBLISHED (its content is then frozen).
@@ -52,6 +55,7 @@ class Transition:
     comment_required: bool = False
     done: str = ""  # what happened, for notices: «отправлен на согласование» (agreed with the document type)
     confirm: bool = False  # the page asks «are you sure?» before firing it (cancelling, withdrawing)
+    task: str = ""  # the inbox group of a document waiting for this transition (KNOWN_TASKS), or none
 
 
 @dataclass
@@ -127,7 +131,8 @@ def parse_workflow(path: Path, data: object) -> Workflow:
         where = f"transitions.{name}"
         if not isinstance(spec, dict):
             raise DefinitionError(path, where, "expected a mapping")
-        extra = set(spec) - {"from", "to", "title", "roles", "guards", "effects", "comment", "done", "confirm"}
+        extra = set(spec) - {"from", "to", "title", "roles", "guards", "effects", "comment", "done", "confirm",
+                           "task"}
         if extra:
             raise DefinitionError(path, f"{where}.{sorted(extra)[0]}", "unknown key")
         for key in ("from", "to", "title", "roles"):
@@ -154,12 +159,15 @@ def parse_workflow(path: Path, data: object) -> Workflow:
         comment = spec.get("comment", "optional")
         if comment not in ("required", "optional"):
             raise DefinitionError(path, f"{where}.comment", "expected 'required' or 'optional'")
+        task = spec.get("task", "")
+        if task and task not in KNOWN_TASKS:
+            raise DefinitionError(path, f"{where}.task", f"unknown task {task!r}")
         confirm = spec.get("confirm", False)
         if not isinstance(confirm, bool):
             raise DefinitionError(path, f"{where}.confirm", "expected true or false")
         transitions[str(name)] = Transition(str(name), tuple(sources), spec["to"], str(spec["title"]),
                                             frozenset(roles), tuple(guards), tuple(effects), comment == "required",
-                                            str(spec.get("done") or ""), confirm)
+                                            str(spec.get("done") or ""), confirm, task)
     workflow = Workflow(str(data["name"]), str(data["title"]), data["initial"], states, transitions,
                         bool(data.get("follows_parent", False)), str(path))
     _check_graph(path, workflow)

@@ -39,7 +39,7 @@ def _safe_next(target: str | None) -> str:
     """Only local paths: an open redirect would let a phishing link borrow our login page."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("documents.index")
+    return url_for("tasks.index")  # «Мои задачи»: the start page
 
 
 def _address() -> str | None:
@@ -49,7 +49,7 @@ def _address() -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("documents.index"))
+        return redirect(url_for("tasks.index"))
     form = LoginForm()
     if form.validate_on_submit():
         wait = sessions.login_wait(form.login.data, _address())

@@ -44,7 +44,7 @@ def _load(document_id: int) -> Document:
 
 @bp.route("/")
 def home():
-    return redirect(url_for("documents.index"))
+    return redirect(url_for("tasks.index"))
 
 
 @bp.route("/documents")

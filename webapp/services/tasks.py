@@ -1,0 +1,177 @@
+"""«Мои задачи»: what waits for a user, in groups, each answered by one SQL query built on the policy's rules.
+
+The groups: documents whose approval step is the user's turn; documents waiting for a transition the workflow marks
+as a task (`task: sign`, `task: review`) that the user may fire; assignments the user's bodies are to execute;
+reports and deadline-extension requests waiting for the user as controller; documents the user is to acknowledge.
+Nothing is filtered in Python: each group is one query (rows and total together, via a window count), and the
+menu's counter is one query of scalar subqueries, so the inbox stays fast with a million assignments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy.orm import aliased, joinedload
+
+from webapp.extensions import db
+from webapp.models import (
+    Acknowledgment,
+    ApprovalMode,
+    ApprovalStep,
+    Assignment,
+    AssignmentStatus,
+    ChangeStatus,
+    DeadlineChange,
+    DeadlineKind,
+    Document,
+    User,
+)
+from webapp.models.assignment import assignment_coexecutor
+from webapp.services.policy import member_body_ids, readable_documents, scope_ids, visible_assignments
+from webapp.services.workflows import registry
+from webapp.workflow.engine import PUBLISHED
+
+#: The groups in the order the page shows them: key, title.
+GROUPS = (
+    ("approve", "На согласование"),
+    ("sign", "На подпись"),
+    ("review", "На проверку председателю"),
+    ("execute", "Поручения на исполнение"),
+    ("reports", "Отчёты на проверку"),
+    ("extensions", "Запросы на перенос срока"),
+    ("acknowledge", "Ознакомиться"),
+)
+TO_EXECUTE = (AssignmentStatus.new, AssignmentStatus.in_work, AssignmentStatus.returned)
+SHOWN = 20  # items listed per group; the counter says how many there are in all
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    total: int = 0
+    items: list = field(default_factory=list)  # Documents, Assignments or DeadlineChanges (see `kind`)
+
+    @property
+    def kind(self) -> str:
+        return {"execute": "assignment", "reports": "assignment", "extensions": "extension"}.get(self.key, "document")
+
+
+# --- the conditions ---------------------------------------------------------------------------------------------
+
+
+def _my_turn(user: User):
+    """The user's step of the running round is undecided and, in a sequential route, no earlier step is."""
+    earlier = aliased(ApprovalStep)
+    not_editable = [and_(Document.doc_type.in_(_types_of(w)),
+                         Document.state.in_([s.name for s in w.states.values() if not s.editable and not s.final]))
+                    for w in registry().workflows.values()]
+    mine = exists().where(
+        ApprovalStep.document_id == Document.id, ApprovalStep.user_id == user.id, ApprovalStep.decision.is_(None),
+        ApprovalStep.round == Document.approval_round,
+        or_(Document.approval_mode == ApprovalMode.parallel, ~exists().where(
+            earlier.document_id == Document.id, earlier.round == ApprovalStep.round, earlier.decision.is_(None),
+            earlier.position < ApprovalStep.position)))
+    return and_(Document.approval_round > 0, or_(*not_editable) if not_editable else false(), mine)
+
+
+def _types_of(workflow) -> list[str]:
+    return [doc_type for doc_type, name in registry().by_type.items() if name == workflow.name]
+
+
+def _fills(user: User, role: str):
+    """The SQL twin of policy.fills_role for the roles a task transition names (the route's turn is `approve`)."""
+    if role == "author":
+        return Document.author_id == user.id
+    if role == "current_approver" or not user.has_role(role):
+        return false()
+    scope = scope_ids(user)
+    return true() if scope is None else Document.issuing_body_id.in_(scope)
+
+
+def _waiting_for(user: User, task: str):
+    """Documents in a state from which a transition marked `task` leads, that the user may fire."""
+    conditions = []
+    for workflow in registry().workflows.values():
+        for transition in workflow.transitions.values():
+            if transition.task != task:
+                continue
+            conditions.append(and_(Document.doc_type.in_(_types_of(workflow)),
+                                   Document.state.in_(transition.sources),
+                                   or_(*(_fills(user, role) for role in transition.roles))))
+    return or_(*conditions) if conditions else false()
+
+
+def _documents(user: User, condition) -> Select:
+    return select(Document).where(Document.parent_id.is_(None), readable_documents(user), condition)
+
+
+def _responsible(user: User):
+    ids = member_body_ids(user)
+    if not ids:
+        return false()
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+    return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting))
+
+
+def _queries(user: User) -> dict[str, Select]:
+    """One statement per group, unordered."""
+    series = and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None))
+    return {
+        "approve": _documents(user, _my_turn(user)),
+        "sign": _documents(user, _waiting_for(user, "sign")),
+        "review": _documents(user, _waiting_for(user, "review")),
+        "execute": select(Assignment).where(_responsible(user), Assignment.status.in_(TO_EXECUTE), not_(series)),
+        "reports": select(Assignment).where(Assignment.controller_id == user.id,
+                                            Assignment.status == AssignmentStatus.reported),
+        "extensions": select(DeadlineChange).join(Assignment, DeadlineChange.assignment_id == Assignment.id).where(
+            DeadlineChange.status == ChangeStatus.pending, Assignment.controller_id == user.id,
+            visible_assignments(user)),
+        "acknowledge": _documents(user, and_(Document.state == PUBLISHED, exists().where(
+            Acknowledgment.document_id == Document.id, Acknowledgment.user_id == user.id,
+            Acknowledgment.acknowledged_at.is_(None)))),
+    }
+
+
+ORDER = {
+    "approve": (Document.updated_at.desc(), Document.id.desc()),
+    "sign": (Document.updated_at.desc(), Document.id.desc()),
+    "review": (Document.updated_at.desc(), Document.id.desc()),
+    "execute": (Assignment.deadline.asc().nulls_last(), Assignment.id),
+    "reports": (Assignment.deadline.asc().nulls_last(), Assignment.id),
+    "extensions": (DeadlineChange.requested_at, DeadlineChange.id),
+    "acknowledge": (Document.reg_date.desc().nulls_last(), Document.id.desc()),
+}
+
+
+# --- the answers ------------------------------------------------------------------------------------------------
+
+
+def inbox(user: User, shown: int = SHOWN) -> list[Group]:
+    """Every group with its total and its first `shown` items (one query each)."""
+    groups = []
+    queries = _queries(user)
+    for key, title in GROUPS:
+        query = queries[key]
+        entity = query.column_descriptions[0]["entity"]
+        rows = db.session.execute(query.add_columns(func.count().over().label("total"))
+                                  .order_by(*ORDER[key]).limit(shown)
+                                  .options(*_loads(entity))).all()
+        groups.append(Group(key, title, rows[0].total if rows else 0, [row[0] for row in rows]))
+    return groups
+
+
+def _loads(entity) -> list:
+    """What the page shows of each item, joined into the group's one query."""
+    if entity is Assignment:
+        return [joinedload(Assignment.document), joinedload(Assignment.lead_body), joinedload(Assignment.point)]
+    if entity is DeadlineChange:
+        return [joinedload(DeadlineChange.assignment).joinedload(Assignment.document)]
+    return []
+
+
+def total(user: User) -> int:
+    """How many things wait for the user in all (the menu's counter): one query."""
+    counts = [select(func.count()).select_from(q.subquery()).scalar_subquery() for q in _queries(user).values()]
+    return sum(db.session.execute(select(*counts)).one())
