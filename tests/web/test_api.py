@@ -3,6 +3,7 @@ personal tokens (made once, scoped, revoked, expired), the JSON error shape, rat
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from tests.conftest import TODAY
 from webapp.extensions import db
 from webapp.models import ApiToken, User
 from webapp.services import tokens
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def make_token(app, login: str, scopes=("read", "write"), days: int = 30) -> str:
@@ -113,8 +116,16 @@ def test_an_order_walks_from_draft_to_published_and_its_assignment_to_accepted(a
     executor, controller = as_user("executor"), as_user("controller")
     assert _ok(executor.get(f"/assignments/{assignment_id}"))["actions"] == ["take", "request_extension"]
     assert _ok(executor.post(f"/assignments/{assignment_id}/take"))["status"] == "in_work"
-    reported = _ok(executor.post(f"/assignments/{assignment_id}/report", json={"text": "План разработан."}))
+    plan = {"name": "план.pdf", "content_base64": base64.b64encode(PDF).decode()}
+    _error(executor.post(f"/assignments/{assignment_id}/report", json={
+        "text": "План", "files": [{"name": "x.pdf", "content_base64": "не base64"}]}), 422, "validation_failed")
+    _error(executor.post(f"/assignments/{assignment_id}/report", json={
+        "text": "План", "files": [{"name": "x.exe", "content_base64": base64.b64encode(b"MZ\x90\x00").decode()}]}),
+        422, "invalid")
+    reported = _ok(executor.post(f"/assignments/{assignment_id}/report",
+                                 json={"text": "План разработан.", "files": [plan]}))
     assert reported["status"] == "reported" and reported["reports"][0]["text"] == "План разработан."
+    assert reported["reports"][0]["file_names"] == ["план.pdf"]
     _error(executor.post(f"/assignments/{assignment_id}/accept", json={}), 403, "forbidden")
     done = _ok(controller.post(f"/assignments/{assignment_id}/accept", json={"comment": "Принято"}))
     assert done["status"] == "done" and done["completed_on"] == TODAY.isoformat() and done["actions"] == []
@@ -282,6 +293,28 @@ def test_assignments_page_by_cursor(as_user):
     first = _ok(api.get("/assignments?limit=3"))
     second = _ok(api.get(f"/assignments?limit=3&after={first['next_cursor']}"))
     assert [a["id"] for a in first["items"] + second["items"]] == [a["id"] for a in everything[:6]]
+
+
+def test_the_overdue_summary_on_a_date_and_notifications(as_user):
+    """The demo's protocol on 1 March 2022: point 1.2.2 is 28 days overdue, 3.3.1-3.3.6 181 days (README)."""
+    rows = _ok(as_user("auditor").get("/overdue?as_of=2022-03-01"))
+    assert [r["days_overdue"] for r in rows] == [181] * 6 + [28]
+    assert rows[-1]["point"] == "1.2.2" and rows[0]["deadline"] < "2022-03-01"
+    assert _ok(as_user("approver").get("/overdue?as_of=2022-03-01")) == []  # nothing of theirs to read
+    _error(as_user("auditor").get("/overdue?body_id=2147483647"), 404, "not_found")
+    publish_order(as_user)
+    notes = _ok(as_user("secretary").get("/notifications?limit=200"))["items"]
+    assert notes and [n["id"] for n in notes] == sorted((n["id"] for n in notes), reverse=True)
+    assert _ok(as_user("auditor").get("/notifications"))["items"] == []  # only the caller's own
+
+
+def test_pdf_without_libreoffice_is_503(as_user, demo_app, monkeypatch, tmp_path):
+    demo_app.config["SOFFICE"] = "soffice"
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither soffice nor libreoffice to be found
+    api = as_user("auditor")
+    doc_id = _ok(api.get("/documents?limit=1"))["items"][0]["id"]
+    error = _error(api.get(f"/documents/{doc_id}/pdf"), 503, "pdf_unavailable")
+    assert "LibreOffice" in error["detail"]
 
 
 # --- the description ------------------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from webapp import clock
 from webapp.blueprints.api import bp
 from webapp.blueprints.api import present as show
 from webapp.blueprints.api.auth import api_user
-from webapp.blueprints.api.errors import ApiError
+from webapp.blueprints.api.errors import ApiError, get_or_404
 from webapp.blueprints.api.paging import keyset_page
 from webapp.blueprints.api.schemas import (
     AcceptIn,
@@ -17,11 +18,13 @@ from webapp.blueprints.api.schemas import (
     CancelIn,
     ExtensionDecisionIn,
     ExtensionRequestIn,
+    OverdueArgs,
+    OverdueRowSchema,
     ReportIn,
     ReturnIn,
 )
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus
+from webapp.models import Assignment, AssignmentStatus, Body
 from webapp.services import assignments as service
 from webapp.services import policy
 
@@ -75,9 +78,10 @@ def take(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/report")
 @bp.arguments(ReportIn)
 @bp.response(200, AssignmentSchema)
-@bp.doc(tags=TAG, summary="Report what was done (text; files are attached on the assignment's page)")
+@bp.doc(tags=TAG, summary="Report what was done, with files")
 def report(body: dict, assignment_id: int):
-    return _act(assignment_id, lambda a: service.submit_report(api_user(), a, body["text"]))
+    files = [(f["name"], f["content"], "application/octet-stream") for f in body["files"]]  # typed by content
+    return _act(assignment_id, lambda a: service.submit_report(api_user(), a, body["text"], files))
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")
@@ -120,3 +124,14 @@ def request_extension(body: dict, assignment_id: int):
 def decide_extension(body: dict, assignment_id: int):
     return _act(assignment_id, lambda a: service.decide_extension(api_user(), a, body["approve"],
                                                                   body.get("new_date"), body.get("comment")))
+
+
+@bp.get("/overdue")
+@bp.arguments(OverdueArgs, location="query", as_kwargs=False)
+@bp.response(200, OverdueRowSchema(many=True))
+@bp.doc(tags=TAG, summary="The overdue summary on a date: open assignments the caller may read whose deadline passed, "
+                          "most overdue first")
+def overdue(args: dict):
+    body = get_or_404(Body, args["body_id"], "body") if args.get("body_id") else None
+    rows = service.overdue(args.get("as_of") or clock.today(), body, user=api_user())
+    return [row.as_dict() for row in rows]

@@ -1,4 +1,4 @@
-"""The directory through the API (read only): bodies, users, and the caller."""
+"""The directory through the API (read only): bodies, users, the caller and the caller's notifications."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from webapp.blueprints.api import bp
 from webapp.blueprints.api import present as show
 from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import get_or_404
-from webapp.blueprints.api.schemas import BodySchema, MeSchema, UserSchema
+from webapp.blueprints.api.paging import keyset_page
+from webapp.blueprints.api.schemas import BodySchema, MeSchema, NotificationPageSchema, PageArgs, UserSchema
 from webapp.extensions import db
-from webapp.models import Body, User
+from webapp.models import Body, Notification, User
 
 TAG = ["directory"]
 
@@ -49,3 +50,12 @@ def get_user(user_id: int):
 @bp.doc(tags=TAG, summary="The caller: the token's owner (or the signed-in user) and the request's scopes")
 def me():
     return {**show.user(api_user()), "scopes": g.api_scopes}
+
+
+@bp.get("/notifications")
+@bp.arguments(PageArgs, location="query", as_kwargs=False)
+@bp.response(200, NotificationPageSchema)
+@bp.doc(tags=TAG, summary="The caller's notifications, newest first")
+def list_notifications(args: dict):
+    query = select(Notification).where(Notification.user_id == api_user().id)
+    return keyset_page(query, Notification.id, args, show.notification, newest_first=True)

@@ -33,6 +33,8 @@ from webapp.services.documents import AgendaData, DraftData, PointData
 TAG = ["documents"]
 DOCX_RESPONSE = {"200": {"description": "The document as DOCX (a published one: its stored copy, byte for byte).",
                          "content": {DOCX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+PDF_RESPONSE = {"200": {"description": "The document as PDF.",
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def load_document(document_id: int) -> Document:
@@ -137,11 +139,31 @@ def decide_approval(body: dict, document_id: int):
     return show.document(document, api_user())
 
 
+def _docx(document_id: int) -> tuple[Document, bytes]:
+    """A published document's stored DOCX (stored on its first download if publishing did not), else a fresh one."""
+    document = load_document(document_id)
+    data = rendering.docx_bytes(document)
+    db.session.commit()
+    return document, data
+
+
+@bp.get("/documents/<int:document_id>/pdf")
+@bp.doc(tags=TAG, summary="Download the PDF (made from the DOCX by LibreOffice; 503 when the server has none)",
+        responses=PDF_RESPONSE)
+def download_pdf(document_id: int):
+    document, data = _docx(document_id)
+    try:
+        pdf = rendering.docx_to_pdf(data)
+    except rendering.PdfUnavailable as exc:
+        raise ApiError(503, "pdf_unavailable", "PDF cannot be made on this server now; download the DOCX.",
+                       {"Retry-After": "30"} if isinstance(exc, rendering.PdfBusy) else None, str(exc)) from exc
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=rendering.pdf_name(document))
+
+
 @bp.get("/documents/<int:document_id>/docx")
 @bp.doc(tags=TAG, summary="Download the DOCX", responses=DOCX_RESPONSE)
 def download_docx(document_id: int):
-    document = load_document(document_id)
-    data = rendering.docx_bytes(document)
-    db.session.commit()  # a published document's DOCX is stored on its first download
+    document, data = _docx(document_id)
     return send_file(io.BytesIO(data), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
                      download_name=rendering.docx_name(document))

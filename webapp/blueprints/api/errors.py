@@ -14,7 +14,7 @@ from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_failed",
-         429: "rate_limited"}
+         429: "rate_limited", 503: "unavailable"}
 MESSAGES = {400: "The request could not be read.", 404: "No such address in the API.",
             405: "This address does not accept this method.", 413: "The request is too large.",
             422: "The request's data is invalid."}

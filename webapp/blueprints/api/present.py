@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp import clock
-from webapp.models import Assignment, Body, Document, User
+from webapp.models import Assignment, Body, Document, Notification, User
 from webapp.services import assignments as assignment_service
 from webapp.services import policy, transitions
 from webapp.services.documents import points_in_order
@@ -25,6 +25,11 @@ def body(row: Body) -> dict[str, Any]:
 def user(row: User) -> dict[str, Any]:
     return {"id": row.id, "login": row.login, "full_name": row.full_name, "position": row.position,
             "roles": sorted(row.roles), "body_ids": [b.id for b in row.bodies], "active": row.active}
+
+
+def notification(row: Notification) -> dict[str, Any]:
+    return {"id": row.id, "document_id": row.document_id, "text": row.text, "created_at": row.created_at,
+            "read_at": row.read_at}
 
 
 def document_summary(document: Document) -> dict[str, Any]:

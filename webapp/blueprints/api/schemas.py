@@ -3,9 +3,11 @@ document says. Responses are dumped from the plain dicts of present.py."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from webapp.models import AssignmentStatus, DocumentType
 from webapp.models.tokens import SCOPES
@@ -323,8 +325,24 @@ class AssignmentSchema(AssignmentSummarySchema):
                                                    "cancel, request_extension, decide_extension."})
 
 
+class FileIn(InputSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_base64 = fields.String(required=True, metadata={"description": "The file's bytes in Base64 (PDF, DOCX, "
+                                                                           "XLSX, ODT, images ...: as on the page)."})
+
+    @validates_schema
+    def decodes(self, data, **_kwargs):
+        try:
+            data["content"] = base64.b64decode(data["content_base64"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError("Not Base64.", "content_base64") from exc
+
+
 class ReportIn(InputSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    files = fields.List(fields.Nested(FileIn), load_default=list, validate=validate.Length(max=20),
+                        metadata={"description": "Checked by their content like the page's uploads; the request "
+                                                 "as a whole is limited to 20 MB."})
 
 
 class AcceptIn(InputSchema):
@@ -348,3 +366,46 @@ class ExtensionDecisionIn(InputSchema):
     approve = fields.Boolean(required=True)
     new_date = fields.Date(allow_none=True)
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+# --- the overdue summary and notifications --------------------------------------------------------------------------
+
+
+class OverdueArgs(InputSchema):
+    as_of = fields.Date(metadata={"description": "The day the summary is for (default: today); overdue means the "
+                                                "deadline day ended before it."})
+    body_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                             metadata={"description": "Only assignments of this body and the bodies below it."})
+
+
+class OverdueRowSchema(Schema):
+    """The same row as `docflow overdue --format json`."""
+
+    assignment_id = fields.Integer(required=True)
+    document_id = fields.Integer(required=True)
+    document_title = fields.String(required=True)
+    document_number = fields.String(required=True)
+    document_date = fields.String(required=True, metadata={"description": "ISO date, or empty."})
+    document_type = fields.String(required=True)
+    point = fields.String(required=True)
+    action = fields.String(required=True)
+    responsible = fields.String(required=True)
+    controller = fields.String(required=True)
+    deadline = fields.String(required=True)
+    original_deadline = fields.String(required=True)
+    deadline_text = fields.String(required=True)
+    days_overdue = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    document_id = fields.Integer(allow_none=True)
+    text = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+
+
+class NotificationPageSchema(Schema):
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
