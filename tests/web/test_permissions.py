@@ -178,6 +178,7 @@ ROWS = [
     Row("documents.home", "GET", lambda w: "/", EVERYONE, expect=public(302)),
     Row("tasks.index", "GET", lambda w: "/tasks", EVERYONE),  # «Мои задачи»: everyone's own
     Row("documents.index", "GET", lambda w: "/documents", EVERYONE),
+    Row("search.index", "GET", lambda w: "/search?q=педагог", EVERYONE),
     Row("documents.new", "GET", lambda w: "/documents/new", anywhere("secretary", "head", "admin")),
     Row("documents.new", "POST", lambda w: "/documents/new", anywhere("secretary", "head", "admin"),
         data=lambda w: {"op": "save", "doc_type": "order", "title": "Новый"}),
