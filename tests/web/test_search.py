@@ -189,3 +189,11 @@ def test_snippet_marks_the_matched_words():
     assert [piece for piece, matched in pieces if matched] == ["обеспечить", "служб"]
     assert "".join(piece for piece, _ in pieces) == "Органам местного самоуправления обеспечить создание " \
                                                     "методических служб"
+
+
+def test_every_page_has_the_search_box(demo_app, client, auth):
+    auth.login("executor", DEMO_PASSWORD)
+    for path in ("/tasks", "/documents", "/assignments", "/search"):
+        html = client.get(path).get_data(as_text=True)
+        assert re.search(r'<form[^>]*action="/search"[^>]*id="header-search"', html), path
+        assert 'name="q"' in html and 'data-bs-target="#main-menu"' in html
