@@ -128,7 +128,11 @@ def test_cancel_with_reason_by_controller_only(app, client, auth, setup):
     assert _post(client, auth, "exe", aid, "cancel", reason="Не нужно").status_code == 403
     _post(client, auth, "ctl", aid, "cancel", reason="")
     assert _status(app, aid) == "new"
-    assert _post(client, auth, "ctl", aid, "cancel", reason="Утратило актуальность").status_code == 302
+    asked = _post(client, auth, "ctl", aid, "cancel", reason="Утратило актуальность")
+    assert asked.status_code == 200 and "Отменить поручение?" in asked.get_data(as_text=True)
+    assert _status(app, aid) == "new"  # asking changes nothing
+    assert _post(client, auth, "ctl", aid, "cancel", reason="Утратило актуальность",
+                 confirmed="1").status_code == 302
     assert _status(app, aid) == "cancelled"
     assert _post(client, auth, "exe", aid, "take").status_code == 403
 

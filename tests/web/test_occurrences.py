@@ -146,7 +146,8 @@ def test_cancelling_a_series_cancels_its_open_occurrences(app, client, auth, set
     series_id = _add(client, auth, setup, "ежемесячно до 5 числа")
     first = _ids(app, series_id)[0]
     _complete(client, auth, first)
-    assert _post(client, auth, "ctl", series_id, "cancel", reason="Мониторинг прекращён.").status_code == 302
+    assert _post(client, auth, "ctl", series_id, "cancel", reason="Мониторинг прекращён.",
+                 confirmed="1").status_code == 302
     assert [s for _, s in _occurrences(app, series_id)] == ["done", "cancelled", "cancelled"]
     with app.app_context():
         assert db.session.get(Assignment, series_id).status == "cancelled"

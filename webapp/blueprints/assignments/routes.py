@@ -19,6 +19,7 @@ from webapp.blueprints.assignments.forms import (
     ReportForm,
     ReviewForm,
 )
+from webapp.blueprints.confirm import ask, confirmed
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
@@ -136,6 +137,13 @@ def review(assignment_id: int):
 @login_required
 def cancel(assignment_id: int):
     form = CancelForm()
+    if form.validate() and not confirmed():
+        assignment = _load(assignment_id)
+        policy.ensure(current_user, "cancel_assignment", assignment)  # ask only who may
+        return ask("Отменить поручение?", f"Поручение «{assignment.action}» будет отменено"
+                   f"{' вместе с его открытыми сроками' if assignment.is_series else ''}. Причина: {form.reason.data}",
+                   "Отменить поручение", url_for("assignments.detail", assignment_id=assignment_id),
+                   {"reason": form.reason.data})
     return _act(assignment_id, form, lambda a: service.cancel(current_user, a, form.reason.data), "Поручение отменено.")
 
 
