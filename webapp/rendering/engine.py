@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from docxtpl import DocxTemplate
@@ -141,9 +142,22 @@ class _Template(DocxTemplate):
         return _patched(src_xml)
 
 
-def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None = None) -> bytes:
+@dataclass(frozen=True)
+class Properties:
+    """The core properties (docProps/core.xml) of one rendered document."""
+
+    title: str
+    author: str
+    created: datetime
+    modified: datetime
+    application: str = "Docflow"
+
+
+def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None = None,
+           properties: Properties | None = None) -> bytes:
     """Fill `template` (DOCX bytes with docxtpl tags) with a plain context; raise TemplateRejected on a bad tag,
-    TemplateTooCostly when the render goes past `limits` (time, loop steps, size; RenderLimits() by default)."""
+    TemplateTooCostly when the render goes past `limits` (time, loop steps, size; RenderLimits() by default).
+    `properties` replace the template's core properties (title, author, dates) with the document's."""
     doc = _Template(io.BytesIO(template))
     try:
         with budget.spending(limits if isinstance(limits, RenderLimits) else None):
@@ -158,6 +172,12 @@ def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None
         # An administrator's template that fails on some document's data («{{ 1 / 0 }}», a number added to a
         # text): a message about the template, not a server error.
         raise TemplateRejected(f"Шаблон не удалось заполнить: {type(exc).__name__}: {exc}") from exc
+    if properties is not None:
+        core = doc.docx.core_properties
+        core.title, core.author, core.last_modified_by = properties.title[:255], properties.author, \
+            properties.application
+        core.created, core.modified = properties.created, properties.modified
+        core.revision = 1
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

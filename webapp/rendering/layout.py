@@ -104,8 +104,9 @@ def setup_styles(book: DocxDocument) -> None:
                      space_after=12, keep_next=True)
     _paragraph_style(book, "Docflow Label", align=left, first_line=Cm(0), space_before=6, keep_next=True)
     _paragraph_style(book, "Docflow Label Center", align=center, first_line=Cm(0), space_before=6, keep_next=True)
-    _paragraph_style(book, "Docflow Section", align=center, first_line=Cm(0), bold=True, space_before=6,
-                     keep_next=True)
+    section = _paragraph_style(book, "Docflow Section", align=center, first_line=Cm(0), bold=True, space_before=6,
+                               keep_next=True)
+    section.base_style = book.styles["Heading 2"]  # a section of a regulation or plan is in the navigation pane
     _paragraph_style(book, "Docflow Point")
     # A numbered or bulleted point: the label at the 1.25 cm paragraph indent, a space, the text; wrapped lines
     # return to the left margin («по границам полей»), so a label of any length («1.2.1.1.», «12.10.3.») fits.
@@ -143,13 +144,91 @@ def setup_page(book: DocxDocument, margins: Margins) -> None:
     number._p.append(field)
 
 
+APPLICATION = "Docflow"
+APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f'<Application>{APPLICATION}</Application><DocSecurity>0</DocSecurity></Properties>').encode()
+STALE_PACKAGE_PARTS = ("/metadata/thumbnail",)  # python-docx's blank thumbnail.jpeg
+STALE_DOCUMENT_PARTS = ("/stylesWithEffects", "/customXml")  # Word 2010's copy of the styles, an empty item
+WORD_2013 = "15"  # compatibilityMode: no «compatibility mode» bar in Word 2013 and later
+
+
+def clean_package(book: DocxDocument) -> None:
+    """Drop the parts python-docx's default document carries that a generated file should not: the thumbnail,
+    stylesWithEffects (which Word checks against styles.xml), the customXml item; say the service made it."""
+    package = book.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype.endswith(STALE_PACKAGE_PARTS):
+            package.rels.pop(rid)
+        elif rel.reltype.endswith("/extended-properties"):
+            rel.target_part._blob = APP_XML  # noqa: SLF001 - a plain part: its bytes are all there is
+    for rid, rel in list(book.part.rels.items()):
+        if rel.reltype.endswith(STALE_DOCUMENT_PARTS):
+            book.part.rels.pop(rid)
+    for setting in book.settings.element.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), WORD_2013)
+
+
+def set_doc_defaults(book: DocxDocument) -> None:
+    """docDefaults equal to the body text (Times New Roman 14, single spacing, no space after), so a paragraph
+    or table without a style looks like the rest instead of Calibri 11."""
+    styles = book.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for child in list(rpr):
+        rpr.remove(child)
+    _fonts(rpr, size=BODY_PT)
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    ppr = ppr_default.find(qn("w:pPr"))
+    for child in list(ppr):
+        ppr.remove(child)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "240")
+    spacing.set(qn("w:lineRule"), "auto")
+    ppr.append(spacing)
+
+
+def set_headings(book: DocxDocument) -> None:
+    """Word's own Heading 1 and 2 in the document's type (the navigation pane lists what uses them)."""
+    for name in ("Heading 1", "Heading 2"):
+        style = book.styles[name]
+        rpr = style.element.get_or_add_rPr()
+        for child in list(rpr):
+            rpr.remove(child)
+        _fonts(rpr, size=BODY_PT, bold=True)
+        fmt = style.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.first_line_indent = Cm(0)
+        fmt.space_before, fmt.space_after = Pt(6), Pt(0)
+        fmt.keep_with_next = True
+
+
+QUICK_STYLES = frozenset({"Normal", "Heading 1", "Heading 2", "Docflow Doctype", "Docflow Title", "Docflow Point",
+                          "Docflow Point Numbered", "Docflow Section", "Docflow Label", "Docflow Signature"})
+
+
+def trim_gallery(book: DocxDocument) -> None:
+    """Only the styles an author types with stay in Word's quick style gallery."""
+    for style in book.styles:
+        style.quick_style = style.name in QUICK_STYLES
+    for latent in book.styles.latent_styles:
+        latent.quick_style = False
+
+
 def new_book(margins: Margins) -> DocxDocument:
     book = new_docx()
+    clean_package(book)
+    set_doc_defaults(book)
+    set_headings(book)
     setup_styles(book)
+    trim_gallery(book)
     setup_page(book, margins)
     props = book.core_properties
-    props.author, props.title, props.comments, props.subject = "Docflow", "", "", ""
-    props.language, props.identifier = "ru-RU", ""
+    props.author, props.title, props.comments, props.subject = APPLICATION, "", "", ""
+    props.language, props.identifier, props.last_modified_by = "ru-RU", "", APPLICATION
     return book
 
 

@@ -26,7 +26,7 @@ from webapp.extensions import db
 from webapp.models import Body, DocTemplate, Document, RenderedDocument, StoredFile, User
 from webapp.models.assignment import STATUS_TITLES
 from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
-from webapp.rendering import defaults, engine, gost
+from webapp.rendering import defaults, engine, gost, layout
 from webapp.rendering.budget import RenderLimits
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
@@ -235,17 +235,30 @@ def render_limits() -> RenderLimits:
                         max_output_chars=int(config["TEMPLATE_MAX_OUTPUT_CHARS"]))
 
 
-def _render(name: str, body_id: int | None, context: dict[str, Any]) -> tuple[bytes, DocTemplate | None]:
+def _render(name: str, body_id: int | None, context: dict[str, Any],
+            properties: engine.Properties | None = None) -> tuple[bytes, DocTemplate | None]:
     template, row = _template_bytes(name, body_id)
+    properties = properties or engine.Properties(title=TEMPLATE_KINDS.get(name, name), author=layout.APPLICATION,
+                                                 created=clock.now(), modified=clock.now())
     try:  # typography is the printer's business: the stored text keeps what the author typed
-        return engine.render(template, typeset_all(context), render_limits()), row
+        return engine.render(template, typeset_all(context), render_limits(), properties), row
     except TemplateRejected as exc:
         raise Invalid(f"Документ не удалось сформировать по шаблону: {exc.reason}") from exc
 
 
+def document_properties(document: Document) -> engine.Properties:
+    """Title, author and dates of the file: the document's, not the template's."""
+    title = " ".join(part for part in (document.type_title, document.number and f"№ {document.number}",
+                                       document.title) if part)
+    author = document.author.full_name if document.author else layout.APPLICATION
+    return engine.Properties(title=title, author=author, created=document.created_at or clock.now(),
+                             modified=clock.now())
+
+
 def render_document(document: Document) -> bytes:
     """A fresh DOCX of the document as it is now (its attachments follow it, each on a new page)."""
-    return _render(document.doc_type, document.issuing_body_id, render_context(document))[0]
+    return _render(document.doc_type, document.issuing_body_id, render_context(document),
+                   document_properties(document))[0]
 
 
 def docx_name(document: Document) -> str:
@@ -268,7 +281,8 @@ def store_published_docx(document: Document) -> StoredFile:
     existing = stored_docx(document)
     if existing is not None:
         return existing
-    data, template = _render(document.doc_type, document.issuing_body_id, render_context(document))
+    data, template = _render(document.doc_type, document.issuing_body_id, render_context(document),
+                             document_properties(document))
     try:
         # Two first downloads at once: the second waits on the first's rows, then reads what it stored.
         with db.session.begin_nested():
