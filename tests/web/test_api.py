@@ -308,6 +308,17 @@ def test_the_overdue_summary_on_a_date_and_notifications(as_user):
     assert _ok(as_user("auditor").get("/notifications"))["items"] == []  # only the caller's own
 
 
+def test_search_finds_only_what_the_caller_may_read(as_user):
+    secretary, executor = as_user("secretary"), as_user("executor")
+    draft = _ok(secretary.post("/documents", json={"type": "order", "title": "О зимнем фестивале хороводов",
+                                                   "event_date": "2026-11-20"}), 201)
+    found = _ok(secretary.get("/search?q=хоровод&kind=document"))  # another form of the word
+    assert [h["document_id"] for h in found["hits"]] == [draft["id"]] and found["total"] == 1
+    assert any(piece["hit"] for piece in found["hits"][0]["snippet"])
+    assert _ok(executor.get("/search?q=хоровод"))["total"] == 0  # a draft of another body
+    _error(secretary.get("/search"), 422, "validation_failed")
+
+
 def test_pdf_without_libreoffice_is_503(as_user, demo_app, monkeypatch, tmp_path):
     demo_app.config["SOFFICE"] = "soffice"
     monkeypatch.setenv("PATH", str(tmp_path))  # neither soffice nor libreoffice to be found
