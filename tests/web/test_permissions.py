@@ -178,6 +178,7 @@ ROWS = [
     Row("documents.home", "GET", lambda w: "/", EVERYONE, expect=public(302)),
     Row("tasks.index", "GET", lambda w: "/tasks", EVERYONE),  # «Мои задачи»: everyone's own
     Row("documents.index", "GET", lambda w: "/documents", EVERYONE),
+    Row("search.index", "GET", lambda w: "/search?q=педагог", EVERYONE),
     Row("documents.new", "GET", lambda w: "/documents/new", anywhere("secretary", "head", "admin")),
     Row("documents.new", "POST", lambda w: "/documents/new", anywhere("secretary", "head", "admin"),
         data=lambda w: {"op": "save", "doc_type": "order", "title": "Новый"}),
@@ -248,7 +249,9 @@ ROWS = [
     Row("assignments.review", "POST", lambda w: f"/assignments/{w['reported']}/review", own("controller"),
         data=lambda w: {"decision": "accept"}),
     Row("assignments.cancel", "POST", lambda w: f"/assignments/{w['new']}/cancel",
-        own("controller") | anywhere("admin"), data=lambda w: {"reason": "Не актуально"}),
+        own("controller") | anywhere("admin"), data=lambda w: {"reason": "Не актуально", "confirmed": "1"}),
+    Row("assignments.cancel", "POST", lambda w: f"/assignments/{w['new']}/cancel", note="asked first", ok=200,
+        allowed=own("controller") | anywhere("admin"), data=lambda w: {"reason": "Не актуально"}),
     Row("assignments.request_extension", "POST", lambda w: f"/assignments/{w['in_work']}/extension", MEMBERS_OF_A,
         data=lambda w: {"reason": "Нет кадров", "new_date": "20.01.2027"}),
     Row("assignments.decide_extension", "POST", lambda w: f"/assignments/{w['pending']}/extension/decide",
