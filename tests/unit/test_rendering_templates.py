@@ -134,7 +134,7 @@ def test_approval_sheet_from_plain_dicts():
                        {"number": 1, "position": "Юрист", "name": "Сидоров А.В.", "decision": "Согласовано",
                         "comment": "", "date": "03.02.2026 11:00"}]}]}
     text = docx_text(engine.render(defaults.build("approval_sheet"), context))
-    assert "Лист согласования" in text and "Приказ №\u00a012 от 01.02.2026" in text
+    assert "Лист согласования" in text and "Приказ от 01.02.2026 №\u00a012" in text and "Подпись" in text
     assert "Круг согласования 1" in text and "Круг согласования 2" in text
     assert "Возвращено на доработку: Уточнить срок" in text and "03.02.2026 11:00" in text
 

@@ -71,3 +71,17 @@ def test_initials_first(name, short):
 ])
 def test_to_accusative(typed, accusative):
     assert to_accusative(typed) == accusative
+
+
+@pytest.mark.parametrize(("approved", "approving", "word"), [
+    ("Положение", "order", "УТВЕРЖДЕНО"), ("План", "order", "УТВЕРЖДЁН"), ("Инструкция", "decision", "УТВЕРЖДЕНА"),
+    ("Резолюция", "protocol", "УТВЕРЖДЕНА"),
+])
+def test_approval_stamp_agrees_with_the_approved_document(approved, approving, word):
+    from webapp.rendering.gost import INSTRUMENTAL, approval_stamp
+
+    stamp = approval_stamp(approved, approving, "Министерство образования и науки Республики Калмыкия",
+                           "26.12.2020", "339")
+    assert stamp == [word, f"{INSTRUMENTAL[approving]} Министерства образования и науки Республики Калмыкия",
+                     "от 26.12.2020 № 339"]
+    assert approval_stamp(approved, approving, "", "", "")[2] == "от __________ № _____"  # a draft's blanks

@@ -95,7 +95,9 @@ def test_draft_mark_and_attachment_stamp(demo_app):
         stamp = rendering.document_context(attachment)["approval_stamp"]
     assert draft.sections[0].first_page_header.paragraphs[0].text == "Проект"
     assert published.sections[0].first_page_header.paragraphs[0].text == ""
-    assert stamp == ["Утверждено приказом", "от 26.12.2020 № 339"]
+    # the гриф in capitals, agreed with «Положение», with the organisation; the reference «от … № …»
+    assert stamp == ["УТВЕРЖДЕНО", "приказом Управления образования администрации МО «Усть-Коксинский район»",
+                     "от 26.12.2020 № 339"]
 
 
 def _count(model) -> int:

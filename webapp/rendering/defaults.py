@@ -203,13 +203,20 @@ def _signatures(book, v: str, margins: Margins) -> None:
     _tag(book, "{%p endif %}")
 
 
-def _acknowledgment(book, v: str) -> None:
+def _acknowledgment(book, v: str, margins: Margins) -> None:
+    """«С приказом ознакомлены:», then per person: the name, room to sign, the date (a line to fill in when the
+    service has none)."""
     _tag(book, f"{{%p if {v}.acknowledgment.people %}}")
     paragraph(book, "", "Docflow Signature")
     paragraph(book, f"{{{{ {v}.acknowledgment.label }}}}", "Docflow Signature")
-    _tag(book, f"{{%p for person in {v}.acknowledgment.people %}}")
-    paragraph(book, "{{ person.name }}{% if person.date %} {{ person.date }}{% endif %}", "Docflow Signature")
-    _tag(book, "{%p endfor %}")
+    width = _width(margins)
+    grid = table(book, 3, [width * 0.45, width * 0.25, width * 0.3])
+    first_paragraph(grid.rows[0].cells[0], f"{{%tr for person in {v}.acknowledgment.people %}}", "Docflow Tag")
+    first_paragraph(grid.rows[1].cells[0], "{{ person.name }}", "Docflow Signature Row")
+    first_paragraph(grid.rows[1].cells[1], "", "Docflow Signature Row")
+    first_paragraph(grid.rows[1].cells[2], "{{ person.date or '«___» ____________ 20___ г.' }}",
+                    "Docflow Signature Name")
+    first_paragraph(grid.rows[2].cells[0], "{%tr endfor %}", "Docflow Tag")
     _tag(book, "{%p endif %}")
 
 
@@ -240,7 +247,7 @@ def _body(book, v: str, margins: Margins, title_first: bool) -> None:
     _decisions(book, v)
     _paragraphs(book, f"{v}.closing")
     _signatures(book, v, margins)
-    _acknowledgment(book, v)
+    _acknowledgment(book, v, margins)
     _executor(book, v)
 
 
@@ -263,8 +270,9 @@ def document_template(doc_type: str, margins: Margins) -> DocxDocument:
 
 def _sheet_heading(book, title: str) -> None:
     paragraph(book, title, "Docflow Doctype")
-    paragraph(book, "{{ doc.type_title }}{% if doc.number %} №\u00a0{{ doc.number }}{% endif %}"
-              "{% if doc.date_text %} от {{ doc.date_text }}{% endif %}", "Docflow Label Center")
+    # a reference to a document: «Приказ от 01.02.2026 № 12» (date before number)
+    paragraph(book, "{{ doc.type_title }}{% if doc.date_text %} от {{ doc.date_text }}{% endif %}"
+              "{% if doc.number %} №\u00a0{{ doc.number }}{% endif %}", "Docflow Label Center")
     paragraph(book, "«{{ doc.title }}»", "Docflow Title")
 
 
@@ -290,10 +298,10 @@ def approval_sheet_template(margins: Margins) -> DocxDocument:
     _tag(book, "{%p for round in rounds %}")
     paragraph(book, "Круг согласования {{ round.number }}{% if round.mode %} ({{ round.mode }}){% endif %}",
               "Docflow Label")
-    _data_table(book, margins, ["№", "Должность", "Фамилия, инициалы", "Решение, замечания", "Дата"],
+    _data_table(book, margins, ["№", "Должность", "Фамилия, инициалы", "Решение, замечания", "Подпись", "Дата"],
                 ["{{ row.number }}", "{{ row.position }}", "{{ row.name }}",
-                 "{{ row.decision }}{% if row.comment %}: {{ row.comment }}{% endif %}", "{{ row.date }}"],
-                [1, 4, 4, 5, 2.6], "round.steps")
+                 "{{ row.decision }}{% if row.comment %}: {{ row.comment }}{% endif %}", "", "{{ row.date }}"],
+                [1, 3.6, 3.6, 4.4, 2.4, 2.6], "round.steps")
     _tag(book, "{%p endfor %}")
     _tag(book, "{%p if not rounds %}")
     paragraph(book, "Согласование не проводилось.")

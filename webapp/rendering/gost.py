@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from webapp.ru.morph import to_accusative
+from webapp.ru.morph import gender_of, to_accusative, to_genitive
 from webapp.ru.typography import initials_first
 
 #: The line before an order's points when its body sets none (config DECISION_FORMULAS overrides these).
@@ -88,6 +88,24 @@ def control_clause(doc_type: str, controller: str) -> str:
     whom = re.sub(r"^\s*(?:контроль\b.*?\bвозложить\s+на\s+)", "", controller.strip(), flags=re.I | re.S)
     whom = to_accusative(whom.rstrip(" ."))
     return f"Контроль за исполнением настоящего {GENITIVE.get(doc_type, 'документа')} возложить на {whom}."
+
+
+#: «УТВЕРЖДЁН» agrees with the approved document's type (ГОСТ Р 7.0.97: the гриф утверждения in capitals).
+APPROVED = {"masc": "УТВЕРЖДЁН", "femn": "УТВЕРЖДЕНА", "neut": "УТВЕРЖДЕНО"}
+
+#: «приказом», «решением»: the approving document's type in the instrumental case.
+INSTRUMENTAL = {"order": "приказом", "protocol": "протоколом", "decision": "решением", "resolution": "резолюцией",
+                "regulation": "положением", "plan": "планом"}
+
+
+def approval_stamp(approved_type_title: str, approving_type: str, organisation: str, day: str, number: str
+                   ) -> list[str]:
+    """«УТВЕРЖДЕНО / приказом Департамента … / от 26.12.2020 № 339»: the word agrees with the approved document
+    («Положение» → УТВЕРЖДЕНО, «План» → УТВЕРЖДЁН, «Инструкция» → УТВЕРЖДЕНА); the organisation in the
+    genitive; the reference as «от ДД.ММ.ГГГГ № N», blanks to fill in while the approving document is a draft."""
+    word = APPROVED.get(gender_of(approved_type_title.split()[0]) if approved_type_title else None, "УТВЕРЖДЕНО")
+    by = INSTRUMENTAL.get(approving_type, "документом")
+    return [word, f"{by} {to_genitive(organisation)}".strip(), f"от {day or '__________'} № {number or '_____'}"]
 
 
 def _next_number(lines: list[dict[str, Any]]) -> str:

@@ -358,6 +358,20 @@ def to_accusative(phrase: str) -> str:
     return result
 
 
+def to_genitive(name: str) -> str:
+    """«Министерство образования …» → «Министерства образования …»: a body named after what it issued
+    («приказом Министерства …» in a гриф утверждения)."""
+    return _Recaser(name, _Direction(NOMINATIVE, "gent")).run()
+
+
+def gender_of(noun: str) -> str | None:
+    """masc, femn or neut of a noun in the nominative («положение» → neut), None when unknown."""
+    for parse in parses(noun.lower()):
+        if parse.tag.POS == "NOUN" and parse.tag.case == NOMINATIVE:
+            return parse.tag.gender
+    return None
+
+
 def to_dative(name: str) -> str:
     """«Министерство образования …» → «Министерству образования …»: a body name as an addressee."""
     return _Recaser(name, _Direction(NOMINATIVE, DATIVE)).run()

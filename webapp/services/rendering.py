@@ -50,10 +50,6 @@ DEFAULT_LABELS = {
     "venue": "Место проведения:",
 }
 
-# «Утверждено приказом», «... протоколом»: the approving document's type in the instrumental case.
-INSTRUMENTAL = {"order": "приказом", "protocol": "протоколом", "decision": "решением", "resolution": "резолюцией",
-                "regulation": "положением", "plan": "планом"}
-
 SHEET_TITLES = {"approval_sheet": "Лист согласования", "acknowledgment_sheet": "Лист ознакомления",
                 "assignments_report": "Справка о ходе исполнения поручений"}
 TEMPLATE_KINDS = {**{t.value: TYPE_TITLES[t] for t in DocumentType}, **SHEET_TITLES}
@@ -95,8 +91,9 @@ def _approval_stamp(document: Document) -> list[str]:
     parent = document.parent
     if parent is None:
         return []
-    return [f"Утверждено {INSTRUMENTAL.get(parent.doc_type, 'документом')}",
-            f"от {_short(parent.reg_date) or '__________'} № {parent.number or '_____'}"]
+    body = parent.issuing_body
+    return gost.approval_stamp(document.type_title, parent.doc_type, body.name if body else "",
+                               _short(parent.reg_date), parent.number or "")
 
 
 def _date_text(document: Document) -> str:
@@ -446,7 +443,8 @@ def report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         number = f" № {row['document_number']}" if row.get("document_number") else ""
         day = date.fromisoformat(row["document_date"]) if row.get("document_date") else None
         deadline = date.fromisoformat(row["deadline"]) if row.get("deadline") else None
-        out.append({"document": f"{row['document_title'][:120]}{number}" + (f" от {_short(day)}" if day else ""),
+        dated = f" от {_short(day)}" if day else ""  # a reference: «от ДД.ММ.ГГГГ № N»
+        out.append({"document": f"{row['document_title'][:120]}{dated}{number}",
                     "point": row.get("point") or "", "action": row.get("action") or "",
                     "responsible": row.get("responsible") or "", "deadline": _short(deadline) or "—",
                     "status": STATUS_TITLES.get(row.get("status"), row.get("status") or "").lower(),
