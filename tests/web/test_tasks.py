@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from webapp.extensions import db
-from webapp.models import Assignment, Document, User
+from webapp.models import Assignment, Body, Document, User
 from webapp.services import assignments, tasks, transitions
 from webapp.services.documents import DraftData, PointData, create_draft
 
@@ -189,3 +189,22 @@ def test_each_group_is_one_query(demo_app, order_on_route):
             finally:
                 event.remove(db.engine, "before_cursor_execute", listen)
                 statements.clear()
+
+
+def test_to_execute_means_the_users_own_bodies(demo_app, client, auth, make_user):
+    """A sub-body's assignment waits for the sub-body's members, not for everyone above (they still see it under
+    «Поручения»)."""
+    with demo_app.app_context():
+        parent = _user("executor").bodies[0]
+        published = db.session.scalar(select(Document).where(Document.state == "published"))
+        child = Body(name="Отдел сопровождения", dative="Отделу сопровождения", parent=parent)
+        db.session.add(child)
+        db.session.add_all([Assignment(document=published, lead_body=child, action="Составить график.",
+                                              status="new", deadline=date(2026, 12, 20), deadline_kind="by")])
+        db.session.commit()
+        before = tasks.inbox(_user("executor"))[3].total
+    make_user("clerk", "executor", bodies=["Отдел сопровождения"])
+    with demo_app.app_context():
+        clerk, executor = _user("clerk"), _user("executor")
+        assert [g.total for g in tasks.inbox(clerk) if g.key == "execute"] == [1]
+        assert [g.total for g in tasks.inbox(executor) if g.key == "execute"] == [before]
