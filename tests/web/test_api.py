@@ -41,6 +41,9 @@ class Api:
     def put(self, path: str, json=None):
         return self.client.put(f"/api/v1{path}", headers=self.headers, json=json)
 
+    def delete(self, path: str):
+        return self.client.delete(f"/api/v1{path}", headers=self.headers)
+
 
 @pytest.fixture
 def as_user(demo_app, client):
@@ -141,6 +144,30 @@ def test_a_returned_report_goes_back_to_the_executor(as_user):
     back = _ok(controller.post(f"/assignments/{assignment_id}/return", json={"comment": "Добавьте цифры"}))
     assert back["status"] == "returned" and back["actions"] == ["cancel"]
     assert _ok(executor.get(f"/assignments/{assignment_id}"))["actions"][0] == "report"
+
+
+def test_route_acknowledgment_amendment_and_a_hand_made_assignment(as_user):
+    secretary, head, executor, controller = (as_user(x) for x in ("secretary", "head", "executor", "controller"))
+    users = {u["login"]: u for u in _ok(secretary.get("/users"))}
+    draft = _ok(secretary.post("/documents", json={**ORDER, "title": "О маршруте"}), 201)
+    doc = _ok(secretary.post(f"/documents/{draft['id']}/approvers", json={"user_id": users["approver"]["id"]}))
+    step = doc["approval_steps"][0]["id"]
+    assert _ok(secretary.put(f"/documents/{draft['id']}/approval-mode",
+                             json={"mode": "parallel"}))["approval_mode"] == "parallel"
+    assert _ok(secretary.delete(f"/documents/{draft['id']}/approvers/{step}"))["approval_steps"] == []
+
+    published = publish_order(as_user)["document"]
+    doc = _ok(head.post(f"/documents/{published}/acknowledgments", json={"user_ids": [users["executor"]["id"]]}))
+    assert [a["user_id"] for a in doc["acknowledgments"]] == [users["executor"]["id"]]
+    _error(head.post(f"/documents/{published}/acknowledge"), 403, "forbidden")
+    doc = _ok(executor.post(f"/documents/{published}/acknowledge"))
+    assert doc["acknowledgments"][0]["acknowledged_at"] is not None
+    added = _ok(controller.post(f"/documents/{published}/assignments", json={
+        "action": "Подготовить справку.", "lead_body_id": users["executor"]["body_ids"][0],
+        "deadline_text": "до 20.12.2026"}), 201)
+    assert added["deadline"] == "2026-12-20" and added["controller_id"] == users["controller"]["id"]
+    amendment = _ok(secretary.post(f"/documents/{published}/amendments"), 201)
+    assert amendment["state"] == "draft" and amendment["amends_id"] == published
 
 
 def test_a_stale_version_is_a_conflict(as_user):

@@ -14,7 +14,11 @@ from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import ApiError, get_or_404
 from webapp.blueprints.api.paging import keyset_page
 from webapp.blueprints.api.schemas import (
+    AcknowledgersIn,
+    ApprovalModeIn,
     ApproverIn,
+    AssignmentIn,
+    AssignmentSchema,
     DecisionIn,
     DocumentListArgs,
     DocumentPageSchema,
@@ -24,8 +28,9 @@ from webapp.blueprints.api.schemas import (
     TransitionIn,
 )
 from webapp.extensions import db
-from webapp.models import Document, User
+from webapp.models import Body, Document, User
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
+from webapp.services import assignments as assignment_service
 from webapp.services import documents as service
 from webapp.services import policy, rendering, transitions
 from webapp.services.documents import AgendaData, DraftData, PointData
@@ -126,6 +131,74 @@ def add_approver(body: dict, document_id: int):
     transitions.add_approver(api_user(), document, approver)
     db.session.commit()
     return show.document(document, api_user())
+
+
+@bp.delete("/documents/<int:document_id>/approvers/<int:step_id>")
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="Remove an approver from a draft's route (the step's id from approval_steps)")
+def remove_approver(document_id: int, step_id: int):
+    document = load_document(document_id)
+    transitions.remove_approver(api_user(), document, step_id)
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.put("/documents/<int:document_id>/approval-mode")
+@bp.arguments(ApprovalModeIn)
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="Approvers one after another (sequential) or all at once (parallel)")
+def approval_mode(body: dict, document_id: int):
+    document = load_document(document_id)
+    transitions.set_approval_mode(api_user(), document, body["mode"])
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.post("/documents/<int:document_id>/acknowledgments")
+@bp.arguments(AcknowledgersIn)
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="Add active users to a document's acknowledgment list")
+def add_acknowledgers(body: dict, document_id: int):
+    document = load_document(document_id)
+    people = list(db.session.scalars(select(User).where(User.id.in_(body["user_ids"]), User.active.is_(True))))
+    if not people:
+        raise ApiError(422, "invalid", "None of these users is an active user.")
+    transitions.add_acknowledgers(api_user(), document, people)
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.post("/documents/<int:document_id>/acknowledge")
+@bp.response(200, DocumentSchema)
+@bp.doc(tags=TAG, summary="The caller confirms having read the document (when on its acknowledgment list)")
+def acknowledge(document_id: int):
+    document = load_document(document_id)
+    transitions.acknowledge(api_user(), document)
+    db.session.commit()
+    return show.document(document, api_user())
+
+
+@bp.post("/documents/<int:document_id>/amendments")
+@bp.response(201, DocumentSchema)
+@bp.doc(tags=TAG, summary="Start a draft that amends a document in force")
+def amend(document_id: int):
+    amendment = service.create_amendment(api_user(), load_document(document_id))
+    db.session.commit()
+    return show.document(amendment, api_user())
+
+
+@bp.post("/documents/<int:document_id>/assignments")
+@bp.arguments(AssignmentIn)
+@bp.response(201, AssignmentSchema)
+@bp.doc(tags=TAG, summary="Put an assignment under control by hand (a controller, on a document in force)")
+def add_assignment(body: dict, document_id: int):
+    document = load_document(document_id)
+    lead = get_or_404(Body, body["lead_body_id"], "body")
+    coexecutors = list(db.session.scalars(select(Body).where(Body.id.in_(body["coexecutor_ids"]))))
+    assignment = assignment_service.add_assignment(api_user(), document, body["action"], lead, coexecutors,
+                                                   body.get("deadline_text"))
+    db.session.commit()
+    return show.assignment(assignment, api_user())
 
 
 @bp.post("/documents/<int:document_id>/approval")

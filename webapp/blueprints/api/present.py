@@ -60,6 +60,9 @@ def document(document: Document, caller: User) -> dict[str, Any]:
         "approval_mode": document.approval_mode,
         "approval_steps": [{"id": s.id, "user_id": s.user_id, "round": s.round, "position": s.position,
                             "decision": s.decision, "comment": s.comment} for s in document.approval_steps],
+        "acknowledgments": [{"person_name": a.person_name, "user_id": a.user_id, "acknowledged_at": a.acknowledged_at}
+                            for a in document.acknowledgments],
+        "amends_id": document.amends_id,
         "transitions": [{"name": t.name, "title": t.title, "to": t.target, "comment_required": t.comment_required,
                          "blocked_reason": transitions.blocked_reason(caller, document, t)}
                         for t in transitions.available_transitions(caller, document)],

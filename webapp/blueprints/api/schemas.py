@@ -177,6 +177,12 @@ class ApprovalStepSchema(Schema):
     comment = fields.String(allow_none=True)
 
 
+class AcknowledgmentSchema(Schema):
+    person_name = fields.String(required=True)
+    user_id = fields.Integer(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True)
+
+
 class TransitionSchema(Schema):
     name = fields.String(required=True)
     title = fields.String(required=True)
@@ -199,6 +205,8 @@ class DocumentSchema(DocumentSummarySchema):
     attachment_ids = fields.List(fields.Integer(), required=True)
     approval_mode = fields.String(required=True)
     approval_steps = fields.List(fields.Nested(ApprovalStepSchema), required=True)
+    acknowledgments = fields.List(fields.Nested(AcknowledgmentSchema), required=True)
+    amends_id = fields.Integer(allow_none=True)
     transitions = fields.List(fields.Nested(TransitionSchema), required=True,
                               metadata={"description": "What the caller may fire from the current state."})
 
@@ -265,6 +273,24 @@ class DecisionIn(InputSchema):
 
 class ApproverIn(InputSchema):
     user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class ApprovalModeIn(InputSchema):
+    mode = fields.String(required=True, validate=validate.OneOf(["sequential", "parallel"]))
+
+
+class AcknowledgersIn(InputSchema):
+    user_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)), required=True,
+                           validate=validate.Length(min=1, max=500))
+
+
+class AssignmentIn(InputSchema):
+    action = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    lead_body_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    coexecutor_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)), load_default=list,
+                                 validate=validate.Length(max=50))
+    deadline_text = fields.String(allow_none=True, validate=validate.Length(max=300),
+                                  metadata={"description": "In words, read against the document's date."})
 
 
 # --- assignments ----------------------------------------------------------------------------------------------------
