@@ -35,10 +35,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.blueprints import register_blueprints
     from webapp.cli import register_commands
-    from webapp.services import search, workflows
+    from webapp.services import search, webhooks, workflows
 
     workflows.init_app(app)
     search.install()  # the search index follows every commit
+    webhooks.install()  # events for webhooks are queued in the transaction that makes them
 
     register_blueprints(app)
     register_commands(app)

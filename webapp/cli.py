@@ -40,6 +40,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(gen_load_command)
     app.cli.add_command(search_group)
+    app.cli.add_command(webhooks_group)
 
 
 def migrate_database() -> None:
@@ -136,6 +137,26 @@ def search_reindex() -> None:
     count = search.reindex_all()
     db.session.commit()
     click.echo(f"Search index rebuilt: {count} entries.")
+
+
+@click.group("webhooks")
+def webhooks_group() -> None:
+    """Webhooks: sending the queued events."""
+
+
+@webhooks_group.command("send")
+@with_appcontext
+def webhooks_send() -> None:
+    """Queue «overdue» events and send every delivery that is due (run it from cron every minute; several hosts
+    may run it at once)."""
+    from webapp import clock
+    from webapp.services import webhooks
+
+    queued = webhooks.queue_overdue(clock.today())
+    db.session.commit()
+    report = webhooks.send_due()
+    click.echo(f"Webhooks: {queued} overdue event(s) queued; {report.delivered} delivered, {report.retried} to "
+               f"retry, {report.failed} failed.")
 
 
 @click.command("serve")

@@ -74,6 +74,10 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one file
     "UPLOAD_MAX_FILES": 10,  # files per report
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # one file brought in by the import (DOCX, text, PDF)
+    # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback
+    # and link-local networks are refused unless allowed (an installation whose receivers live there).
+    "WEBHOOK_TIMEOUT": 10,
+    "WEBHOOK_ALLOW_PRIVATE": False,
 }
 
 ENV_PREFIX = "DOCFLOW_"

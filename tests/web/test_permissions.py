@@ -293,6 +293,12 @@ ROWS = [
     Row("admin.user_list", "GET", lambda w: "/admin/users", anywhere("admin")),
     Row("admin.end_sessions", "POST", lambda w: f"/admin/users/{w['users']['executor_a']}/end-sessions",
         anywhere("admin")),
+    Row("admin.webhook_list", "GET", lambda w: "/admin/webhooks", anywhere("admin")),
+    Row("admin.webhook_list", "POST", lambda w: "/admin/webhooks", anywhere("admin"), ok=200, note="no events",
+        data=lambda w: {"url": "https://example.org/hook"}),
+    Row("admin.webhook_detail", "GET", lambda w: "/admin/webhooks/999", anywhere("admin"), ok=404),
+    Row("admin.webhook_toggle", "POST", lambda w: "/admin/webhooks/999/active", anywhere("admin"), ok=404),
+    Row("admin.webhook_resend", "POST", lambda w: "/admin/webhooks/deliveries/999/resend", anywhere("admin"), ok=404),
     # Signing in
     Row("auth.login", "GET", lambda w: "/login", set(), expect=login_page),
     Row("auth.login", "POST", lambda w: "/login", set(), data=lambda w: {"login": "nobody", "password": "x"},

@@ -32,6 +32,7 @@ from webapp.models.search import SearchEntry
 from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
 from webapp.models.tokens import ApiToken
+from webapp.models.webhooks import Webhook, WebhookDelivery
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
 __all__ = [
@@ -75,6 +76,8 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "Webhook",
+    "WebhookDelivery",
     "DocTemplate",
     "RenderedDocument",
 ]

@@ -56,6 +56,10 @@ ACTIONS = {
     "user.password_change": "Изменён пароль",
     "api_token.create": "Выпущен ключ доступа к API",
     "api_token.revoke": "Отозван ключ доступа к API",
+    "webhook.create": "Зарегистрирован веб-хук",
+    "webhook.enable": "Веб-хук включён",
+    "webhook.disable": "Веб-хук выключен",
+    "webhook.resend": "Доставка веб-хука повторена",
 }
 UNKNOWN_ACTION = "Прочее действие"
 TRANSITION_PREFIX = "transition."

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.blueprints.admin import routes, users  # noqa: E402,F401
+from webapp.blueprints.admin import routes, users, webhooks  # noqa: E402,F401
