@@ -246,7 +246,8 @@ def test_unknown_tag_is_reported_with_its_paragraph():
                         sample_for("order"))
     assert caught.value.tag == "{% signature doc.number %}"
     assert caught.value.paragraph == "Подписал {% signature doc.number %}"
-    assert "ошибка в теге" in caught.value.reason and "«Подписал {% signature doc.number %}»" in caught.value.reason
+    assert "неизвестный тег {% signature doc.number %}" in caught.value.reason
+    assert "«Подписал {% signature doc.number %}»" in caught.value.reason
 
 
 def test_unknown_variable_is_reported_with_its_paragraph():

@@ -214,8 +214,8 @@ def _acknowledgment(book, v: str, margins: Margins) -> None:
     first_paragraph(grid.rows[0].cells[0], f"{{%tr for person in {v}.acknowledgment.people %}}", "Docflow Tag")
     first_paragraph(grid.rows[1].cells[0], "{{ person.name }}", "Docflow Signature Row")
     first_paragraph(grid.rows[1].cells[1], "", "Docflow Signature Row")
-    first_paragraph(grid.rows[1].cells[2], "{{ person.date or '«___» ____________ 20___ г.' }}",
-                    "Docflow Signature Name")
+    first_paragraph(grid.rows[1].cells[2], "{% if person.date %}{{ person.date }}{% else %}"
+                    "«___» ____________ 20___ г.{% endif %}", "Docflow Signature Name")
     first_paragraph(grid.rows[2].cells[0], "{%tr endfor %}", "Docflow Tag")
     _tag(book, "{%p endif %}")
 

@@ -230,7 +230,12 @@ def describe_error(exc: Exception, template: bytes) -> TemplateRejected:
         found = re.search(r"has no attribute '([^']+)'", message) or re.search(r"'([^']+)' is undefined", message)
         needle = found.group(1) if found else None
     elif isinstance(exc, TemplateSyntaxError):
-        kind = "ошибка в теге"
+        misplaced = check_structure(paragraphs)
+        if misplaced is not None:  # a tag unclosed, unmatched or unknown: said of the tag the author wrote
+            return misplaced
+        found = re.search(r"No (filter|test) named '([^']+)'", message)
+        kind = {"filter": "неизвестный фильтр", "test": "неизвестная проверка"}.get(
+            found.group(1) if found else "", "синтаксическая ошибка")
         found = re.search(r"unknown tag '([^']+)'", message) or re.search(r"'([^']+)'", message)
         needle = found.group(1) if found else None
     else:
@@ -242,7 +247,7 @@ def describe_error(exc: Exception, template: bytes) -> TemplateRejected:
         if candidates:
             para = candidates[len(candidates) // 2]
             tag = TAG.search(para).group(0)
-    where = f" в теге {tag} (абзац: «{_excerpt(para)}»)" if tag else ""
+    where = f": тег {tag} (абзац: «{_excerpt(para)}»)" if tag else ""
     return TemplateRejected(f"Шаблон не прошёл проверку: {kind}{where}. Подробности: {message}", tag, para)
 
 
@@ -262,6 +267,57 @@ def too_costly(reason: str, line: str | None, template: bytes) -> TemplateTooCos
             tag, paragraph = match.group(0), text
             break
     return TemplateTooCostly(f"{reason} Место в шаблоне: тег {tag} (абзац: «{_excerpt(paragraph)}»).", tag, paragraph)
+
+
+# --- the structure of the tags, paragraph by paragraph ---------------------------------------------------
+
+BLOCKS = {"for": "endfor", "if": "endif", "macro": "endmacro", "call": "endcall", "filter": "endfilter",
+          "with": "endwith", "raw": "endraw"}
+MIDDLES = {"else": ("if", "for"), "elif": ("if",)}
+SIMPLE = frozenset({"set", "do", "break", "continue"})
+STATEMENT = re.compile(r"\{%-?\s*(?:(?:p|tr|tc|r)\s+)?([a-zA-Z_]\w*)")
+UNCLOSED = re.compile(r"\{\{(?:(?!\}\}).)*$|\{%(?:(?!%\}).)*$", re.S)
+
+
+def _rejected(text: str, tag: str, paragraph: str) -> TemplateRejected:
+    return TemplateRejected(f"Шаблон не прошёл проверку: {text} (абзац: «{_excerpt(paragraph)}»).", tag, paragraph)
+
+
+def check_structure(paragraphs: list[str]) -> TemplateRejected | None:
+    """The first unclosed, unmatched or unknown tag, named as the author wrote it with its paragraph; None when
+    the tags nest properly (Jinja's own message names a line of the XML and, often, another tag)."""
+    stack: list[tuple[str, str, str]] = []  # (block name, the tag as written, its paragraph)
+    for text in paragraphs:
+        for match in TAG.finditer(text):
+            if not match.group(0).startswith("{%"):
+                continue
+            tag = match.group(0)
+            found = STATEMENT.match(tag)
+            name = found.group(1) if found else ""
+            if name in BLOCKS or (name == "set" and "=" not in tag):  # {% set x %}…{% endset %} is a block
+                stack.append((name, tag, text))
+            elif name in MIDDLES:
+                if not stack or stack[-1][0] not in MIDDLES[name]:
+                    opener = " или ".join(f"{{% {block} %}}" for block in MIDDLES[name])
+                    return _rejected(f"тег {tag} стоит вне {opener}", tag, text)
+            elif name.startswith("end") and (name[3:] in BLOCKS or name == "endset"):
+                if not stack:
+                    return _rejected(f"лишний тег {tag}: открывающего {{% {name[3:]} %}} перед ним нет", tag, text)
+                block, opened, where = stack.pop()
+                if block != name[3:]:
+                    return _rejected(f"тег {tag} закрывает {opened} (абзац: «{_excerpt(where)}»), а нужен "
+                                     f"{{% end{block} %}}", tag, text)
+            elif name not in SIMPLE:
+                return _rejected(f"неизвестный тег {tag}", tag, text)
+        unclosed = UNCLOSED.search(TAG.sub("", text))
+        if unclosed is not None:
+            tag = unclosed.group(0).strip()
+            closer = "}}" if tag.startswith("{{") else "%}"
+            return _rejected(f"тег «{tag}» не закрыт: в том же абзаце нет «{closer}»", tag, text)
+    if stack:
+        block, opened, where = stack[-1]
+        return _rejected(f"тег {opened} не закрыт: нет {{% end{block} %}}", opened, where)
+    return None
 
 
 def check_tags(template: bytes) -> None:
@@ -304,6 +360,9 @@ def validate(data: bytes, sample_context: dict[str, Any], limits: archives.Limit
     check_upload(data, limits)
     try:
         check_tags(data)
+        misplaced = check_structure(template_paragraphs(data))
+        if misplaced is not None:
+            raise misplaced
         return render(data, sample_context, limits)
     except (etree.XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise TemplateRejected(f"Файл не удалось прочитать как документ Word: {exc}") from exc
