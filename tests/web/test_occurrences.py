@@ -189,6 +189,7 @@ def test_periodic_points_of_a_published_document_become_series(app, client, auth
                       responsible_ids=[body.id], deadline_text="в срок до 1 марта 2027 года"),
         ]))
         doc.state = "on_signing"
+        doc.issuing_body = body  # signing needs the issuing body (the author belongs to none)
         db.session.commit()
         doc_id = doc.id
     response = _fire(client, auth, "head", doc_id, "sign")
