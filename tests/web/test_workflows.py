@@ -340,7 +340,7 @@ def test_acknowledgment_list_marks_and_export(app, client, auth, people):
     assert client.post(f"/documents/{document_id}/acknowledge", data={"csrf_token": token}).status_code == 403
     csv_text = client.get(f"/documents/{document_id}/acknowledgments.csv").get_data(as_text=True)
     rows = csv_text.lstrip("\ufeff").splitlines()
-    assert rows[0] == "№;ФИО;Должность;Ознакомлен(а)"
+    assert rows[0] == "№;ФИО;Должность;Дата ознакомления"
     assert sorted(row.split(";", 1)[1] for row in rows[1:])[0] == "Пользователь a1;;"
     assert re.fullmatch(r"Пользователь exe;;\d\d\.\d\d\.\d{4} \d\d:\d\d",
                         sorted(row.split(";", 1)[1] for row in rows[1:])[1])

@@ -97,7 +97,7 @@ def add_approver(document_id: int):
         flash(exc.reason, "danger")
         return _back(document_id)
     db.session.commit()
-    flash(f"{approver.full_name} добавлен(а) в лист согласования.", "success")
+    flash(f"В лист согласования добавлен согласующий: {approver.full_name}.", "success")
     return _back(document_id)
 
 
@@ -150,7 +150,7 @@ def acknowledge(document_id: int):
     _refuse_invalid_form(ActionForm())
     service.acknowledge(current_user, document)
     db.session.commit()
-    flash("Отмечено: ознакомлен(а).", "success")
+    flash("Ознакомление с документом отмечено.", "success")
     return _back(document_id)
 
 
@@ -161,7 +161,7 @@ def acknowledgments_csv(document_id: int):
     document = _load(document_id)
     buffer = io.StringIO()
     writer = exports.CsvWriter(buffer, delimiter=";")
-    writer.writerow(["№", "ФИО", "Должность", "Ознакомлен(а)"])
+    writer.writerow(["№", "ФИО", "Должность", "Дата ознакомления"])
     for i, row in enumerate(document.acknowledgments, 1):
         when = clock.local_time_text(row.acknowledged_at)
         writer.writerow([i, row.person_name, row.user.position if row.user else "", when])
