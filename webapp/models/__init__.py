@@ -1,5 +1,6 @@
 """The domain model; importing this package registers every table with the metadata."""
 
+from webapp.models import indexes  # noqa: F401  (registers the indexes of migration 0015)
 from webapp.models.assignment import (
     Assignment,
     AssignmentStatus,

@@ -1,0 +1,33 @@
+"""Indexes the lists and pages need beyond those declared on the columns, in one place (migration 0015).
+
+Foreign keys that pages follow (a document's attachments and amendments, a body's children and members, a user's
+approval steps, acknowledgments and signatures, a document's notifications, an assignment's reminders), the
+controller of an assignment («отчёты на проверку»), and composites for the queries that filter assignments by
+status and deadline, by body, status and deadline (overdue lists, dashboards, «Мои поручения»), and audit
+events by their object (an assignment's history).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+
+from webapp.models.assignment import Assignment
+from webapp.models.audit import Event
+from webapp.models.document import Acknowledgment, Document, Participant, PointResponsible, Signatory
+from webapp.models.notices import ReminderLog
+from webapp.models.people import Body, Membership
+from webapp.models.workflow import ApprovalStep, Notification
+
+_COLUMNS = [
+    Body.__table__.c.parent_id, Membership.__table__.c.body_id,
+    Document.__table__.c.parent_id, Document.__table__.c.amends_id, Document.__table__.c.issuing_body_id,
+    Document.__table__.c.author_id, Participant.__table__.c.body_id, Signatory.__table__.c.user_id,
+    PointResponsible.__table__.c.body_id, ApprovalStep.__table__.c.user_id, Acknowledgment.__table__.c.user_id,
+    Notification.__table__.c.document_id, Assignment.__table__.c.controller_id, ReminderLog.__table__.c.assignment_id,
+]
+INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in _COLUMNS] + [
+    Index("ix_assignment_status_deadline", Assignment.__table__.c.status, Assignment.__table__.c.deadline),
+    Index("ix_assignment_lead_body_status_deadline", Assignment.__table__.c.lead_body_id,
+          Assignment.__table__.c.status, Assignment.__table__.c.deadline),
+    Index("ix_audit_event_object", Event.__table__.c.object_type, Event.__table__.c.object_id),
+]
