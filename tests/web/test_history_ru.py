@@ -45,6 +45,7 @@ def test_document_history_and_audit_page_speak_russian(app, client, auth, people
                  "Об организации методической работы (ред.)", "Дата: 20.11.2026 → 21.11.2026"):
         assert text in history, text
     assert not CODE.search(history)
+    assert "было —" not in history and "Место издания" not in history  # empty fields of the new draft say nothing
     edit = history.split("Проект изменён")[1]
     assert "Пункты: 1 пункт → 0 пунктов; удалены: 1" in edit
     assert "Вид документа" not in edit  # unchanged fields of an edit are not listed

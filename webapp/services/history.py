@@ -198,8 +198,10 @@ class _Reader:
             if key == "points" and isinstance(old, list) and isinstance(new, list):
                 rows.append(Change(LABELS[key], self.text(event, key, old), _points_after(old, new)))
                 continue
-            rows.append(Change(LABELS[key], self.text(event, key, old) if key in before else EMPTY,
-                               self.text(event, key, new) if key in after else EMPTY))
+            change = Change(LABELS[key], self.text(event, key, old) if key in before else EMPTY,
+                            self.text(event, key, new) if key in after else EMPTY)
+            if change.before != EMPTY or change.after != EMPTY:  # an empty field of a new draft says nothing
+                rows.append(change)
         return rows
 
 
