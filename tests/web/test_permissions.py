@@ -176,6 +176,7 @@ def login_page(subject: str) -> int:
 ROWS = [
     # The register and drafting
     Row("documents.home", "GET", lambda w: "/", EVERYONE, expect=public(302)),
+    Row("healthz", "GET", lambda w: "/healthz", set(), expect=public(200)),
     Row("tasks.index", "GET", lambda w: "/tasks", EVERYONE),  # «Мои задачи»: everyone's own
     Row("documents.index", "GET", lambda w: "/documents", EVERYONE),
     Row("search.index", "GET", lambda w: "/search?q=педагог", EVERYONE),

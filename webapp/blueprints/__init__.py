@@ -59,6 +59,11 @@ def register_blueprints(app: Flask) -> None:
     api.init_app(app)
     register_filters(app)
 
+    @app.get("/healthz")
+    def healthz():
+        """For load balancers and monitoring: the process answers (no database, no session)."""
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
     @app.context_processor
     def policy_helpers():
         """`can(RULE, obj)` in every template: the policy's answer for the signed-in user."""
