@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PASSWORD = "Нагрузка-на-сервис-2026"
+PASSWORD = "Нагрузка-на-сервис-2026"  # noqa: S105 (the generated users' password in a throwaway database)
 
 
 def main() -> None:
@@ -68,18 +68,19 @@ def main() -> None:
         biggest = db.session.scalar(select(Assignment.document_id).group_by(Assignment.document_id)
                                     .order_by(func.count().desc()).limit(1))
         assignment = db.session.scalar(select(Assignment.id).where(Assignment.document_id == biggest).limit(1))
+        points = db.session.scalar(select(func.count()).where(Assignment.document_id == biggest))
         department = db.session.scalar(select(Document.issuing_body_id).where(Document.id == biggest))
         body_name = db.session.get(Body, department).name
         pages = [
             ("auditor", "bare route /healthz", "/healthz"),
             ("auditor", "Мои задачи", "/tasks"),
             ("auditor", "documents", "/documents"),
-            ("auditor", f"a document ({db.session.scalar(select(func.count()).where(Assignment.document_id == biggest))} assignments)", f"/documents/{biggest}"),
+            ("auditor", f"a document ({points} assignments)", f"/documents/{biggest}"),
             ("auditor", "one assignment", f"/assignments/{assignment}"),
             ("auditor", "overdue, open", "/assignments?status=in_work&overdue=1"),
             ("auditor", "search «обеспечить»", "/search?q=обеспечить"),
             ("auditor", "audit", "/audit"),
-            ("auditor", "dashboard", "/dashboard"),
+            ("auditor", "dashboard", "/assignments/dashboard"),
             (executor, "Мои поручения (school)", "/assignments"),
             (executor, "Мои задачи (school)", "/tasks"),
         ]
