@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -70,10 +70,12 @@ class Body(db.Model):
                    if candidate)
 
     def subtree_ids(self) -> set[int]:
-        ids = {self.id}
-        for child in self.children:
-            ids |= child.subtree_ids()
-        return ids
+        """This body and every body below it: one recursive query, not one per body of the tree."""
+        if self.id is None:
+            return {child_id for child in self.children for child_id in child.subtree_ids()} | {None}
+        tree = select(Body.id).where(Body.id == self.id).cte("subtree", recursive=True)
+        tree = tree.union_all(select(Body.id).where(Body.parent_id == tree.c.id))
+        return set(db.session.scalars(select(tree.c.id)))
 
     def __repr__(self) -> str:
         return f"<Body {self.id} {self.display_name!r}>"
