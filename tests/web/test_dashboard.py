@@ -67,3 +67,38 @@ def test_dashboard_is_for_auditors_and_admins(demo_app, client, auth, login):
     auth.login(login, "demo")
     assert client.get("/assignments/dashboard").status_code == 403
     assert client.get("/assignments/export.xlsx").status_code == 403
+
+
+def test_bodies_count_their_sub_bodies_once_each(app, client, auth, make_user):
+    """«По ответственным органам (с подчинёнными)»: a body's row counts its own assignments and those of every
+    body below it, an assignment of two sub-bodies once."""
+    from datetime import date
+
+    from webapp.extensions import db
+    from webapp.models import Assignment, Body, Document
+
+    with app.app_context():
+        top = Body(name="Департамент", short_name="Деп")
+        left, right = Body(name="Отдел 1", parent=top), Body(name="Отдел 2", parent=top)
+        school = Body(name="Школа 5", parent=left)
+        document = Document(doc_type="order", title="О мерах", state="published", number="3",
+                            reg_date=date(2026, 1, 10))
+        db.session.add_all([top, left, right, school, document])
+        db.session.flush()
+
+        def assignment(lead, *others, deadline=date(2026, 12, 31)):
+            row = Assignment(document_id=document.id, action="Сделать", status="in_work", lead_body=lead,
+                             deadline=deadline, deadline_kind="by", coexecutors=list(others))
+            db.session.add(row)
+
+        assignment(school, deadline=date(2026, 2, 1))  # overdue on the day asked
+        assignment(left, right)  # two sub-bodies of the department: counted once for it
+        assignment(top)
+        db.session.commit()
+    make_user("aud", "auditor")
+    auth.login("aud")
+    page = client.get("/assignments/dashboard?as_of=2026-03-01").get_data(as_text=True)
+    table = page[page.index('id="by-body"'):page.index('id="by-document"')]
+    rows = dict((name, (int(opened), int(late))) for name, opened, late in re.findall(
+        r"<tr><td><a [^>]*>([^<]+)</a></td><td>(\d+)</td><td>(\d+)</td></tr>", table))
+    assert rows == {"Деп": (3, 1), "Отдел 1": (2, 1), "Отдел 2": (1, 0), "Школа 5": (1, 1)}

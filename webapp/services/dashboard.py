@@ -64,6 +64,32 @@ def select_assignments(filters: Filters) -> list[Assignment]:
     return rows
 
 
+def _by_body(open_rows: list[Assignment], late: list[Assignment]) -> list[tuple[Body, int, int]]:
+    """Open and overdue assignments of each body with its sub-bodies: each assignment counted once for each body
+    at or above one of its responsible bodies (one pass up the tree per assignment, not one per body)."""
+    parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
+
+    def with_ancestors(ids: set[int]) -> set[int]:
+        found: set[int] = set()
+        for body_id in ids:
+            while body_id is not None and body_id not in found:
+                found.add(body_id)
+                body_id = parents.get(body_id)
+        return found
+
+    late_ids = {a.id for a in late}
+    open_count: Counter[int] = Counter()
+    late_count: Counter[int] = Counter()
+    for assignment in open_rows:
+        reached = with_ancestors({b.id for b in assignment.bodies})
+        open_count.update(reached)
+        if assignment.id in late_ids:
+            late_count.update(reached)
+    bodies = db.session.scalars(select(Body).where(Body.id.in_(open_count)).order_by(Body.name)) if open_count \
+        else []
+    return [(body, open_count[body.id], late_count[body.id]) for body in bodies]
+
+
 def overview(as_of: date, filters: Filters) -> Overview:
     rows = select_assignments(filters)
     result = Overview(as_of=as_of, assignments=rows)
@@ -75,12 +101,7 @@ def overview(as_of: date, filters: Filters) -> Overview:
         "done": sum(a.status == AssignmentStatus.done for a in rows), "done_late": len(result.done_late),
         "cancelled": sum(a.status == AssignmentStatus.cancelled for a in rows),
     }
-    bodies = list(db.session.scalars(select(Body).order_by(Body.name)))
-    for body in bodies:
-        ids = body.subtree_ids()
-        open_count = sum(1 for a in open_rows if {b.id for b in a.bodies} & ids)
-        if open_count:
-            result.by_body.append((body, open_count, sum(1 for a in late if {b.id for b in a.bodies} & ids)))
+    result.by_body = _by_body(open_rows, late)
     documents: dict[int, Document] = {a.document_id: a.document for a in open_rows}
     open_by_doc, late_by_doc = Counter(a.document_id for a in open_rows), Counter(a.document_id for a in late)
     result.by_document = sorted(((documents[i], open_by_doc[i], late_by_doc[i]) for i in open_by_doc),
