@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -23,12 +23,19 @@ from webapp.models import (
     ReportFile,
     User,
 )
-from webapp.models.assignment import OPEN_STATUSES
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.services import occurrences
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
-from webapp.services.policy import SERIES_MESSAGE, can, ensure, pending_change, visible_assignments
+from webapp.services.policy import (
+    SERIES_MESSAGE,
+    can,
+    ensure,
+    member_body_ids,
+    pending_change,
+    visible_assignments,
+)
 from webapp.services.users import find_named_user
 
 DATED_KINDS = (DeadlineKind.by, DeadlineKind.period)  # a start date («с 1 сентября») or a duty is never overdue
@@ -39,7 +46,69 @@ def visible_query(user: User):
     return (select(Assignment).join(Document)
             .where(Assignment.status != AssignmentStatus.draft, visible_assignments(user))
             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
-                     selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
+                     selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
+                     selectinload(Assignment.document)))
+
+
+PAGE_SIZES = (25, 50, 100)
+SORTS = {"deadline": "по сроку", "newest": "сначала новые"}
+
+
+@dataclass
+class ListPage:
+    rows: list[Assignment]
+    after: str | None  # the cursor of the next page; None on the last one
+
+
+def _cursor(assignment: Assignment, sort: str) -> str:
+    if sort == "newest":
+        return str(assignment.id)
+    return f"{assignment.deadline.isoformat() if assignment.deadline else '-'}_{assignment.id}"
+
+
+def _after(query, sort: str, cursor: str | None):
+    """Rows after the cursor in the list's order (keyset paging: a page stays the same when rows are added
+    before it, and page 500 costs what page 1 does)."""
+    if not cursor:
+        return query
+    try:
+        if sort == "newest":
+            return query.where(Assignment.id < int(cursor))
+        day, _, identity = cursor.partition("_")
+        identity = int(identity)
+        if day == "-":
+            return query.where(Assignment.deadline.is_(None), Assignment.id > identity)
+        day = date.fromisoformat(day)
+    except ValueError as error:
+        raise Invalid("Неверная ссылка на страницу списка: откройте список заново.") from error
+    return query.where(or_(Assignment.deadline > day, and_(Assignment.deadline == day, Assignment.id > identity),
+                           Assignment.deadline.is_(None)))
+
+
+def list_page(user: User, *, status: str | None = None, scope: str | None = None, overdue_on: date | None = None,
+              sort: str = "deadline", after: str | None = None, size: int = 50) -> ListPage:
+    """One page of the assignment list, every filter in SQL: status, the user's own («mine»: their bodies as lead
+    or co-executor; «control»: theirs to check), only overdue on a day."""
+    query = visible_query(user)
+    if status in AssignmentStatus.__members__:
+        query = query.where(Assignment.status == status)
+    if scope == "mine":
+        ids = member_body_ids(user)
+        coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+        query = query.where(or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting)))
+    elif scope == "control":
+        query = query.where(Assignment.controller_id == user.id)
+    if overdue_on is not None:
+        query = query.where(Assignment.status.in_(OPEN_STATUSES), Assignment.deadline < overdue_on,
+                            Assignment.deadline_kind.in_(DATED_KINDS))
+    sort = sort if sort in SORTS else "deadline"
+    order = [Assignment.id.desc()] if sort == "newest" else [Assignment.deadline.is_(None), Assignment.deadline,
+                                                              Assignment.id]
+    size = size if size in PAGE_SIZES else 50
+    rows = list(db.session.scalars(_after(query, sort, after).order_by(*order).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return ListPage(rows, _cursor(rows[-1], sort) if more and rows else None)
 
 
 def default_controller(document: Document) -> User | None:

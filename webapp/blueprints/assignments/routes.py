@@ -37,21 +37,23 @@ SCOPES = {"mine": "Мои поручения", "control": "На моём кон�
 def index():
     if occurrences.catch_up(clock.today()):  # the next due dates of periodic assignments
         db.session.commit()
-    query = service.visible_query(current_user).order_by(Assignment.deadline.is_(None), Assignment.deadline,
-                                                          Assignment.id)
     status = request.args.get("status") or ""
-    if status in AssignmentStatus.__members__:
-        query = query.where(Assignment.status == status)
     scope = request.args.get("scope") or ""
-    rows = list(db.session.scalars(query))
-    if scope == "mine":
-        rows = [a for a in rows if policy.is_responsible(current_user, a)]
-    elif scope == "control":
-        rows = [a for a in rows if policy.is_controller(current_user, a)]
-    if request.args.get("overdue"):
-        rows = [a for a in rows if service.is_overdue(a, clock.today())]
-    return render_template("assignments/index.html", assignments=rows, statuses=STATUS_TITLES, status=status,
-                           scopes=SCOPES, scope=scope, today=clock.today(), is_overdue=service.is_overdue)
+    sort = request.args.get("sort") or "deadline"
+    size = request.args.get("size", type=int) or 50
+    try:
+        page = service.list_page(current_user, status=status, scope=scope, sort=sort, size=size,
+                                 after=request.args.get("after"),
+                                 overdue_on=clock.today() if request.args.get("overdue") else None)
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("assignments.index", **{k: v for k, v in request.args.items() if k != "after"}))
+    next_args = dict(request.args, after=page.after) if page.after else None
+    first_args = {k: v for k, v in request.args.items() if k != "after"} if request.args.get("after") else None
+    return render_template("assignments/index.html", assignments=page.rows, statuses=STATUS_TITLES, status=status,
+                           scopes=SCOPES, scope=scope, sorts=service.SORTS, sort=sort, sizes=service.PAGE_SIZES,
+                           size=size, next_args=next_args, first_args=first_args, today=clock.today(),
+                           is_overdue=service.is_overdue)
 
 
 def _load(assignment_id: int) -> Assignment:
