@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models._types import enum_check
@@ -31,6 +31,18 @@ ROLE_TITLES = {
     Role.auditor: "Аудитор",
     Role.admin: "Администратор",
 }
+
+
+_SUBTREE = "_subtree_ids"  # not a column: Body.subtree_ids' answer, on the instance
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_subtrees(session: Session, _context) -> None:
+    """A body added, moved or removed: every subtree known to the session may have changed."""
+    if any(isinstance(obj, Body) for obj in [*session.new, *session.dirty, *session.deleted]):
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Body):
+                obj.__dict__.pop(_SUBTREE, None)
 
 
 class Body(db.Model):
@@ -70,12 +82,16 @@ class Body(db.Model):
                    if candidate)
 
     def subtree_ids(self) -> set[int]:
-        """This body and every body below it: one recursive query, not one per body of the tree."""
+        """This body and every body below it: one recursive query, not one per body of the tree; kept on the
+        instance for the rest of its session (a request) until a body of the session is changed."""
         if self.id is None:
             return {child_id for child in self.children for child_id in child.subtree_ids()} | {None}
-        tree = select(Body.id).where(Body.id == self.id).cte("subtree", recursive=True)
-        tree = tree.union_all(select(Body.id).where(Body.parent_id == tree.c.id))
-        return set(db.session.scalars(select(tree.c.id)))
+        cached = self.__dict__.get(_SUBTREE)
+        if cached is None:
+            tree = select(Body.id).where(Body.id == self.id).cte("subtree", recursive=True)
+            tree = tree.union_all(select(Body.id).where(Body.parent_id == tree.c.id))
+            cached = self.__dict__[_SUBTREE] = frozenset(db.session.scalars(select(tree.c.id)))
+        return set(cached)
 
     def __repr__(self) -> str:
         return f"<Body {self.id} {self.display_name!r}>"
