@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -349,3 +349,47 @@ def mark_notifications_read(user: User, document: Document) -> int:
         Notification.user_id == user.id, Notification.document_id.in_(ids), Notification.read_at.is_(None))
         .values(read_at=clock.now()))
     return result.rowcount or 0
+
+
+# --- the register -------------------------------------------------------------------------------------------------
+
+REGISTER_SIZES = (25, 50, 100)
+
+
+@dataclass
+class RegisterPage:
+    rows: list[Document]
+    after: str | None  # the next page's cursor; None on the last page
+
+
+def register_page(user: User, *, doc_type: str | None = None, state: str | None = None, after: str | None = None,
+                  size: int = 50) -> RegisterPage:
+    """One page of the register, newest first, in keyset pages (page 500 costs what page 1 does, and a page stays
+    put when documents are added). Attachments (an order's Положение) are listed when their type is asked for."""
+    from webapp.services.policy import readable_documents
+
+    day = func.coalesce(Document.reg_date, Document.event_date)
+    query = select(Document).where(readable_documents(user))
+    if doc_type in DocumentType.__members__:
+        query = query.where(Document.doc_type == doc_type)
+    else:
+        query = query.where(Document.parent_id.is_(None))
+    if state:
+        query = query.where(Document.state == state)
+    if after:
+        try:
+            text, _, identity = after.partition("_")
+            identity = int(identity)
+            cursor_day = None if text == "-" else date.fromisoformat(text)
+        except ValueError as error:
+            raise Invalid("Неверная ссылка на страницу реестра: откройте реестр заново.") from error
+        query = query.where(
+            and_(day.is_(None), Document.id < identity) if cursor_day is None else
+            or_(day < cursor_day, and_(day == cursor_day, Document.id < identity), day.is_(None)))
+    size = size if size in REGISTER_SIZES else 50
+    rows = list(db.session.scalars(query.order_by(day.desc().nulls_last(), Document.id.desc()).limit(size + 1)))
+    if len(rows) <= size:
+        return RegisterPage(rows, None)
+    last = rows[size - 1]
+    last_day = last.reg_date or last.event_date
+    return RegisterPage(rows[:size], f"{last_day.isoformat() if last_day else '-'}_{last.id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -20,7 +20,7 @@ from webapp.blueprints.documents.forms import (
 )
 from webapp.extensions import db
 from webapp.models import Body, Document, Event, User
-from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.models.document import TYPE_TITLES
 from webapp.services import documents as service
 from webapp.services import policy, transitions, workflows
 from webapp.services.errors import Invalid
@@ -51,19 +51,22 @@ def home():
 @bp.route("/documents")
 @login_required
 def index():
-    query = select(Document).where(Document.parent_id.is_(None), policy.readable_documents(current_user))
     doc_type = request.args.get("type") or ""
     state = request.args.get("state") or ""
-    if doc_type in DocumentType.__members__:
-        query = query.where(Document.doc_type == doc_type)
     states = state_titles()
-    if state in states:
-        query = query.where(Document.state == state)
-    query = query.order_by(func.coalesce(Document.reg_date, Document.event_date).desc().nulls_last(),
-                           Document.id.desc())
-    documents = list(db.session.scalars(query))
+    size = request.args.get("size", type=int) or 50
+    try:
+        page = service.register_page(current_user, doc_type=doc_type, state=state if state in states else None,
+                                     after=request.args.get("after"), size=size)
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("documents.index", **{k: v for k, v in request.args.items() if k != "after"}))
+    documents = page.rows
+    next_args = dict(request.args, after=page.after) if page.after else None
+    first_args = {k: v for k, v in request.args.items() if k != "after"} if request.args.get("after") else None
     return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=states,
-                           doc_type=doc_type, state=state)
+                           doc_type=doc_type, state=state, sizes=service.REGISTER_SIZES, size=size,
+                           next_args=next_args, first_args=first_args)
 
 
 @bp.route("/documents/<int:document_id>")
