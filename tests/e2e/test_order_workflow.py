@@ -15,6 +15,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH
 def test_order_from_draft_to_published(page, live_server, demo_app):
     base = live_server
     _login(page, base, "secretary")
+    page.goto(base + "/documents")
     page.click("#new-document")
     page.select_option("#doc_type", "order")
     page.fill("#title", "Об утверждении плана методической работы")
