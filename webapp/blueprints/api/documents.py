@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 
 from flask import send_file
@@ -47,6 +48,14 @@ def load_document(document_id: int) -> Document:
     document = get_or_404(Document, document_id, "document")
     policy.ensure(api_user(), "read_document", document)
     return document
+
+
+def _act(document_id: int, verb: Callable[[Document], object]) -> dict:
+    """Run one service function on the document and commit once; the document as it is afterwards."""
+    document = load_document(document_id)
+    verb(document)
+    db.session.commit()
+    return show.document(document, api_user())
 
 
 def _draft_data(body: dict) -> DraftData:
@@ -102,10 +111,7 @@ def get_document(document_id: int):
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="Replace a draft's content (send the version you read: 409 when it changed)")
 def update_document(body: dict, document_id: int):
-    document = load_document(document_id)
-    service.update_draft(api_user(), document, _draft_data(body), body["version"])
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: service.update_draft(api_user(), d, _draft_data(body), body["version"]))
 
 
 @bp.post("/documents/<int:document_id>/transitions")
@@ -113,10 +119,8 @@ def update_document(body: dict, document_id: int):
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="Fire a workflow transition (submit, sign, return_for_rework ...) with a comment")
 def fire_transition(body: dict, document_id: int):
-    document = load_document(document_id)
-    transitions.fire(api_user(), document, body["transition"], body.get("comment"), body["version"])
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.fire(api_user(), d, body["transition"], body.get("comment"),
+                                                        body["version"]))
 
 
 @bp.post("/documents/<int:document_id>/approvers")
@@ -124,23 +128,17 @@ def fire_transition(body: dict, document_id: int):
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="Add an approver to the approval route")
 def add_approver(body: dict, document_id: int):
-    document = load_document(document_id)
     approver = db.session.get(User, body["user_id"])
     if approver is None:
         raise ApiError(422, "invalid", "No such user.")
-    transitions.add_approver(api_user(), document, approver)
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.add_approver(api_user(), d, approver))
 
 
 @bp.delete("/documents/<int:document_id>/approvers/<int:step_id>")
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="Remove an approver from a draft's route (the step's id from approval_steps)")
 def remove_approver(document_id: int, step_id: int):
-    document = load_document(document_id)
-    transitions.remove_approver(api_user(), document, step_id)
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.remove_approver(api_user(), d, step_id))
 
 
 @bp.put("/documents/<int:document_id>/approval-mode")
@@ -148,10 +146,7 @@ def remove_approver(document_id: int, step_id: int):
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="Approvers one after another (sequential) or all at once (parallel)")
 def approval_mode(body: dict, document_id: int):
-    document = load_document(document_id)
-    transitions.set_approval_mode(api_user(), document, body["mode"])
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.set_approval_mode(api_user(), d, body["mode"]))
 
 
 @bp.post("/documents/<int:document_id>/acknowledgments")
@@ -159,23 +154,17 @@ def approval_mode(body: dict, document_id: int):
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="Add active users to a document's acknowledgment list")
 def add_acknowledgers(body: dict, document_id: int):
-    document = load_document(document_id)
     people = list(db.session.scalars(select(User).where(User.id.in_(body["user_ids"]), User.active.is_(True))))
     if not people:
         raise ApiError(422, "invalid", "None of these users is an active user.")
-    transitions.add_acknowledgers(api_user(), document, people)
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.add_acknowledgers(api_user(), d, people))
 
 
 @bp.post("/documents/<int:document_id>/acknowledge")
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="The caller confirms having read the document (when on its acknowledgment list)")
 def acknowledge(document_id: int):
-    document = load_document(document_id)
-    transitions.acknowledge(api_user(), document)
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.acknowledge(api_user(), d))
 
 
 @bp.post("/documents/<int:document_id>/amendments")
@@ -206,10 +195,8 @@ def add_assignment(body: dict, document_id: int):
 @bp.response(200, DocumentSchema)
 @bp.doc(tags=TAG, summary="The current approver approves (with remarks: a comment is required)")
 def decide_approval(body: dict, document_id: int):
-    document = load_document(document_id)
-    transitions.decide(api_user(), document, body["decision"], body.get("comment"), body["version"])
-    db.session.commit()
-    return show.document(document, api_user())
+    return _act(document_id, lambda d: transitions.decide(api_user(), d, body["decision"], body.get("comment"),
+                                                          body["version"]))
 
 
 def _docx(document_id: int) -> tuple[Document, bytes]:
