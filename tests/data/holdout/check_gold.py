@@ -3,7 +3,8 @@
 
     python tests/data/holdout/check_gold.py [tests/data/holdout.gold.jsonl]
 
-Adapted from tests/data/dev/check_gold.py (same checks), with the point labels of this set added:
+Also checks the development set (tests/data/dev/check_gold.py runs this with dev.gold.jsonl). The point
+labels it knows include this set's:
 lettered items «а)» under a numbered question or point («1.б», «III.1.а»), decisions numbered anew
 under Roman-numbered sections («II.3»), and the first cell of a pipe table («| 1.1. | … |»).
 
@@ -239,9 +240,10 @@ def check(gold_path: Path) -> int:
         if name in seen:
             errors.append(f"{where}: file annotated twice")
         seen.add(name)
-        path = HERE / str(name)
+        folder = gold_path.parent / gold_path.name.removesuffix(".gold.jsonl")  # dev.gold.jsonl -> dev/
+        path = folder / str(name)
         if not path.is_file():
-            errors.append(f"{where}: no such file in {HERE}")
+            errors.append(f"{where}: no such file in {folder}")
             continue
         labels: set[str] = set()
         if path.suffix == ".docx":
