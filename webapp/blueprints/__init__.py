@@ -30,6 +30,17 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(state_title, "state_title")  # {{ doc | state_title }}: one label per state everywhere
 
 
+def without_cursor() -> dict[str, str]:
+    """The list's query string without its page cursor: the first page of the same list."""
+    return {key: value for key, value in request.args.items() if key != "after"}
+
+
+def page_links(after: str | None) -> dict[str, dict | None]:
+    """Arguments of a keyset-paged list's «Дальше» and «В начало» links (None where there is no such page)."""
+    return {"next_args": dict(request.args, after=after) if after else None,
+            "first_args": without_cursor() if request.args.get("after") else None}
+
+
 def flash_form_errors(form) -> None:
     """A form that did not validate: its messages, in one alert."""
     flash("; ".join(error for errors in form.errors.values() for error in errors), "danger")

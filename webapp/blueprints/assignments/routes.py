@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp import clock
-from webapp.blueprints import flash_form_errors
+from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.assignments.forms import (
     ActionForm,
@@ -47,12 +47,10 @@ def index():
                                  overdue_on=clock.today() if request.args.get("overdue") else None)
     except Invalid as error:
         flash(error.reason, "warning")
-        return redirect(url_for("assignments.index", **{k: v for k, v in request.args.items() if k != "after"}))
-    next_args = dict(request.args, after=page.after) if page.after else None
-    first_args = {k: v for k, v in request.args.items() if k != "after"} if request.args.get("after") else None
+        return redirect(url_for("assignments.index", **without_cursor()))
     return render_template("assignments/index.html", assignments=page.rows, statuses=STATUS_TITLES, status=status,
                            scopes=SCOPES, scope=scope, sorts=service.SORTS, sort=sort, sizes=service.PAGE_SIZES,
-                           size=size, next_args=next_args, first_args=first_args, today=clock.today(),
+                           size=size, **page_links(page.after), today=clock.today(),
                            is_overdue=service.is_overdue)
 
 

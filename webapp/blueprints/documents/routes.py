@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -60,13 +61,11 @@ def index():
                                      after=request.args.get("after"), size=size)
     except Invalid as error:
         flash(error.reason, "warning")
-        return redirect(url_for("documents.index", **{k: v for k, v in request.args.items() if k != "after"}))
+        return redirect(url_for("documents.index", **without_cursor()))
     documents = page.rows
-    next_args = dict(request.args, after=page.after) if page.after else None
-    first_args = {k: v for k, v in request.args.items() if k != "after"} if request.args.get("after") else None
     return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=states,
                            doc_type=doc_type, state=state, sizes=service.REGISTER_SIZES, size=size,
-                           next_args=next_args, first_args=first_args)
+                           **page_links(page.after))
 
 
 @bp.route("/documents/<int:document_id>")
