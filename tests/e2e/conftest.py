@@ -14,6 +14,7 @@ import threading
 import pytest
 
 playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 CHROMIUM = os.environ.get("DOCFLOW_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -58,9 +59,13 @@ def login_as(page, base: str, login: str) -> None:
     """Log in as a demo user (password «demo»), logging out whoever is logged in first."""
     page.goto(base + "/login")
     if page.locator("#current-user").count():
-        page.click("text=Выйти")
+        # Wait for the logout's own navigation to finish before loading the form again:
+        # a goto racing the POST's redirect can leave the old page in place.
+        with page.expect_navigation():
+            page.click("text=Выйти")
         page.goto(base + "/login")
     page.fill("#login", login)
     page.fill("#password", "demo")
-    page.click("#submit")
-    assert page.locator("#current-user").count() == 1
+    with page.expect_navigation():
+        page.click("#submit")
+    expect(page.locator("#current-user")).to_have_count(1)

@@ -21,7 +21,8 @@ def test_secretary_drafts_a_protocol_in_the_browser(page, live_server, demo_app)
     page.click("#submit")
     assert page.locator("#current-user").inner_text() == "Матвейчук Елена Николаевна"
     assert page.url.endswith("/tasks")  # «Мои задачи» is the start page
-    page.click("text=Документы")
+    with page.expect_navigation():
+        page.click("text=Документы")
     rows = page.locator("#documents tbody tr")
     assert rows.count() == 4  # the documents in force; the draft resolution of another body is not hers to read
     assert "339" in page.locator("#documents").inner_text()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import CHROMIUM, login_as
+from tests.e2e.conftest import CHROMIUM, expect, login_as
 from webapp.extensions import db
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
@@ -31,14 +31,15 @@ def test_secretary_imports_two_docx_files_and_saves_one_under_control(page, live
     page.click("#upload-button")
     page.wait_for_selector("#pending-imports")
     assert "Загружено документов: 2" in page.content()
-    page.click(f"text={ORDER.name}")
+    with page.expect_navigation():
+        page.click(f"text={ORDER.name}")
 
     # The review: the text on one side, the structure on the other; a field's source is marked on focus.
     assert page.locator("#source-text mark.source-span").count() > 10
     assert page.input_value("#number") == "245" and page.input_value("#event_date") == "30.08.2024"
     first_deadline = page.locator("input[id$='-deadline']:not([value=''])").first
     first_deadline.focus()
-    assert page.locator("#source-text mark.active").count() >= 1
+    expect(page.locator("#source-text mark.active").first).to_be_visible()
     row = first_deadline.get_attribute("id").split("-")[1]
     page.select_option(f"#points-{row}-responsible", str(institute_id))  # the secretary fixes the body
     page.fill(f"#points-{row}-new_body", "")
