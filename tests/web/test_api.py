@@ -335,6 +335,22 @@ def test_the_overdue_summary_on_a_date_and_notifications(as_user):
     assert _ok(as_user("auditor").get("/notifications"))["items"] == []  # only the caller's own
 
 
+def test_notifications_are_marked_read_by_id_or_all_and_only_the_callers(as_user):
+    secretary, head = as_user("secretary"), as_user("head")
+    publish_order(as_user)
+    publish_order(as_user)  # the secretary is told of each publication
+    unread = [n["id"] for n in _ok(secretary.get("/notifications?limit=200"))["items"] if n["read_at"] is None]
+    assert len(unread) >= 2
+    assert _ok(head.post("/notifications/read", json={"ids": unread})) == {"marked": 0}  # not hers
+    assert _ok(secretary.post("/notifications/read", json={"ids": [unread[0], 2147483647]})) == {"marked": 1}
+    after = {n["id"]: n["read_at"] for n in _ok(secretary.get("/notifications?limit=200"))["items"]}
+    assert after[unread[0]] is not None and after[unread[1]] is None
+    assert _ok(secretary.post("/notifications/read", json={})) == {"marked": len(unread) - 1}
+    assert all(n["read_at"] for n in _ok(secretary.get("/notifications?limit=200"))["items"])
+    _error(secretary.post("/notifications/read", json={"ids": ["x"]}), 422)
+    _error(as_user("secretary", scopes=("read",)).post("/notifications/read", json={}), 403, "insufficient_scope")
+
+
 def test_search_finds_only_what_the_caller_may_read(as_user):
     secretary, executor = as_user("secretary"), as_user("executor")
     draft = _ok(secretary.post("/documents", json={"type": "order", "title": "О зимнем фестивале хороводов",

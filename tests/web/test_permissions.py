@@ -353,6 +353,8 @@ ROWS = [
     api("list_assignments", "GET", lambda w: "/assignments", EVERYONE),
     api("overdue", "GET", lambda w: "/overdue?as_of=2027-01-10", EVERYONE, note="each sees what they may read"),
     api("list_notifications", "GET", lambda w: "/notifications", EVERYONE),
+    api("read_notifications", "POST", lambda w: "/notifications/read", EVERYONE, data=lambda w: {},
+        note="each marks only their own"),
     api("search_all", "GET", lambda w: "/search?q=поручение", EVERYONE),
     api("get_assignment", "GET", lambda w: f"/assignments/{w['new']}", MEMBERS_OF_A | OVERSEERS),
     api("take", "POST", lambda w: f"/assignments/{w['new']}/take", MEMBERS_OF_A),

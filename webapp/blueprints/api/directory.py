@@ -1,4 +1,4 @@
-"""The directory through the API (read only): bodies, users, the caller and the caller's notifications."""
+"""The directory through the API: bodies, users, the caller, and the caller's notifications (read, and marked read)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,18 @@ from webapp.blueprints.api import present as show
 from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import get_or_404
 from webapp.blueprints.api.paging import keyset_page
-from webapp.blueprints.api.schemas import BodySchema, MeSchema, NotificationPageSchema, PageArgs, UserSchema
+from webapp.blueprints.api.schemas import (
+    BodySchema,
+    MarkedSchema,
+    MeSchema,
+    NotificationPageSchema,
+    NotificationsReadIn,
+    PageArgs,
+    UserSchema,
+)
 from webapp.extensions import db
 from webapp.models import Body, Notification, User
+from webapp.services import notifications
 
 TAG = ["directory"]
 
@@ -59,3 +68,13 @@ def me():
 def list_notifications(args: dict):
     query = select(Notification).where(Notification.user_id == api_user().id)
     return keyset_page(query, Notification.id, args, show.notification, newest_first=True)
+
+
+@bp.post("/notifications/read")
+@bp.arguments(NotificationsReadIn)
+@bp.response(200, MarkedSchema)
+@bp.doc(tags=TAG, summary="Mark the caller's notifications read: those listed in `ids`, or all when `ids` is absent")
+def read_notifications(body: dict):
+    marked = notifications.mark_read(api_user(), body.get("ids"))
+    db.session.commit()
+    return {"marked": marked}

@@ -432,6 +432,16 @@ class NotificationSchema(Schema):
     read_at = fields.DateTime(allow_none=True)
 
 
+class NotificationsReadIn(InputSchema):
+    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)),
+                      validate=validate.Length(min=1, max=1000),
+                      metadata={"description": "The notifications to mark; absent: every unread one."})
+
+
+class MarkedSchema(Schema):
+    marked = fields.Integer(required=True, metadata={"description": "How many were unread and are read now."})
+
+
 class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
