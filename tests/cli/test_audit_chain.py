@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
+from sqlalchemy.orm import defer
 
 from webapp.extensions import db
 from webapp.models import AuditHead, Event
@@ -46,7 +47,8 @@ def keyed(key: bytes):
 
 def _events(app) -> list[Event]:
     with app.app_context():
-        events = list(db.session.scalars(select(Event).order_by(Event.id)))
+        # acting_for_id (migration 0016) is absent while a test has the database at an older revision
+        events = list(db.session.scalars(select(Event).options(defer(Event.acting_for_id)).order_by(Event.id)))
         db.session.expunge_all()
         return events
 

@@ -28,7 +28,7 @@ from webapp.models.document import (
 from webapp.models.files import StoredFile
 from webapp.models.imports import ImportItem, ImportStatus
 from webapp.models.notices import CalendarToken, ReminderLog
-from webapp.models.people import Body, Membership, Role, User, UserRole
+from webapp.models.people import Body, Deputy, Invitation, Membership, Role, User, UserRole
 from webapp.models.search import SearchEntry
 from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
@@ -51,11 +51,13 @@ __all__ = [
     "AssignmentStatus",
     "Body",
     "DeadlineKind",
+    "Deputy",
     "Document",
     "DocumentType",
     "Event",
     "ImportItem",
     "ImportStatus",
+    "Invitation",
     "LoginThrottle",
     "Membership",
     "Notification",

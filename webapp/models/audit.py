@@ -19,6 +19,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    #: The colleague the actor stood in for (замещение): «actor за acting_for». None: the actor's own right.
+    acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(80))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
@@ -29,7 +31,8 @@ class Event(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    acting_for: Mapped[User | None] = relationship(foreign_keys=[acting_for_id])
 
 
 class AuditHead(db.Model):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, event, select
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from webapp.extensions import db
@@ -66,14 +67,23 @@ class Body(db.Model):
     #: The line before an order's points per document type, when the body's differs from the default:
     #: {"order": "ПОСТАНОВЛЯЮ:"}.
     formulas: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: The head (руководитель) whose name the body's letters and the directory show.
+    head_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: Closed (or merged into another): not offered in forms any more; documents and history keep naming it.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     parent: Mapped[Body | None] = relationship(remote_side=[id], back_populates="children")
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id])
     children: Mapped[list[Body]] = relationship(back_populates="parent")
     memberships: Mapped[list[Membership]] = relationship(back_populates="body", cascade="all, delete-orphan")
 
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
     def matches(self, name: str) -> bool:
         """Whether a name found in a text denotes this body."""
@@ -118,6 +128,9 @@ class User(UserMixin, db.Model):
 
     #: The token of the session this object was loaded for; never stored (services/sessions.py keeps its hash).
     session_token = None
+    #: Whose rights the last check of this request let the user act with, when not their own (a deputy acting
+    #: for an absent colleague: policy.ensure sets it, the audit records it). Never stored on this row.
+    acting_as = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -165,6 +178,41 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"))
+    position: Mapped[str | None] = mapped_column(String(300))  # должность in this body, when not the user's main one
 
     user: Mapped[User] = relationship(back_populates="memberships")
     body: Mapped[Body] = relationship(back_populates="memberships")
+
+
+class Deputy(db.Model):
+    """Замещение: `deputy` acts for `principal` from `starts_on` to `ends_on` inclusive (the organisation's days):
+    sees her tasks and notifications and may take her actions, recorded as «deputy за principal»."""
+
+    __tablename__ = "deputy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # ended early: applies no more
+
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+    principal: Mapped[User] = relationship(foreign_keys=[principal_id])
+
+
+class Invitation(db.Model):
+    """A one-time link that lets a new user set her password; only the token's SHA-256 is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # or replaced by a newer link
+
+    user: Mapped[User] = relationship()

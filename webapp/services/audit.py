@@ -126,6 +126,9 @@ def _canonical(event, prev_hash: str) -> bytes:
         "object_type": event.object_type, "object_id": event.object_id, "document_id": event.document_id,
         "before": event.before, "after": event.after, "comment": event.comment, "prev_hash": prev_hash,
     }
+    acting_for_id = getattr(event, "acting_for_id", None)
+    if acting_for_id is not None:  # only events of a deputy carry it: every earlier event hashes as before
+        payload["acting_for_id"] = acting_for_id
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -176,9 +179,11 @@ def record_event(actor: User | None, action: str, obj=None, *, before: dict | No
     key = _appending_key(head)
     if document is None and isinstance(obj, Document):
         document = obj
+    acting_for = getattr(actor, "acting_as", None)  # a deputy's action: «actor за acting_for» (policy.ensure)
     event = Event(
         at=clock.now(),
         actor_id=actor.id if isinstance(actor, User) else None,
+        acting_for_id=acting_for.id if isinstance(acting_for, User) else None,
         action=action,
         object_type=type(obj).__name__.lower() if obj is not None else "system",
         object_id=getattr(obj, "id", None),

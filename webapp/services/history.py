@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.models import Document, Event, User
 from webapp.models.assignment import STATUS_TITLES, AssignmentStatus
 from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.models.people import ROLE_TITLES
 from webapp.ru.morph import agree_with, with_count
 from webapp.services.workflows import registry, state_titles
 
@@ -49,6 +50,21 @@ ACTIONS = {
     "assignment.occurrences": "Наступили новые сроки периодического поручения",
     "assignment.series_done": "Периодическое поручение исполнено",
     "body.create": "Орган добавлен в справочник",
+    "body.rename": "Орган переименован",
+    "body.move": "Орган перенесён в структуре",
+    "body.update": "Изменены сведения об органе",
+    "body.merge": "Органы объединены",
+    "body.close": "Орган закрыт",
+    "user.create": "Создан пользователь",
+    "user.update": "Изменены сведения о пользователе",
+    "user.invite": "Выдана ссылка для входа",
+    "user.invite_accepted": "Пароль задан по ссылке",
+    "user.password_reset": "Пароль сброшен администратором",
+    "user.deactivate": "Пользователь отключён",
+    "user.activate": "Пользователь включён",
+    "deputy.add": "Назначено замещение",
+    "deputy.end": "Замещение прекращено",
+    "directory.import": "Загружен справочник пользователей и органов",
     "template.upload": "Загружен шаблон DOCX",
     "template.activate": "Шаблон DOCX сделан действующим",
     "template.deactivate": "Восстановлен шаблон DOCX по умолчанию",
@@ -76,7 +92,15 @@ LABELS = {
     "action": "Поручение", "body": "Ответственный", "file": "Файл", "kind": "Вид", "archive": "Архивный документ",
     "name": "Наименование", "version": "Версия", "login": "Пользователь", "sessions_ended": "Завершено сеансов",
     "by": "Кем", "size": "Размер, байт",
+    "full_name": "ФИО", "position": "Должность", "email": "Эл. почта", "roles": "Роли", "bodies": "Органы",
+    "active": "Активен", "expires": "Действует до", "short_name": "Краткое наименование",
+    "parent": "Вышестоящий орган", "head": "Руководитель", "aliases": "Другие наименования",
+    "merged_into": "Влит в орган", "members": "Перенесено членств", "assignments": "Перенесено поручений",
+    "documents": "Перенесено документов", "children": "Перенесено подразделений",
+    "deputy": "Замещающий", "principal": "Замещаемый", "starts_on": "С", "ends_on": "По",
+    "users": "Пользователей", "created_bodies": "Органов",
 }
+PERSON_KEYS = ("approver", "login", "head", "deputy", "principal")  #: values that are logins, shown as names
 MODES = {"sequential": "последовательно", "parallel": "одновременно"}
 DECISIONS = {"approved": "согласовано", "approved_with_remarks": "согласовано с замечаниями",
              "returned": "возвращено на доработку"}
@@ -98,6 +122,27 @@ class Entry:
     event: Event
     title: str
     changes: list[Change] = field(default_factory=list)
+
+    @property
+    def who(self) -> str:
+        """Who acted: «Иванова Ольга Петровна», a deputy «Иванова О. П. за Цулая Л. В.», or «система»."""
+        return who_acted(self.event)
+
+
+def who_acted(event: Event) -> str:
+    if event.actor is None:
+        return "система"
+    if event.acting_for is None:
+        return event.actor.full_name
+    return f"{short_name(event.actor.full_name)} за {short_name(event.acting_for.full_name)}"
+
+
+def short_name(full_name: str) -> str:
+    """«Цулая Лариса Владимировна» -> «Цулая Л. В.» (a name of another shape stays as it is)."""
+    parts = full_name.split()
+    if len(parts) not in (2, 3) or not all(p[:1].isupper() for p in parts):
+        return full_name
+    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:])])
 
 
 def _short_date(value: Any) -> str | None:
@@ -129,12 +174,9 @@ class _Reader:
         logins = set()
         for event in events:
             for values in (event.before or {}, event.after or {}):
-                if isinstance(values.get("approver"), str):
-                    logins.add(values["approver"])
+                logins.update(values[k] for k in PERSON_KEYS if isinstance(values.get(k), str))
                 if isinstance(values.get("people"), list):
                     logins.update(p for p in values["people"] if isinstance(p, str))
-                if isinstance(values.get("login"), str):
-                    logins.add(values["login"])
         self.names = dict(db.session.execute(select(User.login, User.full_name)
                                              .where(User.login.in_(logins))).all()) if logins else {}
         self.all_states = state_titles()
@@ -172,8 +214,10 @@ class _Reader:
             return DECISIONS.get(value, value)
         if key == "by":
             return BY.get(value, value)
-        if key in ("approver", "login"):
+        if key in PERSON_KEYS:
             return self.names.get(value, value)
+        if key == "roles" and isinstance(value, list):
+            return ", ".join(ROLE_TITLES.get(r, r) for r in value)
         if key == "people":
             return ", ".join(self.names.get(p, p) for p in value)
         if key == "points" and isinstance(value, list):

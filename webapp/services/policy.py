@@ -24,12 +24,15 @@ from typing import Any
 
 from sqlalchemy import exists, or_, select, true
 
+from webapp import clock
+from webapp.extensions import db
 from webapp.models import (
     ApprovalStep,
     Assignment,
     AssignmentStatus,
     Body,
     ChangeStatus,
+    Deputy,
     Document,
     Role,
     User,
@@ -95,11 +98,66 @@ def rule(name: str) -> Callable[[Check], Check]:
     return register
 
 
-def refusal(user: User, name: str, obj: Any = None) -> str | None:
-    """Why the user may not do this (a sentence in Russian), or None when they may."""
+# --- deputies (замещение) -------------------------------------------------------------------------------------------
+
+#: Rules a deputy never takes over: running the service, setting deputies, and what only the person herself can
+#: do (confirming that she has read a document).
+NOT_DELEGATED = frozenset({"administer", "manage_bodies", "manage_users", "manage_deputies", "acknowledge"})
+_PRINCIPALS = "_principals"  # not a column: acting_for's answer, on the instance for its request
+
+
+def acting_for(user: User) -> list[User]:
+    """The user and every active colleague she stands in for today (by the service's clock): the people whose
+    rights apply when she acts. Asked once per request and user."""
     if not user.is_authenticated:
-        return "Войдите в систему."
-    return RULES[name](user, obj)
+        return []
+    today = clock.today()
+    cached = user.__dict__.get(_PRINCIPALS)
+    if cached is None or cached[0] != today:
+        principals = list(db.session.scalars(
+            select(User).join(Deputy, Deputy.principal_id == User.id).where(
+                Deputy.deputy_id == user.id, Deputy.ended_at.is_(None), Deputy.starts_on <= today,
+                Deputy.ends_on >= today, User.active.is_(True), User.id != user.id).order_by(User.full_name)))
+        cached = user.__dict__[_PRINCIPALS] = (today, principals)
+    return [user, *cached[1]]
+
+
+def forget_deputies(user: User) -> None:
+    """A deputy was set or ended for this user: ask again."""
+    user.__dict__.pop(_PRINCIPALS, None)
+
+
+def first_allowed(user: User, check: Callable[[User], str | None]) -> tuple[str | None, User | None]:
+    """(None, whose rights allow it) — the user's own first, then those of each colleague she stands in for —
+    or (the user's own refusal, None). Every delegated check goes through here: the rules are never copied."""
+    reason = check(user)
+    if reason is None:
+        return None, user
+    for principal in acting_for(user)[1:]:
+        if check(principal) is None:
+            return None, principal
+    return reason, None
+
+
+def note_acting(user: User, whose: User | None) -> None:
+    """The action about to be recorded is taken with `whose` rights: «user за whose» in the audit."""
+    user.acting_as = whose if whose is not None and whose.id != user.id else None
+
+
+def refusal(user: User, name: str, obj: Any = None) -> str | None:
+    """Why the user may not do this (a sentence in Russian), or None when they may (on her own right or on the
+    right of a colleague she stands in for)."""
+    return _decision(user, name, obj)[0]
+
+
+def _decision(user: User, name: str, obj: Any) -> tuple[str | None, User | None]:
+    if not user.is_authenticated:
+        return "Войдите в систему.", None
+    check = RULES[name]
+    if name in NOT_DELEGATED:
+        reason = check(user, obj)
+        return reason, (user if reason is None else None)
+    return first_allowed(user, lambda who: check(who, obj))
 
 
 def can(user: User, name: str, obj: Any = None) -> bool:
@@ -107,10 +165,11 @@ def can(user: User, name: str, obj: Any = None) -> bool:
 
 
 def ensure(user: User, name: str, obj: Any = None) -> None:
-    """Raise NotAllowed with the rule's reason when the user may not do this."""
-    reason = refusal(user, name, obj)
+    """Raise NotAllowed with the rule's reason when the user may not do this; else note whose right it is."""
+    reason, whose = _decision(user, name, obj)
     if reason is not None:
         raise NotAllowed(reason)
+    note_acting(user, whose)
 
 
 # Documents
@@ -349,6 +408,27 @@ def _read_audit(user: User, _obj=None) -> str | None:
 def _administer(user: User, _obj=None) -> str | None:
     """Users, their sessions, templates: what changes every document or account of the organisation."""
     return None if user.has_role(Role.admin) else "Это может только администратор."
+
+
+@rule("manage_bodies")
+def _manage_bodies(user: User, _obj=None) -> str | None:
+    """The directory of bodies: create, rename, move, merge, close, requisites."""
+    return None if user.has_role(Role.admin) else "Справочник органов ведёт администратор."
+
+
+@rule("manage_users")
+def _manage_users(user: User, _obj=None) -> str | None:
+    """Accounts: create, invite, roles, bodies, deactivate, reset a password, end sessions; the import of users
+    and bodies."""
+    return None if user.has_role(Role.admin) else "Учётные записи пользователей ведёт администратор."
+
+
+@rule("manage_deputies")
+def _manage_deputies(user: User, principal: User | None) -> str | None:
+    """An administrator sets anyone's deputy; a user sets her own (for her leave)."""
+    if user.has_role(Role.admin) or (principal is not None and principal.id == user.id):
+        return None
+    return "Назначить замещающего может администратор или сам замещаемый сотрудник."
 
 
 @rule("body_calendar")

@@ -28,7 +28,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.assignment import assignment_coexecutor
-from webapp.services.policy import readable_documents, scope_ids, visible_assignments
+from webapp.services.policy import acting_for, readable_documents, scope_ids, visible_assignments
 from webapp.services.workflows import registry
 from webapp.workflow.engine import PUBLISHED
 
@@ -103,10 +103,6 @@ def _waiting_for(user: User, task: str):
     return or_(*conditions) if conditions else false()
 
 
-def _documents(user: User, condition) -> Select:
-    return select(Document).where(Document.parent_id.is_(None), readable_documents(user), condition)
-
-
 def _to_execute(user: User):
     """Assignments of the bodies the user belongs to, lead or co-executor. Only their own bodies: the policy lets
     a member of a higher body act on its sub-bodies' assignments too (they are on «Поручения»), but they wait for
@@ -120,23 +116,45 @@ def _to_execute(user: User):
         select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))))
 
 
-def _queries(user: User) -> dict[str, Select]:
-    """One statement per group, unordered."""
+def _conditions(user: User) -> dict[str, object]:
+    """What makes an item wait for this one user, per group (each group's statement selects its ENTITY)."""
     series = and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None))
+
+    def document(condition):
+        return and_(Document.parent_id.is_(None), readable_documents(user), condition)
+
     return {
-        "approve": _documents(user, _my_turn(user)),
-        "sign": _documents(user, _waiting_for(user, "sign")),
-        "review": _documents(user, _waiting_for(user, "review")),
-        "execute": select(Assignment).where(_to_execute(user), Assignment.status.in_(TO_EXECUTE), not_(series)),
-        "reports": select(Assignment).where(Assignment.controller_id == user.id,
-                                            Assignment.status == AssignmentStatus.reported),
-        "extensions": select(DeadlineChange).join(Assignment, DeadlineChange.assignment_id == Assignment.id).where(
-            DeadlineChange.status == ChangeStatus.pending, Assignment.controller_id == user.id,
-            visible_assignments(user)),
-        "acknowledge": _documents(user, and_(Document.state == PUBLISHED, exists().where(
+        "approve": document(_my_turn(user)),
+        "sign": document(_waiting_for(user, "sign")),
+        "review": document(_waiting_for(user, "review")),
+        "execute": and_(_to_execute(user), Assignment.status.in_(TO_EXECUTE), not_(series)),
+        "reports": and_(Assignment.controller_id == user.id, Assignment.status == AssignmentStatus.reported),
+        "extensions": and_(DeadlineChange.status == ChangeStatus.pending, Assignment.controller_id == user.id,
+                           visible_assignments(user)),
+        "acknowledge": document(and_(Document.state == PUBLISHED, exists().where(
             Acknowledgment.document_id == Document.id, Acknowledgment.user_id == user.id,
             Acknowledgment.acknowledged_at.is_(None)))),
     }
+
+
+ENTITY = {"approve": Document, "sign": Document, "review": Document, "execute": Assignment, "reports": Assignment,
+          "extensions": DeadlineChange, "acknowledge": Document}
+PERSONAL = {"acknowledge"}  #: groups a deputy does not take over: reading a document is the person's own
+
+
+def _queries(user: User) -> dict[str, Select]:
+    """One statement per group, unordered. A deputy's groups hold her own items and those of every colleague
+    she stands in for today (policy.acting_for): one statement still, the conditions joined by OR."""
+    people = acting_for(user)
+    conditions = [_conditions(person) for person in people]
+    queries = {}
+    for key, entity in ENTITY.items():
+        condition = conditions[0][key] if key in PERSONAL else or_(*(c[key] for c in conditions))
+        query = select(entity)
+        if entity is DeadlineChange:
+            query = query.join(Assignment, DeadlineChange.assignment_id == Assignment.id)
+        queries[key] = query.where(condition)
+    return queries
 
 
 ORDER = {

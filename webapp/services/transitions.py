@@ -24,7 +24,7 @@ from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import sync_draft_assignments
 from webapp.services.errors import Conflict, Invalid, NotAllowed
-from webapp.services.policy import ensure, in_scope, may_approve, may_fire, refusal
+from webapp.services.policy import ensure, first_allowed, in_scope, may_approve, may_fire, note_acting, refusal
 from webapp.services.route import current_round, planned_round, route_running, steps_waiting_for
 from webapp.services.workflows import done_text, is_editable, workflow_of
 from webapp.workflow import Transition
@@ -92,7 +92,8 @@ def decide(user: User, document: Document, decision: str, comment: str | None, e
         raise Invalid("Неизвестное решение по согласованию.")
     if decision == ApprovalDecision.approved_with_remarks and not comment:
         raise Invalid("Согласование с замечаниями требует текста замечаний.")
-    step = next(s for s in steps_waiting_for(document) if s.user_id == user.id)
+    whose = user.acting_as or user  # a deputy decides on the step of the colleague she stands in for
+    step = next(s for s in steps_waiting_for(document) if s.user_id == whose.id)
     step.decision, step.comment, step.decided_at = decision, comment, clock.now()
     db.session.flush()
     record_event(user, f"approval.{decision}", document, comment=comment,
@@ -132,8 +133,17 @@ def _guard_failure(guard: str, user: User, document: Document) -> str | None:
 
 
 def _refusal(user: User, document: Document, transition: Transition) -> str | None:
+    return _decision(user, document, transition)[0]
+
+
+def _decision(user: User, document: Document, transition: Transition) -> tuple[str | None, User | None]:
+    """The refusal, or None and whose rights allow it: the user's own or a colleague's she stands in for."""
     if document.state not in transition.sources:
-        return "Это действие недоступно в текущем состоянии документа."
+        return "Это действие недоступно в текущем состоянии документа.", None
+    return first_allowed(user, lambda who: _own_refusal(who, document, transition))
+
+
+def _own_refusal(user: User, document: Document, transition: Transition) -> str | None:
     reason = may_fire(user, document, transition)
     if reason:
         return reason
@@ -149,7 +159,8 @@ def available_transitions(user: User, document: Document) -> list[Transition]:
     guard does not hold yet is drawn disabled with blocked_reason)."""
     if not user.is_authenticated:
         return []
-    return [t for t in workflow_of(document).transitions_from(document.state) if may_fire(user, document, t) is None]
+    return [t for t in workflow_of(document).transitions_from(document.state)
+            if first_allowed(user, lambda who, t=t: may_fire(who, document, t))[0] is None]
 
 
 def blocked_reason(user: User, document: Document, transition: Transition) -> str | None:
@@ -173,9 +184,10 @@ def check_fire(user: User, document: Document, name: str, comment: str | None, e
         raise Invalid("Неизвестное действие.")
     if document.state not in transition.sources:
         raise Conflict("Документ уже в другом состоянии. Обновите страницу.")
-    reason = _refusal(user, document, transition)
+    reason, whose = _decision(user, document, transition)
     if reason:
         raise NotAllowed(reason)
+    note_acting(user, whose)
     if transition.comment_required and not (comment or "").strip():
         raise Invalid("Для этого действия нужен комментарий.")
     return transition
@@ -225,8 +237,9 @@ def _start_approval(user: User, document: Document, transition: Transition, comm
 
 def _record_return(user: User, document: Document, transition: Transition, comment: str | None) -> None:
     """The approval sheet shows who returned the document: the returning approver's open step says so."""
+    whose = user.acting_as or user
     for step in current_round(document):
-        if step.user_id == user.id and step.decision is None:
+        if step.user_id == whose.id and step.decision is None:
             step.decision, step.comment, step.decided_at = ApprovalDecision.returned, comment, clock.now()
 
 

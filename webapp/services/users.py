@@ -103,11 +103,12 @@ def set_password(user: User, password: str) -> None:
 
 
 def find_body(name: str) -> Body:
-    """A body by its name, short name or alias."""
-    body = db.session.scalar(select(Body).where(Body.name == name))
+    """A body by its name, short name or alias; an open body first (a merged body's names lead to the body that
+    took it over, whose aliases hold them)."""
+    body = db.session.scalar(select(Body).where(Body.name == name, Body.closed_at.is_(None)))
     if body is not None:
         return body
-    for candidate in db.session.scalars(select(Body)):
+    for candidate in db.session.scalars(select(Body).order_by(Body.closed_at.is_not(None), Body.id)):
         if candidate.matches(name):
             return candidate
     raise NotFound(f"No body named {name!r}")
@@ -180,4 +181,3 @@ def find_named_user(text: str | None) -> User | None:
                for s, f, m in named):
             matches.append(user)
     return matches[0] if len(matches) == 1 else None
-
