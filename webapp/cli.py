@@ -41,6 +41,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(gen_load_command)
     app.cli.add_command(search_group)
     app.cli.add_command(webhooks_group)
+    app.cli.add_command(notify_group)
 
 
 def migrate_database() -> None:
@@ -157,6 +158,25 @@ def webhooks_send() -> None:
     report = webhooks.send_due()
     click.echo(f"Webhooks: {queued} overdue event(s) queued; {report.delivered} delivered, {report.retried} to "
                f"retry, {report.failed} failed.")
+
+
+@click.group("notify")
+def notify_group() -> None:
+    """Notifications by e-mail."""
+
+
+@notify_group.command("send")
+@with_appcontext
+def notify_send() -> None:
+    """E-mail the notifications not mailed yet, as each user chose (each one, or a daily digest from DIGEST_HOUR);
+    run it from cron every few minutes; several hosts may run it at once, each notification goes out once."""
+    from webapp.services import notifications
+
+    run = notifications.send_mail()
+    click.echo(f"Notification e-mails sent: {run.sent} (carrying {run.notifications} notification(s)); "
+               f"failed, will be retried: {run.failed}.")
+    if run.failed:
+        raise SystemExit(1)
 
 
 @click.command("serve")

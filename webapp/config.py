@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 20,  # seconds
     "REMIND_DAYS": [7, 1],  # days before a deadline
     "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
+    "DIGEST_HOUR": 8,  # notifications by e-mail: the daily digest goes at the first `docflow notify send` from 8:00
     "MAX_POINTS": 1000,  # decision points in one document (saving 1,000 takes under a second: bench/save_points.py)
     "OCCURRENCE_HORIZON_DAYS": 92,  # periodic assignments: their due dates this far ahead exist as occurrences
     "WORKFLOWS_DIR": None,  # None: instance/workflows when present, else the workflows/ shipped with the code

@@ -4,6 +4,8 @@ failures retried on the next run."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from email import message_from_string
 from email.header import decode_header, make_header
@@ -31,15 +33,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app):
+@contextmanager
+def smtp_inbox(app) -> Iterator[Inbox]:
+    """A real SMTP server on a free local port, the app's mail settings pointed at it; what it received."""
     inbox = Inbox()
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="docflow@example.org")
-    yield inbox
-    controller.stop()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(app):
+    with smtp_inbox(app) as inbox:
+        yield inbox
 
 
 @pytest.fixture

@@ -308,6 +308,8 @@ ROWS = [
     Row("auth.change_password", "GET", lambda w: "/account/password", EVERYONE),
     Row("auth.change_password", "POST", lambda w: "/account/password", EVERYONE, ok=400,
         data=lambda w: {"current": "неверный", "new": "x", "repeat": "x"}, note="wrong current password"),
+    Row("auth.mail_settings", "GET", lambda w: "/account/mail", EVERYONE),
+    Row("auth.mail_settings", "POST", lambda w: "/account/mail", EVERYONE, data=lambda w: {"mode": "digest"}),
     Row("auth.api_tokens", "GET", lambda w: "/account/tokens", EVERYONE),
     Row("auth.api_tokens", "POST", lambda w: "/account/tokens", EVERYONE, ok=201,
         data=lambda w: {"name": "Отчёты", "scopes": "read", "days": "30"}, note="the secret shown once"),

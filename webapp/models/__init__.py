@@ -27,7 +27,7 @@ from webapp.models.document import (
 )
 from webapp.models.files import StoredFile
 from webapp.models.imports import ImportItem, ImportStatus
-from webapp.models.notices import CalendarToken, ReminderLog
+from webapp.models.notices import CalendarToken, MailSetting, ReminderLog
 from webapp.models.people import Body, Deputy, Invitation, Membership, Role, User, UserRole
 from webapp.models.search import SearchEntry
 from webapp.models.sessions import LoginThrottle, UserSession
@@ -59,6 +59,7 @@ __all__ = [
     "ImportStatus",
     "Invitation",
     "LoginThrottle",
+    "MailSetting",
     "Membership",
     "Notification",
     "NumberCounter",

@@ -1,10 +1,10 @@
-"""What assignment control sends out: reminder log rows (exactly once) and calendar feed tokens."""
+"""What the service sends out: reminder log rows (exactly once), users' e-mail choices, calendar feed tokens."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp import clock
@@ -27,6 +27,19 @@ class ReminderLog(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
+
+
+MAIL_MODES = ("each", "digest", "none")  #: every notification by e-mail, one digest a day, or no e-mail
+
+
+class MailSetting(db.Model):
+    """A user's choice of e-mail for notifications; a user without a row gets each one (`each`)."""
+
+    __tablename__ = "mail_setting"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10), default="each")
+    digest_on: Mapped[date | None] = mapped_column(Date)  # the organisation's day of the last digest sent
 
 
 class CalendarToken(db.Model):

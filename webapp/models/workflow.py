@@ -72,13 +72,22 @@ class NumberCounter(db.Model):
 
 
 class Notification(db.Model):
-    """A message to a user about a document (shown in the UI; mailed when mail is configured)."""
+    """A message to a user about a document or an assignment: shown in the UI, and mailed by `docflow notify send`
+    (services/notifications.py) as the user chose: each one, a daily digest, or none."""
 
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # E-mail: sent once. A sender claims rows (mail_claim, its own random id) before sending, so two hosts running
+    # `docflow notify send` at once never send the same row; a claim older than the lease is taken over.
+    mailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mail_claim: Mapped[str | None] = mapped_column(String(32))
+    mail_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mail_error: Mapped[str | None] = mapped_column(Text)

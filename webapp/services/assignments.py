@@ -24,7 +24,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
-from webapp.services import occurrences
+from webapp.services import notifications, occurrences
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
@@ -134,6 +134,11 @@ def _change(user: User, assignment: Assignment, action: str, status: str, commen
     db.session.flush()
     record_event(user, f"assignment.{action}", assignment, document=assignment.document, before=before,
                  after={"status": status, "deadline": assignment.deadline, **after}, comment=comment)
+    if action in TOLD:
+        notifications.about_assignment(user, assignment, action, comment)
+
+
+TOLD = {"report", "accept", "return", "cancel"}  #: the verbs someone else is told of (taking into work is not)
 
 
 def _not_series(assignment: Assignment) -> None:
@@ -218,6 +223,7 @@ def request_extension(user: User, assignment: Assignment, new_date: date | None,
     db.session.flush()
     record_event(user, "assignment.extension_request", assignment, document=assignment.document,
                  after={"requested_date": new_date}, comment=reason)
+    notifications.about_assignment(user, assignment, "extension_request", reason)
     return change
 
 
@@ -247,6 +253,7 @@ def decide_extension(user: User, assignment: Assignment, approve: bool, new_date
     record_event(user, "assignment.extension_" + ("approved" if approve else "rejected"), assignment,
                  document=assignment.document, before={"deadline": change.old_date},
                  after={"deadline": assignment.deadline}, comment=comment)
+    notifications.about_assignment(user, assignment, "extension_" + ("approved" if approve else "rejected"), comment)
     return change
 
 
@@ -356,5 +363,6 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
     db.session.flush()
     record_event(user, "assignment.add", assignment, document=document,
                  after={"action": action[:200], "deadline": assignment.deadline, "body": lead_body.name})
+    notifications.about_assignment(user, assignment, "add")
     occurrences.start(assignment, clock.today())
     return assignment

@@ -1,14 +1,129 @@
-"""A user's notifications: marking them read (opening the document marks its own: services.documents)."""
+"""Notifications: what the service tells a user (shown in the UI, and mailed by `docflow notify send`).
+
+Documents' workflow events are written by services/transitions.py; assignments' events here (`about_assignment`,
+`assignments_created`), called by the assignment verbs. Each says in one Russian sentence what happened and to
+what, naming the document by type, number and date.
+
+E-mail (`send_mail`): each user chooses (MailSetting) every notification by e-mail, one digest a day, or none.
+A run claims the rows it will send with an UPDATE that only takes rows nobody holds (or whose claim has expired),
+so two hosts running the command at once never send the same notification; a row is marked mailed only after the
+SMTP server took it, and a failed send releases the row for the next run."""
 
 from __future__ import annotations
 
+import secrets
+import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
 
-from sqlalchemy import update
+from flask import current_app
+from sqlalchemy import or_, select, update
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import Notification, User
+from webapp.models import Assignment, Body, MailSetting, Membership, Notification, User
+from webapp.models.notices import MAIL_MODES
+from webapp.ru.dates import format_date_short
+
+# Headers are not folded (SMTP allows 998 characters a line): Python 3.11 drops the space between two encoded
+# words when it folds a Cyrillic subject («за день— 2»).
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+MAIL_LEASE = timedelta(minutes=10)  #: a claim older than this (a sender that died) is taken over
+MODE_TITLES = {"each": "Каждое уведомление", "digest": "Сводка раз в день", "none": "Не присылать"}
+
+
+# --- what is said ---------------------------------------------------------------------------------------------
+
+
+def assignment_label(assignment: Assignment) -> str:
+    """«Протокол № 1 от 10.06.2021, п. 1.2.1: Создать …» — the document by type, number and date."""
+    point = f", п. {assignment.point_number}" if assignment.point_number else ""
+    action = assignment.action.strip()
+    if len(action) > 120:
+        action = action[:119].rstrip() + "…"
+    return f"{assignment.document.label}{point}: {action}"
+
+
+def notify(recipients: Iterable[int], text: str, *, actor: User | None = None, document_id: int | None = None,
+           assignment_id: int | None = None) -> int:
+    """One notification for each recipient except the one who acted; returns how many were made."""
+    made = 0
+    for user_id in sorted(set(recipients) - ({actor.id} if actor is not None else set())):
+        db.session.add(Notification(user_id=user_id, document_id=document_id, assignment_id=assignment_id, text=text))
+        made += 1
+    return made
+
+
+def members(bodies: Iterable[Body]) -> set[int]:
+    """The active users who are members of the bodies."""
+    ids = [b.id for b in bodies]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Membership.user_id).join(User, User.id == Membership.user_id)
+                                  .where(Membership.body_id.in_(ids), User.active.is_(True))))
+
+
+def _deadline(assignment: Assignment) -> str:
+    return f" Срок — {format_date_short(assignment.deadline)}." if assignment.deadline else ""
+
+
+def _with(comment: str | None, title: str) -> str:
+    return f" {title}: {comment.strip()}" if comment and comment.strip() else ""
+
+
+def about_assignment(actor: User, assignment: Assignment, event: str, comment: str | None = None) -> int:
+    """Tell whom an assignment's event concerns: its controller of a report or an extension request, the members
+    of its responsible bodies of everything the controller decides."""
+    label = assignment_label(assignment)
+    executors = members(assignment.bodies)
+    controller = {assignment.controller_id} if assignment.controller_id else set()
+    said = {
+        "add": (executors, f"Новое поручение вашему органу: {label}.{_deadline(assignment)}"),
+        "report": (controller, f"Представлен отчёт об исполнении поручения ({actor.full_name}): {label}."),
+        "accept": (executors, f"Отчёт принят, поручение исполнено: {label}.{_with(comment, 'Комментарий')}"),
+        "return": (executors, f"Отчёт возвращён на доработку: {label}.{_with(comment, 'Комментарий')}"),
+        "cancel": (executors, f"Поручение снято с контроля: {label}.{_with(comment, 'Причина')}"),
+        "extension_request": (controller, f"Запрошен перенос срока поручения ({actor.full_name}): {label}."
+                                          f"{_with(comment, 'Причина')}"),
+        "extension_approved": (executors, f"Срок поручения перенесён на {format_date_short(assignment.deadline)}: "
+                                          f"{label}.{_with(comment, 'Комментарий')}" if assignment.deadline else ""),
+        "extension_rejected": (executors, f"В переносе срока отказано: {label}.{_with(comment, 'Комментарий')}"),
+    }
+    recipients, text = said[event]
+    made = notify(recipients, text, actor=actor, document_id=assignment.document_id, assignment_id=assignment.id)
+    if event == "add" and assignment.controller_id and assignment.controller_id != actor.id:
+        made += notify(controller, f"Вы назначены контролёром поручения: {label}.{_deadline(assignment)}",
+                       document_id=assignment.document_id, assignment_id=assignment.id)
+    return made
+
+
+def assignments_created(actor: User, assignments: list[Assignment]) -> int:
+    """A document put under control: one notification per person, not one per point — members of each
+    responsible body learn how many assignments their body got, each controller how many they control."""
+    if not assignments:
+        return 0
+    document = assignments[0].document
+    per_user: dict[int, int] = {}
+    controls: dict[int, int] = {}
+    for assignment in assignments:
+        for user_id in members(assignment.bodies):
+            per_user[user_id] = per_user.get(user_id, 0) + 1
+        if assignment.controller_id:
+            controls[assignment.controller_id] = controls.get(assignment.controller_id, 0) + 1
+    made = 0
+    for user_id, count in per_user.items():
+        made += notify([user_id], f"{document.label}: вашему органу поставлено на контроль поручений — {count}.",
+                       actor=actor, document_id=document.id)
+    for user_id, count in controls.items():
+        made += notify([user_id], f"{document.label}: вы назначены контролёром поручений — {count}.",
+                       actor=actor, document_id=document.id)
+    return made
+
+
+# --- read ---------------------------------------------------------------------------------------------------
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
@@ -18,3 +133,146 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         query = query.where(Notification.id.in_(list(ids)))
     return db.session.execute(query.values(read_at=clock.now())).rowcount or 0
+
+
+# --- e-mail ---------------------------------------------------------------------------------------------------
+
+
+def mail_mode(user: User) -> str:
+    setting = db.session.get(MailSetting, user.id)
+    return setting.mode if setting is not None else "each"
+
+
+def set_mail_mode(user: User, mode: str) -> None:
+    if mode not in MAIL_MODES:
+        raise ValueError(f"unknown mail mode {mode!r}")
+    setting = db.session.get(MailSetting, user.id)
+    if setting is None:
+        db.session.add(MailSetting(user_id=user.id, mode=mode))
+    else:
+        setting.mode = mode
+
+
+def smtp_connect() -> smtplib.SMTP:
+    """A connection to the configured SMTP server (MAIL_* settings)."""
+    config = current_app.config
+    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT"])
+    smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout) if config["MAIL_USE_SSL"]
+            else smtplib.SMTP(host, port, timeout=timeout))
+    if config["MAIL_USE_TLS"]:
+        smtp.starttls()
+    if config["MAIL_USERNAME"]:
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return smtp
+
+
+@dataclass
+class MailRun:
+    sent: int = 0  #: e-mails that left (a digest counts once)
+    notifications: int = 0  #: notifications they carried
+    failed: int = 0  #: e-mails the server refused or could not take; their notifications wait for the next run
+
+
+def _due_users(now) -> tuple[list[int], list[int]]:
+    """Users with unmailed notifications and an address: those who get each one, and those whose daily digest is
+    due (the digest goes at the first run on or after DIGEST_HOUR of the organisation's day)."""
+    today, hour = clock.local(now).date(), clock.local(now).hour
+    rows = db.session.execute(
+        select(User.id, MailSetting.mode, MailSetting.digest_on).distinct()
+        .join(Notification, Notification.user_id == User.id)
+        .outerjoin(MailSetting, MailSetting.user_id == User.id)
+        .where(Notification.mailed_at.is_(None), User.active.is_(True), User.email.is_not(None), User.email != ""))
+    each, digest = [], []
+    for user_id, mode, digest_on in rows:
+        if mode in (None, "each"):
+            each.append(user_id)
+        elif mode == "digest" and hour >= int(current_app.config["DIGEST_HOUR"]) and (
+                digest_on is None or digest_on < today):
+            digest.append(user_id)
+    return each, digest
+
+
+def _claim(user_ids: list[int], now) -> list[Notification]:
+    """Take the unmailed notifications of these users that nobody holds; committed at once, so another sender
+    sees the claim. Returns the rows this run holds."""
+    if not user_ids:
+        return []
+    claim = secrets.token_hex(16)
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id.in_(user_ids), Notification.mailed_at.is_(None),
+               or_(Notification.mail_claim.is_(None), Notification.mail_claimed_at < now - MAIL_LEASE))
+        .values(mail_claim=claim, mail_claimed_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    return list(db.session.scalars(select(Notification).where(Notification.mail_claim == claim)
+                                   .order_by(Notification.user_id, Notification.id)))
+
+
+def compose(to: str, subject: str, text: str) -> EmailMessage:
+    """An e-mail from the service: 7-bit clean (quoted-printable), so any relay passes it as it is."""
+    email = EmailMessage(policy=MAIL_POLICY)
+    email["From"], email["To"], email["Subject"] = current_app.config["MAIL_FROM"], to, subject
+    email.set_content(text, cte="quoted-printable")
+    return email
+
+
+def _message(user: User, subject: str, lines: list[str]) -> EmailMessage:
+    body = "\n\n".join(lines)
+    return compose(user.email, subject, f"{user.full_name}!\n\n{body}\n\n— Docflow\n")
+
+
+def _subject(text: str) -> str:
+    return text if len(text) <= 100 else text[:99].rstrip() + "…"
+
+
+def send_mail() -> MailRun:
+    """Send what is due: each notification of `each` users, one digest to `digest` users whose digest is due.
+    Each e-mail's rows are marked mailed (or released after a failure) and committed before the next one."""
+    now = clock.now()
+    each, digest = _due_users(now)
+    db.session.commit()  # end the read: SQLite refuses to turn a reading transaction into a writing one mid-way
+    rows = _claim(each + digest, now)
+    run = MailRun()
+    if not rows:
+        return run
+    digest_users = set(digest)
+    batches: list[tuple[User, str, list[Notification]]] = []
+    by_user: dict[int, list[Notification]] = {}
+    for row in rows:
+        by_user.setdefault(row.user_id, []).append(row)
+    for user_id, items in by_user.items():
+        user = db.session.get(User, user_id)
+        if user_id in digest_users:
+            batches.append((user, f"Docflow: уведомлений за день — {len(items)}", items))
+        else:
+            batches.extend((user, _subject(item.text), [item]) for item in items)
+    try:
+        smtp = smtp_connect()
+    except (OSError, smtplib.SMTPException) as exc:
+        smtp, error = None, f"{type(exc).__name__}: {exc}"
+    for user, subject, items in batches:
+        if smtp is not None:
+            try:
+                smtp.send_message(_message(user, subject, [item.text for item in items]))
+                error = None
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        for item in items:
+            item.mail_attempts += 1
+            item.mail_claim, item.mail_claimed_at = None, None
+            item.mail_error, item.mailed_at = (error, None) if error else (None, now)
+        if error:
+            run.failed += 1
+        else:
+            run.sent += 1
+            run.notifications += len(items)
+            if user.id in digest_users:
+                set_mail_mode(user, "digest")
+                db.session.get(MailSetting, user.id).digest_on = clock.local(now).date()
+        db.session.commit()
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return run

@@ -9,7 +9,6 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from webapp.extensions import db
 from webapp.models import Assignment, ReminderLog, User
 from webapp.ru.dates import format_date_short
 from webapp.services.assignments import days_overdue, is_overdue, open_dated_query
+from webapp.services.notifications import compose, smtp_connect
 
 
 @dataclass
@@ -112,18 +112,6 @@ def pending(as_of: date) -> list[Message]:
     return _unsent(as_of)[0]
 
 
-def _connect() -> smtplib.SMTP:
-    config = current_app.config
-    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT"])
-    smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout) if config["MAIL_USE_SSL"]
-            else smtplib.SMTP(host, port, timeout=timeout))
-    if config["MAIL_USE_TLS"]:
-        smtp.starttls()
-    if config["MAIL_USERNAME"]:
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-    return smtp
-
-
 def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> tuple[int, int]:
     """Send what is due and not yet sent; record each outcome. Returns (sent, failed).
 
@@ -132,10 +120,9 @@ def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> t
     messages, log = _unsent(as_of)
     if not messages:
         return 0, 0
-    sender = current_app.config["MAIL_FROM"]
     sent = failed = 0
     try:
-        smtp = _connect()
+        smtp = smtp_connect()
     except (OSError, smtplib.SMTPException) as exc:
         smtp, connect_error = None, f"{type(exc).__name__}: {exc}"
     for message in messages:
@@ -147,9 +134,8 @@ def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> t
             row.status, row.error = "failed", connect_error
             failed += 1
             continue
-        email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = sender, message.user.email, message.subject
-        email.set_content(f"{message.user.full_name}!\n\n{message.body}\n— Docflow\n")
+        email = compose(message.user.email, message.subject,
+                        f"{message.user.full_name}!\n\n{message.body}\n— Docflow\n")
         try:
             smtp.send_message(email)
             row.status, row.error = "sent", None

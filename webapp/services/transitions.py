@@ -19,7 +19,7 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.services import numbering, occurrences, rendering
+from webapp.services import notifications, numbering, occurrences, rendering
 from webapp.services.assignments import default_controller
 from webapp.services.audit import record_event
 from webapp.services.documents import sync_draft_assignments
@@ -276,6 +276,9 @@ def put_under_control(user: User, document: Document) -> None:
         occurrences.start(series, clock.today())
     count = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.document_id == document.id))
     record_event(user, "assignments.create", document, after={"count": count})
+    notifications.assignments_created(user, list(db.session.scalars(
+        select(Assignment).where(Assignment.document_id == document.id, Assignment.series_id.is_(None),
+                                 Assignment.status == AssignmentStatus.new))))
 
 
 def _render_docx(user: User, document: Document, transition: Transition, comment: str | None) -> None:
