@@ -52,14 +52,21 @@ def _is_sqlite(dbapi_connection) -> bool:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite per connection: foreign keys on; write-ahead logging, so readers never wait for a writer; and the
-    transactions begun by `_sqlite_begin` below instead of by the driver."""
+    """SQLite per connection: foreign keys on; write-ahead logging, so readers never wait for a writer; the
+    transactions begun by `_sqlite_begin` below instead of by the driver; and `lower()` for every alphabet, as
+    PostgreSQL's (SQLite's own lowers only ASCII, so «Отдел» = «отдел» and a login «Иванова» typed as «иванова»
+    would not match)."""
     if _is_sqlite(dbapi_connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 @event.listens_for(Engine, "begin")

@@ -382,3 +382,46 @@ def test_openapi_document_and_docs_page(demo_app, client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "/api/v1/documents/{document_id}/transitions" in page.get_data(as_text=True)
     assert "cdn" not in page.get_data(as_text=True).lower()
+
+
+def test_administrators_keep_the_directory_through_the_api(as_user, client):
+    admin = as_user("admin")
+    region = _ok(admin.post("/bodies", json={"name": "Управление дошкольного образования", "short_name": "УДО",
+                                             "aliases": ["Дошкольное управление"]}), 201)
+    assert region["aliases"] == ["Дошкольное управление"] and region["closed"] is False
+    branch = _ok(admin.post("/bodies", json={"name": "Отдел мониторинга", "parent_id": region["id"]}), 201)
+    assert _ok(admin.get(f"/bodies/{branch['id']}"))["parent_id"] == region["id"]
+    error = _error(admin.post("/bodies", json={"name": "Отдел мониторинга"}), 409)  # the same name twice
+    assert error["message"].endswith(").") and error["detail"]
+    closing = _error(admin.post(f"/bodies/{region['id']}/close"), 409)  # an open sub-body first
+    assert "sub-bodies" in closing["message"] and "Отдел мониторинга" in closing["detail"]
+    _error(as_user("secretary").post("/bodies", json={"name": "Чужой орган"}), 403, "forbidden")
+
+    made = _ok(admin.post("/users", json={
+        "login": "novikova", "full_name": "Новикова Анна Петровна", "roles": ["executor"],
+        "bodies": [{"body_id": branch["id"], "position": "методист"}], "email": "novikova@example.org"}), 201)
+    assert made["user"]["body_ids"] == [branch["id"]] and "/welcome/" in made["invitation_url"]
+    page = client.get(made["invitation_url"].split("localhost", 1)[1])
+    assert page.status_code == 200 and "Новикова" in page.get_data(as_text=True)
+    _error(admin.post("/users", json={"login": "novikova", "full_name": "Другая", "roles": ["executor"]}), 409)
+    _error(admin.post("/users", json={"login": "x y", "full_name": "Пробел", "roles": ["executor"]}), 422, "invalid")
+    _error(admin.post("/users", json={"login": "z", "full_name": "Роль", "roles": ["wizard"]}), 422, "invalid")
+    user_id = made["user"]["id"]
+    changed = _ok(admin.put(f"/users/{user_id}", json={
+        "login": "novikova", "full_name": "Новикова Анна Петровна", "roles": ["executor", "controller"],
+        "bodies": [{"body_id": region["id"]}]}))
+    assert changed["roles"] == ["controller", "executor"] and changed["body_ids"] == [region["id"]]
+    _error(as_user("head").put(f"/users/{user_id}", json={"login": "novikova", "full_name": "Х", "roles": []}), 403)
+
+    merged = _ok(admin.post(f"/bodies/{branch['id']}/merge", json={"into_id": region["id"]}))
+    assert merged["body"]["id"] == region["id"] and "Отдел мониторинга" in merged["body"]["aliases"]
+    assert _ok(admin.get(f"/bodies/{branch['id']}"))["closed"] is True
+
+    executor = _ok(admin.get("/users"))
+    executor_id = next(u["id"] for u in executor if u["login"] == "executor")
+    token = make_token(client.application, "executor")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert _ok(admin.post(f"/users/{executor_id}/deactivate"))["active"] is False
+    _error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401, "invalid_token")
+    assert _ok(admin.post(f"/users/{executor_id}/activate"))["active"] is True
+    _error(admin.post(f"/users/{_ok(admin.get('/me'))['id']}/deactivate"), 422, "invalid")  # not herself

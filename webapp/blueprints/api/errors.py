@@ -58,15 +58,21 @@ def _on_not_found(exc: NotFound):
     return error_response(404, "not_found", "No such object.", detail=exc.reason)
 
 
+def _said(exc: Exception, message: str) -> str:
+    """The API's English message, with the service's own English reason where it gives one."""
+    english = getattr(exc, "english", None)
+    return f"{message} ({english})." if english else f"{message}."
+
+
 def _on_conflict(exc: Conflict):
     db.session.rollback()
-    return error_response(409, "conflict", "The object changed meanwhile or is in another state; reload it.",
+    return error_response(409, "conflict", _said(exc, "The object changed meanwhile or is in another state; reload it"),
                           detail=exc.reason)
 
 
 def _on_invalid(exc: Invalid):
     db.session.rollback()
-    return error_response(422, "invalid", "The request breaks a rule of the service; nothing was changed.",
+    return error_response(422, "invalid", _said(exc, "The request breaks a rule of the service; nothing was changed"),
                           detail=exc.reason)
 
 

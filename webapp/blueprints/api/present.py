@@ -19,7 +19,8 @@ ASSIGNMENT_ACTIONS = {"take": "take_assignment", "report": "report_assignment", 
 
 
 def body(row: Body) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "short_name": row.short_name, "parent_id": row.parent_id}
+    return {"id": row.id, "name": row.name, "short_name": row.short_name, "parent_id": row.parent_id,
+            "head_id": row.head_id, "aliases": list(row.aliases or []), "closed": row.closed_at is not None}
 
 
 def user(row: User) -> dict[str, Any]:

@@ -94,6 +94,67 @@ class BodySchema(Schema):
     name = fields.String(required=True)
     short_name = fields.String(allow_none=True)
     parent_id = fields.Integer(allow_none=True)
+    head_id = fields.Integer(allow_none=True)
+    aliases = fields.List(fields.String(), required=True)
+    closed = fields.Boolean(required=True)
+
+
+NAMES = fields.List(fields.String(validate=LINE), load_default=list, validate=validate.Length(max=50))
+
+
+class BodyIn(InputSchema):
+    """A body's fields (all of them on a change: what is absent is cleared)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    short_name = fields.String(allow_none=True, validate=LINE)
+    dative = fields.String(allow_none=True, validate=LINE,
+                           metadata={"description": "The name in the dative, as addressee headings use it."})
+    parent_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
+    head_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
+    aliases = NAMES
+    letterhead_above = NAMES
+    name_alt = fields.String(allow_none=True, validate=LINE,
+                             metadata={"description": "The name in the region's second language."})
+    letterhead_above_alt = NAMES
+    place = fields.String(allow_none=True, validate=LINE)
+    address = NAMES
+
+
+class MergeIn(InputSchema):
+    into_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
+                             metadata={"description": "The body that takes this one over."})
+
+
+class MergedSchema(Schema):
+    moved = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    body = fields.Nested(BodySchema, required=True)
+
+
+class MembershipIn(InputSchema):
+    body_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    position = fields.String(allow_none=True, validate=LINE)
+
+
+class UserIn(InputSchema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    roles = fields.List(fields.String(validate=LINE), required=True, validate=validate.Length(max=20))
+    bodies = fields.List(fields.Nested(MembershipIn), load_default=list, validate=validate.Length(max=50))
+    position = fields.String(allow_none=True, validate=LINE)
+    email = fields.String(allow_none=True, validate=LINE)
+    phone = fields.String(allow_none=True, validate=LINE)
+
+
+class NewUserIn(UserIn):
+    password = fields.String(validate=validate.Length(min=1, max=500),
+                             metadata={"description": "An initial password; without it, an invitation link."})
+    invite_days = fields.Integer(validate=validate.Range(min=1, max=90), load_default=7)
+
+
+class NewUserSchema(Schema):
+    user = fields.Nested(lambda: UserSchema(), required=True)
+    invitation_url = fields.String(allow_none=True, required=True,
+                                   metadata={"description": "The one-time link to set a password (shown once)."})
 
 
 class UserSchema(Schema):
