@@ -65,6 +65,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+    from webapp.blueprints.admin.welcome import bp as welcome_bp
+
+    app.register_blueprint(welcome_bp)
     from webapp.blueprints import api
 
     api.init_app(app)

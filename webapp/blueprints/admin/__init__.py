@@ -1,7 +1,8 @@
-"""Administration: DOCX templates (upload, versions, the documented context), users and their sessions."""
+"""Administration: DOCX templates (upload, versions, the documented context), users and their sessions, bodies,
+deputies, webhooks."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.blueprints.admin import routes, users, webhooks  # noqa: E402,F401
+from webapp.blueprints.admin import bodies, deputies, routes, users, webhooks  # noqa: E402,F401

@@ -25,7 +25,7 @@ from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
 from webapp.security import db_id
 from webapp.services import assignments as service
-from webapp.services import bulk, calendar, exports, occurrences, policy
+from webapp.services import bodies, bulk, calendar, exports, occurrences, policy
 from webapp.services.errors import Invalid
 from webapp.services.history import describe
 
@@ -242,7 +242,7 @@ def add(document_id: int):
         abort(404)
     policy.ensure(current_user, "add_assignment", document)
     form = AddAssignmentForm()
-    form.lead_body.choices = [(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    form.lead_body.choices = bodies.body_choices()  # closed bodies are not offered
     if request.method == "POST":
         if form.validate():
             try:

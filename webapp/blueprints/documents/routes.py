@@ -20,10 +20,10 @@ from webapp.blueprints.documents.forms import (
     TransitionForm,
 )
 from webapp.extensions import db
-from webapp.models import Body, Document, Event, User
+from webapp.models import Document, Event, User
 from webapp.models.document import TYPE_TITLES
+from webapp.services import bodies, policy, transitions, workflows
 from webapp.services import documents as service
-from webapp.services import policy, transitions, workflows
 from webapp.services.errors import Invalid
 from webapp.services.history import describe
 from webapp.services.route import steps_waiting_for
@@ -32,7 +32,7 @@ from webapp.workflow import to_mermaid
 
 
 def _body_choices() -> list[tuple[int, str]]:
-    return [(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    return bodies.body_choices()  # closed bodies are not offered
 
 
 def _load(document_id: int) -> Document:

@@ -5,20 +5,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints import flash_form_errors
 from webapp.blueprints.imports import bp
 from webapp.blueprints.imports.forms import ReviewForm, UploadForm
 from webapp.extensions import db
-from webapp.models import Body, ImportItem
-from webapp.services import importing, policy
+from webapp.models import ImportItem
+from webapp.services import bodies, importing, policy
 from webapp.services.errors import Invalid
 
 
 def _bodies() -> list[tuple[int, str]]:
-    return [(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    return bodies.body_choices()  # closed bodies are not offered
 
 
 @bp.route("/import", methods=["GET", "POST"])

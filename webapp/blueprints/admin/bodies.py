@@ -1,0 +1,164 @@
+"""The directory of bodies as a tree: create, change (rename, move, head, requisites), merge and close."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from webapp.blueprints import flash_form_errors
+from webapp.blueprints.admin import bp
+from webapp.blueprints.admin.actions import attempt, status_of
+from webapp.blueprints.admin.forms import ActionForm
+from webapp.blueprints.fields import RuForm
+from webapp.extensions import db
+from webapp.models import Body, User
+from webapp.security import db_id
+from webapp.services import bodies
+from webapp.services.errors import ServiceError
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class BodyForm(RuForm):
+    name = StringField("Полное наименование", validators=[DataRequired("Укажите полное наименование органа."),
+                                                          Length(max=500)])
+    short_name = StringField("Краткое наименование", validators=[Optional(), Length(max=200)])
+    dative = StringField("Наименование в дательном падеже («Департаменту …»)", validators=[Optional(),
+                                                                                        Length(max=500)])
+    parent = SelectField("Вышестоящий орган", coerce=db_id, default=0)
+    head = SelectField("Руководитель", coerce=db_id, default=0)
+    aliases = TextAreaField("Другие наименования (по одному в строке)", validators=[Length(max=5000)])
+    letterhead_above = TextAreaField("Вышестоящие органы на бланке (по одному в строке)",
+                                     validators=[Length(max=2000)])
+    name_alt = StringField("Наименование на втором языке региона", validators=[Optional(), Length(max=500)])
+    letterhead_above_alt = TextAreaField("Вышестоящие органы на втором языке", validators=[Length(max=2000)])
+    place = StringField("Место издания («г. Ханты-Мансийск»)", validators=[Optional(), Length(max=200)])
+    address = TextAreaField("Адрес, телефон, эл. почта на бланке (по строкам)", validators=[Length(max=2000)])
+
+
+class MergeForm(RuForm):
+    target = SelectField("Влить в орган", coerce=db_id, validators=[DataRequired("Выберите орган.")])
+
+
+def _form(body: Body | None = None) -> BodyForm:
+    form = BodyForm(obj=None)
+    below = body.subtree_ids() if body is not None else set()  # a body moves nowhere under itself
+    choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies() if b.id not in below]
+    form.parent.choices = [SelectChoice(0, "— верхний уровень —"), *choices]
+    form.head.choices = [SelectChoice(0, "— не указан —")] + [
+        SelectChoice(u.id, f"{u.full_name}{', ' + u.position if u.position else ''}")
+        for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
+    return form
+
+
+def _fill(form: BodyForm, body: Body) -> None:
+    """The stored values into a fresh form (GET)."""
+    for name in ("name", "short_name", "dative", "name_alt", "place"):
+        getattr(form, name).data = getattr(body, name)
+    for name in ("aliases", "letterhead_above", "letterhead_above_alt", "address"):
+        getattr(form, name).data = "\n".join(getattr(body, name) or [])
+    form.parent.data, form.head.data = body.parent_id or 0, body.head_id or 0
+
+
+def _data(form: BodyForm) -> bodies.BodyData:
+    return bodies.BodyData(
+        name=form.name.data or "", short_name=form.short_name.data, dative=form.dative.data,
+        parent_id=form.parent.data or None, head_id=form.head.data or None, aliases=_lines(form.aliases.data),
+        letterhead_above=_lines(form.letterhead_above.data), name_alt=form.name_alt.data,
+        letterhead_above_alt=_lines(form.letterhead_above_alt.data), place=form.place.data,
+        address=_lines(form.address.data))
+
+
+def _body(body_id: int) -> Body:
+    body = db.session.get(Body, body_id)
+    if body is None:
+        abort(404)
+    return body
+
+
+@bp.get("/bodies")
+def body_list():
+    return render_template("admin/bodies.html", rows=bodies.tree(), form=_form(), action_form=ActionForm())
+
+
+@bp.post("/bodies")
+def body_create():
+    form = _form()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_template("admin/bodies.html", rows=bodies.tree(), form=form, action_form=ActionForm()), 400
+    body = attempt(lambda: bodies.create_body(current_user, _data(form)))
+    if isinstance(body, ServiceError):
+        return render_template("admin/bodies.html", rows=bodies.tree(), form=form, action_form=ActionForm()), \
+            status_of(body)
+    db.session.commit()
+    flash(f"Орган «{body.display_name}» добавлен.", "success")
+    return redirect(url_for("admin.body_list"))
+
+
+def _detail(body: Body, form: BodyForm, status: int = 200):
+    merge_form = MergeForm()
+    merge_form.target.choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies()
+                                 if b.id not in body.subtree_ids()]
+    return render_template("admin/body.html", body=body, form=form, merge_form=merge_form,
+                           action_form=ActionForm()), status
+
+
+@bp.get("/bodies/<int:body_id>")
+def body_detail(body_id: int):
+    body = _body(body_id)
+    form = _form(body)
+    _fill(form, body)
+    return _detail(body, form)
+
+
+@bp.post("/bodies/<int:body_id>")
+def body_update(body_id: int):
+    body = _body(body_id)
+    form = _form(body)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _detail(body, form, 400)
+    error = attempt(lambda: bodies.update_body(current_user, body, _data(form)))
+    if isinstance(error, ServiceError):
+        return _detail(_body(body_id), form, status_of(error))
+    db.session.commit()
+    flash(f"Сведения об органе «{body.display_name}» сохранены.", "success")
+    return redirect(url_for("admin.body_detail", body_id=body.id))
+
+
+@bp.post("/bodies/<int:body_id>/merge")
+def body_merge(body_id: int):
+    source = _body(body_id)
+    form = MergeForm()
+    form.target.choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies()]
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("admin.body_detail", body_id=source.id))
+    target = _body(form.target.data)
+    moved = attempt(lambda: bodies.merge_bodies(current_user, target, source))
+    if isinstance(moved, ServiceError):
+        return redirect(url_for("admin.body_detail", body_id=body_id))
+    db.session.commit()
+    flash(f"Орган «{source.display_name}» влит в «{target.display_name}»: перенесено членств — {moved['members']}, "
+          f"поручений — {moved['assignments'] + moved['coexecuting']}, документов — {moved['documents']}, "
+          f"подразделений — {moved['children']}.", "success")
+    return redirect(url_for("admin.body_detail", body_id=target.id))
+
+
+@bp.post("/bodies/<int:body_id>/close")
+def body_close(body_id: int):
+    body = _body(body_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if isinstance(attempt(lambda: bodies.close_body(current_user, body)), ServiceError):
+        return redirect(url_for("admin.body_detail", body_id=body_id))
+    db.session.commit()
+    flash(f"Орган «{body.display_name}» закрыт: в формах он больше не предлагается.", "success")
+    return redirect(url_for("admin.body_list"))
