@@ -63,7 +63,7 @@ def test_a_duplicate_name_is_refused_in_russian(app, client, admin):
     with app.app_context():
         _create(client, admin, "Отдел кадров")
         response = _post(client, admin, "/admin/bodies", {"name": "отдел  кадров", "parent": "0", "head": "0"})
-        assert response.status_code == 400
+        assert response.status_code == 409
         assert "уже есть в справочнике" in response.get_data(as_text=True)
         assert db.session.scalar(select(func.count(Body.id))) == 1
 
