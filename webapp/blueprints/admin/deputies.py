@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from webapp.blueprints import flash_form_errors
 from webapp.blueprints.admin import bp
@@ -24,8 +24,9 @@ from webapp.services.errors import ServiceError
 class DeputyForm(RuForm):
     principal = SelectField("Кого замещают", coerce=db_id, validators=[DataRequired("Выберите замещаемого.")])
     deputy = SelectField("Кто замещает", coerce=db_id, validators=[DataRequired("Выберите замещающего.")])
-    starts_on = RuDateField("С", validators=[DataRequired("Укажите дату начала.")])
-    ends_on = RuDateField("По", validators=[DataRequired("Укажите дату окончания.")])
+    # InputRequired, not DataRequired: a mistyped date keeps its own message («Такой даты нет: …»)
+    starts_on = RuDateField("С", validators=[InputRequired("Укажите дату начала.")])
+    ends_on = RuDateField("По", validators=[InputRequired("Укажите дату окончания.")])
 
 
 def _form() -> DeputyForm:

@@ -195,9 +195,10 @@ def notifications():
 
     from webapp.models import Notification
 
-    rows = list(db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+    people = {person.id: person for person in policy.acting_for(current_user)}  # a deputy: her principals' too
+    rows = list(db.session.scalars(select(Notification).where(Notification.user_id.in_(people))
                                    .order_by(Notification.id.desc()).limit(200)))
-    return render_template("documents/notifications.html", rows=rows, form=ActionForm())
+    return render_template("documents/notifications.html", rows=rows, form=ActionForm(), people=people)
 
 
 @bp.post("/notifications/read")

@@ -1,0 +1,137 @@
+"""Замещение through HTTP: an administrator makes the approver stand in for the absent head; during the period the
+deputy finds the head's order in «Мои задачи» and her notifications, signs it, and the history says «… за …»;
+outside the period, or without a deputy, the same request is refused and nothing changes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import TODAY, FrozenClock
+from webapp.extensions import db
+from webapp.models import Deputy, Document, Event, User
+from webapp.services import transitions
+from webapp.services.documents import DraftData, PointData, create_draft
+
+
+def _user(login: str) -> User:
+    return db.session.scalar(select(User).where(User.login == login))
+
+
+@pytest.fixture
+def order_on_signing(demo_app):
+    """An order of the department, approved, waiting for the head's signature."""
+    with demo_app.app_context():
+        institute = _user("executor").bodies[0]
+        doc = create_draft(_user("secretary"), DraftData(
+            doc_type="order", title="О замещении в приказе", event_date=date(2026, 11, 20),
+            points=[PointData(text="Подготовить справку.", number="1", responsible_ids=[institute.id],
+                              deadline_text="до 20.12.2026")]))
+        transitions.add_approver(_user("secretary"), doc, _user("approver"))
+        transitions.fire(_user("secretary"), doc, "submit", None, doc.version)
+        transitions.decide(_user("approver"), doc, "approved", None, doc.version)
+        transitions.fire(_user("secretary"), doc, "send_to_signing", None, doc.version)
+        db.session.commit()
+        return doc.id
+
+
+def _add_deputy(client, auth, deputy: str, principal: str, starts: str, ends: str):
+    auth.logout()
+    auth.login("admin", "demo")
+    with client.application.app_context():
+        ids = {login: _user(login).id for login in (deputy, principal)}
+    return client.post("/admin/deputies", data={
+        "csrf_token": auth.csrf("/admin/deputies"), "deputy": str(ids[deputy]), "principal": str(ids[principal]),
+        "starts_on": starts, "ends_on": ends})
+
+
+def _sign(client, auth, login: str, document_id: int):
+    auth.logout()
+    auth.login(login, "demo")
+    with client.application.app_context():
+        version = db.session.get(Document, document_id).version
+    return client.post(f"/documents/{document_id}/transition", data={
+        "csrf_token": auth.csrf(f"/documents/{document_id}"), "transition": "sign", "version": str(version)})
+
+
+def _sign_count(client) -> int:
+    page = client.get("/tasks").get_data(as_text=True)
+    return int(re.search(r'id="count-sign">[^<]*<span class="badge[^"]*">(\d+)<', page).group(1))
+
+
+def test_the_deputy_signs_for_the_absent_head(demo_app, client, auth, order_on_signing):
+    doc_id = order_on_signing
+    assert _sign(client, auth, "approver2", doc_id).status_code == 403  # nobody's deputy yet
+    assert _sign_count(client) == 0
+    response = _add_deputy(client, auth, "approver2", "head", "23.11.2026", "27.11.2026")
+    assert response.status_code == 302
+    auth.logout()
+    auth.login("approver2", "demo")
+    assert _sign_count(client) == 1  # the head's order waits in the deputy's inbox
+    assert f'/documents/{doc_id}"' in client.get("/tasks").get_data(as_text=True)
+    notices = client.get("/notifications").get_data(as_text=True)
+    assert "для Цулая Лариса Владимировна" in notices  # the head's notice about the order, shown to her deputy
+    assert 'id="t-sign"' in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert _sign(client, auth, "approver2", doc_id).status_code == 302
+    with demo_app.app_context():
+        doc = db.session.get(Document, doc_id)
+        assert doc.state == "published" and doc.number
+        signed = db.session.scalar(select(Event).where(Event.action == "transition.sign"))
+        assert signed.actor.login == "approver2" and signed.acting_for.login == "head"
+    history = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "Сидоров А. В. за Цулая Л. В." in history
+    auth.logout()
+    auth.login("admin", "demo")
+    assert "Сидоров А. В. за Цулая Л. В." in client.get("/audit").get_data(as_text=True)
+
+
+def test_after_the_period_the_deputy_acts_no_more(demo_app, client, auth, order_on_signing,
+                                                   frozen_clock: FrozenClock):
+    doc_id = order_on_signing
+    assert _add_deputy(client, auth, "approver2", "head", "23.11.2026", "24.11.2026").status_code == 302
+    frozen_clock.move_to(date(2026, 11, 25))
+    response = _sign(client, auth, "approver2", doc_id)
+    assert response.status_code == 403
+    assert _sign_count(client) == 0
+    with demo_app.app_context():
+        assert db.session.get(Document, doc_id).state == "on_signing"
+
+
+def test_an_ended_deputy_acts_no_more(demo_app, client, auth, order_on_signing):
+    doc_id = order_on_signing
+    _add_deputy(client, auth, "approver2", "head", "23.11.2026", "30.11.2026")
+    with demo_app.app_context():
+        row_id = db.session.scalar(select(Deputy.id))
+    page = client.get("/admin/deputies").get_data(as_text=True)
+    assert "Цулая Лариса Владимировна" in page and "действует" in page
+    response = client.post(f"/admin/deputies/{row_id}/end", data={"csrf_token": auth.csrf("/admin/deputies")})
+    assert response.status_code == 302
+    assert _sign(client, auth, "approver2", doc_id).status_code == 403
+    with demo_app.app_context():
+        assert [e.action for e in db.session.scalars(select(Event).where(Event.action.like("deputy.%")))] == [
+            "deputy.add", "deputy.end"]
+
+
+@pytest.mark.parametrize(("deputy", "principal", "starts", "ends", "message"), [
+    ("head", "head", "23.11.2026", "30.11.2026", "Сотрудник не может замещать сам себя."),
+    ("approver2", "head", "30.11.2026", "23.11.2026", "Дата окончания замещения раньше даты начала."),
+    ("approver2", "head", "01.11.2026", "20.11.2026", "Период замещения уже прошёл."),
+    ("approver2", "head", "32.11.2026", "30.11.2026", "Такой даты нет: 32.11.2026"),
+])
+def test_a_bad_period_is_refused_in_russian(demo_app, client, auth, deputy, principal, starts, ends, message):
+    response = _add_deputy(client, auth, deputy, principal, starts, ends)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with demo_app.app_context():
+        assert db.session.scalar(select(Deputy)) is None
+
+
+def test_the_deputy_does_not_get_the_admin_rights(demo_app, client, auth):
+    """Standing in for an administrator gives her tasks, never the administration."""
+    _add_deputy(client, auth, "approver2", "admin", TODAY.strftime("%d.%m.%Y"), "30.11.2026")
+    auth.logout()
+    auth.login("approver2", "demo")
+    assert client.get("/admin/users").status_code == 403
