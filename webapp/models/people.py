@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models._types import enum_check
+from webapp.models.files import StoredFile
 
 
 class Role(enum.StrEnum):
@@ -71,9 +72,13 @@ class Body(db.Model):
     head_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: Closed (or merged into another): not offered in forms any more; documents and history keep naming it.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The emblem or coat of arms (герб, эмблема) printed centred above the name on the letterhead: a PNG or
+    #: JPEG kept among the stored files (GOST R 7.0.97, requisites 01 and 02).
+    emblem_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
 
     parent: Mapped[Body | None] = relationship(remote_side=[id], back_populates="children")
     head: Mapped[User | None] = relationship(foreign_keys=[head_id])
+    emblem_file: Mapped[StoredFile | None] = relationship()
     children: Mapped[list[Body]] = relationship(back_populates="parent")
     memberships: Mapped[list[Membership]] = relationship(back_populates="body", cascade="all, delete-orphan")
 
