@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -32,12 +34,26 @@ def _kind(value: str | None) -> str:
     return value if value in rendering.TEMPLATE_KINDS else "order"
 
 
+IDENTIFIER = re.compile(r"\b[a-z_][a-z0-9_]*\b")
+
+
+def _with_code(description: str) -> Markup:
+    """A variable's description with the names it lists (name, position, line) set as code, as template authors
+    type them."""
+    parts, last = [], 0
+    for match in IDENTIFIER.finditer(description):
+        parts += [escape(description[last:match.start()]), Markup("<code>{}</code>").format(match.group(0))]
+        last = match.end()
+    return Markup("").join([*parts, escape(description[last:])])
+
+
 def _page(form: TemplateUploadForm, kind: str, status: int = 200):
     bodies = list(db.session.scalars(select(Body).order_by(Body.name)))
     rows = list(db.session.scalars(select(DocTemplate).order_by(DocTemplate.doc_type, DocTemplate.body_id,
                                                                 DocTemplate.version.desc())))
     return render_template("admin/templates.html", form=form, kind=kind, kinds=rendering.TEMPLATE_KINDS,
-                           bodies={b.id: b for b in bodies}, rows=rows, variables=documented(kind),
+                           bodies={b.id: b for b in bodies}, rows=rows,
+                           variables=[(path, _with_code(text), sample) for path, text, sample in documented(kind)],
                            action_form=ActionForm(), scope_form=TemplateScopeForm()), status
 
 
