@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.blueprints.admin import bodies, deputies, routes, users, webhooks  # noqa: E402,F401
+from webapp.blueprints.admin import bodies, deputies, directory, routes, users, webhooks  # noqa: E402,F401
