@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from webapp.cli_admin import USER_COMMANDS, admin_group, body_group, deputy_group
 from webapp.extensions import db
 
 
@@ -41,6 +42,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(gen_load_command)
     app.cli.add_command(search_group)
     app.cli.add_command(webhooks_group)
+    app.cli.add_command(body_group)
+    app.cli.add_command(deputy_group)
+    app.cli.add_command(admin_group)
+    for command in USER_COMMANDS:
+        user_group.add_command(command)
     app.cli.add_command(notify_group)
 
 
