@@ -18,6 +18,7 @@ from webapp.extensions import db
 from webapp.models import Body, DocTemplate
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.rendering.samples import documented
+from webapp.ru.filenames import file_name
 from webapp.services import policy, rendering
 from webapp.services.errors import Invalid
 from webapp.services.files import read_bytes
@@ -120,7 +121,8 @@ def download(template_id: int):
     if row is None:
         abort(404)
     return send_file(io.BytesIO(read_bytes(row.file)), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
-                     download_name=f"{row.doc_type}-v{row.version}.docx")
+                     download_name=file_name(f"Шаблон — {rendering.TEMPLATE_KINDS.get(row.doc_type, row.doc_type)}, "
+                                             f"версия {row.version}", "docx"))
 
 
 @bp.get("/templates/default/<kind>.docx")
@@ -128,4 +130,4 @@ def default_file(kind: str):
     if kind not in rendering.TEMPLATE_KINDS:
         abort(404)
     return send_file(io.BytesIO(rendering.default_template(kind)), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
-                     download_name=f"{kind}-default.docx")
+                     download_name=file_name(f"Шаблон по умолчанию — {rendering.TEMPLATE_KINDS[kind]}", "docx"))

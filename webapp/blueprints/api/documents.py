@@ -28,6 +28,7 @@ from webapp.blueprints.api.schemas import (
     DraftUpdateIn,
     TransitionIn,
 )
+from webapp.blueprints.documents.downloads import file_name
 from webapp.extensions import db
 from webapp.models import Body, Document, User
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
@@ -218,7 +219,7 @@ def download_pdf(document_id: int):
         raise ApiError(503, "pdf_unavailable", "PDF cannot be made on this server now; download the DOCX.",
                        {"Retry-After": "30"} if isinstance(exc, rendering.PdfBusy) else None, str(exc)) from exc
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=rendering.pdf_name(document))
+                     download_name=file_name(document, "pdf"))
 
 
 @bp.get("/documents/<int:document_id>/docx")
@@ -226,4 +227,4 @@ def download_pdf(document_id: int):
 def download_docx(document_id: int):
     document, data = _docx(document_id)
     return send_file(io.BytesIO(data), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
-                     download_name=rendering.docx_name(document))
+                     download_name=file_name(document, "docx"))

@@ -20,9 +20,11 @@ from webapp.blueprints.assignments.forms import (
     ReviewForm,
 )
 from webapp.blueprints.confirm import ask, confirmed
+from webapp.blueprints.documents.downloads import send
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
+from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import assignments as service
 from webapp.services import bodies, bulk, calendar, exports, occurrences, policy
@@ -210,9 +212,8 @@ def calendar_feed(token: str):
 @bp.get("/assignments/bulk.xlsx")
 @login_required
 def bulk_export():
-    return Response(bulk.export_workbook(current_user),
-                    mimetype=exports.XLSX_CONTENT_TYPE,
-                    headers={"Content-Disposition": "attachment; filename=my-assignments.xlsx"})
+    return send(bulk.export_workbook(current_user), file_name(f"Мои поручения на {clock.today():%d.%m.%Y}", "xlsx"),
+                exports.XLSX_CONTENT_TYPE)
 
 
 @bp.route("/assignments/bulk", methods=["GET", "POST"])

@@ -10,11 +10,19 @@ from flask_login import login_required
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
+from webapp.models import Document
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
+from webapp.ru.filenames import document_file_name
 from webapp.services import rendering
 
 
-def _send(data: bytes, name: str, mimetype: str = DOCX_CONTENT_TYPE):
+def file_name(document: Document, extension: str, prefix: str | None = None) -> str:
+    """The name a download of the document gets: «Приказ № 339 от 26.12.2020 — Об утверждении ….docx»."""
+    return document_file_name(document.label, document.title, extension, prefix)
+
+
+def send(data: bytes, name: str, mimetype: str = DOCX_CONTENT_TYPE):
+    """A download under a Russian name (Flask writes RFC 5987's filename*, with an ASCII fallback)."""
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
@@ -30,7 +38,7 @@ def _docx(document_id: int):
 @login_required
 def download_docx(document_id: int):
     document, data = _docx(document_id)
-    return _send(data, rendering.docx_name(document))
+    return send(data, file_name(document, "docx"))
 
 
 @bp.get("/documents/<int:document_id>/pdf")
@@ -42,18 +50,18 @@ def download_pdf(document_id: int):
     except rendering.PdfUnavailable as exc:
         flash(str(exc), "warning")
         return redirect(url_for("documents.detail", document_id=document.id))
-    return _send(pdf, rendering.pdf_name(document), "application/pdf")
+    return send(pdf, file_name(document, "pdf"), "application/pdf")
 
 
 @bp.get("/documents/<int:document_id>/approval-sheet.docx")
 @login_required
 def approval_sheet(document_id: int):
     document = _load(document_id)
-    return _send(rendering.approval_sheet_docx(document), f"approval-sheet-{document.id}.docx")
+    return send(rendering.approval_sheet_docx(document), file_name(document, "docx", "Лист согласования"))
 
 
 @bp.get("/documents/<int:document_id>/acknowledgment-sheet.docx")
 @login_required
 def acknowledgment_sheet(document_id: int):
     document = _load(document_id)
-    return _send(rendering.acknowledgment_sheet_docx(document), f"acknowledgment-sheet-{document.id}.docx")
+    return send(rendering.acknowledgment_sheet_docx(document), file_name(document, "docx", "Лист ознакомления"))

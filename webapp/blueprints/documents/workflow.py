@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -165,9 +165,10 @@ def acknowledgments_csv(document_id: int):
     for i, row in enumerate(document.acknowledgments, 1):
         when = clock.local_time_text(row.acknowledged_at)
         writer.writerow([i, row.person_name, row.user.position if row.user else "", when])
-    name = f"acknowledgments-{document.id}.csv"
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    from webapp.blueprints.documents.downloads import file_name, send
+
+    return send(("\ufeff" + buffer.getvalue()).encode("utf-8"), file_name(document, "csv", "Лист ознакомления"),
+                "text/csv; charset=utf-8")
 
 
 @bp.post("/documents/<int:document_id>/amend")
