@@ -129,7 +129,7 @@ def test_cancel_with_reason_by_controller_only(app, client, auth, setup):
     _post(client, auth, "ctl", aid, "cancel", reason="")
     assert _status(app, aid) == "new"
     asked = _post(client, auth, "ctl", aid, "cancel", reason="Утратило актуальность")
-    assert asked.status_code == 200 and "Отменить поручение?" in asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Снять поручение с контроля?" in asked.get_data(as_text=True)
     assert _status(app, aid) == "new"  # asking changes nothing
     assert _post(client, auth, "ctl", aid, "cancel", reason="Утратило актуальность",
                  confirmed="1").status_code == 302

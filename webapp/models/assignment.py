@@ -35,7 +35,7 @@ STATUS_TITLES = {
     AssignmentStatus.reported: "Отчёт представлен",
     AssignmentStatus.returned: "Возвращено на доработку",
     AssignmentStatus.done: "Исполнено",
-    AssignmentStatus.cancelled: "Отменено",
+    AssignmentStatus.cancelled: "Снято с контроля",
 }
 
 

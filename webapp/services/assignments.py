@@ -202,7 +202,7 @@ def cancel(user: User, assignment: Assignment, reason: str) -> None:
     ensure(user, "cancel_assignment", assignment)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Укажите причину отмены.")
+        raise Invalid("Укажите причину снятия с контроля.")
     assignment.cancel_reason = reason
     cancelled = occurrences.cancel_open(assignment, reason) if assignment.is_series else 0
     _change(user, assignment, "cancel", AssignmentStatus.cancelled, comment=reason,

@@ -43,7 +43,7 @@ ACTIONS = {
     "assignment.report": "Представлен отчёт",
     "assignment.accept": "Отчёт принят: исполнено",
     "assignment.return": "Отчёт возвращён на доработку",
-    "assignment.cancel": "Поручение отменено",
+    "assignment.cancel": "Поручение снято с контроля",
     "assignment.extension_request": "Запрошен перенос срока",
     "assignment.extension_approved": "Срок перенесён",
     "assignment.extension_rejected": "В переносе срока отказано",

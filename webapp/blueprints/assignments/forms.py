@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -38,7 +38,8 @@ class ReviewForm(RuForm):
 
 
 class CancelForm(RuForm):
-    reason = TextAreaField("Причина отмены", validators=[DataRequired("Укажите причину отмены."), Length(max=5000)])
+    reason = TextAreaField("Причина снятия с контроля",
+                           validators=[DataRequired("Укажите причину снятия с контроля."), Length(max=5000)])
 
 
 class ExtensionRequestForm(RuForm):
@@ -62,6 +63,8 @@ class BulkImportForm(RuForm):
 
 class AddAssignmentForm(RuForm):
     action = TextAreaField("Поручение", validators=[DataRequired("Напишите текст поручения."), Length(max=20000)])
-    lead_body = SelectField("Ответственный", coerce=db_id, validate_choice=False)
+    lead_body = SelectField("Ответственный исполнитель", coerce=db_id, validate_choice=False)
+    coexecutors = SelectMultipleField("Соисполнители", coerce=db_id, validate_choice=False,
+                                      description="Необязательно; несколько — с Ctrl или Shift.")
     deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
                            render_kw={"placeholder": "в срок до 1 февраля 2027 года"})

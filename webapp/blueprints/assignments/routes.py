@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp import clock
 from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.assignments import bp
+from webapp.blueprints.assignments.dashboard import drill_down
 from webapp.blueprints.assignments.forms import (
     ActionForm,
     AddAssignmentForm,
@@ -28,8 +29,17 @@ from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import assignments as service
 from webapp.services import bodies, bulk, calendar, exports, occurrences, policy
+from webapp.services.dashboard import FIGURES
 from webapp.services.errors import Invalid
 from webapp.services.history import describe
+
+
+def _bodies(ids: list[int] | None) -> list[Body]:
+    """The open bodies among the chosen ids (a closed or unknown id is dropped, as the form never offers it)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Body).where(Body.id.in_(ids), Body.closed_at.is_(None)).order_by(Body.name)))
+
 
 SCOPES = {"mine": "Мои поручения", "control": "На моём контроле", "all": "Все доступные"}
 
@@ -43,17 +53,18 @@ def index():
     scope = request.args.get("scope") or ""
     sort = request.args.get("sort") or "deadline"
     size = request.args.get("size", type=int) or 50
+    figure = drill_down()  # opened from a dashboard figure: exactly the rows it counted
     try:
         page = service.list_page(current_user, status=status, scope=scope, sort=sort, size=size,
-                                 after=request.args.get("after"),
-                                 overdue_on=clock.today() if request.args.get("overdue") else None)
+                                 after=request.args.get("after"), within=figure[2] if figure else None,
+                                 overdue_on=clock.today() if request.args.get("overdue") and not figure else None)
     except Invalid as error:
         flash(error.reason, "warning")
         return redirect(url_for("assignments.index", **without_cursor()))
     return render_template("assignments/index.html", assignments=page.rows, statuses=STATUS_TITLES, status=status,
                            scopes=SCOPES, scope=scope, sorts=service.SORTS, sort=sort, sizes=service.PAGE_SIZES,
                            size=size, **page_links(page.after), today=clock.today(),
-                           is_overdue=service.is_overdue)
+                           is_overdue=service.is_overdue, figure=figure, figures=FIGURES)
 
 
 def _load(assignment_id: int) -> Assignment:
@@ -142,11 +153,12 @@ def cancel(assignment_id: int):
     if form.validate() and not confirmed():
         assignment = _load(assignment_id)
         policy.ensure(current_user, "cancel_assignment", assignment)  # ask only who may
-        return ask("Отменить поручение?", f"Поручение «{assignment.action}» будет отменено"
-                   f"{' вместе с его открытыми сроками' if assignment.is_series else ''}. Причина: {form.reason.data}",
-                   "Отменить поручение", url_for("assignments.detail", assignment_id=assignment_id),
-                   {"reason": form.reason.data})
-    return _act(assignment_id, form, lambda a: service.cancel(current_user, a, form.reason.data), "Поручение отменено.")
+        return ask("Снять поручение с контроля?", f"Поручение «{assignment.action}» будет снято с контроля без "
+                   f"отчёта{' вместе с его открытыми сроками' if assignment.is_series else ''}. "
+                   f"Причина: {form.reason.data}", "Снять с контроля",
+                   url_for("assignments.detail", assignment_id=assignment_id), {"reason": form.reason.data})
+    return _act(assignment_id, form, lambda a: service.cancel(current_user, a, form.reason.data),
+                "Поручение снято с контроля.")
 
 
 @bp.post("/assignments/<int:assignment_id>/extension")
@@ -243,13 +255,13 @@ def add(document_id: int):
         abort(404)
     policy.ensure(current_user, "add_assignment", document)
     form = AddAssignmentForm()
-    form.lead_body.choices = bodies.body_choices()  # closed bodies are not offered
+    form.lead_body.choices = form.coexecutors.choices = bodies.body_choices()  # closed bodies are not offered
     if request.method == "POST":
         if form.validate():
             try:
                 assignment = service.add_assignment(current_user, document, form.action.data,
-                                                    db.session.get(Body, form.lead_body.data or 0), [],
-                                                    form.deadline.data)
+                                                    db.session.get(Body, form.lead_body.data or 0),
+                                                    _bodies(form.coexecutors.data), form.deadline.data)
             except Invalid as exc:
                 db.session.rollback()
                 flash(exc.reason, "danger")
