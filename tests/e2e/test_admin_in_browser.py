@@ -1,0 +1,102 @@
+"""Real browser, issue 10's administration: an administrator creates a body and a user in it, who then logs in and
+lands on «Мои задачи»; a deputy signs an order for the absent head and the history says «… за …»."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.e2e.conftest import CHROMIUM, expect, login_as
+from webapp.extensions import db
+
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
+
+PASSWORD = "тихий-вечер-над-рекой-2026"  # noqa: S105 - the new user's password in this test
+
+
+def _log_out(page) -> None:
+    with page.expect_navigation():
+        page.click("text=Выйти")
+
+
+def test_an_admin_creates_a_body_and_a_user_who_logs_in(page, live_server, demo_app):
+    base = live_server
+    login_as(page, base, "admin")
+    page.click("text=Органы")
+    page.fill("#name", "Отдел дополнительного образования")
+    page.fill("#short_name", "ОДО")
+    page.select_option("#parent", label="Департамент образования и молодежной политики Ханты-Мансийского "
+                                        "автономного округа – Югры")
+    with page.expect_navigation():
+        page.click("#create-body")
+    expect(page.locator("#bodies")).to_contain_text("Отдел дополнительного образования")
+
+    page.click("text=Пользователи")
+    with page.expect_navigation():
+        page.click("#new-user")
+    page.fill("#login", "kuznetsova")
+    page.fill("#full_name", "Кузнецова Мария Сергеевна")
+    page.check("input[name=roles][value=executor]")
+    page.select_option("#memberships-0-body", label="ОДО")
+    page.fill("#memberships-0-position", "Главный специалист")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("#create-user")
+    expect(page.locator(".alert-success")).to_contain_text("Пользователь Кузнецова Мария Сергеевна создан.")
+
+    _log_out(page)
+    page.fill("#login", "kuznetsova")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("#submit")
+    expect(page.locator("#current-user")).to_have_text("Кузнецова Мария Сергеевна")
+    assert page.url.endswith("/tasks")
+    expect(page.locator("h1")).to_contain_text("Мои задачи")
+
+
+def _order_on_signing(app) -> int:
+    from webapp.models import User
+    from webapp.services import transitions
+    from webapp.services.documents import DraftData, PointData, create_draft
+
+    def user(login: str) -> User:
+        return db.session.scalar(select(User).where(User.login == login))
+
+    with app.app_context():
+        doc = create_draft(user("secretary"), DraftData(
+            doc_type="order", title="Об организации летнего отдыха", event_date=date(2026, 11, 20),
+            points=[PointData(text="Подготовить план.", number="1", responsible_ids=[user("executor").bodies[0].id],
+                              deadline_text="до 20.12.2026")]))
+        transitions.add_approver(user("secretary"), doc, user("approver"))
+        transitions.fire(user("secretary"), doc, "submit", None, doc.version)
+        transitions.decide(user("approver"), doc, "approved", None, doc.version)
+        transitions.fire(user("secretary"), doc, "send_to_signing", None, doc.version)
+        db.session.commit()
+        return doc.id
+
+
+def test_a_deputy_signs_for_the_absent_head(page, live_server, demo_app):
+    base = live_server
+    doc_id = _order_on_signing(demo_app)
+    login_as(page, base, "admin")
+    page.click("text=Замещения")
+    page.select_option("#principal", label="Цулая Лариса Владимировна, Начальник отдела общего образования")
+    page.select_option("#deputy", label="Сидоров Алексей Викторович, Начальник юридического отдела")
+    page.fill("#starts_on", "2026-11-23")  # a date input takes ISO dates
+    page.fill("#ends_on", "2026-12-04")
+    with page.expect_navigation():
+        page.click("#add-deputy")
+    expect(page.locator("#deputies")).to_contain_text("действует")
+
+    login_as(page, base, "approver2")
+    page.goto(base + "/tasks")
+    link = page.locator(f'#sign a[href="/documents/{doc_id}"]')
+    expect(link).to_have_count(1)
+    with page.expect_navigation():
+        link.click()
+    with page.expect_navigation():
+        page.click("#t-sign")
+    expect(page.locator("#doc-state")).to_have_text("Зарегистрирован и опубликован")
+    expect(page.locator("body")).to_contain_text("Сидоров А. В. за Цулая Л. В.")
