@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from webapp.cli_admin import USER_COMMANDS, admin_group, body_group, deputy_group
+from webapp.cli_emblem import emblem_command
 from webapp.extensions import db
 
 
@@ -42,6 +43,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(gen_load_command)
     app.cli.add_command(search_group)
     app.cli.add_command(webhooks_group)
+    body_group.add_command(emblem_command)  # docflow body emblem BODY FILE
     app.cli.add_command(body_group)
     app.cli.add_command(deputy_group)
     app.cli.add_command(admin_group)

@@ -8,11 +8,11 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import TODAY, FrozenClock
 from webapp.extensions import db
-from webapp.models import Deputy, Document, Event, User
+from webapp.models import Deputy, Document, Event, Notification, User
 from webapp.services import transitions
 from webapp.services.documents import DraftData, PointData, create_draft
 
@@ -74,6 +74,11 @@ def test_the_deputy_signs_for_the_absent_head(demo_app, client, auth, order_on_s
     assert f'/documents/{doc_id}"' in client.get("/tasks").get_data(as_text=True)
     notices = client.get("/notifications").get_data(as_text=True)
     assert "для Цулая Лариса Владимировна" in notices  # the head's notice about the order, shown to her deputy
+    with demo_app.app_context():
+        unread = db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.user_id.in_([_user("head").id, _user("approver2").id]), Notification.read_at.is_(None)))
+    assert unread >= 1
+    assert re.search(rf'id="notifications-link">Уведомления <span class="badge[^"]*">{unread}<', notices)
     assert 'id="t-sign"' in client.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert _sign(client, auth, "approver2", doc_id).status_code == 302
     with demo_app.app_context():

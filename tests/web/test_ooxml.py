@@ -77,3 +77,15 @@ def test_a_form_document_is_valid_and_carries_its_own_properties(demo_app, clien
     # the frozen clock of the tests (2026-11-23), not python-docx's 2013 default
     assert core.created.date() == core.modified.date() == datetime(2026, 11, 23).date()
     assert core.last_modified_by == "Docflow"
+
+
+def test_a_document_with_the_body_emblem_is_valid(demo_app, client, auth, tmp_path):
+    from tests.cli.test_body_emblem import png
+    from tests.web.test_gost_rendering import YUGRA
+
+    (tmp_path / "gerb.png").write_bytes(png(60, 72))
+    result = demo_app.test_cli_runner().invoke(args=["body", "emblem", YUGRA, str(tmp_path / "gerb.png")])
+    assert result.exit_code == 0, result.output
+    data = _download(client, _create(client, auth, ORDER_FORM))
+    assert "word/media/image1.png" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert _audit(data, tmp_path, "emblem") == []

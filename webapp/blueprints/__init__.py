@@ -97,8 +97,11 @@ def register_blueprints(app: Flask) -> None:
 
         if not current_user.is_authenticated:
             return {"unread_notifications": 0}
+        from webapp.services.policy import acting_for
+
+        people = [person.id for person in acting_for(current_user)]  # a deputy: her principals' too
         count = db.session.scalar(select(func.count(Notification.id)).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None)))
+            Notification.user_id.in_(people), Notification.read_at.is_(None)))
         return {"unread_notifications": count}
 
     def page(status: int, title: str, message: str):

@@ -48,7 +48,11 @@ def _stamp(book, v: str) -> None:
 
 
 def _letterhead(book, v: str, margins: Margins) -> None:
-    """Two columns side by side (a two-language letterhead), else the lines centred; then the document type."""
+    """The emblem centred above; two columns side by side (a two-language letterhead), else the lines centred;
+    then the document type."""
+    _tag(book, f"{{%p if {v}.emblem %}}")
+    paragraph(book, f"{{{{ {v}.emblem }}}}", "Docflow Emblem")
+    _tag(book, "{%p endif %}")
     _tag(book, f"{{%p if {v}.letterhead|length == 2 %}}")
     half = _width(margins) / 2
     grid = table(book, 1, [half, half])

@@ -8,11 +8,12 @@ import html
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
@@ -143,6 +144,45 @@ class _Template(DocxTemplate):
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture in a plain context (the body's emblem): its bytes and printed size; `render` makes it an image
+    docxtpl inserts where a template prints it."""
+
+    data: bytes = field(repr=False)
+    width_mm: float
+    height_mm: float
+    description: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+
+class _InlinePicture(InlineImage):
+    """docxtpl's inline image with its description (alt text), which screen readers and Word's checker want."""
+
+    def __init__(self, tpl: DocxTemplate, picture: Picture):
+        super().__init__(tpl, io.BytesIO(picture.data), width=Mm(picture.width_mm), height=Mm(picture.height_mm))
+        self.description = picture.description
+
+    def _insert_image(self) -> str:
+        inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
+        inline.docPr.set("descr", self.description)
+        return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space="preserve">'  # noqa: UP031
+                % inline.xml)
+
+
+def _with_pictures(value: Any, doc: DocxTemplate) -> Any:
+    """The context with each Picture made an image of this template (the plain context stays as it was)."""
+    if isinstance(value, Picture):
+        return _InlinePicture(doc, value) if value else ""
+    if isinstance(value, dict):
+        return {key: _with_pictures(inner, doc) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_with_pictures(inner, doc) for inner in value]
+    return value
+
+
+@dataclass(frozen=True)
 class Properties:
     """The core properties (docProps/core.xml) of one rendered document."""
 
@@ -161,7 +201,7 @@ def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None
     doc = _Template(io.BytesIO(template))
     try:
         with budget.spending(limits if isinstance(limits, RenderLimits) else None):
-            doc.render(context, make_environment(), autoescape=True)
+            doc.render(_with_pictures(context, doc), make_environment(), autoescape=True)
     except BudgetExceeded as exc:
         raise too_costly(exc.reason, exc.line, template) from exc
     except RecursionError as exc:

@@ -46,6 +46,7 @@ class Organisation:
     place: str = ""
     address: list[str] = field(default_factory=list)
     formulas: dict[str, str] = field(default_factory=dict)
+    emblem: Any = None  #: the emblem or coat of arms (an engine.Picture), centred above the letterhead
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def complete(context: dict[str, Any], facts: Facts) -> dict[str, Any]:
     context["presiding"] = []
     context["executor"] = {"name": "", "phone": ""}
     context["control_clause"] = ""
+    context["emblem"] = ""
     for role, people in (("chair", context["chairs"]), ("secretary", context["secretaries"])):
         for person in people:
             context["presiding"].append({"label": SERVICE_LABELS[role], "name": initials_first(person["name"]),
@@ -139,6 +141,7 @@ def complete(context: dict[str, Any], facts: Facts) -> dict[str, Any]:
     if organisation is not None:
         if not context["letterhead"]:
             context["letterhead"] = letterhead(organisation)
+            context["emblem"] = organisation.emblem or ""
         context["place"] = context["place"] or organisation.place
     formula = (organisation.formulas if organisation else {}).get(doc_type) or facts.formulas.get(doc_type)
     if formula and not context["decision_heading"]:

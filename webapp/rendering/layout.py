@@ -20,6 +20,12 @@ FONT = "Times New Roman"
 BODY_PT = 14  # GOST R 7.0.97-2016 p. 5.1: 12-14 pt; 14 is the common choice for the text
 TABLE_PT = 12  # smaller type is allowed in tables
 INDENT = Cm(1.25)  # first-line (paragraph) indent
+# GOST R 7.0.97-2016 p. 5.3: a line of a requisite runs at most 12 cm in the lengthwise (продольное) layout and
+# 7.5 cm in the corner (угловое) one. The title is centred within 12 cm; the гриф утверждения is a 7.5 cm block
+# flush with the right margin.
+TITLE_WIDTH_CM = 12.0
+STAMP_WIDTH_CM = 7.5
+EMBLEM_HEIGHT_MM = 15.0  # the coat of arms above the letterhead (15-17 mm high in practice)
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,10 @@ def _paragraph_style(book: DocxDocument, name: str, *, align=WD_ALIGN_PARAGRAPH.
     return style
 
 
-def setup_styles(book: DocxDocument) -> None:
+def setup_styles(book: DocxDocument, margins: Margins) -> None:
     """Normal is the text of a document; the others are named for the requisite they lay out."""
+    width = text_width_cm(margins)
+    title_indent = Cm(max(0.0, (width - TITLE_WIDTH_CM) / 2))
     normal = book.styles["Normal"]
     rpr = normal.element.get_or_add_rPr()
     _fonts(rpr, size=BODY_PT)
@@ -100,8 +108,9 @@ def setup_styles(book: DocxDocument) -> None:
     _paragraph_style(book, "Docflow Requisite", align=left, first_line=Cm(0))
     _paragraph_style(book, "Docflow Requisite Right", align=right, first_line=Cm(0))
     _paragraph_style(book, "Docflow Place", align=center, first_line=Cm(0), space_after=6)
-    _paragraph_style(book, "Docflow Title", align=center, first_line=Cm(0), bold=True, space_before=6,
-                     space_after=12, keep_next=True)
+    title = _paragraph_style(book, "Docflow Title", align=center, first_line=Cm(0), left=title_indent, bold=True,
+                             space_before=6, space_after=12, keep_next=True)
+    title.paragraph_format.right_indent = title_indent
     _paragraph_style(book, "Docflow Label", align=left, first_line=Cm(0), space_before=6, keep_next=True)
     _paragraph_style(book, "Docflow Label Center", align=center, first_line=Cm(0), space_before=6, keep_next=True)
     section = _paragraph_style(book, "Docflow Section", align=center, first_line=Cm(0), bold=True, space_before=6,
@@ -112,7 +121,8 @@ def setup_styles(book: DocxDocument) -> None:
     # return to the left margin («по границам полей»), so a label of any length («1.2.1.1.», «12.10.3.») fits.
     _paragraph_style(book, "Docflow Point Numbered")
     _paragraph_style(book, "Docflow Item", bold=True, space_before=6, keep_next=True)
-    _paragraph_style(book, "Docflow Stamp", align=left, first_line=Cm(0), left=Cm(9.5))
+    _paragraph_style(book, "Docflow Stamp", align=left, first_line=Cm(0), left=Cm(max(0.0, width - STAMP_WIDTH_CM)))
+    _paragraph_style(book, "Docflow Emblem", align=center, first_line=Cm(0), space_after=6, keep_next=True)
     _paragraph_style(book, "Docflow Draft Mark", align=right, first_line=Cm(0))
     _paragraph_style(book, "Docflow Signature", align=left, first_line=Cm(0))
     _paragraph_style(book, "Docflow Signature Name", align=right, first_line=Cm(0), space_before=24)
@@ -223,7 +233,7 @@ def new_book(margins: Margins) -> DocxDocument:
     clean_package(book)
     set_doc_defaults(book)
     set_headings(book)
-    setup_styles(book)
+    setup_styles(book, margins)
     trim_gallery(book)
     setup_page(book, margins)
     props = book.core_properties

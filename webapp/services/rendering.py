@@ -34,6 +34,7 @@ from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
 from webapp.ru.typography import typeset_all
 from webapp.services.audit import record_event
+from webapp.services.emblems import emblem_picture
 from webapp.services.errors import Invalid, NotFound
 from webapp.services.files import read_bytes, store_bytes
 from webapp.services.policy import ensure
@@ -173,7 +174,9 @@ def _facts(document: Document) -> gost.Facts:
         organisation=gost.Organisation(
             name=body.name, short_name=body.short_name or "", above=list(body.letterhead_above or []),
             name_alt=body.name_alt or "", above_alt=list(body.letterhead_above_alt or []), place=body.place or "",
-            address=list(body.address or []), formulas=dict(body.formulas or {})) if body else None,
+            address=list(body.address or []), formulas=dict(body.formulas or {}),
+            # an attachment (a Положение on the pages after its order) prints no emblem of its own
+            emblem=emblem_picture(body) if document.parent is None else None) if body else None,
         formulas=dict(current_app.config.get("DECISION_FORMULAS") or gost.FORMULAS),
         has_control_point=any(p.kind == "control" for p in document.points),
         executor=gost.Executor(name=author.full_name, phone=author.phone or "") if author else None,
