@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints import page_links, without_cursor
-from webapp.blueprints.documents import bp
+from webapp.blueprints.documents import bp, conflicts
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
     ActionForm,
@@ -24,7 +24,7 @@ from webapp.models import Document, Event, User
 from webapp.models.document import TYPE_TITLES
 from webapp.services import bodies, policy, transitions, workflows
 from webapp.services import documents as service
-from webapp.services.errors import Invalid
+from webapp.services.errors import Conflict, Invalid
 from webapp.services.history import describe
 from webapp.services.route import steps_waiting_for
 from webapp.services.workflows import state_titles
@@ -137,6 +137,16 @@ def _edit(document: Document | None):
                                                 "agenda": [{}], "points": [{}]})
     form.set_body_choices(_body_choices())
     op = request.form.get("op", "save")
+    if request.method == "POST" and document is not None and op == "merge":
+        # The conflict's choices: the typed form, with the fields chosen taken from the saved version.
+        take = {name for name in conflicts.FIELDS if request.form.get(f"take_{name}") == "theirs"}
+        form = conflicts.merged(form, _form_from_document(document), take, document.version)
+        form.set_body_choices(_body_choices())
+        flash("Версии объединены в форме: проверьте и сохраните.", "info")
+        return render_template("documents/edit.html", form=form, doc=document)
+    if request.method == "POST" and document is not None and op == "keep_mine":
+        form.version.data = str(document.version)  # saved over the other version, knowingly
+        op = "save"
     if request.method == "POST" and op != "save":
         form.apply(op)
         form.set_body_choices(_body_choices())
@@ -149,6 +159,15 @@ def _edit(document: Document | None):
                 else:
                     version = int(form.version.data) if (form.version.data or "").isdigit() else -1
                     service.update_draft(current_user, document, form.to_data(), version)
+            except Conflict:
+                db.session.rollback()
+                if document is None or not workflows.is_editable(document):
+                    raise
+                theirs = _form_from_document(document)
+                view = conflicts.ConflictView(conflicts.differences(form, theirs), conflicts.last_change(document))
+                flash("Документ изменён другим пользователем, пока вы его редактировали. Ваш текст не потерян: он "
+                      "в форме ниже. Сравните поля и выберите, что оставить.", "warning")
+                return render_template("documents/edit.html", form=form, doc=document, conflict=view), 409
             except Invalid as exc:
                 db.session.rollback()
                 flash(exc.reason, "danger")
