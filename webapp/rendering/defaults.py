@@ -334,7 +334,9 @@ def assignments_report_template(margins: Margins) -> DocxDocument:
                 ["{{ row.number }}", "{{ row.document }}{% if row.point %}, п. {{ row.point }}{% endif %}",
                  "{{ row.action }}", "{{ row.responsible }}", "{{ row.deadline }}",
                  "{{ row.status }}{% if row.days_overdue %}, просрочено на {{ row.days_overdue }} дн.{% endif %}"],
-                [1.2, 4, 5.5, 4, 2.2, 3], "rows")
+                # a date («31.12.2016») and the longest words of titles and body names («республиканского»,
+                # «профессионального», «исполнении,») fit their columns
+                [1.2, 4.4, 3.9, 4.7, 2.6, 3.1], "rows")
     _tag(book, "{%p if signer %}")
     paragraph(book, "", "Docflow Signature")
     paragraph(book, "{{ signer }}", "Docflow Signature")

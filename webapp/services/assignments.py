@@ -86,10 +86,13 @@ def _after(query, sort: str, cursor: str | None):
 
 
 def list_page(user: User, *, status: str | None = None, scope: str | None = None, overdue_on: date | None = None,
-              sort: str = "deadline", after: str | None = None, size: int = 50) -> ListPage:
+              sort: str = "deadline", after: str | None = None, size: int = 50, within=None) -> ListPage:
     """One page of the assignment list, every filter in SQL: status, the user's own («mine»: their bodies as lead
-    or co-executor; «control»: theirs to check), only overdue on a day."""
+    or co-executor; «control»: theirs to check), only overdue on a day, only the ids a subquery selects (`within`:
+    a dashboard figure's rows)."""
     query = visible_query(user)
+    if within is not None:
+        query = query.where(Assignment.id.in_(within))
     if status in AssignmentStatus.__members__:
         query = query.where(Assignment.status == status)
     if scope == "mine":

@@ -1,125 +1,292 @@
-"""The auditors' overview of assignment control: totals, breakdowns, aging, what falls due soon."""
+"""The auditors' overview of assignment control «на дату»: every figure as it stood at the end of a chosen day,
+counted by the database (GROUP BY and COUNT with CASE), with the drill-down conditions the assignment list uses.
+
+What «as it stood» means, in one place:
+- a document exists from its registration (the day the workflow published it, or an archive document's own
+  date; the meeting's date for a protocol registered without one; the day it was entered when it has no date);
+- an assignment taken from a document's text exists with its document; one added later exists from its creation;
+- it is done at the date only if accepted by then, cancelled only if cancelled by then: otherwise it was open;
+- its deadline is the one in force then: an extension decided after the date had not moved it yet."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import current_app
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, true
+from sqlalchemy.orm import aliased, selectinload
 
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Body, Document
-from webapp.models.assignment import OPEN_STATUSES
-from webapp.services.assignments import DATED_KINDS, OverdueRow, days_overdue, is_overdue
+from webapp.models import Assignment, AssignmentStatus, Body, ChangeStatus, DeadlineChange, Document, Event, User
+from webapp.models.assignment import assignment_coexecutor
+from webapp.models.document import DATED_BY_EVENT, TYPE_TITLES, DocumentType
+from webapp.services.assignments import DATED_KINDS
+from webapp.workflow.engine import PUBLISHED
 
+#: Overdue by age: title, first and last day overdue (None: no upper bound).
 BUCKETS = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("более 90", 91, None)]
+NO_CONTROLLER = 0  #: the controller filter's value for assignments nobody controls
+TREND_MONTHS = 12
+LIST_LIMIT = 100  #: rows of a list shown on the dashboard itself; the drill-down pages through all of them
+
+#: The figures a user can drill down into (the assignment list shows exactly the rows counted), with titles.
+FIGURES = {
+    "all": "все поручения", "open": "открытые", "overdue": "просроченные", "done": "исполненные",
+    "done_late": "исполненные с опозданием", "cancelled": "отменённые", "due_7": "со сроком в ближайшие 7 дней",
+    "due_30": "со сроком в ближайшие 30 дней",
+    **{f"age_{index}": f"просроченные на {title} дн." for index, (title, _, _) in enumerate(BUCKETS)},
+}
 
 
 @dataclass
 class Filters:
-    body: Body | None = None
+    """What the dashboard shows: the day and the filters, each kept in the page's URL."""
+
+    as_of: date
+    only_overdue: bool = False
+    body: Body | None = None  # with its sub-bodies, as lead or co-executor
+    controller_id: int | None = None  # NO_CONTROLLER: none
+    document: Document | None = None
     doc_type: str | None = None
-    since: date | None = None  # document date from
-    until: date | None = None  # document date to
-    status: str | None = None
+    since: date | None = None  # the document's date from
+    until: date | None = None  # the document's date to
+
+    def describe(self) -> list[str]:
+        """The filters in words, as the справка and the export state them under their title."""
+        parts = []
+        if self.only_overdue:
+            parts.append("только просроченные")
+        if self.body is not None:
+            parts.append(f"орган: {self.body.name} (с подчинёнными)")
+        if self.controller_id is not None:
+            controller = db.session.get(User, self.controller_id) if self.controller_id else None
+            parts.append(f"контролёр: {controller.full_name if controller else 'не назначен'}")
+        if self.document is not None:
+            parts.append(f"документ: {self.document.label}")
+        if self.doc_type:
+            parts.append(f"вид документа: {TYPE_TITLES[DocumentType(self.doc_type)].lower()}")
+        if self.since or self.until:
+            since = f" с {self.since:%d.%m.%Y}" if self.since else ""
+            until = f" по {self.until:%d.%m.%Y}" if self.until else ""
+            parts.append(f"документы{since}{until}")
+        return parts
+
+
+def day_end(day: date) -> datetime:
+    """The first moment after `day` in the organisation's time zone, as stored timestamps compare (UTC)."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(ZoneInfo("UTC"))
+
+
+def document_date():
+    """Document.doc_date as SQL: a protocol is dated by its meeting, other documents by registration."""
+    return case((Document.doc_type.in_(list(DATED_BY_EVENT)), func.coalesce(Document.event_date, Document.reg_date)),
+                else_=func.coalesce(Document.reg_date, Document.event_date))
+
+
+def published_by(day: date):
+    """The document was in force at the end of `day` (see the module's docstring)."""
+    return and_(Document.state == PUBLISHED, or_(
+        Document.reg_date <= day,
+        and_(Document.reg_date.is_(None), Document.event_date <= day),
+        and_(Document.reg_date.is_(None), Document.event_date.is_(None), Document.created_at < day_end(day))))
+
+
+class Snapshot:
+    """The assignments in force at the end of a day, filtered, each with its state then (a CTE, `rows`)."""
+
+    def __init__(self, filters: Filters):
+        self.filters = filters
+        day, end = filters.as_of, day_end(filters.as_of)
+        # The deadline in force at the day: an approved extension decided later had not moved it yet, so the
+        # first of those holds the deadline of the day as its old date.
+        later = (select(DeadlineChange.assignment_id, func.min(DeadlineChange.id).label("change_id"))
+                 .where(DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
+                 .group_by(DeadlineChange.assignment_id).subquery("later_change"))
+        change = aliased(DeadlineChange, name="first_later_change")
+        deadline = func.coalesce(change.old_date, Assignment.deadline)
+        # Cancelled after the day (a series' occurrences go with the series): still open at the day.
+        cancelled_later = select(Event.object_id).where(
+            Event.object_type == "assignment", Event.action == "assignment.cancel", Event.at >= end,
+            Event.object_id.is_not(None))
+        done = and_(Assignment.status == AssignmentStatus.done, Assignment.completed_on <= day)
+        cancelled = and_(Assignment.status == AssignmentStatus.cancelled,
+                         Assignment.id.not_in(cancelled_later),
+                         or_(Assignment.series_id.is_(None), Assignment.series_id.not_in(cancelled_later)))
+        state = case((done, literal("done")), (cancelled, literal("cancelled")), else_=literal("open"))
+        dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
+        overdue = and_(~done, ~cancelled, dated, deadline < day)
+        query = (select(Assignment.id.label("id"), Assignment.document_id.label("document_id"),
+                        Assignment.lead_body_id.label("lead_body_id"),
+                        Assignment.controller_id.label("controller_id"), deadline.label("deadline"),
+                        state.label("state"), case((overdue, 1), else_=0).label("overdue"),
+                        case((dated, 1), else_=0).label("dated"), Assignment.completed_on.label("completed_on"))
+                 .select_from(Assignment).join(Document, Document.id == Assignment.document_id)
+                 .outerjoin(later, later.c.assignment_id == Assignment.id)
+                 .outerjoin(change, change.id == later.c.change_id)
+                 .where(Assignment.status != AssignmentStatus.draft, published_by(day),
+                        # a periodic series is counted through its dated occurrences, each tracked on its own
+                        ~and_(Assignment.deadline_kind == "periodic", Assignment.series_id.is_(None)),
+                        or_(Assignment.point_id.is_not(None), Assignment.created_at < end),
+                        *self._filters()))
+        if filters.only_overdue:
+            query = query.where(overdue)
+        self.rows = query.cte("snapshot")
+
+    def _filters(self) -> list:
+        f, conditions = self.filters, []
+        if f.body is not None:
+            ids = f.body.subtree_ids()
+            coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+            conditions.append(or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting)))
+        if f.controller_id is not None:
+            conditions.append(Assignment.controller_id.is_(None) if f.controller_id == NO_CONTROLLER
+                              else Assignment.controller_id == f.controller_id)
+        if f.document is not None:
+            conditions.append(Assignment.document_id == f.document.id)
+        if f.doc_type:
+            conditions.append(Document.doc_type == f.doc_type)
+        if f.since:
+            conditions.append(document_date() >= f.since)
+        if f.until:
+            conditions.append(document_date() <= f.until)
+        return conditions
+
+    # --- the figures, as conditions on the snapshot's rows ---
+
+    def condition(self, figure: str):
+        """The rows a figure counts (FIGURES); unknown figures count every row."""
+        r, day = self.rows.c, self.filters.as_of
+        is_open = r.state == "open"
+        conditions = {
+            "open": is_open, "overdue": r.overdue == 1, "done": r.state == "done", "cancelled": r.state == "cancelled",
+            "done_late": and_(r.state == "done", r.completed_on > r.deadline),
+            "due_7": and_(is_open, r.dated == 1, r.deadline >= day, r.deadline <= day + timedelta(days=7)),
+            "due_30": and_(is_open, r.dated == 1, r.deadline >= day, r.deadline <= day + timedelta(days=30)),
+        }
+        for index, (_, low, high) in enumerate(BUCKETS):
+            # d days overdue: the deadline was d days before the day
+            bound = [r.deadline <= day - timedelta(days=low)]
+            if high is not None:
+                bound.append(r.deadline >= day - timedelta(days=high))
+            conditions[f"age_{index}"] = and_(r.overdue == 1, *bound)
+        return conditions.get(figure, true())
+
+    def ids(self, figure: str = "all"):
+        """The ids of the rows a figure counts: the drill-down's condition for the assignment list."""
+        return select(self.rows.c.id).where(self.condition(figure))
+
+    def _count(self, figure: str):
+        return func.coalesce(func.sum(case((self.condition(figure), 1), else_=0)), 0)
+
+    def totals(self) -> dict[str, int]:
+        names = list(FIGURES)
+        row = db.session.execute(select(func.count(distinct(self.rows.c.document_id)),
+                                        *(self._count(name) for name in names))).one()
+        return {"documents": row[0], **dict(zip(names, row[1:], strict=True))}
+
+    def by_body(self) -> list[tuple[Body, int, int]]:
+        """Open and overdue of each body with its sub-bodies, an assignment counted once for each body at or
+        above one of its responsible bodies: the pairs (assignment, body) climb a closure of the body tree."""
+        r = self.rows.c
+        tree = select(Body.id.label("ancestor"), Body.id.label("body_id")).cte("body_tree", recursive=True)
+        tree = tree.union_all(select(tree.c.ancestor, Body.id).where(Body.parent_id == tree.c.body_id))
+        pairs = select(r.id.label("assignment_id"), r.lead_body_id.label("body_id")).where(
+            r.lead_body_id.is_not(None)).union(
+            select(assignment_coexecutor.c.assignment_id, assignment_coexecutor.c.body_id)
+            .where(assignment_coexecutor.c.assignment_id.in_(select(r.id)))).subquery("pairs")
+        reached = (select(tree.c.ancestor.label("body_id"), pairs.c.assignment_id)
+                   .join(tree, tree.c.body_id == pairs.c.body_id).distinct().subquery("reached"))
+        opened = func.sum(case((r.state == "open", 1), else_=0))
+        late = func.sum(r.overdue)
+        counts = db.session.execute(select(reached.c.body_id, opened, late)
+                                    .join(self.rows, r.id == reached.c.assignment_id)
+                                    .group_by(reached.c.body_id).having(opened > 0)).all()
+        bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_([c[0] for c in counts])))}
+        return sorted(((bodies[i], int(o), int(lt)) for i, o, lt in counts), key=lambda item: item[0].display_name)
+
+    def by_document(self, limit: int = 20) -> list[tuple[Document, int, int]]:
+        r = self.rows.c
+        opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
+        counts = db.session.execute(select(r.document_id, opened, late).group_by(r.document_id).having(opened > 0)
+                                    .order_by(late.desc(), opened.desc(), r.document_id).limit(limit)).all()
+        documents = {d.id: d for d in db.session.scalars(
+            select(Document).where(Document.id.in_([c[0] for c in counts])))}
+        return [(documents[i], int(o), int(lt)) for i, o, lt in counts]
+
+    def by_controller(self) -> list[tuple[int, str, int, int]]:
+        """(controller filter value, name, open, overdue), most overdue first."""
+        r = self.rows.c
+        opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
+        counts = db.session.execute(select(r.controller_id, opened, late).group_by(r.controller_id)
+                                    .having(opened > 0)).all()
+        names = dict(db.session.execute(select(User.id, User.full_name).where(
+            User.id.in_([c[0] for c in counts if c[0] is not None]))).all())
+        rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), int(o), int(lt)) for i, o, lt in counts]
+        return sorted(rows, key=lambda item: (-item[3], item[1]))
+
+    def rows_of(self, figure: str, limit: int | None = LIST_LIMIT) -> list[tuple[Assignment, date | None, str]]:
+        """Assignments a figure counts with their deadline and state at the day, the longest overdue first."""
+        r = self.rows.c
+        query = (select(Assignment, r.deadline, r.state).join(self.rows, r.id == Assignment.id)
+                 .where(self.condition(figure)).order_by(r.deadline.is_(None), r.deadline, Assignment.id)
+                 .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                          selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
+                          selectinload(Assignment.document)))
+        if limit is not None:
+            query = query.limit(limit)
+        return [(row[0], row[1], row[2]) for row in db.session.execute(query)]
 
 
 @dataclass
 class Overview:
-    as_of: date
-    assignments: list[Assignment]
+    filters: Filters
     totals: dict[str, int] = field(default_factory=dict)
     by_body: list[tuple[Body, int, int]] = field(default_factory=list)  # body, open, overdue (with sub-bodies)
     by_document: list[tuple[Document, int, int]] = field(default_factory=list)
-    by_controller: list[tuple[str, int, int]] = field(default_factory=list)
-    buckets: list[tuple[str, int]] = field(default_factory=list)
-    due_7: list[Assignment] = field(default_factory=list)
-    due_30: list[Assignment] = field(default_factory=list)
-    done_late: list[Assignment] = field(default_factory=list)
-    overdue_rows: list[OverdueRow] = field(default_factory=list)
+    by_controller: list[tuple[int, str, int, int]] = field(default_factory=list)
+    buckets: list[tuple[str, str, int]] = field(default_factory=list)  # title, figure, count
+    trend: list[tuple[date, int, int]] = field(default_factory=list)  # month's end (or the day), open, overdue
+    overdue_rows: list[tuple[Assignment, date, int]] = field(default_factory=list)  # with deadline, days overdue
+    due_30: list[tuple[Assignment, date]] = field(default_factory=list)
+    done_late: list[tuple[Assignment, date]] = field(default_factory=list)
+
+    @property
+    def as_of(self) -> date:
+        return self.filters.as_of
 
 
-def select_assignments(filters: Filters) -> list[Assignment]:
-    query = (select(Assignment).join(Document).where(Assignment.status != AssignmentStatus.draft)
-             .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
-                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
-                      selectinload(Assignment.document))
-             .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id))
-    if filters.doc_type:
-        query = query.where(Document.doc_type == filters.doc_type)
-    if filters.status in AssignmentStatus.__members__:
-        query = query.where(Assignment.status == filters.status)
-    # A periodic series is counted through its dated occurrences, each tracked on its own.
-    rows = [a for a in db.session.scalars(query) if not a.is_series]
-    if filters.since or filters.until:
-        def doc_date(a):
-            return a.document.doc_date
-        rows = [a for a in rows if doc_date(a) and (not filters.since or doc_date(a) >= filters.since)
-                and (not filters.until or doc_date(a) <= filters.until)]
-    if filters.body is not None:
-        ids = filters.body.subtree_ids()
-        rows = [a for a in rows if {b.id for b in a.bodies} & ids]
-    return rows
+def month_ends(day: date, months: int = TREND_MONTHS) -> list[date]:
+    """The last days of the months before `day`'s and `day` itself, oldest first."""
+    ends, cursor = [day], day.replace(day=1) - timedelta(days=1)
+    while len(ends) < months:
+        ends.append(cursor)
+        cursor = cursor.replace(day=1) - timedelta(days=1)
+    return ends[::-1]
 
 
-def _by_body(open_rows: list[Assignment], late: list[Assignment]) -> list[tuple[Body, int, int]]:
-    """Open and overdue assignments of each body with its sub-bodies: each assignment counted once for each body
-    at or above one of its responsible bodies (one pass up the tree per assignment, not one per body)."""
-    parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
-
-    def with_ancestors(ids: set[int]) -> set[int]:
-        found: set[int] = set()
-        for body_id in ids:
-            while body_id is not None and body_id not in found:
-                found.add(body_id)
-                body_id = parents.get(body_id)
-        return found
-
-    late_ids = {a.id for a in late}
-    open_count: Counter[int] = Counter()
-    late_count: Counter[int] = Counter()
-    for assignment in open_rows:
-        reached = with_ancestors({b.id for b in assignment.bodies})
-        open_count.update(reached)
-        if assignment.id in late_ids:
-            late_count.update(reached)
-    bodies = db.session.scalars(select(Body).where(Body.id.in_(open_count)).order_by(Body.name)) if open_count \
-        else []
-    return [(body, open_count[body.id], late_count[body.id]) for body in bodies]
+def trend(filters: Filters) -> list[tuple[date, int, int]]:
+    """Open and overdue at the end of each of the last months: one counting query per month, whatever the data."""
+    out = []
+    for end in month_ends(filters.as_of):
+        snap = Snapshot(Filters(**{**filters.__dict__, "as_of": end}))
+        opened, late = db.session.execute(select(snap._count("open"), snap._count("overdue"))).one()
+        out.append((end, int(opened), int(late)))
+    return out
 
 
-def overview(as_of: date, filters: Filters) -> Overview:
-    rows = select_assignments(filters)
-    result = Overview(as_of=as_of, assignments=rows)
-    open_rows = [a for a in rows if a.status in OPEN_STATUSES]
-    late = [a for a in open_rows if is_overdue(a, as_of)]
-    result.done_late = [a for a in rows if a.done_late]
-    result.totals = {
-        "all": len(rows), "open": len(open_rows), "overdue": len(late),
-        "done": sum(a.status == AssignmentStatus.done for a in rows), "done_late": len(result.done_late),
-        "cancelled": sum(a.status == AssignmentStatus.cancelled for a in rows),
-    }
-    result.by_body = _by_body(open_rows, late)
-    documents: dict[int, Document] = {a.document_id: a.document for a in open_rows}
-    open_by_doc, late_by_doc = Counter(a.document_id for a in open_rows), Counter(a.document_id for a in late)
-    result.by_document = sorted(((documents[i], open_by_doc[i], late_by_doc[i]) for i in open_by_doc),
-                                key=lambda item: (-item[2], -item[1]))
-
-    def controller_name(a: Assignment) -> str:
-        return a.controller.full_name if a.controller else (a.controller_text or "не назначен")
-
-    open_by_ctl, late_by_ctl = Counter(map(controller_name, open_rows)), Counter(map(controller_name, late))
-    result.by_controller = sorted(((name, open_by_ctl[name], late_by_ctl[name]) for name in open_by_ctl),
-                                  key=lambda item: (-item[2], item[0]))
-    days = [days_overdue(a, as_of) for a in late]
-    result.buckets = [(title, sum(1 for d in days if d >= low and (high is None or d <= high)))
-                      for title, low, high in BUCKETS]
-    dated_open = [a for a in open_rows
-                  if a.deadline and not is_overdue(a, as_of) and a.deadline_kind in DATED_KINDS]
-    result.due_7 = [a for a in dated_open if a.deadline <= as_of + timedelta(days=7)]
-    result.due_30 = [a for a in dated_open if a.deadline <= as_of + timedelta(days=30)]
-    result.overdue_rows = sorted((OverdueRow(a, days_overdue(a, as_of)) for a in late),
-                                 key=lambda r: (-r.days, r.assignment.id))
+def overview(filters: Filters) -> Overview:
+    snap = Snapshot(filters)
+    result = Overview(filters=filters, totals=snap.totals())
+    result.by_body = snap.by_body()
+    result.by_document = snap.by_document()
+    result.by_controller = snap.by_controller()
+    result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
+                      for index, (title, _, _) in enumerate(BUCKETS)]
+    result.overdue_rows = [(a, deadline, (filters.as_of - deadline).days) for a, deadline, _ in snap.rows_of("overdue")]
+    result.due_30 = [(a, deadline) for a, deadline, _ in snap.rows_of("due_30")]
+    result.done_late = [(a, deadline) for a, deadline, _ in snap.rows_of("done_late")]
+    result.trend = trend(filters)
     return result

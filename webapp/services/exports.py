@@ -122,3 +122,99 @@ def overdue_xlsx(rows: list[dict], as_of: date, title: str = "Просрочен
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- the dashboard «на дату»: its rows, XLSX, справка rows and chart data ----------------------------------
+
+#: An assignment's state at the dashboard's day, in the words the exports use.
+STATE_TITLES = {"open": "на исполнении", "done": "исполнено", "cancelled": "отменено"}
+TITLE_LIMIT = 100  #: a document title longer than this is shortened in the справка, at a word boundary
+
+
+def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
+    """Text of at most `limit` characters, cut between words (never inside one) and marked with «…»."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:—-") + "…"
+
+
+def snapshot_rows(rows: list[tuple[Any, date | None, str]], as_of: date) -> list[dict]:
+    """The dashboard's rows (assignment, deadline at the day, state at the day) as plain dicts with the keys of
+    COLUMNS: the deadline and the state are the day's, days overdue counted to the day."""
+    out = []
+    for assignment, deadline, state in rows:
+        document = assignment.document
+        day = document.doc_date
+        late = (as_of - deadline).days if state == "open" and deadline and deadline < as_of and \
+            assignment.deadline_kind in ("by", "period") else 0
+        controller = assignment.controller.full_name if assignment.controller else (assignment.controller_text or "")
+        out.append({
+            "assignment_id": assignment.id, "document_id": document.id, "document_title": document.title,
+            "document_number": document.number or "", "document_date": day.isoformat() if day else "",
+            "document_type": document.doc_type, "point": assignment.point_number or "", "action": assignment.action,
+            "responsible": "; ".join(b.name for b in assignment.bodies), "controller": controller,
+            "deadline": deadline.isoformat() if deadline else "", "deadline_text": assignment.deadline_text or "",
+            "days_overdue": late, "status": STATE_TITLES.get(state, state), "state": state,
+            "completed_on": assignment.completed_on.isoformat() if state == "done" and assignment.completed_on
+            else "",
+        })
+    return out
+
+
+def snapshot_xlsx(rows: list[dict], as_of: date, described: list[str]) -> bytes:
+    """The dashboard's rows as a spreadsheet whose second line states the filters they were chosen by."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(overdue_xlsx(rows, as_of, title="Поручения")))
+    sheet = book.active
+    sheet.insert_rows(2)
+    append_note = "Отбор: " + ("; ".join(described) if described else "все поручения")
+    sheet.cell(row=2, column=1, value=append_note).data_type = "s"
+    sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def reference(row: dict) -> str:
+    """A document as the справка names it: «Приказ от 26.12.2020 № 339 «Об утверждении …»», or, where the title
+    goes on from the type («совещания по …»), «Протокол совещания по … от 10.06.2021 № 1»."""
+    from webapp.models.document import TYPE_TITLES, DocumentType
+
+    kind = TYPE_TITLES[DocumentType(row["document_type"])]
+    day = f" от {date.fromisoformat(row['document_date']):%d.%m.%Y}" if row.get("document_date") else ""
+    number = f" № {row['document_number']}" if row.get("document_number") else ""
+    title = shorten(row["document_title"]).rstrip(".")
+    if title[:1].islower():
+        return f"{kind} {title}{day}{number}"
+    return f"{kind}{day}{number} «{title}»"
+
+
+def report_rows(rows: list[dict]) -> list[dict]:
+    """The dashboard's rows as the справка prints them: the document as a reference «Title от ДД.ММ.ГГГГ № N»
+    (the title shortened between words), the deadline as ДД.ММ.ГГГГ, the state at the day in words."""
+    out = []
+    for row in rows:
+        deadline = date.fromisoformat(row["deadline"]) if row.get("deadline") else None
+        out.append({"document": reference(row), "point": row.get("point") or "",
+                    "action": row.get("action") or "", "responsible": row.get("responsible") or "",
+                    "deadline": f"{deadline:%d.%m.%Y}" if deadline else "—", "status": row["status"],
+                    "days_overdue": row.get("days_overdue") or 0, "done": row.get("state") == "done"})
+    return out
+
+
+def chart_data(data) -> dict[str, str]:
+    """The dashboard's charts as JSON for Chart.js (read from data- attributes: no inline script under the CSP):
+    overdue by body (the ten with the most), by age, and open and overdue at the end of each month."""
+    bodies = sorted(data.by_body, key=lambda item: (-item[2], item[0].display_name))[:10]
+    return {
+        "bodies": json.dumps({"labels": [b.display_name for b, _, _ in bodies],
+                              "values": [late for _, _, late in bodies]}, ensure_ascii=False),
+        "ages": json.dumps({"labels": [f"{title} дн." for title, _, _ in data.buckets],
+                            "values": [count for _, _, count in data.buckets]}, ensure_ascii=False),
+        "trend": json.dumps({"labels": [f"{end:%m.%Y}" for end, _, _ in data.trend],
+                             "open": [opened for _, opened, _ in data.trend],
+                             "overdue": [late for _, _, late in data.trend]}, ensure_ascii=False),
+    }

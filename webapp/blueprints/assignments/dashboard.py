@@ -1,27 +1,28 @@
-"""The auditors' dashboard of assignment control and its exports (XLSX, CSV, DOCX справка)."""
+"""The auditors' dashboard of assignment control «на дату», its drill-down filters and its exports (XLSX, CSV,
+DOCX справка): every one of them reads the same filters from the URL."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp import clock
 from webapp.blueprints.assignments import bp
-from webapp.blueprints.fields import RuDateField, RuForm
+from webapp.blueprints.fields import IdField, RuDateField, RuForm
 from webapp.extensions import db
-from webapp.models import Body
-from webapp.models.assignment import STATUS_TITLES
+from webapp.models import Assignment, Body, Document, User
 from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.security import db_id
-from webapp.services import assignments, exports, occurrences, policy, rendering
-from webapp.services.dashboard import Filters, overview, select_assignments
+from webapp.services import exports, policy, rendering
+from webapp.services.dashboard import FIGURES, NO_CONTROLLER, Filters, Snapshot, overview
+
+#: The query-string keys of the dashboard's filters (what a drill-down link and an export carry along).
+FILTER_KEYS = ("as_of", "overdue", "body", "controller", "document", "doc_type", "since", "until")
 
 
 class DashboardFilterForm(RuForm):
@@ -29,57 +30,94 @@ class DashboardFilterForm(RuForm):
         csrf = False  # a GET filter changes nothing
 
     as_of = RuDateField("На дату", validators=[Optional()])
-    body = SelectField("Орган", coerce=db_id, validate_choice=False, validators=[Optional()])
+    overdue = BooleanField("только просроченные")
+    body = SelectField("Орган (с подчинёнными)", coerce=db_id, validate_choice=False, validators=[Optional()])
+    controller = SelectField("Контролёр", validate_choice=False, validators=[Optional()])
+    document = IdField("Документ", validators=[Optional()])
     doc_type = SelectField("Вид документа", validators=[Optional()], choices=[SelectChoice("", "все")] + [
         SelectChoice(k.value, v) for k, v in TYPE_TITLES.items()])
-    status = SelectField("Статус", validators=[Optional()], choices=[SelectChoice("", "все")] + [
-        SelectChoice(k.value, v) for k, v in STATUS_TITLES.items() if k != "draft"])
     since = RuDateField("Документы с", validators=[Optional()])
     until = RuDateField("по", validators=[Optional()])
 
 
-def _filters() -> tuple[DashboardFilterForm, date, Filters]:
-    policy.ensure(current_user, "oversee")
+def dashboard_filters(with_choices: bool = False) -> tuple[DashboardFilterForm, Filters]:
+    """The filters in the URL; a bad one is reported on the form and the day's unfiltered figures are shown."""
     form = DashboardFilterForm(request.args)
-    form.body.choices = [SelectChoice(0, "все")] + [SelectChoice(b.id, b.display_name)
-                                                    for b in db.session.scalars(select(Body).order_by(Body.name))]
+    if with_choices:
+        form.body.choices = [SelectChoice(0, "все")] + [
+            SelectChoice(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+        controllers = select(Assignment.controller_id).where(Assignment.controller_id.is_not(None)).distinct()
+        form.controller.choices = [SelectChoice("", "все"), SelectChoice(str(NO_CONTROLLER), "не назначен")] + [
+            SelectChoice(str(u.id), u.full_name)
+            for u in db.session.scalars(select(User).where(User.id.in_(controllers)).order_by(User.full_name))]
+    today = clock.today()
     if not form.validate():
-        return form, clock.today(), Filters()
-    as_of = form.as_of.data or clock.today()
-    return form, as_of, Filters(body=db.session.get(Body, form.body.data) if form.body.data else None,
-                                doc_type=form.doc_type.data or None, status=form.status.data or None,
-                                since=form.since.data, until=form.until.data)
+        return form, Filters(as_of=today)
+    controller = None
+    if form.controller.data:
+        try:
+            controller = db_id(form.controller.data)
+        except ValueError:
+            form.controller.errors = ["Неизвестный контролёр."]
+            return form, Filters(as_of=today)
+    document = db.session.get(Document, form.document.data) if form.document.data else None
+    if form.document.data and document is None:
+        form.document.errors = ["Документ не найден."]
+        return form, Filters(as_of=today)
+    return form, Filters(as_of=form.as_of.data or today, only_overdue=form.overdue.data,
+                         body=db.session.get(Body, form.body.data) if form.body.data else None,
+                         controller_id=controller, document=document, doc_type=form.doc_type.data or None,
+                         since=form.since.data, until=form.until.data)
+
+
+def filter_args() -> dict[str, str]:
+    """The dashboard's filters as they stand in the URL (empty ones left out)."""
+    return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+
+
+def drill_down() -> tuple[Filters, str, object] | None:
+    """The assignment list opened from a dashboard figure (`as_of` and `figure` in its URL): the filters, the
+    figure and the SQL condition on assignment ids; None for the plain list or when the filters are bad."""
+    if not request.args.get("as_of"):
+        return None
+    form, filters = dashboard_filters()
+    if form.errors:
+        return None
+    figure = request.args.get("figure") or "all"
+    figure = figure if figure in FIGURES else "all"
+    return filters, figure, Snapshot(filters).ids(figure)
 
 
 @bp.get("/assignments/dashboard")
 @login_required
 def dashboard():
-    form, as_of, filters = _filters()
-    if occurrences.catch_up(clock.today()):  # the next due dates of periodic assignments
-        db.session.commit()
-    data = overview(as_of, filters)
-    peak = max([count for _, count in data.buckets] + [1])
-    return render_template("assignments/dashboard.html", form=form, data=data, peak=peak,
-                           export_args=request.args.to_dict())
+    policy.ensure(current_user, "oversee")
+    form, filters = dashboard_filters(with_choices=True)
+    data = overview(filters)
+    return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
+                           args=filter_args() | {"as_of": filters.as_of.isoformat()},
+                           described=filters.describe(),
+                           chart=exports.chart_data(data))
 
 
 @bp.get("/assignments/export.<fmt>")
 @login_required
 def export(fmt: str):
-    _, as_of, filters = _filters()
-    rows = [assignments.OverdueRow(a, assignments.days_overdue(a, as_of)).as_dict()
-            for a in select_assignments(filters)]
-    stamp = as_of.isoformat()
+    policy.ensure(current_user, "oversee")
+    if fmt not in ("xlsx", "csv", "docx"):
+        return Response("Неизвестный формат выгрузки.", status=404)
+    _, filters = dashboard_filters()
+    rows = exports.snapshot_rows(Snapshot(filters).rows_of("all", limit=None), filters.as_of)
+    described = filters.describe()
     if fmt == "xlsx":
-        body = exports.overdue_xlsx(rows, as_of, title="Поручения")
+        body = exports.snapshot_xlsx(rows, filters.as_of, described)
         mime = exports.XLSX_CONTENT_TYPE
     elif fmt == "csv":
         body = ("\ufeff" + exports.overdue_csv(rows)).encode("utf-8")
         mime = "text/csv; charset=utf-8"
-    elif fmt == "docx":
-        body = rendering.render_assignments_report(rendering.report_rows(rows), as_of)  # the admin's template
+    else:  # the admin's template of the справка
+        body = rendering.render_assignments_report(exports.report_rows(rows), filters.as_of,
+                                                   subtitle=f"({'; '.join(described)})" if described else "")
         mime = DOCX_CONTENT_TYPE
-    else:
-        return Response("Неизвестный формат выгрузки.", status=404)
-    return Response(body, mimetype=mime,
-                    headers={"Content-Disposition": f"attachment; filename=assignments-{stamp}.{fmt}"})
+    return Response(body, mimetype=mime, headers={
+        "Content-Disposition": f"attachment; filename=assignments-{filters.as_of.isoformat()}.{fmt}"})

@@ -1,0 +1,33 @@
+// The dashboard's charts: Chart.js (vendor/chartjs) draws what the server put in each canvas' data-chart.
+// No inline script: the page runs under a Content-Security-Policy with script-src 'self'.
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") { return; }
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  function read(id) {
+    var canvas = document.getElementById(id);
+    return canvas ? [canvas, JSON.parse(canvas.dataset.chart)] : [null, null];
+  }
+  var red = "rgba(220, 53, 69, 0.8)", blue = "rgba(13, 110, 253, 0.7)";
+  var bodies = read("chart-bodies");
+  if (bodies[0]) {
+    new Chart(bodies[0], {type: "bar", data: {labels: bodies[1].labels,
+      datasets: [{label: "Просрочено", data: bodies[1].values, backgroundColor: red}]},
+      options: {indexAxis: "y", plugins: {legend: {display: false}},
+                scales: {x: {beginAtZero: true, ticks: {precision: 0}}}}});
+  }
+  var ages = read("chart-ages");
+  if (ages[0]) {
+    new Chart(ages[0], {type: "bar", data: {labels: ages[1].labels,
+      datasets: [{label: "Просрочено", data: ages[1].values, backgroundColor: red}]},
+      options: {plugins: {legend: {display: false}}, scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
+  }
+  var trend = read("chart-trend");
+  if (trend[0]) {
+    new Chart(trend[0], {type: "line", data: {labels: trend[1].labels, datasets: [
+      {label: "Открыто", data: trend[1].open, borderColor: blue, backgroundColor: blue},
+      {label: "Просрочено", data: trend[1].overdue, borderColor: red, backgroundColor: red}]},
+      options: {scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
+  }
+}());
