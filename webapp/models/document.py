@@ -202,6 +202,9 @@ class AgendaItem(db.Model):
     title: Mapped[str] = mapped_column(Text)
     speakers: Mapped[str | None] = mapped_column(Text)
     heard: Mapped[list[str]] = mapped_column(JSON, default=list)  # «СЛУШАЛИ» paragraphs
+    #: «ВЫСТУПИЛИ»: who spoke in the discussion and what they said, in order: [{"speaker": "Петров А.Н.",
+    #: "text": "предложил …"}]; a speaker without a summary has "text" "".
+    discussion: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     decided_label: Mapped[str | None] = mapped_column(String(100))
 
     document: Mapped[Document] = relationship(back_populates="agenda_items")

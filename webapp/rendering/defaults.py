@@ -108,9 +108,10 @@ def _meeting(book, v: str) -> None:
         _tag(book, "{%p endif %}")
 
 
-def _paragraphs(book, expression: str, style: str = "Normal") -> None:
+def _paragraphs(book, expression: str, style: str = "Normal", expression_field: str = "") -> None:
+    """A paragraph per element of a list (of strings, or of dicts printed by one key)."""
     _tag(book, f"{{%p for text in {expression} %}}")
-    paragraph(book, "{{ text }}", style)
+    paragraph(book, f"{{{{ text.{expression_field} }}}}" if expression_field else "{{ text }}", style)
     _tag(book, "{%p endfor %}")
 
 
@@ -160,6 +161,10 @@ def _agenda(book, v: str) -> None:
     paragraph(book, f"{{{{ {v}.labels.heard }}}}", "Docflow Label")
     _paragraphs(book, "item.heard")
     _tag(book, "{%p endif %}")
+    _tag(book, "{%p if item.discussion %}")
+    paragraph(book, f"{{{{ {v}.labels.spoke }}}}", "Docflow Label")
+    _paragraphs(book, "item.discussion", expression_field="line")
+    _tag(book, "{%p endif %}")
     paragraph(book, "{{ item.decided_label }}", "Docflow Label")
     _tag(book, "{%p else %}")
     # «1. СЛУШАЛИ:» with the speaker and what was heard; nothing is printed that the data does not hold.
@@ -172,7 +177,13 @@ def _agenda(book, v: str) -> None:
     paragraph(book, "{{ item.speakers }}")
     _tag(book, "{%p endif %}")
     _tag(book, "{%p endif %}")
-    paragraph(book, "{% if not (item.speakers or item.heard) %}{{ item.number }}. {% endif %}"
+    # «ВЫСТУПИЛИ:» only when someone spoke; the item's number goes on the first heading printed.
+    _tag(book, "{%p if item.discussion %}")
+    paragraph(book, f"{{% if not (item.speakers or item.heard) %}}{{{{ item.number }}}}. {{% endif %}}"
+              f"{{{{ {v}.labels.spoke }}}}", "Docflow Label")
+    _paragraphs(book, "item.discussion", expression_field="line")
+    _tag(book, "{%p endif %}")
+    paragraph(book, "{% if not (item.speakers or item.heard or item.discussion) %}{{ item.number }}. {% endif %}"
               "{{ item.decided_label }}", "Docflow Label")
     _tag(book, "{%p endif %}")
     _lines(book, "item.lines", "point")
@@ -263,12 +274,26 @@ def _attachments(book, margins: Margins) -> None:
     _tag(book, "{%p endfor %}")
 
 
+def _attendance_sheet(book) -> None:
+    """A protocol with many attendees: their list on a page of its own, «Приложение к протоколу от … № …» in the
+    top right corner, one numbered person a line with the position."""
+    _tag(book, "{%p if doc.attendance_sheet %}")
+    page_break(book)
+    _tag(book, "{%p for line in doc.attendance_sheet.stamp %}")
+    paragraph(book, "{{ line }}", "Docflow Stamp")
+    _tag(book, "{%p endfor %}")
+    paragraph(book, "{{ doc.attendance_sheet.title }}", "Docflow Title")
+    _paragraphs(book, "doc.attendance_sheet.people", "Docflow Point", expression_field="line")
+    _tag(book, "{%p endif %}")
+
+
 def document_template(doc_type: str, margins: Margins) -> DocxDocument:
     """An order prints date and number before its title («Об ...»); the other types name themselves first."""
     book = new_book(margins)
     _draft_mark(book)
     _body(book, "doc", margins, title_first=doc_type != "order")
     _attachments(book, margins)
+    _attendance_sheet(book)
     return book
 
 

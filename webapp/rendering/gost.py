@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from webapp.ru.morph import gender_of, to_accusative, to_genitive
+from webapp.ru.morph import gender_of, to_accusative, to_genitive, with_count
 from webapp.ru.typography import initials_first
 
 #: The line before an order's points when its body sets none (config DECISION_FORMULAS overrides these).
@@ -31,7 +31,12 @@ NUMBER_LINE = "____"
 
 #: Labels a protocol written in the service prints (ГОСТ Р 7.0.97: «ПОВЕСТКА ДНЯ», «СЛУШАЛИ», «РЕШИЛИ»).
 SERVICE_LABELS = {"chair": "Председатель", "secretary": "Секретарь", "attendees": "Присутствовали:",
-                  "invited": "Приглашённые:", "agenda": "ПОВЕСТКА ДНЯ:", "heard": "СЛУШАЛИ:", "decided": "РЕШИЛИ:"}
+                  "invited": "Приглашённые:", "agenda": "ПОВЕСТКА ДНЯ:", "heard": "СЛУШАЛИ:", "spoke": "ВЫСТУПИЛИ:",
+                  "decided": "РЕШИЛИ:"}
+
+#: More attendees than this: the protocol prints their count and the list follows as its attachment
+#: (config PROTOCOL_ATTENDEES_LISTED overrides it).
+ATTENDEES_LISTED = 15
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Facts:
     formulas: dict[str, str] = field(default_factory=lambda: dict(FORMULAS))
     has_control_point: bool = False
     executor: Executor | None = None
+    attendees_listed: int = ATTENDEES_LISTED
 
 
 def organisation_context(organisation: Organisation | None) -> dict[str, Any]:
@@ -121,6 +127,23 @@ def _control_row(number: str, text: str) -> dict[str, Any]:
             "deadline": "", "deadline_text": "", "children": []}
 
 
+def _attendance_sheet(context: dict[str, Any]) -> None:
+    """Many attendees: «Присутствовали: 23 человека (список прилагается)», and the list, with positions, on a page
+    of its own after the protocol, marked «Приложение к протоколу от … № …» (ГОСТ Р 7.0.97-2016 p. 5.15)."""
+    people = context["attendees"]
+    for group in context["participant_groups"]:
+        if group["role"] == "attendees":
+            group["label"] = f"{group['label']} {with_count(len(people), 'человек')} (список прилагается)"
+            group["people"] = []
+    number = context["number"] or NUMBER_LINE
+    reference = f"к протоколу от {context['date'] or DATE_LINE} № {number}"
+    context["attendance_sheet"] = {
+        "stamp": ["Приложение", reference], "title": "Список присутствовавших",
+        "people": [{"number": str(index), "name": person["name"], "position": person["position"],
+                    "line": f"{index}. {person['line']}"} for index, person in enumerate(people, start=1)],
+    }
+
+
 def complete(context: dict[str, Any], facts: Facts) -> dict[str, Any]:
     """The context with the service's requisites added (a printed document's own ones are never replaced)."""
     context["as_printed"] = facts.as_printed
@@ -130,6 +153,7 @@ def complete(context: dict[str, Any], facts: Facts) -> dict[str, Any]:
     context["executor"] = {"name": "", "phone": ""}
     context["control_clause"] = ""
     context["emblem"] = ""
+    context["attendance_sheet"] = {}
     for role, people in (("chair", context["chairs"]), ("secretary", context["secretaries"])):
         for person in people:
             context["presiding"].append({"label": SERVICE_LABELS[role], "name": initials_first(person["name"]),
@@ -144,7 +168,8 @@ def complete(context: dict[str, Any], facts: Facts) -> dict[str, Any]:
             context["emblem"] = organisation.emblem or ""
         context["place"] = context["place"] or organisation.place
     formula = (organisation.formulas if organisation else {}).get(doc_type) or facts.formulas.get(doc_type)
-    if formula and not context["decision_heading"]:
+    decided = formula if doc_type == "protocol" and formula else SERVICE_LABELS["decided"]  # «ПОСТАНОВИЛИ:»
+    if formula and doc_type != "protocol" and not context["decision_heading"]:
         context["decision_heading"] = formula
     if not facts.registered:
         context["number_text"] = NUMBER_LINE
@@ -154,7 +179,9 @@ def complete(context: dict[str, Any], facts: Facts) -> dict[str, Any]:
     for group in context["participant_groups"]:
         group["label"] = context["labels"][group["role"]]
     for item in context["agenda"]:
-        item["decided_label"] = SERVICE_LABELS["decided"]
+        item["decided_label"] = decided
+    if doc_type == "protocol" and len(context["attendees"]) > facts.attendees_listed:
+        _attendance_sheet(context)
     for signatory in context["signatories"]:  # a signature prints «И.О. Фамилия»
         signatory["name"] = initials_first(signatory["name"])
     if doc_type == "protocol" and not context["signatories"]:

@@ -50,7 +50,8 @@ def _document(attachments: list[dict]) -> dict[str, Any]:
                        {"lang": "alt", "lines": ["УПРАВЛЕНИЕЗИ", "Коксуу Оозы журт"]}],
         "labels": {"chair": "Председательствовал:", "secretary": "Секретарь:", "attendees": "Присутствовали:",
                    "invited": "Приглашённые:", "agenda": "Повестка дня:", "heard": "СЛУШАЛИ:",
-                   "decided": "РЕШИЛИ:", "meeting_time": "Время проведения:", "venue": "Место проведения:"},
+                   "spoke": "ВЫСТУПИЛИ:", "decided": "РЕШИЛИ:", "meeting_time": "Время проведения:",
+                   "venue": "Место проведения:"},
         "meeting_time": "10.00-17.00 часов", "venue": "ул. Чехова, д. 12, конференц-зал",
         "preamble": ["В целях обеспечения единых условий научно-методического сопровождения"],
         "participant_groups": [{"role": "chair", "label": "Председательствовал:", "people": [
@@ -66,6 +67,8 @@ def _document(attachments: list[dict]) -> dict[str, Any]:
         "agenda": [{"number": "1", "title": "О реализации проекта", "speakers": "Цулая Л.В.",
                     "numbered_title": "1. О реализации проекта", "heading": "1. О реализации проекта (Цулая Л.В.)",
                     "heard": ["Цулая Л.В. рассказала о ходе реализации проекта."], "decided_label": "РЕШИЛИ:",
+                    "discussion": [{"speaker": "Клюсова В.В.", "text": "предложила перенести срок на март",
+                                    "line": "Клюсова В.В. – предложила перенести срок на март"}],
                     "points": item_points, "lines": _flat(item_points)}],
         "decision_heading": "ПРИКАЗЫВАЮ:", "points": points, "lines": _flat(points),
         "stages": [{"title": "1 этап: 2015 – 2016 гг", "period": "2015 – 2016 гг", "start": "01.01.2015",
@@ -91,6 +94,11 @@ def _document(attachments: list[dict]) -> dict[str, Any]:
                           "информационно-методического отдела Суртаеву А.М.",
         "executor": {"name": "Матвейчук Елена Николаевна", "phone": "8 (3467) 00-00-01"},
         "emblem": "",
+        "attendance_sheet": {"stamp": ["Приложение", "к протоколу от 10.06.2021 № 5"],
+                             "title": "Список присутствовавших",
+                             "people": [{"number": "1", "name": "Клюсова Виктория Викторовна",
+                                         "position": "заместитель директора",
+                                         "line": "1. Клюсова Виктория Викторовна, заместитель директора"}]},
     }
 
 
@@ -146,7 +154,7 @@ DOCUMENT_VARIABLES: list[tuple[str, str]] = [
     ("doc.issuing_body_short", "его краткое название"),
     ("doc.letterhead[].lines", "строки бланка; колонок две у двуязычного бланка"),
     ("doc.labels.chair", "подписи разделов протокола: chair, secretary, attendees, invited, agenda, heard, "
-                         "decided, meeting_time, venue"),
+                         "spoke, decided, meeting_time, venue"),
     ("doc.meeting_time", "время проведения"),
     ("doc.venue", "место проведения"),
     ("doc.preamble", "абзацы преамбулы (список строк)"),
@@ -156,7 +164,9 @@ DOCUMENT_VARIABLES: list[tuple[str, str]] = [
     ("doc.agenda[].numbered_title", "вопрос повестки с номером"),
     ("doc.agenda[].heading", "вопрос с докладчиками, как перед «РЕШИЛИ:»"),
     ("doc.agenda[].heard", "абзацы «СЛУШАЛИ»"),
-    ("doc.agenda[].decided_label", "«РЕШИЛИ:» как напечатано"),
+    ("doc.agenda[].discussion[].line", "«ВЫСТУПИЛИ»: по выступающему — speaker, text и line («Фамилия И.О. – "
+                                       "содержание»)"),
+    ("doc.agenda[].decided_label", "«РЕШИЛИ:» как напечатано (или «ПОСТАНОВИЛИ:», заданное органу)"),
     ("doc.agenda[].lines[].full", "пункты решения по вопросу, по порядку"),
     ("doc.decision_heading", "«ПРИКАЗЫВАЮ:», «РЕШИЛИ:»"),
     ("doc.lines[].full", "пункт целиком: номер и текст"),
@@ -184,6 +194,9 @@ DOCUMENT_VARIABLES: list[tuple[str, str]] = [
     ("doc.presiding[].name", "«Председатель – И.О. Фамилия», «Секретарь – …»: label, name, position"),
     ("doc.control_clause", "пункт о контроле исполнения (последний пункт)"),
     ("doc.executor.name", "отметка об исполнителе: name, phone"),
+    ("doc.attendance_sheet.people[].line", "список присутствовавших приложением к протоколу, когда их больше 15: "
+                                           "stamp (строки «Приложение к протоколу от … № …»), title, people "
+                                           "(number, name, position, line); пусто, если список не нужен"),
     ("doc.emblem", "герб (эмблема) органа — изображение: печатается {{ doc.emblem }} отдельным абзацем; "
                    "пусто, если органу герб не задан"),
     ("today", "сегодняшняя дата ДД.ММ.ГГГГ"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -395,6 +396,12 @@ def with_count(count: int, word: str) -> str:
     parse = next((p for p in readings if {"nomn", "sing"} in p.tag and p.normal_form == word.lower()),
                  readings[0] if readings else None)
     agreed = parse.make_agree_with_number(abs(count)) if parse is not None else None
+    if agreed is not None:
+        # A lexeme may hold two forms of the case wanted: «людей» and the counting form «человек» (gent, plur).
+        # pymorphy3 takes the first; a count wants the one built on the word's own stem («25 человек»).
+        twins = [f for f in parse.lexeme if f.tag.number == agreed.tag.number and f.tag.case == agreed.tag.case
+                 and not {"Infr", "Arch"} & f.tag.grammemes]
+        agreed = max(twins, key=lambda f: len(os.path.commonprefix([f.word, word.lower()])), default=agreed)
     return f"{count} {_match_case(word, agreed.word) if agreed is not None else word}"
 
 

@@ -53,6 +53,7 @@ class AgendaData:
     title: str
     speakers: str | None = None
     heard: list[str] = field(default_factory=list)
+    discussion: list[dict[str, str]] = field(default_factory=list)  # «ВЫСТУПИЛИ»: {"speaker", "text"}
 
 
 @dataclass
@@ -133,7 +134,7 @@ def _fill(document: Document, data: DraftData) -> None:
                             for i, (job, name) in enumerate(data.signatories)]
     items = [
         AgendaItem(position=i, number=str(i + 1), title=a.title, speakers=a.speakers, heard=a.heard,
-                   decided_label="РЕШИЛИ:")
+                   discussion=[dict(d) for d in a.discussion], decided_label="РЕШИЛИ:")
         for i, a in enumerate(data.agenda)
     ]
     document.agenda_items = items

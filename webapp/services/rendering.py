@@ -46,6 +46,7 @@ DEFAULT_LABELS = {
     "invited": "Приглашённые:",
     "agenda": "Повестка дня:",
     "heard": "СЛУШАЛИ:",
+    "spoke": "ВЫСТУПИЛИ:",
     "decided": "РЕШИЛИ:",
     "meeting_time": "Время проведения:",
     "venue": "Место проведения:",
@@ -124,6 +125,9 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
             "number": item.number or "", "title": item.title, "speakers": item.speakers or "",
             "numbered_title": numbered, "heading": f"{numbered} ({item.speakers})" if item.speakers else numbered,
             "heard": list(item.heard or []), "decided_label": item.decided_label or labels["decided"],
+            "discussion": [{"speaker": d.get("speaker", ""), "text": d.get("text", ""),
+                            "line": " – ".join(part for part in (d.get("speaker"), d.get("text")) if part)}
+                           for d in item.discussion or []],
             "points": points, "lines": lines,
         })
     stages = []
@@ -180,6 +184,7 @@ def _facts(document: Document) -> gost.Facts:
         formulas=dict(current_app.config.get("DECISION_FORMULAS") or gost.FORMULAS),
         has_control_point=any(p.kind == "control" for p in document.points),
         executor=gost.Executor(name=author.full_name, phone=author.phone or "") if author else None,
+        attendees_listed=int(current_app.config.get("PROTOCOL_ATTENDEES_LISTED", gost.ATTENDEES_LISTED)),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from wtforms import (
     FieldList,
     FormField,
@@ -30,10 +32,32 @@ def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+#: «Петров А.Н. – предложил …» or «Петров А.Н.: предложил …»: the speaker, then what was said.
+_SPOKE = re.compile(r"^(?P<speaker>.+?)(?:\s+[–—-]\s+|:\s*)(?P<text>.*)$")
+
+
+def discussion_lines(text: str | None) -> list[dict[str, str]]:
+    """«ВЫСТУПИЛИ» typed one speaker a line as «Фамилия И.О. – что сказал» (a line without a dash or colon is a
+    speaker with no summary)."""
+    out = []
+    for line in _paragraphs(text):
+        match = _SPOKE.match(line)
+        speaker, said = (match["speaker"], match["text"]) if match else (line, "")
+        out.append({"speaker": speaker.strip(), "text": said.strip()})
+    return out
+
+
+def discussion_text(discussion: list[dict[str, str]]) -> str:
+    return "\n".join(f"{d['speaker']} – {d['text']}" if d.get("text") else d["speaker"] for d in discussion)
+
+
 class AgendaItemForm(RuSubform):
     title = TextAreaField("Вопрос повестки", validators=[Optional(), Length(max=2000)])
     speakers = StringField("Докладчик", validators=[Optional(), Length(max=500)])
     heard = TextAreaField("СЛУШАЛИ", validators=[Optional(), Length(max=20000)])
+    discussion = TextAreaField("ВЫСТУПИЛИ (по одному в строке: Фамилия И.О. – содержание выступления)",
+                               validators=[Optional(), Length(max=20000)],
+                               render_kw={"placeholder": "Петров А.Н. – предложил перенести срок на март"})
 
 
 class PointForm(RuSubform):
@@ -147,7 +171,8 @@ class DocumentForm(RuForm):
             if (f.title.data or "").strip():
                 renumber[number] = len(agenda)
                 agenda.append(AgendaData(title=f.title.data.strip(), speakers=(f.speakers.data or "").strip() or None,
-                                         heard=_paragraphs(f.heard.data)))
+                                         heard=_paragraphs(f.heard.data),
+                                         discussion=discussion_lines(f.discussion.data)))
         points = []
         for entry in self.points:
             f = entry.form

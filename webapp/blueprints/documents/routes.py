@@ -18,6 +18,7 @@ from webapp.blueprints.documents.forms import (
     DecisionForm,
     DocumentForm,
     TransitionForm,
+    discussion_text,
 )
 from webapp.extensions import db
 from webapp.models import Document, Event, User
@@ -118,7 +119,8 @@ def _form_from_document(document: Document) -> DocumentForm:
         "preamble": "\n".join(document.preamble), "chair": chair, "secretary": secretary, "attendees": attendees,
         "decision_heading": document.decision_heading, "controller_text": document.controller_text,
         "signer_title": signer.job_title if signer else "", "signer_name": signer.name if signer else "",
-        "agenda": [{"title": i.title, "speakers": i.speakers, "heard": "\n".join(i.heard)}
+        "agenda": [{"title": i.title, "speakers": i.speakers, "heard": "\n".join(i.heard),
+                    "discussion": discussion_text(i.discussion or [])}
                    for i in document.agenda_items],
         "points": [{"agenda": agenda_numbers.get(p.agenda_item_id), "number": p.number, "text": p.text,
                     "responsible": [b.id for b in p.responsible_bodies], "deadline": p.deadline_text or ""}
