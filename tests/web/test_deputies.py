@@ -140,3 +140,33 @@ def test_the_deputy_does_not_get_the_admin_rights(demo_app, client, auth):
     auth.logout()
     auth.login("approver2", "demo")
     assert client.get("/admin/users").status_code == 403
+
+
+def test_the_head_names_her_own_deputy_and_nobody_else_s(demo_app, client, auth, order_on_signing):
+    doc_id = order_on_signing
+    auth.login("head", "demo")
+    with demo_app.app_context():
+        deputy_id = _user("approver2").id
+    response = client.post("/account/deputies", data={"csrf_token": auth.csrf("/account/deputies"),
+                                                      "deputy": str(deputy_id), "starts_on": "23.11.2026",
+                                                      "ends_on": "27.11.2026"})
+    assert response.status_code == 302
+    assert "Сидоров Алексей Викторович замещает вас" in client.get("/account/deputies").get_data(as_text=True)
+    with demo_app.app_context():
+        row = db.session.scalar(select(Deputy))
+        assert (row.deputy.login, row.principal.login, row.created_by_id) == ("approver2", "head", _user("head").id)
+    # the deputy may not end it (only the principal or an administrator)
+    assert _sign(client, auth, "approver2", doc_id).status_code == 302
+    response = client.post(f"/account/deputies/{row.id}/end", data={"csrf_token": auth.csrf("/account/deputies")},
+                           follow_redirects=True)
+    assert "Назначить замещающего может администратор или сам замещаемый сотрудник." in response.get_data(
+        as_text=True)
+    auth.logout()
+    auth.login("head", "demo")
+    page = client.get("/account/deputies").get_data(as_text=True)  # the form offers everyone but oneself
+    assert f'value="{_user_id(demo_app, "head")}"' not in page.split('id="deputy"')[1].split("</select>")[0]
+
+
+def _user_id(app, login: str) -> int:
+    with app.app_context():
+        return _user(login).id

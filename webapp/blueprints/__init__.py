@@ -68,6 +68,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.admin.welcome import bp as welcome_bp
 
     app.register_blueprint(welcome_bp)
+    from webapp.blueprints.admin.absence import bp as absence_bp
+
+    app.register_blueprint(absence_bp)
     from webapp.blueprints import api
 
     api.init_app(app)

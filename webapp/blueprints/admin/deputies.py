@@ -7,13 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired
 
 from webapp.blueprints import flash_form_errors
 from webapp.blueprints.admin import bp
+from webapp.blueprints.admin.absence import OwnDeputyForm
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
-from webapp.blueprints.fields import RuDateField, RuForm
 from webapp.extensions import db
 from webapp.models import Deputy, User
 from webapp.security import db_id
@@ -21,12 +21,8 @@ from webapp.services import deputies
 from webapp.services.errors import ServiceError
 
 
-class DeputyForm(RuForm):
+class DeputyForm(OwnDeputyForm):
     principal = SelectField("Кого замещают", coerce=db_id, validators=[DataRequired("Выберите замещаемого.")])
-    deputy = SelectField("Кто замещает", coerce=db_id, validators=[DataRequired("Выберите замещающего.")])
-    # InputRequired, not DataRequired: a mistyped date keeps its own message («Такой даты нет: …»)
-    starts_on = RuDateField("С", validators=[InputRequired("Укажите дату начала.")])
-    ends_on = RuDateField("По", validators=[InputRequired("Укажите дату окончания.")])
 
 
 def _form() -> DeputyForm:
