@@ -100,8 +100,8 @@ def test_only_overdue_at_1_march_2022_shows_the_seven_and_the_exports_have_them(
         ["на исполнении, просрочено на 181 дн."] * 6 + ["на исполнении, просрочено на 28 дн."])
 
     sheet = load_workbook(io.BytesIO(auditor.get(f"/assignments/export.xlsx?{query}").data)).active
-    assert sheet["A2"].value == "Отбор: только просроченные"
-    records = [row for row in sheet.iter_rows(min_row=4, values_only=True) if any(row)]
+    assert sheet["A1"].value == "Поручения на 01.03.2022 (только просроченные)"
+    records = [row for row in sheet.iter_rows(min_row=3, values_only=True) if any(row)]
     assert sorted(row[3] for row in records) == SEVEN and sorted(row[8] for row in records) == [28] + [181] * 6
     text = auditor.get(f"/assignments/export.csv?{query}").get_data(as_text=True).lstrip("\ufeff")
     assert sorted(r["point"] for r in csv.DictReader(io.StringIO(text))) == SEVEN

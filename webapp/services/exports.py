@@ -91,14 +91,16 @@ def overdue_table(rows: list[dict]) -> str:
     return "\n".join(["days   deadline    number  point    document" + " " * 34 + "responsible", *lines]) + "\n"
 
 
-def overdue_xlsx(rows: list[dict], as_of: date, title: str = "Просроченные поручения") -> bytes:
+def overdue_xlsx(rows: list[dict], as_of: date, title: str = "Просроченные поручения", note: str = "") -> bytes:
+    """The rows under a title line «{title} на ДД.ММ.ГГГГ» (with the note, e.g. the filters, in brackets) and a
+    header line; dates as dates, text as text."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    append_row(sheet, [f"{title} на {as_of.strftime('%d.%m.%Y')}"])
+    append_row(sheet, [f"{title} на {as_of.strftime('%d.%m.%Y')}" + (f" ({note})" if note else "")])
     sheet["A1"].font = Font(bold=True, size=12)
     append_row(sheet, [title for _, title, _ in COLUMNS])
     for cell in sheet[2]:
@@ -164,18 +166,8 @@ def snapshot_rows(rows: list[tuple[Any, date | None, str]], as_of: date) -> list
 
 
 def snapshot_xlsx(rows: list[dict], as_of: date, described: list[str]) -> bytes:
-    """The dashboard's rows as a spreadsheet whose second line states the filters they were chosen by."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(overdue_xlsx(rows, as_of, title="Поручения")))
-    sheet = book.active
-    sheet.insert_rows(2)
-    append_note = "Отбор: " + ("; ".join(described) if described else "все поручения")
-    sheet.cell(row=2, column=1, value=append_note).data_type = "s"
-    sheet.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The dashboard's rows as a spreadsheet whose title states the filters they were chosen by."""
+    return overdue_xlsx(rows, as_of, title="Поручения", note="; ".join(described) or "все поручения")
 
 
 def reference(row: dict) -> str:
