@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
@@ -211,3 +211,57 @@ def test_bodies_count_their_sub_bodies_once_each(app, client, auth, make_user):
     rows = {name: (int(opened), int(late)) for name, opened, late in re.findall(
         r"<tr><td><a [^>]*>([^<]+)</a></td><td><a [^>]*>(\d+)</a></td><td><a [^>]*>(\d+)</a></td></tr>", table)}
     assert rows == {"Деп": (3, 1), "Отдел 1": (2, 1), "Отдел 2": (1, 0), "Школа 5": (1, 1)}
+
+
+def _grow(app, count: int) -> None:
+    """`count` more assignments, each of a document and a body of its own under one department, a third done,
+    a third with an approved extension; about half overdue on the day the dashboard is asked for."""
+    from webapp.models import DeadlineChange
+
+    with app.app_context():
+        top = db.session.scalar(select(Body).where(Body.name == "Департамент")) or Body(name="Департамент")
+        for n in range(count):
+            document = Document(doc_type="order", title=f"Документ {n}", state="published", number=f"{count}-{n}",
+                                reg_date=date(2026, 1, 10))
+            body = Body(name=f"Школа {count}-{n}", parent=top)
+            db.session.add_all([document, body])
+            db.session.flush()
+            point = Point(document=document, position=0, text="Сделать")
+            db.session.add(point)
+            db.session.flush()
+            row = Assignment(document_id=document.id, point_id=point.id, action=f"Поручение {n}", lead_body=body,
+                             status="done" if n % 3 == 0 else "in_work", deadline_kind="by",
+                             deadline=date(2026, 2 + n % 6, 1), completed_on=date(2026, 5, 1) if n % 3 == 0 else None)
+            db.session.add(row)
+            db.session.flush()
+            if n % 3 == 1:
+                db.session.add(DeadlineChange(assignment_id=row.id, reason="Нужно время", status="approved",
+                                              old_date=date(2026, 1, 20), new_date=row.deadline,
+                                              decided_at=datetime(2026, 5, 1, tzinfo=UTC)))
+        db.session.commit()
+
+
+def test_statements_do_not_grow_with_the_assignments(app, client, auth, make_user):
+    """The dashboard counts in the database: 10 or 100 assignments, the same number of SQL statements."""
+    from sqlalchemy import event
+
+    make_user("aud", "auditor")
+    auth.login("aud")
+    counts = []
+    for rows in (10, 90):
+        _grow(app, rows)
+        with app.app_context():
+            engine = db.engine
+        seen = [0]
+
+        def count(*_args, seen=seen, **_kwargs):
+            seen[0] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/assignments/dashboard?as_of=2026-04-15").get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts.append(seen[0])
+        assert _count(page, "all") == (10 if rows == 10 else 100)
+    assert counts[0] == counts[1], counts
