@@ -3,8 +3,10 @@ close; refusals in Russian with nothing changed; every change in the audit; non-
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -190,3 +192,35 @@ def test_a_form_without_its_csrf_token_changes_nothing(app, client, admin):
         assert db.session.scalar(select(func.count(Body.id))) == 0
         assert db.session.scalar(select(User).where(User.login == "x")) is None
     assert re.search("Форма устарела", response.get_data(as_text=True))
+
+
+EMBLEM = Path(__file__).parent.parent / "data" / "emblem.jpg"
+
+
+def test_an_emblem_is_uploaded_with_the_body_and_only_a_picture(app, client, admin):
+    with app.app_context():
+        body_id = _create(client, admin, "Департамент культуры")
+    page = f"/admin/bodies/{body_id}"
+    fields = {"name": "Департамент культуры", "parent": "0", "head": "0"}
+
+    def post(**extra):
+        return client.post(page, data={"csrf_token": admin.csrf(page), **fields, **extra},
+                           content_type="multipart/form-data")
+
+    response = post(name="Департамент культуры и искусства", emblem=(io.BytesIO(b"<html>not a picture</html>"),
+                                                                      "герб.png"))
+    assert response.status_code == 400
+    assert "только PNG или JPEG" in response.get_data(as_text=True)
+    with app.app_context():
+        body = db.session.get(Body, body_id)
+        assert body.emblem_file is None and body.name == "Департамент культуры"  # nothing of the form was saved
+    assert post(emblem=(io.BytesIO(EMBLEM.read_bytes()), "герб.jpg")).status_code == 302
+    with app.app_context():
+        body = db.session.get(Body, body_id)
+        assert body.emblem_file.content_type == "image/jpeg" and body.emblem_file.size == EMBLEM.stat().st_size
+    assert 'id="emblem-present"' in client.get(page).get_data(as_text=True)
+    assert post(remove_emblem="y").status_code == 302
+    with app.app_context():
+        assert db.session.get(Body, body_id).emblem_file is None
+        assert [e.action for e in db.session.scalars(select(Event).where(Event.action.like("body.emblem%")))] == [
+            "body.emblem", "body.emblem_remove"]

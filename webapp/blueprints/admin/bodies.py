@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -17,7 +18,7 @@ from webapp.blueprints.fields import RuForm
 from webapp.extensions import db
 from webapp.models import Body, User
 from webapp.security import db_id
-from webapp.services import bodies
+from webapp.services import bodies, emblems
 from webapp.services.errors import ServiceError
 
 
@@ -40,6 +41,8 @@ class BodyForm(RuForm):
     letterhead_above_alt = TextAreaField("Вышестоящие органы на втором языке", validators=[Length(max=2000)])
     place = StringField("Место издания («г. Ханты-Мансийск»)", validators=[Optional(), Length(max=200)])
     address = TextAreaField("Адрес, телефон, эл. почта на бланке (по строкам)", validators=[Length(max=2000)])
+    emblem = FileField("Герб или эмблема для бланка (PNG или JPEG)")
+    remove_emblem = BooleanField("Убрать герб с бланка")
 
 
 class MergeForm(RuForm):
@@ -75,6 +78,16 @@ def _data(form: BodyForm) -> bodies.BodyData:
         address=_lines(form.address.data))
 
 
+def _save_emblem(body: Body, form: BodyForm) -> Body:
+    """The uploaded emblem (checked by its bytes: PNG or JPEG only) or its removal, with the body's other changes."""
+    upload = form.emblem.data
+    if upload is not None and getattr(upload, "filename", ""):
+        emblems.set_emblem(current_user, body, upload.read(emblems.max_bytes() + 1), upload.filename)
+    elif form.remove_emblem.data:
+        emblems.clear_emblem(current_user, body)
+    return body
+
+
 def _body(body_id: int) -> Body:
     body = db.session.get(Body, body_id)
     if body is None:
@@ -93,7 +106,7 @@ def body_create():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_template("admin/bodies.html", rows=bodies.tree(), form=form, action_form=ActionForm()), 400
-    body = attempt(lambda: bodies.create_body(current_user, _data(form)))
+    body = attempt(lambda: _save_emblem(bodies.create_body(current_user, _data(form)), form))
     if isinstance(body, ServiceError):
         return render_template("admin/bodies.html", rows=bodies.tree(), form=form, action_form=ActionForm()), \
             status_of(body)
@@ -125,7 +138,7 @@ def body_update(body_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _detail(body, form, 400)
-    error = attempt(lambda: bodies.update_body(current_user, body, _data(form)))
+    error = attempt(lambda: _save_emblem(bodies.update_body(current_user, body, _data(form)), form))
     if isinstance(error, ServiceError):
         return _detail(_body(body_id), form, status_of(error))
     db.session.commit()
