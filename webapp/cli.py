@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from webapp.cli_admin import USER_COMMANDS, admin_group, body_group, deputy_group
+from webapp.cli_admin import USER_COMMANDS, admin_group, body_group, create_invited, deputy_group
 from webapp.cli_emblem import emblem_command
 from webapp.extensions import db
 
@@ -232,14 +232,19 @@ def user_group() -> None:
 @click.option("--body", "bodies", multiple=True, help="A body the user belongs to (name or short name); repeatable.")
 @click.option("--position", help="Position (должность).")
 @click.option("--email")
+@click.option("--invite", "invite_days", type=click.IntRange(1, 90),
+              help="No password: print a one-time link, valid this many days, where the user sets her own.")
 @with_appcontext
 def user_create(login: str, full_name: str, roles: tuple[str, ...], bodies: tuple[str, ...],
-                position: str | None, email: str | None) -> None:
-    """Create a user; the password comes from DOCFLOW_PASSWORD or a prompt."""
+                position: str | None, email: str | None, invite_days: int | None) -> None:
+    """Create a user; the password comes from DOCFLOW_PASSWORD or a prompt, or the user gets an invitation link."""
     from webapp.services.errors import ServiceError
     from webapp.services.users import create_user
 
     migrate_database()
+    if invite_days:
+        create_invited(login, full_name, list(roles), list(bodies), position, email, invite_days)
+        return
     password = os.environ.get("DOCFLOW_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )

@@ -231,6 +231,20 @@ def user_set(login: str, roles: tuple[str, ...], bodies: tuple[str, ...], no_bod
                f"{'; '.join(m.body.name for m in user.memberships) or 'none (the whole organisation)'}.")
 
 
+def create_invited(login: str, full_name: str, roles: list[str], bodies: list[str], position: str | None,
+                   email: str | None, days: int) -> None:
+    """`user create --invite DAYS`: a new user without a password, with a one-time link (DOCFLOW_BASE_URL in front)."""
+    import os
+
+    from webapp.services import accounts
+
+    data = accounts.AccountData(login=login, full_name=full_name, roles=roles, position=position, email=email,
+                                bodies=[(_body(name).id, None) for name in bodies])
+    user, token = _run(lambda: accounts.create_account(None, data, invite_days=days))
+    click.echo(f"User {user.login} created with roles: {', '.join(sorted(user.roles))}; invitation link (valid "
+               f"{days} day(s), shown once): {_link(token, os.environ.get('DOCFLOW_BASE_URL'))}")
+
+
 USER_COMMANDS = (user_invite, user_reset_password, user_deactivate, user_activate, user_set)
 
 

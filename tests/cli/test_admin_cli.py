@@ -93,3 +93,16 @@ def test_admin_import_all_or_nothing(app, runner, tmp_path):
     assert "1 bad row(s); nothing saved" in result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.login == "ivanov")) is None
+
+
+def test_user_create_with_an_invitation(app, runner, monkeypatch):
+    monkeypatch.delenv("DOCFLOW_PASSWORD", raising=False)
+    monkeypatch.setenv("DOCFLOW_BASE_URL", "https://docflow.example.ru")
+    _ok(runner, "body", "create", "Отдел кадров")
+    output = _ok(runner, "user", "create", "--login", "sidorova", "--name", "Сидорова Анна", "--role", "executor",
+                 "--body", "Отдел кадров", "--invite", "5")
+    assert re.search(r"invitation link \(valid 5 day\(s\), shown once\): https://docflow\.example\.ru/welcome/\S+",
+                     output)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == "sidorova"))
+        assert [b.name for b in user.bodies] == ["Отдел кадров"]
