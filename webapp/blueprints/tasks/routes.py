@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from webapp import clock
 from webapp.blueprints.tasks import bp
-from webapp.services import assignments, tasks
+from webapp.services import assignments, policy, tasks
 
 
 @bp.get("/tasks")
@@ -15,7 +15,8 @@ from webapp.services import assignments, tasks
 def index():
     groups = tasks.inbox(current_user)
     return render_template("tasks/index.html", groups=groups, total=sum(g.total for g in groups),
-                           today=clock.today(), is_overdue=assignments.is_overdue)
+                           today=clock.today(), is_overdue=assignments.is_overdue,
+                           standing_in_for=policy.acting_for(current_user)[1:])
 
 
 @bp.app_context_processor
