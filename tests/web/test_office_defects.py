@@ -37,6 +37,7 @@ def _published_protocol(app, client, auth, make_user) -> int:
     document_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     _fire(client, auth, "sec", document_id, "submit")
     _fire(client, auth, "chair", document_id, "sign")
+    _fire(client, auth, "sec", document_id, "countersign")  # the protocol's second signature: the secretary's
     _fire(client, auth, "sec", document_id, "publish")
     return document_id
 

@@ -22,7 +22,7 @@ ALLOWED = {
     "Docflow", "DOCX", "PDF", "XLSX", "CSV", "ODT", "TXT", "ICS", "iCalendar", "PNG", "JPEG", "JSON", "API",
     "REST", "OpenAPI", "URL", "HTTP", "HTTPS", "HMAC", "SHA-256", "SMTP", "Word", "LibreOffice", "Excel", "Outlook",
     "Google", "Bearer", "ID", "id", "QR", "UTF-8", "HTML", "GOST", "docflow", "IP", "Mermaid", "Thunderbird",
-    "Windows-1251", "HMAC-SHA256", "Jinja", "docxtpl", "POST-запрос", "http", "https", "docx",
+    "Windows-1251", "HMAC-SHA256", "Jinja", "docxtpl", "POST-запрос", "http", "https", "docx", "Ctrl", "Shift",
 }
 DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/[\w./-]*)?")  # an address shown as an example
 SKIP = ("/logout", "/static/", "/bootstrap/", "/api/v1/", "/calendar/feed")

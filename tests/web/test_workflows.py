@@ -257,7 +257,7 @@ def test_numbers_follow_the_pattern_per_type_body_and_year(app, client, auth, pe
     numbers = []
     for _ in range(3):
         document_id = _draft(app, "protocol")
-        for login, name in (("sec", "submit"), ("head", "sign"), ("sec", "publish")):
+        for login, name in (("sec", "submit"), ("head", "sign"), ("sec", "countersign"), ("sec", "publish")):
             assert _fire(client, auth, login, document_id, name).status_code == 302
         with app.app_context():
             numbers.append(_get(app, document_id).number)
