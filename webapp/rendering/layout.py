@@ -20,9 +20,9 @@ FONT = "Times New Roman"
 BODY_PT = 14  # GOST R 7.0.97-2016 p. 5.1: 12-14 pt; 14 is the common choice for the text
 TABLE_PT = 12  # smaller type is allowed in tables
 INDENT = Cm(1.25)  # first-line (paragraph) indent
-# GOST R 7.0.97-2016 p. 5.3: a line of a requisite runs at most 12 cm in the lengthwise (продольное) layout and
-# 7.5 cm in the corner (угловое) one. The title is centred within 12 cm; the гриф утверждения is a 7.5 cm block
-# flush with the right margin.
+# GOST R 7.0.97: a line of a multi-line requisite runs at most 12 cm in the lengthwise (продольное) layout and
+# 7.5 cm in the corner (угловое) one (8 cm in the 2025 edition, as its commentators report; 7.5 meets both).
+# The title is centred within 12 cm; the гриф утверждения is a 7.5 cm block flush with the right margin.
 TITLE_WIDTH_CM = 12.0
 STAMP_WIDTH_CM = 7.5
 EMBLEM_HEIGHT_MM = 15.0  # the coat of arms above the letterhead (15-17 mm high in practice)
