@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -200,9 +201,9 @@ def report_rows(rows: list[dict]) -> list[dict]:
 def chart_data(data) -> dict[str, str]:
     """The dashboard's charts as JSON for Chart.js (read from data- attributes: no inline script under the CSP):
     overdue by body (the ten with the most), by age, and open and overdue at the end of each month."""
-    bodies = sorted(data.by_body, key=lambda item: (-item[2], item[0].display_name))[:10]
-    return {
-        "bodies": json.dumps({"labels": [b.display_name for b, _, _ in bodies],
+    bodies = sorted((row for row in data.by_body if row[2]), key=lambda item: (-item[2], item[0].display_name))[:10]
+    return {  # a long body name goes on several lines of the axis, broken between words
+        "bodies": json.dumps({"labels": [textwrap.wrap(b.display_name, 28) for b, _, _ in bodies],
                               "values": [late for _, _, late in bodies]}, ensure_ascii=False),
         "ages": json.dumps({"labels": [f"{title} дн." for title, _, _ in data.buckets],
                             "values": [count for _, _, count in data.buckets]}, ensure_ascii=False),
