@@ -171,3 +171,28 @@ def test_the_head_names_her_own_deputy_and_nobody_else_s(demo_app, client, auth,
 def _user_id(app, login: str) -> int:
     with app.app_context():
         return _user(login).id
+
+
+def test_the_deputy_approves_on_her_principal_s_route_step(demo_app, client, auth):
+    """The approver is away: her deputy finds the document under «На согласование» and decides on her step."""
+    with demo_app.app_context():
+        institute = _user("executor").bodies[0]
+        doc = create_draft(_user("secretary"), DraftData(
+            doc_type="order", title="О согласовании за отсутствующего", event_date=date(2026, 11, 20),
+            points=[PointData(text="Подготовить справку.", number="1", responsible_ids=[institute.id])]))
+        transitions.add_approver(_user("secretary"), doc, _user("approver"))
+        transitions.fire(_user("secretary"), doc, "submit", None, doc.version)
+        db.session.commit()
+        doc_id, version = doc.id, doc.version
+    _add_deputy(client, auth, "controller", "approver", "23.11.2026", "24.11.2026")
+    auth.logout()
+    auth.login("controller", "demo")
+    assert f'/documents/{doc_id}"' in client.get("/tasks").get_data(as_text=True).split('id="approve"')[1]
+    response = client.post(f"/documents/{doc_id}/approval/decide", data={
+        "csrf_token": auth.csrf(f"/documents/{doc_id}"), "decision": "approved", "version": str(version)})
+    assert response.status_code == 302
+    with demo_app.app_context():
+        step = db.session.get(Document, doc_id).approval_steps[0]
+        assert step.user.login == "approver" and step.decision == "approved"
+        event = db.session.scalar(select(Event).where(Event.action == "approval.approved"))
+        assert (event.actor.login, event.acting_for.login) == ("controller", "approver")
