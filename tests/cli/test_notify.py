@@ -177,3 +177,32 @@ def _csrf(page) -> str:
     import re
 
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_the_route_tells_the_author_of_each_approval_and_the_next_approver_of_her_turn(api):
+    from tests.web.test_api import ORDER
+
+    secretary = api("secretary")
+    directory = {u["login"]: u["id"] for u in _ok(secretary.get("/users"))}
+    draft = _ok(secretary.post("/documents", json={**ORDER, "points": [{"number": "1", "text": "Утвердить план."}]}),
+                201)
+    doc_id = draft["id"]
+    for login in ("approver", "approver2"):
+        _ok(secretary.post(f"/documents/{doc_id}/approvers", json={"user_id": directory[login]}))
+    _ok(secretary.put(f"/documents/{doc_id}/approval-mode", json={"mode": "sequential"}))
+    doc = _ok(secretary.get(f"/documents/{doc_id}"))
+    _ok(secretary.post(f"/documents/{doc_id}/transitions", json={"transition": "submit", "version": doc["version"]}))
+    turn_before = [t for t in _texts(api, "approver2") if t.startswith("Ваша очередь")]
+    doc = _ok(api("approver").get(f"/documents/{doc_id}"))
+    _ok(api("approver").post(f"/documents/{doc_id}/approval", json={"decision": "approved", "version": doc["version"]}))
+    assert [t for t in _texts(api, "approver2") if t.startswith("Ваша очередь")] == [
+        "Ваша очередь согласовать: Приказ от 20.11.2026 «Об организации методической работы»."] and turn_before == []
+    assert _texts(api, "secretary")[0] == ("Приказ от 20.11.2026 «Об организации методической работы» согласован "
+                                           "(Иванова Ольга Петровна).")
+    doc = _ok(api("approver2").get(f"/documents/{doc_id}"))
+    _ok(api("approver2").post(f"/documents/{doc_id}/approval", json={
+        "decision": "approved_with_remarks", "comment": "Уточнить сроки", "version": doc["version"]}))
+    told = _texts(api, "secretary")[:2]
+    assert told[0] == ("Приказ от 20.11.2026 «Об организации методической работы»: согласование завершено, все "
+                       "согласующие согласовали.")
+    assert told[1].endswith("согласован с замечаниями (Сидоров Алексей Викторович). Замечания: Уточнить сроки")

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Assignment, Body, Document, ReminderLog, User
+from webapp.models import Assignment, Body, Document, Notification, ReminderLog, User
 
 
 class Inbox:
@@ -81,6 +81,10 @@ def test_each_reminder_is_sent_exactly_once(app, smtp, assignment):
     result = _remind(app, "--as-of", "2026-12-03")  # seven days before
     assert result.exit_code == 0 and "sent: 1" in result.output
     assert _remind(app, "--as-of", "2026-12-03").output.startswith("Reminders sent: 0")  # run again: nothing
+    with app.app_context():  # also said on the site, once, and not mailed a second time by `notify send`
+        told = db.session.scalars(select(Notification)).all()
+        assert [(n.text, n.assignment_id, n.mailed_at is not None) for n in told] == [
+            ("Срок поручения через 7 дн. (10.12.2026): Приказ № 7: Создать службу.", assignment, True)]
     assert _remind(app, "--as-of", "2026-12-04").output.startswith("Reminders sent: 0")  # still the 7-day one
     assert "sent: 1" in _remind(app, "--as-of", "2026-12-09").output  # the day before
     assert _remind(app, "--as-of", "2026-12-10").output.startswith("Reminders sent: 0")  # the deadline day

@@ -41,7 +41,7 @@ MODE_TITLES = {"each": "Каждое уведомление", "digest": "Сво�
 def assignment_label(assignment: Assignment) -> str:
     """«Протокол № 1 от 10.06.2021, п. 1.2.1: Создать …» — the document by type, number and date."""
     point = f", п. {assignment.point_number}" if assignment.point_number else ""
-    action = assignment.action.strip()
+    action = assignment.action.strip().rstrip(".;:")  # the sentence the label goes into ends it
     if len(action) > 120:
         action = action[:119].rstrip() + "…"
     return f"{assignment.document.label}{point}: {action}"

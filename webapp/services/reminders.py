@@ -13,11 +13,12 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from webapp import clock
 from webapp.extensions import db
-from webapp.models import Assignment, ReminderLog, User
+from webapp.models import Assignment, Notification, ReminderLog, User
 from webapp.ru.dates import format_date_short
 from webapp.services.assignments import days_overdue, is_overdue, open_dated_query
-from webapp.services.notifications import compose, smtp_connect
+from webapp.services.notifications import assignment_label, compose, smtp_connect
 
 
 @dataclass
@@ -112,6 +113,16 @@ def pending(as_of: date) -> list[Message]:
     return _unsent(as_of)[0]
 
 
+def _tell_in_the_service(message: Message) -> None:
+    """A deadline reminder or an overdue notice is also a notification on the site, made once with its log row
+    (already mailed: this command mails it itself)."""
+    if message.assignment is None:
+        return
+    a = message.assignment
+    db.session.add(Notification(user_id=message.user.id, document_id=a.document_id, assignment_id=a.id,
+                                text=f"{message.subject}: {assignment_label(a)}.", mailed_at=clock.now()))
+
+
 def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> tuple[int, int]:
     """Send what is due and not yet sent; record each outcome. Returns (sent, failed).
 
@@ -126,8 +137,11 @@ def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> t
     except (OSError, smtplib.SMTPException) as exc:
         smtp, connect_error = None, f"{type(exc).__name__}: {exc}"
     for message in messages:
-        row = log.get(_key(message)) or ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key,
-                                                assignment_id=message.assignment.id if message.assignment else None)
+        row = log.get(_key(message))
+        if row is None:
+            row = ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key,
+                              assignment_id=message.assignment.id if message.assignment else None)
+            _tell_in_the_service(message)
         db.session.add(row)
         row.attempts = (row.attempts or 0) + 1
         if smtp is None:

@@ -98,6 +98,24 @@ def decide(user: User, document: Document, decision: str, comment: str | None, e
     db.session.flush()
     record_event(user, f"approval.{decision}", document, comment=comment,
                  after={"round": step.round, "decision": decision})
+    _tell_of_decision(user, whose, document, decision, comment)
+
+
+def _tell_of_decision(user: User, whose: User, document: Document, decision: str, comment: str | None) -> None:
+    """The author learns of each approval (and of the route's end); in a sequential route the next approver
+    learns that her turn has come."""
+    label = f"{document.label} «{_short_title(document)}»"
+    said = "согласован с замечаниями" if decision == ApprovalDecision.approved_with_remarks else "согласован"
+    author = [document.author_id] if document.author_id else []
+    notifications.notify(author, f"{label} {said} ({whose.full_name})." + (f" Замечания: {comment}" if comment else ""),
+                         actor=user, document_id=document.id)
+    waiting = steps_waiting_for(document)
+    if not waiting:
+        notifications.notify(author, f"{label}: согласование завершено, все согласующие согласовали.",
+                             actor=user, document_id=document.id)
+    elif document.approval_mode == ApprovalMode.sequential:
+        notifications.notify([waiting[0].user_id], f"Ваша очередь согласовать: {label}.", actor=user,
+                             document_id=document.id)
 
 
 # --- guards -------------------------------------------------------------------------------------
