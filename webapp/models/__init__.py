@@ -11,6 +11,7 @@ from webapp.models.assignment import (
     ReportDecision,
     ReportFile,
 )
+from webapp.models.attachments import DocumentFile
 from webapp.models.audit import AuditHead, Event
 from webapp.models.document import (
     Acknowledgment,
@@ -53,6 +54,7 @@ __all__ = [
     "DeadlineKind",
     "Deputy",
     "Document",
+    "DocumentFile",
     "DocumentType",
     "Event",
     "ImportItem",

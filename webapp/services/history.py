@@ -30,6 +30,8 @@ ACTIONS = {
     "document.amend": "Создан проект изменяющего документа",
     "document.import": "Документ загружен из файла",
     "document.docx_stored": "Сохранён DOCX опубликованного документа",
+    "document.attach": "Приложены файлы",
+    "document.detach": "Файл приложения удалён",
     "approval.add_approver": "Добавлен согласующий",
     "approval.remove_approver": "Согласующий убран из листа",
     "approval.mode": "Изменён порядок согласования",

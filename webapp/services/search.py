@@ -1,9 +1,9 @@
 """Full-text search over documents and assignments, with Russian morphology, on both databases.
 
-Indexing: every flush that touches a document or anything inside it (points, agenda, participants, assignments,
-reports, extensions) marks the document; before the transaction commits, the document's entries are rebuilt
-(one for the document, one per assignment). So the index is current in the same transaction as the change, and
-a rolled-back change leaves it as it was.
+Indexing: every flush that touches a document or anything inside it (points, agenda, participants, attached files
+and their text, assignments, reports, extensions) marks the document; before the transaction commits, the
+document's entries are rebuilt (one for the document, one per assignment). So the index is current in the same
+transaction as the change, and a rolled-back change leaves it as it was.
 
 Querying: the query's stems (webapp.ru.search_terms) must all match, each as a prefix of a lexeme: FTS5 `MATCH`
 on SQLite, `tsv @@ to_tsquery('simple', …)` on PostgreSQL over the same lexemes, so both engines find the same
@@ -27,6 +27,7 @@ from webapp.models import (
     Assignment,
     DeadlineChange,
     Document,
+    DocumentFile,
     Participant,
     Point,
     PointResponsible,
@@ -49,7 +50,8 @@ _NUMBER = re.compile(r"^(?:№\s*)?(?=\S*\d)[\w./\-–]{1,40}$")
 # --- indexing -------------------------------------------------------------------------------------------------------
 
 
-def _document_words(document: Document) -> list[str]:
+def _document_words(document: Document, files: Iterable[DocumentFile] = ()) -> list[str]:
+    """Every text of the document: its content, and its attached files' names and texts (приложения)."""
     words = [document.label, document.title, document.place, document.venue,
              document.controller_text, *document.preamble, *document.closing, *document.approval_stamp]
     for column in document.letterhead or []:
@@ -62,6 +64,7 @@ def _document_words(document: Document) -> list[str]:
     words.extend(part for s in document.signatories for part in (s.job_title, s.name))
     if document.issuing_body:
         words.append(document.issuing_body.name)
+    words.extend(part for f in files for part in (f.filename, f.text))
     return [w for w in words if w]
 
 
@@ -73,13 +76,13 @@ def _assignment_words(assignment: Assignment) -> list[str]:
     return [w for w in words if w]
 
 
-def _entries(document: Document) -> list[dict]:
+def _entries(document: Document, files: Iterable[DocumentFile] = ()) -> list[dict]:
     day = document.doc_date
     common = {"document_id": document.id, "doc_type": document.doc_type, "state": document.state,
               "year": day.year if day else None, "sort_date": day}
     label = document.label
     title = f"{label} «{document.title}»" if document.title else label
-    words = _document_words(document)
+    words = _document_words(document, files)
     rows = [dict(common, kind="document", object_id=document.id, status=None, body_id=document.issuing_body_id,
                  deadline=None, title=title, text="\n".join(words), title_lexemes=" ".join(lexemes(title)),
                  lexemes=" ".join(lexemes("\n".join(words))))]
@@ -105,7 +108,11 @@ def reindex(document_ids: Iterable[int]) -> int:
             selectinload(Document.points), selectinload(Document.agenda_items),
             selectinload(Document.participants), selectinload(Document.signatories),
             selectinload(Document.stages), selectinload(Document.issuing_body))).all()
-        rows = [row for document in documents for row in _entries(document)]
+        files: dict[int, list[DocumentFile]] = {}
+        for attached in db.session.scalars(select(DocumentFile).where(DocumentFile.document_id.in_(chunk))
+                                           .order_by(DocumentFile.id)):
+            files.setdefault(attached.document_id, []).append(attached)
+        rows = [row for document in documents for row in _entries(document, files.get(document.id, ()))]
         if rows:
             db.session.execute(insert(SearchEntry), rows)
         written += len(rows)
@@ -123,7 +130,7 @@ def index_is_empty() -> bool:
         db.session.scalar(select(Document.id).limit(1)) is not None
 
 
-_DIRECT = (Document, Point, AgendaItem, Participant, Signatory, Stage, Assignment)
+_DIRECT = (Document, Point, AgendaItem, Participant, Signatory, Stage, Assignment, DocumentFile)
 
 
 def _touched_documents(session: Session, objects: Iterable) -> set[int]:

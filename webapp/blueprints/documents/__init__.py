@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("documents", __name__)
 
-from webapp.blueprints.documents import downloads, routes, workflow  # noqa: E402,F401
+from webapp.blueprints.documents import attachments, downloads, routes, workflow  # noqa: E402,F401

@@ -23,7 +23,7 @@ from webapp.blueprints.documents.forms import (
 from webapp.extensions import db
 from webapp.models import Document, Event, User
 from webapp.models.document import TYPE_TITLES
-from webapp.services import bodies, policy, transitions, workflows
+from webapp.services import attachments, bodies, policy, transitions, workflows
 from webapp.services import documents as service
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.history import describe
@@ -94,6 +94,7 @@ def detail(document_id: int):
         ack_form=ack_form, action_form=ActionForm(),
         rounds=_rounds(document), waiting=steps_waiting_for(document), route_editable=workflows.is_editable(document),
         history=history, mermaid=to_mermaid(workflow, document.state),
+        files=attachments.files_of(document), previewable=attachments.can_preview,
     )
 
 
