@@ -143,3 +143,22 @@ def test_a_wide_emblem_is_scaled_to_40_mm_and_a_body_without_one_prints_none(dem
     with zipfile.ZipFile(io.BytesIO(_download(client, document_id))) as archive:  # a draft renders afresh
         width, height, _ = _drawing(archive.read("word/document.xml").decode())
     assert width == 40 * EMU_PER_MM and height == 10 * EMU_PER_MM
+
+
+def test_only_an_administrator_sets_an_emblem_through_the_service(demo_app, make_user):
+    from webapp.models import User
+    from webapp.services.emblems import clear_emblem, set_emblem
+    from webapp.services.errors import NotAllowed
+
+    secretary_id, admin_id = make_user("sec2", "secretary"), make_user("adm2", "admin")
+    with demo_app.app_context():
+        body = db.session.scalar(select(Body).where(Body.name == YUGRA))
+        with pytest.raises(NotAllowed):
+            set_emblem(db.session.get(User, secretary_id), body, png(40, 40), "gerb.png")
+        assert body.emblem_file is None
+        stored = set_emblem(db.session.get(User, admin_id), body, png(40, 40), "gerb.png")
+        assert body.emblem_file == stored and stored.original_name == "gerb.png"
+        with pytest.raises(NotAllowed):
+            clear_emblem(db.session.get(User, secretary_id), body)
+        event = db.session.scalars(select(Event).where(Event.action == "body.emblem")).one()
+        assert event.actor_id == admin_id and "by" not in event.after

@@ -24,6 +24,7 @@ from webapp.services.audit import record_event
 from webapp.services.bodies import by, refused
 from webapp.services.errors import Invalid
 from webapp.services.files import read_bytes, store_bytes
+from webapp.services.policy import ensure
 
 MAX_BYTES = 2 * 1024 * 1024  #: config EMBLEM_MAX_BYTES overrides it
 MIN_SIDE, MAX_SIDE = 16, 4000  #: pixels: a readable mark, and nothing a viewer chokes on
@@ -98,7 +99,10 @@ def check_emblem(data: bytes) -> EmblemImage:
 
 def set_emblem(actor: User | None, body: Body, data: bytes, original_name: str = "") -> StoredFile:
     """Check the picture, keep it, make it the body's emblem and record the change; nothing changes when the
-    picture is refused. `actor` None is the command line (an administrator on the server)."""
+    picture is refused. `actor` None is the command line (an administrator on the server); anyone else needs the
+    right to manage bodies."""
+    if actor is not None:
+        ensure(actor, "manage_bodies")
     image = check_emblem(data)
     stem = (original_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "emblem")[:200]
     stored = store_bytes(data, stem + image.extension, image.content_type)
@@ -113,6 +117,8 @@ def set_emblem(actor: User | None, body: Body, data: bytes, original_name: str =
 
 def clear_emblem(actor: User | None, body: Body) -> None:
     """The body's letterhead prints no emblem any more (the stored file stays: content-addressed, maybe shared)."""
+    if actor is not None:
+        ensure(actor, "manage_bodies")
     if body.emblem_file is None:
         return
     before = body.emblem_file.sha256
