@@ -47,12 +47,14 @@ def _events(action: str) -> list[Event]:
 def test_an_admin_builds_the_tree(app, client, admin):
     with app.app_context():
         top = _create(client, admin, "Департамент образования", short_name="Депобразования",
-                      aliases="Департамент\nДО", place="г. Ханты-Мансийск", address="ул. Мира, 1\nтел. 33-00-00")
+                      aliases="Департамент\nДО", place="г. Ханты-Мансийск", address="ул. Мира, 1\nтел. 33-00-00",
+                      order_formula="ПОСТАНОВЛЯЮ:")
         child = _create(client, admin, "Отдел общего образования", parent=str(top))
         body = db.session.get(Body, child)
         assert body.parent_id == top
         assert db.session.get(Body, top).aliases == ["Департамент", "ДО"]
         assert db.session.get(Body, top).address == ["ул. Мира, 1", "тел. 33-00-00"]
+        assert db.session.get(Body, top).formulas == {"order": "ПОСТАНОВЛЯЮ:"}  # printed before an order's points
         page = client.get("/admin/bodies").get_data(as_text=True)
         rows = re.findall(r'data-depth="(\d+)">.*?<a href="[^"]+">([^<]+)</a>', page, re.S)
         assert rows == [("0", "Департамент образования"), ("1", "Отдел общего образования")]  # the tree

@@ -47,6 +47,7 @@ class BodyData:
     letterhead_above_alt: list[str] = field(default_factory=list)
     place: str | None = None
     address: list[str] = field(default_factory=list)
+    formulas: dict[str, str] | None = None  #: the line before the points per document type; None: keep as it is
 
 
 TEXT_FIELDS = ("name", "short_name", "dative", "name_alt", "place")
@@ -90,7 +91,7 @@ def tree() -> list[tuple[Body, int]]:
 def _snapshot(body: Body) -> dict:
     return {"name": body.name, "short_name": body.short_name, "parent": body.parent.name if body.parent else None,
             "head": body.head.login if body.head else None, "aliases": list(body.aliases or []),
-            "place": body.place}
+            "place": body.place, "formulas": dict(body.formulas or {})}
 
 
 def _clean(data: BodyData) -> BodyData:
@@ -141,6 +142,8 @@ def _apply(body: Body, data: BodyData) -> None:
         setattr(body, name, getattr(data, name))
     body.parent = _parent(data.parent_id, body)
     body.head = _head(data.head_id)
+    if data.formulas is not None:
+        body.formulas = {kind: " ".join(text.split()) for kind, text in data.formulas.items() if text and text.strip()}
 
 
 def create_body(actor: User | None, data: BodyData) -> Body:

@@ -102,7 +102,7 @@ LABELS = {
     "merged_into": "Влит в орган", "members": "Перенесено членств", "assignments": "Перенесено поручений",
     "documents": "Перенесено документов", "children": "Перенесено подразделений",
     "deputy": "Замещающий", "principal": "Замещаемый", "starts_on": "С", "ends_on": "По",
-    "users": "Пользователей", "created_bodies": "Органов",
+    "users": "Пользователей", "created_bodies": "Органов", "formulas": "Строка перед пунктами",
 }
 PERSON_KEYS = ("approver", "login", "head", "deputy", "principal")  #: values that are logins, shown as names
 MODES = {"sequential": "последовательно", "parallel": "одновременно"}
@@ -228,6 +228,8 @@ class _Reader:
             return with_count(len(value), "пункт")
         if key == "amends":
             return f"документ {value}"
+        if key == "formulas" and isinstance(value, dict):
+            return "; ".join(f"{TYPE_TITLES.get(kind, kind)}: {text}" for kind, text in value.items()) or EMPTY
         if isinstance(value, bool):
             return "да" if value else "нет"
         if isinstance(value, list):

@@ -41,6 +41,8 @@ class BodyForm(RuForm):
     letterhead_above_alt = TextAreaField("Вышестоящие органы на втором языке", validators=[Length(max=2000)])
     place = StringField("Место издания («г. Ханты-Мансийск»)", validators=[Optional(), Length(max=200)])
     address = TextAreaField("Адрес, телефон, эл. почта на бланке (по строкам)", validators=[Length(max=2000)])
+    order_formula = StringField("Строка перед пунктами приказа (пусто — «ПРИКАЗЫВАЮ:»)",
+                                validators=[Optional(), Length(max=200)])
     emblem = FileField("Герб или эмблема для бланка (PNG или JPEG)")
     remove_emblem = BooleanField("Убрать герб с бланка")
 
@@ -67,10 +69,12 @@ def _fill(form: BodyForm, body: Body) -> None:
     for name in ("aliases", "letterhead_above", "letterhead_above_alt", "address"):
         getattr(form, name).data = "\n".join(getattr(body, name) or [])
     form.parent.data, form.head.data = body.parent_id or 0, body.head_id or 0
+    form.order_formula.data = (body.formulas or {}).get("order")
 
 
-def _data(form: BodyForm) -> bodies.BodyData:
-    return bodies.BodyData(
+def _data(form: BodyForm, body: Body | None = None) -> bodies.BodyData:
+    formulas = {**((body.formulas or {}) if body else {}), "order": form.order_formula.data or ""}
+    return bodies.BodyData(formulas=formulas,
         name=form.name.data or "", short_name=form.short_name.data, dative=form.dative.data,
         parent_id=form.parent.data or None, head_id=form.head.data or None, aliases=_lines(form.aliases.data),
         letterhead_above=_lines(form.letterhead_above.data), name_alt=form.name_alt.data,
@@ -138,7 +142,7 @@ def body_update(body_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _detail(body, form, 400)
-    error = attempt(lambda: _save_emblem(bodies.update_body(current_user, body, _data(form)), form))
+    error = attempt(lambda: _save_emblem(bodies.update_body(current_user, body, _data(form, body)), form))
     if isinstance(error, ServiceError):
         return _detail(_body(body_id), form, status_of(error))
     db.session.commit()
