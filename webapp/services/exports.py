@@ -56,16 +56,21 @@ def append_row(sheet, values: Iterable) -> None:
     """sheet.append(values) where text stays text: openpyxl turns a string starting with "=" into a formula
     (and "#N/A" into an error), so every string is written as a string cell; formula-like text is also marked
     quotePrefix (Excel's leading apostrophe) so Excel keeps it text when the user edits the cell. The value is
-    the text itself: reading the cell back gives exactly what was written."""
-    values = list(values)
-    sheet.append(values)
-    row = sheet.max_row
-    for column, value in enumerate(values, 1):
+    the text itself: reading the cell back gives exactly what was written. The cells are made before they are
+    appended (asking the sheet for its last row each time made a long export quadratic)."""
+    from openpyxl.cell.cell import Cell
+
+    cells = []
+    for value in values:
         if isinstance(value, str):
-            cell = sheet.cell(row=row, column=column)
-            cell.data_type = "s"
+            cell = Cell(sheet)
+            cell._value, cell.data_type = value, "s"  # as typed: no formula or error guessing
             if looks_like_formula(value):
                 cell.quotePrefix = True
+            cells.append(cell)
+        else:
+            cells.append(value)
+    sheet.append(cells)
 
 
 def overdue_json(rows: list[dict]) -> str:
