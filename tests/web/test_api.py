@@ -425,3 +425,19 @@ def test_administrators_keep_the_directory_through_the_api(as_user, client):
     _error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401, "invalid_token")
     assert _ok(admin.post(f"/users/{executor_id}/activate"))["active"] is True
     _error(admin.post(f"/users/{_ok(admin.get('/me'))['id']}/deactivate"), 422, "invalid")  # not herself
+
+
+def test_a_protocol_keeps_who_spoke_through_the_api(as_user):
+    secretary = as_user("secretary")
+    draft = _ok(secretary.post("/documents", json={
+        "type": "protocol", "title": "совещания о методической службе", "event_date": "2026-11-20",
+        "chair": "Цулая Л.В.", "secretary": "Матвейчук Е.Н.",
+        "agenda": [{"title": "О методической службе", "speakers": "Цулая Л.В.", "heard": ["О ходе работы."],
+                    "discussion": [{"speaker": "Клюсова В.В.", "text": "предложила перенести срок на март"},
+                                   {"speaker": "Петров А.Н."}]}],
+        "points": [{"number": "1.1", "text": "Принять к сведению.", "agenda_index": 0}]}), 201)
+    assert draft["agenda"][0]["discussion"] == [
+        {"speaker": "Клюсова В.В.", "text": "предложила перенести срок на март"},
+        {"speaker": "Петров А.Н.", "text": ""}]
+    _error(secretary.post("/documents", json={"type": "protocol", "title": "x", "agenda": [
+        {"title": "y", "discussion": [{"text": "без выступающего"}]}]}), 422)

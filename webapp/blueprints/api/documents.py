@@ -65,7 +65,9 @@ def _draft_data(body: dict) -> DraftData:
         heading=body.get("heading"), preamble=[p for p in body["preamble"] if p.strip()],
         decision_heading=body.get("decision_heading"), chair=body.get("chair"), secretary=body.get("secretary"),
         attendees=[(a["name"], a.get("job_title")) for a in body["attendees"]],
-        agenda=[AgendaData(title=a["title"], speakers=a.get("speakers"), heard=a["heard"]) for a in body["agenda"]],
+        agenda=[AgendaData(title=a["title"], speakers=a.get("speakers"), heard=a["heard"],
+                           discussion=[{"speaker": s["speaker"], "text": s["text"]} for s in a["discussion"]])
+                for a in body["agenda"]],
         points=[PointData(text=p["text"], number=(p.get("number") or "").rstrip(".") or None,
                           agenda_index=p.get("agenda_index"), responsible_ids=p["responsible_body_ids"],
                           deadline_text=p.get("deadline_text")) for p in body["points"]],

@@ -50,7 +50,9 @@ def document(document: Document, caller: User) -> dict[str, Any]:
         "decision_heading": document.decision_heading, "controller_text": document.controller_text,
         "participants": [{"role": p.role, "name": p.name, "job_title": p.job_title} for p in document.participants],
         "agenda": [{"id": a.id, "number": a.number, "title": a.title, "speakers": a.speakers,
-                    "heard": list(a.heard or [])} for a in document.agenda_items],
+                    "heard": list(a.heard or []),
+                    "discussion": [{"speaker": s.get("speaker") or "", "text": s.get("text") or ""}
+                                   for s in a.discussion or []]} for a in document.agenda_items],
         "points": [{"id": p.id, "parent_id": p.parent_id, "agenda_item_id": p.agenda_item_id, "number": p.number,
                     "text": p.text, "is_assignment": p.is_assignment,
                     "responsible_body_ids": [r.body_id for r in p.responsibles], "deadline": p.deadline,

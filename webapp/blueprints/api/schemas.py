@@ -208,12 +208,19 @@ class SignatorySchema(Schema):
     name = fields.String(required=True)
 
 
+class SpeechSchema(Schema):
+    speaker = fields.String(required=True)
+    text = fields.String(required=True)
+
+
 class AgendaItemSchema(Schema):
     id = fields.Integer(required=True)
     number = fields.String(allow_none=True)
     title = fields.String(required=True)
     speakers = fields.String(allow_none=True)
     heard = fields.List(fields.String(), required=True)
+    discussion = fields.List(fields.Nested(SpeechSchema), required=True,
+                             metadata={"description": "«ВЫСТУПИЛИ»: who spoke and what they said."})
 
 
 class PointSchema(Schema):
@@ -282,10 +289,16 @@ class SignatoryIn(InputSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+class SpeechIn(InputSchema):
+    speaker = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    text = fields.String(load_default="", validate=TEXT)
+
+
 class AgendaItemIn(InputSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     speakers = _line()
     heard = fields.List(fields.String(validate=TEXT), load_default=list)
+    discussion = fields.List(fields.Nested(SpeechIn), load_default=list, validate=validate.Length(max=200))
 
 
 class PointIn(InputSchema):
