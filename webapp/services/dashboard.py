@@ -189,23 +189,42 @@ class Snapshot:
 
     def by_body(self) -> list[tuple[Body, int, int]]:
         """Open and overdue of each body with its sub-bodies, an assignment counted once for each body at or
-        above one of its responsible bodies: the pairs (assignment, body) climb a closure of the body tree."""
+        above one of its responsible bodies. Assignments of one body (most of them) are counted per body in SQL
+        and those aggregated rows added up the tree here; assignments with co-executors climb the tree in SQL
+        (a recursive closure), where one counted once for an ancestor of two of its bodies needs DISTINCT."""
         r = self.rows.c
+        opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
+        shared = select(assignment_coexecutor.c.assignment_id)
+        parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
+        totals: dict[int, list[int]] = {}
+        for body_id, open_count, late_count in db.session.execute(
+                select(r.lead_body_id, opened, late).where(r.lead_body_id.is_not(None), r.id.not_in(shared))
+                .group_by(r.lead_body_id)):
+            seen: set[int] = set()
+            while body_id is not None and body_id not in seen:  # a cycle in bad data stops, not loops
+                seen.add(body_id)
+                counts = totals.setdefault(body_id, [0, 0])
+                counts[0] += int(open_count)
+                counts[1] += int(late_count)
+                body_id = parents.get(body_id)
         tree = select(Body.id.label("ancestor"), Body.id.label("body_id")).cte("body_tree", recursive=True)
         tree = tree.union_all(select(tree.c.ancestor, Body.id).where(Body.parent_id == tree.c.body_id))
-        pairs = select(r.id.label("assignment_id"), r.lead_body_id.label("body_id")).where(
-            r.lead_body_id.is_not(None)).union(
+        several = self.rows.alias("several")
+        pairs = select(several.c.id.label("assignment_id"), several.c.lead_body_id.label("body_id")).where(
+            several.c.lead_body_id.is_not(None), several.c.id.in_(shared)).union(
             select(assignment_coexecutor.c.assignment_id, assignment_coexecutor.c.body_id)
-            .where(assignment_coexecutor.c.assignment_id.in_(select(r.id)))).subquery("pairs")
+            .where(assignment_coexecutor.c.assignment_id.in_(select(several.c.id)))).subquery("pairs")
         reached = (select(tree.c.ancestor.label("body_id"), pairs.c.assignment_id)
                    .join(tree, tree.c.body_id == pairs.c.body_id).distinct().subquery("reached"))
-        opened = func.sum(case((r.state == "open", 1), else_=0))
-        late = func.sum(r.overdue)
-        counts = db.session.execute(select(reached.c.body_id, opened, late)
-                                    .join(self.rows, r.id == reached.c.assignment_id)
-                                    .group_by(reached.c.body_id).having(opened > 0)).all()
-        bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_([c[0] for c in counts])))}
-        return sorted(((bodies[i], int(o), int(lt)) for i, o, lt in counts), key=lambda item: item[0].display_name)
+        for body_id, open_count, late_count in db.session.execute(
+                select(reached.c.body_id, opened, late).join(self.rows, r.id == reached.c.assignment_id)
+                .group_by(reached.c.body_id)):
+            counts = totals.setdefault(body_id, [0, 0])
+            counts[0] += int(open_count)
+            counts[1] += int(late_count)
+        shown = {body_id: counts for body_id, counts in totals.items() if counts[0]}
+        bodies = db.session.scalars(select(Body).where(Body.id.in_(shown))) if shown else []
+        return sorted(((b, *shown[b.id]) for b in bodies), key=lambda item: item[0].display_name)
 
     def by_document(self, limit: int = 20) -> list[tuple[Document, int, int]]:
         r = self.rows.c
