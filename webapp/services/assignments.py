@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -24,7 +24,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
-from webapp.services import notifications, occurrences
+from webapp.services import notifications, occurrences, paging
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
@@ -50,39 +50,17 @@ def visible_query(user: User):
                      selectinload(Assignment.document)))
 
 
-PAGE_SIZES = (25, 50, 100)
-SORTS = {"deadline": "по сроку", "newest": "сначала новые"}
-
-
-@dataclass
-class ListPage:
-    rows: list[Assignment]
-    after: str | None  # the cursor of the next page; None on the last one
-
-
-def _cursor(assignment: Assignment, sort: str) -> str:
-    if sort == "newest":
-        return str(assignment.id)
-    return f"{assignment.deadline.isoformat() if assignment.deadline else '-'}_{assignment.id}"
-
-
-def _after(query, sort: str, cursor: str | None):
-    """Rows after the cursor in the list's order (keyset paging: a page stays the same when rows are added
-    before it, and page 500 costs what page 1 does)."""
-    if not cursor:
-        return query
-    try:
-        if sort == "newest":
-            return query.where(Assignment.id < int(cursor))
-        day, _, identity = cursor.partition("_")
-        identity = int(identity)
-        if day == "-":
-            return query.where(Assignment.deadline.is_(None), Assignment.id > identity)
-        day = date.fromisoformat(day)
-    except ValueError as error:
-        raise Invalid("Неверная ссылка на страницу списка: откройте список заново.") from error
-    return query.where(or_(Assignment.deadline > day, and_(Assignment.deadline == day, Assignment.id > identity),
-                           Assignment.deadline.is_(None)))
+PAGE_SIZES = paging.PAGE_SIZES
+SORTS = {"deadline": "по сроку", "newest": "сначала новые"}  #: the named orders of the «Порядок» choice
+COLUMN_SORTS = {  #: the list's columns a reader sorts by (clicking the header), each in its natural direction
+    "deadline": paging.Sort(Assignment.deadline, "date"),
+    "status": paging.Sort(case({status.value: i for i, status in enumerate(AssignmentStatus)},
+                               value=Assignment.status, else_=len(AssignmentStatus)), "int"),
+    "body": paging.Sort(select(Body.name).where(Body.id == Assignment.lead_body_id).scalar_subquery(), "str"),
+    "date": paging.Sort(func.coalesce(Document.reg_date, Document.event_date), "date"),
+    "newest": paging.Sort(Assignment.id, "int", descending=True),
+}
+ListPage = paging.Page
 
 
 def list_page(user: User, *, status: str | None = None, scope: str | None = None, overdue_on: date | None = None,
@@ -104,14 +82,10 @@ def list_page(user: User, *, status: str | None = None, scope: str | None = None
     if overdue_on is not None:
         query = query.where(Assignment.status.in_(OPEN_STATUSES), Assignment.deadline < overdue_on,
                             Assignment.deadline_kind.in_(DATED_KINDS))
-    sort = sort if sort in SORTS else "deadline"
-    order = [Assignment.id.desc()] if sort == "newest" else [Assignment.deadline.is_(None), Assignment.deadline,
-                                                              Assignment.id]
-    size = size if size in PAGE_SIZES else 50
-    rows = list(db.session.scalars(_after(query, sort, after).order_by(*order).limit(size + 1)))
-    more = len(rows) > size
-    rows = rows[:size]
-    return ListPage(rows, _cursor(rows[-1], sort) if more and rows else None)
+    # sorted by a column (deadline, status, lead body, the document's date; «-» before it: the other way), the
+    # cursor holding the sort key and the id; rows without the key (no deadline) come last
+    _name, order = paging.choose(COLUMN_SORTS, sort, "deadline")
+    return paging.keyset(query, order, Assignment.id, after=after, size=size)
 
 
 def default_controller(document: Document) -> User | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -32,6 +32,7 @@ from webapp.models.assignment import assignment_coexecutor
 from webapp.models.document import TYPE_TITLES
 from webapp.ru.dates import DateError
 from webapp.ru.deadlines import Deadline, is_ongoing_verb, parse_deadline
+from webapp.services import paging
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.policy import ensure
@@ -354,22 +355,26 @@ def mark_notifications_read(user: User, document: Document) -> int:
 
 # --- the register -------------------------------------------------------------------------------------------------
 
-REGISTER_SIZES = (25, 50, 100)
-
-
-@dataclass
-class RegisterPage:
-    rows: list[Document]
-    after: str | None  # the next page's cursor; None on the last page
+REGISTER_SIZES = paging.PAGE_SIZES
+REGISTER_SORTS = {  #: the register's columns a reader sorts by (clicking the header), each in its natural direction
+    "date": paging.Sort(func.coalesce(Document.reg_date, Document.event_date), "date"),
+    "number": paging.Sort(Document.number, "str"),
+    "type": paging.Sort(case({kind.value: i for i, kind in enumerate(DocumentType)}, value=Document.doc_type,
+                             else_=len(DocumentType)), "int"),
+    "state": paging.Sort(Document.state, "str"),
+}
+REGISTER_DEFAULT_SORT = "-date"  #: newest first
+RegisterPage = paging.Page
 
 
 def register_page(user: User, *, doc_type: str | None = None, state: str | None = None, after: str | None = None,
-                  size: int = 50) -> RegisterPage:
-    """One page of the register, newest first, in keyset pages (page 500 costs what page 1 does, and a page stays
-    put when documents are added). Attachments (an order's Положение) are listed when their type is asked for."""
+                  size: int = 50, sort: str | None = None) -> RegisterPage:
+    """One page of the register in keyset pages (page 500 costs what page 1 does, and a page stays put when
+    documents are added), sorted by date (newest first unless asked), number, type or state; documents without the
+    sort's value (a draft has no number) come last. Attachments (an order's Положение) are listed when their type is
+    asked for."""
     from webapp.services.policy import readable_documents
 
-    day = func.coalesce(Document.reg_date, Document.event_date)
     query = select(Document).where(readable_documents(user))
     if doc_type in DocumentType.__members__:
         query = query.where(Document.doc_type == doc_type)
@@ -377,20 +382,6 @@ def register_page(user: User, *, doc_type: str | None = None, state: str | None 
         query = query.where(Document.parent_id.is_(None))
     if state:
         query = query.where(Document.state == state)
-    if after:
-        try:
-            text, _, identity = after.partition("_")
-            identity = int(identity)
-            cursor_day = None if text == "-" else date.fromisoformat(text)
-        except ValueError as error:
-            raise Invalid("Неверная ссылка на страницу реестра: откройте реестр заново.") from error
-        query = query.where(
-            and_(day.is_(None), Document.id < identity) if cursor_day is None else
-            or_(day < cursor_day, and_(day == cursor_day, Document.id < identity), day.is_(None)))
-    size = size if size in REGISTER_SIZES else 50
-    rows = list(db.session.scalars(query.order_by(day.desc().nulls_last(), Document.id.desc()).limit(size + 1)))
-    if len(rows) <= size:
-        return RegisterPage(rows, None)
-    last = rows[size - 1]
-    last_day = last.reg_date or last.event_date
-    return RegisterPage(rows[:size], f"{last_day.isoformat() if last_day else '-'}_{last.id}")
+    _name, order = paging.choose(REGISTER_SORTS, sort, REGISTER_DEFAULT_SORT)
+    return paging.keyset(query, order, Document.id, after=after, size=size,
+                         message="Неверная ссылка на страницу реестра: откройте реестр заново.")

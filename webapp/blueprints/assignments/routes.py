@@ -28,7 +28,7 @@ from webapp.models.assignment import STATUS_TITLES
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import assignments as service
-from webapp.services import bodies, bulk, calendar, exports, occurrences, policy
+from webapp.services import bodies, bulk, calendar, exports, occurrences, paging, policy
 from webapp.services.dashboard import FIGURES
 from webapp.services.errors import Invalid
 from webapp.services.history import describe
@@ -51,8 +51,8 @@ def index():
         db.session.commit()
     status = request.args.get("status") or ""
     scope = request.args.get("scope") or ""
-    sort = request.args.get("sort") or "deadline"
-    size = request.args.get("size", type=int) or 50
+    sort, _order = paging.choose(service.COLUMN_SORTS, request.args.get("sort"), "deadline")
+    size = paging.page_size(request.args.get("size", type=int))
     figure = drill_down()  # opened from a dashboard figure: exactly the rows it counted
     try:
         page = service.list_page(current_user, status=status, scope=scope, sort=sort, size=size,

@@ -23,7 +23,7 @@ from webapp.blueprints.documents.forms import (
 from webapp.extensions import db
 from webapp.models import Document, Event, User
 from webapp.models.document import TYPE_TITLES
-from webapp.services import attachments, bodies, policy, transitions, workflows
+from webapp.services import attachments, bodies, paging, policy, transitions, workflows
 from webapp.services import documents as service
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.history import describe
@@ -56,16 +56,17 @@ def index():
     doc_type = request.args.get("type") or ""
     state = request.args.get("state") or ""
     states = state_titles()
-    size = request.args.get("size", type=int) or 50
+    size = paging.page_size(request.args.get("size", type=int))
+    sort, _order = paging.choose(service.REGISTER_SORTS, request.args.get("sort"), service.REGISTER_DEFAULT_SORT)
     try:
         page = service.register_page(current_user, doc_type=doc_type, state=state if state in states else None,
-                                     after=request.args.get("after"), size=size)
+                                     after=request.args.get("after"), size=size, sort=sort)
     except Invalid as error:
         flash(error.reason, "warning")
         return redirect(url_for("documents.index", **without_cursor()))
     documents = page.rows
     return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=states,
-                           doc_type=doc_type, state=state, sizes=service.REGISTER_SIZES, size=size,
+                           doc_type=doc_type, state=state, sizes=service.REGISTER_SIZES, size=size, sort=sort,
                            **page_links(page.after))
 
 

@@ -1,0 +1,93 @@
+"""Keyset pages of a list in a chosen order: a page is the rows after the cursor, which holds the last row's sort key
+and id, so a page stays put when rows are added before it and page 500 costs what page 1 does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_
+
+from webapp.extensions import db
+from webapp.services.errors import Invalid
+
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_SIZE = 50
+PARSERS: dict[str, Callable[[str], Any]] = {"date": date.fromisoformat, "int": int, "str": str}
+
+
+@dataclass(frozen=True)
+class Sort:
+    """One order of a list: a SQL expression (NULLs always last) and how its cursor text reads back."""
+
+    key: Any
+    kind: str = "int"  #: date, int or str
+    descending: bool = False
+
+    def reversed(self) -> Sort:
+        return Sort(self.key, self.kind, not self.descending)
+
+
+@dataclass
+class Page:
+    rows: list
+    after: str | None  #: the next page's cursor; None on the last page
+
+
+def page_size(size: int | None) -> int:
+    """A size the user may choose (25, 50 or 100); anything else is the default."""
+    return size if size in PAGE_SIZES else DEFAULT_SIZE
+
+
+def choose(sorts: dict[str, Sort], name: str | None, default: str) -> tuple[str, Sort]:
+    """The sort a URL names: «deadline» in its own direction, «-deadline» the other way; unknown: the default."""
+    name = name or default
+    base = name.removeprefix("-")
+    if base not in sorts:
+        name, base = default, default.removeprefix("-")
+    sort = sorts[base]
+    return name, sort.reversed() if name.startswith("-") else sort
+
+
+def _encode(value: Any, identity: int) -> str:
+    if value is None:
+        return f"n_{identity}"
+    return f"v{value.isoformat() if isinstance(value, date) else value}_{identity}"
+
+
+def _decode(cursor: str, kind: str, message: str) -> tuple[Any, int]:
+    try:
+        text, _, identity = cursor.rpartition("_")
+        identity = int(identity)
+        if text == "n":
+            return None, identity
+        if not text.startswith("v"):
+            raise ValueError(cursor)
+        return PARSERS[kind](text[1:]), identity
+    except ValueError as error:
+        raise Invalid(message) from error
+
+
+def keyset(query, sort: Sort, id_column, *, after: str | None, size: int,
+           message: str = "Неверная ссылка на страницу списка: откройте список заново.") -> Page:
+    """One page of `query` (a select of one entity) in `sort`'s order, ties broken by id; Invalid with `message`
+    for a cursor that was not made here."""
+    key, descending = sort.key, sort.descending
+    if after:
+        value, identity = _decode(after, sort.kind, message)
+        next_id = id_column < identity if descending else id_column > identity
+        if value is None:
+            query = query.where(key.is_(None), next_id)
+        else:
+            beyond = key < value if descending else key > value
+            query = query.where(or_(beyond, and_(key == value, next_id), key.is_(None)))
+    order = [key.desc().nulls_last() if descending else key.asc().nulls_last(),
+             id_column.desc() if descending else id_column.asc()]
+    size = page_size(size)
+    rows = db.session.execute(query.add_columns(key).order_by(*order).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    cursor = _encode(rows[-1][1], rows[-1][0].id) if more else None
+    return Page([row[0] for row in rows], cursor)
