@@ -81,6 +81,8 @@ def test_rename_and_move_but_never_under_itself(app, client, admin):
         response = _post(client, admin, page, {"name": "Управление делами", "parent": "0", "head": "0"}, page)
         assert response.status_code == 302
         assert [e.action for e in _events("body.rename")] == ["body.rename"]
+        history = client.get(page).get_data(as_text=True).split('id="object-history"')[1]
+        assert "Орган переименован" in history and "Управление → Управление делами" in history
         # Under its own grandchild: a cycle. The form does not even offer it; a forged form is refused.
         response = _post(client, admin, page, {"name": "Управление делами", "parent": str(grandchild), "head": "0"},
                          page)

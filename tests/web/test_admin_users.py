@@ -125,6 +125,8 @@ def test_roles_and_bodies_change(app, client, admin, make_user):
         event = db.session.scalar(select(Event).where(Event.action == "user.update"))
         assert event.before["roles"] == ["executor"] and event.after["roles"] == ["approver", "controller"]
     assert "Изменены сведения о пользователе" in client.get("/audit").get_data(as_text=True)
+    history = client.get(page).get_data(as_text=True).split('id="object-history"')[1]  # the user's own page
+    assert "Изменены сведения о пользователе" in history and "Исполнитель → Согласующий, Контролёр" in history
 
 
 def test_deactivated_user_cannot_log_in_and_her_sessions_end(app, client, admin, make_user):

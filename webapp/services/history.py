@@ -270,6 +270,13 @@ def _points_after(old: list, new: list) -> str:
     return "; ".join(parts)
 
 
+def object_history(object_type: str, object_id: int, limit: int = 100) -> list[Entry]:
+    """The newest events about one object of the directory (a user, a body), newest first."""
+    return describe(db.session.scalars(select(Event).where(Event.object_type == object_type,
+                                                           Event.object_id == object_id)
+                                       .order_by(Event.id.desc()).limit(limit)))
+
+
 def describe(events: Iterable[Event]) -> list[Entry]:
     """The events, each with its Russian name and its readable changes."""
     events = list(events)

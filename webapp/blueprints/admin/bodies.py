@@ -20,6 +20,7 @@ from webapp.models import Body, User
 from webapp.security import db_id
 from webapp.services import bodies, emblems
 from webapp.services.errors import ServiceError
+from webapp.services.history import object_history
 
 
 def _lines(text: str | None) -> list[str]:
@@ -124,7 +125,7 @@ def _detail(body: Body, form: BodyForm, status: int = 200):
     merge_form.target.choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies()
                                  if b.id not in body.subtree_ids()]
     return render_template("admin/body.html", body=body, form=form, merge_form=merge_form,
-                           action_form=ActionForm()), status
+                           action_form=ActionForm(), history=object_history("body", body.id)), status
 
 
 @bp.get("/bodies/<int:body_id>")

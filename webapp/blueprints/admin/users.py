@@ -23,6 +23,7 @@ from webapp.models.people import ROLE_TITLES, Role
 from webapp.security import db_id
 from webapp.services import accounts, bodies, sessions
 from webapp.services.errors import ServiceError
+from webapp.services.history import object_history
 
 EMPTY_MEMBERSHIPS = 2  # free rows for new bodies under the user's current ones
 
@@ -129,8 +130,8 @@ def _edit_form(user: User) -> UserForm:
 
 def _detail(user: User, form: UserForm, status: int = 200):
     return render_template("admin/user.html", user=user, form=form, link_form=LinkForm(formdata=None),
-                           action_form=ActionForm(), open_sessions=sessions.open_session_counts().get(user.id, 0)
-                           ), status
+                           action_form=ActionForm(), open_sessions=sessions.open_session_counts().get(user.id, 0),
+                           history=object_history("user", user.id)), status
 
 
 @bp.get("/users/<int:user_id>")
