@@ -10,7 +10,7 @@ What «as it stood» means, in one place:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,17 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Body, ChangeStatus, DeadlineChange, Document, Event, User
+from webapp.models import (
+    Assignment,
+    AssignmentStatus,
+    Body,
+    ChangeStatus,
+    DeadlineChange,
+    DeadlineKind,
+    Document,
+    Event,
+    User,
+)
 from webapp.models.assignment import assignment_coexecutor
 from webapp.models.document import DATED_BY_EVENT, TYPE_TITLES, DocumentType
 from webapp.services.assignments import DATED_KINDS
@@ -111,7 +121,8 @@ class Snapshot:
         cancelled_later = select(Event.object_id).where(
             Event.object_type == "assignment", Event.action == "assignment.cancel", Event.at >= end,
             Event.object_id.is_not(None))
-        done = and_(Assignment.status == AssignmentStatus.done, Assignment.completed_on <= day)
+        # done with no date of acceptance recorded: done all along (never NULL, which would make it neither)
+        done = and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= day)
         cancelled = and_(Assignment.status == AssignmentStatus.cancelled,
                          Assignment.id.not_in(cancelled_later),
                          or_(Assignment.series_id.is_(None), Assignment.series_id.not_in(cancelled_later)))
@@ -128,7 +139,7 @@ class Snapshot:
                  .outerjoin(change, change.id == later.c.change_id)
                  .where(Assignment.status != AssignmentStatus.draft, published_by(day),
                         # a periodic series is counted through its dated occurrences, each tracked on its own
-                        ~and_(Assignment.deadline_kind == "periodic", Assignment.series_id.is_(None)),
+                        ~and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None)),
                         or_(Assignment.point_id.is_not(None), Assignment.created_at < end),
                         *self._filters()))
         if filters.only_overdue:
@@ -290,7 +301,7 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
     """Open and overdue at the end of each of the last months: one counting query per month, whatever the data."""
     out = []
     for end in month_ends(filters.as_of):
-        snap = Snapshot(Filters(**{**filters.__dict__, "as_of": end}))
+        snap = Snapshot(replace(filters, as_of=end))
         opened, late = db.session.execute(select(snap._count("open"), snap._count("overdue"))).one()
         out.append((end, int(opened), int(late)))
     return out
