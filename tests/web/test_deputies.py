@@ -71,7 +71,10 @@ def test_the_deputy_signs_for_the_absent_head(demo_app, client, auth, order_on_s
     auth.logout()
     auth.login("approver2", "demo")
     assert _sign_count(client) == 1  # the head's order waits in the deputy's inbox
-    assert "Вы замещаете: Цулая Лариса Владимировна." in client.get("/tasks").get_data(as_text=True)
+    inbox = client.get("/tasks").get_data(as_text=True)
+    assert "Вы замещаете: Цулая Лариса Владимировна." in inbox
+    assert re.search(rf'/documents/{doc_id}">[^<]+</a> <span class="badge text-bg-warning for-whom">за: Цулая Лариса '
+                     "Владимировна</span>", inbox)  # whose task it is
     assert f'/documents/{doc_id}"' in client.get("/tasks").get_data(as_text=True)
     notices = client.get("/notifications").get_data(as_text=True)
     assert "для Цулая Лариса Владимировна" in notices  # the head's notice about the order, shown to her deputy

@@ -52,6 +52,8 @@ class Group:
     title: str
     total: int = 0
     items: list = field(default_factory=list)  # Documents, Assignments or DeadlineChanges (see `kind`)
+    #: A deputy's inbox: item id -> the colleague it waits for, where it does not wait for the user herself.
+    whose: dict[int, User] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -142,19 +144,35 @@ ENTITY = {"approve": Document, "sign": Document, "review": Document, "execute": 
 PERSONAL = {"acknowledge"}  #: groups a deputy does not take over: reading a document is the person's own
 
 
+def _select(key: str, columns=None) -> Select:
+    entity = ENTITY[key]
+    query = select(*(columns or [entity]))
+    if entity is DeadlineChange:
+        query = query.join(Assignment, DeadlineChange.assignment_id == Assignment.id)
+    return query
+
+
 def _queries(user: User) -> dict[str, Select]:
     """One statement per group, unordered. A deputy's groups hold her own items and those of every colleague
     she stands in for today (policy.acting_for): one statement still, the conditions joined by OR."""
+    conditions = [_conditions(person) for person in acting_for(user)]
+    return {key: _select(key).where(conditions[0][key] if key in PERSONAL else or_(*(c[key] for c in conditions)))
+            for key in ENTITY}
+
+
+def _whose(user: User, key: str, ids: list[int]) -> dict[int, User]:
+    """Of the items shown to a deputy, those that wait for a colleague she stands in for and not for herself."""
     people = acting_for(user)
-    conditions = [_conditions(person) for person in people]
-    queries = {}
-    for key, entity in ENTITY.items():
-        condition = conditions[0][key] if key in PERSONAL else or_(*(c[key] for c in conditions))
-        query = select(entity)
-        if entity is DeadlineChange:
-            query = query.join(Assignment, DeadlineChange.assignment_id == Assignment.id)
-        queries[key] = query.where(condition)
-    return queries
+    if len(people) == 1 or key in PERSONAL or not ids:
+        return {}
+    id_column = ENTITY[key].id
+    found: dict[int, User] = {}
+    for person in people[1:]:
+        condition = _conditions(person)[key]
+        for item_id in db.session.scalars(_select(key, [id_column]).where(id_column.in_(ids), condition)):
+            found.setdefault(item_id, person)
+    own = set(db.session.scalars(_select(key, [id_column]).where(id_column.in_(ids), _conditions(user)[key])))
+    return {item_id: person for item_id, person in found.items() if item_id not in own}
 
 
 ORDER = {
@@ -181,7 +199,9 @@ def inbox(user: User, shown: int = SHOWN) -> list[Group]:
         rows = db.session.execute(query.add_columns(func.count().over().label("total"))
                                   .order_by(*ORDER[key]).limit(shown)
                                   .options(*_loads(entity))).all()
-        groups.append(Group(key, title, rows[0].total if rows else 0, [row[0] for row in rows]))
+        items = [row[0] for row in rows]
+        groups.append(Group(key, title, rows[0].total if rows else 0, items,
+                            _whose(user, key, [item.id for item in items])))
     return groups
 
 
