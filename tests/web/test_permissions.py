@@ -29,6 +29,7 @@ from webapp.models import (
     CalendarToken,
     DeadlineChange,
     Document,
+    DocumentFile,
     ImportItem,
     Report,
     ReportFile,
@@ -89,6 +90,8 @@ def build_world() -> dict:
     db.session.flush()
     stored = store_bytes(PDF, "отчёт.pdf", "application/pdf")
     report_file = ReportFile(report_id=report.id, file_id=stored.id, filename="отчёт.pdf")
+    draft_file = DocumentFile(document_id=draft.id, file_id=stored.id, filename="план.pdf")
+    db.session.add(draft_file)
     db.session.add_all([report_file, DeadlineChange(assignment_id=pending.id, requested_by_id=users["executor_a"].id,
                                                     reason="Нет кадров", old_date=date(2026, 12, 20),
                                                     requested_date=date(2027, 1, 20))])
@@ -108,8 +111,8 @@ def build_world() -> dict:
     db.session.flush()
     return {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
             "published": published.id, "new": new.id, "in_work": in_work.id, "reported": reported.id,
-            "pending": pending.id, "report_file": report_file.id, "calendar": token.id, "feed": feed,
-            "import": upload.id, "api_token": api_token.id,
+            "pending": pending.id, "report_file": report_file.id, "draft_file": draft_file.id, "calendar": token.id,
+            "feed": feed, "import": upload.id, "api_token": api_token.id,
             "users": {login: user.id for login, user in users.items()}}
 
 
@@ -222,6 +225,14 @@ ROWS = [
         allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
     Row("documents.download_pdf", "GET", lambda w: f"/documents/{w['draft']}/pdf", note="draft",
         allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    # Attached files (приложения): read with the document, changed only on a draft by its drafters
+    Row("documents.download_file", "GET", lambda w: f"/documents/{w['draft']}/files/{w['draft_file']}",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    Row("documents.preview_file", "GET", lambda w: f"/documents/{w['draft']}/files/{w['draft_file']}/preview",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    Row("documents.attach", "POST", lambda w: f"/documents/{w['draft']}/files", DRAFTERS_OF_A),
+    Row("documents.detach", "POST", lambda w: f"/documents/{w['draft']}/files/{w['draft_file']}/delete",
+        DRAFTERS_OF_A),
     Row("documents.add_acknowledgers", "POST", lambda w: f"/documents/{w['published']}/acknowledgments",
         DRAFTERS_OF_A, data=lambda w: {"people": str(w["users"]["head_a"])}),
     Row("documents.acknowledge", "POST", lambda w: f"/documents/{w['published']}/acknowledge", own("executor")),
