@@ -27,6 +27,8 @@ from webapp.extensions import db
 from webapp.models import Assignment, Body, MailSetting, Membership, Notification, User
 from webapp.models.notices import MAIL_MODES
 from webapp.ru.dates import format_date_short
+from webapp.services import paging
+from webapp.services.policy import acting_for
 
 # Headers are not folded (SMTP allows 998 characters a line): Python 3.11 drops the space between two encoded
 # words when it folds a Cyrillic subject («за день— 2»).
@@ -124,6 +126,16 @@ def assignments_created(actor: User, assignments: list[Assignment]) -> int:
 
 
 # --- read ---------------------------------------------------------------------------------------------------
+
+
+def inbox_page(user: User, *, unread: bool = False, after: str | None = None, size: int = 50) -> paging.Page:
+    """One keyset page of the user's notifications, newest first (a deputy's include her principals'), only the
+    unread ones when asked."""
+    query = select(Notification).where(Notification.user_id.in_([person.id for person in acting_for(user)]))
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    return paging.keyset(query, paging.newest(Notification.id), Notification.id, after=after, size=size,
+                         message="Неверная ссылка на страницу уведомлений: откройте их заново.")
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:

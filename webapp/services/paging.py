@@ -30,6 +30,11 @@ class Sort:
         return Sort(self.key, self.kind, not self.descending)
 
 
+def newest(id_column) -> Sort:
+    """Newest first: the order of journals (notifications, the audit), whose ids grow with time."""
+    return Sort(id_column, "int", descending=True)
+
+
 @dataclass
 class Page:
     rows: list

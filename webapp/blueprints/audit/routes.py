@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.audit import bp
 from webapp.blueprints.audit.forms import AuditFilterForm
 from webapp.extensions import db
 from webapp.models import Event, User
-from webapp.services import policy
+from webapp.services import paging, policy
+from webapp.services.errors import Invalid
 from webapp.services.history import describe
-
-PAGE_SIZE = 200
 
 
 @bp.get("/audit")
@@ -28,7 +28,7 @@ def index():
     form = AuditFilterForm(request.args)
     form.user.choices = [SelectChoice(0, "все")] + [
         SelectChoice(u.id, u.full_name) for u in db.session.scalars(select(User).order_by(User.full_name))]
-    query = select(Event).order_by(Event.id.desc()).limit(PAGE_SIZE)
+    query = select(Event).options(selectinload(Event.actor))
     if form.validate():
         zone = ZoneInfo(current_app.config["TIMEZONE"])
         if form.user.data:
@@ -39,5 +39,12 @@ def index():
             query = query.where(Event.at >= datetime.combine(form.since.data, time(), zone))
         if form.until.data:
             query = query.where(Event.at < datetime.combine(form.until.data + timedelta(days=1), time(), zone))
-    events = describe(db.session.scalars(query.options(selectinload(Event.actor))))
-    return render_template("audit/index.html", form=form, events=events, page_size=PAGE_SIZE)
+    size = paging.page_size(request.args.get("size", type=int))
+    try:  # newest first, in keyset pages: a page stays put while events are appended
+        page = paging.keyset(query, paging.newest(Event.id), Event.id, after=request.args.get("after"), size=size,
+                             message="Неверная ссылка на страницу журнала: откройте журнал заново.")
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("audit.index", **without_cursor()))
+    return render_template("audit/index.html", form=form, events=describe(page.rows), sizes=paging.PAGE_SIZES,
+                           size=size, **page_links(page.after))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp import clock
+from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.confirm import ask, confirmed
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
@@ -22,7 +23,8 @@ from webapp.blueprints.documents.forms import (
 from webapp.blueprints.documents.routes import _load
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import exports, policy, workflows
+from webapp.services import exports, paging, policy, workflows
+from webapp.services import notifications as inbox
 from webapp.services import transitions as service
 from webapp.services.errors import Invalid
 
@@ -192,14 +194,16 @@ def amend(document_id: int):
 @bp.get("/notifications")
 @login_required
 def notifications():
-    from flask import render_template
-
-    from webapp.models import Notification
-
     people = {person.id: person for person in policy.acting_for(current_user)}  # a deputy: her principals' too
-    rows = list(db.session.scalars(select(Notification).where(Notification.user_id.in_(people))
-                                   .order_by(Notification.id.desc()).limit(200)))
-    return render_template("documents/notifications.html", rows=rows, form=ActionForm(), people=people)
+    unread = bool(request.args.get("unread"))
+    size = paging.page_size(request.args.get("size", type=int))
+    try:
+        page = inbox.inbox_page(current_user, unread=unread, after=request.args.get("after"), size=size)
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("documents.notifications", **without_cursor()))
+    return render_template("documents/notifications.html", rows=page.rows, form=ActionForm(), people=people,
+                           unread=unread, sizes=paging.PAGE_SIZES, size=size, **page_links(page.after))
 
 
 @bp.post("/notifications/read")
