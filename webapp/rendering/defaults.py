@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
 from webapp.rendering.layout import Margins, first_paragraph, new_book, page_break, paragraph, repeat_header, table
@@ -306,10 +307,11 @@ def _sheet_heading(book, title: str) -> None:
 
 
 def _data_table(book, margins: Margins, heads: list[str], cells: list[str], widths: list[float],
-                loop: str) -> None:
-    """A bordered 12 pt table: a header row repeated on each page, then one row per item of `loop`."""
+                loop: str, width: float | None = None) -> None:
+    """A bordered 12 pt table across the text block (or `width` cm): a header row repeated on each page, then one
+    row per item of `loop`."""
     total = sum(widths)
-    width = _width(margins)
+    width = width or _width(margins)
     grid = table(book, 4, [w * width / total for w in widths], borders=True)
     repeat_header(grid.rows[0])
     for cell, head in zip(grid.rows[0].cells, heads, strict=True):
@@ -349,8 +351,12 @@ def acknowledgment_sheet_template(margins: Margins) -> DocxDocument:
 
 
 def assignments_report_template(margins: Margins) -> DocxDocument:
-    """Справка о ходе исполнения поручений на дату: totals, then one row per assignment."""
+    """Справка о ходе исполнения поручений на дату: totals, then one row per assignment, on landscape A4 so that
+    six columns hold their longest words (a date, «республиканского», «персонифицированную») unbroken."""
     book = new_book(margins)
+    section = book.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
     paragraph(book, "СПРАВКА", "Docflow Doctype")
     paragraph(book, "о ходе исполнения поручений по состоянию на {{ as_of }}"
               "{% if subtitle %} {{ subtitle }}{% endif %}", "Docflow Title")
@@ -359,9 +365,8 @@ def assignments_report_template(margins: Margins) -> DocxDocument:
                 ["{{ row.number }}", "{{ row.document }}{% if row.point %}, п. {{ row.point }}{% endif %}",
                  "{{ row.action }}", "{{ row.responsible }}", "{{ row.deadline }}",
                  "{{ row.status }}{% if row.days_overdue %}, просрочено на {{ row.days_overdue }} дн.{% endif %}"],
-                # a date («31.12.2016») and the longest words of titles and body names («республиканского»,
-                # «профессионального», «исполнении,») fit their columns
-                [1.2, 4.4, 3.9, 4.7, 2.6, 3.1], "rows")
+                [1.2, 5.2, 7.4, 5.6, 2.6, 3.6], "rows", width=(section.page_width - section.left_margin
+                                                              - section.right_margin) / 360000)
     _tag(book, "{%p if signer %}")
     paragraph(book, "", "Docflow Signature")
     paragraph(book, "{{ signer }}", "Docflow Signature")
