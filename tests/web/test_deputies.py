@@ -199,3 +199,33 @@ def test_the_deputy_approves_on_her_principal_s_route_step(demo_app, client, aut
         assert step.user.login == "approver" and step.decision == "approved"
         event = db.session.scalar(select(Event).where(Event.action == "approval.approved"))
         assert (event.actor.login, event.acting_for.login) == ("controller", "approver")
+
+
+def test_the_controller_s_deputy_accepts_a_report(demo_app, client, auth):
+    """Reports on the controller's assignments wait in her deputy's inbox; the deputy accepts one «за» her."""
+    from webapp.models import Assignment, AssignmentStatus
+    from webapp.services import assignments
+
+    with demo_app.app_context():
+        controller, executor = _user("controller"), _user("executor")
+        assignment = next(a for a in db.session.scalars(select(Assignment).where(
+            Assignment.status == AssignmentStatus.new, Assignment.deadline_kind != "periodic").order_by(Assignment.id))
+            if a.lead_body_id in {b.id for b in executor.bodies})
+        assignment.controller_id = controller.id  # the controller of one of the executor's new assignments
+        assignments.take_into_work(executor, assignment)
+        assignments.submit_report(executor, assignment, "Справка подготовлена.")
+        db.session.commit()
+        assignment_id = assignment.id
+    _add_deputy(client, auth, "auditor", "controller", "23.11.2026", "25.11.2026")
+    auth.logout()
+    auth.login("auditor", "demo")
+    reports = client.get("/tasks").get_data(as_text=True).split('id="reports"')[1].split("</section>")[0]
+    assert f'/assignments/{assignment_id}"' in reports and "за: Суртаева Анна Михайловна" in reports
+    response = client.post(f"/assignments/{assignment_id}/review", data={
+        "csrf_token": auth.csrf(f"/assignments/{assignment_id}"), "decision": "accept"})
+    assert response.status_code == 302
+    with demo_app.app_context():
+        assert db.session.get(Assignment, assignment_id).status == AssignmentStatus.done
+        event = db.session.scalar(select(Event).where(Event.action == "assignment.accept"))
+        assert (event.actor.login, event.acting_for.login) == ("auditor", "controller")
+    assert "Петров С. Н. за Суртаева А. М." in client.get(f"/assignments/{assignment_id}").get_data(as_text=True)
