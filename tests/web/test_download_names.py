@@ -61,3 +61,10 @@ def test_an_empty_or_hostile_name_still_makes_a_file_name():
     assert file_name('/\\:*?"<>|', "pdf") == "документ.pdf"
     assert file_name("..", "pdf") == "документ.pdf"
     assert len(file_name("я" * 400, "pdf")) == 150 + len(".pdf")
+
+
+def test_dashboard_exports_are_named_by_their_day_and_filter(demo_app, client, auth):
+    auth.login("auditor", "demo")
+    assert _name(client.get("/assignments/export.docx?as_of=2022-03-01&overdue=y")) == \
+        "Справка об исполнении поручений на 01.03.2022, только просроченные.docx"
+    assert _name(client.get("/assignments/export.xlsx?as_of=2022-03-01")) == "Поручения на 01.03.2022.xlsx"

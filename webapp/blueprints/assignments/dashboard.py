@@ -12,11 +12,13 @@ from wtforms.validators import Optional
 
 from webapp import clock
 from webapp.blueprints.assignments import bp
+from webapp.blueprints.documents.downloads import send
 from webapp.blueprints.fields import IdField, RuDateField, RuForm
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
 from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
+from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import exports, policy, rendering
 from webapp.services.dashboard import FIGURES, NO_CONTROLLER, Filters, Snapshot, overview
@@ -119,5 +121,6 @@ def export(fmt: str):
         body = rendering.render_assignments_report(exports.report_rows(rows), filters.as_of,
                                                    subtitle=f"({'; '.join(described)})" if described else "")
         mime = DOCX_CONTENT_TYPE
-    return Response(body, mimetype=mime, headers={
-        "Content-Disposition": f"attachment; filename=assignments-{filters.as_of.isoformat()}.{fmt}"})
+    kind = "Справка об исполнении поручений" if fmt == "docx" else "Поручения"
+    only = ", только просроченные" if filters.only_overdue else ""
+    return send(body, file_name(f"{kind} на {filters.as_of:%d.%m.%Y}{only}", fmt), mime)
