@@ -44,7 +44,7 @@ LIST_LIMIT = 100  #: rows of a list shown on the dashboard itself; the drill-dow
 #: The figures a user can drill down into (the assignment list shows exactly the rows counted), with titles.
 FIGURES = {
     "all": "все поручения", "open": "открытые", "overdue": "просроченные", "done": "исполненные",
-    "done_late": "исполненные с опозданием", "cancelled": "отменённые", "due_7": "со сроком в ближайшие 7 дней",
+    "done_late": "исполненные с опозданием", "cancelled": "снятые с контроля", "due_7": "со сроком в ближайшие 7 дней",
     "due_30": "со сроком в ближайшие 30 дней",
     **{f"age_{index}": f"просроченные на {title} дн." for index, (title, _, _) in enumerate(BUCKETS)},
 }

@@ -135,7 +135,7 @@ def overdue_xlsx(rows: list[dict], as_of: date, title: str = "Просрочен
 # --- the dashboard «на дату»: its rows, XLSX, справка rows and chart data ----------------------------------
 
 #: An assignment's state at the dashboard's day, in the words the exports use.
-STATE_TITLES = {"open": "на исполнении", "done": "исполнено", "cancelled": "отменено"}
+STATE_TITLES = {"open": "на исполнении", "done": "исполнено", "cancelled": "снято с контроля"}
 TITLE_LIMIT = 100  #: a document title longer than this is shortened in the справка, at a word boundary
 
 
