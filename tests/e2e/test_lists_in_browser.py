@@ -1,11 +1,15 @@
 """A list pages forward and back in the browser with its filter, order and page size kept: the assignment list
-filtered to «Все доступные», 25 a page, sorted by clicking the «Статус» header."""
+filtered to «Все доступные», 25 a page, sorted by clicking the «Статус» header; a multi-select searched by typing
+(Tom Select, served locally, under the CSP)."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.e2e.conftest import CHROMIUM, expect, login_as
+from webapp.extensions import db
+from webapp.models import Document, User
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
 
@@ -46,3 +50,26 @@ def test_the_assignment_list_pages_forward_and_back_with_its_filter(page, live_s
         page.click("#first-page")  # «В начало»: the first page, the filter and the order kept
     assert "after=" not in page.url and "scope=all" in page.url and "sort=status" in page.url
     assert _rows(page) == first
+
+
+def test_a_multi_select_is_searched_by_typing_under_the_csp(page, live_server, demo_app):
+    """Tom Select (served locally) over the people to acknowledge order 339: typing filters, Enter picks, × removes;
+    the original select holds the choice the form submits, and the CSP refuses nothing."""
+    with demo_app.app_context():
+        order = db.session.scalar(select(Document.id).where(Document.number == "339"))
+        sidorov = db.session.scalar(select(User.id).where(User.full_name.startswith("Сидоров")))
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    login_as(page, live_server, "admin")
+    page.goto(f"{live_server}/documents/{order}")
+    control = page.locator("#acknowledgments .ts-wrapper.multi")
+    expect(control).to_have_count(1)
+    control.locator("input").first.fill("Сидоро")
+    expect(page.locator(".ts-dropdown .option")).to_have_count(1)  # only Сидоров is left of everyone
+    page.keyboard.press("Enter")
+    people = page.locator("select[name=people]")
+    assert people.evaluate("s => Array.from(s.selectedOptions).map(o => o.value)") == [str(sidorov)]
+    control.locator(".remove").first.click()
+    assert people.evaluate("s => s.selectedOptions.length") == 0
+    assert refused == []

@@ -1,0 +1,25 @@
+// Multi-selects (responsible bodies, co-executors, people to acknowledge, roles, webhook events) become searchable
+// lists of chips with Tom Select, served locally: type a few letters to filter, Enter adds, × or Backspace removes.
+// The original <select multiple> stays in the form and is what is submitted; without this script it still works.
+// Only our own files: the CSP allows no inline script or style.
+(() => {
+  "use strict";
+  if (typeof window.TomSelect !== "function") {
+    return;
+  }
+  document.querySelectorAll("select[multiple]").forEach((select) => {
+    if (select.tomselect) {
+      return;
+    }
+    new window.TomSelect(select, {
+      plugins: { remove_button: { title: "Убрать" } },
+      maxOptions: null,  // every body of the directory, not the first 50
+      placeholder: "Начните вводить название…",
+      hidePlaceholder: true,
+      closeAfterSelect: false,
+      render: {
+        no_results: () => '<div class="no-results">Ничего не найдено</div>',
+      },
+    });
+  });
+})();
