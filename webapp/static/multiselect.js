@@ -1,4 +1,4 @@
-// Multi-selects (responsible bodies, co-executors, people to acknowledge, roles, webhook events) become searchable
+// Multi-selects (responsible bodies of a point, co-executors, people to acknowledge) become searchable
 // lists of chips with Tom Select, served locally: type a few letters to filter, Enter adds, × or Backspace removes.
 // The original <select multiple> stays in the form and is what is submitted; without this script it still works.
 // Only our own files: the CSP allows no inline script or style.
