@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import docx
 import pytest
@@ -185,3 +186,14 @@ def test_the_history_names_the_files(app, client, auth, people):  # noqa: F811
     _upload(client, auth, document_id, ("план.pdf", PDF))
     history = client.get(f"/documents/{document_id}").get_data(as_text=True).split('id="history"')[1]
     assert "Приложены файлы" in history and "план.pdf" in history
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_shows_a_docx_attachment_as_pdf(app, client, auth, people):  # noqa: F811
+    document_id = _draft(app)
+    auth.login("sec")
+    _upload(client, auth, document_id, ("Смета.docx", _docx("Смета на ремонт кровли")))
+    shown = client.get(_links(client, document_id)["Смета.docx"] + "/preview")
+    assert shown.status_code == 200 and shown.mimetype == "application/pdf"
+    assert shown.get_data().startswith(b"%PDF-")
+    assert shown.headers["Content-Disposition"].startswith("inline")
