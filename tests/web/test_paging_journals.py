@@ -141,3 +141,29 @@ def test_new_events_do_not_move_an_audit_page(app, client, make_user, auth):
     seen = first + [int(i) for i in rest]
     assert len(seen) == len(set(seen)) and set(ids) <= set(seen)
     assert seen == sorted(seen, reverse=True)
+
+
+def test_a_long_document_history_pages_oldest_first(app, client, make_user, auth):
+    from webapp.models import Document
+
+    make_user("aud", "auditor")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == "aud"))
+        document = Document(doc_type="order", title="О мерах", state="published")
+        db.session.add(document)
+        db.session.flush()
+        for n in range(230):  # an order acknowledged by hundreds: one event each
+            record_event(user, "acknowledgment.mark", document, comment=f"отметка {n}")
+        db.session.commit()
+        document_id = document.id
+    auth.login("aud")
+    url, seen, pages = f"/documents/{document_id}", [], []
+    while url:
+        html = client.get(url).get_data(as_text=True).split('id="history"')[1]
+        pages.append(html)
+        seen += [int(n) for n in re.findall(r"<td>отметка (\d+)</td>", html)]
+        link = re.search(r'id="history-next" href="([^"]+)"', html)
+        url = link.group(1).replace("&amp;", "&") if link else None
+    assert seen == list(range(230)) and len(pages) == 3
+    assert 'id="history-first"' in pages[-1] and 'id="history-first"' not in pages[0]
+    assert client.get(f"/documents/{document_id}?after=junk").status_code == 400  # said in Russian, never a 500

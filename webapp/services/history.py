@@ -22,6 +22,7 @@ from webapp.models.assignment import STATUS_TITLES, AssignmentStatus
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.models.people import ROLE_TITLES
 from webapp.ru.morph import agree_with, with_count
+from webapp.services import paging
 from webapp.services.workflows import registry, state_titles
 
 ACTIONS = {
@@ -282,3 +283,13 @@ def describe(events: Iterable[Event]) -> list[Entry]:
     events = list(events)
     reader = _Reader(events)
     return [Entry(event=e, title=reader.title(e), changes=reader.changes(e)) for e in events]
+
+
+HISTORY_PAGE = 100  #: events of one history page (an order acknowledged by hundreds has hundreds of events)
+
+
+def history_page(condition, after: str | None = None) -> tuple[list[Entry], str | None]:
+    """One object's history, oldest first, in keyset pages: (the entries, the next page's cursor or None)."""
+    page = paging.keyset(select(Event).where(condition), paging.Sort(Event.id), Event.id, after=after,
+                         size=HISTORY_PAGE, message="Неверная ссылка на страницу истории: откройте страницу заново.")
+    return describe(page.rows), page.after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from webapp import clock
 from webapp.blueprints import flash_form_errors, page_links, without_cursor
@@ -31,7 +31,7 @@ from webapp.services import assignments as service
 from webapp.services import bodies, bulk, calendar, exports, occurrences, paging, policy
 from webapp.services.dashboard import FIGURES
 from webapp.services.errors import Invalid
-from webapp.services.history import describe
+from webapp.services.history import history_page
 
 
 def _bodies(ids: list[int] | None) -> list[Body]:
@@ -79,10 +79,10 @@ def _load(assignment_id: int) -> Assignment:
 @login_required
 def detail(assignment_id: int):
     assignment = _load(assignment_id)
-    history = describe(db.session.scalars(select(Event).where(Event.object_type == "assignment",
-                                                              Event.object_id == assignment.id).order_by(Event.id)))
+    history, history_after = history_page(and_(Event.object_type == "assignment", Event.object_id == assignment.id),
+                                          request.args.get("after"))
     return render_template(
-        "assignments/detail.html", a=assignment, history=history, today=clock.today(),
+        "assignments/detail.html", a=assignment, history=history, history_after=history_after, today=clock.today(),
         overdue=service.is_overdue(assignment, clock.today()),
         days_overdue=service.days_overdue(assignment, clock.today()),
         pending=policy.pending_change(assignment), rollup=service.rollup(assignment),

@@ -26,7 +26,7 @@ from webapp.models.document import TYPE_TITLES
 from webapp.services import attachments, bodies, paging, policy, transitions, workflows
 from webapp.services import documents as service
 from webapp.services.errors import Conflict, Invalid
-from webapp.services.history import describe
+from webapp.services.history import history_page
 from webapp.services.route import steps_waiting_for
 from webapp.services.workflows import state_titles
 from webapp.workflow import to_mermaid
@@ -86,7 +86,7 @@ def detail(document_id: int):
                                       if policy.may_approve(u)]
     ack_form = AcknowledgersForm()
     ack_form.people.choices = [SelectChoice(u.id, u.full_name) for u in users]
-    history = describe(db.session.scalars(select(Event).where(Event.document_id == document.id).order_by(Event.id)))
+    history, history_after = history_page(Event.document_id == document.id, request.args.get("after"))
     return render_template(
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
         buttons=buttons, transition_form=TransitionForm(formdata=None, data={"version": document.version}),
@@ -94,7 +94,7 @@ def detail(document_id: int):
         approver_form=approver_form, mode_form=ApprovalModeForm(formdata=None, data={"mode": document.approval_mode}),
         ack_form=ack_form, action_form=ActionForm(),
         rounds=_rounds(document), waiting=steps_waiting_for(document), route_editable=workflows.is_editable(document),
-        history=history, mermaid=to_mermaid(workflow, document.state),
+        history=history, history_after=history_after, mermaid=to_mermaid(workflow, document.state),
         files=attachments.files_of(document), previewable=attachments.can_preview,
     )
 
