@@ -38,20 +38,32 @@ class ConflictView:
     who: str  #: who saved the version in the database, and when («Иванова Ольга Петровна, 26.11.2026 14:05»)
 
 
+def _agenda_line(number: int, row: dict) -> str:
+    line = f"{number}. {row.get('title') or ''}"
+    if row.get("speakers"):
+        line += f" (докладчик: {row['speakers']})"
+    if row.get("heard"):
+        line += f"\n   СЛУШАЛИ: {row['heard']}"
+    return line
+
+
+def _point_line(row: dict) -> str:
+    parts = [row.get("number") or "", (row.get("text") or "").strip()]
+    if row.get("deadline"):
+        parts.append(f"[срок: {row['deadline']}]")
+    if row.get("responsible"):
+        parts.append(f"[ответственные: {len(row['responsible'])}]")
+    return " ".join(part for part in parts if part)
+
+
 def _text(form: DocumentForm, name: str) -> str:
     """A field as the page shows it for comparing: rows of the agenda and points as numbered lines."""
     data = form[name].data
     if name == "agenda":
-        return "\n".join(f"{i}. {row.get('title') or ''}" + (f" (докладчик: {row['speakers']})" if row.get("speakers")
-                                                             else "") + (f"\n   СЛУШАЛИ: {row['heard']}"
-                                                                         if row.get("heard") else "")
-                         for i, row in enumerate(data, 1) if any(row.get(k) for k in ("title", "speakers", "heard")))
+        return "\n".join(_agenda_line(i, row) for i, row in enumerate(data, 1)
+                         if any(row.get(k) for k in ("title", "speakers", "heard")))
     if name == "points":
-        return "\n".join(" ".join(x for x in (row.get("number") or "", (row.get("text") or "").strip(),
-                                              f"[срок: {row['deadline']}]" if row.get("deadline") else "",
-                                              f"[ответственные: {len(row.get('responsible') or [])}]"
-                                              if row.get("responsible") else "") if x)
-                         for row in data if (row.get("text") or "").strip())
+        return "\n".join(_point_line(row) for row in data if (row.get("text") or "").strip())
     if name == "heading" and not (data or "").strip() and form.doc_type.data in DocumentType.__members__:
         data = TYPE_TITLES[DocumentType(form.doc_type.data)].upper()  # what saving an empty heading stores
     return "\n".join(line.rstrip() for line in str(data or "").strip().splitlines())
