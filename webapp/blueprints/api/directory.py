@@ -119,24 +119,25 @@ def update_user(body: dict, user_id: int):
     return show.user(user)
 
 
+def _set_active(user_id: int, active: bool) -> dict:
+    user = get_or_404(User, user_id, "user")
+    accounts.set_active(api_user(), user, active)
+    db.session.commit()
+    return show.user(user)
+
+
 @bp.post("/users/<int:user_id>/deactivate")
 @bp.response(200, UserSchema)
 @bp.doc(tags=TAG, summary="Deactivate a user: no login, every session and token refused (administrators)")
 def deactivate_user(user_id: int):
-    user = get_or_404(User, user_id, "user")
-    accounts.set_active(api_user(), user, False)
-    db.session.commit()
-    return show.user(user)
+    return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/activate")
 @bp.response(200, UserSchema)
 @bp.doc(tags=TAG, summary="Activate a deactivated user again (administrators)")
 def activate_user(user_id: int):
-    user = get_or_404(User, user_id, "user")
-    accounts.set_active(api_user(), user, True)
-    db.session.commit()
-    return show.user(user)
+    return _set_active(user_id, True)
 
 
 @bp.get("/users")
