@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from webapp import create_app
 from webapp.extensions import db
@@ -263,3 +263,20 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@contextmanager
+def counted_statements(app) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block (to assert a page's count does not grow)."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

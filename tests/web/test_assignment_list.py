@@ -7,8 +7,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
+from tests.conftest import counted_statements
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document
 
@@ -107,19 +107,9 @@ def test_statements_do_not_grow_with_the_rows(app, client, auth, world):
     counts = []
     for rows in (10, 90):
         _add(app, world, rows, own_documents=True)
-        with app.app_context():
-            engine = db.engine
-        seen = [0]
-
-        def count(*_args, seen=seen, **_kwargs):
-            seen[0] += 1
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted_statements(app) as seen:
             client.get("/assignments?size=100")
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        counts.append(seen[0])
+        counts.append(len(seen))
     assert counts[0] == counts[1], counts
 
 

@@ -15,6 +15,7 @@ from docx import Document as DocxDocument
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.conftest import counted_statements
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Point, User
 
@@ -243,25 +244,14 @@ def _grow(app, count: int) -> None:
 
 def test_statements_do_not_grow_with_the_assignments(app, client, auth, make_user):
     """The dashboard counts in the database: 10 or 100 assignments, the same number of SQL statements."""
-    from sqlalchemy import event
 
     make_user("aud", "auditor")
     auth.login("aud")
     counts = []
     for rows in (10, 90):
         _grow(app, rows)
-        with app.app_context():
-            engine = db.engine
-        seen = [0]
-
-        def count(*_args, seen=seen, **_kwargs):
-            seen[0] += 1
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted_statements(app) as seen:
             page = client.get("/assignments/dashboard?as_of=2026-04-15").get_data(as_text=True)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        counts.append(seen[0])
+        counts.append(len(seen))
         assert _count(page, "all") == (10 if rows == 10 else 100)
     assert counts[0] == counts[1], counts
