@@ -209,11 +209,7 @@ def notifications():
 @bp.post("/notifications/read")
 @login_required
 def notifications_read():
-    from webapp.models import Notification
-
     _refuse_invalid_form(ActionForm())
-    for row in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
-                                                             Notification.read_at.is_(None))):
-        row.read_at = clock.now()
+    inbox.mark_read(current_user)
     db.session.commit()
     return redirect(url_for("documents.notifications"))
