@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -20,7 +20,6 @@ from webapp.models import (
     DeadlineKind,
     Document,
     DocumentType,
-    Notification,
     Participant,
     Point,
     PointKind,
@@ -32,7 +31,7 @@ from webapp.models.assignment import assignment_coexecutor
 from webapp.models.document import TYPE_TITLES
 from webapp.ru.dates import DateError
 from webapp.ru.deadlines import Deadline, is_ongoing_verb, parse_deadline
-from webapp.services import paging
+from webapp.services import notifications, paging
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.policy import ensure
@@ -346,11 +345,7 @@ def mark_notifications_read(user: User, document: Document) -> int:
     """The user has opened the document: their notifications about it (and its attachments) are read."""
     if not user.is_authenticated:
         return 0
-    ids = [document.id] + [a.id for a in document.attachments]
-    result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.document_id.in_(ids), Notification.read_at.is_(None))
-        .values(read_at=clock.now()))
-    return result.rowcount or 0
+    return notifications.mark_read(user, document_ids=[document.id] + [a.id for a in document.attachments])
 
 
 # --- the register -------------------------------------------------------------------------------------------------

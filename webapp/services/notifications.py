@@ -138,12 +138,14 @@ def inbox_page(user: User, *, unread: bool = False, after: str | None = None, si
                          message="Неверная ссылка на страницу уведомлений: откройте их заново.")
 
 
-def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's unread notifications read: those with the given ids, or all of them. Another user's ids
-    are ignored, as are unknown ones; the number marked is returned."""
+def mark_read(user: User, ids: Iterable[int] | None = None, document_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read: those with the given ids, or about the given documents, or all
+    of them. Another user's ids are ignored, as are unknown ones; the number marked is returned."""
     query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if ids is not None:
         query = query.where(Notification.id.in_(list(ids)))
+    if document_ids is not None:
+        query = query.where(Notification.document_id.in_(list(document_ids)))
     return db.session.execute(query.values(read_at=clock.now())).rowcount or 0
 
 
