@@ -109,8 +109,13 @@ def restore_command(archive: Path) -> None:
 @click.option("--bodies", default=100, show_default=True, type=click.IntRange(2, 1_000_000))
 @click.option("--users", default=200, show_default=True, type=click.IntRange(2, 10_000_000))
 @click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--big-protocol", default=0, show_default=True, type=click.IntRange(0, 100_000),
+              help="Points of one protocol (in agenda items of 30), taken from --assignments.")
+@click.option("--busy-body", default=0, show_default=True, type=click.IntRange(0, 100_000_000),
+              help="Assignments of one school of the first department, taken from its department's.")
 @with_appcontext
-def gen_load_command(documents: int, assignments: int, bodies: int, users: int, seed: int) -> None:
+def gen_load_command(documents: int, assignments: int, bodies: int, users: int, seed: int, big_protocol: int,
+                     busy_body: int) -> None:
     """Add synthetic documents, assignments, bodies and users for benchmarks (password: DOCFLOW_PASSWORD)."""
     import time
 
@@ -124,7 +129,8 @@ def gen_load_command(documents: int, assignments: int, bodies: int, users: int, 
         raise click.ClickException(problem.en)
     migrate_database()
     started = time.perf_counter()
-    counts = generate(Sizes(documents, assignments, bodies, users, seed), hash_password(password))
+    counts = generate(Sizes(documents, assignments, bodies, users, seed, big_protocol, busy_body),
+                      hash_password(password))
     elapsed = time.perf_counter() - started
     click.echo(", ".join(f"{table} {count:,}" for table, count in counts.items()))
     click.echo(f"{sum(counts.values()):,} rows in {elapsed:.1f} s ({assignments / max(elapsed, 1e-9):,.0f} "

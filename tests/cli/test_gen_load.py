@@ -69,3 +69,28 @@ def test_a_weak_password_is_refused(app, runner, monkeypatch):
     assert result.exit_code == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_a_big_protocol_and_a_busy_school(app, runner, monkeypatch):
+    """The bench's two heavy pages: one protocol of many points under agenda items, one school with many
+    assignments; the totals asked for stay what was asked."""
+    monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
+    result = runner.invoke(args=["gen-load", "--documents", "40", "--assignments", "400", "--bodies", "120",
+                                 "--users", "20", "--big-protocol", "65", "--busy-body", "90"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 400
+        document_id, points = db.session.execute(
+            select(Assignment.document_id, func.count()).group_by(Assignment.document_id)
+            .order_by(func.count().desc()).limit(1)).one()
+        document = db.session.get(Document, document_id)
+        assert (document.doc_type, points) == ("protocol", 65)
+        assert [len(item.points) for item in document.agenda_items] == [30, 30, 5]
+        body, count = db.session.execute(
+            select(Assignment.lead_body_id, func.count()).group_by(Assignment.lead_body_id)
+            .order_by(func.count().desc()).limit(1)).one()
+        assert count == 90 and "школа" in db.session.get(Body, body).name
+        years = db.session.scalars(select(func.distinct(func.extract("year", Document.event_date)))
+                                   .join(Assignment, Assignment.document_id == Document.id)
+                                   .where(Assignment.lead_body_id == body)).all()
+        assert len(years) >= 10  # spread over the years, not the oldest 90

@@ -50,6 +50,8 @@ class Sizes:
     bodies: int
     users: int
     seed: int = 1
+    big_protocol: int = 0  #: points of one protocol (in agenda items of 30 points): its page at scale
+    busy_body: int = 0  #: assignments of one school (its «Мои поручения» at scale), from its department's documents
 
 
 @dataclass
@@ -121,8 +123,9 @@ def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
     tables = db.metadata.tables
     with db.engine.connect() as conn, conn.begin():
         ids = _Ids({name: (conn.execute(select(func.max(tables[name].c.id))).scalar() or 0) + 1
-                    for name in ("body", "user_account", "membership", "document", "point", "point_responsible",
-                                 "assignment", "assignment_report", "deadline_change", "audit_event")})
+                    for name in ("body", "user_account", "membership", "document", "agenda_item", "point",
+                                 "point_responsible", "assignment", "assignment_report", "deadline_change",
+                                 "audit_event")})
         writer = _Writer(conn)
         bodies = _bodies(sizes, ids, rng)
         writer.write(tables["body"], bodies.rows)
@@ -133,6 +136,7 @@ def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
         events = _Events(conn, ids)
         for plan in _plans(sizes, bodies, users, ids, rng, today):  # a chunk of documents at a time
             writer.write(tables["document"], plan.documents)
+            writer.write(tables["agenda_item"], plan.agenda)
             writer.write(tables["point"], plan.points)
             writer.write(tables["point_responsible"], plan.responsibles)
             writer.write(tables["assignment"], plan.assignments)
@@ -211,6 +215,7 @@ def _users(sizes: Sizes, ids: _Ids, bodies: _Bodies, password_hash: str) -> _Use
 @dataclass
 class _Plan:
     documents: list[dict] = field(default_factory=list)
+    agenda: list[dict] = field(default_factory=list)
     points: list[dict] = field(default_factory=list)
     responsibles: list[dict] = field(default_factory=list)
     assignments: list[dict] = field(default_factory=list)
@@ -222,7 +227,10 @@ class _Plan:
 def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.Random, today: date
            ) -> Iterator[_Plan]:
     kinds = [kind for kind, weight in TYPES for _ in range(weight)]
-    per_document, extra = divmod(sizes.assignments, sizes.documents)
+    big = min(sizes.big_protocol, sizes.assignments) if sizes.documents > 1 else 0
+    big_index = int(sizes.documents * 0.95) if big else -1  # published some months ago: open and closed points
+    per_document, extra = divmod(sizes.assignments - big, sizes.documents - (1 if big else 0))
+    busy = _Busy(bodies, sizes)
     numbers: dict[tuple[str, int, int], int] = {}
     out = _Plan()
     for index in range(sizes.documents):
@@ -230,7 +238,7 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
         day = today - timedelta(days=int((sizes.documents - index) * YEARS * 365 / sizes.documents))
         draft = index >= sizes.documents * 0.98
         department = bodies.departments[index % len(bodies.departments)]
-        kind = kinds[rng.randrange(len(kinds))]
+        kind = kinds[rng.randrange(len(kinds))] if index != big_index else "protocol"
         document = ids.take("document")
         author = _pick(users, "secretary", department, rng)
         row = {"id": document, "doc_type": kind, "state": "draft" if draft else "published", "version": 1,
@@ -245,8 +253,15 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
                                "object_type": "document", "object_id": document, "document_id": document,
                                "before": {"state": "signed"}, "after": {"state": "published"}})
         out.documents.append(row)
-        for position in range(per_document + (index < extra)):
-            _assignment(out, ids, rng, document, position, day, draft, department, bodies, users, today)
+        count = big if index == big_index else per_document + (index - (index > big_index >= 0) < extra)
+        agenda = None
+        for position in range(count):
+            if index == big_index and position % 30 == 0:  # a protocol's decisions come under its agenda items
+                agenda = ids.take("agenda_item")
+                out.agenda.append({"id": agenda, "document_id": document, "position": position // 30,
+                                   "number": str(position // 30 + 1), "title": rng.choice(TITLES)})
+            _assignment(out, ids, rng, document, position, day, draft, department, bodies, users, today,
+                        busy, agenda)
         if len(out.assignments) >= BATCH * 4 or len(out.documents) >= BATCH:
             yield out
             out = _Plan()
@@ -258,15 +273,40 @@ def _pick(users: _Users, role: str, department: int, rng: random.Random) -> int 
     return rng.choice(candidates) if candidates else None
 
 
+class _Busy:
+    """One school of the first department that gets `busy_body` of its department's assignments, spread evenly
+    over the years (the department's count estimated low, so the school gets them all)."""
+
+    def __init__(self, bodies: _Bodies, sizes: Sizes) -> None:
+        self.department = bodies.departments[0]
+        self.body = (bodies.schools[self.department] or [self.department])[0]
+        self.quota = min(sizes.busy_body, sizes.assignments)
+        self.total = max(self.quota, int(sizes.assignments * 0.95) // len(bodies.departments))
+        self.seen = self.taken = 0
+
+    def choose(self, department: int, schools: list[int], rng: random.Random) -> int:
+        """The lead body of the department's next assignment: the busy school its quota's share, no more."""
+        if department != self.department or not self.quota:
+            return rng.choice(schools)
+        self.seen += 1
+        if self.taken < self.quota and self.taken * self.total <= (self.seen - 1) * self.quota:
+            self.taken += 1
+            return self.body
+        return rng.choice(schools[1:] or schools)  # the busy school is the first
+
+
 def _assignment(out: _Plan, ids: _Ids, rng: random.Random, document: int, position: int, day: date, draft: bool,
-                department: int, bodies: _Bodies, users: _Users, today: date) -> None:
+                department: int, bodies: _Bodies, users: _Users, today: date, busy: _Busy,
+                agenda: int | None) -> None:
     point, assignment = ids.take("point"), ids.take("assignment")
     schools = bodies.schools.get(department) or [department]
-    body = rng.choice(schools)
+    body = busy.choose(department, schools, rng)
     action = ACTIONS[(document + position) % len(ACTIONS)]
     deadline = day + timedelta(days=rng.randrange(10, 180))
     original = deadline
-    out.points.append({"id": point, "document_id": document, "position": position, "number": str(position + 1),
+    out.points.append({"id": point, "document_id": document, "agenda_item_id": agenda,
+                       "position": position % 30 if agenda else position,
+                       "number": f"{position // 30 + 1}.{position % 30 + 1}" if agenda else str(position + 1),
                        "text": action, "is_assignment": True, "action": action, "deadline": deadline,
                        "deadline_kind": "by", "deadline_text": f"до {deadline:%d.%m.%Y}"})
     out.responsibles.append({"id": ids.take("point_responsible"), "point_id": point, "body_id": body, "position": 0})
