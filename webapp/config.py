@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_IP_LOCKOUT_FAILURES": 50,  # failures from one address (an office behind one address has many users)
     "LOGIN_LOCKOUT_MINUTES": 15,
     "PROXY_COUNT": 0,  # reverse proxies in front of the service whose X-Forwarded-For/-Proto are to be trusted
+    "SERVER_TIMING": False,  # a Server-Timing header (app time, SQL statements) on every response: bench/run.py
     # E-mail reminders (docflow remind): SMTP server and what to send when.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
