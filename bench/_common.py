@@ -1,0 +1,118 @@
+"""What the bench scripts share: the sizes of generated data, filling a database with them, the pages measured
+and the user who opens each, percentiles."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+PASSWORD = "Нагрузка-на-сервис-2026"  # noqa: S105 (the generated users' password in a throwaway database)
+FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # logins are not what is measured
+BIG_PROTOCOL = 300  # points of the protocol whose page is measured
+BUSY_BODY = 5000  # assignments of the school whose «Мои поручения» is measured
+PAGE = 50  # the register's default page size
+DEEP_PAGE = 500  # the register page measured beside the first
+
+
+def sizes_of(assignments: int, seed: int = 1):
+    """A region's proportions (issue 14: 1,000,000 assignments = 200,000 documents, 5,000 bodies, 20,000 users),
+    with one 300-point protocol and one school of 5,000 assignments at every size."""
+    from webapp.demo.loadgen import Sizes
+
+    return Sizes(max(2, assignments // 5), assignments, max(10, assignments // 200), max(20, assignments // 50), seed,
+                 big_protocol=min(BIG_PROTOCOL, assignments // 4), busy_body=min(BUSY_BODY, assignments // 2))
+
+
+def fill(assignments: int) -> str:
+    """Migrate the app's database, generate the data and build the search index (inside an app context); returns
+    a line saying what was made and how long it took."""
+    from webapp.cli import migrate_database
+    from webapp.demo.loadgen import generate
+    from webapp.extensions import db
+    from webapp.services import search
+    from webapp.services.users import hash_password
+
+    started = time.perf_counter()
+    migrate_database()
+    counts = generate(sizes_of(assignments), hash_password(PASSWORD))
+    generated = time.perf_counter() - started
+    search.reindex_all()
+    db.session.commit()
+    indexed = time.perf_counter() - started - generated
+    return (f"{db.engine.dialect.name}: {counts.get('assignment', 0):,} assignments, {counts.get('document', 0):,} "
+            f"documents generated in {generated:.0f} s, search index in {indexed:.0f} s")
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str  #: what the targets know it by: bare, mine, dashboard, ics or page
+    title: str
+    path: str
+    login: str | None  #: who opens it (None: no login, the ICS feed)
+
+
+def choose_pages() -> list[Page]:
+    """The pages of issue 14 on the generated data (inside an app context): the auditor's register, protocol,
+    assignment, dashboard, search and audit; the busiest school's executor's «Мои задачи» and «Мои поручения»;
+    the school's calendar feed (a token made here)."""
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import Assignment, Body, Membership, User, UserRole
+    from webapp.services import calendar
+    from webapp.services.documents import register_page
+
+    def first_with(role: str, body: int | None = None) -> User:
+        query = select(User).join(UserRole).where(UserRole.role == role).order_by(User.id)
+        if body is not None:
+            query = query.join(Membership, Membership.user_id == User.id).where(Membership.body_id == body)
+        return db.session.scalars(query).first()
+
+    auditor = first_with("auditor")
+    school = db.session.scalar(select(Assignment.lead_body_id).group_by(Assignment.lead_body_id)
+                               .order_by(func.count().desc()).limit(1))
+    school_count = db.session.scalar(select(func.count()).where(Assignment.lead_body_id == school))
+    executor = first_with("executor", school) or first_with("executor")
+    protocol, points = db.session.execute(select(Assignment.document_id, func.count()).group_by(Assignment.document_id)
+                                          .order_by(func.count().desc()).limit(1)).one()
+    assignment = db.session.scalar(select(Assignment.id).where(Assignment.document_id == protocol).limit(1))
+    department = db.session.get(Body, school).parent_id or school
+    token = calendar.create_token(executor, executor.bodies[0] if executor.bodies else None)
+    db.session.commit()
+    deep, cursor = _deep_register_page(auditor, register_page)
+    return [
+        Page("bare", "bare route /healthz", "/healthz", auditor.login),
+        Page("page", "Мои задачи (school's executor)", "/tasks", executor.login),
+        Page("page", "/documents, first page", "/documents", auditor.login),
+        Page("page", f"/documents, page {deep}", f"/documents?after={cursor}" if cursor else "/documents",
+             auditor.login),
+        Page("page", f"protocol of {points} points", f"/documents/{protocol}", auditor.login),
+        Page("mine", f"Мои поручения (school of {school_count:,})", "/assignments", executor.login),
+        Page("dashboard", "overdue dashboard", "/assignments/dashboard?overdue=y", auditor.login),
+        Page("dashboard", "overdue dashboard, one department", f"/assignments/dashboard?overdue=y&body={department}",
+             auditor.login),
+        Page("page", "overdue open list", "/assignments?status=in_work&overdue=1", auditor.login),
+        Page("page", "search «обеспечить»", "/search?q=обеспечить", auditor.login),
+        Page("page", "audit", "/audit", auditor.login),
+        Page("ics", "ICS feed (the school's)", f"/calendar/{token}.ics", None),
+        Page("page", "one assignment", f"/assignments/{assignment}", auditor.login),
+    ]
+
+
+def _deep_register_page(auditor, register_page) -> tuple[int, str | None]:
+    """Page DEEP_PAGE of the auditor's register (the last one when there are fewer) and its cursor, walked to as
+    a reader following «Дальше» would."""
+    number, cursor = 1, None
+    while number < DEEP_PAGE:
+        following = register_page(auditor, after=cursor, size=PAGE).after
+        if following is None:
+            break
+        number, cursor = number + 1, following
+    return number, cursor
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (share 0.95: the value 95% of the sorted values do not exceed)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
