@@ -5,6 +5,8 @@ the answer for unknown addresses, which stay out of the document they serve."""
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Flask
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
@@ -39,9 +41,36 @@ class DocflowApi(Api):
     (the HTML pages included) in JSON, so it is not registered: the API's blueprints have their own."""
 
     ERROR_SCHEMA = ErrorSchema
+    _spec = None
+
+    def __init__(self, *args, **kwargs):
+        self._undocumented: list[tuple] = []  # blueprints registered whose views are not in the document yet
+        self._documenting = threading.Lock()
+        super().__init__(*args, **kwargs)
 
     def _register_error_handlers(self):
         pass
+
+    # The OpenAPI document is written when first asked for, not in every create_app: describing the views costs
+    # 0.1 s per app (most apps, each test's among them, never serve the document).
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    @property
+    def spec(self):
+        with self._documenting:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented.pop(0)
+                blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):
+        self._spec = value
 
 
 def init_app(app: Flask) -> None:
