@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import selectinload
 
 from webapp import clock
 from webapp.extensions import db
@@ -72,7 +73,7 @@ def body_choices(keep: int | None = None) -> list[tuple[int, str]]:
 
 def tree() -> list[tuple[Body, int]]:
     """Every body with its depth, parents before their children, siblings by name (closed ones included)."""
-    bodies = list(db.session.scalars(select(Body).order_by(Body.name)))
+    bodies = list(db.session.scalars(select(Body).order_by(Body.name).options(selectinload(Body.memberships))))
     children: dict[int | None, list[Body]] = {}
     known = {b.id for b in bodies}
     for body in bodies:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp import clock
 from webapp.extensions import db
@@ -290,6 +291,7 @@ HISTORY_PAGE = 100  #: events of one history page (an order acknowledged by hund
 
 def history_page(condition, after: str | None = None) -> tuple[list[Entry], str | None]:
     """One object's history, oldest first, in keyset pages: (the entries, the next page's cursor or None)."""
-    page = paging.keyset(select(Event).where(condition), paging.Sort(Event.id), Event.id, after=after,
+    events = select(Event).where(condition).options(selectinload(Event.actor), selectinload(Event.acting_for))
+    page = paging.keyset(events, paging.Sort(Event.id), Event.id, after=after,
                          size=HISTORY_PAGE, message="Неверная ссылка на страницу истории: откройте страницу заново.")
     return describe(page.rows), page.after

@@ -73,7 +73,7 @@ def index():
 @bp.route("/documents/<int:document_id>")
 @login_required
 def detail(document_id: int):
-    document = _load(document_id)
+    document = service.load_tree(_load(document_id))
     if service.mark_notifications_read(current_user, document):
         db.session.commit()  # the one write of this page: the reader's own notices about it are read
     workflow = workflows.workflow_of(document)
