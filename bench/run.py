@@ -262,9 +262,9 @@ def measure(workdir: Path, url: str, pages: list[Page], args) -> None:
         rows = []
         for page in pages:
             cookies = sessions.get(page.login, {})
-            run_once(port, page.path, cookies, min(1.0, args.seconds), args.clients)  # warm-up, not counted
+            warm_up = run_once(port, page.path, cookies, min(1.0, args.seconds), args.clients)  # its errors count
             runs = [run_once(port, page.path, cookies, args.seconds, args.clients) for _ in range(args.runs)]
-            rows.append(summarise(page, runs))
+            rows.append(summarise(page, runs, warm_up.errors))
             print(f"  {page.title}: {rows[-1].per_second:,.0f} req/s, p95 {rows[-1].p95:.1f} ms", file=sys.stderr,
                   flush=True)
     finally:
@@ -272,12 +272,13 @@ def measure(workdir: Path, url: str, pages: list[Page], args) -> None:
     print(table(rows))
 
 
-def summarise(page: Page, runs: list[Run]) -> Row:
+def summarise(page: Page, runs: list[Run], errors: dict[int, int]) -> Row:
+    """The medians over the runs; the statement counts seen and the failed requests of every run (and warm-up)."""
     def median(figure) -> float:
         return statistics.median(figure(run) for run in runs)
 
     statements = set().union(*(run.statements for run in runs))
-    errors: dict[int, int] = {}
+    errors = dict(errors)
     for run in runs:
         for status, count in run.errors.items():
             errors[status] = errors.get(status, 0) + count
@@ -324,7 +325,7 @@ def describe(url: str, args) -> str:
 # --- query plans --------------------------------------------------------------------------------------------------
 
 
-def explain(workdir: Path, url: str, pages: list[Page], slowest: int = 3) -> None:
+def explain(workdir: Path, url: str, pages: list[Page], slowest: int = 2) -> None:
     """Each page once in process (after a warm-up), its `slowest` SELECTs by time, and their plans: EXPLAIN
     (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN QUERY PLAN on SQLite; Markdown on stdout."""
     from sqlalchemy import event
@@ -372,7 +373,7 @@ def explain(workdir: Path, url: str, pages: list[Page], slowest: int = 3) -> Non
     event.remove(engine, "after_cursor_execute", after)
 
 
-def _short(statement: str, limit: int = 1500) -> str:
+def _short(statement: str, limit: int = 800) -> str:
     statement = re.sub(r"\s+", " ", statement).strip()
     return statement if len(statement) <= limit else statement[:limit] + " …"
 
