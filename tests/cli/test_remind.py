@@ -112,6 +112,28 @@ def test_weekly_digest_to_controllers(app, smtp, assignment):
     assert "просрочено: 1" in str(make_header(decode_header(digest["Subject"])))
 
 
+def test_two_runs_at_once_send_each_reminder_once(app, smtp, assignment):
+    """Two hosts' cron: a second run starts while the first holds its first message (claimed, not yet sent)."""
+    from webapp.services import reminders
+
+    second: list[tuple[int, int]] = []
+
+    def commit_and_let_the_other_host_run():
+        db.session.commit()
+        if not second:
+            with app.app_context():  # another session, as another process would have
+                second.append(reminders.send_pending(date(2026, 12, 7), after_each=db.session.commit))
+                db.session.commit()
+
+    with app.app_context():
+        first = reminders.send_pending(date(2026, 12, 7), after_each=commit_and_let_the_other_host_run)
+        db.session.commit()
+        rows = db.session.scalars(select(ReminderLog)).all()
+    assert first[0] + second[0][0] == 2 and first[1] == second[0][1] == 0  # the 7-day reminder and the digest
+    assert sorted(to[0] for to, _ in smtp.messages) == ["ctl@example.org", "exe@example.org"]
+    assert sorted((r.reason, r.status, r.attempts) for r in rows) == [("before_7", "sent", 1), ("digest", "sent", 1)]
+
+
 def test_failed_send_is_retried_next_run(app, smtp, assignment):
     working_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = _free_port()  # nobody listens there

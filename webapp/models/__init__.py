@@ -33,13 +33,14 @@ from webapp.models.people import Body, Deputy, Invitation, Membership, Role, Use
 from webapp.models.search import SearchEntry
 from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
-from webapp.models.tokens import ApiToken
+from webapp.models.tokens import ApiRateWindow, ApiToken
 from webapp.models.webhooks import Webhook, WebhookDelivery
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
 __all__ = [
     "Acknowledgment",
     "AgendaItem",
+    "ApiRateWindow",
     "ApiToken",
     "ApprovalDecision",
     "ApprovalMode",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp import clock
@@ -16,14 +16,20 @@ class ReminderLog(db.Model):
     """One reminder to one person for one reason; `sent` rows are never sent again, `failed` ones are retried."""
 
     __tablename__ = "reminder_log"
-    __table_args__ = (UniqueConstraint("user_id", "reason", "key", "assignment_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "reason", "key", "assignment_id"),
+        # A digest has no assignment, and NULLs never clash in a unique constraint: this index makes two runs'
+        # digests to one person for one week clash too (migration 0021).
+        Index("uq_reminder_log_without_assignment", "user_id", "reason", "key", unique=True,
+              sqlite_where=text("assignment_id IS NULL"), postgresql_where=text("assignment_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(30))  # before_7, before_1, overdue, digest
     key: Mapped[str] = mapped_column(String(40))  # the deadline, or the ISO week of a digest
-    status: Mapped[str] = mapped_column(String(10), default="failed")  # sent | failed
+    status: Mapped[str] = mapped_column(String(10), default="failed")  # sent | failed | sending (claimed)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp import clock
@@ -34,3 +34,14 @@ class ApiToken(db.Model):
     @property
     def scope_set(self) -> set[str]:
         return set(self.scopes.split())
+
+
+class ApiRateWindow(db.Model):
+    """The current rate-limit window of one API key (a token, or a signed-in user): one row per key, shared by
+    every worker and host, counted by one atomic UPSERT per request (services/tokens.RateLimiter)."""
+
+    __tablename__ = "api_rate_window"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  #: token:<id> or user:<id>
+    window_start: Mapped[int] = mapped_column(BigInteger)  #: Unix seconds, a multiple of the window's length
+    count: Mapped[int] = mapped_column(Integer)  #: requests in that window, the refused ones included

@@ -1,17 +1,21 @@
 """Reminders by e-mail: before a deadline, the day after it passes, a weekly digest to controllers.
 
 Each (person, assignment, reason, key) is sent once: a `sent` log row is never sent again; a failed
-send stays `failed` and is tried again on the next run."""
+send stays `failed` and is tried again on the next run. Several hosts may run `docflow remind` at once: a run
+claims a message before sending it (inserts its log row as `sending`, which the unique key lets only one run do,
+or turns a `failed` row `sending` with a conditional UPDATE) and commits the claim first, so no other run sends it;
+a claim older than CLAIM_LEASE (a run that died mid-send) is taken over."""
 
 from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp import clock
 from webapp.extensions import db
@@ -19,6 +23,8 @@ from webapp.models import Assignment, Notification, ReminderLog, User
 from webapp.ru.dates import format_date_short
 from webapp.services.assignments import days_overdue, is_overdue, open_dated_query
 from webapp.services.notifications import assignment_label, compose, smtp_connect
+
+CLAIM_LEASE = timedelta(minutes=10)  #: a `sending` row older than this belongs to a run that died: taken over
 
 
 @dataclass
@@ -123,11 +129,36 @@ def _tell_in_the_service(message: Message) -> None:
                                 text=f"{message.subject}: {assignment_label(a)}.", mailed_at=clock.now()))
 
 
+def _claim(message: Message, row: ReminderLog | None) -> ReminderLog | None:
+    """Take the message for this run, or None when another run has it (or has sent it meanwhile)."""
+    now = clock.now()
+    if row is None:
+        row = ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key, status="sending",
+                          attempts=0, updated_at=now,
+                          assignment_id=message.assignment.id if message.assignment else None)
+        try:
+            with db.session.begin_nested():  # two runs insert the same key: one wins, the other skips the message
+                db.session.add(row)
+        except IntegrityError:
+            return None
+        _tell_in_the_service(message)
+        return row
+    taken = db.session.execute(
+        update(ReminderLog)
+        .where(ReminderLog.id == row.id, or_(ReminderLog.status == "failed", and_(
+            ReminderLog.status == "sending", ReminderLog.updated_at < now - CLAIM_LEASE)))
+        .values(status="sending", updated_at=now).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        return None
+    db.session.refresh(row)
+    return row
+
+
 def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> tuple[int, int]:
     """Send what is due and not yet sent; record each outcome. Returns (sent, failed).
 
-    `after_each` runs after every message (the CLI commits there), so a crash mid-run never
-    forgets a message that went out."""
+    `after_each` (the CLI commits there) runs after each claim, before its e-mail goes, so another run sees the
+    claim, and after every message, so a crash mid-run never forgets a message that went out."""
     messages, log = _unsent(as_of)
     if not messages:
         return 0, 0
@@ -137,26 +168,25 @@ def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> t
     except (OSError, smtplib.SMTPException) as exc:
         smtp, connect_error = None, f"{type(exc).__name__}: {exc}"
     for message in messages:
-        row = log.get(_key(message))
+        row = _claim(message, log.get(_key(message)))
         if row is None:
-            row = ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key,
-                              assignment_id=message.assignment.id if message.assignment else None)
-            _tell_in_the_service(message)
-        db.session.add(row)
+            continue
+        if after_each is not None:
+            after_each()
         row.attempts = (row.attempts or 0) + 1
         if smtp is None:
             row.status, row.error = "failed", connect_error
             failed += 1
-            continue
-        email = compose(message.user.email, message.subject,
-                        f"{message.user.full_name}!\n\n{message.body}\n— Docflow\n")
-        try:
-            smtp.send_message(email)
-            row.status, row.error = "sent", None
-            sent += 1
-        except (OSError, smtplib.SMTPException) as exc:
-            row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"
-            failed += 1
+        else:
+            email = compose(message.user.email, message.subject,
+                            f"{message.user.full_name}!\n\n{message.body}\n— Docflow\n")
+            try:
+                smtp.send_message(email)
+                row.status, row.error = "sent", None
+                sent += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"
+                failed += 1
         db.session.flush()
         if after_each is not None:
             after_each()

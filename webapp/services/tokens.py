@@ -1,4 +1,5 @@
-"""Personal API tokens: issued once, stored as SHA-256, revoked by their owner; and the per-token rate limit.
+"""Personal API tokens: issued once, stored as SHA-256, revoked by their owner; and the per-token rate limit,
+shared by every host.
 
 A token is `dfl_` and 43 characters of `secrets.token_urlsafe(32)` (256 random bits): a fast hash is enough to store
 it, since nobody can guess such a secret, and it lets a request find its row by an indexed equality. The secret is
@@ -10,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
-import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import User
-from webapp.models.tokens import SCOPES, ApiToken
+from webapp.models.tokens import SCOPES, ApiRateWindow, ApiToken
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotFound
 
@@ -85,27 +86,31 @@ def authenticate(secret: str) -> ApiToken | None:
 
 
 class RateLimiter:
-    """A fixed window per key (a token, or a signed-in user), counted in this process's memory.
+    """A fixed window per key (a token, or a signed-in user), counted in the database: one `ApiRateWindow` row per
+    key, shared by every worker process and every host of the installation, so the limit is the limit however many
+    there are (in process memory each process would allow the limit again).
 
-    Why memory and not the database: counting in a row would write on every GET (and take SQLite's write lock for
-    reads); in memory costs nothing. The price: each worker process counts on its own, so with N processes a client
-    may make up to N × limit requests per window, and a restart forgets the counts. `docflow serve` (waitress) runs
-    one process, where the limit is exact."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[float, int]] = {}  # key -> (window start, requests in it)
+    One statement per request: an UPSERT that starts the key's row, counts into its window, or starts the new window,
+    and returns the count; the database's row lock makes concurrent hits count one after another. Windows are
+    aligned to multiples of their length in Unix time, so every host agrees on them; a host whose clock lags a little
+    counts into the newer window rather than resetting it. The count is committed at once: a GET never commits, and a
+    refused or failed request must count too. It costs a write per API request (on SQLite, the write lock for a
+    moment), the price of a limit that holds across hosts."""
 
     def hit(self, key: str, limit: int, window: int) -> int:
         """Count one request; 0 when it may go on, else the seconds until the window ends (Retry-After)."""
-        now = time.monotonic()
-        with self._lock:
-            start, count = self._windows.get(key, (now, 0))
-            if now - start >= window:
-                start, count = now, 0
-            if count >= limit:
-                return max(1, math.ceil(start + window - now))
-            self._windows[key] = (start, count + 1)
-            if len(self._windows) > 10_000:  # forget windows long past, so the table cannot grow without bound
-                self._windows = {k: v for k, v in self._windows.items() if now - v[0] < window}
+        now = clock.now().timestamp()
+        start = int(now // window) * window
+        table = ApiRateWindow.__table__
+        insert = (postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+        insert = insert.values(key=key, window_start=start, count=1)
+        newer = insert.excluded.window_start > table.c.window_start
+        statement = insert.on_conflict_do_update(index_elements=[table.c.key], set_={
+            "count": case((newer, 1), else_=table.c.count + 1),
+            "window_start": case((newer, insert.excluded.window_start), else_=table.c.window_start),
+        }).returning(table.c.window_start, table.c.count)
+        counted_from, count = db.session.execute(statement).one()
+        db.session.commit()
+        if count <= limit:
             return 0
+        return max(1, math.ceil(counted_from + window - now))
