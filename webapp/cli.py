@@ -479,14 +479,13 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
             raise SystemExit(1) from exc
     occurrences.catch_up(day)  # periodic assignments: the occurrences due by then exist
     db.session.commit()
-    rows = [row.as_dict() for row in assignments.overdue(day, body)]
-    if fmt == "xlsx":
+    if fmt == "xlsx":  # streamed: the rows read in batches and written one by one
         if not output:
             raise click.UsageError("--format xlsx needs -o FILE")
-        with open(output, "wb") as fh:
-            fh.write(exports.overdue_xlsx(rows, day))
-        click.echo(f"{len(rows)} overdue assignment(s) written to {output}")
+        count = exports.overdue_xlsx(day, output, body)
+        click.echo(f"{count} overdue assignment(s) written to {output}")
         return
+    rows = [row.as_dict() for row in assignments.overdue(day, body)]
     text = {"json": exports.overdue_json, "csv": exports.overdue_csv, "table": exports.overdue_table}[fmt](rows)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import IO
+
+from sqlalchemy import and_, or_
 
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
 from webapp.models import Assignment, User
-from webapp.models.assignment import OPEN_STATUSES, STATUS_TITLES
+from webapp.models.assignment import OPEN_STATUSES, STATUS_TITLES, DeadlineKind
+from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import assignments as service
+from webapp.services import exports
 from webapp.services.errors import Invalid, ServiceError
-from webapp.services.exports import append_row
-from webapp.services.policy import can, is_controller, is_responsible
+from webapp.services.policy import can, member_body_ids, visible_assignments
 
 HEADERS = ["ID", "Документ", "Пункт", "Поручение", "Ответственный", "Срок", "Текущий статус",
            "Новый статус", "Текст отчёта / комментарий"]
@@ -25,6 +29,8 @@ NEW_STATUS = {  # what a user may type in «Новый статус», in Russia
     "исполнено": "done", "принято": "done", "done": "done",
     "вернуть": "returned", "на доработку": "returned", "returned": "returned",
 }
+WIDTHS = [8, 40, 8, 60, 40, 12, 18, 16, 60]
+CHOICES = ("в работе", "отчёт", "исполнено", "на доработку")  #: offered in «Новый статус» (NEW_STATUS reads more)
 MAX_BYTES = 20 * 1024 * 1024  # the upload itself (the app refuses larger requests anyway)
 MAX_ROWS = 5000
 
@@ -37,31 +43,28 @@ class RowResult:
     message: str
 
 
-def export_workbook(user: User) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    rows = [a for a in db.session.scalars(service.visible_query(user).order_by(Assignment.id))
-            if a.status in OPEN_STATUSES and not a.is_series
-            and (is_responsible(user, a) or is_controller(user, a))]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Поручения"
-    append_row(sheet, HEADERS)
-    for a in rows:
-        doc = a.document
-        label = f"{doc.type_title}{' № ' + doc.number if doc.number else ''} «{doc.title[:100]}»"
-        append_row(sheet, [a.id, label, a.point_number or "", a.action, "; ".join(b.name for b in a.bodies),
-                           a.deadline.strftime("%d.%m.%Y") if a.deadline else (a.deadline_text or ""),
-                           STATUS_TITLES[a.status], "", ""])
-    choice = DataValidation(type="list", formula1='"в работе,отчёт,исполнено,на доработку"', allow_blank=True)
-    sheet.add_data_validation(choice)
-    choice.add(f"H2:H{max(2, len(rows) + 1)}")
-    for column, width in zip("ABCDEFGHI", [8, 40, 8, 60, 40, 12, 18, 16, 60], strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def export_workbook(user: User, target: str | IO[bytes]) -> int:
+    """The user's open assignments (of their bodies, or under their control; a periodic series goes by its dated
+    occurrences) as the workbook to fill in, written row by row to `target`; returns the number of rows."""
+    query = exports.assignment_rows(Assignment.deadline, Assignment.deadline_text, Assignment.status,
+                                    order_by=[Assignment.id]).where(
+        Assignment.status.in_(OPEN_STATUSES), visible_assignments(user),
+        ~and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None)),  # not is_series
+        or_(exports.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
+    sheet = exports.XlsxSheet(target, "Поручения", WIDTHS)
+    try:
+        sheet.append(HEADERS)
+        for key, kind, title, number, _day, point, action, lead, others, _controller, deadline, deadline_text, \
+                status in exports.stream(query):
+            label = f"{TYPE_TITLES[DocumentType(kind)]}{' № ' + number if number else ''} «{title[:100]}»"
+            sheet.append([key, label, point or "", action, exports.responsible(lead, others),
+                          f"{deadline:%d.%m.%Y}" if deadline else (deadline_text or ""), STATUS_TITLES[status], "",
+                          ""])
+        choice = {"validate": "list", "source": list(CHOICES), "ignore_blank": True}
+        sheet.sheet.data_validation(1, 7, max(1, sheet.rows - 1), 7, choice)  # «Новый статус»: H2:H{last}
+        return sheet.rows - 1
+    finally:
+        sheet.close()
 
 
 # A filled-in export is a few sheets; spreadsheet XML compresses far better than a document's, so the ratio

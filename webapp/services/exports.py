@@ -1,5 +1,7 @@
-"""Overdue lists as JSON, CSV, a text table and XLSX (openpyxl) for scripts, cron and spreadsheets; and the rule
-that keeps text from becoming a formula in every spreadsheet we hand out."""
+"""Exports of assignments for people and scripts: XLSX written row by row in constant memory (the dashboard's,
+`docflow overdue`'s; the bulk workbook uses the same sheet writer), CSV, JSON and a text table; the rows read
+from the database in batches with every filter in SQL; and the rule that keeps text from becoming a formula in
+every spreadsheet we hand out."""
 
 from __future__ import annotations
 
@@ -7,9 +9,20 @@ import csv
 import io
 import json
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any, NamedTuple
+
+import xlsxwriter
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Document, Point, User
+from webapp.models.assignment import STATUS_TITLES, assignment_coexecutor
+from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.services.assignments import open_dated_query
+from webapp.services.dashboard import Snapshot, document_date
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,6 +32,7 @@ COLUMNS = [
     ("controller", "Контролёр", 25), ("deadline", "Срок", 12), ("days_overdue", "Дней просрочки", 10),
     ("status", "Статус", 12),
 ]
+BATCH = 1000  #: rows fetched from the database at a time (PostgreSQL: a server-side cursor)
 
 
 # --- formula injection (OWASP «CSV Injection») ------------------------------------------------------------
@@ -52,26 +66,145 @@ class CsvWriter:
             self.writerow(row)
 
 
-def append_row(sheet, values: Iterable) -> None:
-    """sheet.append(values) where text stays text: openpyxl turns a string starting with "=" into a formula
-    (and "#N/A" into an error), so every string is written as a string cell; formula-like text is also marked
-    quotePrefix (Excel's leading apostrophe) so Excel keeps it text when the user edits the cell. The value is
-    the text itself: reading the cell back gives exactly what was written. The cells are made before they are
-    appended (asking the sheet for its last row each time made a long export quadratic)."""
-    from openpyxl.cell.cell import Cell
+# --- XLSX, one row at a time ---------------------------------------------------------------------------------
 
-    cells = []
-    for value in values:
-        if isinstance(value, str):
-            cell = Cell(sheet)
-            cell._value, cell.data_type = value, "s"  # as typed: no formula or error guessing
-            if looks_like_formula(value):
-                cell.quotePrefix = True
-            cells.append(cell)
-        else:
-            cells.append(value)
-    sheet.append(cells)
+#: XlsxWriter in constant-memory mode: a row goes to a temporary file as soon as the next one begins, so memory
+#: stays flat however many rows; write_string keeps text as text, and these keep write() from guessing too.
+XLSX_OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                "strings_to_urls": False}
 
+
+class XlsxSheet:
+    """A workbook of one sheet written row by row to `target` (a path or a binary file) and closed with close().
+
+    Text is always a string cell (never a formula or an error, whatever it starts with); formula-like text is also
+    marked quotePrefix (Excel's leading apostrophe) so Excel keeps it text when the user edits the cell, and the
+    value is the text itself (a control character in OOXML's escape, _x000D_, which Excel reads back). Dates are
+    dates shown ДД.ММ.ГГГГ, numbers numbers; None and empty text leave the cell empty. `wrap`: data cells wrap
+    their text and align to the top."""
+
+    def __init__(self, target: str | IO[bytes], title: str, widths: Sequence[float], *, wrap: bool = False):
+        self.book = xlsxwriter.Workbook(target, XLSX_OPTIONS)
+        self.sheet = self.book.add_worksheet(title[:31])
+        cell = {"text_wrap": True, "valign": "top"} if wrap else {}
+        self.text = self.book.add_format(cell) if cell else None  # None: the default format, empty text no cell
+        self.quoted = self.book.add_format(cell | {"quote_prefix": True})
+        self.day = self.book.add_format(cell | {"num_format": "DD.MM.YYYY"})
+        for column, width in enumerate(widths):
+            self.sheet.set_column(column, column, width)
+        self.rows = 0  #: rows written so far (the next row's index)
+
+    def style(self, **properties):
+        """A cell format of this workbook (XlsxWriter's properties: bold=True, font_size=12 ...)."""
+        return self.book.add_format(properties)
+
+    def append(self, values: Iterable, style=None) -> None:
+        """The next row; `style` for its text and numbers instead of the data cells' own."""
+        write_string, row = self.sheet.write_string, self.rows
+        plain = style or self.text
+        for column, value in enumerate(values):
+            if isinstance(value, str):
+                if value:  # empty text: no cell
+                    write_string(row, column, value, self.quoted if looks_like_formula(value) else plain)
+            elif isinstance(value, date):
+                self.sheet.write_datetime(row, column, value, self.day)
+            elif value is not None:
+                self.sheet.write_number(row, column, value, plain)
+        self.rows += 1
+
+    def close(self) -> None:
+        self.book.close()
+
+
+# --- assignments as the exports show them -----------------------------------------------------------------
+
+NAME_SEPARATOR = "\x1f"  # joins co-executors' names in SQL: a character no body's name holds
+
+
+class Record(NamedTuple):
+    """One assignment as an export shows it: the cells of COLUMNS in their order, then what the справка needs."""
+
+    document_title: str
+    document_number: str
+    document_date: date | None
+    point: str
+    action: str
+    responsible: str
+    controller: str
+    deadline: date | None
+    days_overdue: int
+    status: str  #: in words
+    document_type: str
+    state: str  #: the dashboard's state at the day (open, done, cancelled), else the status
+    assignment_id: int
+
+
+def assignment_rows(*columns, order_by: Sequence = ()):
+    """SELECT for exports: an assignment's id, its document's type, title, number and date, its point's number,
+    action, lead body's name, co-executors' names (NAME_SEPARATOR between them) and controller (a user's name or
+    the text the document named), then `columns`; joined so that one statement reads every row."""
+    lead, controller = aliased(Body, name="lead_body"), aliased(User, name="controller_user")
+    coexecutors = (select(func.aggregate_strings(Body.name, NAME_SEPARATOR))
+                   .join_from(assignment_coexecutor, Body, Body.id == assignment_coexecutor.c.body_id)
+                   .where(assignment_coexecutor.c.assignment_id == Assignment.id).scalar_subquery())
+    return (select(Assignment.id, Document.doc_type, Document.title, Document.number, document_date(), Point.number,
+                   Assignment.action, lead.name, coexecutors,
+                   func.coalesce(controller.full_name, Assignment.controller_text), *columns)
+            .select_from(Assignment).join(Document, Document.id == Assignment.document_id)
+            .outerjoin(Point, Point.id == Assignment.point_id)
+            .outerjoin(lead, lead.id == Assignment.lead_body_id)
+            .outerjoin(controller, controller.id == Assignment.controller_id)
+            .order_by(*order_by))
+
+
+def responsible(lead: str | None, coexecutors: str | None) -> str:
+    """«Lead; co-executor; …» as Assignment.bodies lists them, the co-executors by name."""
+    names = [lead] if lead else []
+    if coexecutors:
+        names += sorted(coexecutors.split(NAME_SEPARATOR))
+    return "; ".join(names)
+
+
+def stream(query) -> Iterator:
+    """The query's rows fetched BATCH at a time: a server-side cursor on PostgreSQL, never every row at once."""
+    return iter(db.session.execute(query.execution_options(yield_per=BATCH)))
+
+
+def in_bodies(ids: Iterable[int]):
+    """A WHERE clause: one of the assignment's responsible bodies (lead or co-executor) is among `ids`."""
+    ids = list(ids)
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+    return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting))
+
+
+def xlsx_list(records: Iterable[Record], target: str | IO[bytes], as_of: date, title: str, note: str = "") -> int:
+    """The rows under a title line «{title} на ДД.ММ.ГГГГ» (with the note, e.g. the filters, in brackets) and a
+    header line, the header frozen; returns the number of rows."""
+    sheet = XlsxSheet(target, title, [width for *_, width in COLUMNS], wrap=True)
+    try:
+        sheet.append([f"{title} на {as_of:%d.%m.%Y}" + (f" ({note})" if note else "")],
+                     style=sheet.style(bold=True, font_size=12))
+        sheet.append([heading for _, heading, _ in COLUMNS], style=sheet.style(bold=True))
+        sheet.sheet.freeze_panes(2, 0)
+        width = len(COLUMNS)
+        for record in records:
+            sheet.append(record[:width])
+        return sheet.rows - 2
+    finally:
+        sheet.close()
+
+
+def csv_list(records: Iterable[Record], target: IO[bytes]) -> None:
+    """The rows as CSV in UTF-8 with a byte order mark (so Excel reads the Russian), the keys of COLUMNS first."""
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
+    writer = CsvWriter(text)
+    writer.writerow([key for key, *_ in COLUMNS])
+    width = len(COLUMNS)
+    writer.writerows(record[:width] for record in records)
+    text.detach()  # the caller's file stays open
+
+
+# --- overdue lists (`docflow overdue`) --------------------------------------------------------------------
 
 def overdue_json(rows: list[dict]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
@@ -97,46 +230,47 @@ def overdue_table(rows: list[dict]) -> str:
     return "\n".join(["days   deadline    number  point    document" + " " * 34 + "responsible", *lines]) + "\n"
 
 
-def overdue_xlsx(rows: list[dict], as_of: date, title: str = "Просроченные поручения", note: str = "") -> bytes:
-    """The rows under a title line «{title} на ДД.ММ.ГГГГ» (with the note, e.g. the filters, in brackets) and a
-    header line; dates as dates, text as text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    append_row(sheet, [f"{title} на {as_of.strftime('%d.%m.%Y')}" + (f" ({note})" if note else "")])
-    sheet["A1"].font = Font(bold=True, size=12)
-    append_row(sheet, [title for _, title, _ in COLUMNS])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        values = []
-        for key, *_ in COLUMNS:
-            value = row[key]
-            if key in ("deadline", "document_date") and value:
-                value = date.fromisoformat(value)
-            values.append(value)
-        append_row(sheet, values)
-    for index, (_, _, width) in enumerate(COLUMNS, 1):
-        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, date):
-                cell.number_format = "DD.MM.YYYY"
-    sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def overdue_records(as_of: date, body: Body | None = None) -> Iterator[Record]:
+    """Open assignments whose deadline passed before `as_of` (of `body` and its sub-bodies, lead or co-executor),
+    most overdue first, read in batches."""
+    conditions = [open_dated_query().whereclause, Assignment.deadline < as_of]  # the other formats' rule
+    if body is not None:
+        conditions.append(in_bodies(body.subtree_ids()))
+    rows = assignment_rows(Assignment.deadline, Assignment.status,
+                           order_by=(Assignment.deadline, Assignment.document_id, Assignment.id)).where(*conditions)
+    for (key, kind, title, number, day, point, action, lead, others, controller, deadline, status) in stream(rows):
+        yield Record(title, number or "", day, point or "", action, responsible(lead, others), controller or "",
+                     deadline, (as_of - deadline).days, STATUS_TITLES[status], kind, status, key)
 
 
-# --- the dashboard «на дату»: its rows, XLSX, справка rows and chart data ----------------------------------
+def overdue_xlsx(as_of: date, target: str | IO[bytes], body: Body | None = None) -> int:
+    """`docflow overdue --format xlsx`: the overdue list as a sheet; returns the number of rows."""
+    return xlsx_list(overdue_records(as_of, body), target, as_of, "Просроченные поручения",
+                     f"орган: {body.name} (с подчинёнными)" if body is not None else "")
+
+
+# --- the dashboard «на дату»: its rows, XLSX, CSV, справка rows and chart data -----------------------------
 
 #: An assignment's state at the dashboard's day, in the words the exports use.
 STATE_TITLES = {"open": "на исполнении", "done": "исполнено", "cancelled": "снято с контроля"}
 TITLE_LIMIT = 100  #: a document title longer than this is shortened in the справка, at a word boundary
+
+
+def snapshot_records(snapshot: Snapshot) -> Iterator[Record]:
+    """Every row of the dashboard's snapshot (its figure «all»), the longest overdue first, read in batches: the
+    deadline and the state are the day's, days overdue counted to the day."""
+    r, as_of = snapshot.rows.c, snapshot.filters.as_of
+    rows = assignment_rows(r.deadline, r.state, r.overdue, order_by=(r.deadline.is_(None), r.deadline, r.id)
+                           ).join(snapshot.rows, r.id == Assignment.id)
+    for key, kind, title, number, day, point, action, lead, others, controller, deadline, state, late in stream(rows):
+        yield Record(title, number or "", day, point or "", action, responsible(lead, others), controller or "",
+                     deadline, (as_of - deadline).days if late else 0, STATE_TITLES.get(state, state), kind, state,
+                     key)
+
+
+def snapshot_xlsx(records: Iterable[Record], target: str | IO[bytes], as_of: date, described: list[str]) -> int:
+    """The dashboard's rows as a spreadsheet whose title states the filters they were chosen by."""
+    return xlsx_list(records, target, as_of, "Поручения", "; ".join(described) or "все поручения")
 
 
 def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
@@ -148,59 +282,28 @@ def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
     return cut.rstrip(" ,;:—-") + "…"
 
 
-def snapshot_rows(rows: list[tuple[Any, date | None, str]], as_of: date) -> list[dict]:
-    """The dashboard's rows (assignment, deadline at the day, state at the day) as plain dicts with the keys of
-    COLUMNS: the deadline and the state are the day's, days overdue counted to the day."""
-    out = []
-    for assignment, deadline, state in rows:
-        document = assignment.document
-        day = document.doc_date
-        late = (as_of - deadline).days if state == "open" and deadline and deadline < as_of and \
-            assignment.deadline_kind in ("by", "period") else 0
-        controller = assignment.controller.full_name if assignment.controller else (assignment.controller_text or "")
-        out.append({
-            "assignment_id": assignment.id, "document_id": document.id, "document_title": document.title,
-            "document_number": document.number or "", "document_date": day.isoformat() if day else "",
-            "document_type": document.doc_type, "point": assignment.point_number or "", "action": assignment.action,
-            "responsible": "; ".join(b.name for b in assignment.bodies), "controller": controller,
-            "deadline": deadline.isoformat() if deadline else "", "deadline_text": assignment.deadline_text or "",
-            "days_overdue": late, "status": STATE_TITLES.get(state, state), "state": state,
-            "completed_on": assignment.completed_on.isoformat() if state == "done" and assignment.completed_on
-            else "",
-        })
-    return out
-
-
-def snapshot_xlsx(rows: list[dict], as_of: date, described: list[str]) -> bytes:
-    """The dashboard's rows as a spreadsheet whose title states the filters they were chosen by."""
-    return overdue_xlsx(rows, as_of, title="Поручения", note="; ".join(described) or "все поручения")
-
-
 def reference(row: dict) -> str:
     """A document as the справка names it: «Приказ от 26.12.2020 № 339 «Об утверждении …»», or, where the title
-    goes on from the type («совещания по …»), «Протокол совещания по … от 10.06.2021 № 1»."""
-    from webapp.models.document import TYPE_TITLES, DocumentType
-
+    goes on from the type («совещания по …»), «Протокол совещания по … от 10.06.2021 № 1». The document's date
+    is a date or ISO text (YYYY-MM-DD)."""
     kind = TYPE_TITLES[DocumentType(row["document_type"])]
-    day = f" от {date.fromisoformat(row['document_date']):%d.%m.%Y}" if row.get("document_date") else ""
+    day = row.get("document_date")
+    day = date.fromisoformat(day) if isinstance(day, str) and day else day
+    dated = f" от {day:%d.%m.%Y}" if day else ""
     number = f" № {row['document_number']}" if row.get("document_number") else ""
     title = shorten(row["document_title"]).rstrip(".")
     if title[:1].islower():
-        return f"{kind} {title}{day}{number}"
-    return f"{kind}{day}{number} «{title}»"
+        return f"{kind} {title}{dated}{number}"
+    return f"{kind}{dated}{number} «{title}»"
 
 
-def report_rows(rows: list[dict]) -> list[dict]:
+def report_rows(records: Iterable[Record]) -> list[dict]:
     """The dashboard's rows as the справка prints them: the document as a reference «Title от ДД.ММ.ГГГГ № N»
     (the title shortened between words), the deadline as ДД.ММ.ГГГГ, the state at the day in words."""
-    out = []
-    for row in rows:
-        deadline = date.fromisoformat(row["deadline"]) if row.get("deadline") else None
-        out.append({"document": reference(row), "point": row.get("point") or "",
-                    "action": row.get("action") or "", "responsible": row.get("responsible") or "",
-                    "deadline": f"{deadline:%d.%m.%Y}" if deadline else "—", "status": row["status"],
-                    "days_overdue": row.get("days_overdue") or 0, "done": row.get("state") == "done"})
-    return out
+    return [{"document": reference(record._asdict()), "point": record.point, "action": record.action or "",
+             "responsible": record.responsible, "status": record.status, "days_overdue": record.days_overdue,
+             "deadline": f"{record.deadline:%d.%m.%Y}" if record.deadline else "—", "done": record.state == "done"}
+            for record in records]
 
 
 def chart_data(data) -> dict[str, str]:

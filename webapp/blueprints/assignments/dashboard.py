@@ -3,7 +3,13 @@ DOCX справка): every one of them reads the same filters from the URL."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+import os
+import tempfile
+import weakref
+from collections.abc import Callable
+from typing import IO
+
+from flask import Response, render_template, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
@@ -102,6 +108,25 @@ def dashboard():
                            chart=exports.chart_data(data))
 
 
+def send_written(write: Callable[[IO[bytes]], object], name: str, mimetype: str):
+    """A download that `write` puts into an anonymous temporary file, sent from that file: a big export never sits
+    in memory, and the file (nameless on disk) is gone when the response is closed."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response (or below, when writing fails)
+    try:
+        write(out)
+        size = out.seek(0, os.SEEK_END)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = send_file(out, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.content_length = size
+    # The server closes the file once it is sent; a response dropped unread or unclosed (Flask's test client keeps
+    # them open) closes it when its file iterator goes, instead of leaving it to the garbage collector's warning.
+    weakref.finalize(response.response, out.close)
+    return response
+
+
 @bp.get("/assignments/export.<fmt>")
 @login_required
 def export(fmt: str):
@@ -109,18 +134,17 @@ def export(fmt: str):
     if fmt not in ("xlsx", "csv", "docx"):
         return Response("Неизвестный формат выгрузки.", status=404)
     _, filters = dashboard_filters()
-    rows = exports.snapshot_rows(Snapshot(filters).rows_of("all", limit=None), filters.as_of)
+    records = exports.snapshot_records(Snapshot(filters))
     described = filters.describe()
-    if fmt == "xlsx":
-        body = exports.snapshot_xlsx(rows, filters.as_of, described)
-        mime = exports.XLSX_CONTENT_TYPE
-    elif fmt == "csv":
-        body = ("\ufeff" + exports.overdue_csv(rows)).encode("utf-8")
-        mime = "text/csv; charset=utf-8"
-    else:  # the admin's template of the справка
-        body = rendering.render_assignments_report(exports.report_rows(rows), filters.as_of,
-                                                   subtitle=f"({'; '.join(described)})" if described else "")
-        mime = DOCX_CONTENT_TYPE
     kind = "Справка об исполнении поручений" if fmt == "docx" else "Поручения"
     only = ", только просроченные" if filters.only_overdue else ""
-    return send(body, file_name(f"{kind} на {filters.as_of:%d.%m.%Y}{only}", fmt), mime)
+    name = file_name(f"{kind} на {filters.as_of:%d.%m.%Y}{only}", fmt)
+    if fmt == "xlsx":  # written row by row as the rows are read
+        return send_written(lambda out: exports.snapshot_xlsx(records, out, filters.as_of, described), name,
+                            exports.XLSX_CONTENT_TYPE)
+    if fmt == "csv":
+        return send_written(lambda out: exports.csv_list(records, out), name, "text/csv; charset=utf-8")
+    # the admin's template of the справка
+    body = rendering.render_assignments_report(exports.report_rows(records), filters.as_of,
+                                               subtitle=f"({'; '.join(described)})" if described else "")
+    return send(body, name, DOCX_CONTENT_TYPE)

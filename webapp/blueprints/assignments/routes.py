@@ -9,7 +9,7 @@ from sqlalchemy import and_, select
 from webapp import clock
 from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.assignments import bp
-from webapp.blueprints.assignments.dashboard import drill_down
+from webapp.blueprints.assignments.dashboard import drill_down, send_written
 from webapp.blueprints.assignments.forms import (
     ActionForm,
     AddAssignmentForm,
@@ -21,7 +21,6 @@ from webapp.blueprints.assignments.forms import (
     ReviewForm,
 )
 from webapp.blueprints.confirm import ask, confirmed
-from webapp.blueprints.documents.downloads import send
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
@@ -215,17 +214,27 @@ def revoke_calendar(token_id: int):
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    """No login: calendar programs cannot log in; the secret token is the key."""
-    body = calendar.feed(token, request.host_url)
-    db.session.commit()  # occurrences of periodic assignments the feed brought up to date
-    return Response(body, mimetype="text/calendar; charset=utf-8")
+    """No login: calendar programs cannot log in; the secret token is the key. Polled often, so conditional: the
+    ETag hashes what the feed shows and is compared before anything is rendered; a matching If-None-Match is
+    answered 304. Last-Modified is informational (a row leaving the feed has no later time to show): only the ETag
+    decides. Private: the address is a secret, no shared cache may keep the body."""
+    feed = calendar.find(token, request.host_url)
+    if request.if_none_match.contains_weak(feed.etag):
+        response = Response(status=304)
+    else:
+        response = Response(calendar.render(feed), mimetype="text/calendar; charset=utf-8")
+    response.set_etag(feed.etag, weak=True)  # DTSTAMP differs between renderings of the same content
+    response.last_modified = feed.last_modified
+    response.cache_control.private = True
+    response.cache_control.no_cache = True  # a client keeps the body but asks (cheaply) each time
+    return response
 
 
 @bp.get("/assignments/bulk.xlsx")
 @login_required
 def bulk_export():
-    return send(bulk.export_workbook(current_user), file_name(f"Мои поручения на {clock.today():%d.%m.%Y}", "xlsx"),
-                exports.XLSX_CONTENT_TYPE)
+    return send_written(lambda out: bulk.export_workbook(current_user, out),
+                        file_name(f"Мои поручения на {clock.today():%d.%m.%Y}", "xlsx"), exports.XLSX_CONTENT_TYPE)
 
 
 @bp.route("/assignments/bulk", methods=["GET", "POST"])
