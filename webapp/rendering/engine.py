@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from webapp import archives
 from webapp.archives import UnsafeArchive, check_archive, is_zip
-from webapp.rendering import budget
+from webapp.rendering import budget, prepared
 from webapp.rendering.budget import BudgetExceeded, RenderLimits
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -197,11 +197,18 @@ def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None
            properties: Properties | None = None) -> bytes:
     """Fill `template` (DOCX bytes with docxtpl tags) with a plain context; raise TemplateRejected on a bad tag,
     TemplateTooCostly when the render goes past `limits` (time, loop steps, size; RenderLimits() by default).
-    `properties` replace the template's core properties (title, author, dates) with the document's."""
-    doc = _Template(io.BytesIO(template))
+    `properties` replace the template's core properties (title, author, dates) with the document's.
+
+    The template is taken apart once per content (webapp.rendering.prepared); a template or a context that needs
+    the whole package (a picture to print) is rendered by docxtpl as a whole. Both write the same document."""
     try:
         with budget.spending(limits if isinstance(limits, RenderLimits) else None):
-            doc.render(_with_pictures(context, doc), make_environment(), autoescape=True)
+            taken_apart = prepared.prepare(template)
+            plain = taken_apart.plain(context, Picture) if taken_apart is not None else None
+            if plain is None:
+                return _render_whole(template, context, properties)
+            return taken_apart.render(plain, make_environment().from_string,
+                                      lambda core: _set_properties(core, properties))
     except BudgetExceeded as exc:
         raise too_costly(exc.reason, exc.line, template) from exc
     except RecursionError as exc:
@@ -212,12 +219,21 @@ def render(template: bytes, context: dict[str, Any], limits: RenderLimits | None
         # An administrator's template that fails on some document's data («{{ 1 / 0 }}», a number added to a
         # text): a message about the template, not a server error.
         raise TemplateRejected(f"Шаблон не удалось заполнить: {type(exc).__name__}: {exc}") from exc
+
+
+def _set_properties(core, properties: Properties | None) -> None:
     if properties is not None:
-        core = doc.docx.core_properties
         core.title, core.author, core.last_modified_by = properties.title[:255], properties.author, \
             properties.application
         core.created, core.modified = properties.created, properties.modified
         core.revision = 1
+
+
+def _render_whole(template: bytes, context: dict[str, Any], properties: Properties | None) -> bytes:
+    """docxtpl's own way: open the package, render, write every part again."""
+    doc = _Template(io.BytesIO(template))
+    doc.render(_with_pictures(context, doc), make_environment(), autoescape=True)
+    _set_properties(doc.docx.core_properties, properties)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -12,27 +12,37 @@ import signal
 import subprocess  # noqa: S404 - LibreOffice is run without a shell, on files in a private temp dir
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Body, DocTemplate, Document, RenderedDocument, StoredFile, User
 from webapp.models.assignment import STATUS_TITLES
-from webapp.models.document import TYPE_TITLES, DocumentType, ParticipantRole, Point
+from webapp.models.document import (
+    TYPE_TITLES,
+    AgendaItem,
+    DocumentType,
+    ParticipantRole,
+    Point,
+    PointResponsible,
+    Stage,
+)
 from webapp.rendering import defaults, engine, gost, layout
 from webapp.rendering.budget import RenderLimits
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
 from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
-from webapp.ru.typography import typeset_all
+from webapp.ru.typography import typeset
 from webapp.services.audit import record_event
 from webapp.services.emblems import emblem_picture
 from webapp.services.errors import Invalid, NotFound
@@ -67,23 +77,69 @@ def _long(value: date | None) -> str:
     return format_date_long(value) if value else ""
 
 
-def _point(point: Point, level: int, lines: list[dict]) -> dict[str, Any]:
-    label = point.label
-    row: dict[str, Any] = {
-        "kind": point.kind, "number": point.number or "", "marker": point.marker or "", "label": label,
-        "text": point.text, "full": f"{label} {point.text}".strip() if label else point.text, "level": level,
-        "is_assignment": point.is_assignment, "responsible": [b.display_name for b in point.responsible_bodies],
-        "deadline": _short(point.deadline), "deadline_text": point.deadline_text or "",
-    }
-    lines.append(row)
-    row["children"] = [_point(child, level + 1, lines) for child in point.children]
-    return row
+class _Points:
+    """A document's points, loaded at once, grouped as the templates walk them (walked through the relationships,
+    each point cost a query for its sub-points and one for its addressees)."""
+
+    def __init__(self, points: list[Point]):
+        self.under: dict[int | None, list[Point]] = defaultdict(list)  # parent id -> its points, in stored order
+        for point in points:
+            self.under[point.parent_id].append(point)
+        self.any_control = any(point.kind == "control" for point in points)
+
+    def of_document(self) -> list[Point]:
+        return [p for p in self.under[None] if p.agenda_item_id is None and p.stage_id is None]
+
+    def of_item(self, item: AgendaItem) -> list[Point]:
+        return [p for p in self.under[None] if p.agenda_item_id == item.id]
+
+    def of_stage(self, stage: Stage) -> list[Point]:
+        return [p for p in self.under[None] if p.stage_id == stage.id]
+
+    def tree(self, points: list[Point]) -> tuple[list[dict], list[dict]]:
+        """The nested points and the same points flattened in reading order (what the default templates print)."""
+        lines: list[dict] = []
+        return [self._row(p, 1, lines) for p in points], lines
+
+    def _row(self, point: Point, level: int, lines: list[dict]) -> dict[str, Any]:
+        label = point.label
+        row: dict[str, Any] = {
+            "kind": point.kind, "number": point.number or "", "marker": point.marker or "", "label": label,
+            "text": point.text, "full": f"{label} {point.text}".strip() if label else point.text, "level": level,
+            "is_assignment": point.is_assignment, "responsible": [b.display_name for b in point.responsible_bodies],
+            "deadline": _short(point.deadline), "deadline_text": point.deadline_text or "",
+        }
+        lines.append(row)
+        row["children"] = [self._row(child, level + 1, lines) for child in self.under[point.id]]
+        return row
 
 
-def _tree(points: list[Point]) -> tuple[list[dict], list[dict]]:
-    """The nested points and the same points flattened in reading order (what the default templates print)."""
-    lines: list[dict] = []
-    return [_point(p, 1, lines) for p in points], lines
+PRINTED_COLLECTIONS = frozenset({"participants", "agenda_items", "stages", "signatories", "acknowledgments"})
+PRINTED_REFERENCES = frozenset({"issuing_body", "author"})
+
+
+def _load_missing(documents: list[Document], names: frozenset[str]) -> None:
+    """Load in one go, for all `documents`, the relationships of `names` that any of them has not loaded yet."""
+    missing = sorted(set().union(*(inspect(d).unloaded for d in documents)) & names)
+    if missing:
+        db.session.scalars(select(Document).where(Document.id.in_([d.id for d in documents])).options(
+            *(joinedload(getattr(Document, name)) if name in PRINTED_REFERENCES
+              else selectinload(getattr(Document, name)) for name in missing))).all()
+
+
+def _load_for_print(document: Document) -> dict[int, _Points]:
+    """What document_context reads of the document and its attachments, in a fixed number of queries (none for
+    what is loaded already); the points of each, by document id."""
+    _load_missing([document], PRINTED_COLLECTIONS | PRINTED_REFERENCES | {"attachments"})
+    if document.attachments:
+        _load_missing(document.attachments, PRINTED_COLLECTIONS | PRINTED_REFERENCES)
+    ids = [document.id, *(a.id for a in document.attachments)]
+    points: dict[int, list[Point]] = {i: [] for i in ids}
+    for point in db.session.scalars(select(Point).where(Point.document_id.in_(ids))
+                                    .order_by(Point.position, Point.id)
+                                    .options(selectinload(Point.responsibles).selectinload(PointResponsible.body))):
+        points[point.document_id].append(point)
+    return {i: _Points(rows) for i, rows in points.items()}
 
 
 def _approval_stamp(document: Document) -> list[str]:
@@ -103,8 +159,11 @@ def _date_text(document: Document) -> str:
     return (document.labels or {}).get("date") or _short(document.doc_date)
 
 
-def document_context(document: Document, with_attachments: bool = True) -> dict[str, Any]:
+def document_context(document: Document, with_attachments: bool = True,
+                     loaded: dict[int, _Points] | None = None) -> dict[str, Any]:
     """Everything a template prints about one document (the variables are listed in the README)."""
+    loaded = loaded or _load_for_print(document)
+    tree = loaded[document.id]
     day = document.doc_date
     printed = document.labels or {}
     labels = {key: printed.get(key) or default for key, default in DEFAULT_LABELS.items()}
@@ -119,7 +178,7 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
             groups.append({"role": key, "label": labels[key], "people": people})
     agenda = []
     for item in document.agenda_items:
-        points, lines = _tree(item.top_points)
+        points, lines = tree.tree(tree.of_item(item))
         numbered = f"{item.number}. {item.title}" if item.number else item.title
         agenda.append({
             "number": item.number or "", "title": item.title, "speakers": item.speakers or "",
@@ -132,10 +191,10 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
         })
     stages = []
     for stage in document.stages:
-        points, lines = _tree(stage.top_points)
+        points, lines = tree.tree(tree.of_stage(stage))
         stages.append({"title": stage.title, "period": stage.period_text or "", "start": _short(stage.start),
                        "end": _short(stage.end), "points": points, "lines": lines})
-    points, lines = _tree(document.body_points)
+    points, lines = tree.tree(tree.of_document())
     body = document.issuing_body
     context = {
         "id": document.id, "slug": document.slug or "", "type": document.doc_type,
@@ -162,13 +221,13 @@ def document_context(document: Document, with_attachments: bool = True) -> dict[
                        for a in document.acknowledgments],
         },
         "approval_stamp": _approval_stamp(document),
-        "attachments": [document_context(a, with_attachments=False) for a in document.attachments]
+        "attachments": [document_context(a, with_attachments=False, loaded=loaded) for a in document.attachments]
         if with_attachments else [],
     }
-    return gost.complete(context, _facts(document))
+    return gost.complete(context, _facts(document, tree.any_control))
 
 
-def _facts(document: Document) -> gost.Facts:
+def _facts(document: Document, has_control_point: bool) -> gost.Facts:
     """What the GOST layout of a document written in the service needs beyond the printed context."""
     body = document.issuing_body
     author = document.author
@@ -182,7 +241,7 @@ def _facts(document: Document) -> gost.Facts:
             # an attachment (a Положение on the pages after its order) prints no emblem of its own
             emblem=emblem_picture(body) if document.parent is None else None) if body else None,
         formulas=dict(current_app.config.get("DECISION_FORMULAS") or gost.FORMULAS),
-        has_control_point=any(p.kind == "control" for p in document.points),
+        has_control_point=has_control_point,
         executor=gost.Executor(name=author.full_name, phone=author.phone or "") if author else None,
         attendees_listed=int(current_app.config.get("PROTOCOL_ATTENDEES_LISTED", gost.ATTENDEES_LISTED)),
     )
@@ -232,6 +291,29 @@ def _template_bytes(name: str, body_id: int | None) -> tuple[bytes, DocTemplate 
     return read_bytes(row.file), row
 
 
+def typeset_context(context: dict[str, Any]) -> dict[str, Any]:
+    """webapp.ru.typography.typeset_all, each string and each dict or list typeset once: a point is in the context
+    as a node of its tree and as a line, and addressees, deadlines and labels repeat from point to point."""
+    strings: dict[str, str] = {}
+    walked: dict[int, Any] = {}  # id of a dict or list of the context (alive until this returns) -> its copy
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            done = strings.get(value)
+            if done is None:
+                done = strings[value] = typeset(value)
+            return done
+        if not isinstance(value, dict | list):
+            return value
+        done = walked.get(id(value))
+        if done is None:
+            done = walked[id(value)] = ({key: walk(inner) for key, inner in value.items()} if isinstance(value, dict)
+                                        else [walk(inner) for inner in value])
+        return done
+
+    return walk(context)
+
+
 def render_limits() -> RenderLimits:
     """What one render of a template may spend (TEMPLATE_RENDER_SECONDS, _MAX_LOOP_STEPS, _MAX_OUTPUT_CHARS)."""
     config = current_app.config
@@ -246,7 +328,7 @@ def _render(name: str, body_id: int | None, context: dict[str, Any],
     properties = properties or engine.Properties(title=TEMPLATE_KINDS.get(name, name), author=layout.APPLICATION,
                                                  created=clock.now(), modified=clock.now())
     try:  # typography is the printer's business: the stored text keeps what the author typed
-        return engine.render(template, typeset_all(context), render_limits(), properties), row
+        return engine.render(template, typeset_context(context), render_limits(), properties), row
     except TemplateRejected as exc:
         raise Invalid(f"Документ не удалось сформировать по шаблону: {exc.reason}") from exc
 
