@@ -99,10 +99,13 @@ def prepare(workdir: Path, url: str, args) -> list[Page]:
     app = _app(workdir, url)
     from sqlalchemy import inspect, text
 
+    from webapp.cli import migrate_database
     from webapp.extensions import db
 
     with app.app_context():
-        if not reuse:
+        if reuse:
+            migrate_database()  # the kept data under the code's newest schema (new indexes included)
+        else:
             if "document" in inspect(db.engine).get_table_names() and db.session.scalar(
                     text("SELECT count(*) FROM document")):
                 sys.exit(f"{filled['url']} holds documents: give an empty database, or --keep DIR --reuse with the "
