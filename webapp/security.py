@@ -49,8 +49,10 @@ def init_app(app: Flask) -> None:
     def security_headers(response):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)  # a view may set a stricter one (downloads: sandbox)
-        if request.endpoint not in ("static", "bootstrap.static"):
-            # Pages show what only this user may see: no shared or back-button cache keeps them.
+        revalidated = response.cache_control.private and response.cache_control.no_cache
+        if request.endpoint not in ("static", "bootstrap.static") and not revalidated:
+            # Pages show what only this user may see: no shared or back-button cache keeps them. A view answering
+            # conditional GETs (the calendar feed) says «private, no-cache»: its client keeps the body to revalidate.
             response.headers["Cache-Control"] = "no-store"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

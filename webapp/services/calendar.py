@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
-from sqlalchemy import select
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from sqlalchemy import and_, exists, func, select, true, union
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import Body, CalendarToken, User
-from webapp.models.assignment import OPEN_STATUSES
-from webapp.services import occurrences
-from webapp.services.assignments import visible_query
+from webapp.models import Assignment, Body, CalendarToken, DeadlineKind, Document, DocumentType, Event, Point, User
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
+from webapp.models.document import TYPE_TITLES
 from webapp.services.errors import NotFound
-from webapp.services.policy import ensure, is_controller, is_responsible
+from webapp.services.policy import ensure, member_body_ids, visible_assignments
 
 
 def _hash(token: str) -> str:
@@ -46,37 +47,96 @@ def tokens_of(user: User) -> list[CalendarToken]:
                                    .order_by(CalendarToken.id)))
 
 
-def feed(token: str, base_url: str) -> bytes:
-    """The calendar behind a token; NotFound for an unknown or revoked one (no hint which)."""
+#: The feed's window (issue 14): deadlines from PAST_DAYS ago to AHEAD_DAYS ahead, so its size and cost do not grow
+#: with the years of data. Assignments overdue for longer are not in the calendar (nobody scrolls a calendar back
+#: years to find them): they stay on «Мои задачи», the overdue list and the dashboard.
+PAST_DAYS = 90
+AHEAD_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a feed shows, read in one query, and the validators a conditional GET compares."""
+
+    name: str
+    rows: list  #: (id, deadline, action, point number, document type, document number), by deadline and id
+    base_url: str
+    last_modified: datetime
+
+    @property
+    def etag(self) -> str:
+        """A hash of everything the body shows (DTSTAMP aside, so the ETag is weak): computed from the rows, not the
+        rendering, so an unchanged feed is answered 304 without building it."""
+        digest = hashlib.sha256(repr((self.name, self.rows, self.base_url)).encode("utf-8"))
+        return digest.hexdigest()[:32]
+
+
+def _in_scope(row: CalendarToken, deadlines):
+    """The feed's open assignments with a deadline in a range, as a WHERE clause: a body's (lead or co-executor, its
+    subtree) that the owner may read, or the owner's own (their bodies' and those they control: is_responsible or
+    is_controller). The ids come from a union of one query per relation, each driven by its own index (lead body,
+    status and deadline; the co-executor's body, each row checked by its assignment's id; the controller); a filter
+    over the range's open assignments would read every body's (the plan both databases chose for an OR)."""
+    ids = row.body.subtree_ids() if row.body is not None else member_body_ids(row.owner)
+    wanted = and_(Assignment.status.in_(OPEN_STATUSES), deadlines)
+    coexecuting = assignment_coexecutor.c
+    parts = [select(Assignment.id).where(Assignment.lead_body_id.in_(ids), wanted),
+             select(coexecuting.assignment_id).where(coexecuting.body_id.in_(ids), exists().where(
+                 Assignment.id == coexecuting.assignment_id, wanted))]
+    if row.body is None:
+        parts.append(select(Assignment.id).where(Assignment.controller_id == row.owner_id, wanted))
+    series = and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None))
+    return and_(Assignment.id.in_(union(*parts)), ~series,
+                visible_assignments(row.owner) if row.body is not None else true())
+
+
+def find(token: str, base_url: str) -> Feed:
+    """The feed behind a token; NotFound for an unknown or revoked one (no hint which).
+
+    Open assignments with a deadline in the window (a periodic series shows as its dated occurrences, which the
+    daily `docflow remind` brings in; a GET writes nothing), filtered and sorted in SQL (see _in_scope)."""
     row = db.session.scalar(select(CalendarToken).where(CalendarToken.token_hash == _hash(token)))
     if row is None or row.revoked_at is not None or not row.owner.active:
         raise NotFound("Календарь не найден.")
-    occurrences.catch_up(clock.today())  # a subscribed calendar sees the next due dates of periodic assignments
-    rows = [a for a in db.session.scalars(visible_query(row.owner)) if a.status in OPEN_STATUSES and a.deadline
-            and not a.is_series]  # a periodic series shows as its dated occurrences
-    if row.body is not None:
-        ids = row.body.subtree_ids()
-        rows = [a for a in rows if {b.id for b in a.bodies} & ids]
-        name = f"Поручения: {row.body.display_name}"
-    else:
-        rows = [a for a in rows if is_responsible(row.owner, a) or is_controller(row.owner, a)]
-        name = f"Поручения: {row.owner.full_name}"
+    today = clock.today()
+    since, until = today - timedelta(days=PAST_DAYS), today + timedelta(days=AHEAD_DAYS)
+    rows = db.session.execute(
+        select(Assignment.id, Assignment.deadline, Assignment.action, Point.number, Document.doc_type,
+               Document.number, func.coalesce(Document.updated_at, Assignment.created_at), Assignment.created_at)
+        .join(Document, Document.id == Assignment.document_id).outerjoin(Point, Point.id == Assignment.point_id)
+        .where(_in_scope(row, Assignment.deadline.between(since, until)))
+        .order_by(Assignment.deadline, Assignment.id)).all()
+    # the newest event of each (grouped: a bare max(at) made PostgreSQL walk the whole trail backwards by time)
+    changed = db.session.scalars(select(func.max(Event.at)).where(
+        Event.object_type == "assignment", Event.object_id.in_([r[0] for r in rows]))
+        .group_by(Event.object_id)).all() if rows else []
+    moments = [m for r in rows for m in r[6:8]] + changed + [row.created_at]
+    name = f"Поручения: {row.body.display_name}" if row.body is not None else f"Поручения: {row.owner.full_name}"
+    return Feed(name=name, rows=[tuple(r[:6]) for r in rows], base_url=base_url,
+                last_modified=max(_aware(m) for m in moments))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives back naive UTC
+
+
+def render(feed: Feed) -> bytes:
+    """The feed as an iCalendar (RFC 5545) body: one all-day event on each deadline."""
     calendar = Calendar()
     calendar.add("prodid", "-//Docflow//Assignment deadlines//RU")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
-    for a in sorted(rows, key=lambda x: (x.deadline, x.id)):
-        event = Event()
-        event.add("uid", f"assignment-{a.id}@docflow")
-        event.add("dtstamp", clock.now())
-        event.add("dtstart", a.deadline)
-        event.add("dtend", a.deadline + timedelta(days=1))
-        event.add("summary", f"Срок: {a.action[:120]}")
-        doc = a.document
-        event.add("description", f"{doc.type_title}{' № ' + doc.number if doc.number else ''}"
-                                 f"{', п. ' + a.point_number if a.point_number else ''}\n{a.action}")
-        event.add("url", f"{base_url.rstrip('/')}/assignments/{a.id}")
+    calendar.add("x-wr-calname", feed.name)
+    stamp = clock.now()
+    base = feed.base_url.rstrip("/")
+    for assignment_id, deadline, action, point, doc_type, number in feed.rows:
+        event = CalendarEvent()
+        event.add("uid", f"assignment-{assignment_id}@docflow")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", deadline)
+        event.add("dtend", deadline + timedelta(days=1))
+        event.add("summary", f"Срок: {action[:120]}")
+        event.add("description", f"{TYPE_TITLES[DocumentType(doc_type)]}{' № ' + number if number else ''}"
+                                 f"{', п. ' + point if point else ''}\n{action}")
+        event.add("url", f"{base}/assignments/{assignment_id}")
         calendar.add_component(event)
     return calendar.to_ical()
-
-

@@ -214,10 +214,20 @@ def revoke_calendar(token_id: int):
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    """No login: calendar programs cannot log in; the secret token is the key."""
-    body = calendar.feed(token, request.host_url)
-    db.session.commit()  # occurrences of periodic assignments the feed brought up to date
-    return Response(body, mimetype="text/calendar; charset=utf-8")
+    """No login: calendar programs cannot log in; the secret token is the key. Polled often, so conditional: the
+    ETag hashes what the feed shows and is compared before anything is rendered; a matching If-None-Match is
+    answered 304. Last-Modified is informational (a row leaving the feed has no later time to show): only the ETag
+    decides. Private: the address is a secret, no shared cache may keep the body."""
+    feed = calendar.find(token, request.host_url)
+    if request.if_none_match.contains_weak(feed.etag):
+        response = Response(status=304)
+    else:
+        response = Response(calendar.render(feed), mimetype="text/calendar; charset=utf-8")
+    response.set_etag(feed.etag, weak=True)  # DTSTAMP differs between renderings of the same content
+    response.last_modified = feed.last_modified
+    response.cache_control.private = True
+    response.cache_control.no_cache = True  # a client keeps the body but asks (cheaply) each time
+    return response
 
 
 @bp.get("/assignments/bulk.xlsx")
