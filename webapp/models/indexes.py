@@ -9,7 +9,7 @@ events by their object (an assignment's history).
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 
 from webapp.models.assignment import Assignment
 from webapp.models.audit import Event
@@ -25,6 +25,10 @@ _COLUMNS = [
     PointResponsible.__table__.c.body_id, ApprovalStep.__table__.c.user_id, Acknowledgment.__table__.c.user_id,
     Notification.__table__.c.document_id, Assignment.__table__.c.controller_id, ReminderLog.__table__.c.assignment_id,
 ]
+# A periodic series (not one of its dated occurrences); its value inline, so that a query repeating it can use the
+# partial index (neither SQLite nor PostgreSQL's generic plans match a partial index's predicate to a parameter).
+SERIES_PREDICATE = "deadline_kind = 'periodic' AND series_id IS NULL"
+
 INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in _COLUMNS] + [
     Index("ix_assignment_status_deadline", Assignment.__table__.c.status, Assignment.__table__.c.deadline),
     Index("ix_assignment_lead_body_status_deadline", Assignment.__table__.c.lead_body_id,
@@ -33,4 +37,7 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # a controller's open assignments in a window of deadlines: the calendar feed (migration 0022)
     Index("ix_assignment_controller_status_deadline", Assignment.__table__.c.controller_id,
           Assignment.__table__.c.status, Assignment.__table__.c.deadline),
+    # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
+    Index("ix_assignment_series", Assignment.__table__.c.materialised_until,
+          sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),
 ]
