@@ -127,16 +127,35 @@ def instance_path(environ: dict[str, str] | None = None) -> Path:
     return Path(configured).resolve() if configured else Path.cwd().resolve() / "instance"
 
 
+def create_once(path: Path, content: str) -> None:
+    """Write `content` to `path` (mode 0600) unless the file exists, safe when several processes do it at once.
+
+    Written to a private temporary file and hard-linked into place: the link is atomic and never replaces a file
+    another process made first, so every process then reads the same complete content (never an empty or half
+    written one). gunicorn's workers each build the app, and several hosts may share one instance folder."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: everyone uses that one
+    finally:
+        temporary.unlink()
+
+
 def persistent_secret_key(instance_path: Path) -> str:
     """A key made once per installation, so sessions survive restarts without anyone setting one."""
     path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    create_once(path, secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def finalize(config: dict[str, Any], instance_path: Path) -> None:

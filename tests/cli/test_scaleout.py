@@ -98,6 +98,27 @@ def test_the_api_rate_limit_is_shared_by_two_hosts(app, tmp_path):
         assert RateLimiter().hit("token:1", 3, 60) == 0  # the next window
 
 
+def test_workers_starting_at_once_share_one_secret_key(tmp_path, monkeypatch):
+    """Another worker (or host) writes instance/secret_key between this one's look and its write: both use the
+    key written first, and nobody fails or reads a half-written file."""
+    from webapp.config import persistent_secret_key
+
+    first = persistent_secret_key(tmp_path)
+    assert len(first) == 64 and persistent_secret_key(tmp_path) == first
+    looked: list[Path] = []
+    real_exists = Path.exists
+
+    def not_there_yet(path):  # the moment before the other process's file appeared
+        if path.name == "secret_key" and not looked:
+            looked.append(path)
+            return False
+        return real_exists(path)
+
+    monkeypatch.setattr(Path, "exists", not_there_yet)
+    assert persistent_secret_key(tmp_path) == first and looked
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary file left behind
+
+
 # --- the whole run, small -----------------------------------------------------------------------------------------
 
 

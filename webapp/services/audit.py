@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from webapp import clock
+from webapp.config import create_once
 from webapp.extensions import db
 from webapp.models import AuditHead, Document, Event, User
 
@@ -44,27 +45,13 @@ class AnchorFormatError(ValueError):
 def persistent_audit_key(instance_path: Path, *, create: bool) -> str:
     """The key in instance/audit_key, made once (mode 0600) when asked to and absent.
 
-    Written to a private temporary file and hard-linked into place: the link is atomic and never replaces a key
-    another process made first, so two processes starting at once end up with the same key."""
+    Made by config.create_once: two processes starting at once end up with the same key."""
     path = instance_path / KEY_FILE
     if not path.exists():
         if not create:
             raise AuditKeyError(f"no audit key: AUDIT_KEY is not set and {path} does not exist. Restore the key the "
                                 "audit trail was made with (the file, or DOCFLOW_AUDIT_KEY)")
-        instance_path.mkdir(parents=True, exist_ok=True)
-        temporary = instance_path / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-                fh.flush()
-                os.fsync(fh.fileno())
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass  # another process made one first: everyone uses that one
-        finally:
-            temporary.unlink()
+        create_once(path, secrets.token_hex(32))
     try:
         return path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as exc:
