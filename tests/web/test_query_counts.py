@@ -135,6 +135,7 @@ PAGES = {
     "register, first page": _page("aud", "/documents?size=25"),
     "protocol page": _page("sec", lambda ids: f"/documents/{ids['protocol']}"),
     "my assignments (a body's)": _page("exec", "/assignments?scope=mine"),
+    "assignments of an executor": _page("exec", "/assignments"),
     "overdue, auditor": _page("aud", "/assignments?overdue=1"),
     "dashboard": _page("aud", "/assignments/dashboard"),
     "dashboard of a body": _page("aud", lambda ids: f"/assignments/dashboard?body={ids['department']}"),
@@ -148,6 +149,8 @@ PAGES = {
     "admin: bodies": _page("adm", "/admin/bodies"),
     "API documents": _api(None, "/api/v1/documents"),
     "API assignments": _api(None, "/api/v1/assignments"),
+    "API overdue": _api(None, "/api/v1/overdue"),
+    "API search": _api(None, "/api/v1/search?q=мониторинг"),
 }
 
 

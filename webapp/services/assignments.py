@@ -280,7 +280,8 @@ def open_dated_query():
 
 def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> list[OverdueRow]:
     """Open assignments whose deadline passed before `as_of`, most overdue first."""
-    rows = list(db.session.scalars(open_dated_query().where(Assignment.deadline < as_of)))
+    rows = list(db.session.scalars(open_dated_query().where(Assignment.deadline < as_of)
+                                   .options(selectinload(Assignment.document))))  # each row names its document
     if body is not None:
         ids = body.subtree_ids()
         rows = [a for a in rows if {b.id for b in a.bodies} & ids]
