@@ -39,9 +39,9 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
-#: Deflate level of the parts rendered each time (the unchanging parts are compressed once, at level 9).
-#: bench/render.py measured level 1 against 6 (zlib's default, what python-docx writes) and 9 on a 200-point
-#: protocol: 1 is the fastest and the file a few per cent larger; every level makes the same document.
+#: Deflate level of the parts rendered each time (the unchanging parts are compressed once, at level 9). bench/render.py
+#: measured a 200-point protocol's 54 KB of rendered XML: level 1 0.11 ms and 4.6 KB, level 6 (zlib's default, what
+#: python-docx wrote) 0.26 ms and 4.0 KB, level 9 0.76 ms and 4.0 KB. Every level makes the same document.
 RENDERED_LEVEL = 1
 STATIC_LEVEL = 9
 CACHED_TEMPLATES = 32  #: prepared templates kept per process (defaults, and each body's uploaded ones)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -116,15 +116,18 @@ class _Points:
 
 PRINTED_COLLECTIONS = frozenset({"participants", "agenda_items", "stages", "signatories", "acknowledgments"})
 PRINTED_REFERENCES = frozenset({"issuing_body", "author"})
+#: the loader of each relationship document_context reads, built once (building them cost as much as a query)
+LOADERS = {name: (joinedload if name in PRINTED_REFERENCES else selectinload)(getattr(Document, name))
+           for name in sorted(PRINTED_COLLECTIONS | PRINTED_REFERENCES | {"attachments"})}
+POINT_LOADER = selectinload(Point.responsibles).selectinload(PointResponsible.body)
 
 
 def _load_missing(documents: list[Document], names: frozenset[str]) -> None:
     """Load in one go, for all `documents`, the relationships of `names` that any of them has not loaded yet."""
     missing = sorted(set().union(*(inspect(d).unloaded for d in documents)) & names)
     if missing:
-        db.session.scalars(select(Document).where(Document.id.in_([d.id for d in documents])).options(
-            *(joinedload(getattr(Document, name)) if name in PRINTED_REFERENCES
-              else selectinload(getattr(Document, name)) for name in missing))).all()
+        db.session.scalars(select(Document).where(Document.id.in_([d.id for d in documents]))
+                           .options(*(LOADERS[name] for name in missing))).all()
 
 
 def _load_for_print(document: Document) -> dict[int, _Points]:
@@ -137,7 +140,7 @@ def _load_for_print(document: Document) -> dict[int, _Points]:
     points: dict[int, list[Point]] = {i: [] for i in ids}
     for point in db.session.scalars(select(Point).where(Point.document_id.in_(ids))
                                     .order_by(Point.position, Point.id)
-                                    .options(selectinload(Point.responsibles).selectinload(PointResponsible.body))):
+                                    .options(POINT_LOADER)):
         points[point.document_id].append(point)
     return {i: _Points(rows) for i, rows in points.items()}
 
@@ -275,13 +278,12 @@ def _scope(body_id: int | None):
 
 
 def active_template(name: str, body_id: int | None) -> DocTemplate | None:
-    """The issuing body's own active template, else the organisation-wide one, else None (the default)."""
-    for scope in ([body_id, None] if body_id else [None]):
-        row = db.session.scalar(select(DocTemplate).where(DocTemplate.doc_type == name, DocTemplate.active.is_(True),
-                                                          _scope(scope)))
-        if row is not None:
-            return row
-    return None
+    """The issuing body's own active template, else the organisation-wide one, else None (the default); one query
+    for both scopes."""
+    scopes = or_(_scope(body_id), _scope(None)) if body_id else _scope(None)
+    rows = db.session.scalars(select(DocTemplate).where(DocTemplate.doc_type == name, DocTemplate.active.is_(True),
+                                                        scopes)).all()
+    return min(rows, key=lambda row: row.body_id is None, default=None)  # the body's own first
 
 
 def _template_bytes(name: str, body_id: int | None) -> tuple[bytes, DocTemplate | None]:
