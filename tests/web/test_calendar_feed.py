@@ -3,13 +3,13 @@ ETag over what the feed shows, 304 on a match, Cache-Control private) that a rev
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, ZONE
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
 from webapp.services import calendar
@@ -91,3 +91,16 @@ def test_a_revoked_token_is_404_even_with_its_etag(app, client, feed):
         db.session.commit()
     assert client.get(feed["url"], headers={"If-None-Match": etag}).status_code == 404
     assert client.get(feed["url"]).status_code == 404
+
+
+def test_an_unchanged_feed_is_rendered_once(app, client, feed, frozen_clock):
+    """Asked again without If-None-Match (some calendar programs never send it), later the same day: the body
+    rendered before, DTSTAMP and all; once an assignment changes, a new one."""
+    first = client.get(feed["url"]).data
+    frozen_clock.move_to(datetime.combine(TODAY, time(15), ZONE))  # five hours on: DTSTAMP would differ
+    assert client.get(feed["url"]).data == first
+    with app.app_context():
+        db.session.get(Assignment, feed["ids"]["today"]).action = "Поручение уточнено"
+        db.session.commit()
+    changed = client.get(feed["url"]).data
+    assert changed != first and "уточнено" in changed.decode()

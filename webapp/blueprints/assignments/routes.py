@@ -222,7 +222,7 @@ def calendar_feed(token: str):
     if request.if_none_match.contains_weak(feed.etag):
         response = Response(status=304)
     else:
-        response = Response(calendar.render(feed), mimetype="text/calendar; charset=utf-8")
+        response = Response(calendar.body(feed), mimetype="text/calendar; charset=utf-8")
     response.set_etag(feed.etag, weak=True)  # DTSTAMP differs between renderings of the same content
     response.last_modified = feed.last_modified
     response.cache_control.private = True
