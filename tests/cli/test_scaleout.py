@@ -133,7 +133,7 @@ def frozen_clock():
                                         "(CI's PostgreSQL stage runs it)")
 def test_two_hosts_under_load_pass_every_check():
     lines: list[str] = []
-    settings = scaleout.Settings(TEST_PG, seconds=10, users=10, hosts=2, api_limit=10, api_window=10,
+    settings = scaleout.Settings(TEST_PG, seconds=10, users=10, hosts=2, api_limit=10, api_window=5,
                                  probe_rate=8.0)
     passed = scaleout.run(settings, out=lines.append)
     assert passed, "\n".join(lines)
