@@ -50,7 +50,6 @@ def _grow(app, world, count: int) -> None:
                                 number=str(n) if n % 4 else None, reg_date=date(2026, 1, 1 + n % 28),
                                 event_date=date(2025, 12, 1 + n % 28) if kind == "protocol" else None)
             db.session.add(document)
-            db.session.flush()
             point = None
             if n % 5:
                 point = Point(document=document, position=0, number=f"{n}.1", text="Сделать")
