@@ -14,7 +14,6 @@ from webapp.models import Document
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import document_file_name
 from webapp.services import rendering
-from webapp.services.documents import load_tree
 
 
 def file_name(document: Document, extension: str, prefix: str | None = None) -> str:
@@ -29,7 +28,7 @@ def send(data: bytes, name: str, mimetype: str = DOCX_CONTENT_TYPE):
 
 def _docx(document_id: int):
     """A published document's stored DOCX (stored on its first download if publishing did not), else a fresh one."""
-    document = load_tree(_load(document_id))  # the template walks every point: loaded in a few queries
+    document = _load(document_id)
     data = rendering.docx_bytes(document)
     db.session.commit()
     return document, data
