@@ -163,9 +163,11 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         self.cookies = dict(cookies or {})
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+    def request(self, method: str, path: str, body: str | None = None, extra: dict[str, str] | None = None
+                ) -> tuple[int, http.client.HTTPMessage, bytes]:
         path = urllib.parse.quote(path, safe="/?=&%:")  # «обеспечить» in a query string, as a browser sends it
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        headers.update(extra or {})
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -209,7 +211,8 @@ class Run:
         return len(self.http_ms) / self.seconds if self.seconds else 0.0
 
 
-def run_once(port: int, path: str, cookies: dict[str, str], seconds: float, clients: int) -> Run:
+def run_once(port: int, path: str, cookies: dict[str, str], seconds: float, clients: int,
+             extra: dict[str, str] | None = None) -> Run:
     """`clients` threads, each sending its next request when the last is answered, for `seconds`."""
     run, lock = Run(), threading.Lock()
     start = threading.Barrier(clients + 1)
@@ -219,12 +222,12 @@ def run_once(port: int, path: str, cookies: dict[str, str], seconds: float, clie
         start.wait()
         while time.perf_counter() < deadline:
             began = time.perf_counter()
-            status, headers, _body = client.get(path)
+            status, headers, _body = client.request("GET", path, extra=extra)
             took = (time.perf_counter() - began) * 1000
             timing = TIMING.search(headers.get("Server-Timing") or "")
             with lock:
                 run.http_ms.append(took)
-                if status != 200:
+                if status not in (200, 304):
                     run.errors[status] = run.errors.get(status, 0) + 1
                 if timing:
                     run.server_ms.append(float(timing.group(1)))
@@ -263,13 +266,21 @@ def measure(workdir: Path, url: str, pages: list[Page], args) -> None:
     try:
         sessions = {login: Client(port).login(login) for login in {p.login for p in pages if p.login}}
         rows = []
-        for page in pages:
+
+        def measure_page(page: Page, extra: dict[str, str] | None = None) -> None:
             cookies = sessions.get(page.login, {})
-            warm_up = run_once(port, page.path, cookies, min(1.0, args.seconds), args.clients)  # its errors count
-            runs = [run_once(port, page.path, cookies, args.seconds, args.clients) for _ in range(args.runs)]
+            warm_up = run_once(port, page.path, cookies, min(1.0, args.seconds), args.clients, extra)  # errors count
+            runs = [run_once(port, page.path, cookies, args.seconds, args.clients, extra) for _ in range(args.runs)]
             rows.append(summarise(page, runs, warm_up.errors))
             print(f"  {page.title}: {rows[-1].per_second:,.0f} req/s, p95 {rows[-1].p95:.1f} ms", file=sys.stderr,
                   flush=True)
+
+        for page in pages:
+            measure_page(page)
+            etag = Client(port).get(page.path)[1].get("ETag") if page.key == "ics" else None
+            if etag:  # what a calendar program's polling costs while nothing changed
+                measure_page(Page("ics", f"{page.title}, unchanged (If-None-Match)", page.path, None),
+                             {"If-None-Match": etag})
     finally:
         stop_server(server)
     print(table(rows))
