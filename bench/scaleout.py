@@ -253,6 +253,22 @@ def edit_draft(session: Session, world: World) -> None:
                                      answer.get("version") if status == 200 else None))
 
 
+def race_for_one_draft(sessions: list[Session], world: World) -> None:
+    """Two edits of one draft made on the same version, one through each of two hosts: one is saved, the other must
+    be refused (409). Done once before the load, so every run has such a race whatever the machine's speed."""
+    session = next(s for s in sessions if s.login == "secretary")
+    document = world.drafts[0]
+    status, doc = session.api("GET", f"/documents/{document}")
+    if status != 200:
+        return  # check_answers names it, or check_work finds no conflict
+    for host in (0, min(1, len(session.ports) - 1)):
+        title = f"{DRAFT_TITLE} {document}: правка через хост {host}"
+        code, data = session.request("PUT", f"/api/v1/documents/{document}", host=host, body={
+            "type": "order", "title": title, "event_date": EVENT_DATE, "version": doc["version"]})
+        answer = json.loads(data) if code == 200 else {}
+        session.record.add("edits", Edit(document, doc["version"], code, title, answer.get("version")))
+
+
 def new_order(session: Session, world: World) -> None:
     status, draft = session.api("POST", "/documents", order_body(world))
     if status != 201:
@@ -767,6 +783,7 @@ def run(settings: Settings, out=print) -> bool:
                 out(f"{settings.hosts} hosts × {WORKERS} gunicorn workers on ports {ports}, one instance folder "
                     f"{workdir / 'instance'}; {settings.users} people for {settings.seconds:g} s")
                 sessions = log_in(ports, settings.users, record)
+                race_for_one_draft(sessions, world)
                 until = time.time() + settings.seconds
                 people = [threading.Thread(target=person, daemon=True, args=(session, world, until, settings))
                           for session in sessions]

@@ -82,6 +82,7 @@ def test_work_and_commands_checks():
 def test_the_api_rate_limit_is_shared_by_two_hosts(app, tmp_path):
     """Two apps (two hosts) on one database: three requests through either make the fourth a 429 on both."""
     from webapp import create_app
+    from webapp.extensions import db
     from webapp.services.tokens import RateLimiter
 
     other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "another-host"})
@@ -96,6 +97,8 @@ def test_the_api_rate_limit_is_shared_by_two_hosts(app, tmp_path):
     assert other_key == 0  # another key counts on its own
     with time_machine.travel(datetime(2026, 11, 23, 10, 1, 0), tick=False), app.app_context():
         assert RateLimiter().hit("token:1", 3, 60) == 0  # the next window
+    with other.app_context():
+        db.engine.dispose()  # the second host's connections, closed before the database is dropped
 
 
 def test_workers_starting_at_once_share_one_secret_key(tmp_path, monkeypatch):
