@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from sqlalchemy import func, select
 
 from tests.conftest import TEST_PG
 
@@ -120,6 +121,35 @@ def test_workers_starting_at_once_share_one_secret_key(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "exists", not_there_yet)
     assert persistent_secret_key(tmp_path) == first and looked
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary file left behind
+
+
+@pytest.mark.skipif(not TEST_PG, reason="PostgreSQL only: on SQLite a request that writes holds the write lock "
+                                        "from its start, so two cannot store at once")
+def test_two_hosts_storing_the_same_bytes_at_once_share_one_row(app):
+    """Host B stores a file and commits between host A's look for it and A's insert: A gets B's row, not a 500."""
+    from webapp.extensions import db
+    from webapp.models import StoredFile
+    from webapp.services import files
+
+    real_root, raced = files.files_root, []
+
+    def the_other_host_first():
+        if not raced:
+            raced.append(True)
+            with app.app_context():  # another session, as the other host's request
+                files.store_bytes(b"%PDF-1.4 the same bytes", "b.pdf")
+                db.session.commit()
+        return real_root()
+
+    with app.app_context():
+        files.files_root = the_other_host_first
+        try:
+            row = files.store_bytes(b"%PDF-1.4 the same bytes", "a.pdf")
+        finally:
+            files.files_root = real_root
+        db.session.commit()
+        assert raced and row.original_name == "b.pdf"
+        assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 1
 
 
 # --- the whole run, small -----------------------------------------------------------------------------------------

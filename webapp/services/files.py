@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
@@ -45,8 +46,11 @@ def store_bytes(data: bytes, original_name: str, content_type: str = "applicatio
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another host storing the same bytes at this moment: its row is the one
+            db.session.add(row)
+    except IntegrityError:
+        return db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     return row
 
 
