@@ -137,13 +137,25 @@ def _load_for_print(document: Document) -> dict[int, _Points]:
     _load_missing([document], PRINTED_COLLECTIONS | PRINTED_REFERENCES | {"attachments"})
     if document.attachments:
         _load_missing(document.attachments, PRINTED_COLLECTIONS | PRINTED_REFERENCES)
-    ids = [document.id, *(a.id for a in document.attachments)]
-    points: dict[int, list[Point]] = {i: [] for i in ids}
-    for point in db.session.scalars(select(Point).where(Point.document_id.in_(ids))
-                                    .order_by(Point.position, Point.id)
-                                    .options(POINT_LOADER)):
-        points[point.document_id].append(point)
+    documents = [document, *document.attachments]
+    points: dict[int, list[Point]] = {d.id: _loaded_points(d) for d in documents}
+    pending = [d.id for d in documents if points[d.id] is None]
+    if pending:
+        points.update({i: [] for i in pending})
+        for point in db.session.scalars(select(Point).where(Point.document_id.in_(pending))
+                                        .order_by(Point.position, Point.id).options(POINT_LOADER)):
+            points[point.document_id].append(point)
     return {i: _Points(rows) for i, rows in points.items()}
+
+
+def _loaded_points(document: Document) -> list[Point] | None:
+    """The document's points in stored order when they and their addressees are loaded already (a view that
+    showed the tree), else None."""
+    if "points" in inspect(document).unloaded:
+        return None
+    if any("responsibles" in inspect(point).unloaded for point in document.points):
+        return None
+    return sorted(document.points, key=lambda point: (point.position, point.id))
 
 
 def _approval_stamp(document: Document) -> list[str]:
