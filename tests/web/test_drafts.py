@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from tests.web.test_workflows import _draft, _get, people  # noqa: F401  (people: a fixture)
 from webapp.extensions import db
@@ -132,3 +132,32 @@ def test_notifications_about_a_document_are_read_when_it_is_opened(app, client, 
         unread = db.session.scalars(select(Notification.document_id).where(Notification.read_at.is_(None))
                                     .order_by(Notification.user_id)).all()
     assert sorted(unread) == sorted([other_id, document_id])  # a1's other one and a2's stay unread
+
+
+def test_opening_a_document_while_someone_else_writes_still_marks_it_read(app, client, auth, people):  # noqa: F811
+    """Another user's write lands between the page's reads and its one write (marking the reader's notices read).
+    On SQLite a transaction that has read cannot then take the writer lock after someone else wrote ("database is
+    locked" at once, the page a 409): the write goes in a transaction of its own."""
+    document_id = _draft(app)
+    with app.app_context():
+        db.session.add(Notification(user_id=people["a1"], document_id=document_id, text="Посмотрите документ."))
+        db.session.commit()
+    auth.login("a1")
+    written = []
+
+    def someone_else_writes(_conn, _cursor, statement, *_args):
+        if not written and statement.lstrip().upper().startswith("SELECT") and "FROM document" in statement:
+            written.append(True)
+            with db.engine.connect() as other:  # another request's connection, committed at once
+                other.execute(update(Document).where(Document.id == document_id).values(title="Изменено"))
+                other.commit()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", someone_else_writes)
+        try:
+            response = client.get(f"/documents/{document_id}")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", someone_else_writes)
+        assert written and response.status_code == 200
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.read_at.is_(None))) == 0

@@ -9,11 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
 from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
-
-
-def _is_lock_conflict(exc: OperationalError) -> bool:
-    message = str(exc.orig).lower()
-    return "database is locked" in message or getattr(exc.orig, "sqlstate", None) in ("40001", "40P01", "55P03")
+from webapp.services.transactions import is_lock_conflict
 
 
 def register_filters(app: Flask) -> None:
@@ -142,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
         """A lock that could not be had in time (SQLite's writer lock, a PostgreSQL deadlock or serialization
         failure) is a conflict to retry; any other database failure stays an error."""
         db.session.rollback()
-        if not _is_lock_conflict(exc):
+        if not is_lock_conflict(exc):
             raise exc
         return page(409, "Сервер занят", "Одновременно с вами эти же данные меняет другой пользователь. "
                                          "Повторите действие через несколько секунд.")

@@ -36,6 +36,7 @@ from webapp.services import notifications, paging
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.policy import ensure
+from webapp.services.transactions import write_apart
 
 # --- draft content --------------------------------------------------------------------------------
 
@@ -354,10 +355,14 @@ def create_amendment(user: User, document: Document) -> Document:
 
 
 def mark_notifications_read(user: User, document: Document) -> int:
-    """The user has opened the document: their notifications about it (and its attachments) are read."""
+    """The user has opened the document: their notifications about it (and its attachments) are read, committed
+    (a page that only reads writes nothing when there are none). The number marked."""
     if not user.is_authenticated:
         return 0
-    return notifications.mark_read(user, document_ids=[document.id] + [a.id for a in document.attachments])
+    ids = [document.id] + [a.id for a in document.attachments]
+    if not notifications.has_unread(user, document_ids=ids):
+        return 0
+    return write_apart(lambda: notifications.mark_read(user, document_ids=ids)) or 0
 
 
 # --- the register -------------------------------------------------------------------------------------------------

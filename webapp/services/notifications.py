@@ -138,14 +138,24 @@ def inbox_page(user: User, *, unread: bool = False, after: str | None = None, si
                          message="Неверная ссылка на страницу уведомлений: откройте их заново.")
 
 
+def _unread(user: User, ids: Iterable[int] | None, document_ids: Iterable[int] | None) -> list:
+    conditions = [Notification.user_id == user.id, Notification.read_at.is_(None)]
+    if ids is not None:
+        conditions.append(Notification.id.in_(list(ids)))
+    if document_ids is not None:
+        conditions.append(Notification.document_id.in_(list(document_ids)))
+    return conditions
+
+
+def has_unread(user: User, ids: Iterable[int] | None = None, document_ids: Iterable[int] | None = None) -> bool:
+    """Whether mark_read with the same arguments would mark anything."""
+    return db.session.scalar(select(select(Notification.id).where(*_unread(user, ids, document_ids)).exists()))
+
+
 def mark_read(user: User, ids: Iterable[int] | None = None, document_ids: Iterable[int] | None = None) -> int:
     """Mark the user's unread notifications read: those with the given ids, or about the given documents, or all
     of them. Another user's ids are ignored, as are unknown ones; the number marked is returned."""
-    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    if ids is not None:
-        query = query.where(Notification.id.in_(list(ids)))
-    if document_ids is not None:
-        query = query.where(Notification.document_id.in_(list(document_ids)))
+    query = update(Notification).where(*_unread(user, ids, document_ids))
     return db.session.execute(query.values(read_at=clock.now())).rowcount or 0
 
 

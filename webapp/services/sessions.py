@@ -28,6 +28,7 @@ from webapp.extensions import db
 from webapp.models import LoginThrottle, User, UserSession
 from webapp.services.audit import record_event
 from webapp.services.policy import ensure
+from webapp.services.transactions import write_apart
 from webapp.services.users import set_password
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often: not on every request
@@ -88,8 +89,10 @@ def resume(session_id: str) -> User | None:
         return None
     now = clock.now()
     if now - _aware(row.last_seen_at) >= TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()  # before the view runs: activity is recorded even for a page that writes nothing
+        # before the view runs: activity is recorded even for a page that writes nothing
+        row_id = row.id
+        write_apart(lambda: db.session.execute(
+            update(UserSession).where(UserSession.id == row_id).values(last_seen_at=now)))
     row.user.session_token = _split(session_id)[1]
     return row.user
 

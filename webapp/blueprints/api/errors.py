@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from webapp.blueprints.api import bp, meta
 from webapp.extensions import db
 from webapp.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from webapp.services.transactions import is_lock_conflict
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_failed",
@@ -82,10 +83,8 @@ def _on_stale(_exc: StaleDataError):
 
 
 def _on_operational(exc: OperationalError):
-    from webapp.blueprints import _is_lock_conflict
-
     db.session.rollback()
-    if _is_lock_conflict(exc):
+    if is_lock_conflict(exc):
         return error_response(409, "busy", "Someone else is changing the same data; retry in a few seconds.")
     return error_response(503, "unavailable", "The database is unavailable; retry later.")
 

@@ -73,9 +73,11 @@ def index():
 @bp.route("/documents/<int:document_id>")
 @login_required
 def detail(document_id: int):
-    document = service.load_tree(_load(document_id))
-    if service.mark_notifications_read(current_user, document):
-        db.session.commit()  # the one write of this page: the reader's own notices about it are read
+    # the one write of this page, made before the document is loaded for showing (it commits): the reader's own
+    # notices about it are read
+    document = _load(document_id)
+    service.mark_notifications_read(current_user, document)
+    document = service.load_tree(document)
     workflow = workflows.workflow_of(document)
     buttons = [(t, transitions.blocked_reason(current_user, document, t))
                for t in transitions.available_transitions(current_user, document)]
