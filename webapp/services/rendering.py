@@ -44,7 +44,6 @@ from webapp.rendering.samples import sample_for
 from webapp.ru.dates import format_date_long, format_date_short
 from webapp.ru.typography import typeset
 from webapp.services.audit import record_event
-from webapp.services.documents import load_tree
 from webapp.services.emblems import emblem_picture
 from webapp.services.errors import Invalid, NotFound
 from webapp.services.files import read_bytes, store_bytes
@@ -264,7 +263,6 @@ def _facts(document: Document, has_control_point: bool) -> gost.Facts:
 
 
 def render_context(document: Document) -> dict[str, Any]:
-    load_tree(document)  # the context walks every point: loaded in a few queries, not three a point
     return {"doc": document_context(document), "today": _short(clock.today())}
 
 
