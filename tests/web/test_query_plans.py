@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import select
+
 from webapp.extensions import db
-from webapp.services import occurrences
+from webapp.models import Event
+from webapp.services import occurrences, paging
 
 
 def plan(query) -> str:
@@ -42,3 +45,12 @@ def test_the_catch_up_of_periodic_series_probes_its_partial_index(app):
     with app.app_context():
         found = plan(occurrences.stale_series(date(2026, 12, 31)))
     assert "ix_assignment_series" in found, found
+
+
+def test_a_journal_newest_first_reads_its_primary_key_backwards_without_sorting(app):
+    """The audit page and notifications (keyset pages newest first) on page 1 and further: no sort of the table."""
+    with app.app_context():
+        for after in (None, "v1000_1000"):
+            found = plan(paging.keyset_query(select(Event), paging.newest(Event.id), Event.id, after=after, size=50))
+            assert "Sort" not in found and "TEMP B-TREE" not in found, found
+            assert "pk_audit_event" in found or "INTEGER PRIMARY KEY" in found or "SCAN audit_event" in found, found

@@ -75,23 +75,35 @@ def _decode(cursor: str, kind: str, message: str) -> tuple[Any, int]:
         raise Invalid(message) from error
 
 
-def keyset(query, sort: Sort, id_column, *, after: str | None, size: int,
-           message: str = "Неверная ссылка на страницу списка: откройте список заново.") -> Page:
-    """One page of `query` (a select of one entity) in `sort`'s order, ties broken by id; Invalid with `message`
-    for a cursor that was not made here."""
+def keyset_query(query, sort: Sort, id_column, *, after: str | None, size: int,
+                 message: str = "Неверная ссылка на страницу списка: откройте список заново."):
+    """The select of one keyset page (and one row more, which tells whether there is a next page)."""
     key, descending = sort.key, sort.descending
+    by_id = key is id_column  # a journal newest first: ordered and continued by its primary key alone
     if after:
         value, identity = _decode(after, sort.kind, message)
         next_id = id_column < identity if descending else id_column > identity
-        if value is None:
+        if by_id:
+            query = query.where(next_id)
+        elif value is None:
             query = query.where(key.is_(None), next_id)
         else:
             beyond = key < value if descending else key > value
             query = query.where(or_(beyond, and_(key == value, next_id), key.is_(None)))
-    order = [key.desc().nulls_last() if descending else key.asc().nulls_last(),
-             id_column.desc() if descending else id_column.asc()]
+    if by_id:  # no NULLS LAST: with it neither database reads the primary key's index backwards, both sort
+        order = [id_column.desc() if descending else id_column.asc()]
+    else:
+        order = [key.desc().nulls_last() if descending else key.asc().nulls_last(),
+                 id_column.desc() if descending else id_column.asc()]
+    return query.add_columns(key).order_by(*order).limit(page_size(size) + 1)
+
+
+def keyset(query, sort: Sort, id_column, *, after: str | None, size: int,
+           message: str = "Неверная ссылка на страницу списка: откройте список заново.") -> Page:
+    """One page of `query` (a select of one entity) in `sort`'s order, ties broken by id; Invalid with `message`
+    for a cursor that was not made here."""
     size = page_size(size)
-    rows = db.session.execute(query.add_columns(key).order_by(*order).limit(size + 1)).all()
+    rows = db.session.execute(keyset_query(query, sort, id_column, after=after, size=size, message=message)).all()
     more = len(rows) > size
     rows = rows[:size]
     cursor = _encode(rows[-1][1], rows[-1][0].id) if more else None
