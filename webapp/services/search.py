@@ -88,7 +88,7 @@ def _entries(document: Document, files: Iterable[DocumentFile] = ()) -> list[dic
                  lexemes=" ".join(lexemes("\n".join(words))))]
     for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id).options(
             selectinload(Assignment.reports), selectinload(Assignment.deadline_changes),
-            selectinload(Assignment.coexecutors), selectinload(Assignment.lead_body))):
+            selectinload(Assignment.coexecutors), selectinload(Assignment.lead_body)).order_by(Assignment.id)):
         text_of = "\n".join(_assignment_words(assignment) + [label])
         rows.append(dict(common, kind="assignment", object_id=assignment.id, status=assignment.status,
                          body_id=assignment.lead_body_id, deadline=assignment.deadline, title=assignment.action,
@@ -107,7 +107,7 @@ def reindex(document_ids: Iterable[int]) -> int:
         documents = db.session.scalars(select(Document).where(Document.id.in_(chunk)).options(
             selectinload(Document.points), selectinload(Document.agenda_items),
             selectinload(Document.participants), selectinload(Document.signatories),
-            selectinload(Document.stages), selectinload(Document.issuing_body))).all()
+            selectinload(Document.stages), selectinload(Document.issuing_body)).order_by(Document.id)).all()
         files: dict[int, list[DocumentFile]] = {}
         for attached in db.session.scalars(select(DocumentFile).where(DocumentFile.document_id.in_(chunk))
                                            .order_by(DocumentFile.id)):
