@@ -3,13 +3,7 @@ DOCX справка): every one of them reads the same filters from the URL."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-import weakref
-from collections.abc import Callable
-from typing import IO
-
-from flask import Response, render_template, request, send_file
+from flask import Response, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
@@ -18,7 +12,7 @@ from wtforms.validators import Optional
 
 from webapp import clock
 from webapp.blueprints.assignments import bp
-from webapp.blueprints.documents.downloads import send
+from webapp.blueprints.documents.downloads import send, send_written
 from webapp.blueprints.fields import IdField, RuDateField, RuForm
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
@@ -106,25 +100,6 @@ def dashboard():
                            args=filter_args() | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(),
                            chart=exports.chart_data(data))
-
-
-def send_written(write: Callable[[IO[bytes]], object], name: str, mimetype: str):
-    """A download that `write` puts into an anonymous temporary file, sent from that file: a big export never sits
-    in memory, and the file (nameless on disk) is gone when the response is closed."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response (or below, when writing fails)
-    try:
-        write(out)
-        size = out.seek(0, os.SEEK_END)
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    response = send_file(out, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.content_length = size
-    # The server closes the file once it is sent; a response dropped unread or unclosed (Flask's test client keeps
-    # them open) closes it when its file iterator goes, instead of leaving it to the garbage collector's warning.
-    weakref.finalize(response.response, out.close)
-    return response
 
 
 @bp.get("/assignments/export.<fmt>")

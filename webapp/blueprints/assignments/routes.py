@@ -9,7 +9,7 @@ from sqlalchemy import and_, select
 from webapp import clock
 from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.assignments import bp
-from webapp.blueprints.assignments.dashboard import drill_down, send_written
+from webapp.blueprints.assignments.dashboard import drill_down
 from webapp.blueprints.assignments.forms import (
     ActionForm,
     AddAssignmentForm,
@@ -21,6 +21,7 @@ from webapp.blueprints.assignments.forms import (
     ReviewForm,
 )
 from webapp.blueprints.confirm import ask, confirmed
+from webapp.blueprints.documents.downloads import send_written
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
+import weakref
+from collections.abc import Callable
+from typing import IO
 
 from flask import flash, redirect, send_file, url_for
 from flask_login import login_required
@@ -24,6 +29,25 @@ def file_name(document: Document, extension: str, prefix: str | None = None) -> 
 def send(data: bytes, name: str, mimetype: str = DOCX_CONTENT_TYPE):
     """A download under a Russian name (Flask writes RFC 5987's filename*, with an ASCII fallback)."""
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+def send_written(write: Callable[[IO[bytes]], object], name: str, mimetype: str):
+    """A download that `write` puts into an anonymous temporary file, sent from that file: a big export never sits
+    in memory, and the file (nameless on disk) is gone when the response is closed."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response (or below, when writing fails)
+    try:
+        write(out)
+        size = out.seek(0, os.SEEK_END)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = send_file(out, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.content_length = size
+    # The server closes the file once it is sent; a response dropped unread or unclosed (Flask's test client keeps
+    # them open) closes it when its file iterator goes, instead of leaving it to the garbage collector's warning.
+    weakref.finalize(response.response, out.close)
+    return response
 
 
 def _docx(document_id: int):
