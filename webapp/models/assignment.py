@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text, UniqueConstraint, and_, literal_column
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp import clock
@@ -105,10 +106,17 @@ class Assignment(db.Model):
     occurrences: Mapped[list[Assignment]] = relationship(
         back_populates="series", cascade="all, delete-orphan", order_by="Assignment.original_deadline")
 
-    @property
+    @hybrid_property
     def is_series(self) -> bool:
         """A periodic assignment: reported on through its dated occurrences, not by itself."""
         return self.deadline_kind == DeadlineKind.periodic and self.series_id is None
+
+    @is_series.inplace.expression
+    @classmethod
+    def _is_series_expression(cls):
+        # The value inline, as the partial index ix_assignment_series (models/indexes.py) writes it: neither SQLite
+        # nor PostgreSQL's generic plans match a partial index's predicate to a bound parameter.
+        return and_(cls.deadline_kind == literal_column(f"'{DeadlineKind.periodic.value}'"), cls.series_id.is_(None))
 
     @property
     def status_title(self) -> str:

@@ -9,12 +9,12 @@ import io
 from dataclasses import dataclass
 from typing import IO
 
-from sqlalchemy import and_, or_
+from sqlalchemy import or_
 
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
 from webapp.models import Assignment, User
-from webapp.models.assignment import OPEN_STATUSES, STATUS_TITLES, DeadlineKind
+from webapp.models.assignment import OPEN_STATUSES, STATUS_TITLES
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import assignments as service
 from webapp.services import exports
@@ -49,7 +49,7 @@ def export_workbook(user: User, target: str | IO[bytes]) -> int:
     query = exports.assignment_rows(Assignment.deadline, Assignment.deadline_text, Assignment.status,
                                     order_by=[Assignment.id]).where(
         Assignment.status.in_(OPEN_STATUSES), visible_assignments(user),
-        ~and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None)),  # not is_series
+        ~Assignment.is_series,
         or_(exports.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
     sheet = exports.XlsxSheet(target, "Поручения", WIDTHS)
     try:

@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, select, true, union
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import Assignment, Body, CalendarToken, DeadlineKind, Document, DocumentType, Event, Point, User
+from webapp.models import Assignment, Body, CalendarToken, Document, DocumentType, Event, Point, User
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.models.document import TYPE_TITLES
 from webapp.services.errors import NotFound
@@ -87,8 +87,7 @@ def _in_scope(row: CalendarToken, deadlines):
                  Assignment.id == coexecuting.assignment_id, wanted))]
     if row.body is None:
         parts.append(select(Assignment.id).where(Assignment.controller_id == row.owner_id, wanted))
-    series = and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None))
-    return and_(Assignment.id.in_(union(*parts)), ~series,
+    return and_(Assignment.id.in_(union(*parts)), ~Assignment.is_series,
                 visible_assignments(row.owner) if row.body is not None else true())
 
 

@@ -25,7 +25,6 @@ from webapp.models import (
     Body,
     ChangeStatus,
     DeadlineChange,
-    DeadlineKind,
     Document,
     Event,
     User,
@@ -139,7 +138,7 @@ class Snapshot:
                  .outerjoin(change, change.id == later.c.change_id)
                  .where(Assignment.status != AssignmentStatus.draft, published_by(day),
                         # a periodic series is counted through its dated occurrences, each tracked on its own
-                        ~and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None)),
+                        ~Assignment.is_series,
                         or_(Assignment.point_id.is_not(None), Assignment.created_at < end),
                         *self._filters()))
         if filters.only_overdue:

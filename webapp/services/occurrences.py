@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models.assignment import OPEN_STATUSES, Assignment, AssignmentStatus, DeadlineKind
-from webapp.models.indexes import SERIES_PREDICATE
 from webapp.ru.dates import DateError, format_date_short
 from webapp.ru.deadlines import Deadline, occurrences, parse_deadline
 from webapp.services.audit import record_event
@@ -88,16 +87,9 @@ def materialise(series: Assignment, as_of: date) -> list[Assignment]:
     return created
 
 
-# A series (not one of its occurrences), written as the predicate of the partial index ix_assignment_series with its
-# value inline: neither SQLite nor PostgreSQL's generic plans use a partial index for a bound parameter. The
-# assignment list runs the catch-up on every request; with the index, finding nothing to do costs an index probe
-# instead of a scan of every assignment.
-OPEN_SERIES = text(SERIES_PREDICATE)
-
-
 def stale_series(until: date):
     """The open series whose occurrences do not reach `until` yet."""
-    return select(Assignment).where(OPEN_SERIES, Assignment.status.in_(OPEN_STATUSES), or_(
+    return select(Assignment).where(Assignment.is_series, Assignment.status.in_(OPEN_STATUSES), or_(
         Assignment.materialised_until.is_(None), Assignment.materialised_until < until))
 
 

@@ -23,7 +23,6 @@ from webapp.models import (
     AssignmentStatus,
     ChangeStatus,
     DeadlineChange,
-    DeadlineKind,
     Document,
     User,
 )
@@ -120,7 +119,7 @@ def _to_execute(user: User):
 
 def _conditions(user: User) -> dict[str, object]:
     """What makes an item wait for this one user, per group (each group's statement selects its ENTITY)."""
-    series = and_(Assignment.deadline_kind == DeadlineKind.periodic, Assignment.series_id.is_(None))
+    series = Assignment.is_series
 
     def document(condition):
         return and_(Document.parent_id.is_(None), readable_documents(user), condition)
