@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -30,7 +31,6 @@ from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
 from webapp.services.policy import (
     SERIES_MESSAGE,
-    can,
     ensure,
     member_body_ids,
     pending_change,
@@ -278,18 +278,45 @@ def open_dated_query():
                      selectinload(Assignment.coexecutors), selectinload(Assignment.controller)))
 
 
+def in_bodies(ids: Iterable[int]):
+    """A WHERE clause: one of the assignment's responsible bodies (lead or co-executor) is among `ids`."""
+    ids = list(ids)
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+    return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting))
+
+
+#: Most overdue first (the earliest deadline), then by document and assignment: the order of the overdue summary.
+OVERDUE_ORDER = (Assignment.deadline, Assignment.document_id, Assignment.id)
+
+
+def overdue_query(as_of: date, body: Body | None = None, user: User | None = None):
+    """Open assignments whose deadline passed before `as_of` — of `body` and the bodies below it, those `user` may
+    read (the same clause as «Поручения») — every filter in SQL, unordered."""
+    query = open_dated_query().where(Assignment.deadline < as_of).options(selectinload(Assignment.document))
+    if body is not None:
+        query = query.where(in_bodies(body.subtree_ids()))
+    if user is not None:
+        query = query.where(visible_assignments(user))
+    return query
+
+
+def overdue_page(as_of: date, body: Body | None, user: User, after: tuple[date, int, int] | None,
+                 size: int) -> tuple[list[OverdueRow], tuple[date, int, int] | None]:
+    """One page of the overdue summary the user may read, in its order, after the (deadline, document id,
+    assignment id) of the previous page's last row; the rows and the next page's cursor (None on the last page)."""
+    query = overdue_query(as_of, body, user)
+    if after is not None:
+        query = query.where(tuple_(*OVERDUE_ORDER) > tuple_(*after))
+    rows = list(db.session.scalars(query.order_by(*OVERDUE_ORDER).limit(size + 1)))
+    last = rows[size - 1] if len(rows) > size else None
+    return ([OverdueRow(a, days_overdue(a, as_of)) for a in rows[:size]],
+            (last.deadline, last.document_id, last.id) if last else None)
+
+
 def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> list[OverdueRow]:
     """Open assignments whose deadline passed before `as_of`, most overdue first."""
-    rows = list(db.session.scalars(open_dated_query().where(Assignment.deadline < as_of)
-                                   .options(selectinload(Assignment.document))))  # each row names its document
-    if body is not None:
-        ids = body.subtree_ids()
-        rows = [a for a in rows if {b.id for b in a.bodies} & ids]
-    if user is not None:
-        rows = [a for a in rows if can(user, "read_assignment", a)]
-    result = [OverdueRow(a, days_overdue(a, as_of)) for a in rows]
-    result.sort(key=lambda r: (-r.days, r.assignment.document_id, r.assignment.id))
-    return result
+    rows = db.session.scalars(overdue_query(as_of, body, user).order_by(*OVERDUE_ORDER))
+    return [OverdueRow(a, days_overdue(a, as_of)) for a in rows]
 
 
 def rollup(assignment: Assignment) -> tuple[int, int]:

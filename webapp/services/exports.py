@@ -14,14 +14,14 @@ from datetime import date
 from typing import IO, Any, NamedTuple
 
 import xlsxwriter
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Point, User
 from webapp.models.assignment import STATUS_TITLES, assignment_coexecutor
 from webapp.models.document import TYPE_TITLES, DocumentType
-from webapp.services.assignments import open_dated_query
+from webapp.services.assignments import in_bodies, open_dated_query
 from webapp.services.dashboard import Snapshot, document_date
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,13 +168,6 @@ def responsible(lead: str | None, coexecutors: str | None) -> str:
 def stream(query) -> Iterator:
     """The query's rows fetched BATCH at a time: a server-side cursor on PostgreSQL, never every row at once."""
     return iter(db.session.execute(query.execution_options(yield_per=BATCH)))
-
-
-def in_bodies(ids: Iterable[int]):
-    """A WHERE clause: one of the assignment's responsible bodies (lead or co-executor) is among `ids`."""
-    ids = list(ids)
-    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-    return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting))
 
 
 def xlsx_list(records: Iterable[Record], target: str | IO[bytes], as_of: date, title: str, note: str = "") -> int:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+
+from flask import request, url_for
 
 from webapp import clock
 from webapp.blueprints.api import bp
@@ -128,10 +131,25 @@ def decide_extension(body: dict, assignment_id: int):
 
 @bp.get("/overdue")
 @bp.arguments(OverdueArgs, location="query", as_kwargs=False)
-@bp.response(200, OverdueRowSchema(many=True))
+@bp.response(200, OverdueRowSchema(many=True), headers={
+    "Link": {"description": 'The next page: `<...&after=CURSOR>; rel="next"` (absent on the last page).',
+             "schema": {"type": "string"}},
+    "X-Next-Cursor": {"description": "The `after` of the next page (absent on the last page).",
+                      "schema": {"type": "string"}}})
 @bp.doc(tags=TAG, summary="The overdue summary on a date: open assignments the caller may read whose deadline passed, "
-                          "most overdue first")
+                          "most overdue first, in pages of `limit` rows")
 def overdue(args: dict):
     body = get_or_404(Body, args["body_id"], "body") if args.get("body_id") else None
-    rows = service.overdue(args.get("as_of") or clock.today(), body, user=api_user())
-    return [row.as_dict() for row in rows]
+    as_of = args.get("as_of") or clock.today()
+    after = None
+    if args.get("after"):
+        deadline, document_id, assignment_id = args["after"].split(".")
+        after = (date.fromisoformat(deadline), int(document_id), int(assignment_id))
+    rows, more = service.overdue_page(as_of, body, api_user(), after, args["limit"])
+    headers = {}
+    if more is not None:
+        cursor = f"{more[0].isoformat()}.{more[1]}.{more[2]}"
+        link = url_for("api.overdue", _external=True, **{k: v for k, v in request.args.items() if k != "after"},
+                       after=cursor)
+        headers = {"Link": f'<{link}>; rel="next"', "X-Next-Cursor": cursor}
+    return [row.as_dict() for row in rows], 200, headers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
+from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
@@ -471,11 +472,27 @@ class ExtensionDecisionIn(InputSchema):
 # --- the overdue summary and notifications --------------------------------------------------------------------------
 
 
+def _overdue_cursor(value: str) -> None:
+    deadline, _, rest = value.partition(".")
+    document_id, _, assignment_id = rest.partition(".")
+    try:
+        date.fromisoformat(deadline)
+    except ValueError as error:
+        raise ValidationError("Not a cursor returned by this API.") from error
+    for part in (document_id, assignment_id):
+        _cursor(part)
+
+
 class OverdueArgs(InputSchema):
     as_of = fields.Date(metadata={"description": "The day the summary is for (default: today); overdue means the "
                                                 "deadline day ended before it."})
     body_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
                              metadata={"description": "Only assignments of this body and the bodies below it."})
+    after = fields.String(validate=[validate.Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{1,10}\.[0-9]{1,10}$"),
+                                    _overdue_cursor],
+                          metadata={"description": "The cursor of the previous page's `Link: <...>; rel=\"next\"` "
+                                                   "header (also in `X-Next-Cursor`)."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class OverdueRowSchema(Schema):
