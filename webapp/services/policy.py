@@ -34,6 +34,7 @@ from webapp.models import (
     ChangeStatus,
     Deputy,
     Document,
+    Membership,
     Role,
     User,
 )
@@ -462,3 +463,21 @@ def visible_assignments(user: User):
         return Assignment.controller_id == user.id
     coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
     return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting), Assignment.controller_id == user.id)
+
+
+def visible_users(user: User):
+    """A WHERE clause on users: whom a user may find by name (the pickers of filters and approval routes).
+    Overseers, and drafters who put anyone of the organisation on a route, find everyone; the others the people
+    of their scope (their bodies and the bodies below them) and themselves."""
+    scope = None if oversees(user) or user.has_role(*DRAFTERS) else scope_ids(user)
+    if scope is None:
+        return true()
+    members = select(Membership.user_id).where(Membership.body_id.in_(scope))
+    return or_(User.id == user.id, User.id.in_(members))
+
+
+def visible_bodies(user: User):
+    """A WHERE clause on bodies: the ones a user may find by name — the whole directory for overseers and users
+    who act for the whole organisation, else the bodies of their scope."""
+    scope = None if oversees(user) else scope_ids(user)
+    return true() if scope is None else Body.id.in_(scope)
