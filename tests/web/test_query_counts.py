@@ -121,8 +121,8 @@ def worlds(databases, tmp_path_factory) -> Iterator[dict[int, World]]:
         yield out
 
 
-def _api(who: str, path: str) -> tuple[str, Callable[[dict], str], Callable[[dict], dict]]:
-    return who, lambda ids: path, lambda ids: {"Authorization": f"Bearer {ids['api']}"}
+def _api(who: str, path: Callable[[dict], str] | str) -> tuple[str, Callable[[dict], str], Callable[[dict], dict]]:
+    return who, (path if callable(path) else lambda ids: path), lambda ids: {"Authorization": f"Bearer {ids['api']}"}
 
 
 def _page(who: str, path: Callable[[dict], str] | str) -> tuple[str | None, Callable[[dict], str], Callable]:
@@ -151,6 +151,9 @@ PAGES = {
     "API assignments": _api(None, "/api/v1/assignments"),
     "API overdue": _api(None, "/api/v1/overdue"),
     "API search": _api(None, "/api/v1/search?q=мониторинг"),
+    "API overdue of a body": _api(None, lambda ids: f"/api/v1/overdue?body_id={ids['department']}"),
+    "suggested users": _page("aud", "/suggest/users?q=контролёр"),
+    "suggested bodies": _page("aud", "/suggest/bodies?q=школа"),
 }
 
 

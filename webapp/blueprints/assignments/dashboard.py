@@ -14,8 +14,9 @@ from webapp import clock
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.documents.downloads import send, send_written
 from webapp.blueprints.fields import IdField, RuDateField, RuForm
+from webapp.blueprints.pickers import picked
 from webapp.extensions import db
-from webapp.models import Assignment, Body, Document, User
+from webapp.models import Assignment, Document, User
 from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import file_name
@@ -33,7 +34,7 @@ class DashboardFilterForm(RuForm):
 
     as_of = RuDateField("На дату", validators=[Optional()])
     overdue = BooleanField("только просроченные")
-    body = SelectField("Орган (с подчинёнными)", coerce=db_id, validate_choice=False, validators=[Optional()])
+    body = IdField("Орган (с подчинёнными)", validators=[Optional()])  # the picker's id (blueprints/pickers.py)
     controller = SelectField("Контролёр", validate_choice=False, validators=[Optional()])
     document = IdField("Документ", validators=[Optional()])
     doc_type = SelectField("Вид документа", validators=[Optional()], choices=[SelectChoice("", "все")] + [
@@ -45,15 +46,17 @@ class DashboardFilterForm(RuForm):
 def dashboard_filters(with_choices: bool = False) -> tuple[DashboardFilterForm, Filters]:
     """The filters in the URL; a bad one is reported on the form and the day's unfiltered figures are shown."""
     form = DashboardFilterForm(request.args)
+    form.body_picked = body = picked("body", current_user, request.args, "body")  # a picker, not every body
     if with_choices:
-        form.body.choices = [SelectChoice(0, "все")] + [
-            SelectChoice(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
         controllers = select(Assignment.controller_id).where(Assignment.controller_id.is_not(None)).distinct()
         form.controller.choices = [SelectChoice("", "все"), SelectChoice(str(NO_CONTROLLER), "не назначен")] + [
             SelectChoice(str(u.id), u.full_name)
             for u in db.session.scalars(select(User).where(User.id.in_(controllers)).order_by(User.full_name))]
     today = clock.today()
     if not form.validate():
+        return form, Filters(as_of=today)
+    if body.error:
+        form.body.errors = [body.error]
         return form, Filters(as_of=today)
     controller = None
     if form.controller.data:
@@ -67,7 +70,7 @@ def dashboard_filters(with_choices: bool = False) -> tuple[DashboardFilterForm, 
         form.document.errors = ["Документ не найден."]
         return form, Filters(as_of=today)
     return form, Filters(as_of=form.as_of.data or today, only_overdue=form.overdue.data,
-                         body=db.session.get(Body, form.body.data) if form.body.data else None,
+                         body=body.obj,
                          controller_id=controller, document=document, doc_type=form.doc_type.data or None,
                          since=form.since.data, until=form.until.data)
 
@@ -90,6 +93,12 @@ def drill_down() -> tuple[Filters, str, object] | None:
     return filters, figure, Snapshot(filters).ids(figure)
 
 
+def _with_body(args: dict[str, str], filters: Filters) -> dict[str, str]:
+    """The links' filters with the body the picker resolved (by its id), whether it was chosen or typed."""
+    args = {key: value for key, value in args.items() if key != "body"}
+    return args | {"body": str(filters.body.id)} if filters.body is not None else args
+
+
 @bp.get("/assignments/dashboard")
 @login_required
 def dashboard():
@@ -97,7 +106,7 @@ def dashboard():
     form, filters = dashboard_filters(with_choices=True)
     data = overview(filters)
     return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
-                           args=filter_args() | {"as_of": filters.as_of.isoformat()},
+                           args=_with_body(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(),
                            chart=exports.chart_data(data))
 

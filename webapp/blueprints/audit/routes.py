@@ -9,13 +9,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.audit import bp
 from webapp.blueprints.audit.forms import AuditFilterForm
-from webapp.extensions import db
-from webapp.models import Event, User
+from webapp.blueprints.pickers import picked
+from webapp.models import Event
 from webapp.services import paging, policy
 from webapp.services.errors import Invalid
 from webapp.services.history import describe
@@ -26,13 +25,12 @@ from webapp.services.history import describe
 def index():
     policy.ensure(current_user, "read_audit")
     form = AuditFilterForm(request.args)
-    form.user.choices = [SelectChoice(0, "все")] + [
-        SelectChoice(u.id, u.full_name) for u in db.session.scalars(select(User).order_by(User.full_name))]
+    user = picked("user", current_user, request.args, "user")  # a picker, not a select of every user
     query = select(Event).options(selectinload(Event.actor))
-    if form.validate():
+    if form.validate() and user.error is None:
         zone = ZoneInfo(current_app.config["TIMEZONE"])
-        if form.user.data:
-            query = query.where(Event.actor_id == form.user.data)
+        if user.obj is not None:
+            query = query.where(Event.actor_id == user.id)
         if form.document.data:
             query = query.where(Event.document_id == form.document.data)
         if form.since.data:
@@ -46,5 +44,5 @@ def index():
     except Invalid as error:
         flash(error.reason, "warning")
         return redirect(url_for("audit.index", **without_cursor()))
-    return render_template("audit/index.html", form=form, events=describe(page.rows), sizes=paging.PAGE_SIZES,
-                           size=size, **page_links(page.after))
+    return render_template("audit/index.html", form=form, user=user, events=describe(page.rows),
+                           sizes=paging.PAGE_SIZES, size=size, **page_links(page.after))

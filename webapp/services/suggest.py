@@ -1,0 +1,93 @@
+"""Names for the pickers that replace selects of every user and every body: the first few people or bodies whose
+name holds what was typed, and the one an exact name or an id denotes — always among those the policy lets the
+viewer find (policy.visible_users, policy.visible_bodies)."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import Body, User, UserRole
+from webapp.services.policy import APPROVERS, visible_bodies, visible_users
+
+LIMIT = 20  #: suggestions per answer
+MAX_TEXT = 100  #: what is typed into a picker, at most
+
+
+def _like(text: str) -> tuple[str, str]:
+    """LIKE patterns (substring, prefix) of what was typed, its wildcards taken literally."""
+    text = text.strip().lower()[:MAX_TEXT].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{text}%", f"{text}%"
+
+
+def _users(viewer: User, approvers: bool):
+    query = select(User).where(User.active.is_(True), visible_users(viewer))
+    if approvers:  # the approver of a route (policy.may_approve as a condition)
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_([str(r) for r in APPROVERS]))))
+    return query
+
+
+def users(viewer: User, text: str, approvers: bool = False, limit: int = LIMIT) -> list[User]:
+    """Active users whose full name holds `text` (any case), names that start with it first, then by name."""
+    if not text.strip():
+        return []
+    inside, start = _like(text)
+    name = func.lower(User.full_name)
+    return list(db.session.scalars(
+        _users(viewer, approvers).where(name.like(inside, escape="\\"))
+        .order_by(case((name.like(start, escape="\\"), 0), else_=1), User.full_name, User.id).limit(limit)))
+
+
+def bodies(viewer: User, text: str, limit: int = LIMIT) -> list[Body]:
+    """Bodies whose name or short name holds `text` (any case): names that start with it first, open before
+    closed, then by name."""
+    if not text.strip():
+        return []
+    inside, start = _like(text)
+    name, short = func.lower(Body.name), func.lower(func.coalesce(Body.short_name, ""))
+    starts = or_(name.like(start, escape="\\"), short.like(start, escape="\\"))
+    return list(db.session.scalars(
+        select(Body).where(visible_bodies(viewer), or_(name.like(inside, escape="\\"), short.like(inside, escape="\\")))
+        .options(selectinload(Body.parent))  # the hint names it
+        .order_by(case((starts, 0), else_=1), Body.closed_at.is_not(None), Body.name, Body.id).limit(limit)))
+
+
+def user_named(viewer: User, text: str, approvers: bool = False) -> list[User]:
+    """The users (at most two: one is the answer, two an ambiguity) whose full name is exactly `text`."""
+    return list(db.session.scalars(_users(viewer, approvers).where(
+        func.lower(User.full_name) == " ".join(text.split()).lower()).order_by(User.id).limit(2)))
+
+
+def body_named(viewer: User, text: str) -> list[Body]:
+    """The bodies (at most two) whose name or short name is exactly `text`."""
+    wanted = " ".join(text.split()).lower()
+    return list(db.session.scalars(select(Body).where(visible_bodies(viewer), or_(
+        func.lower(Body.name) == wanted, func.lower(Body.short_name) == wanted)).order_by(Body.id).limit(2)))
+
+
+def user_by_id(viewer: User, user_id: int, approvers: bool = False) -> User | None:
+    return db.session.scalar(_users(viewer, approvers).where(User.id == user_id))
+
+
+def body_by_id(viewer: User, body_id: int) -> Body | None:
+    return db.session.scalar(select(Body).where(visible_bodies(viewer), Body.id == body_id))
+
+
+def user_label(user: User) -> str:
+    return user.full_name
+
+
+def user_hint(user: User) -> str:
+    return user.position or ""
+
+
+def body_hint(body: Body) -> str:
+    """What tells two bodies of similar names apart: the full name under a short one, the body above, closed."""
+    parts = [body.name] if body.short_name and body.short_name != body.name else []
+    if body.parent is not None:
+        parts.append(f"в составе: {body.parent.display_name}")
+    if body.closed_at is not None:
+        parts.append("закрыт")
+    return "; ".join(parts)
+
