@@ -1,0 +1,230 @@
+"""Every figure of the dashboard «на дату» equals a straightforward count, assignment by assignment in Python, of
+the module docstring's «as it stood» (webapp/services/dashboard.py), over a random small world: documents dated
+by registration, by meeting or by entry, assignments projected from points or added later, done, cancelled (on
+their own or with their periodic series) and extended before and after the days asked, co-executors in a tree of
+bodies, and moments on both sides of the organisation's midnight. The days asked are the test clock's today and
+past days; the figures: the totals, the age buckets, by body, by document, by controller, the lists and the
+12-month trend, with and without each filter."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import TODAY
+from webapp.extensions import db
+from webapp.models import Assignment, Body, DeadlineChange, Document, Event, Point, User
+from webapp.services import dashboard
+
+ZONE = ZoneInfo("Europe/Moscow")  # the test config's TIMEZONE
+OPEN = ("new", "in_work", "reported", "returned")
+DATED = ("by", "period")
+
+
+def _moment(rng: random.Random, day: date) -> datetime:
+    """A moment of `day` in the organisation's time zone, often just before or after its midnight (UTC)."""
+    clock = rng.choice([time(0, 5), time(2, 59), time(10), time(23, 55)])
+    return datetime.combine(day, clock, ZONE).astimezone(UTC)
+
+
+def _day(rng: random.Random) -> date:
+    return TODAY + timedelta(days=rng.randint(-560, 40))
+
+
+def _build(seed: int) -> None:
+    """The random world, written through the models (no service: the point is the data, not how it came)."""
+    rng = random.Random(seed)
+    top = Body(name="Министерство")
+    departments = [Body(name=f"Департамент {i}", parent=top) for i in range(2)]
+    schools = [Body(name=f"Школа {i}", parent=departments[i % 2]) for i in range(4)]
+    bodies = [top, *departments, *schools]
+    controllers = [User(login=f"ctl{i}", full_name=f"Контролёр {i}", password_hash="-") for i in range(3)]
+    db.session.add_all(bodies + controllers)
+    db.session.flush()
+    events = []
+
+    def event(action: str, object_id: int, at: datetime) -> None:
+        events.append(Event(at=at, action=action, object_type="assignment", object_id=object_id,
+                            prev_hash="0" * 64, hash=secrets.token_hex(32)))
+
+    for number in range(14):
+        dating = rng.choice(["reg", "reg", "event", "none"])
+        doc_type = rng.choice(["order", "protocol", "decision"])
+        document = Document(doc_type=doc_type, title=f"Документ {number}", number=str(number),
+                            state="published" if number % 7 else "draft", created_at=_moment(rng, _day(rng)),
+                            reg_date=_day(rng) if dating == "reg" or rng.random() < 0.2 else None,
+                            event_date=_day(rng) if dating in ("event", "reg") and rng.random() < 0.6 else None)
+        db.session.add(document)
+        db.session.flush()
+        for position in range(rng.randint(2, 7)):
+            point = None
+            if rng.random() < 0.6:
+                point = Point(document_id=document.id, position=position, number=str(position + 1), text="Сделать")
+                db.session.add(point)
+                db.session.flush()
+            status = rng.choice([*OPEN, "done", "done", "cancelled", "draft"])
+            kind = rng.choice(["by", "by", "by", "period", "from", "none", "periodic"])
+            deadline = _day(rng) if kind != "none" else None
+            row = Assignment(document_id=document.id, point_id=point.id if point else None, action="Сделать",
+                             status=status, deadline_kind=kind, deadline=deadline, created_at=_moment(rng, _day(rng)),
+                             lead_body=rng.choice([*bodies, None]), controller=rng.choice([*controllers, None]),
+                             completed_on=(_day(rng) if rng.random() < 0.85 else None) if status == "done" else None,
+                             coexecutors=rng.sample(bodies, rng.choice([0, 0, 1, 2])))
+            db.session.add(row)
+            db.session.flush()
+            family = [row]
+            if kind == "periodic":  # a series and its dated occurrences, each with a state of its own
+                for index in range(3):
+                    due = deadline + timedelta(days=90 * index)
+                    occurrence = Assignment(
+                        document_id=document.id, point_id=row.point_id, action="Сделать", series_id=row.id,
+                        deadline_kind="by", deadline=due, original_deadline=due, created_at=row.created_at,
+                        status=rng.choice([*OPEN, "done", "cancelled"]), lead_body=row.lead_body,
+                        controller=row.controller, completed_on=_day(rng))
+                    db.session.add(occurrence)
+                    family.append(occurrence)
+                db.session.flush()
+                if rng.random() < 0.5:
+                    event("assignment.cancel", row.id, _moment(rng, _day(rng)))
+            for item in family:
+                if item.status == "cancelled" and rng.random() < 0.8:
+                    event("assignment.cancel", item.id, _moment(rng, _day(rng)))
+                if rng.random() < 0.3:
+                    event("assignment.accept", item.id, _moment(rng, _day(rng)))  # not a cancellation
+                for _ in range(rng.choice([0, 0, 1, 2])):
+                    db.session.add(DeadlineChange(
+                        assignment_id=item.id, reason="Нужно время", old_date=rng.choice([_day(rng), None]),
+                        new_date=item.deadline, status=rng.choice(["approved", "approved", "rejected", "pending"]),
+                        decided_at=rng.choice([_moment(rng, _day(rng)), None])))
+    db.session.add_all(events)
+    db.session.commit()
+
+
+# --- the straightforward count ----------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> date:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ZONE).date()
+
+
+class World:
+    """Everything read back once; each figure computed from it row by row."""
+
+    def __init__(self):
+        self.assignments = db.session.query(Assignment).all()
+        self.documents = {d.id: d for d in db.session.query(Document)}
+        self.parents = {b.id: b.parent_id for b in db.session.query(Body)}
+        self.coexecutors = {a.id: {b.id for b in a.coexecutors} for a in self.assignments}
+        self.changes = sorted(db.session.query(DeadlineChange), key=lambda c: c.id)
+        self.cancels = [(e.object_id, _local(e.at)) for e in db.session.query(Event)
+                        if e.action == "assignment.cancel"]
+
+    def ancestors(self, body_id: int) -> set[int]:
+        found = set()
+        while body_id is not None:
+            found.add(body_id)
+            body_id = self.parents[body_id]
+        return found
+
+    def rows(self, f: dashboard.Filters, day: date | None = None) -> list[dict]:
+        """The assignments in force at the end of `day` that the filters keep, with their state then."""
+        day = day or f.as_of
+        rows = []
+        for a in self.assignments:
+            d = self.documents[a.document_id]
+            started = d.reg_date or d.event_date or _local(d.created_at)
+            if (a.status == "draft" or d.state != "published" or started > day
+                    or (a.deadline_kind == "periodic" and a.series_id is None)
+                    or (a.point_id is None and _local(a.created_at) > day)):
+                continue
+            later = [c for c in self.changes if c.assignment_id == a.id and c.status == "approved"
+                     and c.decided_at is not None and _local(c.decided_at) > day]
+            deadline = (later[0].old_date or a.deadline) if later else a.deadline
+            done = a.status == "done" and (a.completed_on or date.min) <= day
+            cancelled = a.status == "cancelled" and not any(
+                who in (a.id, a.series_id) and on > day for who, on in self.cancels)
+            state = "done" if done else "cancelled" if cancelled else "open"
+            dated = a.deadline_kind in DATED and deadline is not None
+            overdue = state == "open" and dated and deadline < day
+            doc_date = (d.event_date or d.reg_date) if d.doc_type == "protocol" else (d.reg_date or d.event_date)
+            bodies = ({a.lead_body_id} - {None}) | self.coexecutors[a.id]
+            if ((f.only_overdue and not overdue)
+                    or (f.body is not None and not any(f.body.id in self.ancestors(b) for b in bodies))
+                    or (f.controller_id is not None and (a.controller_id or 0) != f.controller_id)
+                    or (f.doc_type and d.doc_type != f.doc_type)
+                    or (f.since and (doc_date is None or doc_date < f.since))
+                    or (f.until and (doc_date is None or doc_date > f.until))):
+                continue
+            rows.append({"a": a, "deadline": deadline, "state": state, "overdue": overdue, "dated": dated,
+                         "bodies": bodies, "late_by": (day - deadline).days if overdue else None})
+        return rows
+
+    def expected(self, f: dashboard.Filters) -> dict:
+        day, rows = f.as_of, self.rows(f)
+        is_open = [r for r in rows if r["state"] == "open"]
+        soon = {n: sorted(r["a"].id for r in is_open if r["dated"] and day <= r["deadline"] <= day + timedelta(n))
+                for n in (7, 30)}
+        late = sorted(r["a"].id for r in rows if r["state"] == "done" and r["a"].completed_on
+                      and r["deadline"] and r["a"].completed_on > r["deadline"])
+        totals = {"documents": len({r["a"].document_id for r in rows}), "all": len(rows), "open": len(is_open),
+                  "overdue": sum(r["overdue"] for r in rows), "done": sum(r["state"] == "done" for r in rows),
+                  "done_late": len(late), "cancelled": sum(r["state"] == "cancelled" for r in rows),
+                  "due_7": len(soon[7]), "due_30": len(soon[30])}
+        for index, (_, low, high) in enumerate(dashboard.BUCKETS):
+            totals[f"age_{index}"] = sum(r["overdue"] and low <= r["late_by"] <= (high or 10**6) for r in rows)
+
+        def grouped(key) -> dict:
+            counts = {}
+            for r in is_open:
+                for group in key(r):
+                    opened, overdue = counts.get(group, (0, 0))
+                    counts[group] = (opened + 1, overdue + r["overdue"])
+            return counts
+
+        by_body = grouped(lambda r: set().union(*(self.ancestors(b) for b in r["bodies"])))
+        by_document = sorted(grouped(lambda r: [r["a"].document_id]).items(),
+                             key=lambda item: (-item[1][1], -item[1][0], item[0]))[:20]
+        trend = []
+        for end in dashboard.month_ends(day):
+            then = self.rows(f, end)
+            overdue = sum(r["overdue"] for r in then)
+            trend.append((end, sum(r["state"] == "open" for r in then), overdue))
+        return {"totals": totals, "by_body": by_body, "by_document": by_document,
+                "by_controller": grouped(lambda r: [r["a"].controller_id or dashboard.NO_CONTROLLER]),
+                "trend": trend, "overdue_rows": sorted((r["a"].id, r["late_by"]) for r in rows if r["overdue"]),
+                "due_30": soon[30], "done_late": late}
+
+
+def _shown(data: dashboard.Overview) -> dict:
+    """The same figures as the dashboard's overview has them."""
+    return {"totals": data.totals, "by_body": {b.id: (o, late) for b, o, late in data.by_body},
+            "by_document": [(d.id, (o, late)) for d, o, late in data.by_document],
+            "by_controller": {key: (o, late) for key, _, o, late in data.by_controller},
+            "trend": data.trend, "overdue_rows": sorted((a.id, days) for a, _, days in data.overdue_rows),
+            "due_30": sorted(a.id for a, _ in data.due_30), "done_late": sorted(a.id for a, _ in data.done_late)}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_figure_equals_the_count_assignment_by_assignment(app, seed):
+    with app.test_request_context():
+        _build(seed)
+        world = World()
+        department = db.session.query(Body).filter_by(name="Департамент 1").one()
+        controller = db.session.query(User).filter_by(login="ctl1").one()
+        rng = random.Random(seed)
+        days = [TODAY, TODAY - timedelta(days=rng.randint(30, 400))]
+        filters = [{"only_overdue": True}, {"body": department}, {"controller_id": controller.id},
+                   {"controller_id": dashboard.NO_CONTROLLER, "only_overdue": True},
+                   {"doc_type": "protocol"}, {"since": TODAY - timedelta(days=300), "until": TODAY - timedelta(30)}]
+        checked = 0
+        for day in days:  # unfiltered, and two filters of the seed's choice (each seed its own, to stay fast)
+            for extra in [{}, *rng.sample(filters, 2)]:
+                f = dashboard.Filters(as_of=day, **extra)
+                expected = world.expected(f)
+                assert _shown(dashboard.overview(f)) == expected, (day, extra)
+                checked += expected["totals"]["all"] + sum(o for _, o, _ in expected["trend"])
+        assert checked > 100  # the world is not empty on the days asked
