@@ -3,12 +3,14 @@ chain, logins — with the share of overdue assignments the benchmarks expect.""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select
+from collections import Counter
 
-from tests.conftest import TODAY
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import TODAY, private_app
 from webapp.extensions import db
-from webapp.models import Assignment, Body, Document, User
+from webapp.models import Assignment, Body, DeadlineChange, Document, Event, Point, PointResponsible, Report, User
 from webapp.models.assignment import OPEN_STATUSES
 
 PASSWORD = "Нагрузка-на-сервис-2026"
@@ -94,3 +96,65 @@ def test_a_big_protocol_and_a_busy_school(app, runner, monkeypatch):
                                    .join(Assignment, Assignment.document_id == Document.id)
                                    .where(Assignment.lead_body_id == body)).all()
         assert len(years) >= 10  # spread over the years, not the oldest 90
+
+
+GENERATED = ("body", "user_account", "user_role", "membership", "document", "agenda_item", "point",
+             "point_responsible", "assignment", "assignment_report", "deadline_change", "audit_event", "audit_head")
+
+
+def _stored(app) -> dict[str, list[tuple]]:
+    """Every generated table's rows as stored, in key order (password hashes left out: each is salted anew)."""
+    with app.app_context():
+        tables = db.metadata.tables
+        return {name: [tuple(value for key, value in row._mapping.items() if key != "password_hash")
+                       for row in db.session.execute(select(tables[name]).order_by(*tables[name].primary_key))]
+                for name in GENERATED}
+
+
+def _indexes(app) -> list:
+    """Every index with its definition (expression indexes too, which SQLAlchemy's reflection skips)."""
+    with app.app_context():
+        sql = ("SELECT name, sql FROM sqlite_master WHERE type = 'index'" if db.engine.dialect.name == "sqlite"
+               else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        return sorted(db.session.execute(text(sql)).all())
+
+
+def test_the_same_seed_gives_the_same_rows(app, databases, tmp_path, monkeypatch):
+    """Two databases filled with one seed hold the same rows (the bench's figures compare like with like); another
+    seed gives other rows. The indexes the SQLite load drops for its speed are all back afterwards."""
+    monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
+    arguments = ["gen-load", "--documents", "30", "--assignments", "300", "--bodies", "12", "--users", "15",
+                 "--big-protocol", "40", "--busy-body", "50"]
+    indexes = _indexes(app)
+    rows = {}
+    for seed in (5, 5, 6):
+        home = tmp_path / f"run{len(rows)}"
+        home.mkdir()
+        with private_app(databases, "migrated", home) as other:
+            result = other.test_cli_runner().invoke(args=[*arguments, "--seed", str(seed)])
+            assert result.exit_code == 0, result.output
+            assert _indexes(other) == indexes
+            rows[len(rows)] = _stored(other)
+    assert rows[0] == rows[1]
+    assert rows[0]["assignment"] != rows[2]["assignment"] and len(rows[0]["assignment"]) == 300
+
+
+def test_shape_of_the_generated_rows(app, generated):
+    """What every table holds for 2,000 assignments: one point and one responsible body each, a report for
+    each one done, reported or returned, an event for each published document and each accepted assignment;
+    statuses spread, about 15% of those whose deadline has passed still open."""
+    with app.app_context():
+        def count(model, *where):
+            return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+        assignments = db.session.scalars(select(Assignment)).all()
+        statuses = Counter(a.status for a in assignments)
+        assert count(Point) == count(PointResponsible) == 2000
+        assert count(Report) == statuses["done"] + statuses["reported"] + statuses["returned"]
+        published = count(Document, Document.state == "published")
+        assert count(Event) == published + statuses["done"]
+        assert 0 < count(DeadlineChange) < 0.1 * 2000
+        assert min(statuses[s] for s in ("new", "in_work", "reported", "returned", "done")) >= 20
+        passed = [a for a in assignments if a.status != "draft" and a.deadline < TODAY]
+        still_open = sum(a.status in OPEN_STATUSES for a in passed) / len(passed)
+        assert 0.10 <= still_open <= 0.20

@@ -1,8 +1,9 @@
 """Synthetic load data through the real schema: a region's years of documents, assignments, reports, extensions
 and audit events, for benchmarks (`docflow gen-load`).
 
-Rows are written table by table in batches: PostgreSQL through COPY, SQLite through executemany in one
-transaction, so a million assignments take minutes, not hours. Every value a column needs that the generator does
+Rows are written table by table in batches: PostgreSQL through COPY, SQLite through executemany of tuples in one
+transaction with the journal in memory and the loaded tables' secondary indexes made again after it, so a million
+assignments take minutes, not hours. Every value a column needs that the generator does
 not choose comes from the column's own default, so a column added to a model is filled here too. The audit trail
 is chained and keyed like the service's own (`docflow audit verify` passes).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -26,6 +28,13 @@ from webapp.services.audit import GENESIS, audit_key, event_hash
 from webapp.services.backup import reset_sequences
 
 BATCH = 5000
+# the tables that take most rows; their secondary indexes are made again after the load (SQLite)
+LOADED = ("document", "agenda_item", "point", "point_responsible", "assignment", "assignment_report",
+          "deadline_change", "audit_event")
+# events' before/after, shared by every generated event (read only): each is serialised once per batch
+SIGNED, PUBLISHED = {"state": "signed"}, {"state": "published"}
+REPORTED, DONE = {"status": "reported"}, {"status": "done"}
+BULK_PRAGMAS = {"journal_mode": "MEMORY", "synchronous": "OFF", "foreign_keys": "OFF"}
 YEARS = 15
 OVERDUE_SHARE = 0.15  # of assignments whose deadline has passed, this many are still open
 TYPES = (("order", 45), ("protocol", 30), ("decision", 10), ("resolution", 5), ("regulation", 5), ("plan", 5))
@@ -67,7 +76,8 @@ class _Ids:
 
 
 class _Writer:
-    """Rows of one table, completed with the columns' defaults, written in batches."""
+    """Rows of one table, completed with the columns' defaults, written in batches as tuples (column by column:
+    the defaults and SQLite's bind processors applied to a column's values at once, not value by value)."""
 
     def __init__(self, conn) -> None:
         self.conn = conn
@@ -75,41 +85,64 @@ class _Writer:
         self.counts: dict[str, int] = {}
 
     def write(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-        names = [column.name for column in table.columns]
-        defaults = {column.name: column.default for column in table.columns}
         batch: list[dict[str, Any]] = []
         for row in rows:
-            for name in names:
-                if name not in row:
-                    default = defaults[name]
-                    row[name] = None if default is None else (
-                        default.arg if default.is_scalar else default.arg(None))
             batch.append(row)
             if len(batch) >= BATCH:
-                self._flush(table, names, batch)
+                self._flush(table, batch)
                 batch = []
         if batch:
-            self._flush(table, names, batch)
+            self._flush(table, batch)
 
-    def _flush(self, table: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
+    def _flush(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
+        names = [column.name for column in table.columns]
+        given = set().union(*rows)
+        columns = [_values(column, rows, column.name in given) for column in table.columns]
         if not self.postgres:  # the driver's executemany with the columns' own bind processors: 2x Core's speed
             dialect = self.conn.dialect
-            processors = [table.columns[name].type.bind_processor(dialect) for name in names]
-            columns = ", ".join(f'"{name}"' for name in names)  # names from the models, not from input
-            statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'  # noqa: S608
-            self.conn.connection.driver_connection.executemany(statement, [
-                tuple(value if process is None or value is None else process(value)
-                      for value, process in zip((row[name] for name in names), processors, strict=True))
-                for row in rows])
+            for position, column in enumerate(table.columns):
+                process = column.type.bind_processor(dialect)
+                if process is not None:
+                    columns[position] = _processed(columns[position], process)
+            listed = ", ".join(f'"{name}"' for name in names)  # names from the models, not from input
+            statement = f'INSERT INTO "{table.name}" ({listed}) VALUES ({", ".join("?" * len(names))})'  # noqa: S608
+            self.conn.connection.driver_connection.executemany(statement, zip(*columns, strict=True))
             return
-        json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
+        for position, column in enumerate(table.columns):
+            if column.type.__class__.__name__ == "JSON":
+                columns[position] = [None if value is None else json.dumps(value, ensure_ascii=False)
+                                     for value in columns[position]]
         cursor = self.conn.connection.driver_connection.cursor()
-        columns = ", ".join(f'"{name}"' for name in names)
-        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[n], ensure_ascii=False) if n in json_columns and row[n] is not None
-                                else row[n] for n in names])
+        listed = ", ".join(f'"{name}"' for name in names)
+        with cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copy:
+            for row in zip(*columns, strict=True):
+                copy.write_row(row)
+
+
+def _processed(values: list[Any], process) -> list[Any]:
+    """The values as the driver takes them; one object met again (the events' shared dicts) processed once."""
+    done: dict[int, Any] = {}
+    out = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        key = id(value)
+        if key not in done:
+            done[key] = process(value)
+        out.append(done[key])
+    return out
+
+
+def _values(column, rows: list[dict[str, Any]], given: bool) -> list[Any]:
+    """One column's values in the rows: what a row gives, else the column's default (scalar or callable); `given`
+    says whether any row gives it."""
+    name, default = column.name, column.default
+    if default is None or default.is_scalar:
+        value = None if default is None else default.arg
+        return [row.get(name, value) for row in rows] if given else [value] * len(rows)
+    return [row[name] if name in row else default.arg(None) for row in rows]
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
@@ -121,7 +154,8 @@ def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
     rng = random.Random(sizes.seed)  # noqa: S311 (reproducible load data, not a secret)
     today = clock.today()
     tables = db.metadata.tables
-    with db.engine.connect() as conn, conn.begin():
+    with db.engine.connect() as conn, _sqlite_bulk(conn), conn.begin():
+        rebuild = _drop_indexes(conn, LOADED)
         ids = _Ids({name: (conn.execute(select(func.max(tables[name].c.id))).scalar() or 0) + 1
                     for name in ("body", "user_account", "membership", "document", "agenda_item", "point",
                                  "point_responsible", "assignment", "assignment_report", "deadline_change",
@@ -144,9 +178,46 @@ def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
             writer.write(tables["deadline_change"], plan.changes)
             writer.write(tables["audit_event"], events.chain(plan.events))
         events.close()
+        for statement in rebuild:
+            conn.exec_driver_sql(statement)
         if writer.postgres:
             reset_sequences(conn, [tables[name] for name in ids.next])
     return writer.counts
+
+
+@contextmanager
+def _sqlite_bulk(conn) -> Iterator[None]:
+    """SQLite set for one big load on this connection, and set back after it: the rollback journal in memory
+    instead of the write-ahead log (a page written once, not to the log and then to the file), no fsync, and no
+    foreign-key lookups per row (the generator makes every reference itself). A crash during the load may leave
+    the file damaged: gen-load is for benchmark databases, not for one in use."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    saved = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in BULK_PRAGMAS}
+    for name, value in BULK_PRAGMAS.items():
+        driver.execute(f"PRAGMA {name}={value}")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            driver.execute(f"PRAGMA {name}={value}")
+
+
+def _drop_indexes(conn, tables: tuple[str, ...]) -> list[str]:
+    """On SQLite, drop the secondary indexes of the tables about to be loaded and return the statements that make
+    them again: one sort per index after the load costs less than an index entry placed per row. Unique
+    constraints' own indexes stay (they are the table's), as do all on PostgreSQL (COPY meets its target)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    marks = ", ".join("?" * len(tables))
+    indexes = conn.connection.driver_connection.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",  # noqa: S608
+        tables).fetchall()
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes]
 
 
 # --- bodies and users ---------------------------------------------------------------------------------------------
@@ -251,7 +322,7 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
             row.update(number=f"{numbers[key]}-{department}", reg_date=day)
             out.events.append({"at": _moment(day, rng), "actor_id": author, "action": "transition.publish",
                                "object_type": "document", "object_id": document, "document_id": document,
-                               "before": {"state": "signed"}, "after": {"state": "published"}})
+                               "before": SIGNED, "after": PUBLISHED})
         out.documents.append(row)
         count = big if index == big_index else per_document + (index - (index > big_index >= 0) < extra)
         agenda = None
@@ -340,7 +411,7 @@ def _assignment(out: _Plan, ids: _Ids, rng: random.Random, document: int, positi
             row["completed_on"] = reported
             out.events.append({"at": _moment(reported, rng), "actor_id": controller, "action": "assignment.accept",
                                "object_type": "assignment", "object_id": assignment, "document_id": document,
-                               "before": {"status": "reported"}, "after": {"status": "done"}})
+                               "before": REPORTED, "after": DONE})
     out.assignments.append(row)
 
 
