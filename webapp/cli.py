@@ -50,6 +50,8 @@ def register_commands(app: Flask) -> None:
     for command in USER_COMMANDS:
         user_group.add_command(command)
     app.cli.add_command(notify_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_group)
 
 
 def migrate_database() -> None:
@@ -164,12 +166,9 @@ def webhooks_group() -> None:
 def webhooks_send() -> None:
     """Queue «overdue» events and send every delivery that is due (run it from cron every minute; several hosts
     may run it at once)."""
-    from webapp import clock
-    from webapp.services import webhooks
+    from webapp.services import routines
 
-    queued = webhooks.queue_overdue(clock.today())
-    db.session.commit()
-    report = webhooks.send_due()
+    queued, report = routines.send_webhooks()
     click.echo(f"Webhooks: {queued} overdue event(s) queued; {report.delivered} delivered, {report.retried} to "
                f"retry, {report.failed} failed.")
 
@@ -184,13 +183,41 @@ def notify_group() -> None:
 def notify_send() -> None:
     """E-mail the notifications not mailed yet, as each user chose (each one, or a daily digest from DIGEST_HOUR);
     run it from cron every few minutes; several hosts may run it at once, each notification goes out once."""
-    from webapp.services import notifications
+    from webapp.services import routines
 
-    run = notifications.send_mail()
+    run = routines.notify()
     click.echo(f"Notification e-mails sent: {run.sent} (carrying {run.notifications} notification(s)); "
                f"failed, will be retried: {run.failed}.")
     if run.failed:
         raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run what is queued, then exit (tests, cron).")
+@click.option("--no-periodic", is_flag=True, help="Leave the periodic work (reminders, e-mails, webhooks) to cron.")
+@with_appcontext
+def worker_command(burst: bool, no_periodic: bool) -> None:
+    """Run queued jobs (big exports) and the periodic work until stopped; several hosts may run one each
+    (PostgreSQL: Procrastinate's worker; SQLite: one machine, `docflow serve` runs one itself)."""
+    from webapp.services import worker
+
+    app = current_app._get_current_object()
+    db.session.remove()
+    worker.run(app, burst=burst, periodic=not no_periodic)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Jobs: their results' clean-up."""
+
+
+@jobs_group.command("purge")
+@with_appcontext
+def jobs_purge() -> None:
+    """Remove jobs whose results are older than JOB_RESULT_DAYS (the worker does it every hour)."""
+    from webapp.services import routines
+
+    click.echo(f"Jobs removed: {routines.purge_jobs()}.")
 
 
 @click.command("serve")
@@ -216,8 +243,13 @@ def serve_command(demo: bool, host: str, port: int, threads: int) -> None:
         click.echo(f"Search index built: {search.reindex_all()} entries.")
         db.session.commit()
     db.session.remove()  # the command's own transaction must not stay open while the server runs
-    gc.freeze()  # what start-up loaded is never garbage: collections then walk only what requests make
     app = current_app._get_current_object()
+    from webapp.services import queue, worker
+
+    if not queue.on_postgresql():  # one machine: jobs and routines run in a thread of this process
+        worker.start_in_process(app)
+        click.echo("Jobs and periodic work run in this process (docflow worker is not needed).")
+    gc.freeze()  # what start-up loaded is never garbage: collections then walk only what requests make
     click.echo(f"Docflow is running at http://{host}:{port}/")
     if demo:
         logins = ", ".join(login for login, *_ in DEMO_USERS)
@@ -501,17 +533,16 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
 def remind_command(as_of: str | None, dry_run: bool) -> None:
     """E-mail deadline reminders, overdue notices and the weekly digest; each one once, failures retried."""
 
-    from webapp.services import occurrences, reminders
+    from webapp.services import occurrences, reminders, routines
 
     day = _as_of_day(as_of)
-    occurrences.catch_up(day)  # the next due dates of periodic assignments, so they are reminded of too
     if dry_run:
+        occurrences.catch_up(day)  # the next due dates of periodic assignments, so they are reminded of too
         for message in reminders.pending(day):
             click.echo(f"{message.reason:<9} {message.key:<10} {message.user.email:<30} {message.subject}")
         db.session.rollback()
         return
-    sent, failed = reminders.send_pending(day, after_each=db.session.commit)
-    db.session.commit()
+    sent, failed = routines.remind(day)
     click.echo(f"Reminders sent: {sent}, failed (will be retried): {failed}")
     if failed:
         raise SystemExit(1)

@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 20,  # seconds
     "REMIND_DAYS": [7, 1],  # days before a deadline
     "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
+    "REMIND_HOUR": 8,  # the job queue's worker runs `docflow remind`'s work daily at this hour
     "DIGEST_HOUR": 8,  # notifications by e-mail: the daily digest goes at the first `docflow notify send` from 8:00
     "MAX_POINTS": 1000,  # decision points in one document (saving 1,000 takes under a second: bench/save_points.py)
     "OCCURRENCE_HORIZON_DAYS": 92,  # periodic assignments: their due dates this far ahead exist as occurrences
@@ -76,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one file
     "UPLOAD_MAX_FILES": 10,  # files per report
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # one file brought in by the import (DOCX, text, PDF)
+    # Jobs (docflow worker): an export of more rows than this runs as a job with progress; results are kept so long.
+    "EXPORT_INLINE_ROWS": 5000,
+    "JOB_RESULT_DAYS": 7,
     # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback
     # and link-local networks are refused unless allowed (an installation whose receivers live there).
     "WEBHOOK_TIMEOUT": 10,

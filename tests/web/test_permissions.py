@@ -31,6 +31,7 @@ from webapp.models import (
     Document,
     DocumentFile,
     ImportItem,
+    Job,
     Report,
     ReportFile,
     Role,
@@ -108,11 +109,15 @@ def build_world() -> dict:
     api_token = ApiToken(user_id=users["executor_a"].id, name="Отчёты", token_hash=hashlib.sha256(b"w").hexdigest(),
                          prefix="dfl_world", scopes="read", expires_at=datetime(2027, 1, 1, tzinfo=UTC))
     db.session.add(api_token)
+    job = Job(kind="export.bulk", owner_id=users["secretary_a"].id, title="Выгрузка", params={}, status="done",
+              progress_done=1, progress_total=1, result_id=stored.id, result_name="выгрузка.pdf",
+              result_type="application/pdf")
+    db.session.add(job)
     db.session.flush()
     return {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
             "published": published.id, "new": new.id, "in_work": in_work.id, "reported": reported.id,
             "pending": pending.id, "report_file": report_file.id, "draft_file": draft_file.id, "calendar": token.id,
-            "feed": feed, "import": upload.id, "api_token": api_token.id,
+            "feed": feed, "import": upload.id, "api_token": api_token.id, "job": job.id,
             "users": {login: user.id for login, user in users.items()}}
 
 
@@ -273,6 +278,16 @@ ROWS = [
     Row("assignments.dashboard", "GET", lambda w: "/assignments/dashboard", OVERSEERS),
     Row("assignments.export", "GET", lambda w: "/assignments/export.xlsx", OVERSEERS),
     Row("assignments.bulk_export", "GET", lambda w: "/assignments/bulk.xlsx", EVERYONE),
+    Row("assignments.export", "POST", lambda w: "/assignments/export.xlsx", OVERSEERS, ok=200,
+        note="a small export: the file at once"),
+    Row("assignments.bulk_export", "POST", lambda w: "/assignments/bulk.xlsx", EVERYONE, ok=200,
+        note="a small export: the file at once"),
+    # Jobs
+    Row("jobs.index", "GET", lambda w: "/jobs", EVERYONE),
+    Row("jobs.detail", "GET", lambda w: f"/jobs/{w['job']}", own("secretary") | anywhere("admin"),
+        note="its owner's, and administrators'"),
+    Row("jobs.status", "GET", lambda w: f"/jobs/{w['job']}.json", own("secretary") | anywhere("admin")),
+    Row("jobs.result", "GET", lambda w: f"/jobs/{w['job']}/result", own("secretary") | anywhere("admin")),
     Row("assignments.bulk_import", "GET", lambda w: "/assignments/bulk", EVERYONE),
     Row("assignments.bulk_import", "POST", lambda w: "/assignments/bulk", EVERYONE, ok=400,
         note="no file: the form's message, not a refusal"),

@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.documents import bp as documents_bp
     from webapp.blueprints.imports import bp as imports_bp
+    from webapp.blueprints.jobs import bp as jobs_bp
     from webapp.blueprints.search import bp as search_bp
     from webapp.blueprints.suggest import bp as suggest_bp
     from webapp.blueprints.tasks import bp as tasks_bp
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assignments_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(suggest_bp)
     app.register_blueprint(tasks_bp)

@@ -28,6 +28,7 @@ from webapp.models.document import (
 )
 from webapp.models.files import StoredFile
 from webapp.models.imports import ImportItem, ImportStatus
+from webapp.models.jobs import Job, JobStatus
 from webapp.models.notices import CalendarToken, MailSetting, ReminderLog
 from webapp.models.people import Body, Deputy, Invitation, Membership, Role, User, UserRole
 from webapp.models.search import SearchEntry
@@ -60,6 +61,8 @@ __all__ = [
     "Event",
     "ImportItem",
     "ImportStatus",
+    "Job",
+    "JobStatus",
     "Invitation",
     "LoginThrottle",
     "MailSetting",

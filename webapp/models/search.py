@@ -36,8 +36,9 @@ class SearchEntry(db.Model):
 
 def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
     """Alembic's include_object: the engines' own full-text structures (FTS5 tables, the tsvector column and its
-    index) are made by migration 0013 and are not described by the models."""
-    if type_ == "table" and name and name.startswith("search_fts"):
+    index) are made by migration 0013 and are not described by the models; nor are the job queue's own tables on
+    PostgreSQL (Procrastinate's, migration 0024)."""
+    if type_ == "table" and name and name.startswith(("search_fts", "procrastinate_")):
         return False
     if type_ == "column" and name == "tsv" and obj.table.name == "search_entry":
         return False

@@ -6,10 +6,11 @@ a row that breaks a rule is reported and changes nothing; the others still apply
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_, select
 
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
@@ -43,19 +44,29 @@ class RowResult:
     message: str
 
 
-def export_workbook(user: User, target: str | IO[bytes]) -> int:
-    """The user's open assignments (of their bodies, or under their control; a periodic series goes by its dated
-    occurrences) as the workbook to fill in, written row by row to `target`; returns the number of rows."""
+def _exported(user: User):
+    """WHERE clauses: the user's open assignments (of their bodies, or under their control; a periodic series goes
+    by its dated occurrences)."""
+    return (Assignment.status.in_(OPEN_STATUSES), visible_assignments(user), ~Assignment.is_series,
+            or_(exports.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
+
+
+def export_count(user: User) -> int:
+    """How many rows export_workbook would write for the user."""
+    return db.session.scalar(select(func.count(Assignment.id)).where(*_exported(user)))
+
+
+def export_workbook(user: User, target: str | IO[bytes],
+                    rows: Callable[[Iterable], Iterable] = lambda rows: rows) -> int:
+    """The user's open assignments as the workbook to fill in, written row by row to `target`; returns the number
+    of rows. `rows` wraps the rows as they are read (a job counts them for its progress)."""
     query = exports.assignment_rows(Assignment.deadline, Assignment.deadline_text, Assignment.status,
-                                    order_by=[Assignment.id]).where(
-        Assignment.status.in_(OPEN_STATUSES), visible_assignments(user),
-        ~Assignment.is_series,
-        or_(exports.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
+                                    order_by=[Assignment.id]).where(*_exported(user))
     sheet = exports.XlsxSheet(target, "Поручения", WIDTHS)
     try:
         sheet.append(HEADERS)
         for key, kind, title, number, _day, point, action, lead, others, _controller, deadline, deadline_text, \
-                status in exports.stream(query):
+                status in rows(exports.stream(query)):
             label = f"{TYPE_TITLES[DocumentType(kind)]}{' № ' + number if number else ''} «{title[:100]}»"
             sheet.append([key, label, point or "", action, exports.responsible(lead, others),
                           f"{deadline:%d.%m.%Y}" if deadline else (deadline_text or ""), STATUS_TITLES[status], "",

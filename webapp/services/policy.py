@@ -103,7 +103,8 @@ def rule(name: str) -> Callable[[Check], Check]:
 
 #: Rules a deputy never takes over: running the service, setting deputies, and what only the person herself can
 #: do (confirming that she has read a document).
-NOT_DELEGATED = frozenset({"administer", "manage_bodies", "manage_users", "manage_deputies", "acknowledge"})
+NOT_DELEGATED = frozenset({"administer", "manage_bodies", "manage_users", "manage_deputies", "acknowledge",
+                           "read_job"})
 _PRINCIPALS = "_principals"  # not a column: acting_for's answer, on the instance for its request
 
 
@@ -409,6 +410,14 @@ def _read_audit(user: User, _obj=None) -> str | None:
 def _administer(user: User, _obj=None) -> str | None:
     """Users, their sessions, templates: what changes every document or account of the organisation."""
     return None if user.has_role(Role.admin) else "Это может только администратор."
+
+
+@rule("read_job")
+def _read_job(user: User, job) -> str | None:
+    """A job's progress and result (an export may hold what only its owner may read): its owner, an administrator."""
+    if job.owner_id == user.id or user.has_role(Role.admin):
+        return None
+    return "Это задание запустил другой пользователь."
 
 
 @rule("manage_bodies")

@@ -3,7 +3,7 @@ DOCX справка): every one of them reads the same filters from the URL."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
@@ -14,6 +14,7 @@ from webapp import clock
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.documents.downloads import send, send_written
 from webapp.blueprints.fields import IdField, RuDateField, RuForm
+from webapp.blueprints.jobs.routes import offer
 from webapp.blueprints.pickers import picked
 from webapp.extensions import db
 from webapp.models import Assignment, Document, User
@@ -21,7 +22,7 @@ from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
-from webapp.services import exports, policy, rendering
+from webapp.services import export_jobs, exports, policy, rendering
 from webapp.services.dashboard import FIGURES, NO_CONTROLLER, Filters, Snapshot, overview
 
 #: The query-string keys of the dashboard's filters (what a drill-down link and an export carry along).
@@ -111,18 +112,26 @@ def dashboard():
                            chart=exports.chart_data(data))
 
 
-@bp.get("/assignments/export.<fmt>")
+@bp.route("/assignments/export.<fmt>", methods=["GET", "POST"])
 @login_required
 def export(fmt: str):
+    """The file at once, or, for more rows than EXPORT_INLINE_ROWS (XLSX, CSV), a page whose POST starts a job."""
     policy.ensure(current_user, "oversee")
     if fmt not in ("xlsx", "csv", "docx"):
         return Response("Неизвестный формат выгрузки.", status=404)
     _, filters = dashboard_filters()
-    records = exports.snapshot_records(Snapshot(filters))
-    described = filters.describe()
     kind = "Справка об исполнении поручений" if fmt == "docx" else "Поручения"
     only = ", только просроченные" if filters.only_overdue else ""
     name = file_name(f"{kind} на {filters.as_of:%d.%m.%Y}{only}", fmt)
+    if fmt != "docx" and export_jobs.too_big(rows := export_jobs.dashboard_count(filters)):
+        if request.method == "POST":
+            job = export_jobs.start_dashboard(current_user, filters, fmt, name, rows)
+            db.session.commit()
+            return redirect(url_for("jobs.detail", job_id=job.id), 303)
+        return offer(f"Выгрузка {fmt.upper()}: {name}", rows,
+                     url_for("assignments.dashboard", **filter_args()))
+    records = exports.snapshot_records(Snapshot(filters))
+    described = filters.describe()
     if fmt == "xlsx":  # written row by row as the rows are read
         return send_written(lambda out: exports.snapshot_xlsx(records, out, filters.as_of, described), name,
                             exports.XLSX_CONTENT_TYPE)

@@ -22,13 +22,14 @@ from webapp.blueprints.assignments.forms import (
 )
 from webapp.blueprints.confirm import ask, confirmed
 from webapp.blueprints.documents.downloads import send_written
+from webapp.blueprints.jobs.routes import offer
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import assignments as service
-from webapp.services import bodies, bulk, calendar, exports, occurrences, paging, policy
+from webapp.services import bodies, bulk, calendar, export_jobs, exports, occurrences, paging, policy
 from webapp.services.dashboard import FIGURES
 from webapp.services.errors import Invalid
 from webapp.services.history import history_page
@@ -231,11 +232,18 @@ def calendar_feed(token: str):
     return response
 
 
-@bp.get("/assignments/bulk.xlsx")
+@bp.route("/assignments/bulk.xlsx", methods=["GET", "POST"])
 @login_required
 def bulk_export():
-    return send_written(lambda out: bulk.export_workbook(current_user, out),
-                        file_name(f"Мои поручения на {clock.today():%d.%m.%Y}", "xlsx"), exports.XLSX_CONTENT_TYPE)
+    """The workbook at once, or, for more rows than EXPORT_INLINE_ROWS, a page whose POST starts a job."""
+    name = file_name(f"Мои поручения на {clock.today():%d.%m.%Y}", "xlsx")
+    if export_jobs.too_big(rows := bulk.export_count(current_user)):
+        if request.method == "POST":
+            job = export_jobs.start_bulk(current_user, name, rows)
+            db.session.commit()
+            return redirect(url_for("jobs.detail", job_id=job.id), 303)
+        return offer(f"Выгрузка поручений: {name}", rows, url_for("assignments.bulk_import"))
+    return send_written(lambda out: bulk.export_workbook(current_user, out), name, exports.XLSX_CONTENT_TYPE)
 
 
 @bp.route("/assignments/bulk", methods=["GET", "POST"])

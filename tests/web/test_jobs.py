@@ -1,0 +1,182 @@
+"""Big exports as jobs, through HTTP: an export of more rows than EXPORT_INLINE_ROWS offers a job, its POST starts
+one and goes to the job's page, `docflow worker --burst` runs it, the JSON the page polls shows it done and the
+download holds the rows the list shows; only its owner (and an administrator) sees it; a failing job shows its
+Russian error and keeps nothing; a request that rolls back queues nothing (on PostgreSQL: Procrastinate's row is
+written in the request's transaction)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import TODAY
+from tests.web import test_exports_streamed as streamed
+from tests.web.test_exports_streamed import _grow, _listed, _rows
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Job, StoredFile, User
+from webapp.services import exports, jobs
+from webapp.services.exports import STATE_TITLES
+
+DASHBOARD = f"/assignments/export.xlsx?as_of={TODAY}"
+world = streamed.world  # the fixture: a department with two schools, its executor, a controller, an auditor
+
+
+def _start(client, auth, url: str) -> int:
+    """GET offers the job (nothing started), POST starts it: the job page's id."""
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="start-job-button"' in page.get_data(as_text=True)
+    response = client.post(url, data={"csrf_token": auth.csrf(url)})
+    assert response.status_code == 303, response.status_code
+    match = re.fullmatch(r"/jobs/(\d+)", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def _work(runner) -> None:
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, (result.output, result.exception)
+
+
+def _expected_dashboard(app, ids) -> list[tuple]:
+    with app.app_context():
+        states = {"done": "done", "cancelled": "cancelled"}
+        return [_listed(a, TODAY, STATE_TITLES[states.get(a.status, "open")])
+                for a in sorted((db.session.get(Assignment, i) for i in ids),
+                                key=lambda a: (a.deadline is None, a.deadline or TODAY, a.id))]
+
+
+def test_a_big_dashboard_export_runs_as_a_job_and_its_file_holds_the_rows(app, client, auth, runner, world):
+    _grow(app, world, 30)
+    app.config["EXPORT_INLINE_ROWS"] = 10
+    auth.login("aud")
+    small = client.get(f"/assignments/export.xlsx?as_of={TODAY}&doc_type=order")  # 10 rows: still at once
+    assert small.status_code == 200 and small.data[:2] == b"PK"
+    job_id = _start(client, auth, DASHBOARD)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert (state["status"], state["total"], state["download"]) == ("queued", 30, None)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "в очереди" in page  # without scripts the page reloads itself
+
+    _work(runner)
+
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert (state["status"], state["done"], state["total"], state["percent"]) == ("done", 30, 30, 100)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and f'href="/jobs/{job_id}/result"' in page
+    download = client.get(state["download"])
+    assert download.status_code == 200 and download.mimetype == exports.XLSX_CONTENT_TYPE
+    assert "filename*=UTF-8''" in download.headers["Content-Disposition"]
+    with app.app_context():
+        every = db.session.scalars(select(Assignment.id)).all()
+    assert _rows(io.BytesIO(download.data), first_row=3) == _expected_dashboard(app, every)
+
+
+def test_a_big_bulk_export_runs_as_a_job(app, client, auth, runner, world):
+    _grow(app, world, 40)
+    auth.login("exe")
+    inline = client.get("/assignments/bulk.xlsx")  # the default setting: at once
+    assert inline.status_code == 200 and inline.data[:2] == b"PK"
+    app.config["EXPORT_INLINE_ROWS"] = 5
+    job_id = _start(client, auth, "/assignments/bulk.xlsx")
+    _work(runner)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert state["status"] == "done" and state["done"] == state["total"] > 5
+    assert _rows(io.BytesIO(client.get(state["download"]).data), 2) == _rows(io.BytesIO(inline.data), 2)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Job.id))) == 1
+
+
+def test_only_the_owner_and_an_administrator_see_a_job(app, client, auth, runner, world, make_user):
+    _grow(app, world, 12)
+    app.config["EXPORT_INLINE_ROWS"] = 5
+    make_user("adm", "admin")
+    make_user("aud2", "auditor")
+    auth.login("aud")
+    assert 'id="jobs-link"' not in client.get("/documents").get_data(as_text=True)  # no jobs yet: no link
+    job_id = _start(client, auth, DASHBOARD)
+    _work(runner)
+    assert 'id="jobs-link"' in client.get("/documents").get_data(as_text=True)
+    assert f'href="/jobs/{job_id}"' in client.get("/jobs").get_data(as_text=True)
+    auth.logout()
+    for login, allowed in (("aud2", False), ("exe", False), ("adm", True)):
+        auth.login(login)
+        for path in (f"/jobs/{job_id}", f"/jobs/{job_id}.json", f"/jobs/{job_id}/result"):
+            assert client.get(path).status_code == (200 if allowed else 403), (login, path)
+        assert f'href="/jobs/{job_id}"' not in client.get("/jobs").get_data(as_text=True)  # the list: one's own
+        auth.logout()
+    auth.login("aud")
+    assert client.get(f"/jobs/{job_id + 1}").status_code == 404
+
+
+def test_a_failing_job_shows_its_error_and_keeps_nothing(app, client, auth, runner, world, monkeypatch):
+    _grow(app, world, 12)
+    app.config["EXPORT_INLINE_ROWS"] = 5
+    auth.login("aud")
+
+    def half_then_fail(records, out, *args):
+        out.write(b"PK half a workbook")
+        assert sum(1 for _ in records) == 12  # (read to the end: PostgreSQL's server-side cursor closes itself)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "snapshot_xlsx", half_then_fail)
+    with app.app_context():
+        files_before = db.session.scalar(select(func.count(StoredFile.id)))
+    job_id = _start(client, auth, DASHBOARD)
+    _work(runner)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert state["status"] == "failed" and state["error"] == jobs.FAILED and state["download"] is None
+    assert jobs.FAILED in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert client.get(f"/jobs/{job_id}/result").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StoredFile.id))) == files_before
+        assert db.session.get(Job, job_id).result_id is None
+
+
+def test_a_body_removed_after_the_start_fails_the_job_with_the_reason(app, client, auth, runner, world):
+    _grow(app, world, 12)
+    app.config["EXPORT_INLINE_ROWS"] = 5
+    auth.login("aud")
+    with app.app_context():
+        department = db.session.scalar(select(Body.id).where(Body.name == "Отдел"))
+    job_id = _start(client, auth, f"/assignments/export.csv?as_of={TODAY}&body={department}")
+    with app.app_context():  # as if the body were removed before the worker came to it
+        job = db.session.get(Job, job_id)
+        assert job.params["filters"]["body_id"] == department
+        job.params = {**job.params, "filters": {**job.params["filters"], "body_id": department + 1000}}
+        db.session.commit()
+    _work(runner)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert state["status"] == "failed"
+    assert state["error"] == "Выгрузка не подготовлена: орган удалён(а) после запуска задания."
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_a_job_reaches_the_queue_only_with_its_transaction(app, world, commit):
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.login == "aud"))
+        job = jobs.start(owner, "export.bulk", "Выгрузка", {"name": "x.xlsx"})
+        job_id = job.id
+        db.session.commit() if commit else db.session.rollback()
+        assert (db.session.get(Job, job_id) is not None) is commit
+        if db.engine.dialect.name == "postgresql":
+            queued = db.session.execute(text("SELECT args FROM procrastinate_jobs WHERE task_name = "
+                                             "'docflow.run_job'")).scalars().all()
+            assert queued == ([{"job_id": job_id}] if commit else [])
+
+
+def test_the_list_pages_newest_first(app, client, auth, world):
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.login == "exe"))
+        ids = [jobs.start(owner, "export.bulk", f"Выгрузка {n}", {"name": "x.xlsx"}).id for n in range(27)]
+        db.session.commit()
+    auth.login("exe")
+    first = client.get("/jobs?size=25").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'<tr id="job-(\d+)">', first)]
+    assert shown == sorted(ids, reverse=True)[:25]
+    link = re.search(r'href="([^"]+)" id="next-page"', first).group(1).replace("&amp;", "&")
+    rest = [int(i) for i in re.findall(r'<tr id="job-(\d+)">', client.get(link).get_data(as_text=True))]
+    assert rest == sorted(ids, reverse=True)[25:]
+    assert client.get("/jobs?after=nonsense").status_code == 302
