@@ -56,8 +56,10 @@ def test_an_admin_builds_the_tree(app, client, admin):
         assert db.session.get(Body, top).address == ["ул. Мира, 1", "тел. 33-00-00"]
         assert db.session.get(Body, top).formulas == {"order": "ПОСТАНОВЛЯЮ:"}  # printed before an order's points
         page = client.get("/admin/bodies").get_data(as_text=True)
-        rows = re.findall(r'data-depth="(\d+)">.*?<a href="[^"]+">([^<]+)</a>', page, re.S)
-        assert rows == [("0", "Департамент образования"), ("1", "Отдел общего образования")]  # the tree
+        rows = re.findall(r'data-body="\d+">\s*<td><a href="[^"]+">([^<]+)</a>.*?<td class="parent">(.*?)</td>', page,
+                          re.S)
+        assert [(name, re.sub("<[^>]+>", "", above)) for name, above in rows] == [  # the tree: each row's parent
+            ("Департамент образования", "верхний уровень"), ("Отдел общего образования", "Депобразования")]
         created = _events("body.create")
         assert [e.after["name"] for e in created] == ["Департамент образования", "Отдел общего образования"]
         assert "Орган добавлен в справочник" in client.get("/audit").get_data(as_text=True)

@@ -147,6 +147,7 @@ PAGES = {
     "notifications": _page("exec", "/notifications"),
     "admin: users": _page("adm", "/admin/users"),
     "admin: bodies": _page("adm", "/admin/bodies"),
+    "admin: bodies found by name": _page("adm", "/admin/bodies?q=школа"),
     "API documents": _api(None, "/api/v1/documents"),
     "API assignments": _api(None, "/api/v1/assignments"),
     "API overdue": _api(None, "/api/v1/overdue"),

@@ -39,18 +39,24 @@ def users(viewer: User, text: str, approvers: bool = False, limit: int = LIMIT) 
         .order_by(case((name.like(start, escape="\\"), 0), else_=1), User.full_name, User.id).limit(limit)))
 
 
+def body_matches(text: str, prefix: bool = False):
+    """A WHERE clause: the body's name or short name holds `text` (starts with it, with `prefix`), any case."""
+    inside, start = _like(text)
+    pattern = start if prefix else inside
+    return or_(func.lower(Body.name).like(pattern, escape="\\"),
+               func.lower(func.coalesce(Body.short_name, "")).like(pattern, escape="\\"))
+
+
 def bodies(viewer: User, text: str, limit: int = LIMIT) -> list[Body]:
     """Bodies whose name or short name holds `text` (any case): names that start with it first, open before
     closed, then by name."""
     if not text.strip():
         return []
-    inside, start = _like(text)
-    name, short = func.lower(Body.name), func.lower(func.coalesce(Body.short_name, ""))
-    starts = or_(name.like(start, escape="\\"), short.like(start, escape="\\"))
     return list(db.session.scalars(
-        select(Body).where(visible_bodies(viewer), or_(name.like(inside, escape="\\"), short.like(inside, escape="\\")))
+        select(Body).where(visible_bodies(viewer), body_matches(text))
         .options(selectinload(Body.parent))  # the hint names it
-        .order_by(case((starts, 0), else_=1), Body.closed_at.is_not(None), Body.name, Body.id).limit(limit)))
+        .order_by(case((body_matches(text, prefix=True), 0), else_=1), Body.closed_at.is_not(None), Body.name, Body.id)
+        .limit(limit)))
 
 
 def user_named(viewer: User, text: str, approvers: bool = False) -> list[User]:

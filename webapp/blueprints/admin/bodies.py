@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -10,16 +10,16 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.blueprints import flash_form_errors
+from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
 from webapp.blueprints.fields import RuForm
 from webapp.extensions import db
 from webapp.models import Body, User
-from webapp.security import db_id
-from webapp.services import bodies, emblems
-from webapp.services.errors import ServiceError
+from webapp.security import MAX_ID, db_id
+from webapp.services import bodies, emblems, paging
+from webapp.services.errors import Invalid, ServiceError
 from webapp.services.history import object_history
 
 
@@ -100,9 +100,24 @@ def _body(body_id: int) -> Body:
     return body
 
 
+def _list(form: BodyForm, status: int = 200):
+    """The directory in keyset pages by name, searched by name or showing the bodies directly below one."""
+    text = (request.args.get("q") or "").strip()[:100]
+    parent_id = request.args.get("parent", type=int)
+    parent = db.session.get(Body, parent_id) if parent_id and 0 < parent_id <= MAX_ID else None
+    size = paging.page_size(request.args.get("size", type=int))
+    try:
+        page = bodies.directory_page(text, parent, after=request.args.get("after"), size=size)
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("admin.body_list", **without_cursor()))
+    return render_template("admin/bodies.html", page=page, q=text, parent=parent, sizes=paging.PAGE_SIZES,
+                           size=size, form=form, action_form=ActionForm(), **page_links(page.after)), status
+
+
 @bp.get("/bodies")
 def body_list():
-    return render_template("admin/bodies.html", rows=bodies.tree(), form=_form(), action_form=ActionForm())
+    return _list(_form())
 
 
 @bp.post("/bodies")
@@ -110,11 +125,10 @@ def body_create():
     form = _form()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return render_template("admin/bodies.html", rows=bodies.tree(), form=form, action_form=ActionForm()), 400
+        return _list(form, 400)
     body = attempt(lambda: _save_emblem(bodies.create_body(current_user, _data(form)), form))
     if isinstance(body, ServiceError):
-        return render_template("admin/bodies.html", rows=bodies.tree(), form=form, action_form=ActionForm()), \
-            status_of(body)
+        return _list(form, status_of(body))
     db.session.commit()
     flash(f"Орган «{body.display_name}» добавлен.", "success")
     return redirect(url_for("admin.body_list"))

@@ -1,0 +1,71 @@
+"""/admin/bodies in keyset pages by name, with a search by name and the bodies below one, each row naming its
+parent: the directory of a region (thousands of bodies) is never sent whole."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from webapp.extensions import db
+from webapp.models import Body
+
+NEXT = re.compile(r'href="([^"]*)" id="next-page"')
+ROW = re.compile(r'data-body="\d+">\s*<td><a href="[^"]+">([^<]+)</a>.*?<td class="parent">(.*?)</td>', re.S)
+
+
+@pytest.fixture
+def directory(app, make_user):
+    """A department over 60 schools (Школа № 01 … № 60) and a separate library."""
+    with app.app_context():
+        department = Body(name="Управление образования", short_name="УО")
+        schools = [Body(name=f"Школа № {n:02}", parent=department) for n in range(1, 61)]
+        db.session.add_all([department, *schools, Body(name="Библиотека")])
+        db.session.commit()
+        ids = {"department": department.id}
+    make_user("adm", "admin")
+    make_user("aud", "auditor")
+    return ids
+
+
+def _rows(page: str) -> list[tuple[str, str]]:
+    return [(name, re.sub("<[^>]+>", "", above)) for name, above in ROW.findall(page)]
+
+
+def test_pages_by_name_cover_the_directory_once(client, auth, directory):
+    auth.login("adm")
+    url, seen, pages = "/admin/bodies?size=25", [], 0
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        rows = _rows(page)
+        assert len(rows) <= 25
+        seen += rows
+        pages += 1
+        found = NEXT.search(page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    names = [name for name, _ in seen]
+    assert pages == 3 and len(names) == 62 and names == sorted(names)
+    assert ("Школа № 07", "УО") in seen and ("Библиотека", "верхний уровень") in seen
+
+
+def test_a_search_by_name_in_any_case_and_the_bodies_below_one(client, auth, directory):
+    auth.login("adm")
+    found = _rows(client.get("/admin/bodies?q=ШКОЛА+№+1").get_data(as_text=True))
+    assert [name for name, _ in found] == [f"Школа № {n}" for n in range(10, 20)]
+    assert [name for name, _ in _rows(client.get("/admin/bodies?q=уо").get_data(as_text=True))] == [
+        "Управление образования"]  # by its short name
+    page = client.get("/admin/bodies").get_data(as_text=True)
+    assert f'href="/admin/bodies?parent={directory["department"]}">60</a>' in page  # its schools, one click away
+    below = client.get(f"/admin/bodies?parent={directory['department']}&size=100").get_data(as_text=True)
+    assert len(_rows(below)) == 60 and "Библиотека" not in [name for name, _ in _rows(below)]
+    assert "Ничего не найдено" in client.get("/admin/bodies?q=%25%25").get_data(as_text=True)
+
+
+def test_a_bad_cursor_starts_again_and_others_are_refused(client, auth, directory):
+    auth.login("adm")
+    response = client.get("/admin/bodies?q=школа&after=xyz", follow_redirects=True)
+    assert "Неверная ссылка на страницу справочника" in response.get_data(as_text=True)
+    assert len(_rows(response.get_data(as_text=True))) == 50
+    auth.logout()
+    auth.login("aud")
+    assert client.get("/admin/bodies").status_code == 403
