@@ -3,6 +3,7 @@
     python bench/run.py --db sqlite --size 10k [--keep DIR [--reuse]] [--seconds 5] [--runs 3] [--clients 4]
     python bench/run.py --db postgresql --url postgresql://user@host/empty_db --size 10k [...]
     python bench/run.py ... --keep DIR --reuse --explain    (the query plans of each page's slowest queries)
+    python bench/run.py ... --keep DIR --reuse --only "protocol" [--only audit]    (those pages and the bare route)
 
 Fills the database with `docflow gen-load`'s generator at the size (1m = 200,000 documents, 1,000,000
 assignments, 5,000 bodies, 20,000 users, one 300-point protocol, one school with 5,000 assignments; 10k and 100k
@@ -60,6 +61,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients in the closed loop")
     parser.add_argument("--explain", action="store_true",
                         help="print the plans of each page's slowest queries (in process) instead of measuring")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="measure only the pages whose title contains TEXT (case ignored; repeatable), "
+                             "and the bare route")
     args = parser.parse_args()
     if args.db == "postgresql" and not args.url:
         parser.error("--db postgresql needs --url")
@@ -69,7 +73,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     url = args.url if args.db == "postgresql" else f"sqlite:///{workdir / 'bench.sqlite3'}"
     try:
-        pages = prepare(workdir, url, args)
+        pages = only(prepare(workdir, url, args), args.only)
         if args.explain:
             explain(workdir, url, pages)
         else:
@@ -116,6 +120,17 @@ def prepare(workdir: Path, url: str, args) -> list[Page]:
         db.session.remove()
         db.engine.dispose()
     return pages
+
+
+def only(pages: list[Page], texts: list[str] | None) -> list[Page]:
+    """The pages whose title contains one of `texts` (all when none is given), and the bare route: the base of
+    the req/s ratio."""
+    if not texts:
+        return pages
+    chosen = [page for page in pages if page.key == "bare" or any(t.casefold() in page.title.casefold() for t in texts)]
+    if len(chosen) == sum(page.key == "bare" for page in pages):
+        sys.exit(f"no page's title contains {', '.join(texts)}: {'; '.join(page.title for page in pages)}")
+    return chosen
 
 
 def _without_password(url: str) -> str:

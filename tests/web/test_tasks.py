@@ -208,3 +208,41 @@ def test_to_execute_means_the_users_own_bodies(demo_app, client, auth, make_user
         clerk, executor = _user("clerk"), _user("executor")
         assert [g.total for g in tasks.inbox(clerk) if g.key == "execute"] == [1]
         assert [g.total for g in tasks.inbox(executor) if g.key == "execute"] == [before]
+
+
+def test_to_execute_lists_open_assignments_of_the_body_lead_or_co_executor_nearest_deadline_first(demo_app,
+                                                                                                   make_user):
+    """What waits for a body: its open assignments as lead or co-executor, none closed, reported or of another
+    body, and not a periodic series (its dated occurrences are what is executed); the total counts them all and
+    the group lists the first ones by deadline (ties by id), each with its document, point and body."""
+    with demo_app.app_context():
+        own = Body(name="Отдел учёта", dative="Отделу учёта")
+        other = Body(name="Отдел связи", dative="Отделу связи")
+        published = db.session.scalar(select(Document).where(Document.state == "published"))
+        db.session.add_all([own, other])
+
+        def make(status: str, deadline: date | None, lead: Body, co: list[Body] = (), kind: str = "by") -> Assignment:
+            row = Assignment(document=published, lead_body=lead, action=f"Поручение {status} {deadline}",
+                             status=status, deadline=deadline, deadline_kind=kind, coexecutors=list(co))
+            db.session.add(row)
+            return row
+
+        waiting = [make("new", date(2026, 12, 20), own), make("in_work", date(2026, 12, 5), own),
+                   make("returned", None, own), make("in_work", date(2026, 12, 5), other, [own]),
+                   make("new", date(2027, 1, 10), own, kind="periodic")]
+        series = make("in_work", None, own, kind="periodic")  # a series: its occurrence above waits, it does not
+        waiting[-1].series = series
+        for status in ("done", "reported", "cancelled", "draft"):
+            make(status, date(2026, 12, 1), own)
+        make("new", date(2026, 12, 1), other)  # another body's
+        db.session.commit()
+        expected = [a.id for a in sorted(waiting, key=lambda a: (a.deadline is None, a.deadline or date.min, a.id))]
+    make_user("clerk", "executor", bodies=["Отдел учёта"])
+    with demo_app.app_context():
+        clerk = _user("clerk")
+        for shown in (2, len(expected), 20):
+            group = next(g for g in tasks.inbox(clerk, shown=shown) if g.key == "execute")
+            assert group.total == len(expected)
+            assert [a.id for a in group.items] == expected[:shown]
+            assert all(a.document is not None and a.lead_body is not None for a in group.items)
+        assert tasks.total(clerk) == len(expected)

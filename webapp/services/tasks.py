@@ -105,22 +105,26 @@ def _waiting_for(user: User, task: str):
 
 
 def _to_execute(user: User):
-    """Assignments of the bodies the user belongs to, lead or co-executor. Only their own bodies: the policy lets
-    a member of a higher body act on its sub-bodies' assignments too (they are on «Поручения»), but they wait for
-    the sub-bodies' own members; counting them would put the whole organisation in the inbox of everyone at the
-    top (and cost a scan of every assignment). A union, so each half uses its index."""
+    """Open assignments of the bodies the user belongs to, lead or co-executor, a periodic series left out (its
+    dated occurrences are what is executed). Only their own bodies: the policy lets a member of a higher body act
+    on its sub-bodies' assignments too (they are on «Поручения»), but they wait for the sub-bodies' own members;
+    counting them would put the whole organisation in the inbox of everyone at the top (and cost a scan of every
+    assignment). A union whose halves each carry the whole condition, so each reads its own index for just the
+    open assignments (the lead half: body + status + deadline): with the status tested outside it, PostgreSQL
+    joined every open assignment of the organisation to the body's ids."""
     ids = {body.id for body in user.bodies}
     if not ids:
         return false()
+    is_open = and_(Assignment.status.in_(TO_EXECUTE), not_(Assignment.is_series))
     return Assignment.id.in_(union(
-        select(Assignment.id).where(Assignment.lead_body_id.in_(ids)),
-        select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))))
+        select(Assignment.id).where(Assignment.lead_body_id.in_(ids), is_open),
+        select(assignment_coexecutor.c.assignment_id)
+        .join(Assignment, Assignment.id == assignment_coexecutor.c.assignment_id)
+        .where(assignment_coexecutor.c.body_id.in_(ids), is_open)))
 
 
 def _conditions(user: User) -> dict[str, object]:
     """What makes an item wait for this one user, per group (each group's statement selects its ENTITY)."""
-    series = Assignment.is_series
-
     def document(condition):
         return and_(Document.parent_id.is_(None), readable_documents(user), condition)
 
@@ -128,7 +132,7 @@ def _conditions(user: User) -> dict[str, object]:
         "approve": document(_my_turn(user)),
         "sign": document(_waiting_for(user, "sign")),
         "review": document(_waiting_for(user, "review")),
-        "execute": and_(_to_execute(user), Assignment.status.in_(TO_EXECUTE), not_(series)),
+        "execute": _to_execute(user),
         "reports": and_(Assignment.controller_id == user.id, Assignment.status == AssignmentStatus.reported),
         "extensions": and_(DeadlineChange.status == ChangeStatus.pending, Assignment.controller_id == user.id,
                            visible_assignments(user)),
@@ -193,15 +197,23 @@ def inbox(user: User, shown: int = SHOWN) -> list[Group]:
     groups = []
     queries = _queries(user)
     for key, title in GROUPS:
-        query = queries[key]
-        entity = query.column_descriptions[0]["entity"]
-        rows = db.session.execute(query.add_columns(func.count().over().label("total"))
-                                  .order_by(*ORDER[key]).limit(shown)
-                                  .options(*_loads(entity))).all()
+        entity = ENTITY[key]
+        rows = db.session.execute(_first(queries[key], entity, ORDER[key], shown)).all()
         items = [row[0] for row in rows]
         groups.append(Group(key, title, rows[0].total if rows else 0, items,
                             _whose(user, key, [item.id for item in items])))
     return groups
+
+
+def _first(query: Select, entity, order: tuple, shown: int) -> Select:
+    """The first `shown` items of a group in its order, with what the page shows of them and the group's total.
+    The ids and the total are taken first (a subquery of keys only) and only those rows are joined to their
+    documents, points and bodies: joined before the LIMIT, every waiting item of a busy body was (558 open
+    assignments of a school: 28 ms of 28)."""
+    first = (query.with_only_columns(entity.id, func.count().over().label("total"))
+             .order_by(*order).limit(shown).subquery())
+    return (select(entity, first.c.total).join(first, entity.id == first.c.id).order_by(*order)
+            .options(*_loads(entity)))
 
 
 def _loads(entity) -> list:
