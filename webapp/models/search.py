@@ -40,6 +40,10 @@ def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compar
     PostgreSQL (Procrastinate's, migration 0024)."""
     if type_ == "table" and name and name.startswith(("search_fts", "procrastinate_")):
         return False
+    if type_ == "table" and name and name.startswith("search_title_fts"):  # migration 0025's FTS5 table
+        return False
     if type_ == "column" and name == "tsv" and obj.table.name == "search_entry":
         return False
-    return not (type_ == "index" and name == "ix_search_entry_tsv")
+    # the full-text and result-order indexes of migrations 0013 and 0025, written per engine
+    return not (type_ == "index" and name in ("ix_search_entry_tsv", "ix_search_entry_title_tsv",
+                                              "ix_search_entry_sort_date"))

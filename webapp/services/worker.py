@@ -145,13 +145,15 @@ def procrastinate_app(app: Flask, periodic: bool = True):
 
     if periodic:
         zone = ZoneInfo(app.config["TIMEZONE"])
+        with app.app_context():  # today's offset of the zone, by the service's clock
+            crons = {routine.name: utc_cron(routine.cron, zone) for routine in schedule(app.config)}
         for routine in schedule(app.config):
             def work(timestamp: int, routine: Routine = routine) -> None:
                 with app.app_context():
                     _safely(routine.name, routine.run)
 
             task = queue_app.task(name=f"docflow.{routine.name}", queue=queue.QUEUE)(work)
-            queue_app.periodic(cron=utc_cron(routine.cron, zone), periodic_id=routine.name)(task)
+            queue_app.periodic(cron=crons[routine.name], periodic_id=routine.name)(task)
     return queue_app
 
 
