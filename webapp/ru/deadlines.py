@@ -9,12 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from itertools import islice
+from typing import TYPE_CHECKING
 
-import holidays
 from babel.dates import get_day_names
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
-from pymorphy3.analyzer import Parse
 
 from .dates import (
     LOCALE,
@@ -30,6 +29,9 @@ from .dates import (
     parse_day_month,
 )
 from .morph import parses
+
+if TYPE_CHECKING:
+    from pymorphy3.analyzer import Parse
 
 BY = "by"
 FROM = "from"
@@ -255,7 +257,10 @@ def weekday_forms() -> dict[str, int]:
 @cache
 def _working_days(year: int) -> tuple[date, ...]:
     """Russia's working days of a year, in order: weekdays that are not public holidays or days off moved by
-    the government's yearly decree, and the Saturdays moved to work, as the `holidays` package knows them."""
+    the government's yearly decree, and the Saturdays moved to work, as the `holidays` package knows them
+    (imported on the first count of working days, not with the module: most processes never count one)."""
+    import holidays
+
     calendar = holidays.country_holidays("RU", years=year)
     days_off, moved_to_work = set(calendar.keys()), set(calendar.weekend_workdays)
     first = date(year, 1, 1)

@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-import pymorphy3
-from pymorphy3.analyzer import Parse
+if TYPE_CHECKING:  # pymorphy3 is imported when the first word is analysed (analyzer below)
+    import pymorphy3
+    from pymorphy3.analyzer import Parse
 
 NOMINATIVE = "nomn"
 DATIVE = "datv"
@@ -43,7 +45,10 @@ _PREFERRED_FORMS = {"учители": "учителя"}
 
 @cache
 def analyzer() -> pymorphy3.MorphAnalyzer:
-    """The shared analyzer; building one loads the dictionaries, which is too slow to repeat."""
+    """The shared analyzer; building one loads the dictionaries, which is too slow to repeat. Imported here, not
+    at the top: a process that never analyses a word (most requests) does not hold pymorphy3."""
+    import pymorphy3
+
     return pymorphy3.MorphAnalyzer()
 
 

@@ -9,8 +9,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 from sqlalchemy import and_, exists, func, select, true, union
 
 from webapp import clock
@@ -146,6 +144,9 @@ def body(feed: Feed) -> bytes:
 
 def render(feed: Feed) -> bytes:
     """The feed as an iCalendar (RFC 5545) body: one all-day event on each deadline."""
+    from icalendar import Calendar  # loaded with the first feed, not at start
+    from icalendar import Event as CalendarEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//Docflow//Assignment deadlines//RU")
     calendar.add("version", "2.0")

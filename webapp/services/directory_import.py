@@ -14,8 +14,6 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-import openpyxl
-
 from webapp.extensions import db
 from webapp.models import Body, Role, User
 from webapp.models.people import ROLE_TITLES
@@ -86,6 +84,8 @@ def read_tables(filename: str, data: bytes) -> list[_Table]:
                       "the file is larger than 2 MB")
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
+        import openpyxl  # loaded with the first workbook uploaded, not at start
+
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:

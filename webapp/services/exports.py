@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any, NamedTuple
 
-import xlsxwriter
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -84,6 +83,8 @@ class XlsxSheet:
     their text and align to the top."""
 
     def __init__(self, target: str | IO[bytes], title: str, widths: Sequence[float], *, wrap: bool = False):
+        import xlsxwriter  # loaded with the first workbook written, not at start
+
         self.book = xlsxwriter.Workbook(target, XLSX_OPTIONS)
         self.sheet = self.book.add_worksheet(title[:31])
         cell = {"text_wrap": True, "valign": "top"} if wrap else {}

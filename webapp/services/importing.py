@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Body, Document, DocumentType, ImportItem, ImportStatus, User
 from webapp.models.document import TYPE_TITLES
-from webapp.ru import extract as extraction
 from webapp.ru.morph import to_dative
 from webapp.services import numbering
 from webapp.services.audit import record_event
@@ -47,6 +45,8 @@ class Refused:
 
 def upload(user: User, files: list[tuple[str, bytes]]) -> tuple[list[ImportItem], list[Refused]]:
     """Read and extract each file; a file that cannot be read is refused with the reason and leaves nothing."""
+    from webapp.ru.extract import extract  # its patterns take ~0.4 s and ~6 MB: built with the first import
+
     ensure(user, "import_documents")
     items, refused = [], []
     limit = int(current_app.config["IMPORT_MAX_BYTES"])
@@ -60,7 +60,7 @@ def upload(user: User, files: list[tuple[str, bytes]]) -> tuple[list[ImportItem]
         if not source.text.strip():
             refused.append(Refused(name, "В файле нет текста."))
             continue
-        found = extraction.extract(source.text, name)
+        found = extract(source.text, name)
         item = ImportItem(user_id=user.id, filename=name, kind=source.kind, source_text=source.text,
                           extraction=found.as_dict(), status=ImportStatus.pending)
         db.session.add(item)
@@ -92,6 +92,8 @@ def match_body(name: str | None, bodies: list[Body] | None = None) -> Body | Non
         for candidate in (body.name, body.short_name, *(body.aliases or [])):
             if candidate:
                 choices.setdefault(_normal(candidate), body)
+    from rapidfuzz import fuzz, process  # loaded with the first import of documents, not at start
+
     found = process.extractOne(_normal(name), list(choices), scorer=fuzz.token_sort_ratio,
                                score_cutoff=BODY_MATCH_SCORE)
     return choices[found[0]] if found else None

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import zxcvbn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -77,6 +76,8 @@ def password_problem(password: str, login: str = "", full_name: str = "") -> Pas
     if len(password) > MAX_PASSWORD_LENGTH:
         return PasswordProblem(f"Пароль должен быть не длиннее {MAX_PASSWORD_LENGTH} символов.",
                                f"the password must have at most {MAX_PASSWORD_LENGTH} characters")
+    import zxcvbn  # its dictionaries are ~12 MB: loaded when a password is first set, not in every process
+
     estimate = zxcvbn.zxcvbn(password, user_inputs=[v for v in (login, *full_name.split()) if v])
     if estimate["score"] < int(current_app.config["PASSWORD_MIN_STRENGTH"]):
         return PasswordProblem("Пароль легко подобрать: он похож на распространённый пароль, логин или имя. "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from webapp.sources import pdf, text, word
+from webapp.sources import text, word
 from webapp.sources.base import Note, Source, SourceError, size_label, unknown_type
 
 __all__ = ["MAX_BYTES", "Note", "Source", "SourceError", "read_source"]
@@ -65,6 +65,8 @@ def _read(data: bytes) -> Source:
     if data.startswith(OLE):
         raise _ole_refusal(data)
     if PDF_HEADER.search(data[:1024]):  # readers accept the header anywhere in the first kilobyte
+        from webapp.sources import pdf  # pdfminer (and cryptography) loaded with the first PDF, not at start
+
         return pdf.read(data)
     for signature, name in IMAGES:
         if data.startswith(signature):
