@@ -50,7 +50,8 @@ def _expected(app, login: str, query: str) -> list[tuple[str, int]]:
                 expected.append(("document", document.id))
             for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id)):
                 text = "\n".join(_assignment_words(assignment) + [document.label])
-                if matches_all(lexemes(text), terms) and policy.can(user, "read_assignment", assignment):
+                if matches_all(lexemes(text), terms) and assignment.status != "draft" and \
+                        policy.can(user, "read_assignment", assignment):  # a draft assignment has no page
                     expected.append(("assignment", assignment.id))
         return expected
 

@@ -7,8 +7,11 @@ transaction as the change, and a rolled-back change leaves it as it was.
 
 Querying: the query's stems (webapp.ru.search_terms) must all match, each as a prefix of a lexeme: FTS5 `MATCH`
 on SQLite, `tsv @@ to_tsquery('simple', …)` on PostgreSQL over the same lexemes, so both engines find the same
-entries. Results are ordered the same way on both (entries whose title matches more terms first, then the newest
-document), visible only as the policy allows (the same SQL as the lists), with filters and pages.
+entries. Results are ordered the same way on both: entries whose title holds every term first (found through the
+title's own full-text index, migration 0025), then the others, each newest document first, ties by entry id;
+visible only as the policy allows, with filters and pages. The work is bounded whatever the query: hits are counted
+up to WINDOW («более 1 000»), pages reach the first WINDOW hits, and a common word's hits are read in date order
+through the sort_date index with a LIMIT instead of all being sorted (see _dense).
 """
 
 from __future__ import annotations
@@ -18,13 +21,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, text
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
     Assignment,
+    AssignmentStatus,
     DeadlineChange,
     Document,
     DocumentFile,
@@ -41,6 +59,9 @@ from webapp.ru.search_terms import lexemes, query_terms, snippet
 from webapp.services import policy
 
 PAGE_SIZE = 20
+WINDOW = 1000  # hits counted and reachable by paging; beyond it «более 1 000», and the user narrows the query
+PROBE = 1000  # the newest entries whose hits tell whether a query's hits are common (see _dense)
+DENSE = 20  # hits among them (2%) from which reading in date order beats the full-text index
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
 # «№ 339», «339», «01-29/5», «12-р»: what a registration number looks like (a digit, no spaces inside)
@@ -76,7 +97,8 @@ def _assignment_words(assignment: Assignment) -> list[str]:
     return [w for w in words if w]
 
 
-def _entries(document: Document, files: Iterable[DocumentFile] = ()) -> list[dict]:
+def _entries(document: Document, files: Iterable[DocumentFile] = (),
+             assignments: Iterable[Assignment] = ()) -> list[dict]:
     day = document.doc_date
     common = {"document_id": document.id, "doc_type": document.doc_type, "state": document.state,
               "year": day.year if day else None, "sort_date": day}
@@ -86,9 +108,7 @@ def _entries(document: Document, files: Iterable[DocumentFile] = ()) -> list[dic
     rows = [dict(common, kind="document", object_id=document.id, status=None, body_id=document.issuing_body_id,
                  deadline=None, title=title, text="\n".join(words), title_lexemes=" ".join(lexemes(title)),
                  lexemes=" ".join(lexemes("\n".join(words))))]
-    for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id == document.id).options(
-            selectinload(Assignment.reports), selectinload(Assignment.deadline_changes),
-            selectinload(Assignment.coexecutors), selectinload(Assignment.lead_body)).order_by(Assignment.id)):
+    for assignment in assignments:
         text_of = "\n".join(_assignment_words(assignment) + [label])
         rows.append(dict(common, kind="assignment", object_id=assignment.id, status=assignment.status,
                          body_id=assignment.lead_body_id, deadline=assignment.deadline, title=assignment.action,
@@ -112,7 +132,13 @@ def reindex(document_ids: Iterable[int]) -> int:
         for attached in db.session.scalars(select(DocumentFile).where(DocumentFile.document_id.in_(chunk))
                                            .order_by(DocumentFile.id)):
             files.setdefault(attached.document_id, []).append(attached)
-        rows = [row for document in documents for row in _entries(document, files.get(document.id, ()))]
+        assignments: dict[int, list[Assignment]] = {}  # the chunk's in one query, not one per document
+        for assignment in db.session.scalars(select(Assignment).where(Assignment.document_id.in_(chunk)).options(
+                selectinload(Assignment.reports), selectinload(Assignment.deadline_changes),
+                selectinload(Assignment.coexecutors), selectinload(Assignment.lead_body)).order_by(Assignment.id)):
+            assignments.setdefault(assignment.document_id, []).append(assignment)
+        rows = [row for document in documents
+                for row in _entries(document, files.get(document.id, ()), assignments.get(document.id, ()))]
         if rows:
             db.session.execute(insert(SearchEntry), rows)
         written += len(rows)
@@ -210,35 +236,90 @@ class Hit:
 class Results:
     query: str
     terms: list[str]
-    total: int = 0
+    total: int = 0  # at most WINDOW
+    more: bool = False  # more than WINDOW hits: total is the number counted, not all
     page: int = 1
     hits: list[Hit] = field(default_factory=list)
     by_number: list[Document] = field(default_factory=list)  # documents whose number is the query
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return max(1, -(-self.total // PAGE_SIZE))  # the pages of the first WINDOW hits at most
+
+    @property
+    def counted(self) -> str:
+        return f"{self.total:,}".replace(",", "\u00a0")  # «1 000»
+
+    @property
+    def found(self) -> str:
+        """How many hits, as the page says it: «37», or «более 1 000» when more were found than counted."""
+        return f"более {self.counted}" if self.more else self.counted
 
 
-def _match(terms: list[str]):
+# the entries matching a query, per index: on PostgreSQL the generated column of migration 0013 and the expression
+# of migration 0025's title index (written here as the index is), on SQLite the FTS5 tables
+_SIMPLE = literal_column("'simple'")
+_TSVECTORS = {"text": literal_column("search_entry.tsv"),
+              "title": func.to_tsvector(_SIMPLE, SearchEntry.title_lexemes)}
+_FTS5 = {"text": "SELECT rowid FROM search_fts WHERE search_fts MATCH :words",
+         "title": "SELECT rowid FROM search_title_fts WHERE search_title_fts MATCH :words"}
+
+
+def _fts(column: str, terms: list[str], every: bool = True, walk: bool = False):
+    """The entries whose text (column "text") or title ("title") holds every term (or any, every=False) as a
+    prefix of a lexeme. walk: written so that the engine cannot answer it from the full-text index, and checks it
+    on each entry read in date order instead (what a common word needs: its first hits are among the newest)."""
     if db.engine.dialect.name == "postgresql":
-        return text("search_entry.tsv @@ to_tsquery('simple', :search_query)").bindparams(
-            search_query=" & ".join(f"{term}:*" for term in terms))
-    return SearchEntry.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :search_query")
-                              .bindparams(search_query=" AND ".join(f'"{term}"*' for term in terms))
-                              .columns(rowid=SearchEntry.id.type))
+        words = (" & " if every else " | ").join(f"{term}:*" for term in terms)
+        match = _TSVECTORS[column].bool_op("@@")(func.to_tsquery(_SIMPLE, bindparam("words", words, unique=True)))
+        return match.is_(True) if walk else match
+    words = (" AND " if every else " OR ").join(f'"{term}"*' for term in terms)
+    rowids = text(_FTS5[column]).bindparams(bindparam("words", words, unique=True)).columns(rowid=SearchEntry.id.type)
+    return (SearchEntry.id + 0).in_(rowids) if walk else SearchEntry.id.in_(rowids)
 
 
 def _visible(user: User):
+    """The entries the policy lets the user read, as correlated EXISTS on the document's or assignment's primary
+    key: checked entry by entry as they are read, never a list of every readable id. Never a draft assignment:
+    it has no page of its own until its document is published (its text is found in the document's entry)."""
+    listed = or_(SearchEntry.kind == "document", SearchEntry.status != AssignmentStatus.draft)
     if policy.oversees(user):
-        return literal(True)
-    readable = select(Document.id).where(policy.readable_documents(user))
-    return or_(and_(SearchEntry.kind == "document", SearchEntry.document_id.in_(readable)),
-               and_(SearchEntry.kind == "assignment",
-                    SearchEntry.object_id.in_(select(Assignment.id).where(policy.visible_assignments(user)))))
+        return listed
+    readable = select(literal(1)).select_from(Document).where(
+        Document.id == SearchEntry.document_id, policy.readable_documents(user)).correlate(SearchEntry)
+    visible = select(literal(1)).select_from(Assignment).where(
+        Assignment.id == SearchEntry.object_id, policy.visible_assignments(user)).correlate(SearchEntry)
+    if db.engine.dialect.name == "postgresql":
+        # OFFSET 0 keeps each EXISTS a look-up per entry: otherwise the planner may hash every readable document
+        # and visible assignment first (a scan of both tables) to test the few entries a page reads
+        readable, visible = readable.offset(0), visible.offset(0)
+    return and_(listed, or_(and_(SearchEntry.kind == "document", readable.exists()),
+                            and_(SearchEntry.kind == "assignment", visible.exists())))
 
 
-def _filtered(query, filters: Filters):
+def _newest_first() -> tuple:
+    """Newest document first, undated last, ties by entry id: the order of the sort_date index (migration 0025;
+    SQLite puts NULL last in a descending order by itself and uses the index only without NULLS LAST)."""
+    day = SearchEntry.sort_date.desc()
+    return (day.nulls_last() if db.engine.dialect.name == "postgresql" else day), SearchEntry.id.desc()
+
+
+def _dense(terms: list[str], conditions: list) -> tuple[bool, bool, bool]:
+    """Whether the hits, the title hits and the other hits are common enough among the PROBE newest entries to be
+    read in date order (the sort_date index, stopping at the LIMIT) rather than found through the full-text index
+    and sorted. Neither engine's planner can tell: PostgreSQL multiplies the terms' frequencies as if they were
+    independent, SQLite's FTS5 gives no estimate."""
+    boundary = db.session.scalar(select(SearchEntry.sort_date).order_by(*_newest_first()).offset(PROBE - 1).limit(1))
+    if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
+        return False, False, False
+    hits, in_title = db.session.execute(
+        select(func.count(), func.sum(case((_fts("title", terms, walk=True), 1), else_=0)))
+        .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True), *conditions)).one()
+    in_title = in_title or 0
+    return hits >= DENSE, in_title >= DENSE, hits - in_title >= DENSE
+
+
+def _conditions(filters: Filters) -> list:
     conditions = []
     if filters.kind:
         conditions.append(SearchEntry.kind == filters.kind)
@@ -259,7 +340,7 @@ def _filtered(query, filters: Filters):
         conditions.append(SearchEntry.deadline <= filters.deadline_to)
     if filters.status:
         conditions.append(SearchEntry.status == filters.status)
-    return query.where(*conditions)
+    return conditions
 
 
 def documents_numbered(user: User, query: str) -> list[Document]:
@@ -274,6 +355,12 @@ def documents_numbered(user: User, query: str) -> list[Document]:
 
 
 def search(user: User, query: str, filters: Filters | None = None, page: int = 1) -> Results:
+    """The page of hits: entries whose title holds every term first, then the others, each newest document
+    first, ties by entry id.
+
+    Bounded work whatever the query: the hits are counted up to WINDOW (beyond it the page says «более …»), the
+    pages reach only the first WINDOW hits, and both kinds of hits are read with a LIMIT: through the sort_date
+    index when they are common (so a common word never sorts every hit), through the full-text indexes when rare."""
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     filters = filters or Filters()
     terms = query_terms(query)
@@ -281,12 +368,33 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
     results.by_number = documents_numbered(user, query) if query else []
     if not terms:
         return results
-    base = _filtered(select(SearchEntry).where(_match(terms), _visible(user)), filters)
-    results.total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    # terms are letters or digits only: nothing in them is a LIKE wildcard
-    title = literal(" ") + SearchEntry.title_lexemes
-    title_hits = sum((case((title.like(f"% {term}%"), 1), else_=0) for term in terms), literal(0))
-    ordered = base.order_by(title_hits.desc(), SearchEntry.sort_date.desc().nulls_last(), SearchEntry.id.desc())
-    rows = db.session.scalars(ordered.limit(PAGE_SIZE).offset((results.page - 1) * PAGE_SIZE))
-    results.hits = [Hit(entry, snippet(entry.text, terms)) for entry in rows]
+    conditions = [_visible(user), *_conditions(filters)]
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:  # a LIMIT of 20 read in index order: starting parallel workers costs more than it saves
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    _count_and_read(results, conditions)
+    if postgresql:  # (an error instead rolls the transaction back, and SET LOCAL with it)
+        db.session.execute(text("RESET max_parallel_workers_per_gather"))
     return results
+
+
+def _count_and_read(results: Results, conditions: list) -> None:
+    terms = results.terms
+    dense, titles_dense, others_dense = _dense(terms, conditions)
+    counted = select(SearchEntry.id).where(_fts("text", terms, walk=dense), *conditions).limit(WINDOW + 1)
+    found = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    results.total, results.more = min(found, WINDOW), found > WINDOW
+    if not found:
+        return
+    results.page = min(results.page, results.pages)
+    start, end = (results.page - 1) * PAGE_SIZE, min(results.page * PAGE_SIZE, results.total)
+    title_hits = select(SearchEntry.id, literal(1).label("tier")).where(
+        _fts("text", terms, walk=titles_dense), _fts("title", terms, walk=titles_dense), *conditions)
+    other_hits = select(SearchEntry.id, literal(0).label("tier")).where(
+        _fts("text", terms, walk=others_dense), not_(_fts("title", terms, walk=True)), *conditions)
+    tiers = [hits.order_by(*_newest_first()).limit(end).subquery().select() for hits in (title_hits, other_hits)]
+    window = union_all(*tiers).subquery()
+    rows = db.session.scalars(select(SearchEntry).join(window, window.c.id == SearchEntry.id)
+                              .order_by(window.c.tier.desc(), *_newest_first())
+                              .limit(end - start).offset(start))
+    results.hits = [Hit(entry, snippet(entry.text, terms)) for entry in rows]

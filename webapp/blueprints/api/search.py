@@ -46,7 +46,9 @@ class HitSchema(Schema):
 
 class SearchResultsSchema(Schema):
     query = fields.String(required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Hits counted, at most 1000."})
+    more = fields.Boolean(required=True, metadata={
+        "description": "More hits than counted: total is 1000 and the pages reach only the first 1000."})
     page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     hits = fields.List(fields.Nested(HitSchema), required=True)
@@ -64,7 +66,8 @@ def search_all(args: dict):
                              deadline_to=args.get("deadline_to"), status=args.get("status"), kind=args.get("kind"))
     results = search.search(api_user(), args["q"], filters, args["page"])
     return {
-        "query": results.query, "total": results.total, "page": results.page, "pages": results.pages,
+        "query": results.query, "total": results.total, "more": results.more, "page": results.page,
+        "pages": results.pages,
         "hits": [{"kind": h.entry.kind, "document_id": h.entry.document_id,
                   "assignment_id": h.entry.object_id if h.entry.kind == "assignment" else None,
                   "title": h.entry.title, "doc_type": h.entry.doc_type, "state": h.entry.state,
