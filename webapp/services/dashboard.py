@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, text, true
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, text, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.extensions import db
@@ -258,17 +258,22 @@ class Snapshot:
         rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), int(o), int(lt)) for i, o, lt in counts]
         return sorted(rows, key=lambda item: (-item[3], item[1]))
 
-    def rows_of(self, figure: str, limit: int | None = LIST_LIMIT) -> list[tuple[Assignment, date | None, str]]:
-        """Assignments a figure counts with their deadline and state at the day, the longest overdue first."""
+    def lists(self, *figures: str, limit: int = LIST_LIMIT) -> dict[str, list[tuple[Assignment, date | None, str]]]:
+        """Up to `limit` assignments of each figure with their deadline and state at the day, the longest overdue
+        first: the snapshot computed once for all of them (one statement), then their assignments loaded once."""
         r = self.rows.c
-        query = (select(Assignment, r.deadline, r.state).join(self.rows, r.id == Assignment.id)
-                 .where(self.condition(figure)).order_by(r.deadline.is_(None), r.deadline, Assignment.id)
-                 .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
-                          selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
-                          selectinload(Assignment.document)))
-        if limit is not None:
-            query = query.limit(limit)
-        return [(row[0], row[1], row[2]) for row in db.session.execute(query)]
+        order = (r.deadline.is_(None), r.deadline, r.id)
+        picked = [select(literal(figure).label("figure"), r.id, r.deadline, r.state).where(self.condition(figure))
+                  .order_by(*order).limit(limit).subquery(f"list_{index}") for index, figure in enumerate(figures)]
+        found = db.session.execute(union_all(*(select(*sub.c) for sub in picked))).all()
+        loaded = {a.id: a for a in db.session.scalars(
+            select(Assignment).where(Assignment.id.in_({row.id for row in found}))
+            .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
+                     selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
+                     selectinload(Assignment.document)))} if found else {}
+        rows = sorted(found, key=lambda row: (row.deadline is None, row.deadline or date.min, row.id))
+        return {figure: [(loaded[row.id], row.deadline, row.state) for row in rows if row.figure == figure]
+                for figure in figures}
 
 
 @dataclass
@@ -370,8 +375,9 @@ def overview(filters: Filters) -> Overview:
     result.by_controller = snap.by_controller()
     result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
                       for index, (title, _, _) in enumerate(BUCKETS)]
-    result.overdue_rows = [(a, deadline, (filters.as_of - deadline).days) for a, deadline, _ in snap.rows_of("overdue")]
-    result.due_30 = [(a, deadline) for a, deadline, _ in snap.rows_of("due_30")]
-    result.done_late = [(a, deadline) for a, deadline, _ in snap.rows_of("done_late")]
+    lists = snap.lists("overdue", "due_30", "done_late")
+    result.overdue_rows = [(a, deadline, (filters.as_of - deadline).days) for a, deadline, _ in lists["overdue"]]
+    result.due_30 = [(a, deadline) for a, deadline, _ in lists["due_30"]]
+    result.done_late = [(a, deadline) for a, deadline, _ in lists["done_late"]]
     result.trend = trend(filters)
     return result
