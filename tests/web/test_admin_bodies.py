@@ -85,12 +85,14 @@ def test_rename_and_move_but_never_under_itself(app, client, admin):
         assert [e.action for e in _events("body.rename")] == ["body.rename"]
         history = client.get(page).get_data(as_text=True).split('id="object-history"')[1]
         assert "Орган переименован" in history and "Управление → Управление делами" in history
-        # Under its own grandchild: a cycle. The form does not even offer it; a forged form is refused.
-        response = _post(client, admin, page, {"name": "Управление делами", "parent": str(grandchild), "head": "0"},
-                         page)
-        assert response.status_code == 400
-        assert f'value="{grandchild}"' not in client.get(page).get_data(as_text=True).split('id="parent"')[1] \
-            .split("</select>")[0]
+        # Under its own grandchild: a cycle, refused whether picked by id or typed by name; an unknown name too.
+        for chosen in ({"parent": str(grandchild)}, {"parent": "", "parent_name": "сектор"}):
+            response = _post(client, admin, page, {"name": "Управление делами", "head": "0", **chosen}, page)
+            assert response.status_code == 400
+        response = _post(client, admin, page, {"name": "Управление делами", "parent": "", "parent_name": "Нет такого",
+                                               "head": "0"}, page)
+        assert response.status_code == 400 and "Орган «Нет такого» не найден" in response.get_data(as_text=True)
+        assert '<input type="hidden" name="parent" value="">' in client.get(page).get_data(as_text=True)
         db.session.expire_all()
         assert db.session.get(Body, top).parent_id is None
         # Moving the sector to the top level is fine, and recorded as a move.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Body
@@ -69,3 +70,17 @@ def test_a_bad_cursor_starts_again_and_others_are_refused(client, auth, director
     auth.logout()
     auth.login("aud")
     assert client.get("/admin/bodies").status_code == 403
+
+
+def test_the_new_body_form_picks_its_parent_and_head_by_name_without_listing_every_body(app, client, auth,
+                                                                                      directory):
+    auth.login("adm")
+    page = client.get("/admin/bodies?size=25").get_data(as_text=True)
+    assert "Школа № 60" not in page  # neither a row of page 1 nor an option of the form's parent
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/admin/bodies", data={"csrf_token": token, "name": "Школа № 61", "parent": "",
+                                                  "parent_name": "уо", "head": "", "head_name": "пользователь adm"})
+    assert response.status_code == 302
+    with app.app_context():
+        body = db.session.scalar(select(Body).where(Body.name == "Школа № 61"))
+        assert body.parent_id == directory["department"] and body.head.login == "adm"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -14,9 +13,10 @@ from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
-from webapp.blueprints.fields import RuForm
+from webapp.blueprints.fields import IdField, RuForm
+from webapp.blueprints.pickers import Picked, picked
 from webapp.extensions import db
-from webapp.models import Body, User
+from webapp.models import Body
 from webapp.security import MAX_ID, db_id
 from webapp.services import bodies, emblems, paging
 from webapp.services.errors import Invalid, ServiceError
@@ -33,8 +33,8 @@ class BodyForm(RuForm):
     short_name = StringField("Краткое наименование", validators=[Optional(), Length(max=200)])
     dative = StringField("Наименование в дательном падеже («Департаменту …»)", validators=[Optional(),
                                                                                         Length(max=500)])
-    parent = SelectField("Вышестоящий орган", coerce=db_id, default=0)
-    head = SelectField("Руководитель", coerce=db_id, default=0)
+    parent = IdField("Вышестоящий орган", validators=[Optional()])  # pickers (blueprints/pickers.py), not selects
+    head = IdField("Руководитель", validators=[Optional()])  # of every body and every user
     aliases = TextAreaField("Другие наименования (по одному в строке)", validators=[Length(max=5000)])
     letterhead_above = TextAreaField("Вышестоящие органы на бланке (по одному в строке)",
                                      validators=[Length(max=2000)])
@@ -53,14 +53,25 @@ class MergeForm(RuForm):
 
 
 def _form(body: Body | None = None) -> BodyForm:
+    """The form; its parent and head pickers read what was posted, or show the body's own (a move under itself or
+    into a closed body is the service's refusal)."""
     form = BodyForm(obj=None)
-    below = body.subtree_ids() if body is not None else set()  # a body moves nowhere under itself
-    choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies() if b.id not in below]
-    form.parent.choices = [SelectChoice(0, "— верхний уровень —"), *choices]
-    form.head.choices = [SelectChoice(0, "— не указан —")] + [
-        SelectChoice(u.id, f"{u.full_name}{', ' + u.position if u.position else ''}")
-        for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
+    if request.method == "POST":
+        form.parent_picked = picked("body", current_user, request.form, "parent")
+        form.head_picked = picked("user", current_user, request.form, "head")
+    else:
+        parent, head = (body.parent, body.head) if body is not None else (None, None)
+        form.parent_picked = Picked(parent, parent.display_name if parent else "")
+        form.head_picked = Picked(head, head.full_name if head else "")
     return form
+
+
+def _picker_errors(form: BodyForm) -> bool:
+    """A parent or head typed that names nobody: its message flashed (the pickers show it too)."""
+    errors = [p.error for p in (form.parent_picked, form.head_picked) if p.error]
+    for error in errors:
+        flash(error, "danger")
+    return bool(errors)
 
 
 def _fill(form: BodyForm, body: Body) -> None:
@@ -69,7 +80,6 @@ def _fill(form: BodyForm, body: Body) -> None:
         getattr(form, name).data = getattr(body, name)
     for name in ("aliases", "letterhead_above", "letterhead_above_alt", "address"):
         getattr(form, name).data = "\n".join(getattr(body, name) or [])
-    form.parent.data, form.head.data = body.parent_id or 0, body.head_id or 0
     form.order_formula.data = (body.formulas or {}).get("order")
 
 
@@ -77,7 +87,7 @@ def _data(form: BodyForm, body: Body | None = None) -> bodies.BodyData:
     formulas = {**((body.formulas or {}) if body else {}), "order": form.order_formula.data or ""}
     return bodies.BodyData(formulas=formulas,
         name=form.name.data or "", short_name=form.short_name.data, dative=form.dative.data,
-        parent_id=form.parent.data or None, head_id=form.head.data or None, aliases=_lines(form.aliases.data),
+        parent_id=form.parent_picked.id, head_id=form.head_picked.id, aliases=_lines(form.aliases.data),
         letterhead_above=_lines(form.letterhead_above.data), name_alt=form.name_alt.data,
         letterhead_above_alt=_lines(form.letterhead_above_alt.data), place=form.place.data,
         address=_lines(form.address.data))
@@ -126,6 +136,8 @@ def body_create():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _list(form, 400)
+    if _picker_errors(form):
+        return _list(form, 400)
     body = attempt(lambda: _save_emblem(bodies.create_body(current_user, _data(form)), form))
     if isinstance(body, ServiceError):
         return _list(form, status_of(body))
@@ -156,6 +168,8 @@ def body_update(body_id: int):
     form = _form(body)
     if not form.validate_on_submit():
         flash_form_errors(form)
+        return _detail(body, form, 400)
+    if _picker_errors(form):
         return _detail(body, form, 400)
     error = attempt(lambda: _save_emblem(bodies.update_body(current_user, body, _data(form, body)), form))
     if isinstance(error, ServiceError):
