@@ -186,3 +186,45 @@ def test_anonymous_user_is_sent_to_login(client):
     for path in ("/documents", "/documents/new", "/assignments"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_load_tree_hands_each_collection_the_points_lazy_loading_finds(demo_app):
+    """The page's loader reads the points once and fills each point's sub-points, each agenda item's and each
+    stage's points itself: the same points in the same order as the relationships load one by one, for every demo
+    document (protocols with agenda items and sub-points, plans with stages, orders), and walking them asks the
+    database nothing more."""
+    from sqlalchemy import event, select
+
+    from webapp.services.documents import load_tree
+
+    def in_order(points) -> list[int]:  # the relationships' order: by position (ties, which a database may return
+        return [p.id for p in sorted(points, key=lambda p: (p.position, p.id))]  # in any order, by id)
+
+    def shape(document: Document) -> dict:
+        return {"document": in_order(document.points),
+                "children": {p.id: in_order(p.children) for p in document.points},
+                "items": {i.id: in_order(i.points) for i in document.agenda_items},
+                "stages": {s.id: in_order(s.points) for s in document.stages},
+                "bodies": {p.id: [b.id for b in p.responsible_bodies] for p in document.points}}
+
+    with demo_app.app_context():
+        ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
+        expected = {}
+        for document_id in ids:
+            db.session.expire_all()
+            expected[document_id] = shape(db.session.get(Document, document_id))  # lazily, one by one
+        kinds = set()
+        for document_id in ids:
+            db.session.expunge_all()
+            document = load_tree(db.session.get(Document, document_id))
+            statements = []
+            record = statements.append
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                found = shape(document)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+            assert found == expected[document_id], document_id
+            assert statements == [], document_id
+            kinds |= {key for key in ("children", "items", "stages") if any(found[key].values())}
+        assert kinds == {"children", "items", "stages"}  # the demo has all three, so each was compared
