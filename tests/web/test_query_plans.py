@@ -54,3 +54,44 @@ def test_a_journal_newest_first_reads_its_primary_key_backwards_without_sorting(
             found = plan(paging.keyset_query(select(Event), paging.newest(Event.id), Event.id, after=after, size=50))
             assert "Sort" not in found and "TEMP B-TREE" not in found, found
             assert "pk_audit_event" in found or "INTEGER PRIMARY KEY" in found or "SCAN audit_event" in found, found
+
+
+def test_the_register_newest_first_reads_its_index_without_sorting(app):
+    """The register's default order (migration 0026's index on coalesce(reg_date, event_date), id): page 1 reads
+    the index in order, no sort of every document; a later page finds its rows through the index too (in order, or
+    on PostgreSQL, where few rows are expected before the cursor, as a bitmap of them)."""
+    from webapp.models import Document
+    from webapp.services.documents import REGISTER_DEFAULT_SORT, REGISTER_SORTS
+
+    order = paging.choose(REGISTER_SORTS, None, REGISTER_DEFAULT_SORT)[1]
+    with app.app_context():
+        query = select(Document).where(Document.parent_id.is_(None))
+        first = plan(paging.keyset_query(query, order, Document.id, after=None, size=50))
+        later = plan(paging.keyset_query(query, order, Document.id, after="v2026-11-20_1000", size=50))
+    assert "ix_document_register_date" in first, first
+    assert "Sort" not in first and "TEMP B-TREE" not in first, first
+    assert "ix_document_register_date" in later, later
+
+
+def test_attachments_are_found_through_the_partial_parent_index(app):
+    """ix_document_parent_id holds attachments only (migration 0026): a document's attachments still use it."""
+    from webapp.models import Document
+
+    with app.app_context():
+        found = plan(select(Document).where(Document.parent_id == 7))
+    assert "ix_document_parent_id" in found, found
+
+
+def test_the_inbox_reads_a_bodys_open_assignments_from_its_index(app):
+    """«Поручения на исполнение»: the lead half of the union reads body + status + deadline, not every open
+    assignment of the organisation."""
+    from webapp.models import Body, Membership, User
+    from webapp.services import tasks
+
+    with app.app_context():
+        user = User(login="teacher", full_name="Учитель", password_hash="-")
+        user.memberships = [Membership(body=Body(name="Школа № 1", dative="Школе № 1"))]
+        db.session.add(user)
+        db.session.flush()
+        found = plan(tasks._queries(user)["execute"])
+    assert "ix_assignment_lead_body_status_deadline" in found, found

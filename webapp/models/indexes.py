@@ -20,7 +20,7 @@ from webapp.models.workflow import ApprovalStep, Notification
 
 _COLUMNS = [
     Body.__table__.c.parent_id, Membership.__table__.c.body_id,
-    Document.__table__.c.parent_id, Document.__table__.c.amends_id, Document.__table__.c.issuing_body_id,
+    Document.__table__.c.amends_id, Document.__table__.c.issuing_body_id,
     Document.__table__.c.author_id, Participant.__table__.c.body_id, Signatory.__table__.c.user_id,
     PointResponsible.__table__.c.body_id, ApprovalStep.__table__.c.user_id, Acknowledgment.__table__.c.user_id,
     Notification.__table__.c.document_id, Assignment.__table__.c.controller_id, ReminderLog.__table__.c.assignment_id,
@@ -28,6 +28,9 @@ _COLUMNS = [
 # A periodic series (not one of its dated occurrences); its value inline, so that a query repeating it can use the
 # partial index (neither SQLite nor PostgreSQL's generic plans match a partial index's predicate to a parameter).
 SERIES_PREDICATE = "deadline_kind = 'periodic' AND series_id IS NULL"
+ATTACHMENT_PREDICATE = "parent_id IS NOT NULL"
+# Not described here: ix_document_register_date (the register newest first, on an expression; migration 0026 writes
+# it per engine, and SQLAlchemy does not reflect an index on an expression on SQLite).
 
 INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in _COLUMNS] + [
     Index("ix_assignment_status_deadline", Assignment.__table__.c.status, Assignment.__table__.c.deadline),
@@ -37,6 +40,10 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # a controller's open assignments in a window of deadlines: the calendar feed (migration 0022)
     Index("ix_assignment_controller_status_deadline", Assignment.__table__.c.controller_id,
           Assignment.__table__.c.status, Assignment.__table__.c.deadline),
+    # a document's attachments; partial, so that «parent_id IS NULL» (nearly every document) is no index lookup to
+    # SQLite's planner (migration 0026)
+    Index("ix_document_parent_id", Document.__table__.c.parent_id,
+          sqlite_where=text(ATTACHMENT_PREDICATE), postgresql_where=text(ATTACHMENT_PREDICATE)),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
     Index("ix_assignment_series", Assignment.__table__.c.materialised_until,
           sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),
