@@ -88,8 +88,9 @@ def parts(app) -> None:
             dashboard.without_jit()
         filters = dashboard.Filters(as_of=clock.today())
         snap = dashboard.Snapshot(filters)
-        steps = {"totals": snap.totals, "by body": snap.by_body, "by document": snap.by_document,
-                 "by controller": snap.by_controller,
+        steps = {"totals": snap.totals,
+                 "by body, document, controller": snap.breakdowns if hasattr(snap, "breakdowns")
+                 else lambda: (snap.by_body(), snap.by_document(), snap.by_controller()),  # before issue 14
                  "the three lists": lambda: snap.lists("overdue", "due_30", "done_late") if hasattr(snap, "lists")
                  else [snap.rows_of(figure) for figure in ("overdue", "due_30", "done_late")],  # before issue 14
                  "trend": lambda: dashboard.trend(filters)}

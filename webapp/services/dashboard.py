@@ -199,26 +199,18 @@ class Snapshot:
                                         *(self._count(name) for name in names))).one()
         return {"documents": row[0], **dict(zip(names, row[1:], strict=True))}
 
-    def by_body(self) -> list[tuple[Body, int, int]]:
-        """Open and overdue of each body with its sub-bodies, an assignment counted once for each body at or
+    def breakdowns(self, documents: int = 20) -> tuple[list[tuple[Body, int, int]], list[tuple[Document, int, int]],
+                                                       list[tuple[int, str, int, int]]]:
+        """By body, by document (the `documents` with most overdue, then open) and by controller, counted by one
+        statement: its parts (a UNION ALL) group the same day's rows, which the database computes once.
+
+        By body: open and overdue of each body with its sub-bodies, an assignment counted once for each body at or
         above one of its responsible bodies. Assignments of one body (most of them) are counted per body in SQL
         and those aggregated rows added up the tree here; assignments with co-executors climb the tree in SQL
         (a recursive closure), where one counted once for an ancestor of two of its bodies needs DISTINCT."""
         r = self.rows.c
         opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
         shared = select(assignment_coexecutor.c.assignment_id)
-        parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
-        totals: dict[int, list[int]] = {}
-        for body_id, open_count, late_count in db.session.execute(
-                select(r.lead_body_id, opened, late).where(r.lead_body_id.is_not(None), r.id.not_in(shared))
-                .group_by(r.lead_body_id)):
-            seen: set[int] = set()
-            while body_id is not None and body_id not in seen:  # a cycle in bad data stops, not loops
-                seen.add(body_id)
-                counts = totals.setdefault(body_id, [0, 0])
-                counts[0] += int(open_count)
-                counts[1] += int(late_count)
-                body_id = parents.get(body_id)
         tree = select(Body.id.label("ancestor"), Body.id.label("body_id")).cte("body_tree", recursive=True)
         tree = tree.union_all(select(tree.c.ancestor, Body.id).where(Body.parent_id == tree.c.body_id))
         several = self.rows.alias("several")
@@ -228,34 +220,56 @@ class Snapshot:
             .where(assignment_coexecutor.c.assignment_id.in_(select(several.c.id)))).subquery("pairs")
         reached = (select(tree.c.ancestor.label("body_id"), pairs.c.assignment_id)
                    .join(tree, tree.c.body_id == pairs.c.body_id).distinct().subquery("reached"))
-        for body_id, open_count, late_count in db.session.execute(
-                select(reached.c.body_id, opened, late).join(self.rows, r.id == reached.c.assignment_id)
-                .group_by(reached.c.body_id)):
+        top = (select(r.document_id, opened, late).group_by(r.document_id).having(opened > 0)
+               .order_by(late.desc(), opened.desc(), r.document_id).limit(documents).subquery("top_documents"))
+        parts = union_all(
+            select(literal("lead"), r.lead_body_id, opened, late)
+            .where(r.lead_body_id.is_not(None), r.id.not_in(shared)).group_by(r.lead_body_id),
+            select(literal("reached"), reached.c.body_id, opened, late).join(self.rows, r.id == reached.c.assignment_id)
+            .group_by(reached.c.body_id),
+            select(literal("controller"), r.controller_id, opened, late).group_by(r.controller_id).having(opened > 0),
+            select(literal("document"), *top.c))
+        counted: dict[str, list[tuple[int | None, int, int]]] = {
+            "lead": [], "reached": [], "controller": [], "document": []}
+        for kind, key, open_count, late_count in db.session.execute(parts):
+            counted[kind].append((key, int(open_count), int(late_count)))
+        return self._by_body(counted["lead"], counted["reached"]), self._by_document(counted["document"]), \
+            self._by_controller(counted["controller"])
+
+    @staticmethod
+    def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
+        """Assignments of one body added up the tree, those of several as their closure reached each body."""
+        parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
+        totals: dict[int, list[int]] = {}
+        for body_id, open_count, late_count in lead:
+            seen: set[int] = set()
+            while body_id is not None and body_id not in seen:  # a cycle in bad data stops, not loops
+                seen.add(body_id)
+                counts = totals.setdefault(body_id, [0, 0])
+                counts[0] += open_count
+                counts[1] += late_count
+                body_id = parents.get(body_id)
+        for body_id, open_count, late_count in reached:
             counts = totals.setdefault(body_id, [0, 0])
-            counts[0] += int(open_count)
-            counts[1] += int(late_count)
+            counts[0] += open_count
+            counts[1] += late_count
         shown = {body_id: counts for body_id, counts in totals.items() if counts[0]}
         bodies = db.session.scalars(select(Body).where(Body.id.in_(shown))) if shown else []
         return sorted(((b, *shown[b.id]) for b in bodies), key=lambda item: item[0].display_name)
 
-    def by_document(self, limit: int = 20) -> list[tuple[Document, int, int]]:
-        r = self.rows.c
-        opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
-        counts = db.session.execute(select(r.document_id, opened, late).group_by(r.document_id).having(opened > 0)
-                                    .order_by(late.desc(), opened.desc(), r.document_id).limit(limit)).all()
+    @staticmethod
+    def _by_document(counts: list) -> list[tuple[Document, int, int]]:
+        """Most overdue first, then most open."""
         documents = {d.id: d for d in db.session.scalars(
             select(Document).where(Document.id.in_([c[0] for c in counts])))}
-        return [(documents[i], int(o), int(lt)) for i, o, lt in counts]
+        return [(documents[i], o, lt) for i, o, lt in sorted(counts, key=lambda c: (-c[2], -c[1], c[0]))]
 
-    def by_controller(self) -> list[tuple[int, str, int, int]]:
+    @staticmethod
+    def _by_controller(counts: list) -> list[tuple[int, str, int, int]]:
         """(controller filter value, name, open, overdue), most overdue first."""
-        r = self.rows.c
-        opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
-        counts = db.session.execute(select(r.controller_id, opened, late).group_by(r.controller_id)
-                                    .having(opened > 0)).all()
         names = dict(db.session.execute(select(User.id, User.full_name).where(
             User.id.in_([c[0] for c in counts if c[0] is not None]))).all())
-        rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), int(o), int(lt)) for i, o, lt in counts]
+        rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), o, lt) for i, o, lt in counts]
         return sorted(rows, key=lambda item: (-item[3], item[1]))
 
     def lists(self, *figures: str, limit: int = LIST_LIMIT) -> dict[str, list[tuple[Assignment, date | None, str]]]:
@@ -370,9 +384,7 @@ def overview(filters: Filters) -> Overview:
     without_jit()
     snap = Snapshot(filters)
     result = Overview(filters=filters, totals=snap.totals())
-    result.by_body = snap.by_body()
-    result.by_document = snap.by_document()
-    result.by_controller = snap.by_controller()
+    result.by_body, result.by_document, result.by_controller = snap.breakdowns()
     result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
                       for index, (title, _, _) in enumerate(BUCKETS)]
     lists = snap.lists("overdue", "due_30", "done_late")
