@@ -16,7 +16,7 @@ from tests.conftest import TODAY
 from tests.web import test_exports_streamed as streamed
 from tests.web.test_exports_streamed import _grow, _listed, _rows
 from webapp.extensions import db
-from webapp.models import Assignment, Body, Job, StoredFile, User
+from webapp.models import Assignment, Body, Document, Job, StoredFile, User
 from webapp.services import exports, jobs
 from webapp.services.exports import STATE_TITLES
 
@@ -180,3 +180,38 @@ def test_the_list_pages_newest_first(app, client, auth, world):
     rest = [int(i) for i in re.findall(r'<tr id="job-(\d+)">', client.get(link).get_data(as_text=True))]
     assert rest == sorted(ids, reverse=True)[25:]
     assert client.get("/jobs?after=nonsense").status_code == 302
+
+
+FAKE_SOFFICE = """#!/bin/sh
+while [ $# -gt 0 ]; do if [ "$1" = "--outdir" ]; then out="$2"; fi; shift; done
+{body}
+"""
+
+
+@pytest.mark.parametrize("works", [True, False])
+def test_a_document_pdf_is_a_job_then_a_cache_for_every_reader(demo_app, client, auth, runner, tmp_path, works):
+    """LibreOffice is a script here: it writes a PDF at once, or fails."""
+    script = tmp_path / "soffice"
+    script.write_text(FAKE_SOFFICE.format(body="printf '%%PDF-1.4 fake\\n' > \"$out/document.pdf\"" if works
+                                          else "exit 1"))
+    script.chmod(0o755)
+    demo_app.config["SOFFICE"] = str(script)
+    with demo_app.app_context():
+        doc_id = db.session.scalar(select(Document.id).where(Document.slug == "004_91dc62e67ca8c96b"))
+    url = f"/documents/{doc_id}/pdf"
+    auth.login("secretary", "demo")
+    job_id = _start(client, auth, url)
+    again = client.post(url, data={"csrf_token": auth.csrf(url)})
+    assert again.headers["Location"] == f"/jobs/{job_id}"  # the same DOCX while queued: the same job
+    _work(runner)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    if not works:
+        assert state["status"] == "failed" and state["error"] == "LibreOffice не смог преобразовать документ в PDF."
+        assert 'id="start-job-button"' in client.get(url).get_data(as_text=True)  # no cache: offered again
+        return
+    assert state["status"] == "done" and client.get(state["download"]).data == b"%PDF-1.4 fake\n"
+    auth.logout()
+    auth.login("executor", "demo")  # another reader of the published document: the PDF at once, not the job
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 fake\n"
+    assert client.get(f"/jobs/{job_id}").status_code == 403

@@ -115,11 +115,11 @@ def test_second_conversion_is_told_to_try_again_when_no_slot_frees_in_time(demo_
     _wait_until(lambda: _started(fake) == 1)  # the first holds the only slot until «go»
 
     began = time.monotonic()
-    response = client.get(f"/documents/{doc_id}/pdf")
+    response = client.get(f"/api/v1/documents/{doc_id}/pdf")  # the API converts in the request (pages: a job)
     waited = time.monotonic() - began
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/documents/{doc_id}")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Сервер сейчас занят другими преобразованиями в PDF. Попробуйте ещё раз через минуту" in page
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Сервер сейчас занят другими преобразованиями в PDF. Попробуйте ещё раз через минуту" in \
+        response.get_json()["error"]["detail"]
     assert waited >= 0.2  # it did wait for a slot before giving up
     assert _started(fake) == 1  # the second never started LibreOffice
 
@@ -134,7 +134,7 @@ def test_second_conversion_waits_for_the_slot_and_succeeds(demo_app, client, aut
     auth.login("secretary", "demo")
     first, first_outcome = _in_thread(_convert(demo_app))
     _wait_until(lambda: _started(fake) == 1)
-    second, second_outcome = _in_thread(lambda: client.get(f"/documents/{doc_id}/pdf"))
+    second, second_outcome = _in_thread(lambda: client.get(f"/api/v1/documents/{doc_id}/pdf"))
 
     time.sleep(0.2)
     assert second.is_alive() and _started(fake) == 1  # the download waits; LibreOffice still runs once

@@ -230,6 +230,8 @@ ROWS = [
         allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
     Row("documents.download_pdf", "GET", lambda w: f"/documents/{w['draft']}/pdf", note="draft",
         allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),
+    Row("documents.download_pdf", "POST", lambda w: f"/documents/{w['draft']}/pdf", note="draft: starts a job",
+        allowed=own("secretary", "head", "approver", "controller") | OVERSEERS, ok=303),
     # Attached files (приложения): read with the document, changed only on a draft by its drafters
     Row("documents.download_file", "GET", lambda w: f"/documents/{w['draft']}/files/{w['draft_file']}",
         allowed=own("secretary", "head", "approver", "controller") | OVERSEERS),

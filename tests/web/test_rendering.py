@@ -204,12 +204,21 @@ def test_every_rendered_demo_document_converts_to_pdf(demo_app, tmp_path):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_pdf_download(demo_app, client, auth):
+    """The page's PDF is a job (LibreOffice takes seconds); once made, the same DOCX's PDF is sent at once."""
     auth.login("secretary", "demo")
     with demo_app.app_context():
         doc_id = _doc("000_1ab9ce94162d62bd").id
-    response = client.get(f"/documents/{doc_id}/pdf")
+    url = f"/documents/{doc_id}/pdf"
+    assert 'id="start-job-button"' in client.get(url).get_data(as_text=True)
+    started = client.post(url, data={"csrf_token": auth.csrf(url)})
+    assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
+    assert demo_app.test_cli_runner().invoke(args=["worker", "--burst"]).exit_code == 0
+    state = client.get(started.headers["Location"] + ".json").get_json()
+    assert state["status"] == "done", state
+    response = client.get(url)
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert response.headers["Content-Type"] == "application/pdf"
+    assert client.get(state["download"]).data == response.data
 
 
 def test_report_and_sheets_from_plain_lists(app):

@@ -467,13 +467,19 @@ def _run_soffice(command: list[str], env: dict[str, str], timeout: float) -> Non
         raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.")
 
 
-def docx_to_pdf(data: bytes, timeout: float | None = None) -> bytes:
-    """Convert with `soffice --headless --convert-to pdf` in a private temp dir (its own profile, so runs overlap),
-    at most PDF_MAX_PROCESSES at once on this host; PdfBusy after PDF_WAIT_SECONDS without a free slot."""
+def pdf_converter() -> str:
+    """LibreOffice's binary; PdfUnavailable, with the message for the user, when the server has none."""
     binary = soffice_path()
     if binary is None:
         raise PdfUnavailable("PDF недоступен: на сервере не установлен LibreOffice (soffice). "
                              "Скачайте DOCX или попросите администратора установить LibreOffice.")
+    return binary
+
+
+def docx_to_pdf(data: bytes, timeout: float | None = None) -> bytes:
+    """Convert with `soffice --headless --convert-to pdf` in a private temp dir (its own profile, so runs overlap),
+    at most PDF_MAX_PROCESSES at once on this host; PdfBusy after PDF_WAIT_SECONDS without a free slot."""
+    binary = pdf_converter()
     timeout = timeout or int(current_app.config["PDF_TIMEOUT"])
     with tempfile.TemporaryDirectory(prefix="docflow-pdf-") as tmp:
         source = Path(tmp) / "document.docx"

@@ -14,7 +14,7 @@ from webapp import clock
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.documents.downloads import send, send_written
 from webapp.blueprints.fields import IdField, RuDateField, RuForm
-from webapp.blueprints.jobs.routes import offer
+from webapp.blueprints.jobs.routes import export_offer
 from webapp.blueprints.pickers import picked
 from webapp.extensions import db
 from webapp.models import Assignment, Document, User
@@ -128,7 +128,7 @@ def export(fmt: str):
             job = export_jobs.start_dashboard(current_user, filters, fmt, name, rows)
             db.session.commit()
             return redirect(url_for("jobs.detail", job_id=job.id), 303)
-        return offer(f"Выгрузка {fmt.upper()}: {name}", rows,
+        return export_offer(f"Выгрузка {fmt.upper()}: {name}", rows,
                      url_for("assignments.dashboard", **filter_args()))
     records = exports.snapshot_records(Snapshot(filters))
     described = filters.describe()

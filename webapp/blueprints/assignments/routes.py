@@ -22,7 +22,7 @@ from webapp.blueprints.assignments.forms import (
 )
 from webapp.blueprints.confirm import ask, confirmed
 from webapp.blueprints.documents.downloads import send_written
-from webapp.blueprints.jobs.routes import offer
+from webapp.blueprints.jobs.routes import export_offer
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
 from webapp.models.assignment import STATUS_TITLES
@@ -242,7 +242,7 @@ def bulk_export():
             job = export_jobs.start_bulk(current_user, name, rows)
             db.session.commit()
             return redirect(url_for("jobs.detail", job_id=job.id), 303)
-        return offer(f"Выгрузка поручений: {name}", rows, url_for("assignments.bulk_import"))
+        return export_offer(f"Выгрузка поручений: {name}", rows, url_for("assignments.bulk_import"))
     return send_written(lambda out: bulk.export_workbook(current_user, out), name, exports.XLSX_CONTENT_TYPE)
 
 

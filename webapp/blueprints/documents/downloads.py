@@ -9,16 +9,18 @@ import weakref
 from collections.abc import Callable
 from typing import IO
 
-from flask import flash, redirect, send_file, url_for
-from flask_login import login_required
+from flask import flash, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
 
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.routes import _load
+from webapp.blueprints.jobs.routes import offer
 from webapp.extensions import db
 from webapp.models import Document
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import document_file_name
-from webapp.services import rendering
+from webapp.services import document_jobs, rendering
+from webapp.services.files import read_bytes
 
 
 def file_name(document: Document, extension: str, prefix: str | None = None) -> str:
@@ -65,16 +67,25 @@ def download_docx(document_id: int):
     return send(data, file_name(document, "docx"))
 
 
-@bp.get("/documents/<int:document_id>/pdf")
+@bp.route("/documents/<int:document_id>/pdf", methods=["GET", "POST"])
 @login_required
 def download_pdf(document_id: int):
+    """The PDF made before of the same DOCX, at once; else a page whose POST starts the conversion as a job."""
     document, data = _docx(document_id)
+    cached = document_jobs.cached_pdf(data)
+    if cached is not None:
+        return send(read_bytes(cached), file_name(document, "pdf"), document_jobs.PDF_TYPE)
     try:
-        pdf = rendering.docx_to_pdf(data)
+        rendering.pdf_converter()
     except rendering.PdfUnavailable as exc:
         flash(str(exc), "warning")
         return redirect(url_for("documents.detail", document_id=document.id))
-    return send(pdf, file_name(document, "pdf"), "application/pdf")
+    if request.method == "POST":
+        job = document_jobs.start_pdf(current_user, document, data, file_name(document, "pdf"))
+        db.session.commit()
+        return redirect(url_for("jobs.detail", job_id=job.id), 303)
+    return offer(f"PDF: {document.label}", "PDF делает LibreOffice, на это уходит от нескольких секунд до минуты.",
+                 url_for("documents.detail", document_id=document.id), "Подготовить PDF")
 
 
 @bp.get("/documents/<int:document_id>/approval-sheet.docx")

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.jobs import bp
 from webapp.models import Job, JobStatus
+from webapp.ru.morph import with_count
 from webapp.services import jobs, paging
 from webapp.services.errors import Invalid, NotFound
 from webapp.services.files import read_bytes
@@ -70,9 +71,15 @@ def state(job: Job) -> dict:
             "download": url_for("jobs.result", job_id=job.id) if done and job.result_id else None}
 
 
-def offer(title: str, rows: int, back: str):
-    """The page a big export's GET answers: what it will be, and the button that starts the job (a POST)."""
-    return render_template("jobs/start.html", title=title, rows=rows, back=back, action=request.full_path)
+def offer(title: str, message: str, back: str, button: str = "Подготовить выгрузку"):
+    """The page a GET answers where the work is a job: what it will be, and the button that starts it (a POST)."""
+    return render_template("jobs/start.html", title=title, message=message, back=back, button=button,
+                           action=request.full_path)
+
+
+def export_offer(title: str, rows: int, back: str):
+    """The page of a big export: its rows, and the button."""
+    return offer(title, f"В выгрузке {with_count(rows, 'строка')}. Такой файл готовится в фоне.", back)
 
 
 @bp.app_context_processor
