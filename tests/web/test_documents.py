@@ -228,3 +228,37 @@ def test_load_tree_hands_each_collection_the_points_lazy_loading_finds(demo_app)
             assert statements == [], document_id
             kinds |= {key for key in ("children", "items", "stages") if any(found[key].values())}
         assert kinds == {"children", "items", "stages"}  # the demo has all three, so each was compared
+
+
+def test_a_points_addressees_and_deadline_on_its_page(app, client, auth, make_user):
+    """Each point to execute shows its bodies in their order («A; B», short names where there are) and its deadline,
+    or says that no one is named."""
+    import html
+
+    from sqlalchemy import select
+
+    from webapp.models import User
+    from webapp.services.documents import DraftData, PointData, create_draft
+
+    first = _body_id(app, "Управление общего образования")
+    second = _body_id(app, "Отдел кадров")
+    with app.app_context():
+        db.session.get(Body, second).short_name = "ОК"
+        db.session.commit()
+    make_user("sec", "secretary")
+    with app.app_context():
+        secretary = db.session.scalar(select(User).where(User.login == "sec"))
+        doc = create_draft(secretary, DraftData(doc_type="order", title="О проверке", event_date=date(2026, 11, 20),
+                           points=[PointData(text="Проверить.", number="1", responsible_ids=[second, first],
+                                             deadline_text="до 20.12.2026"),
+                                   PointData(text="Доложить.", number="2", deadline_text="до 25.12.2026")]))
+        db.session.flush()
+        points_in_order(doc)[1].is_assignment = True  # as when its only body was taken off: no one named
+        db.session.commit()
+        doc_id = doc.id
+    auth.login("sec")
+    badges = [html.unescape(re.sub(r"\s+", " ", b)).strip() for b in re.findall(
+        r'class="badge text-bg-light border assignment-badge" title="Поручение">(.*?)</span>',
+        client.get(f"/documents/{doc_id}").get_data(as_text=True), re.S)]
+    assert badges == ["ОК; Управление общего образования · срок 20 декабря 2026 г.",
+                      "ответственный не указан · срок 25 декабря 2026 г."]

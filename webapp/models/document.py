@@ -274,6 +274,11 @@ class Point(db.Model):
         return [r.body for r in self.responsibles]
 
     @property
+    def addressees(self) -> str:
+        """«Школа № 1; Школа № 2»: the bodies a point is addressed to, as its page prints them."""
+        return "; ".join(r.body.display_name for r in self.responsibles)
+
+    @property
     def label(self) -> str:
         if self.number:
             return f"{self.number}."
