@@ -8,9 +8,20 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Body, DeadlineKind, Document, DocumentType, Membership, User
+from webapp.models import (
+    ApprovalStep,
+    Assignment,
+    AssignmentStatus,
+    Body,
+    DeadlineKind,
+    Document,
+    DocumentType,
+    Membership,
+    User,
+)
 from webapp.services.audit import record_event
 
 
@@ -149,3 +160,29 @@ def test_the_dashboard_filters_by_the_picked_body_with_the_bodies_below(app, cli
     form = page.split('id="dashboard-filter"')[1].split("</form>")[0]
     assert 'name="body"' in form and "Муниципальная школа № 1" not in form  # no list of every body
 
+
+
+def test_the_approver_picker_offers_approvers_only_and_takes_a_typed_name(app, client, auth, make_user):
+    from tests.web.test_workflows import USERS, _draft
+
+    people = {login: make_user(login, *roles) for login, roles in USERS.items()}
+    with app.app_context():
+        db.session.add(Body(name="Министерство образования", dative="Министерству образования"))
+        db.session.commit()
+    document_id = _draft(app)
+    auth.login("sec")
+    assert _labels(client, "/suggest/users?q=пользователь&role=approver") == [
+        "Пользователь a1", "Пользователь a2", "Пользователь head"]  # approvers and heads (policy.APPROVERS)
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    route_form = page.split('id="add-approver"')[1].split("</form>")[0]
+    assert "Пользователь a1" not in route_form  # suggested when typed, not listed
+    url, token = f"/documents/{document_id}/approval/approvers", auth.csrf(f"/documents/{document_id}")
+    answer = client.post(url, data={"csrf_token": token, "approver": "", "approver_name": "пользователь exe"},
+                         follow_redirects=True)
+    assert "Согласующий «пользователь exe» не найден" in answer.get_data(as_text=True)  # an executor approves not
+    answer = client.post(url, data={"csrf_token": token, "approver": "", "approver_name": "Пользователь  A2"},
+                         follow_redirects=True)
+    assert "добавлен согласующий: Пользователь a2" in answer.get_data(as_text=True)
+    with app.app_context():
+        steps = db.session.scalars(select(ApprovalStep.user_id).where(ApprovalStep.document_id == document_id))
+        assert list(steps) == [people["a2"]]

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp import clock
-from webapp.blueprints.fields import RuForm, RuSubform
+from webapp.blueprints.fields import IdField, RuForm, RuSubform
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.ru.dates import DateError, parse_date
 from webapp.security import db_id
@@ -218,7 +218,7 @@ class DecisionForm(RuForm):
 
 
 class ApproverForm(RuForm):
-    approver = SelectField("Согласующий", coerce=db_id, validate_choice=False)
+    approver = IdField("Согласующий", validators=[Optional()])  # a picker's id (blueprints/pickers.py)
 
 
 class ApprovalModeForm(RuForm):

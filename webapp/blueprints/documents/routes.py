@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints import page_links, without_cursor
@@ -81,11 +80,8 @@ def detail(document_id: int):
     workflow = workflows.workflow_of(document)
     buttons = [(t, transitions.blocked_reason(current_user, document, t))
                for t in transitions.available_transitions(current_user, document)]
-    users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)
-                                    .options(selectinload(User.role_rows))))  # one query, not one per user
-    approver_form = ApproverForm()
-    approver_form.approver.choices = [SelectChoice(u.id, f"{u.full_name}, {u.position or ''}") for u in users
-                                      if policy.may_approve(u)]
+    users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)))
+    approver_form = ApproverForm()  # a picker: approvers are suggested as their names are typed
     ack_form = AcknowledgersForm()
     ack_form.people.choices = [SelectChoice(u.id, u.full_name) for u in users]
     history, history_after = history_page(Event.document_id == document.id, request.args.get("after"))

@@ -21,6 +21,7 @@ from webapp.blueprints.documents.forms import (
     TransitionForm,
 )
 from webapp.blueprints.documents.routes import _load
+from webapp.blueprints.pickers import picked
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import exports, paging, policy, workflows
@@ -87,10 +88,13 @@ def decide(document_id: int):
 @login_required
 def add_approver(document_id: int):
     document = _load(document_id)
-    form = ApproverForm()
-    _refuse_invalid_form(form)
-    approver = db.session.get(User, form.approver.data or 0)
+    _refuse_invalid_form(ApproverForm())
+    policy.ensure(current_user, "edit_route", document)  # who may, before whom they name (403, not "not found")
+    chosen = picked("approver", current_user, request.form, "approver")
+    approver = chosen.obj
     try:
+        if chosen.error:
+            raise Invalid(chosen.error)
         if approver is None:
             raise Invalid("Выберите согласующего.")
         service.add_approver(current_user, document, approver)
