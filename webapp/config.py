@@ -80,6 +80,7 @@ DEFAULTS: dict[str, Any] = {
     # Jobs (docflow worker): an export of more rows than this runs as a job with progress; results are kept so long.
     "EXPORT_INLINE_ROWS": 5000,
     "JOB_RESULT_DAYS": 7,
+    "ATTACHMENT_TEXT_INLINE_BYTES": 1024 * 1024,  # a bigger attachment's text is read for search by a job
     # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback
     # and link-local networks are refused unless allowed (an installation whose receivers live there).
     "WEBHOOK_TIMEOUT": 10,

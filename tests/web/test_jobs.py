@@ -14,13 +14,17 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import TODAY
 from tests.web import test_exports_streamed as streamed
+from tests.web.test_attachments import _upload
 from tests.web.test_exports_streamed import _grow, _listed, _rows
+from tests.web.test_workflows import _draft
+from tests.web.test_workflows import people as people_fixture
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Job, StoredFile, User
 from webapp.services import exports, jobs
 from webapp.services.exports import STATE_TITLES
 
 DASHBOARD = f"/assignments/export.xlsx?as_of={TODAY}"
+people = people_fixture  # the fixture: the workflow tests' users (sec ...)
 world = streamed.world  # the fixture: a department with two schools, its executor, a controller, an auditor
 
 
@@ -215,3 +219,21 @@ def test_a_document_pdf_is_a_job_then_a_cache_for_every_reader(demo_app, client,
     response = client.get(url)
     assert response.status_code == 200 and response.data == b"%PDF-1.4 fake\n"
     assert client.get(f"/jobs/{job_id}").status_code == 403
+
+
+def test_a_big_attachment_is_read_for_search_by_a_job(app, client, auth, runner, people):
+    """Above ATTACHMENT_TEXT_INLINE_BYTES the text is read by a job; search finds the document once it ran."""
+    app.config["ATTACHMENT_TEXT_INLINE_BYTES"] = 40
+    document_id = _draft(app)
+    auth.login("sec")
+    _upload(client, auth, document_id, ("Мало.txt", "Котельная.".encode()),
+            ("Справка.txt", "Справка по водоснабжению сельских школ района.".encode()))
+    found = lambda q: f'data-id="{document_id}"' in client.get("/search", query_string={"q": q}).get_data(  # noqa: E731
+        as_text=True)
+    assert found("котельной") and not found("водоснабжение")  # the small file at once, the big one not yet
+    with app.app_context():
+        job = db.session.scalar(select(Job))
+        assert job.kind == "attachment.text" and job.params["file_ids"] and job.progress_total == 1
+    _work(runner)
+    assert found("водоснабжение")
+    assert client.get(f"/jobs/{job.id}.json").get_json()["status"] == "done"

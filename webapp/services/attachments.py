@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Document, DocumentFile, User
-from webapp.services import rendering
+from webapp.services import jobs, rendering
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid, NotFound
 from webapp.services.files import KINDS, check_uploads, read_bytes, store_bytes
@@ -19,6 +20,7 @@ from webapp.sources import SourceError, read_source
 PDF = KINDS["pdf"].content_type
 CONVERTED = {KINDS["docx"].content_type, KINDS["odt"].content_type}  #: shown as PDF through LibreOffice
 TEXT_LIMIT = 200_000  #: characters of an attachment's text kept for search
+TEXT_JOB = "attachment.text"  #: the job that reads the text of files above ATTACHMENT_TEXT_INLINE_BYTES
 ATTACHABLE = {KINDS[kind].content_type: KINDS[kind].title for kind in ("docx", "pdf", "xlsx", "odt", "txt", "png",
                                                                       "jpeg")}  #: what a document may carry
 
@@ -45,15 +47,34 @@ def attach(user: User, document: Document, files: list[tuple[str | None, bytes]]
     for name, _data, content_type in checked:
         if content_type.split(";", 1)[0] not in ATTACHABLE:  # text comes as «text/plain; charset=…»
             raise Invalid(f"Файл «{name}» не принят: к документу прикладываются {', '.join(ATTACHABLE.values())}.")
-    added = []
+    added, later = [], []
+    inline = int(current_app.config["ATTACHMENT_TEXT_INLINE_BYTES"])
     for name, data, content_type in checked:
         row = DocumentFile(document_id=document.id, file_id=store_bytes(data, name, content_type).id,
-                           filename=name, text=_text_of(name, data), added_by_id=user.id)
+                           filename=name, text=_text_of(name, data) if len(data) <= inline else None,
+                           added_by_id=user.id)
         db.session.add(row)
         added.append(row)
+        if len(data) > inline:
+            later.append(row)
     db.session.flush()
+    if later:  # reading a big PDF's text takes seconds: a job, after which the index follows (search.install)
+        jobs.start(user, TEXT_JOB, "Текст приложений для поиска: " + ", ".join(row.filename for row in later),
+                   {"file_ids": [row.id for row in later]}, total=len(later))
     record_event(user, "document.attach", document, after={"file": [row.filename for row in added]})
     return added
+
+
+@jobs.kind(TEXT_JOB)
+def _read_texts(job, progress: jobs.Progress) -> None:
+    """The text of attachments too big to read in the request, each committed as it is read (a file removed
+    meanwhile is skipped)."""
+    for done, file_id in enumerate(job.params["file_ids"], 1):
+        row = db.session.get(DocumentFile, file_id)
+        if row is not None:
+            row.text = _text_of(row.filename, read_bytes(row.stored))
+            db.session.commit()
+        progress(done)
 
 
 def find(user: User, document: Document, attachment_id: int) -> DocumentFile:

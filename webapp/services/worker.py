@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from webapp import clock
 from webapp.extensions import db
 from webapp.services import (
+    attachments,  # noqa: F401 - registers the kinds of job it defines
     document_jobs,  # noqa: F401 - registers the kinds of job it defines
     export_jobs,  # noqa: F401 - registers the kinds of job it defines
     jobs,
