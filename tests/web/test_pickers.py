@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.web import test_workflows
 from webapp.extensions import db
 from webapp.models import (
     ApprovalStep,
@@ -23,6 +24,9 @@ from webapp.models import (
     User,
 )
 from webapp.services.audit import record_event
+
+people = test_workflows.people  # the users of the workflow tests (a fixture) and their ministry
+_draft = test_workflows._draft
 
 
 @pytest.fixture
@@ -162,13 +166,7 @@ def test_the_dashboard_filters_by_the_picked_body_with_the_bodies_below(app, cli
 
 
 
-def test_the_approver_picker_offers_approvers_only_and_takes_a_typed_name(app, client, auth, make_user):
-    from tests.web.test_workflows import USERS, _draft
-
-    people = {login: make_user(login, *roles) for login, roles in USERS.items()}
-    with app.app_context():
-        db.session.add(Body(name="Министерство образования", dative="Министерству образования"))
-        db.session.commit()
+def test_the_approver_picker_offers_approvers_only_and_takes_a_typed_name(app, client, auth, people):
     document_id = _draft(app)
     auth.login("sec")
     assert _labels(client, "/suggest/users?q=пользователь&role=approver") == [
