@@ -233,8 +233,8 @@ class Snapshot:
             "lead": [], "reached": [], "controller": [], "document": []}
         for kind, key, open_count, late_count in db.session.execute(parts):
             counted[kind].append((key, int(open_count), int(late_count)))
-        return self._by_body(counted["lead"], counted["reached"]), self._by_document(counted["document"]), \
-            self._by_controller(counted["controller"])
+        return (self._by_body(counted["lead"], counted["reached"]), self._by_document(counted["document"]),
+                self._by_controller(counted["controller"]))
 
     @staticmethod
     def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
