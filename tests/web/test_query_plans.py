@@ -95,3 +95,17 @@ def test_the_inbox_reads_a_bodys_open_assignments_from_its_index(app):
         db.session.flush()
         found = plan(tasks._queries(user)["execute"])
     assert "ix_assignment_lead_body_status_deadline" in found, found
+
+
+def test_pending_extension_requests_are_found_through_their_status(app):
+    """«Запросы на перенос срока», in every inbox and menu counter: the pending requests through their status index
+    (migration 0027), not a scan of every request ever made."""
+    from webapp.models import User
+    from webapp.services import tasks
+
+    with app.app_context():
+        user = User(login="controller", full_name="Контролёр", password_hash="-")
+        db.session.add(user)
+        db.session.flush()
+        found = plan(tasks._queries(user)["extensions"])
+    assert "ix_deadline_change_status" in found, found

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Index, text
 
-from webapp.models.assignment import Assignment
+from webapp.models.assignment import Assignment, DeadlineChange
 from webapp.models.audit import Event
 from webapp.models.document import Acknowledgment, Document, Participant, PointResponsible, Signatory
 from webapp.models.notices import ReminderLog
@@ -44,6 +44,8 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # SQLite's planner (migration 0026)
     Index("ix_document_parent_id", Document.__table__.c.parent_id,
           sqlite_where=text(ATTACHMENT_PREDICATE), postgresql_where=text(ATTACHMENT_PREDICATE)),
+    # pending deadline-extension requests: a group of every inbox and of the menu's counter (migration 0027)
+    Index("ix_deadline_change_status", DeadlineChange.__table__.c.status),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
     Index("ix_assignment_series", Assignment.__table__.c.materialised_until,
           sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),
