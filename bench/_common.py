@@ -1,11 +1,20 @@
 """What the bench scripts share: the sizes of generated data, filling a database with them, the pages measured
-and the user who opens each, percentiles."""
+and the user who opens each, percentiles, and starting and stopping gunicorn hosts."""
 
 from __future__ import annotations
 
+import http.client
 import math
+import signal
+import socket
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2  # gunicorn workers per host: issue 14's set-up on a 2-core machine
 
 PASSWORD = "Нагрузка-на-сервис-2026"  # noqa: S105 (the generated users' password in a throwaway database)
 FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # logins are not what is measured
@@ -116,3 +125,56 @@ def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (share 0.95: the value 95% of the sorted values do not exceed)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
+
+
+# --- gunicorn hosts -------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_hosts(count: int, env: dict[str, str], timeout: int = 300,
+                wait: float = 90) -> tuple[list[subprocess.Popen], list[int]]:
+    """`count` gunicorn instances of the app (WORKERS each) on free ports with `env`, each answering /healthz;
+    RuntimeError (all stopped) when one exits or stays silent for `wait` seconds."""
+    servers, ports = [], []
+    for _ in range(count):
+        port = free_port()
+        servers.append(subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+             "--timeout", str(timeout), "--log-level", "warning", "webapp:create_app()"], cwd=ROOT, env=env))
+        ports.append(port)
+    deadline = time.monotonic() + wait
+    for server, port in zip(servers, ports, strict=True):
+        while True:
+            if server.poll() is not None:
+                stop_hosts(servers)
+                raise RuntimeError(f"gunicorn on port {port} exited with {server.returncode}")
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    stop_hosts(servers)
+                    raise RuntimeError(f"gunicorn on port {port} did not answer within {wait:.0f} s") from None
+                time.sleep(0.2)
+            finally:
+                connection.close()
+    return servers, ports
+
+
+def stop_hosts(servers: list[subprocess.Popen]) -> None:
+    for server in servers:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+    for server in servers:
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

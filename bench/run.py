@@ -24,8 +24,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,14 +36,22 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import FAST_HASH, PASSWORD, Page, choose_pages, fill, percentile  # noqa: E402
+from bench._common import (  # noqa: E402
+    FAST_HASH,
+    PASSWORD,
+    WORKERS,
+    Page,
+    choose_pages,
+    fill,
+    percentile,
+    start_hosts,
+    stop_hosts,
+)
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 TARGET_MS, ICS_TARGET_MS, SHARE_TARGET = 50.0, 100.0, 0.30
-WORKERS = 2
 TIMING = re.compile(r'app;dur=([\d.]+).*desc="(\d+) statements"')
 
 
@@ -141,34 +147,13 @@ def _without_password(url: str) -> str:
 
 
 def start_server(workdir: Path, url: str) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = dict(os.environ, DOCFLOW_INSTANCE_PATH=str(workdir / "instance"), DOCFLOW_DATABASE_URL=url,
                DOCFLOW_SERVER_TIMING="1", DOCFLOW_PASSWORD_HASH=json.dumps(FAST_HASH))
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "600", "--log-level", "warning", "webapp:create_app()"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}")
-        try:
-            if Client(port).get("/healthz")[0] == 200:
-                return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    sys.exit("gunicorn did not answer within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
     try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        servers, ports = start_hosts(1, env, timeout=600, wait=60)
+    except RuntimeError as error:
+        sys.exit(str(error))
+    return servers[0], ports[0]
 
 
 class Client:
@@ -297,7 +282,7 @@ def measure(workdir: Path, url: str, pages: list[Page], args) -> None:
                 measure_page(Page("ics", f"{page.title}, unchanged (If-None-Match)", page.path, None),
                              {"If-None-Match": etag})
     finally:
-        stop_server(server)
+        stop_hosts([server])
     print(table(rows))
 
 

@@ -31,8 +31,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,12 +48,11 @@ from email.header import decode_header, make_header
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import FAST_HASH, ROOT, WORKERS, free_port, start_hosts, stop_hosts  # noqa: E402
 
 PASSWORD = "demo"  # noqa: S105 (the demo users' documented password)
-FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # logins are not what is measured
-WORKERS = 2
 # Who the simulated people are, in turn: two of most roles, so two sessions race for the same work.
 ROTATION = ("secretary", "head", "approver", "executor", "controller",
             "secretary", "head", "auditor", "executor", "controller")
@@ -485,53 +482,6 @@ def counters() -> dict[tuple, int]:
     return {(c.doc_type, c.body_key, c.year): c.last for c in db.session.scalars(select(NumberCounter))}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        return probe_socket.getsockname()[1]
-
-
-def start_hosts(count: int, env: dict[str, str]) -> tuple[list[subprocess.Popen], list[int]]:
-    servers, ports = [], []
-    for _ in range(count):
-        port = _free_port()
-        servers.append(subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "300", "--log-level", "warning", "webapp:create_app()"], cwd=ROOT, env=env))
-        ports.append(port)
-    deadline = time.monotonic() + 90
-    for server, port in zip(servers, ports, strict=True):
-        while True:
-            if server.poll() is not None:
-                stop_hosts(servers)
-                raise RuntimeError(f"gunicorn on port {port} exited with {server.returncode}")
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            try:
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    stop_hosts(servers)
-                    raise RuntimeError(f"gunicorn on port {port} did not answer within 90 s") from None
-                time.sleep(0.2)
-            finally:
-                connection.close()
-    return servers, ports
-
-
-def stop_hosts(servers: list[subprocess.Popen]) -> None:
-    for server in servers:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-    for server in servers:
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 class Inbox:
     """What the SMTP server received: (recipients, the message's text)."""
 
@@ -547,7 +497,7 @@ class Inbox:
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     from aiosmtpd.controller import Controller
 
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
