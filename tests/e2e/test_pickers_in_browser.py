@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.e2e.conftest import CHROMIUM, expect, login_as
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Document, User
 from webapp.services.audit import record_event
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
@@ -62,3 +62,21 @@ def test_choose_a_body_in_the_dashboard_picker_with_the_keyboard(page, live_serv
     rows = page.locator("#overdue-list tbody tr")
     expect(rows).not_to_have_count(7)  # the institute's share of the seven
     assert rows.count() < 7
+
+
+def test_acknowledgers_are_asked_from_the_server_as_they_are_typed(page, live_server, demo_app):
+    with demo_app.app_context():  # a published document of the secretary's department
+        secretary = db.session.scalar(select(User).where(User.login == "secretary"))
+        document_id = db.session.scalar(select(Document.id).where(
+            Document.state == "published", Document.issuing_body_id.in_([b.id for b in secretary.bodies]))
+            .order_by(Document.id))
+    login_as(page, live_server, "secretary")
+    page.goto(f"{live_server}/documents/{document_id}")
+    expect(page.locator("select[name=people] option")).to_have_count(0)  # nobody listed in advance
+    page.locator("select[name=people] + .ts-wrapper input").press_sequentially("клюс", delay=30)
+    option = page.locator(".ts-dropdown .option", has_text="Клюсова Виктория Викторовна")
+    expect(option).to_have_count(1)
+    option.click()
+    with page.expect_navigation():
+        page.click("text=Добавить в список")
+    expect(page.locator(".alert-success")).to_contain_text("В список ознакомления добавлено: 1")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.web import test_workflows
 from webapp.extensions import db
 from webapp.models import (
+    Acknowledgment,
     ApprovalStep,
     Assignment,
     AssignmentStatus,
@@ -184,3 +185,23 @@ def test_the_approver_picker_offers_approvers_only_and_takes_a_typed_name(app, c
     with app.app_context():
         steps = db.session.scalars(select(ApprovalStep.user_id).where(ApprovalStep.document_id == document_id))
         assert list(steps) == [people["a2"]]
+
+
+def test_acknowledgers_are_suggested_not_listed_and_typed_names_work_without_javascript(app, client, auth, people):
+    document_id = _draft(app)
+    test_workflows._arrange(app, document_id, "on_signing", test_workflows.registry_transition(app, "order", "sign"),
+                            people)
+    assert test_workflows._fire(client, auth, "head", document_id, "sign").status_code == 302
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    box = page.split('name="people"')[1].split("</select>")[0]
+    assert "<option" not in box and 'data-suggest="/suggest/users"' in page and 'name="people_names"' in page
+    url, token = f"/documents/{document_id}/acknowledgments", auth.csrf(f"/documents/{document_id}")
+    answer = client.post(url, data={"csrf_token": token, "people_names": "Пользователь exe\nНикто Никтович"},
+                         follow_redirects=True)
+    assert "Пользователь «Никто Никтович» не найден" in answer.get_data(as_text=True)
+    answer = client.post(url, data={"csrf_token": token, "people": [people["a1"]],
+                                    "people_names": "пользователь  EXE; Пользователь a1"}, follow_redirects=True)
+    assert "В список ознакомления добавлено: 2" in answer.get_data(as_text=True)
+    with app.app_context():
+        named = db.session.scalars(select(Acknowledgment.user_id).where(Acknowledgment.document_id == document_id))
+        assert sorted(named) == sorted([people["exe"], people["a1"]])

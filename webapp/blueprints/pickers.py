@@ -59,3 +59,18 @@ def picked(kind: str, viewer, values: Mapping[str, str], key: str) -> Picked:
     if found:
         return Picked(text=text, error=f"{noun} «{text}»: найдено несколько с таким именем, выберите из подсказок.")
     return Picked(text=text, error=f"{noun} «{text}» не найден: начните вводить имя и выберите из подсказок.")
+
+
+def typed_users(viewer, text: str | None) -> tuple[list, str | None]:
+    """The users named one per line (or separated by «;») in a box typed without JavaScript: each exact full name
+    must denote one user the viewer may find; else ([], the message about the first that does not)."""
+    found = []
+    for name in (" ".join(part.split()) for line in (text or "").splitlines() for part in line.split(";")):
+        if not name:
+            continue
+        users = suggest.user_named(viewer, name)
+        if len(users) != 1:
+            why = "найдено несколько с таким именем" if users else "не найден"
+            return [], f"Пользователь «{name}» {why}: напишите полное имя, как в справочнике."
+        found.append(users[0])
+    return found, None

@@ -11,7 +11,21 @@
     if (select.tomselect) {
       return;
     }
+    const source = select.dataset.suggest;  // people: asked from the server as they are typed, never listed all
+    const remote = source ? {
+      valueField: "id",
+      labelField: "label",
+      searchField: ["label"],
+      shouldLoad: (query) => query.trim().length > 0,
+      load: (query, callback) => {
+        fetch(`${source}?q=${encodeURIComponent(query)}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then((response) => (response.ok ? response.json() : { items: [] }))
+          .then((answer) => callback(answer.items || []))
+          .catch(() => callback());
+      },
+    } : {};
     new window.TomSelect(select, {
+      ...remote,
       plugins: { remove_button: { title: "Убрать" } },
       maxOptions: null,  // every body of the directory, not the first 50
       placeholder: "Начните вводить название…",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.documents import bp, conflicts
@@ -20,7 +18,7 @@ from webapp.blueprints.documents.forms import (
     discussion_text,
 )
 from webapp.extensions import db
-from webapp.models import Document, Event, User
+from webapp.models import Document, Event
 from webapp.models.document import TYPE_TITLES
 from webapp.services import attachments, bodies, paging, policy, transitions, workflows
 from webapp.services import documents as service
@@ -80,10 +78,9 @@ def detail(document_id: int):
     workflow = workflows.workflow_of(document)
     buttons = [(t, transitions.blocked_reason(current_user, document, t))
                for t in transitions.available_transitions(current_user, document)]
-    users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)))
-    approver_form = ApproverForm()  # a picker: approvers are suggested as their names are typed
-    ack_form = AcknowledgersForm()
-    ack_form.people.choices = [SelectChoice(u.id, u.full_name) for u in users]
+    approver_form = ApproverForm()  # pickers: people are suggested as their names are typed (/suggest/users),
+    ack_form = AcknowledgersForm()  # never listed all
+    ack_form.people.choices = []
     history, history_after = history_page(Event.document_id == document.id, request.args.get("after"))
     return render_template(
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),

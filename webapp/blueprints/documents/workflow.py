@@ -21,7 +21,7 @@ from webapp.blueprints.documents.forms import (
     TransitionForm,
 )
 from webapp.blueprints.documents.routes import _load
-from webapp.blueprints.pickers import picked
+from webapp.blueprints.pickers import picked, typed_users
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import exports, paging, policy, workflows
@@ -140,6 +140,11 @@ def add_acknowledgers(document_id: int):
     form = AcknowledgersForm()
     _refuse_invalid_form(form)
     people = list(db.session.scalars(select(User).where(User.id.in_(form.people.data or []), User.active.is_(True))))
+    typed, error = typed_users(current_user, request.form.get("people_names"))  # the box shown without JavaScript
+    if error:
+        flash(error, "danger")
+        return _back(document_id)
+    people += [u for u in typed if u not in people]
     if not people:
         flash("Выберите, кого ознакомить.", "danger")
         return _back(document_id)
