@@ -4,6 +4,7 @@ our own over the `job` table, in `docflow worker` or in a thread of `docflow ser
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -162,8 +163,30 @@ def procrastinate_app(app: Flask, periodic: bool = True):
 def run_postgresql(app: Flask, burst: bool, periodic: bool = True) -> None:
     """Procrastinate's worker until stopped (SIGINT/SIGTERM), or, `burst`, until nothing is queued."""
     queue_app = procrastinate_app(app, periodic=periodic and not burst)
-    queue_app.run_worker(queues=[queue.QUEUE], wait=not burst, install_signal_handlers=not burst,
-                         listen_notify=not burst, delete_jobs="successful")
+
+    def work() -> None:
+        queue_app.run_worker(queues=[queue.QUEUE], wait=not burst, install_signal_handlers=not burst,
+                             listen_notify=not burst, delete_jobs="successful")
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: the command's own thread, where Procrastinate runs its event loop
+        work()
+        return
+    # called from code that runs an event loop in this thread (a browser test's Playwright): a thread of its own
+    failure: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _collect(work, failure), name="docflow-worker-burst")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _collect(work: Callable[[], None], failure: list[BaseException]) -> None:
+    try:
+        work()
+    except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+        failure.append(exc)
 
 
 def run(app: Flask, burst: bool = False, periodic: bool = True) -> None:
