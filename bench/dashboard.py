@@ -84,8 +84,6 @@ def parts(app) -> None:
     from webapp.services import dashboard
 
     with app.test_request_context():
-        if hasattr(dashboard, "without_jit"):  # as the page does (absent before issue 14's change)
-            dashboard.without_jit()
         filters = dashboard.Filters(as_of=clock.today())
         snap = dashboard.Snapshot(filters)
         steps = {"totals": snap.totals,

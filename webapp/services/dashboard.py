@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, text, true, union_all
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.extensions import db
@@ -372,16 +372,7 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
     return [(day, int(row[2 * index]), int(row[2 * index + 1])) for index, day in enumerate(days)]
 
 
-def without_jit() -> None:
-    """PostgreSQL compiles a statement whose estimated cost passes jit_above_cost to machine code first: for the
-    dashboard's wide aggregates (a CASE per figure, per day) that compiling took seconds, far more than counting
-    (7.8 s of 8 s for the trend at 100,000 assignments). Off for the rest of this transaction only."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
-
-
 def overview(filters: Filters) -> Overview:
-    without_jit()
     snap = Snapshot(filters)
     result = Overview(filters=filters, totals=snap.totals())
     result.by_body, result.by_document, result.by_controller = snap.breakdowns()
