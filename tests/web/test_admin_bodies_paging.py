@@ -84,3 +84,21 @@ def test_the_new_body_form_picks_its_parent_and_head_by_name_without_listing_eve
     with app.app_context():
         body = db.session.scalar(select(Body).where(Body.name == "Школа № 61"))
         assert body.parent_id == directory["department"] and body.head.login == "adm"
+
+
+def test_a_merge_target_is_picked_by_name(app, client, auth, directory):
+    auth.login("adm")
+    with app.app_context():
+        source = db.session.scalar(select(Body.id).where(Body.name == "Библиотека"))
+    page = client.get(f"/admin/bodies/{source}").get_data(as_text=True)
+    assert "Школа № 60" not in page  # no select of every open body to merge into
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    url = f"/admin/bodies/{source}/merge"
+    answer = client.post(url, data={"csrf_token": token, "target": "", "target_name": "Школа № 99"},
+                         follow_redirects=True)
+    assert "Орган «Школа № 99» не найден" in answer.get_data(as_text=True)
+    answer = client.post(url, data={"csrf_token": token, "target": "", "target_name": "школа № 07"},
+                         follow_redirects=True)
+    assert "влит в «Школа № 07»" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Body, source).closed_at is not None

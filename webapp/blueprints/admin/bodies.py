@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.blueprints import flash_form_errors, page_links, without_cursor
@@ -17,7 +16,7 @@ from webapp.blueprints.fields import IdField, RuForm
 from webapp.blueprints.pickers import Picked, picked
 from webapp.extensions import db
 from webapp.models import Body
-from webapp.security import MAX_ID, db_id
+from webapp.security import MAX_ID
 from webapp.services import bodies, emblems, paging
 from webapp.services.errors import Invalid, ServiceError
 from webapp.services.history import object_history
@@ -49,7 +48,7 @@ class BodyForm(RuForm):
 
 
 class MergeForm(RuForm):
-    target = SelectField("Влить в орган", coerce=db_id, validators=[DataRequired("Выберите орган.")])
+    target = IdField("Влить в орган", validators=[Optional()])  # a picker's id (blueprints/pickers.py)
 
 
 def _form(body: Body | None = None) -> BodyForm:
@@ -147,9 +146,7 @@ def body_create():
 
 
 def _detail(body: Body, form: BodyForm, status: int = 200):
-    merge_form = MergeForm()
-    merge_form.target.choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies()
-                                 if b.id not in body.subtree_ids()]
+    merge_form = MergeForm()  # the target is a picker; merging into itself, a sub-body or a closed one: refused
     return render_template("admin/body.html", body=body, form=form, merge_form=merge_form,
                            action_form=ActionForm(), history=object_history("body", body.id)), status
 
@@ -183,11 +180,14 @@ def body_update(body_id: int):
 def body_merge(body_id: int):
     source = _body(body_id)
     form = MergeForm()
-    form.target.choices = [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies()]
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("admin.body_detail", body_id=source.id))
-    target = _body(form.target.data)
+    chosen = picked("body", current_user, request.form, "target")
+    if chosen.obj is None:
+        flash(chosen.error or "Выберите орган, в который влить этот.", "danger")
+        return redirect(url_for("admin.body_detail", body_id=source.id))
+    target = chosen.obj
     moved = attempt(lambda: bodies.merge_bodies(current_user, target, source))
     if isinstance(moved, ServiceError):
         return redirect(url_for("admin.body_detail", body_id=body_id))
