@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.conftest import TODAY, ZONE
 from webapp import clock
@@ -19,7 +19,7 @@ from webapp.services import files, jobs, routines, worker
 
 def _recorded(monkeypatch) -> list[str]:
     ran: list[str] = []
-    for name in ("remind", "notify", "send_webhooks", "purge_jobs"):
+    for name in ("remind", "notify", "send_webhooks", "purge_jobs", "analyze"):
         monkeypatch.setattr(routines, name, lambda name=name: ran.append(name))
     return ran
 
@@ -41,9 +41,9 @@ def test_the_schedule_runs_each_routine_at_its_time(app, frozen_clock, monkeypat
         frozen_clock.move_to(at(8, 17, 1))  # minutes were missed: each routine once, not once per missed time
         assert scheduler.tick() == ["notify", "webhooks", "purge_jobs"]
         frozen_clock.move_to(at(8, 0, 2, day=TODAY + timedelta(days=1)))
-        assert scheduler.tick() == ["remind", "notify", "webhooks", "purge_jobs"]
+        assert scheduler.tick() == ["remind", "notify", "webhooks", "purge_jobs", "analyze"]  # analyze at 03:41
     assert ran == ["remind", "notify", "send_webhooks", "notify", "send_webhooks", "purge_jobs",
-                   "remind", "notify", "send_webhooks", "purge_jobs"]
+                   "remind", "notify", "send_webhooks", "purge_jobs", "analyze"]
 
 
 def test_the_reminders_hour_is_a_setting(app, frozen_clock, monkeypatch):
@@ -83,16 +83,32 @@ def test_procrastinate_gets_the_same_schedule_in_utc_and_runs_the_same_routines(
              for (_, periodic_id), task in queue_app.periodic_registry.periodic_tasks.items()}
     assert crons == {"remind": ("docflow.remind", "0 5 * * *"),  # 08:00 in Moscow (UTC+3)
                      "notify": ("docflow.notify", "*/5 * * * *"), "webhooks": ("docflow.webhooks", "* * * * *"),
-                     "purge_jobs": ("docflow.purge_jobs", "17 * * * *")}
-    for name in ("docflow.remind", "docflow.notify", "docflow.webhooks", "docflow.purge_jobs"):
+                     "purge_jobs": ("docflow.purge_jobs", "17 * * * *"),
+                     "analyze": ("docflow.analyze", "41 0 * * *")}  # 03:41 in Moscow
+    for name in ("docflow.remind", "docflow.notify", "docflow.webhooks", "docflow.purge_jobs", "docflow.analyze"):
         queue_app.tasks[name](timestamp=0)
-    assert ran == ["remind", "notify", "send_webhooks", "purge_jobs"]
+    assert ran == ["remind", "notify", "send_webhooks", "purge_jobs", "analyze"]
     assert "docflow.run_job" in queue_app.tasks
 
 
 def test_the_commands_and_the_schedule_share_the_routines(app):
     assert [r.run for r in worker.schedule(app.config)] == [routines.remind, routines.notify,
-                                                            routines.send_webhooks, routines.purge_jobs]
+                                                            routines.send_webhooks, routines.purge_jobs,
+                                                            routines.analyze]
+
+
+def test_the_nightly_analyze_gives_sqlite_its_planner_statistics(app, make_user):
+    """SQLite's planner has no statistics until ANALYZE runs (PostgreSQL's autovacuum keeps its own)."""
+    make_user("exe", "executor")
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            assert routines.analyze() is False
+            return
+        stats = "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'"
+        assert db.session.execute(text(stats)).scalar() == 0
+        assert routines.analyze() is True
+        analysed = {row[0] for row in db.session.execute(text("SELECT tbl FROM sqlite_stat1"))}
+        assert "user_account" in analysed, analysed
 
 
 def _job(app, login: str, done_days_ago: int | None = None, content: bytes = b"result") -> int:

@@ -24,6 +24,7 @@ from sqlalchemy import Table, func, select
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditHead
+from webapp.services import routines
 from webapp.services.audit import GENESIS, audit_key, event_hash
 from webapp.services.backup import reset_sequences
 
@@ -180,6 +181,7 @@ def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
         events.close()
         for statement in rebuild:
             conn.exec_driver_sql(statement)
+        routines.analyze(conn)  # SQLite: the planner's statistics, as the worker's nightly run keeps them
         if writer.postgres:
             reset_sequences(conn, [tables[name] for name in ids.next])
     return writer.counts

@@ -1,10 +1,13 @@
-"""The periodic work of the service (reminders, notification e-mails, webhooks, old job results), each one call
+"""The periodic work of the service (reminders, notification e-mails, webhooks, old job results, the planner's
+statistics), each one call
 that the `docflow` commands and the job queue's schedule both make. Each claims what it sends, so several hosts
 may run it at once."""
 
 from __future__ import annotations
 
 from datetime import date
+
+from sqlalchemy import Connection
 
 from webapp import clock
 from webapp.extensions import db
@@ -35,3 +38,22 @@ def send_webhooks() -> tuple[int, webhooks.SendReport]:
 def purge_jobs() -> int:
     """Jobs whose results' time is up, removed with them: how many."""
     return jobs.purge()
+
+
+#: rows SQLite's ANALYZE samples per index: statistics good enough to choose between indexes, in milliseconds
+ANALYSIS_LIMIT = 1000
+
+
+def analyze(connection: Connection | None = None) -> bool:
+    """Fresh statistics for SQLite's query planner (PostgreSQL's autovacuum keeps its own): without them SQLite
+    guesses every index equally selective, and e.g. read every document through a nearly useless index. Bounded
+    by ANALYSIS_LIMIT, so it stays quick at any size. Whether anything was done."""
+    own = connection is None
+    connection = db.session.connection() if own else connection
+    if connection.dialect.name != "sqlite":
+        return False
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+    connection.exec_driver_sql("ANALYZE")
+    if own:
+        db.session.commit()
+    return True

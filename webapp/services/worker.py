@@ -47,6 +47,7 @@ def schedule(config) -> list[Routine]:
         Routine("notify", "*/5 * * * *", routines.notify),
         Routine("webhooks", "* * * * *", routines.send_webhooks),
         Routine("purge_jobs", "17 * * * *", routines.purge_jobs),
+        Routine("analyze", "41 3 * * *", routines.analyze),
     ]
 
 
