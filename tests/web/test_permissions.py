@@ -188,6 +188,9 @@ ROWS = [
     Row("tasks.index", "GET", lambda w: "/tasks", EVERYONE),  # «Мои задачи»: everyone's own
     Row("documents.index", "GET", lambda w: "/documents", EVERYONE),
     Row("search.index", "GET", lambda w: "/search?q=педагог", EVERYONE),
+    # the pickers' suggestions: anyone signed in asks; what each one finds is the policy's (tests/web/test_pickers.py)
+    Row("suggest.users", "GET", lambda w: "/suggest/users?q=а", EVERYONE),
+    Row("suggest.bodies", "GET", lambda w: "/suggest/bodies?q=о", EVERYONE),
     Row("documents.new", "GET", lambda w: "/documents/new", anywhere("secretary", "head", "admin")),
     Row("documents.new", "POST", lambda w: "/documents/new", anywhere("secretary", "head", "admin"),
         data=lambda w: {"op": "save", "doc_type": "order", "title": "Новый"}),
