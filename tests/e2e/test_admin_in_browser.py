@@ -27,11 +27,14 @@ def test_an_admin_creates_a_body_and_a_user_who_logs_in(page, live_server, demo_
     page.click("text=Органы")
     page.fill("#name", "Отдел дополнительного образования")
     page.fill("#short_name", "ОДО")
-    page.select_option("#parent", label="Департамент образования и молодежной политики Ханты-Мансийского "
-                                        "автономного округа – Югры")
+    page.locator("#parent-name").press_sequentially("департамент образования", delay=20)  # a picker, not a select
+    suggestion = page.locator("#parent-list li[data-id]", has_text="Департамент образования и молодежной политики")
+    expect(suggestion).to_have_count(1)
+    suggestion.click()
     with page.expect_navigation():
         page.click("#create-body")
-    expect(page.locator("#bodies")).to_contain_text("Отдел дополнительного образования")
+    created = page.locator("#bodies tr", has_text="Отдел дополнительного образования")
+    expect(created).to_contain_text("Департамент образования и молодежной политики")  # its parent, as picked
 
     page.click("text=Пользователи")
     with page.expect_navigation():
