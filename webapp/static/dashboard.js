@@ -15,7 +15,8 @@
     new Chart(bodies[0], {type: "bar", data: {labels: bodies[1].labels,
       datasets: [{label: "Просрочено", data: bodies[1].values, backgroundColor: red}]},
       options: {indexAxis: "y", plugins: {legend: {display: false}},
-                scales: {x: {beginAtZero: true, ticks: {precision: 0}}}}});
+                // every body named: Chart.js otherwise skips labels that overlap (long names wrap to several lines)
+                scales: {x: {beginAtZero: true, ticks: {precision: 0}}, y: {ticks: {autoSkip: false}}}}});
   }
   var ages = read("chart-ages");
   if (ages[0]) {
