@@ -137,9 +137,10 @@ def fill(size: int) -> None:
     print(json.dumps({"login": auditor}))
 
 
-def run_child(arguments: list[str]) -> tuple[dict, float]:
-    """This script in a new interpreter: (what it printed last, as JSON; its peak RSS in MB)."""
-    process = subprocess.Popen([sys.executable, __file__, *arguments],  # noqa: S603 (our interpreter and script)
+def run_child(arguments: list[str], script: str = __file__) -> tuple[dict, float]:
+    """A bench script (this one unless said) in a new interpreter: (what it printed last, as JSON; its peak RSS in
+    MB)."""
+    process = subprocess.Popen([sys.executable, script, *arguments],  # noqa: S603 (our interpreter and script)
                                stdout=subprocess.PIPE)
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)  # this child's own resource usage

@@ -48,10 +48,10 @@ def main() -> None:
     os.environ["DOCFLOW_INSTANCE_PATH"] = str(workdir / "instance")
     os.environ["DOCFLOW_DATABASE_URL"] = url
     try:
-        login = run(base.__file__, ["--child", "fill", "--assignments", str(args.assignments)])[0]["login"]
-        started, _ = run(__file__, ["--child", "start", "--login", login])
+        login = base.run_child(["--child", "fill", "--assignments", str(args.assignments)])[0]["login"]
+        started, _ = base.run_child(["--child", "start", "--login", login], __file__)
         out = workdir / "job.xlsx"
-        done, peak = run(__file__, ["--child", "work", "--out", str(out)])
+        done, peak = base.run_child(["--child", "work", "--out", str(out)], __file__)
         rows = base.count_rows(out) - 2
         print(f"{'step':<34} {'rows':>8} {'seconds':>8} {'CPU s':>6} {'rows/s':>8} {'peak MB':>8} {'app MB':>7}")
         print(f"{'request: start the job':<34} {'':>8} {started['seconds']:>8.2f}")
@@ -64,16 +64,6 @@ def main() -> None:
         else:
             drop()
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def run(script: str, arguments: list[str]) -> tuple[dict, float]:
-    """bench/export.py's run_child, for this script or that one."""
-    saved = base.__file__
-    base.__file__ = script
-    try:
-        return base.run_child(arguments)
-    finally:
-        base.__file__ = saved
 
 
 def start(login: str) -> None:
