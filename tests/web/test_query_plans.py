@@ -15,9 +15,13 @@ from webapp.models import Event
 from webapp.services import occurrences, paging
 
 
-def plan(query) -> str:
+def plan(query, hide: tuple[str, ...] = ()) -> str:
     """The plan a database makes for a query whose parameters are bound, not written in: on PostgreSQL the generic
-    plan of a prepared statement (what psycopg's prepared statements get after a few executions)."""
+    plan of a prepared statement (what psycopg's prepared statements get after a few executions).
+
+    `hide` names indexes dropped for the question (inside a savepoint, restored after): on a test's tiny tables
+    PostgreSQL takes any index that filters down to one row, so a test asking whether the index made for a query
+    serves it takes the competing ones away."""
     compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
     connection = db.session.connection()
     if db.engine.dialect.name == "sqlite":
@@ -30,6 +34,9 @@ def plan(query) -> str:
         names.append(match[1])
         return f"${len(names)}"
     statement = re.sub(r"%\((\w+)\)s", number, str(compiled))
+    connection.exec_driver_sql("SAVEPOINT docflow_plan")
+    for index in hide:
+        connection.exec_driver_sql(f"DROP INDEX {index}")
     connection.exec_driver_sql(f"PREPARE docflow_plan AS {statement}")
     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     # Whether an index CAN serve the query: scans and sorts discouraged (on a test's tiny tables a scan, or a
@@ -41,6 +48,7 @@ def plan(query) -> str:
     arguments = ", ".join("'{}'".format(str(value).replace("'", "''")) for value in values)
     rows = connection.exec_driver_sql(f"EXPLAIN EXECUTE docflow_plan({arguments})").all()
     connection.exec_driver_sql("DEALLOCATE docflow_plan")
+    connection.exec_driver_sql("ROLLBACK TO SAVEPOINT docflow_plan")
     return "\n".join(row[0] for row in rows)
 
 
@@ -116,5 +124,6 @@ def test_pending_extension_requests_are_found_through_their_status(app):
         user = User(login="controller", full_name="Контролёр", password_hash="-")
         db.session.add(user)
         db.session.flush()
-        found = plan(tasks._queries(user)["extensions"])
+        # the join's index on assignment_id filters a tiny table as well as the status index does
+        found = plan(tasks._queries(user)["extensions"], hide=("ix_deadline_change_assignment_id",))
     assert "ix_deadline_change_status" in found, found
