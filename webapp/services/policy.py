@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import and_, exists, or_, select, true
 
 from webapp import clock
 from webapp.extensions import db
@@ -490,3 +490,10 @@ def visible_bodies(user: User):
     who act for the whole organisation, else the bodies of their scope."""
     scope = None if oversees(user) else scope_ids(user)
     return true() if scope is None else Body.id.in_(scope)
+
+
+def draft_bodies(user: User):
+    """A WHERE clause on bodies: the ones a user may name in a draft (a point's responsible bodies, an imported
+    document's issuing body) — open bodies only; every one of the organisation for whoever drafts (a protocol
+    assigns work to any body), for the others those of visible_bodies."""
+    return and_(Body.closed_at.is_(None), true() if user.has_role(*DRAFTERS) else visible_bodies(user))
