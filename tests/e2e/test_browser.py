@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, expect
 from webapp.extensions import db
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
@@ -43,7 +43,12 @@ def test_secretary_drafts_a_protocol_in_the_browser(page, live_server, demo_app)
     page.fill("#points-1-agenda", "1")
     page.fill("#points-1-number", "1.2")
     page.fill("#points-1-text", "Подготовить отчёт об итогах года.")
-    page.select_option("#points-1-responsible", label="АУ ДПО «Институт развития образования»")
+    expect(page.locator("#points-1-responsible option")).to_have_count(0)  # no body listed in advance
+    picker = page.locator("#points-1-responsible + .ts-wrapper")
+    picker.locator("input").press_sequentially("институт разв", delay=30)
+    institute = picker.locator(".ts-dropdown .option", has_text="АУ ДПО «Институт развития образования»")
+    expect(institute).to_have_count(1)
+    institute.click()  # a suggestion the server sent (/suggest/bodies?for=draft)
     page.fill("#points-1-deadline", "в срок до 1 сентября 2023 года")
     page.fill("#points-2-agenda", "2")
     page.fill("#points-2-number", "2.1")

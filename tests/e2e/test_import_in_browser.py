@@ -41,7 +41,16 @@ def test_secretary_imports_two_docx_files_and_saves_one_under_control(page, live
     first_deadline.focus()
     expect(page.locator("#source-text mark.active").first).to_be_visible()
     row = first_deadline.get_attribute("id").split("-")[1]
-    page.select_option(f"#points-{row}-responsible", str(institute_id))  # the secretary fixes the body
+    # the secretary fixes the body: the one proposed removed, the institute typed and picked from the suggestions
+    chips = page.locator(f"#points-{row}-responsible + .ts-wrapper .item .remove")
+    for _ in range(chips.count()):
+        chips.first.click()
+    expect(chips).to_have_count(0)
+    picker = page.locator(f"#points-{row}-responsible + .ts-wrapper")
+    picker.locator("input").press_sequentially("институт", delay=30)
+    suggestion = picker.locator(".ts-dropdown .option", has_text="АУ ДПО «Институт развития образования»")
+    expect(suggestion).to_have_count(1)
+    suggestion.click()
     page.fill(f"#points-{row}-new_body", "")
     page.check("input[name='save_as'][value='archive']")
     page.click("#save")
@@ -49,7 +58,9 @@ def test_secretary_imports_two_docx_files_and_saves_one_under_control(page, live
     # the way out, the typed corrections kept; the secretary leaves the issuing body to her own.
     assert "не входит в органы, от имени которых вы работаете" in page.content()
     assert page.locator(f"#points-{row}-responsible").input_value() == str(institute_id)
-    page.select_option("#issuing_body", "0")
+    assert page.locator(f"#points-{row}-responsible option").all_inner_texts() == [
+        "АУ ДПО «Институт развития образования»"]  # only the bodies chosen, never the whole directory
+    page.fill("#issuing_body-name", "")  # no issuing body named
     page.click("#save")
     assert "Документ сохранён. Его поручения поставлены на контроль." in page.content()
     assert page.locator("#doc-number").inner_text() == "245"

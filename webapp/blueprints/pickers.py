@@ -18,6 +18,8 @@ KINDS = {
     "approver": ("Согласующий", lambda v, i: suggest.user_by_id(v, i, approvers=True),
                  lambda v, t: suggest.user_named(v, t, approvers=True), suggest.user_label),
     "body": ("Орган", suggest.body_by_id, suggest.body_named, lambda b: b.display_name),
+    "draft_body": ("Орган", lambda v, i: suggest.body_by_id(v, i, draft=True),
+                   lambda v, t: suggest.body_named(v, t, draft=True), lambda b: b.display_name),
 }
 
 
@@ -61,16 +63,66 @@ def picked(kind: str, viewer, values: Mapping[str, str], key: str) -> Picked:
     return Picked(text=text, error=f"{noun} «{text}» не найден: начните вводить имя и выберите из подсказок.")
 
 
+def _names(text: str | None) -> list[str]:
+    """Names typed one per line or separated by «;», spaces tidied, empty ones dropped."""
+    return [n for n in (" ".join(part.split()) for line in (text or "").splitlines() for part in line.split(";")) if n]
+
+
 def typed_users(viewer, text: str | None) -> tuple[list, str | None]:
     """The users named one per line (or separated by «;») in a box typed without JavaScript: each exact full name
     must denote one user the viewer may find; else ([], the message about the first that does not)."""
     found = []
-    for name in (" ".join(part.split()) for line in (text or "").splitlines() for part in line.split(";")):
-        if not name:
-            continue
+    for name in _names(text):
         users = suggest.user_named(viewer, name)
         if len(users) != 1:
             why = "найдено несколько с таким именем" if users else "не найден"
             return [], f"Пользователь «{name}» {why}: напишите полное имя, как в справочнике."
         found.append(users[0])
     return found, None
+
+
+def chosen_bodies(viewer, points) -> bool:
+    """Read the responsible bodies of a draft's points (the entries of its FieldList): the ids each point's select
+    sent (chosen from /suggest/bodies?for=draft, or the ones the draft already names) and the exact names typed in
+    its box without JavaScript (`responsible_names`). Every body must be one the viewer may name in a draft
+    (policy.draft_bodies: an open one); a name found joins the chosen ids and leaves the box, a name that is
+    unknown or shared stays in it. The reasons go on the point's field, in Russian; True when there are none."""
+    forms = [entry.form for entry in points]
+    wanted = {i for f in forms for i in f.responsible.data or []}
+    allowed = suggest.draft_body_ids(viewer, wanted)
+    known = suggest.bodies_by_id(wanted - allowed)  # to say why: closed, or not there at all
+    clean = True
+    for f in forms:
+        errors = []
+        for body_id in (i for i in f.responsible.data or [] if i not in allowed):
+            body = known.get(body_id)
+            if body is not None and body.closed_at is not None:
+                errors.append(f"Орган «{body.display_name}» закрыт: уберите его или выберите действующий.")
+            else:
+                errors.append("Ответственный орган не найден: выберите из подсказок.")
+        chosen, left = list(dict.fromkeys(f.responsible.data or [])), []
+        for name in _names(f.responsible_names.data):
+            found = suggest.body_named(viewer, name, draft=True)
+            if len(found) == 1:
+                chosen += [found[0].id] if found[0].id not in chosen else []
+                continue
+            left.append(name)
+            errors.append(f"Орган «{name}»: " + ("найдено несколько с таким названием, напишите полное название."
+                                                 if found else "не найден среди действующих органов; напишите "
+                                                 "полное или краткое название, как в справочнике."))
+        f.responsible.data, f.responsible_names.data = chosen, "; ".join(left)
+        if errors:
+            f.responsible.errors = [*f.responsible.errors, *errors]
+            clean = False
+    return clean
+
+
+def body_labels(points) -> None:
+    """Each point's select offers the bodies it names, and no others (the rest are suggested as a name is typed):
+    one statement for the form, whatever the size of the directory. A closed body says so."""
+    forms = [entry.form for entry in points]
+    known = suggest.bodies_by_id({i for f in forms for i in f.responsible.data or []})
+    for f in forms:
+        f.responsible.choices = [
+            (i, known[i].display_name + (" (закрыт)" if known[i].closed_at is not None else ""))
+            for i in dict.fromkeys(f.responsible.data or []) if i in known]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Body, User, UserRole
-from webapp.services.policy import APPROVERS, visible_bodies, visible_users
+from webapp.services.policy import APPROVERS, draft_bodies, visible_bodies, visible_users
 
 LIMIT = 20  #: suggestions per answer
 MAX_TEXT = 100  #: what is typed into a picker, at most
@@ -47,13 +47,18 @@ def body_matches(text: str, prefix: bool = False):
                func.lower(func.coalesce(Body.short_name, "")).like(pattern, escape="\\"))
 
 
-def bodies(viewer: User, text: str, limit: int = LIMIT) -> list[Body]:
+def _findable(viewer: User, draft: bool):
+    """The bodies a picker may offer: those the viewer may find, or (`draft`) may name in a draft."""
+    return draft_bodies(viewer) if draft else visible_bodies(viewer)
+
+
+def bodies(viewer: User, text: str, limit: int = LIMIT, draft: bool = False) -> list[Body]:
     """Bodies whose name or short name holds `text` (any case): names that start with it first, open before
     closed, then by name."""
     if not text.strip():
         return []
     return list(db.session.scalars(
-        select(Body).where(visible_bodies(viewer), body_matches(text))
+        select(Body).where(_findable(viewer, draft), body_matches(text))
         .options(selectinload(Body.parent))  # the hint names it
         .order_by(case((body_matches(text, prefix=True), 0), else_=1), Body.closed_at.is_not(None), Body.name, Body.id)
         .limit(limit)))
@@ -65,19 +70,39 @@ def user_named(viewer: User, text: str, approvers: bool = False) -> list[User]:
         func.lower(User.full_name) == " ".join(text.split()).lower()).order_by(User.id).limit(2)))
 
 
-def body_named(viewer: User, text: str) -> list[Body]:
-    """The bodies (at most two) whose name or short name is exactly `text`."""
+def body_named(viewer: User, text: str, draft: bool = False) -> list[Body]:
+    """The bodies (at most two) whose name or short name is exactly `text`; with `draft`, the one whose full name
+    it is, when a short name of another says the same (two districts' «Школа № 1» have different full names)."""
     wanted = " ".join(text.split()).lower()
-    return list(db.session.scalars(select(Body).where(visible_bodies(viewer), or_(
+    found = list(db.session.scalars(select(Body).where(_findable(viewer, draft), or_(
         func.lower(Body.name) == wanted, func.lower(Body.short_name) == wanted)).order_by(Body.id).limit(2)))
+    if draft and len(found) > 1:
+        full = list(db.session.scalars(select(Body).where(_findable(viewer, draft), func.lower(Body.name) == wanted)
+                                       .order_by(Body.id).limit(2)))
+        return full or found
+    return found
 
 
 def user_by_id(viewer: User, user_id: int, approvers: bool = False) -> User | None:
     return db.session.scalar(_users(viewer, approvers).where(User.id == user_id))
 
 
-def body_by_id(viewer: User, body_id: int) -> Body | None:
-    return db.session.scalar(select(Body).where(visible_bodies(viewer), Body.id == body_id))
+def body_by_id(viewer: User, body_id: int, draft: bool = False) -> Body | None:
+    return db.session.scalar(select(Body).where(_findable(viewer, draft), Body.id == body_id))
+
+
+def draft_body_ids(viewer: User, ids: set[int]) -> set[int]:
+    """Those of `ids` the viewer may name in a draft (one statement for a whole form)."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Body.id).where(draft_bodies(viewer), Body.id.in_(ids))))
+
+
+def bodies_by_id(ids: set[int]) -> dict[int, Body]:
+    """The bodies of `ids`, whatever their state (the labels of what a form already names)."""
+    if not ids:
+        return {}
+    return {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(ids)))}
 
 
 def user_label(user: User) -> str:

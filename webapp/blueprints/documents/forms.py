@@ -64,7 +64,11 @@ class PointForm(RuSubform):
     agenda = IntegerField("№ вопроса", validators=[Optional()], render_kw={"placeholder": "1"})
     number = StringField("Номер", validators=[Optional(), Length(max=30)], render_kw={"placeholder": "1.2.1"})
     text = TextAreaField("Текст пункта", validators=[Optional(), Length(max=20000)])
+    # A picker: the select holds the bodies chosen (suggested from /suggest/bodies?for=draft as a name is typed);
+    # without JavaScript, names typed in the box beside it. Both are read by blueprints/pickers.chosen_bodies.
     responsible = SelectMultipleField("Ответственные", coerce=db_id, validate_choice=False)
+    responsible_names = TextAreaField("Добавить ответственных: полные или краткие названия органов, по одному в строке",
+                                      validators=[Optional(), Length(max=2000)])
     deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
                            render_kw={"placeholder": "в срок до 1 февраля 2022 года"})
 
@@ -96,6 +100,8 @@ def _merged(first: dict, second: dict) -> dict:
     merged = dict(first)
     merged["text"] = " ".join(t for t in ((first.get("text") or "").strip(), (second.get("text") or "").strip()) if t)
     merged["responsible"] = list(dict.fromkeys([*(first.get("responsible") or []), *(second.get("responsible") or [])]))
+    merged["responsible_names"] = "; ".join(n for n in (first.get("responsible_names"), second.get("responsible_names"))
+                                           if (n or "").strip())
     merged["deadline"] = first.get("deadline") or second.get("deadline")
     if "new_body" in first:
         merged["new_body"] = "; ".join(n for n in (first.get("new_body"), second.get("new_body")) if n)
@@ -157,11 +163,6 @@ class DocumentForm(RuForm):
         else:
             return False
         return True
-
-    def set_body_choices(self, choices: list[tuple[int, str]]) -> None:
-        shared = [SelectChoice(value, label) for value, label in choices]  # one list for every point's field
-        for entry in self.points:
-            entry.form.responsible.choices = shared
 
     def to_data(self) -> DraftData:
         agenda: list[AgendaData] = []

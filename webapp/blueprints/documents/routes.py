@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.blueprints import page_links, without_cursor
+from webapp.blueprints import page_links, pickers, without_cursor
 from webapp.blueprints.documents import bp, conflicts
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -20,17 +20,13 @@ from webapp.blueprints.documents.forms import (
 from webapp.extensions import db
 from webapp.models import Document, Event
 from webapp.models.document import TYPE_TITLES
-from webapp.services import attachments, bodies, paging, policy, transitions, workflows
+from webapp.services import attachments, paging, policy, transitions, workflows
 from webapp.services import documents as service
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.history import history_page
 from webapp.services.route import steps_waiting_for
 from webapp.services.workflows import state_titles
 from webapp.workflow import to_mermaid
-
-
-def _body_choices() -> list[tuple[int, str]]:
-    return bodies.body_choices()  # closed bodies are not offered
 
 
 def _load(document_id: int) -> Document:
@@ -134,24 +130,26 @@ def _edit(document: Document | None):
     else:
         form = DocumentForm(formdata=None, data={"doc_type": request.args.get("type", "protocol"),
                                                 "agenda": [{}], "points": [{}]})
-    form.set_body_choices(_body_choices())
     op = request.form.get("op", "save")
+    if request.method == "POST" and op != "save":
+        pickers.chosen_bodies(current_user, form.points)  # names typed without JavaScript become chosen bodies
     if request.method == "POST" and document is not None and op == "merge":
         # The conflict's choices: the typed form, with the fields chosen taken from the saved version.
         take = {name for name in conflicts.FIELDS if request.form.get(f"take_{name}") == "theirs"}
         form = conflicts.merged(form, _form_from_document(document), take, document.version)
-        form.set_body_choices(_body_choices())
         flash("Версии объединены в форме: проверьте и сохраните.", "info")
-        return render_template("documents/edit.html", form=form, doc=document)
+        return _page(form, document)
     if request.method == "POST" and document is not None and op == "keep_mine":
         form.version.data = str(document.version)  # saved over the other version, knowingly
         op = "save"
     if request.method == "POST" and op != "save":
         form.apply(op)
-        form.set_body_choices(_body_choices())
-        return render_template("documents/edit.html", form=form, doc=document)
+        return _page(form, document)
     if request.method == "POST":
-        if form.validate():
+        valid = form.validate()
+        # the points' bodies are pickers: what each select sent and names typed without JavaScript are checked
+        # after the fields (a closed or unknown body refused at its point, nothing saved, everything typed kept)
+        if pickers.chosen_bodies(current_user, form.points) and valid:
             try:
                 if document is None:
                     document = service.create_draft(current_user, form.to_data())
@@ -166,17 +164,23 @@ def _edit(document: Document | None):
                 view = conflicts.ConflictView(conflicts.differences(form, theirs), conflicts.last_change(document))
                 flash("Документ изменён другим пользователем, пока вы его редактировали. Ваш текст не потерян: он "
                       "в форме ниже. Сравните поля и выберите, что оставить.", "warning")
-                return render_template("documents/edit.html", form=form, doc=document, conflict=view), 409
+                return _page(form, document, conflict=view), 409
             except Invalid as exc:
                 db.session.rollback()
                 flash(exc.reason, "danger")
-                return render_template("documents/edit.html", form=form, doc=document), 400
+                return _page(form, document), 400
             db.session.commit()
             flash("Проект сохранён.", "success")
             return redirect(url_for("documents.detail", document_id=document.id))
         flash("Проект не сохранён: исправьте отмеченные поля.", "danger")
-        return render_template("documents/edit.html", form=form, doc=document), 400
-    return render_template("documents/edit.html", form=form, doc=document)
+        return _page(form, document), 400
+    return _page(form, document)
+
+
+def _page(form: DocumentForm, document: Document | None, **context):
+    """The draft form, each point's select offering only the bodies it names."""
+    pickers.body_labels(form.points)
+    return render_template("documents/edit.html", form=form, doc=document, **context)
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])

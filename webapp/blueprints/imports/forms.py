@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
-from wtforms import FieldList, FormField, RadioField, SelectField, StringField
+from wtforms import FieldList, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from webapp.blueprints.documents.forms import DocumentForm, PointForm
 from webapp.blueprints.fields import RuForm
-from webapp.security import db_id
 from webapp.services.documents import DraftData
 
 
@@ -24,7 +23,7 @@ class ImportPointForm(PointForm):
 
 class ReviewForm(DocumentForm):
     number = StringField("Номер документа", validators=[Optional(), Length(max=60)])
-    issuing_body = SelectField("Издающий орган", coerce=db_id, validate_choice=False, default=0)
+    # the issuing body is a picker (issuing_body, issuing_body_name), read by blueprints/pickers.picked
     save_as = RadioField("Сохранить как", default="archive", choices=[
         SelectChoice("archive", "действующий документ из архива: с его номером и датой, поручения — на контроль"),
         SelectChoice("draft", "проект: пройдёт согласование и подписание в системе")])

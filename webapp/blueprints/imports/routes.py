@@ -5,19 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from wtforms.fields.choices import SelectChoice
 
-from webapp.blueprints import flash_form_errors
+from webapp.blueprints import flash_form_errors, pickers
 from webapp.blueprints.imports import bp
 from webapp.blueprints.imports.forms import ReviewForm, UploadForm
 from webapp.extensions import db
-from webapp.models import ImportItem
-from webapp.services import bodies, importing, policy
+from webapp.models import Body, ImportItem
+from webapp.services import importing, policy
 from webapp.services.errors import Invalid
-
-
-def _bodies() -> list[tuple[int, str]]:
-    return bodies.body_choices()  # closed bodies are not offered
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -53,15 +48,21 @@ def _load(item_id: int) -> ImportItem:
     return item
 
 
-def _review_form(item: ImportItem) -> tuple[ReviewForm, dict]:
+def _review_form(item: ImportItem) -> tuple[ReviewForm, pickers.Picked, dict]:
+    """The form (as sent, or as the extraction proposes it), its issuing body's picker, the fields to check."""
     proposal = importing.proposal(item)
     if request.method == "POST":
-        form = ReviewForm()
-    else:
-        form = ReviewForm(formdata=None, data=proposal.data)
-    form.set_body_choices(_bodies())
-    form.issuing_body.choices = [SelectChoice(0, "—")] + [SelectChoice(i, name) for i, name in _bodies()]
-    return form, proposal.flags
+        return ReviewForm(), pickers.picked("draft_body", current_user, request.form, "issuing_body"), proposal.flags
+    issuer = db.session.get(Body, proposal.data["issuing_body"]) if proposal.data["issuing_body"] else None
+    return (ReviewForm(formdata=None, data=proposal.data),
+            pickers.Picked(issuer, issuer.display_name if issuer else ""), proposal.flags)
+
+
+def _page(item: ImportItem, form: ReviewForm, issuer: pickers.Picked, flags: dict):
+    """The review: the source text beside the form, each point's select offering only the bodies it names."""
+    pickers.body_labels(form.points)
+    return render_template("imports/review.html", item=item, form=form, issuer=issuer, flags=flags,
+                           source=_highlighted(item))
 
 
 @bp.route("/import/<int:item_id>", methods=["GET", "POST"])
@@ -72,18 +73,20 @@ def review(item_id: int):
         if item.document_id:
             return redirect(url_for("documents.detail", document_id=item.document_id))
         abort(404)
-    form, flags = _review_form(item)
+    form, issuer, flags = _review_form(item)
     op = request.form.get("op", "save")
     if request.method == "POST" and op != "save":
+        pickers.chosen_bodies(current_user, form.points)  # names typed without JavaScript become chosen bodies
         form.apply(op)
-        form.set_body_choices(_bodies())
         flags = {}  # rows moved: the extraction's remarks no longer point at the right fields
     elif request.method == "POST":
-        if form.validate():
+        valid = form.validate()
+        # the bodies are pickers, checked after the fields: an unknown or closed one refused where it was chosen
+        if pickers.chosen_bodies(current_user, form.points) and valid and not issuer.error:
             data = form.to_data()
             try:
                 document = importing.save(current_user, item, data, archive=form.save_as.data == "archive",
-                                          number=form.number.data, issuing_body_id=form.issuing_body.data or None,
+                                          number=form.number.data, issuing_body_id=issuer.id,
                                           new_bodies=form.new_bodies(data))
             except Invalid as exc:
                 db.session.rollback()
@@ -95,9 +98,8 @@ def review(item_id: int):
                 return redirect(url_for("documents.detail", document_id=document.id))
         else:
             flash("Документ не сохранён: исправьте отмеченные поля.", "danger")
-        return render_template("imports/review.html", item=item, form=form, flags=flags,
-                               source=_highlighted(item)), 400
-    return render_template("imports/review.html", item=item, form=form, flags=flags, source=_highlighted(item))
+        return _page(item, form, issuer, flags), 400
+    return _page(item, form, issuer, flags)
 
 
 @bp.post("/import/<int:item_id>/discard")

@@ -1,4 +1,5 @@
-"""GET /suggest/users?q=… and /suggest/bodies?q=…: at most 20 names the signed-in user may find, best first.
+"""GET /suggest/users?q=… and /suggest/bodies?q=…[&for=draft]: at most 20 names the signed-in user may find (or
+name in a draft), best first.
 Counted against the same per-user rate limit as the API (a picker asks once per pause in typing)."""
 
 from __future__ import annotations
@@ -37,5 +38,6 @@ def users():
 
 @bp.get("/bodies")
 def bodies():
-    found = suggest.bodies(current_user, request.args.get("q", ""))
+    draft = request.args.get("for") == "draft"  # bodies to name in a draft: open ones (policy.draft_bodies)
+    found = suggest.bodies(current_user, request.args.get("q", ""), draft=draft)
     return _answer([{"id": b.id, "label": b.display_name, "hint": suggest.body_hint(b)} for b in found])
