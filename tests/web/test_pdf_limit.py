@@ -12,10 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import Document
 from webapp.services import rendering
 
 FAKE_SOFFICE = """#!/bin/sh
@@ -41,8 +38,6 @@ sleep 10 >/dev/null 2>&1 &
 echo $! > {state}/child.pid
 wait
 """
-
-PUBLISHED = "004_91dc62e67ca8c96b"
 
 
 def _script(path: Path, text: str) -> str:
@@ -102,24 +97,16 @@ def _finish(thread: threading.Thread, outcome: dict):
     return outcome["result"]
 
 
-def _document_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Document.id).where(Document.slug == PUBLISHED))
-
-
-def test_second_conversion_is_told_to_try_again_when_no_slot_frees_in_time(demo_app, client, auth, fake):
-    demo_app.config["PDF_WAIT_SECONDS"] = 0.2
-    doc_id = _document_id(demo_app)
-    auth.login("secretary", "demo")
-    first, first_outcome = _in_thread(_convert(demo_app))
+def test_second_conversion_is_told_to_try_again_when_no_slot_frees_in_time(app, fake):
+    app.config["PDF_WAIT_SECONDS"] = 0.2
+    first, first_outcome = _in_thread(_convert(app))
     _wait_until(lambda: _started(fake) == 1)  # the first holds the only slot until «go»
 
     began = time.monotonic()
-    response = client.get(f"/api/v1/documents/{doc_id}/pdf")  # the API converts in the request (pages: a job)
+    with app.app_context(), pytest.raises(rendering.PdfBusy) as busy:
+        rendering.docx_to_pdf(b"another docx")
     waited = time.monotonic() - began
-    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
-    assert "Сервер сейчас занят другими преобразованиями в PDF. Попробуйте ещё раз через минуту" in \
-        response.get_json()["error"]["detail"]
+    assert "Сервер сейчас занят другими преобразованиями в PDF. Попробуйте ещё раз через минуту" in str(busy.value)
     assert waited >= 0.2  # it did wait for a slot before giving up
     assert _started(fake) == 1  # the second never started LibreOffice
 
@@ -128,21 +115,17 @@ def test_second_conversion_is_told_to_try_again_when_no_slot_frees_in_time(demo_
     assert not (fake / "overlap").exists()
 
 
-def test_second_conversion_waits_for_the_slot_and_succeeds(demo_app, client, auth, fake):
-    demo_app.config["PDF_WAIT_SECONDS"] = 5  # longer than the first conversion will take
-    doc_id = _document_id(demo_app)
-    auth.login("secretary", "demo")
-    first, first_outcome = _in_thread(_convert(demo_app))
+def test_second_conversion_waits_for_the_slot_and_succeeds(app, fake):
+    app.config["PDF_WAIT_SECONDS"] = 5  # longer than the first conversion will take
+    first, first_outcome = _in_thread(_convert(app))
     _wait_until(lambda: _started(fake) == 1)
-    second, second_outcome = _in_thread(lambda: client.get(f"/api/v1/documents/{doc_id}/pdf"))
+    second, second_outcome = _in_thread(_convert(app))
 
     time.sleep(0.2)
-    assert second.is_alive() and _started(fake) == 1  # the download waits; LibreOffice still runs once
+    assert second.is_alive() and _started(fake) == 1  # the second waits; LibreOffice still runs once
     (fake / "go").touch()
     assert _finish(first, first_outcome).startswith(b"%PDF-")
-    response = _finish(second, second_outcome)
-    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    assert response.headers["Content-Type"] == "application/pdf"
+    assert _finish(second, second_outcome).startswith(b"%PDF-")
     assert _started(fake) == 2 and not (fake / "overlap").exists()
 
 

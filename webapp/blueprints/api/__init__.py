@@ -74,7 +74,7 @@ class DocflowApi(Api):
 
 
 def init_app(app: Flask) -> None:
-    from webapp.blueprints.api import assignments, auth, directory, docs, documents, errors, search  # noqa: F401
+    from webapp.blueprints.api import assignments, auth, directory, docs, documents, errors, jobs, search  # noqa: F401
     from webapp.extensions import csrf
     from webapp.services.tokens import RateLimiter
 

@@ -13,6 +13,7 @@ from webapp.blueprints.api import bp
 from webapp.blueprints.api import present as show
 from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import ApiError, get_or_404
+from webapp.blueprints.api.jobs import JobSchema, accepted
 from webapp.blueprints.api.paging import keyset_page
 from webapp.blueprints.api.schemas import (
     AcknowledgersIn,
@@ -33,15 +34,18 @@ from webapp.extensions import db
 from webapp.models import Body, Document, User
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.services import assignments as assignment_service
+from webapp.services import document_jobs, policy, rendering, transitions
 from webapp.services import documents as service
-from webapp.services import policy, rendering, transitions
 from webapp.services.documents import AgendaData, DraftData, PointData
+from webapp.services.files import read_bytes
 
 TAG = ["documents"]
 DOCX_RESPONSE = {"200": {"description": "The document as DOCX (a published one: its stored copy, byte for byte).",
                          "content": {DOCX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 PDF_RESPONSE = {"200": {"description": "The document as PDF.",
-                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                "202": {"description": "A job makes the PDF: poll it at Location, then download its `result_url`.",
+                        "content": {"application/json": {"schema": JobSchema}}}}
 
 
 def load_document(document_id: int) -> Document:
@@ -211,17 +215,22 @@ def _docx(document_id: int) -> tuple[Document, bytes]:
 
 
 @bp.get("/documents/<int:document_id>/pdf")
-@bp.doc(tags=TAG, summary="Download the PDF (made from the DOCX by LibreOffice; 503 when the server has none)",
-        responses=PDF_RESPONSE)
+@bp.doc(tags=TAG, summary="The PDF: at once when made before from the same DOCX, else 202 and a job making it "
+                          "(poll the job at Location; 503 when the server cannot make PDFs)", responses=PDF_RESPONSE)
 def download_pdf(document_id: int):
     document, data = _docx(document_id)
+    cached = document_jobs.cached_pdf(data)
+    if cached is not None:
+        return send_file(io.BytesIO(read_bytes(cached)), mimetype=document_jobs.PDF_TYPE, as_attachment=True,
+                         download_name=file_name(document, "pdf"))
     try:
-        pdf = rendering.docx_to_pdf(data)
+        rendering.pdf_converter()
     except rendering.PdfUnavailable as exc:
         raise ApiError(503, "pdf_unavailable", "PDF cannot be made on this server now; download the DOCX.",
-                       {"Retry-After": "30"} if isinstance(exc, rendering.PdfBusy) else None, str(exc)) from exc
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=file_name(document, "pdf"))
+                       detail=str(exc)) from exc
+    job = document_jobs.start_pdf(api_user(), document, data, file_name(document, "pdf"))
+    db.session.commit()
+    return accepted(job)
 
 
 @bp.get("/documents/<int:document_id>/docx")

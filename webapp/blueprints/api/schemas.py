@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
@@ -16,6 +16,15 @@ from webapp.models.tokens import SCOPES
 TEXT = validate.Length(max=20000)
 LINE = validate.Length(max=500)
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: an id or cursor beyond it would fail in the database, not here
+
+
+class Moment(fields.DateTime):
+    """A stored moment, always with its offset: SQLite gives naive datetimes back, and they are UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 def _cursor(value: str) -> None:
@@ -249,7 +258,7 @@ class ApprovalStepSchema(Schema):
 class AcknowledgmentSchema(Schema):
     person_name = fields.String(required=True)
     user_id = fields.Integer(allow_none=True)
-    acknowledged_at = fields.DateTime(allow_none=True)
+    acknowledged_at = Moment(allow_none=True)
 
 
 class TransitionSchema(Schema):
@@ -375,7 +384,7 @@ class ReportSchema(Schema):
     id = fields.Integer(required=True)
     author_id = fields.Integer(allow_none=True)
     text = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Moment(required=True)
     decision = fields.String(allow_none=True)
     decision_comment = fields.String(allow_none=True)
     file_names = fields.List(fields.String(), required=True)
@@ -519,8 +528,8 @@ class NotificationSchema(Schema):
     id = fields.Integer(required=True)
     document_id = fields.Integer(allow_none=True)
     text = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
-    read_at = fields.DateTime(allow_none=True)
+    created_at = Moment(required=True)
+    read_at = Moment(allow_none=True)
 
 
 class NotificationsReadIn(InputSchema):
