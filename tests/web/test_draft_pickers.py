@@ -18,6 +18,7 @@ from webapp import clock
 from webapp.extensions import db
 from webapp.models import Body, Document, ImportItem, User
 from webapp.services.documents import DraftData, PointData, create_draft
+from webapp.services.errors import Invalid
 
 
 @pytest.fixture
@@ -202,3 +203,14 @@ def test_the_draft_and_the_review_do_not_grow_with_the_directory(app, client, au
     assert small[1][1] == small[0][1] + 20  # a new draft's selects, and the ten points' two bodies each
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ImportItem)) == 1
+
+
+def test_the_service_refuses_a_body_that_is_not_there(app, directory):
+    with app.app_context():
+        sec = db.session.scalar(select(User).where(User.login == "sec"))
+        for ids in ([directory["first"], 2147483647], [2147483646]):
+            with pytest.raises(Invalid, match="Выбран неизвестный ответственный орган."):
+                create_draft(sec, DraftData(doc_type="order", title="О ремонте", points=[
+                    PointData(text="Отремонтировать.", number="1", responsible_ids=ids)]))
+        create_draft(sec, DraftData(doc_type="order", title="О ремонте", points=[
+            PointData(text="Отремонтировать.", number="1", responsible_ids=[directory["first"]])]))

@@ -88,8 +88,9 @@ def _check(data: DraftData) -> None:
     for point in data.points:
         if point.agenda_index is not None and not 0 <= point.agenda_index < len(data.agenda):
             raise Invalid(f"Пункт «{point.number or point.text[:30]}» ссылается на несуществующий вопрос повестки.")
-    known = set(db.session.scalars(select(Body.id)))
-    if any(body_id not in known for p in data.points for body_id in p.responsible_ids):
+    wanted = {body_id for p in data.points for body_id in p.responsible_ids}
+    known = set(db.session.scalars(select(Body.id).where(Body.id.in_(wanted)))) if wanted else set()
+    if wanted - known:
         raise Invalid("Выбран неизвестный ответственный орган.")
 
 

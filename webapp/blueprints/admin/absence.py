@@ -3,19 +3,16 @@ does the same for anyone. The rule is the policy's `manage_deputies`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import InputRequired
 
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
 from webapp.blueprints.fields import RuDateField, RuForm
+from webapp.blueprints.pickers import Picked, picked
 from webapp.extensions import db
-from webapp.models import Deputy, User
-from webapp.security import db_id
+from webapp.models import Deputy
 from webapp.services import deputies
 from webapp.services.errors import ServiceError
 
@@ -23,17 +20,34 @@ bp = Blueprint("absence", __name__)
 
 
 class OwnDeputyForm(RuForm):
-    deputy = SelectField("Кто замещает", coerce=db_id, validators=[DataRequired("Выберите замещающего.")])
+    """The period; who stands in (and, on the administrator's page, for whom) are pickers of users
+    (blueprints/pickers.py), not selects of every active user."""
+
     # InputRequired, not DataRequired: a mistyped date keeps its own message («Такой даты нет: …»)
     starts_on = RuDateField("С", validators=[InputRequired("Укажите дату начала.")])
     ends_on = RuDateField("По", validators=[InputRequired("Укажите дату окончания.")])
 
 
+def person(key: str, missing: str) -> Picked:
+    """The user a picker of the posted form names (the people the policy lets the viewer find); on a POST that names
+    nobody, `missing` as its error."""
+    if request.method != "POST":
+        return Picked()
+    chosen = picked("user", current_user, request.form, key)
+    if chosen.obj is None and chosen.error is None:
+        chosen.error = missing
+    return chosen
+
+
+def people_errors(form: RuForm, *pickers: Picked) -> list[str]:
+    """Every message of a posted deputy form: the pickers' first, then the dates'."""
+    return [p.error for p in pickers if p.error] + [e for errors in form.errors.values() for e in errors]
+
+
 def _form() -> OwnDeputyForm:
     form = OwnDeputyForm()
-    form.deputy.choices = [SelectChoice(u.id, f"{u.full_name}{', ' + u.position if u.position else ''}")
-                           for u in db.session.scalars(select(User).where(User.active.is_(True), User.id !=
-                                                                          current_user.id).order_by(User.full_name))]
+    form.deputy_picked = person("deputy", "Выберите замещающего.")  # its message shown under its box
+    form.messages = []
     return form
 
 
@@ -48,11 +62,11 @@ def own_deputies():
     form = _form()
     if not form.is_submitted():
         return _page(form)
-    if not form.validate():
+    if not form.validate() or form.deputy_picked.error:
+        form.messages = people_errors(form)
         return _page(form, 400)
     me = current_user._get_current_object()
-    row = attempt(lambda: deputies.add_deputy(me, db.session.get(User, form.deputy.data), me, form.starts_on.data,
-                                              form.ends_on.data))
+    row = attempt(lambda: deputies.add_deputy(me, form.deputy_picked.obj, me, form.starts_on.data, form.ends_on.data))
     if isinstance(row, ServiceError):
         return _page(form, status_of(row))
     db.session.commit()

@@ -4,36 +4,25 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
 
-from webapp.blueprints import flash_form_errors
 from webapp.blueprints.admin import bp
-from webapp.blueprints.admin.absence import OwnDeputyForm
+from webapp.blueprints.admin.absence import OwnDeputyForm, people_errors, person
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
 from webapp.extensions import db
-from webapp.models import Deputy, User
-from webapp.security import db_id
+from webapp.models import Deputy
 from webapp.services import deputies
 from webapp.services.errors import ServiceError
 
 
-class DeputyForm(OwnDeputyForm):
-    principal = SelectField("Кого замещают", coerce=db_id, validators=[DataRequired("Выберите замещаемого.")])
-
-
-def _form() -> DeputyForm:
-    form = DeputyForm()
-    people = [SelectChoice(u.id, f"{u.full_name}{', ' + u.position if u.position else ''}")
-              for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
-    form.principal.choices = form.deputy.choices = people
+def _form() -> OwnDeputyForm:
+    form = OwnDeputyForm()
+    form.principal_picked = person("principal", "Выберите замещаемого.")
+    form.deputy_picked = person("deputy", "Выберите замещающего.")
     return form
 
 
-def _page(form: DeputyForm, status: int = 200):
+def _page(form: OwnDeputyForm, status: int = 200):
     return render_template("admin/deputies.html", form=form, rows=deputies.deputies(), action_form=ActionForm(),
                            is_current=deputies.is_current), status
 
@@ -43,12 +32,11 @@ def deputy_list():
     form = _form()
     if not form.is_submitted():
         return _page(form)
-    if not form.validate():
-        flash_form_errors(form)
+    if not form.validate() or form.principal_picked.error or form.deputy_picked.error:
+        flash("; ".join(people_errors(form, form.principal_picked, form.deputy_picked)), "danger")
         return _page(form, 400)
-    row = attempt(lambda: deputies.add_deputy(current_user, db.session.get(User, form.deputy.data),
-                                              db.session.get(User, form.principal.data), form.starts_on.data,
-                                              form.ends_on.data))
+    row = attempt(lambda: deputies.add_deputy(current_user, form.deputy_picked.obj, form.principal_picked.obj,
+                                              form.starts_on.data, form.ends_on.data))
     if isinstance(row, ServiceError):
         return _page(form, status_of(row))
     db.session.commit()

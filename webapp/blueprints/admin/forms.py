@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Optional
 
-from webapp.blueprints.fields import RuForm
-from webapp.security import db_id
+from webapp.blueprints.fields import IdField, RuForm
 
 
 class TemplateUploadForm(RuForm):
     kind = SelectField("Вид документа", validators=[DataRequired()])
-    body = SelectField("Орган", coerce=db_id, default=0)  # 0: every body
+    body = IdField("Орган", validators=[Optional()])  # a picker's id (blueprints/pickers.py); none: every body
     file = FileField("Файл шаблона (.docx)", validators=[FileRequired("Выберите файл шаблона .docx.")])
 
 

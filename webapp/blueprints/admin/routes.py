@@ -9,13 +9,15 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.blueprints import flash_form_errors
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import ActionForm, TemplateScopeForm, TemplateUploadForm
+from webapp.blueprints.pickers import picked
 from webapp.extensions import db
-from webapp.models import Body, DocTemplate
+from webapp.models import DocTemplate
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.rendering.samples import documented
 from webapp.ru.filenames import file_name
@@ -49,11 +51,13 @@ def _with_code(description: str) -> Markup:
 
 
 def _page(form: TemplateUploadForm, kind: str, status: int = 200):
-    bodies = list(db.session.scalars(select(Body).order_by(Body.name)))
-    rows = list(db.session.scalars(select(DocTemplate).order_by(DocTemplate.doc_type, DocTemplate.body_id,
-                                                                DocTemplate.version.desc())))
-    return render_template("admin/templates.html", form=form, kind=kind, kinds=rendering.TEMPLATE_KINDS,
-                           bodies={b.id: b for b in bodies}, rows=rows,
+    """The kind's versions with the bodies they are for (those alone: the directory may hold thousands)."""
+    rows = list(db.session.scalars(
+        select(DocTemplate).where(DocTemplate.doc_type == kind)
+        .options(selectinload(DocTemplate.body), selectinload(DocTemplate.uploaded_by),
+                 selectinload(DocTemplate.file))
+        .order_by(DocTemplate.body_id, DocTemplate.version.desc())))
+    return render_template("admin/templates.html", form=form, kind=kind, kinds=rendering.TEMPLATE_KINDS, rows=rows,
                            variables=[(path, _with_code(text), sample) for path, text, sample in documented(kind)],
                            action_form=ActionForm(), scope_form=TemplateScopeForm()), status
 
@@ -61,8 +65,8 @@ def _page(form: TemplateUploadForm, kind: str, status: int = 200):
 def _upload_form(kind: str) -> TemplateUploadForm:
     form = TemplateUploadForm(data={"kind": kind} if request.method == "GET" else None)
     form.kind.choices = [SelectChoice(k, title) for k, title in rendering.TEMPLATE_KINDS.items()]
-    form.body.choices = [SelectChoice(0, "Для всех органов")] + [
-        SelectChoice(b.id, b.display_name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    source = request.form if request.method == "POST" else request.args
+    form.body_picked = picked("body", current_user, source, "body")  # a picker, not a select of every body
     return form
 
 
@@ -79,9 +83,12 @@ def upload():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _page(form, kind, 400)
+    if form.body_picked.error:
+        flash(form.body_picked.error, "danger")
+        return _page(form, kind, 400)
     upload = form.file.data
     try:
-        row = rendering.upload_template(current_user, kind, form.body.data or None, upload.filename or "",
+        row = rendering.upload_template(current_user, kind, form.body_picked.id, upload.filename or "",
                                         upload.read())
     except Invalid as exc:
         db.session.rollback()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -15,9 +14,9 @@ from webapp.blueprints.assignments import bp
 from webapp.blueprints.documents.downloads import send, send_written
 from webapp.blueprints.fields import IdField, RuDateField, RuForm
 from webapp.blueprints.jobs.routes import export_offer
-from webapp.blueprints.pickers import picked
+from webapp.blueprints.pickers import Picked, picked
 from webapp.extensions import db
-from webapp.models import Assignment, Document, User
+from webapp.models import Document, User
 from webapp.models.document import TYPE_TITLES
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import file_name
@@ -35,8 +34,8 @@ class DashboardFilterForm(RuForm):
 
     as_of = RuDateField("На дату", validators=[Optional()])
     overdue = BooleanField("только просроченные")
-    body = IdField("Орган (с подчинёнными)", validators=[Optional()])  # the picker's id (blueprints/pickers.py)
-    controller = SelectField("Контролёр", validate_choice=False, validators=[Optional()])
+    body = IdField("Орган (с подчинёнными)", validators=[Optional()])  # the pickers' ids (blueprints/pickers.py)
+    controller = IdField("Контролёр", validators=[Optional()])
     document = IdField("Документ", validators=[Optional()])
     doc_type = SelectField("Вид документа", validators=[Optional()], choices=[SelectChoice("", "все")] + [
         SelectChoice(k.value, v) for k, v in TYPE_TITLES.items()])
@@ -44,35 +43,49 @@ class DashboardFilterForm(RuForm):
     until = RuDateField("по", validators=[Optional()])
 
 
-def dashboard_filters(with_choices: bool = False) -> tuple[DashboardFilterForm, Filters]:
-    """The filters in the URL; a bad one is reported on the form and the day's unfiltered figures are shown."""
+NOBODY = "не назначен"  #: typed into the controller's picker: assignments nobody controls (NO_CONTROLLER)
+
+
+def _controller() -> tuple[Picked, bool]:
+    """The controller's picker: a user chosen or typed (the dashboard is the overseers', who find everyone), «не
+    назначен» for assignments nobody controls (then True), or the id alone of a drill-down link — a deactivated
+    controller's too, since their assignments stay under control."""
+    raw, text = (request.args.get("controller") or "").strip(), request.args.get("controller_name")
+    typed = " ".join((text or "").split()).lower()
+    if typed == NOBODY or (raw == str(NO_CONTROLLER) and text is None):
+        return Picked(text=NOBODY), True
+    if raw and text is None:
+        try:
+            user = db.session.get(User, db_id(raw))
+        except ValueError:
+            user = None
+        return (Picked(user, user.full_name) if user else Picked(error="Контролёр не найден: выберите из подсказок.")
+                ), False
+    return picked("user", current_user, request.args, "controller"), False
+
+
+def dashboard_filters() -> tuple[DashboardFilterForm, Filters]:
+    """The filters in the URL; a bad one is reported on the form and the day's unfiltered figures are shown. The
+    body and the controller are pickers (blueprints/pickers.py), not selects of every body and every controller."""
     form = DashboardFilterForm(request.args)
-    form.body_picked = body = picked("body", current_user, request.args, "body")  # a picker, not every body
-    if with_choices:
-        controllers = select(Assignment.controller_id).where(Assignment.controller_id.is_not(None)).distinct()
-        form.controller.choices = [SelectChoice("", "все"), SelectChoice(str(NO_CONTROLLER), "не назначен")] + [
-            SelectChoice(str(u.id), u.full_name)
-            for u in db.session.scalars(select(User).where(User.id.in_(controllers)).order_by(User.full_name))]
+    body = picked("body", current_user, request.args, "body")
+    controller, nobody = _controller()
+    form.body_picked, form.controller_picked = body, controller
     today = clock.today()
     if not form.validate():
         return form, Filters(as_of=today)
-    if body.error:
-        form.body.errors = [body.error]
+    if body.error or controller.error:
+        for field, chosen in ((form.body, body), (form.controller, controller)):
+            field.errors = [chosen.error] if chosen.error else []
         return form, Filters(as_of=today)
-    controller = None
-    if form.controller.data:
-        try:
-            controller = db_id(form.controller.data)
-        except ValueError:
-            form.controller.errors = ["Неизвестный контролёр."]
-            return form, Filters(as_of=today)
     document = db.session.get(Document, form.document.data) if form.document.data else None
     if form.document.data and document is None:
         form.document.errors = ["Документ не найден."]
         return form, Filters(as_of=today)
     return form, Filters(as_of=form.as_of.data or today, only_overdue=form.overdue.data,
                          body=body.obj,
-                         controller_id=controller, document=document, doc_type=form.doc_type.data or None,
+                         controller_id=NO_CONTROLLER if nobody else controller.id,
+                         document=document, doc_type=form.doc_type.data or None,
                          since=form.since.data, until=form.until.data)
 
 
@@ -94,20 +107,24 @@ def drill_down() -> tuple[Filters, str, object] | None:
     return filters, figure, Snapshot(filters).ids(figure)
 
 
-def _with_body(args: dict[str, str], filters: Filters) -> dict[str, str]:
-    """The links' filters with the body the picker resolved (by its id), whether it was chosen or typed."""
-    args = {key: value for key, value in args.items() if key != "body"}
-    return args | {"body": str(filters.body.id)} if filters.body is not None else args
+def _with_pickers(args: dict[str, str], filters: Filters) -> dict[str, str]:
+    """The links' filters with the body and the controller the pickers resolved (by id), chosen or typed."""
+    args = {key: value for key, value in args.items() if key not in ("body", "controller")}
+    if filters.body is not None:
+        args["body"] = str(filters.body.id)
+    if filters.controller_id is not None:
+        args["controller"] = str(filters.controller_id)
+    return args
 
 
 @bp.get("/assignments/dashboard")
 @login_required
 def dashboard():
     policy.ensure(current_user, "oversee")
-    form, filters = dashboard_filters(with_choices=True)
+    form, filters = dashboard_filters()
     data = overview(filters)
     return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
-                           args=_with_body(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
+                           args=_with_pickers(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(),
                            chart=exports.chart_data(data))
 

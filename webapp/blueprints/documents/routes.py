@@ -116,7 +116,7 @@ def _form_from_document(document: Document) -> DocumentForm:
                     "discussion": discussion_text(i.discussion or [])}
                    for i in document.agenda_items],
         "points": [{"agenda": agenda_numbers.get(p.agenda_item_id), "number": p.number, "text": p.text,
-                    "responsible": [b.id for b in p.responsible_bodies], "deadline": p.deadline_text or ""}
+                    "responsible": [r.body_id for r in p.responsibles], "deadline": p.deadline_text or ""}
                    for p in service.points_in_order(document)],
     }
     return DocumentForm(formdata=None, data=data)

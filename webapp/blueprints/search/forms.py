@@ -1,4 +1,5 @@
-"""The search page's query and filters (GET: they change nothing and stay in the URL)."""
+"""The search page's query and filters (GET: they change nothing and stay in the URL); the body is a picker
+(blueprints/pickers.py), not a select of every body."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from webapp.blueprints.fields import RuDateField, RuForm
-from webapp.security import db_id
 from webapp.services.search import MAX_QUERY_LENGTH
 
 
@@ -20,7 +20,6 @@ class SearchForm(RuForm):
                                        SelectChoice("assignment", "поручения")], validators=[Optional()])
     doc_type = SelectField("Вид документа", validators=[Optional()])
     state = SelectField("Состояние", validators=[Optional()])
-    body = SelectField("Орган", coerce=db_id, validate_choice=False, validators=[Optional()])
     year = IntegerField("Год", validators=[Optional(), NumberRange(1900, 2100)])
     deadline_from = RuDateField("Срок с", validators=[Optional()])
     deadline_to = RuDateField("Срок по", validators=[Optional()])
