@@ -42,7 +42,10 @@ def test_an_admin_creates_a_body_and_a_user_who_logs_in(page, live_server, demo_
     page.fill("#login", "kuznetsova")
     page.fill("#full_name", "Кузнецова Мария Сергеевна")
     page.check("input[name=roles][value=executor]")
-    page.select_option("#memberships-0-body", label="ОДО")
+    page.locator("#memberships-0-body-name").press_sequentially("одо", delay=20)  # a picker, not a select
+    suggestion = page.locator("#memberships-0-body-list li[data-id]", has_text="ОДО")
+    expect(suggestion).to_have_count(1)
+    suggestion.click()
     page.fill("#memberships-0-position", "Главный специалист")
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
@@ -85,8 +88,13 @@ def test_a_deputy_signs_for_the_absent_head(page, live_server, demo_app):
     doc_id = _order_on_signing(demo_app)
     login_as(page, base, "admin")
     page.click("text=Замещения")
-    page.select_option("#principal", label="Цулая Лариса Владимировна, Начальник отдела общего образования")
-    page.select_option("#deputy", label="Сидоров Алексей Викторович, Начальник юридического отдела")
+    page.locator("#principal-name").press_sequentially("цулая", delay=20)  # pickers, not selects of every user
+    page.locator("#principal-list li[data-id]", has_text="Цулая Лариса Владимировна").click()
+    page.locator("#deputy-name").press_sequentially("сидоров", delay=20)
+    chosen = page.locator("#deputy-list li[data-id]", has_text="Сидоров Алексей Викторович")
+    expect(chosen).to_contain_text("Начальник юридического отдела")  # the position tells namesakes apart
+    chosen.click()
+    expect(page.locator("#deputy-name")).to_have_value("Сидоров Алексей Викторович")
     page.fill("#starts_on", "2026-11-23")  # a date input takes ISO dates
     page.fill("#ends_on", "2026-12-04")
     with page.expect_navigation():

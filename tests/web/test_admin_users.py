@@ -113,7 +113,9 @@ def test_roles_and_bodies_change(app, client, admin, make_user):
     uid = make_user("ivanov", "executor", bodies=["Отдел кадров"])
     archive = _body_id(app, "Архив")
     page = f"/admin/users/{uid}"
-    assert 'value="Отдел кадров"' not in client.get(page).get_data(as_text=True)  # bodies are ids, not names
+    bodies = client.get(page).get_data(as_text=True).split('id="memberships"')[1].split("</fieldset>")[0]
+    assert 'name="memberships-0-body_name" value="Отдел кадров"' in bodies  # a picker showing her body
+    assert "Архив" not in bodies and "<option" not in bodies  # and no list of every body
     response = client.post(page, data={"csrf_token": admin.csrf(page), "login": "ivanov", "full_name": "Иванов И. И.",
                                        "roles": ["controller", "approver"], "memberships-0-body": str(archive),
                                        "memberships-0-position": "Архивист", "memberships-1-body": "0"})

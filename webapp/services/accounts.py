@@ -15,18 +15,45 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Body, Invitation, Membership, Role, User, UserRole
+from webapp.services import paging
 from webapp.services.audit import record_event
 from webapp.services.bodies import by, refused
 from webapp.services.errors import Conflict
 from webapp.services.policy import ensure
-from webapp.services.sessions import end_all
+from webapp.services.sessions import end_all, open_session_counts
+from webapp.services.suggest import user_matches
 from webapp.services.users import hash_password, password_problem, set_password
 
 INVITE_DAYS = 7  #: how long an invitation link (or a password reset link) works unless the administrator says
+
+
+USERS_SORT = paging.Sort(User.full_name, "str")  #: the administration's list of users: by full name
+
+
+@dataclass
+class UsersPage:
+    """A page of the list of users with each one's open sessions (their roles and bodies come loaded)."""
+
+    rows: list[User]
+    after: str | None
+    sessions: dict[int, int]  #: user id -> open sessions
+
+
+def users_page(text: str = "", *, after: str | None = None, size: int = paging.DEFAULT_SIZE) -> UsersPage:
+    """One keyset page of the accounts by full name (deactivated ones included), those whose name or login holds
+    `text`: a page costs the same statements at 50 users and at 20,000."""
+    query = select(User).options(selectinload(User.role_rows),
+                                 selectinload(User.memberships).selectinload(Membership.body))
+    if text.strip():
+        query = query.where(user_matches(text))
+    page = paging.keyset(query, USERS_SORT, User.id, after=after, size=size,
+                         message="Неверная ссылка на страницу списка пользователей: откройте список заново.")
+    return UsersPage(page.rows, page.after, open_session_counts([u.id for u in page.rows]))
 
 
 @dataclass

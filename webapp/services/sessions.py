@@ -150,11 +150,14 @@ def change_password(actor: User | None, user: User, password: str) -> int:
     return ended
 
 
-def open_session_counts() -> dict[int, int]:
-    """user id -> sessions not ended and not past their absolute end (idle ones included: they may resume)."""
-    rows = db.session.execute(select(UserSession.user_id, func.count()).where(
-        UserSession.ended_at.is_(None), UserSession.expires_at > clock.now()).group_by(UserSession.user_id))
-    return dict(rows.all())
+def open_session_counts(user_ids: list[int] | None = None) -> dict[int, int]:
+    """user id -> sessions not ended and not past their absolute end (idle ones included: they may resume), of
+    every user or of `user_ids` (a page of the list)."""
+    query = select(UserSession.user_id, func.count()).where(UserSession.ended_at.is_(None),
+                                                           UserSession.expires_at > clock.now())
+    if user_ids is not None:
+        query = query.where(UserSession.user_id.in_(user_ids))
+    return dict(db.session.execute(query.group_by(UserSession.user_id)).all())
 
 
 # --- login throttling ------------------------------------------------------------------------------------------------

@@ -39,6 +39,12 @@ def users(viewer: User, text: str, approvers: bool = False, limit: int = LIMIT) 
         .order_by(case((name.like(start, escape="\\"), 0), else_=1), User.full_name, User.id).limit(limit)))
 
 
+def user_matches(text: str):
+    """A WHERE clause: the user's full name or login holds `text`, any case (the administration's list of users)."""
+    inside, _ = _like(text)
+    return or_(func.lower(User.full_name).like(inside, escape="\\"), func.lower(User.login).like(inside, escape="\\"))
+
+
 def body_matches(text: str, prefix: bool = False):
     """A WHERE clause: the body's name or short name holds `text` (starts with it, with `prefix`), any case."""
     inside, start = _like(text)

@@ -5,31 +5,29 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from wtforms import FieldList, FormField, IntegerField, PasswordField, SelectField, StringField, widgets
+from wtforms import FieldList, FormField, IntegerField, PasswordField, StringField, widgets
 from wtforms.fields import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.blueprints import flash_form_errors
+from webapp.blueprints import flash_form_errors, page_links, without_cursor
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
-from webapp.blueprints.fields import RuForm, RuSubform
+from webapp.blueprints.fields import IdField, RuForm, RuSubform
+from webapp.blueprints.pickers import Picked, picked
 from webapp.extensions import db
-from webapp.models import Body, Membership, User
+from webapp.models import User
 from webapp.models.people import ROLE_TITLES, Role
-from webapp.security import db_id
-from webapp.services import accounts, bodies, sessions
-from webapp.services.errors import ServiceError
+from webapp.services import accounts, paging, sessions
+from webapp.services.errors import Invalid, ServiceError
 from webapp.services.history import object_history
 
 EMPTY_MEMBERSHIPS = 2  # free rows for new bodies under the user's current ones
 
 
 class MembershipForm(RuSubform):
-    body = SelectField("Орган", coerce=db_id, default=0)
+    body = IdField("Орган", validators=[Optional()])  # a picker's id (blueprints/pickers.py), not a select of all
     position = StringField("Должность в органе", validators=[Optional(), Length(max=300)])
 
 
@@ -58,22 +56,29 @@ class LinkForm(RuForm):
                         validators=[DataRequired("Укажите срок."), NumberRange(1, 90, "От 1 до 90 дней.")])
 
 
-def _body_choices(form: UserForm, keep: set[int] = frozenset()) -> None:
-    choices = [SelectChoice(0, "—")] + [SelectChoice(b.id, b.display_name) for b in bodies.open_bodies()]
-    offered = {c.value for c in choices}
-    for membership in keep:
-        if membership not in offered:  # a closed body the user still belongs to stays visible
-            body = db.session.get(Body, membership)
-            choices.append(SelectChoice(body.id, f"{body.display_name} (закрыт)"))
+def _body_pickers(form: UserForm, user: User | None = None) -> bool:
+    """Each membership row's body picker: what was posted (False when one names no body: its message is shown under
+    it), or on a GET the user's own bodies, a closed one among them (it stays until removed)."""
+    if request.method == "POST":
+        for entry in form.memberships:
+            entry.form.body_picked = picked("body", current_user, request.form, entry.form.body.name)
+        return not any(entry.form.body_picked.error for entry in form.memberships)
+    bodies = {m.body_id: m.body for m in user.memberships} if user is not None else {}
     for entry in form.memberships:
-        entry.form.body.choices = choices
+        body = bodies.get(entry.form.body.data)
+        entry.form.body_picked = Picked(body, body.display_name) if body is not None else Picked()
+    return True
+
+
+def _picker_errors(form: UserForm) -> None:
+    flash("; ".join(e.form.body_picked.error for e in form.memberships if e.form.body_picked.error), "danger")
 
 
 def _data(form: UserForm) -> accounts.AccountData:
     return accounts.AccountData(
         login=form.login.data or "", full_name=form.full_name.data or "", position=form.position.data,
         email=form.email.data, phone=form.phone.data, roles=list(form.roles.data or []),
-        bodies=[(e.form.body.data, e.form.position.data) for e in form.memberships if e.form.body.data])
+        bodies=[(e.form.body_picked.id, e.form.position.data) for e in form.memberships if e.form.body_picked.obj])
 
 
 def _user(user_id: int) -> User:
@@ -89,20 +94,29 @@ def _link(token: str) -> str:
 
 @bp.get("/users")
 def user_list():
-    rows = list(db.session.scalars(select(User).order_by(User.full_name).options(
-        selectinload(User.role_rows), selectinload(User.memberships).selectinload(Membership.body))))
-    return render_template("admin/users.html", users=rows, open_sessions=sessions.open_session_counts(),
-                           action_form=ActionForm())
+    """The accounts in keyset pages by full name, searched by name or login (a region has tens of thousands)."""
+    text = (request.args.get("q") or "").strip()[:100]
+    size = paging.page_size(request.args.get("size", type=int))
+    try:
+        page = accounts.users_page(text, after=request.args.get("after"), size=size)
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("admin.user_list", **without_cursor()))
+    return render_template("admin/users.html", page=page, users=page.rows, open_sessions=page.sessions, q=text,
+                           sizes=paging.PAGE_SIZES, size=size, action_form=ActionForm(), **page_links(page.after))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     form = NewUserForm()
-    _body_choices(form)
+    bodies_named = _body_pickers(form)
     if not form.is_submitted():
         return render_template("admin/user_new.html", form=form)
     if not form.validate():
         flash_form_errors(form)
+        return render_template("admin/user_new.html", form=form), 400
+    if not bodies_named:
+        _picker_errors(form)
         return render_template("admin/user_new.html", form=form), 400
     created = attempt(lambda: accounts.create_account(current_user, _data(form), form.password.data or None,
                                                      form.invite_days.data or accounts.INVITE_DAYS))
@@ -124,13 +138,14 @@ def _edit_form(user: User) -> UserForm:
                               + [{}] * EMPTY_MEMBERSHIPS})
     else:
         form = UserForm()
-    _body_choices(form, {m.body_id for m in user.memberships})
+    form.bodies_named = _body_pickers(form, user)
     return form
 
 
 def _detail(user: User, form: UserForm, status: int = 200):
     return render_template("admin/user.html", user=user, form=form, link_form=LinkForm(formdata=None),
-                           action_form=ActionForm(), open_sessions=sessions.open_session_counts().get(user.id, 0),
+                           action_form=ActionForm(),
+                           open_sessions=sessions.open_session_counts([user.id]).get(user.id, 0),
                            history=object_history("user", user.id)), status
 
 
@@ -146,6 +161,9 @@ def user_update(user_id: int):
     form = _edit_form(user)
     if not form.validate_on_submit():
         flash_form_errors(form)
+        return _detail(user, form, 400)
+    if not form.bodies_named:
+        _picker_errors(form)
         return _detail(user, form, 400)
     error = attempt(lambda: accounts.update_account(current_user, user, _data(form)))
     if isinstance(error, ServiceError):
