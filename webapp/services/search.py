@@ -11,7 +11,7 @@ entries. Results are ordered the same way on both: entries whose title holds eve
 title's own full-text index, migration 0025), then the others, each newest document first, ties by entry id;
 visible only as the policy allows, with filters and pages. The work is bounded whatever the query: hits are counted
 up to WINDOW («более 1 000»), pages reach the first WINDOW hits, and a common word's hits are read in date order
-through the sort_date index with a LIMIT instead of all being sorted (see _dense).
+through the sort_date index with a LIMIT instead of all being sorted (see _ways).
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ from webapp.services import policy
 
 PAGE_SIZE = 20
 WINDOW = 1000  # hits counted and reachable by paging; beyond it «более 1 000», and the user narrows the query
-PROBE = 1000  # the newest entries whose hits tell whether a query's hits are common (see _dense)
+PROBE = 1000  # the newest entries whose hits tell whether a query's hits are common (see _ways)
 DENSE = 20  # hits among them (2%) from which reading in date order beats the full-text index
+CAP = 30_000  # the newest entries a walk tests when the words are common but the hits were not among the PROBE
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
 # «№ 339», «339», «01-29/5», «12-р»: what a registration number looks like (a digit, no spaces inside)
@@ -307,19 +308,49 @@ def _newest_first() -> tuple:
     return (day.nulls_last() if db.engine.dialect.name == "postgresql" else day), SearchEntry.id.desc()
 
 
-def _dense(terms: list[str], conditions: list) -> tuple[bool, bool, bool]:
-    """Whether the hits, the title hits and the other hits are common enough among the PROBE newest entries to be
-    read in date order (the sort_date index, stopping at the LIMIT) rather than found through the full-text index
-    and sorted. Neither engine's planner can tell: PostgreSQL multiplies the terms' frequencies as if they were
-    independent, SQLite's FTS5 gives no estimate."""
-    boundary = db.session.scalar(select(SearchEntry.sort_date).order_by(*_newest_first()).offset(PROBE - 1).limit(1))
+@dataclass
+class _Ways:
+    """How each read goes: "walk" (newest first through the sort_date index, each entry tested, until the LIMIT),
+    "capped" (the same walk over the entries down to a date boundary only, then, if it found too few, the
+    full-text index), "index" (through the full-text index, the few hits sorted)."""
+    count: str
+    title: str
+    others: str
+    boundary: date | None = None  # where a capped walk stops (the entries of that date included)
+
+
+def _ways(conditions: list, terms: list[str]) -> _Ways:
+    """How to read the hits, the title hits and the others, judged by a probe of the PROBE newest entries: the
+    hits among them, and the query's words among them whoever may read them. Neither engine's planner
+    can tell: PostgreSQL multiplies the terms' frequencies as if they were independent, SQLite's FTS5 gives no
+    estimate.
+
+    DENSE hits or more: read in date order (the first page is among the newest). Fewer hits but DENSE entries
+    with the words: the words are common, so the hits may be many but further down (at 1,000,000 assignments the
+    newest 23,000 entries were a draft's assignments, which nobody finds, and the title hits of «педагогических
+    работников» began below them: 122,537 of them read through the full-text index and sorted took 2.8 s); they
+    are walked down to the CAP-th newest entry and only if that finds too few, read through the full-text index.
+    Neither: the words are rare, read through the full-text index."""
+    boundary = _boundary(PROBE)
     if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
-        return False, False, False
-    hits, in_title = db.session.execute(
-        select(func.count(), func.sum(case((_fts("title", terms, walk=True), 1), else_=0)))
-        .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True), *conditions)).one()
-    in_title = in_title or 0
-    return hits >= DENSE, in_title >= DENSE, hits - in_title >= DENSE
+        return _Ways("index", "index", "index")
+    visible = and_(*conditions)
+    words, hits, in_title = db.session.execute(
+        select(func.count(), func.sum(case((visible, 1), else_=0)),
+               func.sum(case((and_(visible, _fts("title", terms, walk=True)), 1), else_=0)))
+        .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True))).one()
+    hits, in_title = hits or 0, in_title or 0
+    capped = _boundary(CAP) if words >= DENSE else None
+
+    def way(found: int) -> str:
+        return "walk" if found >= DENSE else "capped" if capped is not None else "index"
+
+    return _Ways(way(hits), way(in_title), way(hits - in_title), capped)
+
+
+def _boundary(depth: int) -> date | None:
+    """The date of the depth-th newest entry (one range of the sort_date index), None when there are fewer."""
+    return db.session.scalar(select(SearchEntry.sort_date).order_by(*_newest_first()).offset(depth - 1).limit(1))
 
 
 def _conditions(filters: Filters) -> list:
@@ -371,11 +402,10 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
     results.by_number = documents_numbered(user, query) if query else []
     if not terms:
         return results
-    conditions = [_visible(user), *_conditions(filters)]
     postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:  # a LIMIT of 20 read in index order: starting parallel workers costs more than it saves
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    _count_and_read(results, conditions)
+    _count_and_read(results, [_visible(user), *_conditions(filters)])
     if postgresql:  # (an error instead rolls the transaction back, and SET LOCAL with it)
         db.session.execute(text("RESET max_parallel_workers_per_gather"))
     return results
@@ -383,21 +413,48 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
 
 def _count_and_read(results: Results, conditions: list) -> None:
     terms = results.terms
-    dense, titles_dense, others_dense = _dense(terms, conditions)
-    counted = select(SearchEntry.id).where(_fts("text", terms, walk=dense), *conditions).limit(WINDOW + 1)
-    found = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    ways = _ways(conditions, terms)
+    found = _count(conditions, ways, terms)
     results.total, results.more = min(found, WINDOW), found > WINDOW
     if not found:
         return
     results.page = min(results.page, results.pages)
     start, end = (results.page - 1) * PAGE_SIZE, min(results.page * PAGE_SIZE, results.total)
-    title_hits = select(SearchEntry.id, literal(1).label("tier")).where(
-        _fts("text", terms, walk=titles_dense), _fts("title", terms, walk=titles_dense), *conditions)
-    other_hits = select(SearchEntry.id, literal(0).label("tier")).where(
-        _fts("text", terms, walk=others_dense), not_(_fts("title", terms, walk=True)), *conditions)
-    tiers = [hits.order_by(*_newest_first()).limit(end).subquery().select() for hits in (title_hits, other_hits)]
-    window = union_all(*tiers).subquery()
+    tiers = [_tier(conditions, ways.title, ways.boundary, terms, True, end),
+             _tier(conditions, ways.others, ways.boundary, terms, False, end)]
+    window = union_all(*(select(tier.c.id, tier.c.tier) for tier in tiers)).subquery()
     rows = db.session.scalars(select(SearchEntry).join(window, window.c.id == SearchEntry.id)
                               .order_by(window.c.tier.desc(), *_newest_first())
                               .limit(end - start).offset(start))
     results.hits = [Hit(entry, snippet(entry.text, terms)) for entry in rows]
+
+
+def _count(conditions: list, way: _Ways, terms: list[str]) -> int:
+    """The hits, counted up to WINDOW + 1."""
+    def counted(query) -> int:
+        return db.session.scalar(select(func.count()).select_from(query.limit(WINDOW + 1).subquery()))
+
+    walk = way.count != "index"
+    hits = select(SearchEntry.id).where(_fts("text", terms, walk=walk), *conditions)
+    if way.count == "capped":  # enough hits down to the boundary settle it; else count them all, indexed
+        found = counted(hits.where(SearchEntry.sort_date >= way.boundary))
+        if found > WINDOW:
+            return found
+        hits = select(SearchEntry.id).where(_fts("text", terms), *conditions)
+    return counted(hits)
+
+
+def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], in_title: bool, end: int):
+    """The first `end` hits whose title holds every term (in_title) or not, newest first, with their
+    tier: a subquery of (id, tier)."""
+    tier = literal(1 if in_title else 0).label("tier")
+    walk = way != "index"
+    title = _fts("title", terms, walk=walk or not in_title)
+    matched = [_fts("text", terms, walk=walk), title if in_title else not_(title), *conditions]
+    if way == "capped":  # the walk down to the boundary; if it found fewer than `end`, the full-text index
+        first = db.session.scalars(select(SearchEntry.id).where(SearchEntry.sort_date >= boundary, *matched)
+                                   .order_by(*_newest_first()).limit(end)).all()
+        if len(first) < end:
+            return _tier(conditions, "index", None, terms, in_title, end)
+        return select(SearchEntry.id, tier).where(SearchEntry.id.in_(first)).subquery()
+    return select(SearchEntry.id, tier).where(*matched).order_by(*_newest_first()).limit(end).subquery()
