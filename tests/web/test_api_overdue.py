@@ -27,7 +27,7 @@ def _all_pages(api, path: str) -> tuple[list[dict], int]:
         pages += 1
         link = answer.headers.get("Link")
         assert (link is None) == (answer.headers.get("X-Next-Cursor") is None)
-        path = re.search(r"<[^>]*/api/v1(/overdue\?[^>]*)>; rel=\"next\"", link).group(1) if link else None
+        path = re.search(r"<[^>]*/api/v1(/[^>]*)>; rel=\"next\"", link).group(1) if link else None
     return rows, pages
 
 

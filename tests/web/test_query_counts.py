@@ -153,6 +153,8 @@ PAGES = {
     "API overdue": _api(None, "/api/v1/overdue"),
     "API search": _api(None, "/api/v1/search?q=мониторинг"),
     "API overdue of a body": _api(None, lambda ids: f"/api/v1/overdue?body_id={ids['department']}"),
+    "API bodies": _api(None, "/api/v1/bodies"),
+    "API users": _api(None, "/api/v1/users"),
     "suggested users": _page("aud", "/suggest/users?q=контролёр"),
     "suggested bodies": _page("aud", "/suggest/bodies?q=школа"),
 }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 
 from webapp.extensions import db
 from webapp.services.errors import Invalid
@@ -108,3 +108,17 @@ def keyset(query, sort: Sort, id_column, *, after: str | None, size: int,
     rows = rows[:size]
     cursor = _encode(rows[-1][1], rows[-1][0].id) if more else None
     return Page([row[0] for row in rows], cursor)
+
+
+def after_id(query, key, id_column, *, after: int | None, size: int,
+             message: str = "Неверная ссылка на страницу списка: откройте список заново.") -> tuple[list, int | None]:
+    """One page of `query` (a select of one entity) in the order of `key`, a column that is never NULL (a name),
+    ties broken by id, whose cursor is the id of the last row shown — a number, for programs that carry it in a
+    header: (the rows, the next page's cursor or None). Invalid with `message` for an id that names no row."""
+    if after is not None:
+        value = db.session.scalar(select(key).where(id_column == after))
+        if value is None:
+            raise Invalid(message)
+        query = query.where(or_(key > value, and_(key == value, id_column > after)))
+    rows = list(db.session.scalars(query.order_by(key, id_column).limit(size + 1)))
+    return rows[:size], rows[size - 1].id if len(rows) > size else None

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask import request, url_for
-
 from webapp import clock
 from webapp.blueprints.api import bp
 from webapp.blueprints.api import present as show
 from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import ApiError, get_or_404
-from webapp.blueprints.api.paging import keyset_page
+from webapp.blueprints.api.paging import NEXT_PAGE_HEADERS, keyset_page, next_page_headers
 from webapp.blueprints.api.schemas import (
     AcceptIn,
     AssignmentListArgs,
@@ -131,11 +129,7 @@ def decide_extension(body: dict, assignment_id: int):
 
 @bp.get("/overdue")
 @bp.arguments(OverdueArgs, location="query", as_kwargs=False)
-@bp.response(200, OverdueRowSchema(many=True), headers={
-    "Link": {"description": 'The next page: `<...&after=CURSOR>; rel="next"` (absent on the last page).',
-             "schema": {"type": "string"}},
-    "X-Next-Cursor": {"description": "The `after` of the next page (absent on the last page).",
-                      "schema": {"type": "string"}}})
+@bp.response(200, OverdueRowSchema(many=True), headers=NEXT_PAGE_HEADERS)
 @bp.doc(tags=TAG, summary="The overdue summary on a date: open assignments the caller may read whose deadline passed, "
                           "most overdue first, in pages of `limit` rows")
 def overdue(args: dict):
@@ -146,10 +140,5 @@ def overdue(args: dict):
         deadline, document_id, assignment_id = args["after"].split(".")
         after = (date.fromisoformat(deadline), int(document_id), int(assignment_id))
     rows, more = service.overdue_page(as_of, body, api_user(), after, args["limit"])
-    headers = {}
-    if more is not None:
-        cursor = f"{more[0].isoformat()}.{more[1]}.{more[2]}"
-        link = url_for("api.overdue", _external=True, **{k: v for k, v in request.args.items() if k != "after"},
-                       after=cursor)
-        headers = {"Link": f'<{link}>; rel="next"', "X-Next-Cursor": cursor}
-    return [row.as_dict() for row in rows], 200, headers
+    cursor = f"{more[0].isoformat()}.{more[1]}.{more[2]}" if more is not None else None
+    return [row.as_dict() for row in rows], 200, next_page_headers("api.overdue", cursor)

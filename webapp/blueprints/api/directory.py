@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from flask import g, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.blueprints.api import bp
 from webapp.blueprints.api import present as show
 from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import get_or_404
-from webapp.blueprints.api.paging import keyset_page
+from webapp.blueprints.api.paging import NEXT_PAGE_HEADERS, keyset_page, named_list
 from webapp.blueprints.api.schemas import (
     BodyIn,
     BodySchema,
+    DirectoryArgs,
     MarkedSchema,
     MergedSchema,
     MergeIn,
@@ -27,17 +29,21 @@ from webapp.blueprints.api.schemas import (
     UserSchema,
 )
 from webapp.extensions import db
-from webapp.models import Body, Notification, User
+from webapp.models import Body, Membership, Notification, User
 from webapp.services import accounts, bodies, notifications
+from webapp.services.suggest import body_matches, user_matches
 
 TAG = ["directory"]
 
 
 @bp.get("/bodies")
-@bp.response(200, BodySchema(many=True))
-@bp.doc(tags=TAG, summary="Every body (орган), by name")
-def list_bodies():
-    return [show.body(b) for b in db.session.scalars(select(Body).order_by(Body.name))]
+@bp.arguments(DirectoryArgs, location="query", as_kwargs=False)
+@bp.response(200, BodySchema(many=True), headers=NEXT_PAGE_HEADERS)
+@bp.doc(tags=TAG, summary="The bodies (органы) by name, closed ones included, in pages of `limit`; the next page "
+                          "in the `Link` header")
+def list_bodies(args: dict):
+    query = select(Body).where(body_matches(args["q"])) if args.get("q") else select(Body)
+    return named_list(query, Body.name, Body.id, args, show.body, "api.list_bodies")
 
 
 @bp.get("/bodies/<int:body_id>")
@@ -141,10 +147,16 @@ def activate_user(user_id: int):
 
 
 @bp.get("/users")
-@bp.response(200, UserSchema(many=True))
-@bp.doc(tags=TAG, summary="Every user, by name (to choose approvers and read who did what)")
-def list_users():
-    return [show.user(u) for u in db.session.scalars(select(User).order_by(User.full_name, User.id))]
+@bp.arguments(DirectoryArgs, location="query", as_kwargs=False)
+@bp.response(200, UserSchema(many=True), headers=NEXT_PAGE_HEADERS)
+@bp.doc(tags=TAG, summary="The users by name, deactivated ones included (to choose approvers and read who did "
+                          "what), in pages of `limit`; the next page in the `Link` header")
+def list_users(args: dict):
+    query = select(User).options(selectinload(User.role_rows),
+                                 selectinload(User.memberships).selectinload(Membership.body))
+    if args.get("q"):
+        query = query.where(user_matches(args["q"]))
+    return named_list(query, User.full_name, User.id, args, show.user, "api.list_users")
 
 
 @bp.get("/users/<int:user_id>")

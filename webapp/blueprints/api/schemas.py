@@ -99,6 +99,19 @@ class AssignmentListArgs(PageArgs):
 # --- directory ------------------------------------------------------------------------------------------------------
 
 
+class DirectoryArgs(InputSchema):
+    """A page of the bodies or of the users, by name."""
+
+    q = fields.String(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "Only those whose name holds this text, any case (a body's full or "
+                                               "short name, a user's full name or login)."})
+    after = fields.String(validate=[validate.Regexp(r"^[0-9]{1,10}$"), _cursor],
+                          metadata={"description": "The cursor of the previous page's `Link: <...>; rel=\"next\"` "
+                                                   "header (also in `X-Next-Cursor`)."})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=200),
+                           metadata={"description": "Rows per page (default 200)."})
+
+
 class BodySchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
