@@ -493,7 +493,8 @@ def visible_bodies(user: User):
 
 
 def draft_bodies(user: User):
-    """A WHERE clause on bodies: the ones a user may name in a draft (a point's responsible bodies, an imported
-    document's issuing body) — open bodies only; every one of the organisation for whoever drafts (a protocol
-    assigns work to any body), for the others those of visible_bodies."""
-    return and_(Body.closed_at.is_(None), true() if user.has_role(*DRAFTERS) else visible_bodies(user))
+    """A WHERE clause on bodies: the ones a user may name in a draft or an assignment added by hand (responsible
+    bodies, co-executors, an imported document's issuing body) — open bodies only; every one of the organisation
+    for whoever drafts or controls (a protocol assigns work to any body), for the others those of visible_bodies."""
+    whole = user.has_role(*DRAFTERS, *CONTROLLERS)
+    return and_(Body.closed_at.is_(None), true() if whole else visible_bodies(user))
