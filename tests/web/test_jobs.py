@@ -18,6 +18,7 @@ from tests.web.test_attachments import _upload
 from tests.web.test_exports_streamed import _grow, _listed, _rows
 from tests.web.test_workflows import _draft
 from tests.web.test_workflows import people as people_fixture
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Job, StoredFile, User
 from webapp.services import exports, jobs
@@ -115,7 +116,8 @@ def test_only_the_owner_and_an_administrator_see_a_job(app, client, auth, runner
     assert client.get(f"/jobs/{job_id + 1}").status_code == 404
 
 
-def test_a_failing_job_shows_its_error_and_keeps_nothing(app, client, auth, runner, world, monkeypatch):
+def test_a_failing_job_shows_its_error_and_keeps_nothing(app, client, auth, runner, world, monkeypatch,
+                                                         frozen_clock):
     _grow(app, world, 12)
     app.config["EXPORT_INLINE_ROWS"] = 5
     auth.login("aud")
@@ -129,7 +131,9 @@ def test_a_failing_job_shows_its_error_and_keeps_nothing(app, client, auth, runn
     with app.app_context():
         files_before = db.session.scalar(select(func.count(StoredFile.id)))
     job_id = _start(client, auth, DASHBOARD)
-    _work(runner)
+    for _ in jobs.RETRY_DELAYS + (None,):  # tried again after each pause (PostgreSQL's worker: in one burst)
+        _work(runner)
+        frozen_clock.move_to(clock.now() + max(jobs.RETRY_DELAYS))
     state = client.get(f"/jobs/{job_id}.json").get_json()
     assert state["status"] == "failed" and state["error"] == jobs.FAILED and state["download"] is None
     assert jobs.FAILED in client.get(f"/jobs/{job_id}").get_data(as_text=True)
@@ -137,6 +141,7 @@ def test_a_failing_job_shows_its_error_and_keeps_nothing(app, client, auth, runn
     with app.app_context():
         assert db.session.scalar(select(func.count(StoredFile.id))) == files_before
         assert db.session.get(Job, job_id).result_id is None
+        assert db.session.get(Job, job_id).attempts == len(jobs.RETRY_DELAYS)
 
 
 def test_a_body_removed_after_the_start_fails_the_job_with_the_reason(app, client, auth, runner, world):

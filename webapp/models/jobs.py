@@ -47,6 +47,8 @@ class Job(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  #: the result is removed then
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  #: runs that failed and were retried
+    run_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  #: a retry waits until then
 
     owner: Mapped[User] = relationship()
     result: Mapped[StoredFile | None] = relationship()

@@ -52,6 +52,8 @@ def _pdf(job: Job, progress: jobs.Progress) -> jobs.Output:
     progress(0, 1, "Преобразование в PDF")
     try:
         pdf = rendering.docx_to_pdf(docx)
+    except rendering.PdfBusy as exc:  # every slot of this host taken: a later try will find one
+        raise jobs.Passing(str(exc)) from exc
     except rendering.PdfUnavailable as exc:
         raise Invalid(str(exc)) from exc
     return jobs.Output(job.params["name"], PDF_TYPE, lambda out: out.write(pdf))

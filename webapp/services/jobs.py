@@ -28,6 +28,17 @@ FAILED = "Задание не выполнено из-за внутренней 
          "администратору."
 STALLED = "Задание прервано: обработчик заданий остановился, не закончив его. Запустите его ещё раз."
 STALLED_AFTER = timedelta(hours=2)  #: a job running this long has lost its worker (the worker died)
+#: The pauses before a job that failed on something passing runs again: after the last, it fails for its owner.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5))
+
+
+class Passing(Exception):
+    """What a job's work raises when something that passes stopped it (every PDF slot of the host taken): the job
+    is tried again later; `reason` (Russian) is its owner's when no try is left."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -118,13 +129,30 @@ def claim(job_id: int) -> bool:
 
 
 def next_queued() -> int | None:
-    """The oldest queued job's id (SQLite's worker polls with it)."""
-    return db.session.scalar(select(Job.id).where(Job.status == JobStatus.queued).order_by(Job.id).limit(1))
+    """The oldest queued job's id whose time has come (SQLite's worker polls with it; a retry waits)."""
+    return db.session.scalar(select(Job.id).where(
+        Job.status == JobStatus.queued, or_(Job.run_after.is_(None), Job.run_after <= clock.now()))
+        .order_by(Job.id).limit(1))
+
+
+def _retry(job_id: int) -> bool:
+    """Queue a job that failed on something passing again after its pause, if it has a try left."""
+    job = db.session.get(Job, job_id)
+    if job.attempts >= len(RETRY_DELAYS):
+        return False
+    at = clock.now() + RETRY_DELAYS[job.attempts]
+    job.attempts += 1
+    job.status, job.started_at, job.run_after, job.progress_done = JobStatus.queued, None, at, 0
+    job.message = f"Попытка {job.attempts} не удалась; следующая в {clock.local(at):%H:%M}."
+    queue.defer(job_id, at)
+    db.session.commit()
+    return True
 
 
 def run(job_id: int) -> str | None:
     """Run one queued job to its end: done with its result stored, or failed with a message for its owner and
-    nothing of its result kept. Returns the final status (None: another worker had claimed it)."""
+    nothing of its result kept; a failure that may pass (not a rule's refusal) queues it again after a pause, at
+    most len(RETRY_DELAYS) times. Returns the status it is left in (None: another worker had claimed it)."""
     if not claim(job_id):
         return None
     job = db.session.get(Job, job_id)
@@ -152,8 +180,13 @@ def run(job_id: int) -> str | None:
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - any failure ends the job with a message for its owner
         db.session.rollback()
-        if not isinstance(exc, Invalid | NotAllowed | NotFound):
-            log.exception("job %s (%s) failed", job_id, getattr(job, "kind", "?"))
+        if not isinstance(exc, Invalid | NotAllowed | NotFound):  # a rule said no: trying again would not help
+            if isinstance(exc, Passing):
+                log.warning("job %s (%s) stopped: %s", job_id, getattr(job, "kind", "?"), exc.reason)
+            else:
+                log.exception("job %s (%s) failed", job_id, getattr(job, "kind", "?"))
+            if _retry(job_id):
+                return JobStatus.queued
         reason = getattr(exc, "reason", None) or FAILED
         db.session.execute(update(Job).where(Job.id == job_id).values(
             status=JobStatus.failed, error=reason, finished_at=clock.now(),
