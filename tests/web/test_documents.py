@@ -188,51 +188,67 @@ def test_anonymous_user_is_sent_to_login(client):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_load_tree_hands_each_collection_the_points_lazy_loading_finds(demo_app):
-    """The page's loader reads the points once and fills each point's sub-points, each agenda item's and each
-    stage's points itself: the same points in the same order as the relationships load one by one, for every demo
-    document (protocols with agenda items and sub-points, plans with stages, orders), and walking them asks the
-    database nothing more."""
+def test_paper_trees_lay_out_the_points_the_relationships_hold(demo_app):
+    """The page's point trees, read as plain values, hold what the models' relationships give when walked one by one:
+    the same points in the same order (by position, ties by id) under each point, each agenda item, each stage and
+    the document itself, with the same label and addressees, for every demo document (protocols with agenda items
+    and sub-points, a plan with stages, an order with its attached regulation); two statements for the points of a
+    document and its attachments, whatever their number."""
     from sqlalchemy import event, select
 
-    from webapp.services.documents import load_tree
+    from webapp.services.documents import paper_trees
 
-    def in_order(points) -> list[int]:  # the relationships' order: by position (ties, which a database may return
-        return [p.id for p in sorted(points, key=lambda p: (p.position, p.id))]  # in any order, by id)
+    def in_order(points) -> list:
+        return [p for p in sorted(points, key=lambda p: (p.position, p.id))]
 
-    def shape(document: Document) -> dict:
-        return {"document": in_order(document.points),
-                "children": {p.id: in_order(p.children) for p in document.points},
-                "items": {i.id: in_order(i.points) for i in document.agenda_items},
-                "stages": {s.id: in_order(s.points) for s in document.stages},
-                "bodies": {p.id: [b.id for b in p.responsible_bodies] for p in document.points}}
+    def walked(points) -> list:  # the models, lazily: (id, label, addressees, children)
+        return [(p.id, p.label, p.addressees, walked(in_order(p.children))) for p in points]
+
+    def built(points) -> list:
+        return [(p.id, p.label, p.addressees, built(p.children)) for p in points]
+
+    def tops(points) -> list:
+        return in_order(p for p in points if p.parent_id is None)
+
+    def expected_of(document: Document) -> dict:
+        return {"body": walked(in_order(document.body_points)),
+                "items": {i.id: walked(tops(i.points)) for i in document.agenda_items if i.points},
+                "stages": {s.id: walked(tops(s.points)) for s in document.stages if s.points}}
 
     with demo_app.app_context():
-        ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
-        expected = {}
+        ids = db.session.scalars(select(Document.id).where(Document.parent_id.is_(None)).order_by(Document.id)).all()
+        kinds, attached = set(), 0
         for document_id in ids:
-            db.session.expire_all()
-            expected[document_id] = shape(db.session.get(Document, document_id))  # lazily, one by one
-        kinds = set()
-        for document_id in ids:
-            db.session.expunge_all()
-            document = load_tree(db.session.get(Document, document_id))
+            document = db.session.get(Document, document_id)
+            assert all(a.attachments == [] for a in document.attachments)  # read beforehand, as the page does
             statements = []
-            record = statements.append
+
+            def record(_conn, _cursor, statement, *_rest):
+                statements.append(statement)  # noqa: B023 (listened to for this document only)
+
             event.listen(db.engine, "before_cursor_execute", record)
             try:
-                found = shape(document)
+                trees = paper_trees(document)
             finally:
                 event.remove(db.engine, "before_cursor_execute", record)
-            assert found == expected[document_id], document_id
-            assert statements == [], document_id
-            kinds |= {key for key in ("children", "items", "stages") if any(found[key].values())}
-        assert kinds == {"children", "items", "stages"}  # the demo has all three, so each was compared
+            assert len(statements) == 2, document_id
+            papers = [document, *document.attachments]
+            assert set(trees) == {paper.id for paper in papers}
+            attached += len(document.attachments)
+            for paper in papers:
+                tree = trees[paper.id]
+                found = {"body": built(tree.body), "items": {k: built(v) for k, v in tree.items.items()},
+                         "stages": {k: built(v) for k, v in tree.stages.items()}}
+                assert found == expected_of(paper), paper.id
+                kinds |= {key for key in ("items", "stages") if found[key]}
+                kinds |= {"children" for point in paper.points if point.children}
+                kinds |= {"addressees" for point in paper.points if point.addressees}
+        assert kinds == {"children", "items", "stages", "addressees"} and attached  # each compared in the demo
 
 
 def test_a_points_addressees_and_deadline_on_its_page(app, client, auth, make_user):
-    """Each point to execute shows its bodies in their order («A; B», short names where there are) and its deadline,
-    or says that no one is named."""
+    """Each point to execute shows its bodies in their order («A; B», short names where there are, an empty one
+    counting as none) and its deadline, or says that no one is named."""
     import html
 
     from sqlalchemy import select
@@ -244,6 +260,7 @@ def test_a_points_addressees_and_deadline_on_its_page(app, client, auth, make_us
     second = _body_id(app, "Отдел кадров")
     with app.app_context():
         db.session.get(Body, second).short_name = "ОК"
+        db.session.get(Body, first).short_name = ""  # an empty short name is none: the full name is printed
         db.session.commit()
     make_user("sec", "secretary")
     with app.app_context():

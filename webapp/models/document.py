@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -276,13 +277,21 @@ class Point(db.Model):
     @property
     def addressees(self) -> str:
         """«Школа № 1; Школа № 2»: the bodies a point is addressed to, as its page prints them."""
-        return "; ".join(r.body.display_name for r in self.responsibles)
+        return addressee_line(r.body.display_name for r in self.responsibles)
 
     @property
     def label(self) -> str:
-        if self.number:
-            return f"{self.number}."
-        return self.marker or ""
+        return point_label(self.number, self.marker)
+
+
+def point_label(number: str | None, marker: str | None) -> str:
+    """What a point is printed after: «1.2.» for a numbered point, its marker («-») for a bullet."""
+    return f"{number}." if number else marker or ""
+
+
+def addressee_line(names: Iterable[str]) -> str:
+    """The bodies a point is addressed to, in their order, as one line: «Школа № 1; Школа № 2»."""
+    return "; ".join(names)
 
 
 class PointResponsible(db.Model):

@@ -6,7 +6,8 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, event, select
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from webapp.extensions import db
@@ -82,9 +83,14 @@ class Body(db.Model):
     children: Mapped[list[Body]] = relationship(back_populates="parent")
     memberships: Mapped[list[Membership]] = relationship(back_populates="body", cascade="all, delete-orphan")
 
-    @property
+    @hybrid_property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        return func.coalesce(func.nullif(cls.short_name, ""), cls.name)  # an empty short name counts as none
 
     @property
     def is_open(self) -> bool:
