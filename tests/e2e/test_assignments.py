@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import CHROMIUM, login_as
+from tests.e2e.conftest import CHROMIUM, expect, login_as
 from webapp.extensions import db
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
@@ -23,13 +23,18 @@ def test_assignment_lifecycle_and_dashboard_in_the_browser(page, live_server, de
         document_id = point_331.document_id
         executor = db.session.scalar(select(User).where(User.login == "executor"))
         body_id = executor.memberships[0].body_id
+        body_name = executor.memberships[0].body.display_name
 
     # The controller adds an assignment by hand to the protocol in force.
     login_as(page, live_server, "controller")
     page.goto(f"{live_server}/documents/{document_id}")
     page.click("#add-assignment-link")
     page.fill("#action", "Представить анализ работы методических объединений.")
-    page.select_option("#lead_body", str(body_id))
+    page.locator("#lead_body-name").press_sequentially(body_name[:12], delay=30)  # suggested as it is typed
+    suggestion = page.locator("#lead_body-list li[data-id]", has_text=body_name).first
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    assert page.locator("input[type=hidden][name=lead_body]").input_value() == str(body_id)
     page.fill("#deadline", "в срок до 1 декабря 2030 года")
     page.click("#save-assignment")
     assignment_url = page.url

@@ -27,9 +27,15 @@ def test_lead_and_coexecutors_from_the_form_to_the_card_and_closing(demo_app, cl
     auth.login("controller", "demo")
     form = client.get(f"/documents/{protocol}/assignments/new").get_data(as_text=True)
     assert 'name="coexecutors"' in form and "Соисполнители" in form
-    answer = client.post(f"/documents/{protocol}/assignments/new", data={
-        "csrf_token": _csrf(form), "action": "Провести совместный семинар.", "lead_body": lead,
-        "coexecutors": [institute, other, lead, 2147483647], "deadline": "до 1 марта 2031 года"})
+    assert "<option" not in form.split('name="coexecutors"')[1].split("</select>")[0]  # suggested, not listed
+    data = {"csrf_token": _csrf(form), "action": "Провести совместный семинар.", "lead_body": lead,
+            "coexecutors": [institute, other, lead, 2147483647], "deadline": "до 1 марта 2031 года"}
+    refused = client.post(f"/documents/{protocol}/assignments/new", data=data)  # a body that is not there
+    assert refused.status_code == 400 and "Орган не найден: выберите из подсказок." in refused.get_data(as_text=True)
+    data["coexecutors"] = [institute, lead]
+    with demo_app.app_context():
+        data["coexecutor_names"] = db.session.get(Body, other).name  # typed without JavaScript
+    answer = client.post(f"/documents/{protocol}/assignments/new", data=data)
     assert answer.status_code == 302
     card_url = answer.headers["Location"]
     card = client.get(card_url).get_data(as_text=True)

@@ -1,8 +1,8 @@
-"""The draft editor's and the import review's bodies are pickers, not selects of the whole directory: a page of a
-draft (and the review) holds the bodies its points name and nothing else, so its size and statements do not grow
-with the directory; bodies are chosen by id (a suggestion picked, /suggest/bodies?for=draft) or, without
-JavaScript, by an exact name typed; an unknown, shared or closed body is refused in Russian at its point, nothing
-saved and nothing typed lost."""
+"""The draft editor's, the import review's and the hand-added assignment's bodies are pickers, not selects of the whole
+directory: a page of a draft (the review, the assignment form) holds the bodies its points name and nothing else, so
+its size and statements do not grow with the directory; bodies are chosen by id (a suggestion picked,
+/suggest/bodies?for=draft) or, without JavaScript, by an exact name typed; an unknown, shared or closed body is
+refused in Russian at its point, nothing saved and nothing typed lost."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def directory(app, make_user):
         db.session.commit()
         ids = {"department": department.id, "first": first.id, "second": second.id, "other": other.id,
                "closed": closed.id}
-    make_user("sec", "secretary", bodies=["Муниципальная школа № 2"])
+    make_user("sec", "secretary", "controller", bodies=["Муниципальная школа № 2"])
     make_user("exec", "executor", bodies=["Муниципальная школа № 2"])
     return ids
 
@@ -111,7 +111,7 @@ def test_a_closed_or_unknown_body_id_is_refused(app, client, auth, directory):
     auth.login("sec")
     for body_id, message in ((directory["closed"], "Орган «Отдел опеки» закрыт: уберите его или выберите "
                                                    "действующий."),
-                             (2147483647, "Ответственный орган не найден: выберите из подсказок.")):
+                             (2147483647, "Орган не найден: выберите из подсказок.")):
         answer = client.post("/documents/new", data=_form(auth.csrf("/documents/new"),
                                                           points_0_responsible=[str(body_id)]))
         assert answer.status_code == 400 and message in answer.get_data(as_text=True)
@@ -182,19 +182,22 @@ def _measure(app, client, path: str) -> tuple[int, int, int]:
     return len(html.encode()), html.count("<option"), len(statements)
 
 
-def test_the_draft_and_the_review_do_not_grow_with_the_directory(app, client, auth, directory):
+def test_the_draft_the_review_and_the_assignment_form_do_not_grow_with_the_directory(app, client, auth, directory):
     with app.app_context():
         sec = db.session.scalar(select(User).where(User.login == "sec"))
         document = create_draft(sec, DraftData(doc_type="protocol", title="совещания руководителей", points=[
             PointData(text=f"Обеспечить {n}.", number=str(n), responsible_ids=[directory["first"], directory["second"]])
             for n in range(1, 11)]))
+        published = Document(doc_type="order", title="О приёмке школ", state="published", number="1",
+                             issuing_body_id=directory["second"])
+        db.session.add(published)
         db.session.commit()
-        document_id = document.id
+        document_id, published_id = document.id, published.id
     auth.login("sec")
     answer = client.post("/import", content_type="multipart/form-data", data={
         "csrf_token": auth.csrf("/import"), "files": [(io.BytesIO(PROTOCOL), "protocol.txt")]})
     review = answer.headers["Location"]
-    pages = ["/documents/new", f"/documents/{document_id}/edit", review]
+    pages = ["/documents/new", f"/documents/{document_id}/edit", review, f"/documents/{published_id}/assignments/new"]
     _grow(app, 30)
     small = [_measure(app, client, path) for path in pages]
     _grow(app, 300)

@@ -81,27 +81,27 @@ def typed_users(viewer, text: str | None) -> tuple[list, str | None]:
     return found, None
 
 
-def chosen_bodies(viewer, points) -> bool:
-    """Read the responsible bodies of a draft's points (the entries of its FieldList): the ids each point's select
-    sent (chosen from /suggest/bodies?for=draft, or the ones the draft already names) and the exact names typed in
-    its box without JavaScript (`responsible_names`). Every body must be one the viewer may name in a draft
-    (policy.draft_bodies: an open one); a name found joins the chosen ids and leaves the box, a name that is
-    unknown or shared stays in it. The reasons go on the point's field, in Russian; True when there are none."""
-    forms = [entry.form for entry in points]
-    wanted = {i for f in forms for i in f.responsible.data or []}
+def chosen_bodies(viewer, pairs) -> bool:
+    """Read multi-pickers of bodies, each a pair of fields: the select (the ids it sent — chosen from
+    /suggest/bodies?for=draft, or the ones the object already names) and the box of exact names typed without
+    JavaScript (one per line or separated by «;»). Every body must be one the viewer may name in a draft or an
+    assignment (policy.draft_bodies: an open one); a name found joins the chosen ids and leaves the box, a name that
+    is unknown or shared stays in it. The reasons go on the select's field, in Russian; True when there are none."""
+    pairs = list(pairs)
+    wanted = {i for select, _names_box in pairs for i in select.data or []}
     allowed = suggest.draft_body_ids(viewer, wanted)
     known = suggest.bodies_by_id(wanted - allowed)  # to say why: closed, or not there at all
     clean = True
-    for f in forms:
+    for select, names_box in pairs:
         errors = []
-        for body_id in (i for i in f.responsible.data or [] if i not in allowed):
+        for body_id in (i for i in select.data or [] if i not in allowed):
             body = known.get(body_id)
             if body is not None and body.closed_at is not None:
                 errors.append(f"Орган «{body.display_name}» закрыт: уберите его или выберите действующий.")
             else:
-                errors.append("Ответственный орган не найден: выберите из подсказок.")
-        chosen, left = list(dict.fromkeys(f.responsible.data or [])), []
-        for name in _names(f.responsible_names.data):
+                errors.append("Орган не найден: выберите из подсказок.")
+        chosen, left = list(dict.fromkeys(select.data or [])), []
+        for name in _names(names_box.data):
             found = suggest.body_named(viewer, name, draft=True)
             if len(found) == 1:
                 chosen += [found[0].id] if found[0].id not in chosen else []
@@ -110,19 +110,24 @@ def chosen_bodies(viewer, points) -> bool:
             errors.append(f"Орган «{name}»: " + ("найдено несколько с таким названием, напишите полное название."
                                                  if found else "не найден среди действующих органов; напишите "
                                                  "полное или краткое название, как в справочнике."))
-        f.responsible.data, f.responsible_names.data = chosen, "; ".join(left)
+        select.data, names_box.data = chosen, "; ".join(left)
         if errors:
-            f.responsible.errors = [*f.responsible.errors, *errors]
+            select.errors = [*select.errors, *errors]
             clean = False
     return clean
 
 
-def body_labels(points) -> None:
-    """Each point's select offers the bodies it names, and no others (the rest are suggested as a name is typed):
-    one statement for the form, whatever the size of the directory. A closed body says so."""
-    forms = [entry.form for entry in points]
-    known = suggest.bodies_by_id({i for f in forms for i in f.responsible.data or []})
-    for f in forms:
-        f.responsible.choices = [
-            (i, known[i].display_name + (" (закрыт)" if known[i].closed_at is not None else ""))
-            for i in dict.fromkeys(f.responsible.data or []) if i in known]
+def point_bodies(points) -> list:
+    """The body pickers of a draft's points (the entries of its FieldList): (responsible, responsible_names)."""
+    return [(entry.form.responsible, entry.form.responsible_names) for entry in points]
+
+
+def body_labels(pairs) -> None:
+    """Each select of a multi-picker (pairs as chosen_bodies takes them) offers the bodies it names, and no others
+    (the rest are suggested as a name is typed): one statement for the form, whatever the size of the directory.
+    A closed body says so."""
+    selects = [select for select, _names_box in pairs]
+    known = suggest.bodies_by_id({i for select in selects for i in select.data or []})
+    for select in selects:
+        select.choices = [(i, known[i].display_name + (" (закрыт)" if known[i].closed_at is not None else ""))
+                          for i in dict.fromkeys(select.data or []) if i in known]

@@ -63,8 +63,11 @@ class BulkImportForm(RuForm):
 
 class AddAssignmentForm(RuForm):
     action = TextAreaField("Поручение", validators=[DataRequired("Напишите текст поручения."), Length(max=20000)])
-    lead_body = SelectField("Ответственный исполнитель", coerce=db_id, validate_choice=False)
+    # the lead body is a picker (lead_body, lead_body_name; blueprints/pickers.picked); the co-executors a
+    # multi-picker: the select holds the ones chosen, names typed without JavaScript go in the box
     coexecutors = SelectMultipleField("Соисполнители", coerce=db_id, validate_choice=False,
-                                      description="Необязательно; несколько — с Ctrl или Shift.")
+                                      description="Необязательно: начните вводить название органа.")
+    coexecutor_names = TextAreaField("Добавить соисполнителей: полные или краткие названия органов, по одному в строке",
+                                     validators=[Optional(), Length(max=2000)])
     deadline = StringField("Срок", validators=[Optional(), Length(max=300)],
                            render_kw={"placeholder": "в срок до 1 февраля 2027 года"})

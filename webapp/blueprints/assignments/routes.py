@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, select
 
 from webapp import clock
-from webapp.blueprints import flash_form_errors, page_links, without_cursor
+from webapp.blueprints import flash_form_errors, page_links, pickers, without_cursor
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.assignments.dashboard import drill_down
 from webapp.blueprints.assignments.forms import (
@@ -29,14 +29,14 @@ from webapp.models.assignment import STATUS_TITLES
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import assignments as service
-from webapp.services import bodies, bulk, calendar, export_jobs, exports, occurrences, paging, policy
+from webapp.services import bulk, calendar, export_jobs, exports, occurrences, paging, policy
 from webapp.services.dashboard import FIGURES
 from webapp.services.errors import Invalid
 from webapp.services.history import history_page
 
 
 def _bodies(ids: list[int] | None) -> list[Body]:
-    """The open bodies among the chosen ids (a closed or unknown id is dropped, as the form never offers it)."""
+    """The open bodies among the chosen ids, by name (pickers.chosen_bodies refused any other)."""
     if not ids:
         return []
     return list(db.session.scalars(select(Body).where(Body.id.in_(ids), Body.closed_at.is_(None)).order_by(Body.name)))
@@ -273,12 +273,14 @@ def add(document_id: int):
         abort(404)
     policy.ensure(current_user, "add_assignment", document)
     form = AddAssignmentForm()
-    form.lead_body.choices = form.coexecutors.choices = bodies.body_choices()  # closed bodies are not offered
+    coexecutors = [(form.coexecutors, form.coexecutor_names)]  # pickers: bodies suggested as a name is typed
+    lead = pickers.Picked()
     if request.method == "POST":
-        if form.validate():
+        lead = pickers.picked("draft_body", current_user, request.form, "lead_body")
+        valid = form.validate()
+        if pickers.chosen_bodies(current_user, coexecutors) and valid and not lead.error:
             try:
-                assignment = service.add_assignment(current_user, document, form.action.data,
-                                                    db.session.get(Body, form.lead_body.data or 0),
+                assignment = service.add_assignment(current_user, document, form.action.data, lead.obj,
                                                     _bodies(form.coexecutors.data), form.deadline.data)
             except Invalid as exc:
                 db.session.rollback()
@@ -288,6 +290,9 @@ def add(document_id: int):
                 flash("Поручение добавлено.", "success")
                 return redirect(url_for("assignments.detail", assignment_id=assignment.id))
         else:
-            flash_form_errors(form)
-        return render_template("assignments/add.html", form=form, doc=document), 400
-    return render_template("assignments/add.html", form=form, doc=document)
+            flash("; ".join([e for errors in form.errors.values() for e in errors] + [lead.error] * bool(lead.error)),
+                  "danger")
+        pickers.body_labels(coexecutors)
+        return render_template("assignments/add.html", form=form, lead=lead, doc=document), 400
+    pickers.body_labels(coexecutors)
+    return render_template("assignments/add.html", form=form, lead=lead, doc=document)

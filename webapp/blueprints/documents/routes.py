@@ -132,7 +132,8 @@ def _edit(document: Document | None):
                                                 "agenda": [{}], "points": [{}]})
     op = request.form.get("op", "save")
     if request.method == "POST" and op != "save":
-        pickers.chosen_bodies(current_user, form.points)  # names typed without JavaScript become chosen bodies
+        # names typed without JavaScript become chosen bodies
+        pickers.chosen_bodies(current_user, pickers.point_bodies(form.points))
     if request.method == "POST" and document is not None and op == "merge":
         # The conflict's choices: the typed form, with the fields chosen taken from the saved version.
         take = {name for name in conflicts.FIELDS if request.form.get(f"take_{name}") == "theirs"}
@@ -149,7 +150,7 @@ def _edit(document: Document | None):
         valid = form.validate()
         # the points' bodies are pickers: what each select sent and names typed without JavaScript are checked
         # after the fields (a closed or unknown body refused at its point, nothing saved, everything typed kept)
-        if pickers.chosen_bodies(current_user, form.points) and valid:
+        if pickers.chosen_bodies(current_user, pickers.point_bodies(form.points)) and valid:
             try:
                 if document is None:
                     document = service.create_draft(current_user, form.to_data())
@@ -179,7 +180,7 @@ def _edit(document: Document | None):
 
 def _page(form: DocumentForm, document: Document | None, **context):
     """The draft form, each point's select offering only the bodies it names."""
-    pickers.body_labels(form.points)
+    pickers.body_labels(pickers.point_bodies(form.points))
     return render_template("documents/edit.html", form=form, doc=document, **context)
 
 

@@ -60,7 +60,7 @@ def _review_form(item: ImportItem) -> tuple[ReviewForm, pickers.Picked, dict]:
 
 def _page(item: ImportItem, form: ReviewForm, issuer: pickers.Picked, flags: dict):
     """The review: the source text beside the form, each point's select offering only the bodies it names."""
-    pickers.body_labels(form.points)
+    pickers.body_labels(pickers.point_bodies(form.points))
     return render_template("imports/review.html", item=item, form=form, issuer=issuer, flags=flags,
                            source=_highlighted(item))
 
@@ -76,13 +76,14 @@ def review(item_id: int):
     form, issuer, flags = _review_form(item)
     op = request.form.get("op", "save")
     if request.method == "POST" and op != "save":
-        pickers.chosen_bodies(current_user, form.points)  # names typed without JavaScript become chosen bodies
+        # names typed without JavaScript become chosen bodies
+        pickers.chosen_bodies(current_user, pickers.point_bodies(form.points))
         form.apply(op)
         flags = {}  # rows moved: the extraction's remarks no longer point at the right fields
     elif request.method == "POST":
         valid = form.validate()
         # the bodies are pickers, checked after the fields: an unknown or closed one refused where it was chosen
-        if pickers.chosen_bodies(current_user, form.points) and valid and not issuer.error:
+        if pickers.chosen_bodies(current_user, pickers.point_bodies(form.points)) and valid and not issuer.error:
             data = form.to_data()
             try:
                 document = importing.save(current_user, item, data, archive=form.save_as.data == "archive",
