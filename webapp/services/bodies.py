@@ -57,22 +57,6 @@ TEXT_FIELDS = ("name", "short_name", "dative", "name_alt", "place")
 LIST_FIELDS = ("aliases", "letterhead_above", "letterhead_above_alt", "address")
 
 
-def open_bodies() -> list[Body]:
-    """Bodies a form offers: not closed, by name."""
-    return list(db.session.scalars(select(Body).where(Body.closed_at.is_(None)).order_by(Body.name)))
-
-
-def body_choices(keep: int | None = None) -> list[tuple[int, str]]:
-    """(id, name) of the open bodies for a select; `keep` (the body a document already names) stays offered even
-    when it has been closed since."""
-    rows = open_bodies()
-    if keep and all(b.id != keep for b in rows):
-        kept = db.session.get(Body, keep)
-        if kept is not None:
-            rows.append(kept)
-    return [(b.id, b.display_name) for b in rows]
-
-
 def tree() -> list[tuple[Body, int]]:
     """Every body with its depth, parents before their children, siblings by name (closed ones included)."""
     bodies = list(db.session.scalars(select(Body).order_by(Body.name).options(selectinload(Body.memberships))))
