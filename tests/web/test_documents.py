@@ -246,6 +246,49 @@ def test_paper_trees_lay_out_the_points_the_relationships_hold(demo_app):
         assert kinds == {"children", "items", "stages", "addressees"} and attached  # each compared in the demo
 
 
+@pytest.mark.parametrize("state", ["published", "draft"])
+def test_a_documents_page_asks_as_many_statements_for_30_points_as_for_3(app, client, auth, make_user, state):
+    """Points with sub-points under agenda items, in stages and at the document level, each addressed to a body of
+    its own, and an attachment with points: the page prints every point and asks the database the same number of
+    statements whatever their number (published, and a draft whose submit button checks for points)."""
+    from tests.conftest import counted_statements
+    from webapp.models import AgendaItem, Point, PointResponsible, Stage
+
+    make_user("sec", "secretary")
+
+    def build(n: int) -> int:
+        with app.app_context():
+            bodies = [Body(name=f"Школа № {n}-{i}") for i in range(n)]
+            document = Document(doc_type="protocol", title=f"Протокол {n}", state=state, event_date=date(2026, 11, 2))
+            attachment = Document(doc_type="regulation", title=f"Положение {n}", state=state, parent=document)
+            item = AgendaItem(document=document, position=0, number="1", title="Вопрос")
+            stage = Stage(document=document, position=0, title="1 этап")
+            db.session.add_all([*bodies, document, attachment, item, stage])
+            db.session.flush()
+            for i, body in enumerate(bodies):
+                for place in ({"agenda_item_id": item.id}, {"stage_id": stage.id}, {}):
+                    top = Point(document=document, position=i, number=str(i + 1), text=f"Пункт {i}", **place,
+                                is_assignment=True, deadline=date(2026, 12, 1))
+                    top.responsibles = [PointResponsible(body=body, position=0)]
+                    db.session.add_all([top, Point(document=document, parent=top, position=0, marker="-",
+                                                   text=f"Подпункт {i}", **place)])
+                db.session.add(Point(document=attachment, position=i, number=str(i + 1), text=f"Приложение {i}"))
+            db.session.commit()
+            return document.id
+
+    small, large = build(3), build(30)
+    auth.login("sec")
+    counts, shown = [], []
+    for document_id in (small, large):
+        client.get(f"/documents/{document_id}")  # the first request's one-off work is not counted
+        with counted_statements(app) as seen:
+            page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+        counts.append(len(seen))
+        shown.append(page.count('class="doc-point '))
+    assert shown == [3 * 3 * 2 + 3, 30 * 3 * 2 + 30]
+    assert counts[0] == counts[1]
+
+
 def test_a_points_addressees_and_deadline_on_its_page(app, client, auth, make_user):
     """Each point to execute shows its bodies in their order («A; B», short names where there are, an empty one
     counting as none) and its deadline, or says that no one is named."""
