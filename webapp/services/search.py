@@ -437,7 +437,7 @@ def _count(conditions: list, way: _Ways, terms: list[str]) -> int:
     walk = way.count != "index"
     hits = select(SearchEntry.id).where(_fts("text", terms, walk=walk), *conditions)
     if way.count == "capped":  # enough hits down to the boundary settle it; else count them all, indexed
-        found = counted(hits.where(SearchEntry.sort_date >= way.boundary))
+        found = _walked(lambda: counted(hits.where(SearchEntry.sort_date >= way.boundary)))
         if found > WINDOW:
             return found
         hits = select(SearchEntry.id).where(_fts("text", terms), *conditions)
@@ -452,9 +452,22 @@ def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], i
     title = _fts("title", terms, walk=walk or not in_title)
     matched = [_fts("text", terms, walk=walk), title if in_title else not_(title), *conditions]
     if way == "capped":  # the walk down to the boundary; if it found fewer than `end`, the full-text index
-        first = db.session.scalars(select(SearchEntry.id).where(SearchEntry.sort_date >= boundary, *matched)
-                                   .order_by(*_newest_first()).limit(end)).all()
+        first = _walked(lambda: db.session.scalars(select(SearchEntry.id).where(
+            SearchEntry.sort_date >= boundary, *matched).order_by(*_newest_first()).limit(end)).all())
         if len(first) < end:
             return _tier(conditions, "index", None, terms, in_title, end)
         return select(SearchEntry.id, tier).where(SearchEntry.id.in_(first)).subquery()
     return select(SearchEntry.id, tier).where(*matched).order_by(*_newest_first()).limit(end).subquery()
+
+
+def _walked(read):
+    """`read()` through the sort_date index, newest first, stopping as soon as it has what it needs. PostgreSQL
+    would rather take the boundary's whole range in a bitmap and sort it (its estimate of the hits among the
+    entries is far too low): 30,000 entries read for a page found among the first 3,000 (278 ms against a few);
+    bitmap scans are off for this one statement."""
+    if db.engine.dialect.name != "postgresql":
+        return read()
+    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    found = read()
+    db.session.execute(text("RESET enable_bitmapscan"))  # (an error rolls back the transaction, and SET LOCAL)
+    return found
