@@ -1,5 +1,6 @@
 """Benchmark: the draft editor and the import review at a region's directory (issue 14: 5,000 bodies), in process —
-the bytes of HTML each page sends, its median time and SQL statements, and saving the draft.
+the bytes of HTML each page sends, its median time and SQL statements, and saving the draft; and the form of an
+assignment added by hand (as an administrator).
 
     python bench/draft_pickers.py [--bodies 5000] [--points 50] [--runs 5]
 
@@ -61,11 +62,14 @@ def main() -> None:
                                                   points=points))
         db.session.commit()
         draft_id, login = draft.id, secretary.login
+        admin = db.session.scalar(select(User.login).join(UserRole).where(UserRole.role == "admin").order_by(User.id))
+        published = db.session.scalar(select(Document.id).where(Document.state == "published").order_by(Document.id))
         statements = [0]
         event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
 
-    client = app.test_client()
+    client, controller = app.test_client(), app.test_client()
     client.post("/login", data={"login": login, "password": PASSWORD})
+    controller.post("/login", data={"login": admin, "password": PASSWORD})
     upload = client.post("/import", content_type="multipart/form-data",
                          data={"files": [(PROTOCOL.open("rb"), PROTOCOL.name)]})
     review = upload.headers.get("Location", "/import")
@@ -81,21 +85,22 @@ def main() -> None:
                 data[f"points-{n}-responsible"] = [str(b.id) for b in point.responsible_bodies]
             return data
 
-    requests = [  # (what, path, the form to post: None for a GET)
-        ("a new draft", "/documents/new", None),
-        (f"editing a draft of {args.points} points", f"/documents/{draft_id}/edit", None),
-        (f"saving it ({args.points} points)", f"/documents/{draft_id}/edit", form),
-        ("the import review", review, None),
-        ("suggest bodies «шк»", "/suggest/bodies?q=шк&for=draft", None),
+    requests = [  # (what, who asks, path, the form to post: None for a GET)
+        ("a new draft", client, "/documents/new", None),
+        (f"editing a draft of {args.points} points", client, f"/documents/{draft_id}/edit", None),
+        (f"saving it ({args.points} points)", client, f"/documents/{draft_id}/edit", form),
+        ("the import review", client, review, None),
+        ("an assignment added by hand", controller, f"/documents/{published}/assignments/new", None),
+        ("suggest bodies «шк»", client, "/suggest/bodies?q=шк&for=draft", None),
     ]
     print(f"{'page':<34} {'KB':>8} {'median ms':>10} {'SQL':>5} {'status':>6}")
-    for title, path, data in requests:
+    for title, who, path, data in requests:
         times, size, count, status = [], 0, 0, 0
         for _ in range(args.runs):
             sent = data() if data else None
             statements[0] = 0
             started = time.perf_counter()
-            response = client.post(path, data=sent) if sent else client.get(path)
+            response = who.post(path, data=sent) if sent else who.get(path)
             times.append((time.perf_counter() - started) * 1000)
             size, count, status = len(response.data), statements[0], response.status_code
         print(f"{title[:34]:<34} {size / 1024:>8.1f} {statistics.median(times):>10.1f} {count:>5} {status:>6}")
