@@ -52,7 +52,8 @@ def main() -> None:
         def first(role: str) -> str:
             return db.session.scalar(select(User.login).join(UserRole).where(UserRole.role == role).order_by(User.id))
 
-        auditor, admin = first("auditor"), first("admin")
+        auditor, admin, secretary = first("auditor"), first("admin"), first("secretary")
+        someone = db.session.scalar(select(User.id).order_by(User.id.desc()))
         body = db.session.scalar(select(Body).where(Body.parent_id.is_not(None)).order_by(Body.id))
         draft = db.session.scalar(select(Document.id).where(Document.state == "draft").order_by(Document.id))
         prefix = body.name[:6]
@@ -65,6 +66,15 @@ def main() -> None:
         (admin, "admin: bodies", "/admin/bodies"),
         (admin, "admin: bodies found", f"/admin/bodies?q={prefix}"),
         (admin, "a draft (approver picker)", f"/documents/{draft}" if draft else "/documents"),
+        (auditor, "search «план»", "/search?q=план"),
+        (admin, "admin: templates", "/admin/templates"),
+        (admin, "admin: deputies", "/admin/deputies"),
+        (secretary, "own deputies", "/account/deputies"),
+        (admin, "admin: users", "/admin/users"),
+        (admin, "admin: new user", "/admin/users/new"),
+        (admin, "admin: a user", f"/admin/users/{someone}"),
+        (auditor, "API bodies", "/api/v1/bodies"),
+        (auditor, "API users", "/api/v1/users"),
         (auditor, "suggest users «ив»", "/suggest/users?q=ив"),
         (auditor, f"suggest bodies «{prefix}»", f"/suggest/bodies?q={prefix}"),
     ]
