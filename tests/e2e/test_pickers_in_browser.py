@@ -80,3 +80,22 @@ def test_acknowledgers_are_asked_from_the_server_as_they_are_typed(page, live_se
     with page.expect_navigation():
         page.click("text=Добавить в список")
     expect(page.locator(".alert-success")).to_contain_text("В список ознакомления добавлено: 1")
+
+
+def test_choose_a_controller_on_the_dashboard_and_drill_down(page, live_server, demo_app):
+    """The dashboard's controller is a picker too (it listed every controller); its drill-down keeps the choice."""
+    with demo_app.app_context():
+        name = db.session.scalar(select(User.full_name).where(User.login == "controller"))
+    login_as(page, live_server, "auditor")
+    page.goto(live_server + "/assignments/dashboard?as_of=2022-03-01")
+    expect(page.locator("#dashboard-filter select[name=controller]")).to_have_count(0)
+    page.locator("#controller-name").press_sequentially(name.split()[0][:5].lower(), delay=30)
+    suggestion = page.locator("#controller-list li[data-id]", has_text=name)
+    expect(suggestion).to_have_count(1)
+    suggestion.click()
+    with page.expect_navigation():
+        page.click("#dashboard-filter button[type=submit]")
+    assert "controller=" in page.url
+    expect(page.locator("#controller-name")).to_have_value(name)
+    expect(page.locator("#by-controller tbody tr")).to_have_count(1)
+    expect(page.locator("#by-controller tbody tr")).to_contain_text(name)
