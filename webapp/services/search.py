@@ -414,14 +414,18 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
 def _count_and_read(results: Results, conditions: list) -> None:
     terms = results.terms
     ways = _ways(conditions, terms)
-    found = _count(conditions, ways, terms)
+    found, below = _count(conditions, ways, terms)
     results.total, results.more = min(found, WINDOW), found > WINDOW
     if not found:
         return
     results.page = min(results.page, results.pages)
     start, end = (results.page - 1) * PAGE_SIZE, min(results.page * PAGE_SIZE, results.total)
-    tiers = [_tier(conditions, ways.title, ways.boundary, terms, True, end),
-             _tier(conditions, ways.others, ways.boundary, terms, False, end)]
+    title_way, others_way = ways.title, ways.others
+    if below is not None:  # every hit down to the boundary was counted: a capped walk that cannot fill the page
+        title_way = "index" if title_way == "capped" and below[0] < end else title_way  # is not tried
+        others_way = "index" if others_way == "capped" and below[1] < end else others_way
+    tiers = [_tier(conditions, title_way, ways.boundary, terms, True, end),
+             _tier(conditions, others_way, ways.boundary, terms, False, end)]
     window = union_all(*(select(tier.c.id, tier.c.tier) for tier in tiers)).subquery()
     rows = db.session.scalars(select(SearchEntry).join(window, window.c.id == SearchEntry.id)
                               .order_by(window.c.tier.desc(), *_newest_first())
@@ -429,19 +433,24 @@ def _count_and_read(results: Results, conditions: list) -> None:
     results.hits = [Hit(entry, snippet(entry.text, terms)) for entry in rows]
 
 
-def _count(conditions: list, way: _Ways, terms: list[str]) -> int:
-    """The hits, counted up to WINDOW + 1."""
+def _count(conditions: list, way: _Ways, terms: list[str]) -> tuple[int, tuple[int, int] | None]:
+    """The hits, counted up to WINDOW + 1; and, when a capped count found them all down to the boundary (WINDOW
+    or fewer), how many of those are title hits and how many others."""
     def counted(query) -> int:
         return db.session.scalar(select(func.count()).select_from(query.limit(WINDOW + 1).subquery()))
 
     walk = way.count != "index"
     hits = select(SearchEntry.id).where(_fts("text", terms, walk=walk), *conditions)
     if way.count == "capped":  # enough hits down to the boundary settle it; else count them all, indexed
-        found = _walked(lambda: counted(hits.where(SearchEntry.sort_date >= way.boundary)))
+        titled = case((_fts("title", terms, walk=True), 1), else_=0).label("titled")
+        capped = hits.add_columns(titled).where(SearchEntry.sort_date >= way.boundary).limit(WINDOW + 1).subquery()
+        found, in_title = _walked(lambda: db.session.execute(
+            select(func.count(), func.sum(capped.c.titled)).select_from(capped)).one())
         if found > WINDOW:
-            return found
-        hits = select(SearchEntry.id).where(_fts("text", terms), *conditions)
-    return counted(hits)
+            return found, None
+        below = (in_title or 0, found - (in_title or 0))
+        return counted(select(SearchEntry.id).where(_fts("text", terms), *conditions)), below
+    return counted(hits), None
 
 
 def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], in_title: bool, end: int):
