@@ -327,10 +327,11 @@ def _ways(conditions: list, terms: list[str]) -> _Ways:
 
     DENSE hits or more: read in date order (the first page is among the newest). Fewer hits but DENSE entries
     with the words: the words are common, so the hits may be many but further down (at 1,000,000 assignments the
-    newest 23,000 entries were a draft's assignments, which nobody finds, and the title hits of «педагогических
-    работников» began below them: 122,537 of them read through the full-text index and sorted took 2.8 s); they
-    are walked down to the CAP-th newest entry and only if that finds too few, read through the full-text index.
-    Neither: the words are rare, read through the full-text index."""
+    newest 23,704 entries were draft documents' assignments, which nobody finds, and the title hits of
+    «педагогических работников» began below them: 122,537 of them read through the full-text index and sorted
+    took 2.8 s); they are walked down to the CAP-th newest entry and only if that finds too few, read through the
+    full-text index. Neither: the words are rare, read through the full-text index. Whichever way is taken, the
+    hits are the same: a capped walk that fills the page has found the newest hits (any other is older)."""
     boundary = _boundary(PROBE)
     if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
         return _Ways("index", "index", "index")
