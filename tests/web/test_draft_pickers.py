@@ -217,3 +217,21 @@ def test_the_service_refuses_a_body_that_is_not_there(app, directory):
                     PointData(text="Отремонтировать.", number="1", responsible_ids=ids)]))
         create_draft(sec, DraftData(doc_type="order", title="О ремонте", points=[
             PointData(text="Отремонтировать.", number="1", responsible_ids=[directory["first"]])]))
+
+
+def test_editing_a_draft_asks_as_many_statements_for_30_points_as_for_3(app, client, auth, directory):
+    with app.app_context():
+        sec = db.session.scalar(select(User).where(User.login == "sec"))
+        extra = [Body(name=f"Детский сад № {n}") for n in range(30)]
+        db.session.add_all(extra)
+        db.session.flush()
+        ids = {}
+        for size in (3, 30):  # each point names bodies of its own
+            document = create_draft(sec, DraftData(doc_type="protocol", title=f"совещания ({size})", points=[
+                PointData(text=f"Обеспечить {n}.", number=str(n + 1), responsible_ids=[extra[n].id, directory["first"]])
+                for n in range(size)]))
+            ids[size] = document.id
+        db.session.commit()
+    auth.login("sec")
+    counts = [_measure(app, client, f"/documents/{ids[size]}/edit")[2] for size in (3, 30)]
+    assert counts[0] == counts[1]
