@@ -34,7 +34,7 @@
     new window.TomSelect(select, {
       ...remote,
       plugins: { remove_button: { title: "Убрать" } },
-      maxOptions: null,  // every body of the directory, not the first 50
+      maxOptions: null,  // the whole of a short fixed list (roles, events); the server sends at most 20 names
       placeholder: "Начните вводить название…",
       hidePlaceholder: true,
       closeAfterSelect: false,
