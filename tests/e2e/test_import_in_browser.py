@@ -41,6 +41,11 @@ def test_secretary_imports_two_docx_files_and_saves_one_under_control(page, live
     first_deadline.focus()
     expect(page.locator("#source-text mark.active").first).to_be_visible()
     row = first_deadline.get_attribute("id").split("-")[1]
+    # the pickers' boxes mark their source too: Tom Select's of a point's bodies, the issuing body's own
+    page.locator(f"#points-{row}-responsible + .ts-wrapper input").focus()
+    expect(page.locator(f'#source-text mark.active[data-field="points-{row}-responsible"]')).to_have_count(1)
+    page.locator("#issuing_body-name").focus()
+    expect(page.locator('#source-text mark.active[data-field="issuing_body"]')).to_have_count(1)
     # the secretary fixes the body: the one proposed removed, the institute typed and picked from the suggestions
     chips = page.locator(f"#points-{row}-responsible + .ts-wrapper .item .remove")
     for _ in range(chips.count()):

@@ -45,7 +45,11 @@
   var source = document.getElementById("source-text");
   if (source) {
     document.getElementById("document-form").addEventListener("focusin", function (event) {
-      var name = event.target.name;
+      // a picker's box stands for its hidden id; Tom Select's box («…-ts-control») for its select
+      var target = event.target;
+      var picker = target.closest("[data-picker]");
+      var name = picker ? picker.querySelector('input[type="hidden"]').name
+        : target.name || (target.id || "").replace(/-ts-control$/, "");
       source.querySelectorAll("mark.active").forEach(function (m) { m.classList.remove("active"); });
       if (!name) { return; }
       var marks = source.querySelectorAll('mark[data-field="' + name + '"]');
