@@ -15,13 +15,16 @@ from webapp.blueprints.api.errors import ApiError
 from webapp.blueprints.api.paging import keyset_page
 from webapp.blueprints.api.schemas import Moment, PageArgs
 from webapp.models import Job, JobStatus
-from webapp.services import jobs
+from webapp.services import document_jobs, export_jobs, jobs
 from webapp.services.files import read_bytes
 
 TAG = ["jobs"]
 POLL_SECONDS = 5  #: Retry-After of a job not finished yet
-RESULT_RESPONSE = {"200": {"description": "The job's file (its type as the job made it).",
-                           "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+#: what jobs make: a document's PDF, an export's XLSX or CSV
+RESULT_TYPES = (document_jobs.PDF_TYPE, *export_jobs.MIMETYPES.values())
+RESULT_RESPONSE = {"200": {"description": "The job's file: a document's PDF, an export's XLSX or CSV.",
+                           "content": {kind.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                                       for kind in RESULT_TYPES}}}
 
 
 class JobSchema(Schema):
