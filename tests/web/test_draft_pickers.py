@@ -235,3 +235,30 @@ def test_editing_a_draft_asks_as_many_statements_for_30_points_as_for_3(app, cli
     auth.login("sec")
     counts = [_measure(app, client, f"/documents/{ids[size]}/edit")[2] for size in (3, 30)]
     assert counts[0] == counts[1]
+
+
+def test_the_reviews_issuing_body_and_a_points_body_typed_by_name(app, client, auth, directory):
+    from tests.web.test_import import _review_form
+
+    auth.login("sec")
+    answer = client.post("/import", content_type="multipart/form-data", data={
+        "csrf_token": auth.csrf("/import"), "files": [(io.BytesIO(PROTOCOL), "protocol.txt")]})
+    review = answer.headers["Location"]
+    page = client.get(review).get_data(as_text=True)
+    assert 'id="issuing_body-name"' in page and 'data-picker="/suggest/bodies?for=draft"' in page
+    form = _review_form(client, int(review.rsplit("/", 1)[1]))
+    rows = sorted({int(k.split("-")[1]) for k in form if k.startswith("points-") and k.endswith("-text")})
+    form.update({f"points-{i}-new_body": "" for i in rows})
+    form.update({"csrf_token": auth.csrf(review), "op": "save", "save_as": "draft", "issuing_body": "",
+                 "issuing_body_name": "Школа № 9", f"points-{rows[0]}-responsible_names": "школа № 2"})
+    refused = client.post(review, data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Орган «Школа № 9» не найден" in text and _documents(app) == 0
+    assert f'<option selected value="{directory["second"]}">Школа № 2</option>' in text  # the typed one kept
+    form["issuing_body_name"] = "Муниципальная школа № 2"  # her own body, by its full name
+    saved = client.post(review, data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    with app.app_context():
+        document = db.session.scalar(select(Document))
+        assert document.issuing_body_id == directory["second"]
+        assert directory["second"] in {b.id for p in document.points for b in p.responsible_bodies}
