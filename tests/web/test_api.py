@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.conftest import TODAY
 from webapp.extensions import db
 from webapp.models import ApiToken, User
-from webapp.services import tokens
+from webapp.services import policy, tokens
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -441,3 +441,16 @@ def test_a_protocol_keeps_who_spoke_through_the_api(as_user):
         {"speaker": "Петров А.Н.", "text": ""}]
     _error(secretary.post("/documents", json={"type": "protocol", "title": "x", "agenda": [
         {"title": "y", "discussion": [{"text": "без выступающего"}]}]}), 422)
+
+
+def test_the_users_list_holds_whom_the_caller_may_find(as_user, demo_app):
+    """A drafter or an overseer lists everyone (approvers are chosen from it); anyone else the people of her bodies."""
+    everyone = {u["login"] for u in _ok(as_user("admin").get("/users"))}
+    assert {u["login"] for u in _ok(as_user("secretary").get("/users"))} == everyone
+    theirs = {u["login"] for u in _ok(as_user("executor").get("/users"))}
+    assert "executor" in theirs and theirs < everyone and "auditor" not in theirs
+    with demo_app.app_context():
+        scope = policy.scope_ids(db.session.scalar(select(User).where(User.login == "executor")))
+        for login in theirs - {"executor"}:
+            other = db.session.scalar(select(User).where(User.login == login))
+            assert scope & {m.body_id for m in other.memberships}, login

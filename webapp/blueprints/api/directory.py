@@ -30,7 +30,7 @@ from webapp.blueprints.api.schemas import (
 )
 from webapp.extensions import db
 from webapp.models import Body, Membership, Notification, User
-from webapp.services import accounts, bodies, notifications
+from webapp.services import accounts, bodies, notifications, policy
 from webapp.services.suggest import body_matches, user_matches
 
 TAG = ["directory"]
@@ -149,11 +149,12 @@ def activate_user(user_id: int):
 @bp.get("/users")
 @bp.arguments(DirectoryArgs, location="query", as_kwargs=False)
 @bp.response(200, UserSchema(many=True), headers=NEXT_PAGE_HEADERS)
-@bp.doc(tags=TAG, summary="The users by name, deactivated ones included (to choose approvers and read who did "
-                          "what), in pages of `limit`; the next page in the `Link` header")
+@bp.doc(tags=TAG, summary="The users the caller may find, by name, deactivated ones included (everyone for "
+                          "drafters, auditors and administrators; for others the people of their bodies), in pages "
+                          "of `limit`; the next page in the `Link` header")
 def list_users(args: dict):
-    query = select(User).options(selectinload(User.role_rows),
-                                 selectinload(User.memberships).selectinload(Membership.body))
+    query = select(User).where(policy.visible_users(api_user())).options(
+        selectinload(User.role_rows), selectinload(User.memberships).selectinload(Membership.body))
     if args.get("q"):
         query = query.where(user_matches(args["q"]))
     return named_list(query, User.full_name, User.id, args, show.user, "api.list_users")
