@@ -18,8 +18,10 @@ def capped(request, demo_app, monkeypatch) -> list[str]:
     """Every read of every query capped at the date of the `param`-th newest entry; returns the ways the tiers
     were read ("capped" for each capped read, then "index" for each that found too few above the boundary)."""
     ways: list[str] = []
+    from webapp.extensions import db
+
     with demo_app.app_context():
-        boundary = search._boundary(request.param)
+        boundary = db.session.scalar(search._boundary(request.param))
     assert boundary is not None
     monkeypatch.setattr(search, "_ways", lambda conditions, terms: search._Ways("capped", "capped", "capped",
                                                                                  boundary))

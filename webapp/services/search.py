@@ -65,6 +65,7 @@ DENSE = 20  # hits among them (2%) from which reading in date order beats the fu
 CAP = 30_000  # the newest entries a walk tests when the words are common but the hits were not among the PROBE
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
+_NO_BITMAPS = "search_bitmap_scans_off"
 # «№ 339», «339», «01-29/5», «12-р»: what a registration number looks like (a digit, no spaces inside)
 _NUMBER = re.compile(r"^(?:№\s*)?(?=\S*\d)[\w./\-–]{1,40}$")
 
@@ -332,7 +333,8 @@ def _ways(conditions: list, terms: list[str]) -> _Ways:
     took 2.8 s); they are walked down to the CAP-th newest entry and only if that finds too few, read through the
     full-text index. Neither: the words are rare, read through the full-text index. Whichever way is taken, the
     hits are the same: a capped walk that fills the page has found the newest hits (any other is older)."""
-    boundary = _boundary(PROBE)
+    boundary, deep = db.session.execute(select(_boundary(PROBE).scalar_subquery(),
+                                               _boundary(CAP).scalar_subquery())).one()
     if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
         return _Ways("index", "index", "index")
     visible = and_(*conditions)
@@ -341,7 +343,7 @@ def _ways(conditions: list, terms: list[str]) -> _Ways:
                func.sum(case((and_(visible, _fts("title", terms, walk=True)), 1), else_=0)))
         .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True))).one()
     hits, in_title = hits or 0, in_title or 0
-    capped = _boundary(CAP) if words >= DENSE else None
+    capped = deep if words >= DENSE else None
 
     def way(found: int) -> str:
         return "walk" if found >= DENSE else "capped" if capped is not None else "index"
@@ -349,9 +351,9 @@ def _ways(conditions: list, terms: list[str]) -> _Ways:
     return _Ways(way(hits), way(in_title), way(hits - in_title), capped)
 
 
-def _boundary(depth: int) -> date | None:
-    """The date of the depth-th newest entry (one range of the sort_date index), None when there are fewer."""
-    return db.session.scalar(select(SearchEntry.sort_date).order_by(*_newest_first()).offset(depth - 1).limit(1))
+def _boundary(depth: int):
+    """The date of the depth-th newest entry (one range of the sort_date index; NULL when there are fewer)."""
+    return select(SearchEntry.sort_date).order_by(*_newest_first()).offset(depth - 1).limit(1)
 
 
 def _conditions(filters: Filters) -> list:
@@ -407,6 +409,7 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
     if postgresql:  # a LIMIT of 20 read in index order: starting parallel workers costs more than it saves
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     _count_and_read(results, [_visible(user), *_conditions(filters)])
+    _bitmaps()
     if postgresql:  # (an error instead rolls the transaction back, and SET LOCAL with it)
         db.session.execute(text("RESET max_parallel_workers_per_gather"))
     return results
@@ -428,6 +431,7 @@ def _count_and_read(results: Results, conditions: list) -> None:
     tiers = [_tier(conditions, title_way, ways.boundary, terms, True, end),
              _tier(conditions, others_way, ways.boundary, terms, False, end)]
     window = union_all(*(select(tier.c.id, tier.c.tier) for tier in tiers)).subquery()
+    _bitmaps()
     rows = db.session.scalars(select(SearchEntry).join(window, window.c.id == SearchEntry.id)
                               .order_by(window.c.tier.desc(), *_newest_first())
                               .limit(end - start).offset(start))
@@ -450,6 +454,7 @@ def _count(conditions: list, way: _Ways, terms: list[str]) -> tuple[int, tuple[i
         if found > WINDOW:
             return found, None
         below = (in_title or 0, found - (in_title or 0))
+        _bitmaps()
         return counted(select(SearchEntry.id).where(_fts("text", terms), *conditions)), below
     return counted(hits), None
 
@@ -474,10 +479,14 @@ def _walked(read):
     """`read()` through the sort_date index, newest first, stopping as soon as it has what it needs. PostgreSQL
     would rather take the boundary's whole range in a bitmap and sort it (its estimate of the hits among the
     entries is far too low): 30,000 entries read for a page found among the first 3,000 (278 ms against a few);
-    bitmap scans are off for this one statement."""
-    if db.engine.dialect.name != "postgresql":
-        return read()
-    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-    found = read()
-    db.session.execute(text("RESET enable_bitmapscan"))  # (an error rolls back the transaction, and SET LOCAL)
-    return found
+    bitmap scans are off while it runs (set once for consecutive walks: `_bitmaps` puts them back)."""
+    if db.engine.dialect.name == "postgresql" and not db.session.info.get(_NO_BITMAPS):
+        db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        db.session.info[_NO_BITMAPS] = True
+    return read()
+
+
+def _bitmaps():
+    """Bitmap scans back on (the full-text indexes are read only through them), if a walk turned them off."""
+    if db.session.info.pop(_NO_BITMAPS, False):  # (an error rolls the transaction back, and SET LOCAL with it)
+        db.session.execute(text("RESET enable_bitmapscan"))
