@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, expect
+from tests.e2e.conftest import CHROMIUM, expect, login_as
 from webapp.extensions import db
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
@@ -66,3 +66,22 @@ def test_secretary_drafts_a_protocol_in_the_browser(page, live_server, demo_app)
         doc = db.session.query(Document).filter_by(title="совещания по итогам учебного года").one()
         assert len(doc.agenda_items) == 2 and len(doc.points) == 3
         assert doc.issuing_body.name.startswith("Департамент образования и молодежной политики")  # the author's body
+
+
+def test_a_click_right_after_picking_a_long_named_body_is_not_lost(page, live_server, demo_app):
+    """The responsible bodies' box keeps its height when it loses focus: it used to drop its empty input line on the
+    mousedown outside, so «Сохранить проект» moved up under the pointer and the click never reached it."""
+    login_as(page, live_server, "secretary")
+    page.goto(live_server + "/documents/new")
+    page.fill("#title", "о проверке выбора органов")
+    page.fill("#points-0-text", "Обеспечить проведение совещания.")
+    picker = page.locator("#points-0-responsible + .ts-wrapper")
+    picker.locator("input").press_sequentially("департамент", delay=30)
+    department = picker.locator(".ts-dropdown .option", has_text="Департамент образования и молодежной политики")
+    expect(department).to_have_count(1)
+    department.click()  # a name long enough to wrap: the typing line goes below it
+    page.fill("#points-0-deadline", "до 1 февраля 2027 года")
+    with page.expect_navigation():
+        page.click("#save")
+    assert "Проект сохранён" in page.content()
+    assert "Департамент образования и молодежной политики" in page.locator(".paper").inner_text()

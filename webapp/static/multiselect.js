@@ -36,7 +36,7 @@
       plugins: { remove_button: { title: "Убрать" } },
       maxOptions: null,  // the whole of a short fixed list (roles, events); the server sends at most 20 names
       placeholder: "Начните вводить название…",
-      hidePlaceholder: true,
+      hidePlaceholder: false,  // the box keeps its height when it loses focus: a click below it must not miss
       closeAfterSelect: false,
       render: {
         no_results: () => '<div class="no-results">Ничего не найдено</div>',
