@@ -59,9 +59,11 @@ def test_a_big_dashboard_export_runs_as_a_job_and_its_file_holds_the_rows(app, c
     auth.login("aud")
     small = client.get(f"/assignments/export.xlsx?as_of={TODAY}&doc_type=order")  # 10 rows: still at once
     assert small.status_code == 200 and small.data[:2] == b"PK"
+    offered = client.get(DASHBOARD).get_data(as_text=True)  # the request counts no further than it must
+    assert "В выгрузке более 10 строк." in offered
     job_id = _start(client, auth, DASHBOARD)
     state = client.get(f"/jobs/{job_id}.json").get_json()
-    assert (state["status"], state["total"], state["download"]) == ("queued", 30, None)
+    assert (state["status"], state["total"], state["download"]) == ("queued", None, None)  # the worker counts
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' in page and "в очереди" in page  # without scripts the page reloads itself
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from webapp.extensions import db
 from webapp.models import Body, Document, Job, User
@@ -23,12 +23,20 @@ GONE = "Выгрузка не подготовлена: {what} удалён(а) 
 
 def too_big(rows: int) -> bool:
     """Whether an export of `rows` rows runs as a job rather than in the request."""
-    return rows > int(current_app.config["EXPORT_INLINE_ROWS"])
+    return rows > inline_limit()
 
 
-def dashboard_count(filters: Filters) -> int:
-    snapshot = Snapshot(filters)
-    return db.session.scalar(select(func.count()).select_from(snapshot.rows))
+def inline_limit() -> int:
+    return int(current_app.config["EXPORT_INLINE_ROWS"])
+
+
+def dashboard_count(filters: Filters, at_most: int | None = None) -> int:
+    """The rows of the dashboard's export; with `at_most`, counted only that far (a request asks whether the
+    export is big, which it knows after EXPORT_INLINE_ROWS + 1 rows; the job counts them all for its progress)."""
+    rows = select(literal(1)).select_from(Snapshot(filters).rows)
+    if at_most is not None:
+        rows = rows.limit(at_most)
+    return db.session.scalar(select(func.count()).select_from(rows.subquery()))
 
 
 def filters_params(filters: Filters) -> dict:
@@ -54,9 +62,10 @@ def params_filters(params: dict) -> Filters:
                    since=day("since"), until=day("until"))
 
 
-def start_dashboard(user: User, filters: Filters, fmt: str, name: str, rows: int) -> Job:
+def start_dashboard(user: User, filters: Filters, fmt: str, name: str) -> Job:
+    """The export's job; its rows are counted by the worker (the request counted only past EXPORT_INLINE_ROWS)."""
     return jobs.start(user, DASHBOARD, f"Выгрузка сводки: {name}", {"fmt": fmt, "name": name,
-                                                                    "filters": filters_params(filters)}, total=rows)
+                                                                    "filters": filters_params(filters)})
 
 
 def start_bulk(user: User, name: str, rows: int) -> Job:
@@ -67,6 +76,7 @@ def start_bulk(user: User, name: str, rows: int) -> Job:
 def _dashboard(job: Job, progress: jobs.Progress) -> jobs.Output:
     filters = params_filters(job.params["filters"])
     fmt = job.params["fmt"]
+    progress(0, dashboard_count(filters))
     records = progress.counted(exports.snapshot_records(Snapshot(filters)), exports.BATCH)
     if fmt == "xlsx":
         described = filters.describe()

@@ -140,13 +140,14 @@ def export(fmt: str):
     kind = "Справка об исполнении поручений" if fmt == "docx" else "Поручения"
     only = ", только просроченные" if filters.only_overdue else ""
     name = file_name(f"{kind} на {filters.as_of:%d.%m.%Y}{only}", fmt)
-    if fmt != "docx" and export_jobs.too_big(rows := export_jobs.dashboard_count(filters)):
+    limit = export_jobs.inline_limit()
+    if fmt != "docx" and export_jobs.too_big(export_jobs.dashboard_count(filters, at_most=limit + 1)):
         if request.method == "POST":
-            job = export_jobs.start_dashboard(current_user, filters, fmt, name, rows)
+            job = export_jobs.start_dashboard(current_user, filters, fmt, name)
             db.session.commit()
             return redirect(url_for("jobs.detail", job_id=job.id), 303)
-        return export_offer(f"Выгрузка {fmt.upper()}: {name}", rows,
-                     url_for("assignments.dashboard", **filter_args()))
+        return export_offer(f"Выгрузка {fmt.upper()}: {name}", limit,
+                            url_for("assignments.dashboard", **filter_args()), more=True)
     records = exports.snapshot_records(Snapshot(filters))
     described = filters.describe()
     if fmt == "xlsx":  # written row by row as the rows are read

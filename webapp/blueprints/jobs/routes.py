@@ -77,9 +77,10 @@ def offer(title: str, message: str, back: str, button: str = "Подготови
                            action=request.full_path)
 
 
-def export_offer(title: str, rows: int, back: str):
-    """The page of a big export: its rows, and the button."""
-    return offer(title, f"В выгрузке {with_count(rows, 'строка')}. Такой файл готовится в фоне.", back)
+def export_offer(title: str, rows: int, back: str, more: bool = False):
+    """The page of a big export: its rows (`more`: more than that many), and the button."""
+    count = with_count(rows, "строка")
+    return offer(title, f"В выгрузке {'более ' + count if more else count}. Такой файл готовится в фоне.", back)
 
 
 @bp.app_context_processor
