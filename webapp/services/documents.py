@@ -123,42 +123,41 @@ def _fill(document: Document, data: DraftData) -> None:
     document.controller_text = data.controller_text
     _clear_content(document)
 
-    participants = []
-    if data.chair:
-        participants.append(Participant(role="chair", name=data.chair))
-    if data.secretary:
-        participants.append(Participant(role="secretary", name=data.secretary))
-    participants += [Participant(role="attendee", name=name, job_title=job) for name, job in data.attendees]
-    for index, participant in enumerate(participants):
-        participant.position = index
-    document.participants = participants
-    document.signatories = [Signatory(position=i, job_title=job, name=name)
-                            for i, (job, name) in enumerate(data.signatories)]
-    items = [
-        AgendaItem(position=i, number=str(i + 1), title=a.title, speakers=a.speakers, heard=a.heard,
-                   discussion=[dict(d) for d in a.discussion], decided_label="РЕШИЛИ:")
-        for i, a in enumerate(data.agenda)
-    ]
-    document.agenda_items = items
-    db.session.flush()  # the agenda items' ids, which points refer to
+    db.session.flush()  # the document's row: a new draft's id, which the content refers to
+
+    # The content goes in with Core statements, one per table whatever its rows (as ORM objects, SQLite inserted
+    # them one statement a row: it has no way to batch an INSERT whose generated ids must come back in order).
+    people = [("chair", data.chair, None)] if data.chair else []
+    people += [("secretary", data.secretary, None)] if data.secretary else []
+    people += [("attendee", name, job) for name, job in data.attendees]
+    _insert(Participant, [{"document_id": document.id, "position": i, "role": role, "name": name, "job_title": job}
+                          for i, (role, name, job) in enumerate(people)])
+    _insert(Signatory, [{"document_id": document.id, "position": i, "job_title": job, "name": name}
+                        for i, (job, name) in enumerate(data.signatories)])
+    # the agenda items' ids, which points refer to: each row comes back with its position (unique in a document)
+    agenda = AgendaItem.__table__
+    item_ids = dict(db.session.execute(
+        insert(agenda).returning(agenda.c.position, agenda.c.id),
+        [{"document_id": document.id, "position": i, "number": str(i + 1), "title": a.title, "speakers": a.speakers,
+          "heard": a.heard, "discussion": [dict(d) for d in a.discussion], "decided_label": "РЕШИЛИ:"}
+         for i, a in enumerate(data.agenda)]).all()) if data.agenda else {}
 
     # The tree follows the numbering: 1.2.1 goes under the nearest earlier 1.2 of the same agenda item.
     latest: dict[tuple[int | None, str], int] = {}  # (agenda item, number) -> row index
     positions: dict[tuple[int | None, int | None], int] = {}
     rows: list[dict] = []
-    parents: list[int | None] = []  # each row's parent row index
     reference = data.event_date or clock.today()  # «до 1 сентября» is the next 1 September after the document
+    ids = _new_ids(Point, len(data.points))  # known before the insert: a child's row names its parent's id
     for p in data.points:
         deadline = read_deadline(p.deadline_text, reference)
-        item = items[p.agenda_index] if p.agenda_index is not None else None
         parent = latest.get((p.agenda_index, p.number.rsplit(".", 1)[0])) if p.number and "." in p.number else None
         scope = (p.agenda_index, parent)
         positions[scope] = positions.get(scope, -1) + 1
         if p.number:
             latest[(p.agenda_index, p.number)] = len(rows)
-        parents.append(parent)
         rows.append({
-            "document_id": document.id, "agenda_item_id": item.id if item else None, "stage_id": None,
+            "id": ids[len(rows)], "parent_id": ids[parent] if parent is not None else None,
+            "document_id": document.id, "agenda_item_id": item_ids.get(p.agenda_index), "stage_id": None,
             "position": positions[scope], "kind": PointKind.point, "number": p.number or None, "marker": None,
             "text": p.text, "is_assignment": bool(p.responsible_ids),
             "action": p.text if p.responsible_ids else None,
@@ -166,29 +165,34 @@ def _fill(document: Document, data: DraftData) -> None:
             "deadline": deadline.due if deadline else None, "start_date": deadline.start if deadline else None,
             "deadline_kind": deadline.kind if deadline else _undated_kind(p),
         })
-    ids = _insert_tree(rows, parents)
-    responsibles = [{"point_id": point_id, "body_id": body_id, "position": i}
-                    for point_id, p in zip(ids, data.points, strict=True)
-                    for i, body_id in enumerate(p.responsible_ids)]
-    if responsibles:
-        db.session.execute(insert(PointResponsible), responsibles)
+    _insert(Point, rows)  # a parent's row comes before its children's (the numbering reads earlier rows only)
+    _insert(PointResponsible, [{"point_id": point_id, "body_id": body_id, "position": i}
+                               for point_id, p in zip(ids, data.points, strict=True)
+                               for i, body_id in enumerate(p.responsible_ids)])
+    db.session.expire(document, ["points", "agenda_items", "participants", "signatories"])
 
 
-def _insert_tree(rows: list[dict], parents: list[int | None]) -> list[int]:
-    """Insert the points of a tree a level at a time, each level in one batch (INSERT ... RETURNING) once its
-    parents have ids; the ids in the order of the rows. Object by object, 1,000 points took seconds."""
-    ids: list[int | None] = [None] * len(rows)
-    pending = list(range(len(rows)))
-    while pending:
-        ready = [i for i in pending if parents[i] is None or ids[parents[i]] is not None]
-        for i in ready:
-            rows[i]["parent_id"] = ids[parents[i]] if parents[i] is not None else None
-        inserted = db.session.scalars(insert(Point).returning(Point.id, sort_by_parameter_order=True),
-                                      [rows[i] for i in ready])
-        for i, point_id in zip(ready, inserted, strict=True):
-            ids[i] = point_id
-        pending = [i for i in pending if ids[i] is None]
-    return ids
+def _insert(model, rows: list[dict]) -> None:
+    """Rows into a model's table in one statement (an executemany), nothing when there are none. Into the table,
+    not the ORM's bulk insert: that leaves a row's NULLs out and so splits the rows into a statement per pattern."""
+    if rows:
+        db.session.execute(insert(getattr(model, "__table__", model)), rows)
+
+
+def _new_ids(model, count: int) -> list[int]:
+    """`count` primary keys for new rows of a model's table, ascending, taken before the rows are inserted so a
+    tree goes in with one statement. PostgreSQL draws them from the table's sequence (other transactions draw
+    others). SQLite has no sequence: the ids after the table's largest, which stay this transaction's own since
+    it already holds SQLite's single writer lock (a request that writes begins IMMEDIATE, and a draft's save has
+    written its document's row before); SQLite itself gives a new row the largest id plus one."""
+    if not count:
+        return []
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        return sorted(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
+    start = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def read_deadline(text: str | None, reference: date) -> Deadline | None:
@@ -285,11 +289,12 @@ def sync_draft_assignments(document: Document, status: AssignmentStatus = Assign
         "deadline_text": point.deadline_text, "deadline_kind": point.deadline_kind or DeadlineKind.none,
         "status": status,
     } for point in points]
-    ids = db.session.scalars(insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True), rows).all()
-    coexecutors = [{"assignment_id": assignment_id, "body_id": body_id}
-                   for assignment_id, point in zip(ids, points, strict=True) for body_id in bodies[point.id][1:]]
-    if coexecutors:
-        db.session.execute(insert(assignment_coexecutor), coexecutors)
+    # Each row comes back with its point (one assignment a point), in whatever order: asking for the parameters'
+    # order makes SQLite insert row by row.
+    table = Assignment.__table__
+    ids = dict(db.session.execute(insert(table).returning(table.c.point_id, table.c.id), rows).all())
+    _insert(assignment_coexecutor, [{"assignment_id": ids[point.id], "body_id": body_id}
+                                    for point in points for body_id in bodies[point.id][1:]])
 
 
 def _point_rows(document: Document, *columns):
