@@ -1,7 +1,7 @@
 """Saving a draft runs as many SQL statements for 30 points as for 3 (issue 14: no request's statement count may grow
 with the data): the points of every level of the tree, their responsible bodies, the assignments projected from
-them and their co-executors each go in one statement; and what was saved is the tree, the bodies, the assignments
-and the audit trail the form asked for."""
+them and their co-executors, the agenda items and the participants each go in one statement; and what was saved is
+the tree, the bodies, the assignments, the participants and the audit trail the form asked for."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from webapp.models import Assignment, Body, Document, Event, Point
 
 
 def _form(token: str, points: list[tuple[str, int, list[int]]], version: str | None = None) -> dict:
-    """A protocol's form as a browser sends it: two agenda items, two attendees, a signatory and the points given
-    as (number, agenda item, responsible body ids)."""
+    """A protocol's form as a browser sends it: a signatory, the points given as (number, agenda item, responsible
+    body ids), and as many agenda items and attendees as points tens (one for 3 points, four for 30)."""
+    more = 1 + len(points) // 10
     data = {"csrf_token": token, "op": "save", "doc_type": "protocol", "title": "совещания руководителей школ",
             "event_date": "01.12.2026", "chair": "Иванов И.И.", "secretary": "Петрова П.П.",
-            "attendees": "Сидоров С.С., директор школы № 1\nКозлова К.К., директор школы № 2",
-            "signer_title": "Председатель", "signer_name": "И.И. Иванов",
-            "agenda-0-title": "О подготовке к зиме", "agenda-1-title": "Об олимпиаде"}
+            "attendees": "\n".join(f"Сидоров {n} С.С., директор школы № {n}" for n in range(more)),
+            "signer_title": "Председатель", "signer_name": "И.И. Иванов"}
+    data.update({f"agenda-{n}-title": f"Вопрос {n + 1}" for n in range(more)})
     if version:
         data["version"] = version
     for n, (number, item, bodies) in enumerate(points):
@@ -39,13 +40,14 @@ def _points(size: int, bodies: list[int]) -> list[tuple[str, int, list[int]]]:
     if size == 3:
         return [(str(n), 1, bodies[n:n + 1 + n % 2]) for n in range(1, 4)]
     numbers = []
-    for top in range(1, 4):
+    for top in range(1, 6):
         numbers.append(f"{top}")
         for second in range(1, 3):
             numbers.append(f"{top}.{second}")
             numbers.append(f"{top}.{second}.1")
             numbers.append(f"{top}.{second}.1.1")
     numbers = numbers[:30]
+    assert len(numbers) == size
     return [(number, 1 + int(number.split(".")[0]) % 2, [] if n % 7 == 0 else bodies[n % 10: n % 10 + 1 + n % 2])
             for n, number in enumerate(numbers)]
 
@@ -92,8 +94,10 @@ def test_saving_a_draft_runs_as_many_statements_for_30_points_as_for_3(app, clie
         assignments = db.session.scalars(select(Assignment).where(Assignment.document_id == document.id)).all()
         assert sorted((a.point.number, a.lead_body_id, sorted(b.id for b in a.coexecutors)) for a in assignments) \
             == sorted((number, bodies[0], sorted(bodies[1:])) for number, _item, bodies in wanted if bodies)
-        assert [p.name for p in document.participants] == ["Иванов И.И.", "Петрова П.П.", "Сидоров С.С.",
-                                                           "Козлова К.К."]
+        assert [item.title for item in document.agenda_items] == ["Вопрос 1", "Вопрос 2", "Вопрос 3", "Вопрос 4"]
+        assert [(p.role, p.name) for p in document.participants] == [
+            ("chair", "Иванов И.И."), ("secretary", "Петрова П.П."),
+            *[("attendee", f"Сидоров {n} С.С.") for n in range(4)]]
         assert [(s.job_title, s.name) for s in document.signatories] == [("Председатель", "И.И. Иванов")]
         assert document.version == 2
         update = db.session.scalar(select(Event).where(Event.document_id == document.id,
