@@ -77,11 +77,17 @@ def _snapshot(row: Deputy) -> dict:
 
 
 
-def deputies(user: User | None = None, include_past: bool = False) -> list[Deputy]:
-    """Periods not over (every one, or those where `user` is deputy or principal), the soonest first."""
+def deputies_query(user: User | None = None, include_past: bool = False):
+    """Periods not over (every one, or those where `user` is deputy or principal), unordered: the caller pages
+    them (the administrators' list of a whole organisation) or takes them all (one user's)."""
     query = select(Deputy).options(joinedload(Deputy.deputy), joinedload(Deputy.principal))
     if not include_past:
         query = query.where(Deputy.ended_at.is_(None), Deputy.ends_on >= clock.today())
     if user is not None:
         query = query.where(or_(Deputy.deputy_id == user.id, Deputy.principal_id == user.id))
-    return list(db.session.scalars(query.order_by(Deputy.starts_on, Deputy.id)))
+    return query
+
+
+def deputies(user: User | None = None, include_past: bool = False) -> list[Deputy]:
+    """deputies_query's periods, the soonest first."""
+    return list(db.session.scalars(deputies_query(user, include_past).order_by(Deputy.starts_on, Deputy.id)))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webapp.blueprints import page_links, without_cursor
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.absence import OwnDeputyForm, people_errors, person
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
 from webapp.extensions import db
 from webapp.models import Deputy
-from webapp.services import deputies
-from webapp.services.errors import ServiceError
+from webapp.services import deputies, paging
+from webapp.services.errors import Invalid, ServiceError
 
 
 def _form() -> OwnDeputyForm:
@@ -22,9 +23,20 @@ def _form() -> OwnDeputyForm:
     return form
 
 
+SOONEST = paging.Sort(Deputy.starts_on, "date")  #: the list's order: the soonest first, ties by id
+
+
 def _page(form: OwnDeputyForm, status: int = 200):
-    return render_template("admin/deputies.html", form=form, rows=deputies.deputies(), action_form=ActionForm(),
-                           is_current=deputies.is_current), status
+    """The periods not over, in keyset pages (a region's organisation has many), and the form."""
+    size = paging.page_size(request.args.get("size", type=int))
+    try:
+        page = paging.keyset(deputies.deputies_query(), SOONEST, Deputy.id, after=request.args.get("after"),
+                             size=size, message="Неверная ссылка на страницу замещений: откройте список заново.")
+    except Invalid as error:
+        flash(error.reason, "warning")
+        return redirect(url_for("admin.deputy_list", **without_cursor()))
+    return render_template("admin/deputies.html", form=form, rows=page.rows, action_form=ActionForm(),
+                           is_current=deputies.is_current, **page_links(page.after)), status
 
 
 @bp.route("/deputies", methods=["GET", "POST"])
