@@ -145,7 +145,7 @@ def start_hosts(count: int, env: dict[str, str], timeout: int = 300,
         port = free_port()
         servers.append(subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
             [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-             "--timeout", str(timeout), "--log-level", "warning", "webapp:create_app()"], cwd=ROOT, env=env))
+             "--timeout", str(timeout), "--log-level", "warning", "webapp.wsgi:app"], cwd=ROOT, env=env))
         ports.append(port)
     deadline = time.monotonic() + wait
     for server, port in zip(servers, ports, strict=True):
