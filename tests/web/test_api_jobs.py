@@ -8,11 +8,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.web.test_api import _error, _ok, as_user  # noqa: F401 - as_user is a fixture
+from tests.web import test_api
+from tests.web.test_api import _error, _ok
 from tests.web.test_jobs import FAKE_SOFFICE, _work
 from webapp.extensions import db
 from webapp.models import Document
 
+as_user = test_api.as_user  # the fixture: an API client with a token of the named demo user
 PUBLISHED = "004_91dc62e67ca8c96b"
 FAKE_PDF = b"%PDF-1.4 fake\n"
 
