@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date
 
-from flask import send_file
 from sqlalchemy import func, select
 
 from webapp.blueprints.api import bp
@@ -29,7 +27,7 @@ from webapp.blueprints.api.schemas import (
     DraftUpdateIn,
     TransitionIn,
 )
-from webapp.blueprints.documents.downloads import file_name
+from webapp.blueprints.documents.downloads import file_name, send
 from webapp.extensions import db
 from webapp.models import Body, Document, User
 from webapp.rendering.engine import DOCX_CONTENT_TYPE
@@ -221,8 +219,7 @@ def download_pdf(document_id: int):
     document, data = _docx(document_id)
     cached = document_jobs.cached_pdf(data)
     if cached is not None:
-        return send_file(io.BytesIO(read_bytes(cached)), mimetype=document_jobs.PDF_TYPE, as_attachment=True,
-                         download_name=file_name(document, "pdf"))
+        return send(read_bytes(cached), file_name(document, "pdf"), document_jobs.PDF_TYPE)
     try:
         rendering.pdf_converter()
     except rendering.PdfUnavailable as exc:
@@ -237,5 +234,4 @@ def download_pdf(document_id: int):
 @bp.doc(tags=TAG, summary="Download the DOCX", responses=DOCX_RESPONSE)
 def download_docx(document_id: int):
     document, data = _docx(document_id)
-    return send_file(io.BytesIO(data), mimetype=DOCX_CONTENT_TYPE, as_attachment=True,
-                     download_name=file_name(document, "docx"))
+    return send(data, file_name(document, "docx"))

@@ -3,9 +3,7 @@ address; the caller polls the job and downloads its result. Only the job's owner
 
 from __future__ import annotations
 
-import io
-
-from flask import jsonify, send_file, url_for
+from flask import jsonify, url_for
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
@@ -14,9 +12,9 @@ from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.errors import ApiError
 from webapp.blueprints.api.paging import keyset_page
 from webapp.blueprints.api.schemas import Moment, PageArgs
+from webapp.blueprints.jobs.routes import send_result
 from webapp.models import Job, JobStatus
 from webapp.services import document_jobs, export_jobs, jobs
-from webapp.services.files import read_bytes
 
 TAG = ["jobs"]
 POLL_SECONDS = 5  #: Retry-After of a job not finished yet
@@ -94,7 +92,4 @@ def job_result(job_id: int):
                        {"Retry-After": str(POLL_SECONDS)})
     if job.result is None:
         raise ApiError(404, "not_found", "This job has no file.")
-    response = send_file(io.BytesIO(read_bytes(job.result)), mimetype=job.result_type, as_attachment=True,
-                         download_name=job.result_name)
-    response.cache_control.private = True
-    return response
+    return send_result(job)

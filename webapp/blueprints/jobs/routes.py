@@ -51,6 +51,11 @@ def result(job_id: int):
     job = jobs.get(current_user, job_id)
     if job.status != JobStatus.done or job.result is None:
         raise NotFound("У задания нет готового файла: оно не закончено, не удалось или его файл уже удалён.")
+    return send_result(job)
+
+
+def send_result(job: Job):
+    """A finished job's file (the page's and the API's download), kept out of shared caches: it is its owner's."""
     response = send_file(io.BytesIO(read_bytes(job.result)), mimetype=job.result_type, as_attachment=True,
                          download_name=job.result_name)
     response.cache_control.private = True
