@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,6 +29,12 @@ def register_filters(app: Flask) -> None:
 def without_cursor() -> dict[str, str]:
     """The list's query string without its page cursor: the first page of the same list."""
     return {key: value for key, value in request.args.items() if key != "after"}
+
+
+def first_page_again(endpoint: str, error):
+    """A keyset-paged list asked with a cursor it did not make: its first page, with the reason (`error.reason`)."""
+    flash(error.reason, "warning")
+    return redirect(url_for(endpoint, **without_cursor()))
 
 
 def page_links(after: str | None) -> dict[str, dict | None]:

@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.blueprints import flash_form_errors, page_links, without_cursor
+from webapp.blueprints import first_page_again, flash_form_errors, page_links
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
@@ -118,8 +118,7 @@ def _list(form: BodyForm, status: int = 200):
     try:
         page = bodies.directory_page(text, parent, after=request.args.get("after"), size=size)
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("admin.body_list", **without_cursor()))
+        return first_page_again("admin.body_list", error)
     return render_template("admin/bodies.html", page=page, q=text, parent=parent, sizes=paging.PAGE_SIZES,
                            size=size, form=form, action_form=ActionForm(), **page_links(page.after)), status
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.blueprints import page_links, without_cursor
+from webapp.blueprints import first_page_again, page_links
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.absence import OwnDeputyForm, people_errors, person
 from webapp.blueprints.admin.actions import attempt, status_of
@@ -33,8 +33,7 @@ def _page(form: OwnDeputyForm, status: int = 200):
         page = paging.keyset(deputies.deputies_query(), SOONEST, Deputy.id, after=request.args.get("after"),
                              size=size, message="Неверная ссылка на страницу замещений: откройте список заново.")
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("admin.deputy_list", **without_cursor()))
+        return first_page_again("admin.deputy_list", error)
     return render_template("admin/deputies.html", form=form, rows=page.rows, action_form=ActionForm(),
                            is_current=deputies.is_current, **page_links(page.after)), status
 

@@ -10,7 +10,7 @@ from wtforms.fields import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.blueprints import flash_form_errors, page_links, without_cursor
+from webapp.blueprints import first_page_again, flash_form_errors, page_links
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.actions import attempt, status_of
 from webapp.blueprints.admin.forms import ActionForm
@@ -100,8 +100,7 @@ def user_list():
     try:
         page = accounts.users_page(text, after=request.args.get("after"), size=size)
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("admin.user_list", **without_cursor()))
+        return first_page_again("admin.user_list", error)
     return render_template("admin/users.html", page=page, users=page.rows, open_sessions=page.sessions, q=text,
                            sizes=paging.PAGE_SIZES, size=size, action_form=ActionForm(), **page_links(page.after))
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, select
 
 from webapp import clock
-from webapp.blueprints import flash_form_errors, page_links, pickers, without_cursor
+from webapp.blueprints import first_page_again, flash_form_errors, page_links, pickers
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.assignments.dashboard import drill_down
 from webapp.blueprints.assignments.forms import (
@@ -60,8 +60,7 @@ def index():
                                  after=request.args.get("after"), within=figure[2] if figure else None,
                                  overdue_on=clock.today() if request.args.get("overdue") and not figure else None)
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("assignments.index", **without_cursor()))
+        return first_page_again("assignments.index", error)
     return render_template("assignments/index.html", assignments=page.rows, statuses=STATUS_TITLES, status=status,
                            scopes=SCOPES, scope=scope, sorts=service.SORTS, sort=sort, sizes=service.PAGE_SIZES,
                            size=size, **page_links(page.after), today=clock.today(),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.blueprints import page_links, without_cursor
+from webapp.blueprints import first_page_again, page_links
 from webapp.blueprints.audit import bp
 from webapp.blueprints.audit.forms import AuditFilterForm
 from webapp.blueprints.pickers import picked
@@ -42,7 +42,6 @@ def index():
         page = paging.keyset(query, paging.newest(Event.id), Event.id, after=request.args.get("after"), size=size,
                              message="Неверная ссылка на страницу журнала: откройте журнал заново.")
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("audit.index", **without_cursor()))
+        return first_page_again("audit.index", error)
     return render_template("audit/index.html", form=form, user=user, events=describe(page.rows),
                            sizes=paging.PAGE_SIZES, size=size, **page_links(page.after))

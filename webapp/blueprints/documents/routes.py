@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.blueprints import page_links, pickers, without_cursor
+from webapp.blueprints import first_page_again, page_links, pickers
 from webapp.blueprints.documents import bp, conflicts
 from webapp.blueprints.documents.forms import (
     AcknowledgersForm,
@@ -55,8 +55,7 @@ def index():
         page = service.register_page(current_user, doc_type=doc_type, state=state if state in states else None,
                                      after=request.args.get("after"), size=size, sort=sort)
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("documents.index", **without_cursor()))
+        return first_page_again("documents.index", error)
     documents = page.rows
     return render_template("documents/index.html", documents=documents, types=TYPE_TITLES, states=states,
                            doc_type=doc_type, state=state, sizes=service.REGISTER_SIZES, size=size, sort=sort,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp import clock
-from webapp.blueprints import page_links, without_cursor
+from webapp.blueprints import first_page_again, page_links
 from webapp.blueprints.confirm import ask, confirmed
 from webapp.blueprints.documents import bp
 from webapp.blueprints.documents.forms import (
@@ -209,8 +209,7 @@ def notifications():
     try:
         page = inbox.inbox_page(current_user, unread=unread, after=request.args.get("after"), size=size)
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("documents.notifications", **without_cursor()))
+        return first_page_again("documents.notifications", error)
     return render_template("documents/notifications.html", rows=page.rows, form=ActionForm(), people=people,
                            unread=unread, sizes=paging.PAGE_SIZES, size=size, **page_links(page.after))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import io
 
-from flask import flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import jsonify, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from webapp.blueprints import page_links, without_cursor
+from webapp.blueprints import first_page_again, page_links
 from webapp.blueprints.jobs import bp
 from webapp.models import Job, JobStatus
 from webapp.ru.morph import with_count
@@ -26,8 +26,7 @@ def index():
                              after=request.args.get("after"), size=size,
                              message="Неверная ссылка на страницу списка заданий: откройте список заново.")
     except Invalid as error:
-        flash(error.reason, "warning")
-        return redirect(url_for("jobs.index", **without_cursor()))
+        return first_page_again("jobs.index", error)
     return render_template("jobs/index.html", jobs=page.rows, sizes=paging.PAGE_SIZES, size=size,
                            **page_links(page.after))
 
