@@ -28,6 +28,7 @@ from webapp.models import (
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.services import notifications, occurrences, paging
 from webapp.services.audit import record_event
+from webapp.services.bodies import check_assignable
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
 from webapp.services.policy import (
@@ -367,6 +368,7 @@ def add_assignment(user: User, document: Document, action: str, lead_body: Body 
         raise Invalid("Напишите текст поручения.")
     if lead_body is None:
         raise Invalid("Выберите ответственный орган.")
+    check_assignable(user, {lead_body.id, *(b.id for b in coexecutors)})
     deadline = None
     if deadline_text and deadline_text.strip():
         try:

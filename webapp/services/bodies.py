@@ -20,7 +20,7 @@ from webapp.models.assignment import assignment_coexecutor
 from webapp.services import paging
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
-from webapp.services.policy import ensure
+from webapp.services.policy import draft_bodies, ensure
 from webapp.services.suggest import body_matches
 
 
@@ -55,6 +55,25 @@ class BodyData:
 
 TEXT_FIELDS = ("name", "short_name", "dative", "name_alt", "place")
 LIST_FIELDS = ("aliases", "letterhead_above", "letterhead_above_alt", "address")
+
+
+def check_assignable(user: User, ids) -> None:
+    """Refuse unless every body of `ids` is one the user may name in a draft or an assignment (policy.draft_bodies:
+    open, and within reach): the forms' pickers offer only those, and the API and the command-line import go
+    through here too. A closed body is named in the reason; any other is «unknown» (nothing about bodies out of
+    the user's reach is told)."""
+    wanted = set(ids)
+    if not wanted:
+        return
+    allowed = set(db.session.scalars(select(Body.id).where(draft_bodies(user), Body.id.in_(wanted))))
+    if wanted <= allowed:
+        return
+    closed = db.session.scalars(select(Body).where(Body.id.in_(wanted - allowed), Body.closed_at.is_not(None))
+                                .order_by(Body.id)).first()
+    if closed is not None:
+        raise refused(f"Орган «{closed.display_name}» закрыт: уберите его или выберите действующий.",
+                      f"the body {closed.name!r} is closed")
+    raise refused("Выбран неизвестный ответственный орган.", f"unknown bodies: {sorted(wanted - allowed)}")
 
 
 def tree() -> list[tuple[Body, int]]:

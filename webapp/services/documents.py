@@ -33,6 +33,7 @@ from webapp.ru.dates import DateError
 from webapp.ru.deadlines import Deadline, is_ongoing_verb, parse_deadline
 from webapp.services import notifications, paging
 from webapp.services.audit import record_event
+from webapp.services.bodies import check_assignable
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.policy import ensure
 from webapp.services.transactions import write_apart
@@ -75,7 +76,7 @@ class DraftData:
     signatories: list[tuple[str, str]] = field(default_factory=list)  # (job title, name)
 
 
-def _check(data: DraftData) -> None:
+def _check(user: User, data: DraftData) -> None:
     if data.doc_type not in DocumentType.__members__:
         raise Invalid("Неизвестный вид документа.")
     limit = int(current_app.config["MAX_POINTS"])
@@ -87,10 +88,7 @@ def _check(data: DraftData) -> None:
     for point in data.points:
         if point.agenda_index is not None and not 0 <= point.agenda_index < len(data.agenda):
             raise Invalid(f"Пункт «{point.number or point.text[:30]}» ссылается на несуществующий вопрос повестки.")
-    wanted = {body_id for p in data.points for body_id in p.responsible_ids}
-    known = set(db.session.scalars(select(Body.id).where(Body.id.in_(wanted)))) if wanted else set()
-    if wanted - known:
-        raise Invalid("Выбран неизвестный ответственный орган.")
+    check_assignable(user, {body_id for p in data.points for body_id in p.responsible_ids})
 
 
 def _clear_content(document: Document) -> None:
@@ -220,7 +218,7 @@ def _undated_kind(point: PointData) -> str | None:
 def create_draft(user: User, data: DraftData) -> Document:
     """A new draft, issued by the author's body (the first one, when they belong to several)."""
     ensure(user, "create_document")
-    _check(data)
+    _check(user, data)
     document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True,
                         issuing_body=user.bodies[0] if user.bodies else None)
     db.session.add(document)
@@ -248,7 +246,7 @@ def update_draft(user: User, document: Document, data: DraftData, expected_versi
     if document.version != expected_version:
         raise Conflict("Документ изменён другим пользователем, пока вы его редактировали. "
                        "Откройте его заново и повторите правку.")
-    _check(data)
+    _check(user, data)
     before = content_snapshot(document)
     _fill(document, data)
     document.updated_at = clock.now()  # an UPDATE of the row, so the version counter moves too

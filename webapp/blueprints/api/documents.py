@@ -34,6 +34,7 @@ from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.services import assignments as assignment_service
 from webapp.services import document_jobs, policy, rendering, transitions
 from webapp.services import documents as service
+from webapp.services.bodies import check_assignable
 from webapp.services.documents import AgendaData, DraftData, PointData
 from webapp.services.files import read_bytes
 
@@ -188,6 +189,7 @@ def amend(document_id: int):
 def add_assignment(body: dict, document_id: int):
     document = load_document(document_id)
     lead = get_or_404(Body, body["lead_body_id"], "body")
+    check_assignable(api_user(), body["coexecutor_ids"])  # an unknown id is refused, not dropped
     coexecutors = list(db.session.scalars(select(Body).where(Body.id.in_(body["coexecutor_ids"]))))
     assignment = assignment_service.add_assignment(api_user(), document, body["action"], lead, coexecutors,
                                                    body.get("deadline_text"))
