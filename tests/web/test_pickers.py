@@ -72,6 +72,17 @@ def test_users_match_in_any_case_names_starting_with_the_text_first_at_most_20(c
     assert _labels(client, "/suggest/users?q=") == []
 
 
+def test_one_s_own_deputy_is_picked_among_the_others(client, auth, directory):
+    """«Моё замещение» asks with others=1: the executor is not offered as her own deputy; her colleagues are."""
+    auth.login("exec1")
+    page = client.get("/account/deputies").get_data(as_text=True)
+    asked = re.findall(r'data-picker="([^"]*)"', page)[-1].replace("&amp;", "&")  # the deputy's picker
+    assert "others=1" in asked
+    assert _labels(client, "/suggest/users?q=пользователь%20exec") == ["Пользователь exec1"]
+    assert _labels(client, f"{asked}&q=пользователь%20exec") == []
+    assert _labels(client, f"{asked}&q=иванов%2001") == ["Иванов 01"]
+
+
 def test_bodies_match_name_or_short_name_with_the_body_above_as_a_hint(client, auth, directory):
     auth.login("auditor")
     answer = client.get("/suggest/bodies?q=школа").get_json()["items"]

@@ -28,14 +28,16 @@ def _users(viewer: User, approvers: bool):
     return query
 
 
-def users(viewer: User, text: str, approvers: bool = False, limit: int = LIMIT) -> list[User]:
-    """Active users whose full name holds `text` (any case), names that start with it first, then by name."""
+def users(viewer: User, text: str, approvers: bool = False, limit: int = LIMIT, others: bool = False) -> list[User]:
+    """Active users whose full name holds `text` (any case), names that start with it first, then by name; with
+    `others`, not the viewer herself (who would be her own deputy)."""
     if not text.strip():
         return []
     inside, start = _like(text)
     name = func.lower(User.full_name)
+    query = _users(viewer, approvers).where(User.id != viewer.id) if others else _users(viewer, approvers)
     return list(db.session.scalars(
-        _users(viewer, approvers).where(name.like(inside, escape="\\"))
+        query.where(name.like(inside, escape="\\"))
         .order_by(case((name.like(start, escape="\\"), 0), else_=1), User.full_name, User.id).limit(limit)))
 
 

@@ -1,5 +1,5 @@
-"""GET /suggest/users?q=… and /suggest/bodies?q=…[&for=draft]: at most 20 names the signed-in user may find (or
-name in a draft), best first.
+"""GET /suggest/users?q=…[&role=approver][&others=1] and /suggest/bodies?q=…[&for=draft]: at most 20 names the
+signed-in user may find (or name in a draft; others=1 leaves herself out), best first.
 Counted against the same per-user rate limit as the API (a picker asks once per pause in typing)."""
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def _answer(items: list[dict]):
 @bp.get("/users")
 def users():
     approvers = request.args.get("role") == "approver"
-    found = suggest.users(current_user, request.args.get("q", ""), approvers=approvers)
+    others = request.args.get("others") == "1"  # leave the signed-in user out (her own deputy)
+    found = suggest.users(current_user, request.args.get("q", ""), approvers=approvers, others=others)
     return _answer([{"id": u.id, "label": suggest.user_label(u), "hint": suggest.user_hint(u)} for u in found])
 
 
