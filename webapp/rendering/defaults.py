@@ -135,7 +135,8 @@ def _participants(book, v: str) -> None:
 
 
 def _lines(book, expression: str, var: str = "line") -> None:
-    """The flattened tree of points: section headings centred, everything else as numbered paragraphs."""
+    """The flattened tree of points: section headings centred, everything else as numbered paragraphs, each
+    followed by its «Срок:» and «Ответственные:» lines when there are any."""
     _tag(book, f"{{%p for {var} in {expression} %}}")
     _tag(book, f"{{%p if {var}.kind == 'heading' %}}")
     paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Section")
@@ -145,6 +146,11 @@ def _lines(book, expression: str, var: str = "line") -> None:
     _tag(book, "{%p else %}")
     paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Point")
     _tag(book, "{%p endif %}")
+    # «Срок: до 01.02.2022», «Ответственные: …» on lines of their own, when the point's text does not say them
+    # (webapp/rendering/point_notes.py).
+    _tag(book, f"{{%p for note in {var}.notes %}}")
+    paragraph(book, "{{ note }}", "Docflow Point")
+    _tag(book, "{%p endfor %}")
     _tag(book, "{%p endfor %}")
 
 

@@ -124,7 +124,8 @@ def _control_row(number: str, text: str) -> dict[str, Any]:
     label = f"{number}." if number else ""
     return {"kind": "control", "number": number, "marker": "", "label": label, "text": text,
             "full": f"{label} {text}".strip(), "level": 1, "is_assignment": False, "responsible": [],
-            "deadline": "", "deadline_text": "", "children": []}
+            "deadline": "", "deadline_text": "", "deadline_note": "", "responsible_note": "", "notes": [],
+            "children": []}
 
 
 def _attendance_sheet(context: dict[str, Any]) -> None:

@@ -11,12 +11,17 @@ from typing import Any
 
 
 def _point(number: str, text: str, kind: str = "point", level: int = 1, children: list | None = None,
-           responsible: list[str] | None = None, deadline: str = "", deadline_text: str = "") -> dict[str, Any]:
+           responsible: list[str] | None = None, deadline: str = "", deadline_text: str = "",
+           notes: tuple[str, str] = ("", "")) -> dict[str, Any]:
     label = f"{number}." if number else ""
+    deadline_note, responsible_note = notes
     return {"kind": kind, "number": number, "marker": "", "label": label,
             "text": text, "full": f"{label} {text}".strip(), "level": level,
             "is_assignment": bool(responsible), "responsible": responsible or [], "deadline": deadline,
-            "deadline_text": deadline_text, "children": children or []}
+            "deadline_text": deadline_text, "deadline_note": deadline_note, "responsible_note": responsible_note,
+            "notes": [line for line in (deadline_note and f"Срок: {deadline_note}",
+                                        responsible_note and f"Ответственный: {responsible_note}") if line],
+            "children": children or []}
 
 
 def _flat(points: list[dict]) -> list[dict]:
@@ -34,7 +39,11 @@ def _document(attachments: list[dict]) -> dict[str, Any]:
     points = [
         _point("", "I. Общие положения", kind="heading"),
         _point("1", "Утвердить прилагаемое Положение о муниципальной методической службе.",
-               children=[_point("1.1", "Принять информацию к сведению.", level=2), sub]),
+               children=[_point("1.1", "Принять информацию к сведению.", level=2), sub,
+                         _point("1.3", "Разместить положение на сайте.", level=2,
+                                responsible=["Информационно-методический отдел"], deadline="08.02.2022",
+                                deadline_text="до 08.02.2022",
+                                notes=("до 08.02.2022", "Информационно-методический отдел"))]),
         _point("2", "Контроль за исполнением приказа возложить на Суртаеву А.М.", kind="control"),
     ]
     item_points = [_point("1.1", "Принять информацию к сведению.")]
@@ -177,6 +186,12 @@ DOCUMENT_VARIABLES: list[tuple[str, str]] = [
     ("doc.lines[].responsible", "ответственные органы поручения (список)"),
     ("doc.lines[].deadline", "срок ДД.ММ.ГГГГ"),
     ("doc.lines[].deadline_text", "срок, как написан"),
+    ("doc.lines[].deadline_note", "срок для строки «Срок: …» после пункта («до 01.02.2022», «ежеквартально до 5 "
+                                  "числа»); пусто, если срок назван в тексте пункта или в вводящем его пункте"),
+    ("doc.lines[].responsible_note", "ответственные для строки «Ответственные: …»; пусто, если все они названы в "
+                                     "тексте пункта или в вводящем его пункте"),
+    ("doc.lines[].notes", "строки «Срок: …» и «Ответственный: …» / «Ответственные: …», которые печатаются после "
+                          "пункта (список; пуст, если печатать нечего)"),
     ("doc.points[].children", "те же пункты деревом: children у каждого"),
     ("doc.stages[].title", "этап плана; у этапа также period, start, end, points, lines"),
     ("doc.closing", "абзацы после пунктов"),

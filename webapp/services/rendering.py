@@ -36,7 +36,7 @@ from webapp.models.document import (
     PointResponsible,
     Stage,
 )
-from webapp.rendering import defaults, engine, gost, layout
+from webapp.rendering import defaults, engine, gost, layout, point_notes
 from webapp.rendering.budget import RenderLimits
 from webapp.rendering.engine import DOCX_CONTENT_TYPE, TemplateRejected
 from webapp.rendering.layout import Margins
@@ -96,22 +96,46 @@ class _Points:
     def of_stage(self, stage: Stage) -> list[Point]:
         return [p for p in self.under[None] if p.stage_id == stage.id]
 
-    def tree(self, points: list[Point]) -> tuple[list[dict], list[dict]]:
-        """The nested points and the same points flattened in reading order (what the default templates print)."""
+    def tree(self, points: list[Point], lead_in: tuple[str, ...] = ()) -> tuple[list[dict], list[dict]]:
+        """The nested points and the same points flattened in reading order (what the default templates print).
+        `lead_in`: texts that lead into every point (a plan's stage title and period)."""
         lines: list[dict] = []
-        return [self._row(p, 1, lines) for p in points], lines
+        leads = (point_notes.Lead(texts=lead_in),) if lead_in else ()
+        return self._rows(points, 1, lines, leads), lines
 
-    def _row(self, point: Point, level: int, lines: list[dict]) -> dict[str, Any]:
+    def _rows(self, points: list[Point], level: int, lines: list[dict],
+              leads: tuple[point_notes.Lead, ...]) -> list[dict]:
+        rows = []
+        intro: point_notes.Lead | None = None  # a sibling ending with «:» leads into the unnumbered ones after it
+        for point in points:
+            if point.number:
+                intro = None
+            row, lead = self._row(point, level, lines, (*leads, intro) if intro and not point.number else leads)
+            rows.append(row)
+            if point_notes.opens_list(point.text):
+                intro = lead
+        return rows
+
+    def _row(self, point: Point, level: int, lines: list[dict],
+             leads: tuple[point_notes.Lead, ...]) -> tuple[dict[str, Any], point_notes.Lead]:
         label = point.label
+        bodies = [point_notes.BodyNames(shown=b.display_name,
+                                        spellings=(b.name, b.short_name or "", *(b.aliases or []), b.dative or ""))
+                  for b in point.responsible_bodies]
+        deadline = point_notes.Deadline(text=point.deadline_text or "", kind=point.deadline_kind or "",
+                                        due=point.deadline, start=point.start_date)
+        notes = point_notes.point_notes(point.text, bodies, deadline, leads)
         row: dict[str, Any] = {
             "kind": point.kind, "number": point.number or "", "marker": point.marker or "", "label": label,
             "text": point.text, "full": f"{label} {point.text}".strip() if label else point.text, "level": level,
-            "is_assignment": point.is_assignment, "responsible": [b.display_name for b in point.responsible_bodies],
+            "is_assignment": point.is_assignment, "responsible": [body.shown for body in bodies],
             "deadline": _short(point.deadline), "deadline_text": point.deadline_text or "",
+            "deadline_note": notes.deadline, "responsible_note": notes.responsible, "notes": notes.lines,
         }
         lines.append(row)
-        row["children"] = [self._row(child, level + 1, lines) for child in self.under[point.id]]
-        return row
+        lead = point_notes.lead_of(point.text, notes, bodies, deadline)
+        row["children"] = self._rows(self.under[point.id], level + 1, lines, (*leads, lead))
+        return row, lead
 
 
 PRINTED_COLLECTIONS = frozenset({"participants", "agenda_items", "stages", "signatories", "acknowledgments"})
@@ -206,7 +230,7 @@ def document_context(document: Document, with_attachments: bool = True,
         })
     stages = []
     for stage in document.stages:
-        points, lines = tree.tree(tree.of_stage(stage))
+        points, lines = tree.tree(tree.of_stage(stage), (stage.title, stage.period_text or ""))
         stages.append({"title": stage.title, "period": stage.period_text or "", "start": _short(stage.start),
                        "end": _short(stage.end), "points": points, "lines": lines})
     points, lines = tree.tree(tree.of_document())
