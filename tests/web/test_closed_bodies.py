@@ -106,3 +106,40 @@ def test_the_cli_import_refuses_a_text_naming_a_closed_body_only(demo_app, clien
     assert _counts(demo_app) == before
     with demo_app.app_context():
         assert db.session.get(Body, closed).closed_at is not None
+
+
+def test_an_order_whose_point_s_body_closed_on_the_way_is_not_signed_until_mended(demo_app, client):
+    """Drafted with an open body, closed while the order waits for signing: the head's «sign» is refused (the
+    guard bodies_open), nothing is numbered or put under control; it goes back to the draft to be mended (an order
+    whose bodies are open is signed: tests/web/test_api.py's publish_order)."""
+    admin, secretary, head = (_api(demo_app, client, x) for x in ("admin", "secretary", "head"))
+    users = {u["login"]: u for u in _ok(secretary.get("/users"))}
+    going, staying = _body(admin, "Отдел упраздняемый"), _body(admin, "Отдел действующий")
+    order = {**_draft([going]), "signatories": [{"job_title": "Начальник отдела", "name": "Л.В. Цулая"}]}
+    doc = _ok(secretary.post("/documents", json=order), 201)
+    _ok(secretary.post(f"/documents/{doc['id']}/approvers", json={"user_id": users["approver"]["id"]}))
+    doc = _ok(secretary.get(f"/documents/{doc['id']}"))
+    doc = _ok(secretary.post(f"/documents/{doc['id']}/transitions",
+                             json={"transition": "submit", "version": doc["version"]}))
+    approver = _api(demo_app, client, "approver")
+    _ok(approver.post(f"/documents/{doc['id']}/approval", json={"decision": "approved", "version": doc["version"]}))
+    doc = _ok(secretary.get(f"/documents/{doc['id']}"))
+    doc = _ok(secretary.post(f"/documents/{doc['id']}/transitions",
+                             json={"transition": "send_to_signing", "version": doc["version"]}))
+    _ok(admin.post(f"/bodies/{going}/close"))
+    before = _counts(demo_app)
+
+    doc = _ok(head.get(f"/documents/{doc['id']}"))
+    sign = next(t for t in doc["transitions"] if t["name"] == "sign")
+    assert "«Отдел упраздняемый»" in sign["blocked_reason"]
+    error = _error(head.post(f"/documents/{doc['id']}/transitions",
+                             json={"transition": "sign", "version": doc["version"]}), 403, "forbidden")
+    assert "«Отдел упраздняемый»" in error["detail"]
+    after = _ok(head.get(f"/documents/{doc['id']}"))
+    assert after["state"] == "on_signing" and after["number"] is None and _counts(demo_app) == before
+
+    doc = _ok(head.post(f"/documents/{doc['id']}/transitions", json={
+        "transition": "return_for_rework", "comment": "Орган упразднён", "version": after["version"]}))
+    doc = _ok(secretary.put(f"/documents/{doc['id']}", json={**order, "points": [
+        {"text": "Подготовить отчёт.", "responsible_body_ids": [staying]}], "version": doc["version"]}))
+    assert [p["responsible_body_ids"] for p in doc["points"]] == [[staying]]

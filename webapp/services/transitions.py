@@ -13,9 +13,12 @@ from webapp.models import (
     ApprovalStep,
     Assignment,
     AssignmentStatus,
+    Body,
     DeadlineKind,
     Document,
     Notification,
+    Point,
+    PointResponsible,
     Role,
     User,
 )
@@ -143,6 +146,13 @@ def _guard_failure(guard: str, user: User, document: Document) -> str | None:
                             for s in steps):
             return "Ещё не все согласующие согласовали документ."
         return None
+    if guard == "bodies_open":  # its points become assignments: none may go to a body closed since drafting
+        closed = list(db.session.scalars(
+            select(Body.display_name).join(PointResponsible, PointResponsible.body_id == Body.id)
+            .join(Point, Point.id == PointResponsible.point_id)
+            .where(Point.document_id == document.id, Body.closed_at.is_not(None)).distinct().limit(3)))
+        return (f"Пункты документа адресованы закрытому органу ({', '.join(f'«{n}»' for n in sorted(closed))}): "
+                "верните документ на доработку и выберите действующий орган." if closed else None)
     if guard == "own_draft":
         return refusal(user, "withdraw_draft", document)
     if guard == "body_scope":  # also the author and the approver act only for a body in their scope

@@ -16,7 +16,7 @@ KNOWN_ROLES = frozenset({
     "current_approver",  # an approver whose turn it is on the running approval route
 })
 KNOWN_GUARDS = frozenset({"content_complete", "approvers_assigned", "all_approvals_given", "body_scope",
-                          "own_draft"})
+                          "own_draft", "bodies_open"})
 KNOWN_EFFECTS = frozenset({"start_approval", "record_return", "assign_number", "freeze", "create_assignments",
                            "render_docx", "notify", "notify_heads"})
 #: Groups of «Мои задачи» a transition may put a document into for whoever may fire it: sign (на подпись),
