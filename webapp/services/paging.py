@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select, union
 
 from webapp.extensions import db
 from webapp.services.errors import Invalid
@@ -108,6 +108,24 @@ def keyset(query, sort: Sort, id_column, *, after: str | None, size: int,
     rows = rows[:size]
     cursor = _encode(rows[-1][1], rows[-1][0].id) if more else None
     return Page([row[0] for row in rows], cursor)
+
+
+def firsts_of_branches(query, branches: list, sort: Sort, id_column, *, after: str | None, size: int,
+                       message: str = "Неверная ссылка на страницу списка: откройте список заново."):
+    """`query` narrowed to the rows of its next keyset page where any of `branches` (WHERE clauses) holds, found
+    one branch at a time: an OR of clauses served by different indexes has no index to walk in the page's order
+    (PostgreSQL walks the sort column's and drops every row of the others), while each branch alone is one index
+    range read to its first size + 1 rows after the cursor. The first size + 1 of their union (by id and sort key
+    alone, a row of two branches once) are the page's; keyset() of the result joins and orders only those."""
+    if not branches:
+        return query.where(false())
+    firsts = [keyset_query(query.where(branch), sort, id_column, after=after, size=size, message=message)
+              .with_only_columns(id_column.label("id"), sort.key.label("key")).subquery() for branch in branches]
+    merged = union(*(select(first.c.id, first.c.key) for first in firsts)).subquery()
+    key, identity = (merged.c.key.desc(), merged.c.id.desc()) if sort.descending \
+        else (merged.c.key.asc(), merged.c.id.asc())
+    return query.where(id_column.in_(select(merged.c.id).order_by(key.nulls_last(), identity)
+                                     .limit(page_size(size) + 1)))
 
 
 def after_id(query, key, id_column, *, after: int | None, size: int,

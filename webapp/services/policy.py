@@ -465,13 +465,20 @@ def readable_documents(user: User):
 
 def visible_assignments(user: User):
     """A WHERE clause: the assignments `read_assignment` lets the user read."""
+    branches = assignment_branches(user)
+    return true() if branches is None else or_(*branches)
+
+
+def assignment_branches(user: User) -> list | None:
+    """visible_assignments as the WHERE clauses whose OR it is (lead body, co-executor, controller), each of which
+    an index can serve on its own; None: every assignment."""
     if oversees(user):
-        return true()
+        return None
     ids = member_body_ids(user)
     if not ids:
-        return Assignment.controller_id == user.id
+        return [Assignment.controller_id == user.id]
     coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-    return or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting), Assignment.controller_id == user.id)
+    return [Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting), Assignment.controller_id == user.id]
 
 
 def visible_users(user: User):

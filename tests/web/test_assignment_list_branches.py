@@ -1,0 +1,137 @@
+"""«Поручения» of a user who sees them as a member of a lead body, as a co-executor and as their controller: the
+page's rows are found one visibility branch and status at a time (each an index range) and merged, so every row
+a user may read must come once, in the list's order, across a keyset page boundary inside a group of equal
+deadlines — and none they may not read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import insert
+
+from tests.web.test_assignment_list import _walk  # ids through every page, following «Дальше»
+from tests.web.test_query_plans import plan
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Document, User
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
+from webapp.services import assignments, paging
+
+STATUSES = ("new", "in_work", "reported", "returned", "done", "cancelled")
+DAYS = (date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 30), None)  # ties in each group; no deadline last
+
+
+@pytest.fixture
+def world(app, make_user):
+    """Rows of every status and of four deadlines (three dates and none) for each way of seeing one, and rows
+    nobody of the school may see: another body's, a draft, one controlled by someone else."""
+    with app.app_context():
+        board = Body(name="Управление")
+        db.session.add_all([board, Body(name="Школа", parent=board), Body(name="Чужая")])  # the head: both
+        db.session.commit()
+    make_user("exec", "executor", bodies=["Школа"])
+    make_user("head", "head", bodies=["Управление"])
+    make_user("ctl", "controller")
+    with app.app_context():
+        school, board, other = (db.session.query(Body).filter_by(name=name).one()
+                                for name in ("Школа", "Управление", "Чужая"))
+        document = Document(doc_type="order", title="О мерах", state="published", number="5",
+                            reg_date=date(2026, 1, 15))
+        db.session.add(document)
+        db.session.flush()
+        users = {u.login: u.id for u in db.session.query(User)}
+        made = []
+
+        def add(n: int, lead: Body, controller: str | None = None, coexecutor: Body | None = None,
+                status: str | None = None) -> None:
+            for i in range(n):
+                made.append((Assignment(
+                    document_id=document.id, action="Поручение", lead_body_id=lead.id,
+                    status=status or STATUSES[i % len(STATUSES)], deadline=DAYS[i % len(DAYS)],
+                    controller_id=users[controller] if controller else None,
+                    deadline_kind="by" if DAYS[i % len(DAYS)] else "none"), coexecutor))
+
+        add(24, school)  # lead body
+        add(12, other, coexecutor=school)  # co-executor
+        add(12, other, controller="exec")  # controller
+        add(6, school, controller="exec")  # lead and controller: two branches, one row
+        add(6, board)  # the head's own body
+        add(12, other, controller="ctl")  # nobody of the school's
+        add(4, school, status="draft")  # not in force
+        db.session.add_all([a for a, _ in made])
+        db.session.flush()
+        db.session.execute(insert(assignment_coexecutor), [{"assignment_id": a.id, "body_id": body.id}
+                                                           for a, body in made if body is not None])
+        db.session.commit()
+        return {"school": school.id, "board": board.id, "users": users}
+
+
+def _expected(app, world, login: str, *, scope: str = "", status: str = "", overdue: bool = False,
+              descending: bool = False) -> list[int]:
+    """What the user may read and asked for, in the list's order, worked out in Python from the rows."""
+    bodies = {"exec": {world["school"]}, "head": {world["school"], world["board"]}, "ctl": set()}[login]
+    me = world["users"][login]
+    with app.app_context():
+        rows = [a for a in db.session.query(Assignment) if a.status != "draft"]
+        responsible = {a.id for a in rows if {b.id for b in a.bodies} & bodies}
+        controlled = {a.id for a in rows if a.controller_id == me}
+    wanted = {"mine": responsible, "control": controlled}.get(scope, responsible | controlled)
+    rows = [a for a in rows if a.id in wanted and (not status or a.status == status)
+            and (not overdue or (a.status in OPEN_STATUSES and a.deadline and a.deadline < date(2026, 11, 23)))]
+    dated = sorted((a for a in rows if a.deadline), key=lambda a: (a.deadline, a.id), reverse=descending)
+    return [a.id for a in dated] + sorted((a.id for a in rows if not a.deadline), reverse=descending)
+
+
+@pytest.mark.parametrize("login", ["exec", "head", "ctl"])
+@pytest.mark.parametrize(("query", "asked"), [
+    ("", {}),
+    ("&sort=-deadline", {"descending": True}),
+    ("&scope=mine", {"scope": "mine"}),
+    ("&scope=control", {"scope": "control"}),
+    ("&status=in_work", {"status": "in_work"}),
+    ("&overdue=1", {"overdue": True}),
+])
+def test_every_row_a_user_may_read_once_in_order_across_pages(app, client, auth, world, login, query, asked):
+    """Pages of 25 break inside groups of equal deadlines (the cursor's id decides); the school's executor sees
+    54 rows in three branches (six of them in two), the head of the board above it the same by a plain OR."""
+    expected = _expected(app, world, login, **asked)
+    auth.login(login)
+    seen = _walk(client, f"/assignments?size=25{query}")
+    assert seen == expected
+    if login == "exec" and not query:
+        assert len(seen) == 54 > 25  # the page boundary is crossed, all three branches are there
+
+
+def test_a_row_in_two_branches_does_not_push_the_next_page_out(app, world):
+    """The school's executor both leads and controls six rows: the merge counts each once, so a full page still
+    has its cursor (a UNION ALL of the branches gave 25 distinct rows and no next page)."""
+    with app.app_context():
+        user = db.session.get(User, world["users"]["exec"])
+        first = assignments.list_page(user, size=25)
+        second = assignments.list_page(user, size=25, after=first.after)
+    assert len(first.rows) == 25 and first.after is not None
+    assert not {a.id for a in first.rows} & {a.id for a in second.rows}
+
+
+@pytest.mark.parametrize(("login", "indexes"), [
+    ("exec", ("ix_assignment_lead_body_status_deadline", "ix_assignment_controller_status_deadline")),
+    ("ctl", ("ix_assignment_controller_status_deadline",)),
+])
+def test_a_school_page_reads_its_branches_from_their_indexes(app, world, login, indexes):
+    """With parameters bound (PostgreSQL's generic plan), the lead body's and the controller's rows of a status are
+    ranges of their body + status + deadline and controller + status + deadline indexes, on the first page and
+    after a cursor; dropping either index takes its name out of the plan."""
+    with app.app_context():
+        user = db.session.get(User, world["users"][login])
+        for after in (None, "v2026-11-09_10"):
+            query, order = assignments.list_query(user, after=after, size=50)
+            found = plan(paging.keyset_query(query, order, Assignment.id, after=after, size=50),
+                         hide=("ix_assignment_lead_body_id", "ix_assignment_controller_id"))
+            for index in indexes:
+                assert index in found, found
+
+
+def test_done_and_overdue_at_once_is_an_empty_page(app, client, auth, world):
+    """Done and overdue cannot both hold: no branch is left to read, the page is empty (not an error)."""
+    auth.login("exec")
+    assert _walk(client, "/assignments?status=done&overdue=1") == []
