@@ -4,6 +4,7 @@
     python bench/run.py --db postgresql --url postgresql://user@host/empty_db --size 10k [...]
     python bench/run.py ... --keep DIR --reuse --explain    (the query plans of each page's slowest queries)
     python bench/run.py ... --keep DIR --reuse --only "protocol" [--only audit]    (those pages and the bare route)
+    python bench/run.py --db sqlite --size 1m --keep DIR --fill-only    (fill and stop; measure later with --reuse)
 
 Fills the database with `docflow gen-load`'s generator at the size (1m = 200,000 documents, 1,000,000
 assignments, 5,000 bodies, 20,000 users, one 300-point protocol, one school with 5,000 assignments; 10k and 100k
@@ -67,12 +68,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients in the closed loop")
     parser.add_argument("--explain", action="store_true",
                         help="print the plans of each page's slowest queries (in process) instead of measuring")
+    parser.add_argument("--fill-only", action="store_true",
+                        help="fill the database at the size (into --keep DIR) and stop: no server, no measuring")
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="measure only the pages whose title contains TEXT (case ignored; repeatable), "
                              "and the bare route")
     args = parser.parse_args()
     if args.db == "postgresql" and not args.url:
         parser.error("--db postgresql needs --url")
+    if args.fill_only and not args.keep:
+        parser.error("--fill-only needs --keep DIR (where the filled data stays)")
     if args.reuse and not args.keep:
         parser.error("--reuse needs --keep DIR (where the filled data is)")
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="docflow-run-"))
@@ -80,7 +85,9 @@ def main() -> None:
     url = args.url if args.db == "postgresql" else f"sqlite:///{workdir / 'bench.sqlite3'}"
     try:
         pages = only(prepare(workdir, url, args), args.only)
-        if args.explain:
+        if args.fill_only:
+            print(f"filled: {workdir}; measure with --keep {workdir} --reuse")
+        elif args.explain:
             explain(workdir, url, pages)
         else:
             measure(workdir, url, pages, args)

@@ -115,9 +115,11 @@ def restore_command(archive: Path) -> None:
               help="Points of one protocol (in agenda items of 30), taken from --assignments.")
 @click.option("--busy-body", default=0, show_default=True, type=click.IntRange(0, 100_000_000),
               help="Assignments of one school of the first department, taken from its department's.")
+@click.option("--search/--no-search", default=False, show_default=True,
+              help="Write the search index of the generated documents too (else: docflow search reindex).")
 @with_appcontext
 def gen_load_command(documents: int, assignments: int, bodies: int, users: int, seed: int, big_protocol: int,
-                     busy_body: int) -> None:
+                     busy_body: int, search: bool) -> None:
     """Add synthetic documents, assignments, bodies and users for benchmarks (password: DOCFLOW_PASSWORD)."""
     import time
 
@@ -130,13 +132,13 @@ def gen_load_command(documents: int, assignments: int, bodies: int, users: int, 
     if problem:
         raise click.ClickException(problem.en)
     migrate_database()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     counts = generate(Sizes(documents, assignments, bodies, users, seed, big_protocol, busy_body),
-                      hash_password(password))
-    elapsed = time.perf_counter() - started
+                      hash_password(password), search=search)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     click.echo(", ".join(f"{table} {count:,}" for table, count in counts.items()))
     click.echo(f"{sum(counts.values()):,} rows in {elapsed:.1f} s ({assignments / max(elapsed, 1e-9):,.0f} "
-               "assignments/s); the generated users log in as load<id>.")
+               f"assignments/s; this process's CPU {cpu:.1f} s); the generated users log in as load<id>.")
 
 
 @click.group("search")

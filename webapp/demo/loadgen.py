@@ -1,21 +1,25 @@
 """Synthetic load data through the real schema: a region's years of documents, assignments, reports, extensions
 and audit events, for benchmarks (`docflow gen-load`).
 
-Rows are written table by table in batches: PostgreSQL through COPY, SQLite through executemany of tuples in one
-transaction with the journal in memory and the loaded tables' secondary indexes made again after it, so a million
-assignments take minutes, not hours. Every value a column needs that the generator does
-not choose comes from the column's own default, so a column added to a model is filled here too. The audit trail
-is chained and keyed like the service's own (`docflow audit verify` passes).
+Rows are made as tuples, table by table, and written in batches: PostgreSQL through COPY, SQLite through the
+driver's executemany in one transaction with the journal in memory, no fsync, no foreign-key or CHECK evaluation and the
+loaded tables' secondary indexes made again after it, so a million assignments take a minute, not hours. Every value
+a column needs that the generator does not choose comes from the column's own default, so a column added to a model
+is filled here too. The audit trail is chained and keyed like the service's own (`docflow audit verify` passes).
+With `search=True` the search index is written in the same pass (`webapp.services.search.entries_of`, what the
+service itself indexes), not rebuilt afterwards from the database.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from itertools import repeat
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,19 +27,22 @@ from sqlalchemy import Table, func, select
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import AuditHead
+from webapp.models import Assignment, AuditHead, Document
 from webapp.services import routines
 from webapp.services.audit import GENESIS, audit_key, event_hash
 from webapp.services.backup import reset_sequences
+from webapp.services.search import entries_of
 
 BATCH = 5000
 # the tables that take most rows; their secondary indexes are made again after the load (SQLite)
 LOADED = ("document", "agenda_item", "point", "point_responsible", "assignment", "assignment_report",
           "deadline_change", "audit_event")
-# events' before/after, shared by every generated event (read only): each is serialised once per batch
+# events' before/after, as the JSON columns store them and as the audit chain hashes them
 SIGNED, PUBLISHED = {"state": "signed"}, {"state": "published"}
 REPORTED, DONE = {"status": "reported"}, {"status": "done"}
-BULK_PRAGMAS = {"journal_mode": "MEMORY", "synchronous": "OFF", "foreign_keys": "OFF"}
+# SQLite for one big load, set back after it (see _sqlite_bulk)
+BULK_PRAGMAS = {"journal_mode": "MEMORY", "synchronous": "OFF", "foreign_keys": "OFF", "ignore_check_constraints": "ON",
+                "cache_size": "-262144", "temp_store": "MEMORY"}
 YEARS = 15
 OVERDUE_SHARE = 0.15  # of assignments whose deadline has passed, this many are still open
 TYPES = (("order", 45), ("protocol", 30), ("decision", 10), ("resolution", 5), ("regulation", 5), ("plan", 5))
@@ -51,6 +58,23 @@ TITLES = ("О проведении мониторинга качества об�
           "Об итогах проверки исполнения поручений", "О создании рабочей группы")
 SURNAMES = ("Иванова", "Петров", "Сидорова", "Кузнецов", "Смирнова", "Попов", "Волкова", "Соколов", "Лебедева",
             "Козлов", "Новикова", "Морозов")
+REPORT_TEXT = "Исполнено. Информация направлена."
+EXTENSION_REASON = "Перенос сроков проведения регионального этапа"
+
+# the generated tables' columns, in the order of the tuples made below
+DOCUMENT = ("id", "doc_type", "state", "version", "slug", "heading", "title", "issuing_body_id", "author_id",
+            "event_date", "created_at", "updated_at", "number", "reg_date")
+AGENDA = ("id", "document_id", "position", "number", "title")
+POINT = ("id", "document_id", "agenda_item_id", "position", "number", "text", "is_assignment", "action", "deadline",
+         "deadline_kind", "deadline_text")
+RESPONSIBLE = ("id", "point_id", "body_id", "position")
+ASSIGNMENT = ("id", "document_id", "point_id", "lead_body_id", "controller_id", "action", "deadline",
+              "original_deadline", "deadline_text", "deadline_kind", "status", "created_at", "completed_on")
+REPORT = ("id", "assignment_id", "author_id", "text", "created_at", "decision", "decided_by_id", "decided_at")
+CHANGE = ("id", "assignment_id", "requested_by_id", "requested_at", "reason", "requested_date", "old_date",
+          "new_date", "status", "decided_by_id", "decided_at")
+EVENT = ("id", "at", "actor_id", "action", "object_type", "object_id", "document_id", "before", "after", "comment",
+         "prev_hash", "hash")
 
 
 @dataclass
@@ -76,111 +100,167 @@ class _Ids:
         return value
 
 
+class _Shape:
+    """How the tuples of some of a table's columns become whole rows: the other columns' defaults appended (a
+    scalar default, or a callable one that gives the same value twice, once for all rows; a callable that does
+    not, such as a clock, called per row), NULL for the columns without a default left to the database."""
+
+    def __init__(self, table: Table, names: tuple[str, ...], prepare: Callable[[Any, Any], Any]) -> None:
+        self.columns = list(names)
+        constants: list[Any] = []
+        self.callables: list[Callable[[], Any]] = []
+        for column in table.columns:
+            if column.name in names:
+                continue
+            default = column.default
+            if default is None or default.is_scalar:
+                value = None if default is None else default.arg
+                if value is None and column.server_default is None:
+                    continue  # NULL either way
+                constants.append(prepare(column, value))
+                self.columns.append(column.name)
+            elif (value := prepare(column, default.arg(None))) == prepare(column, default.arg(None)):
+                constants.append(value)
+                self.columns.append(column.name)
+            else:
+                self.callables.append(lambda column=column, call=default.arg: prepare(column, call(None)))
+                self.columns.append(column.name)
+        self.constants = tuple(constants)
+
+    def complete(self, rows: list[tuple]) -> Iterable[tuple]:
+        if self.callables:
+            return [row + self.constants + tuple(call() for call in self.callables) for row in rows]
+        if not self.constants:
+            return rows
+        return map(tuple.__add__, rows, repeat(self.constants))
+
+
 class _Writer:
-    """Rows of one table, completed with the columns' defaults, written in batches as tuples (column by column:
-    the defaults and SQLite's bind processors applied to a column's values at once, not value by value)."""
+    """Tuples of one table's columns written in batches: the driver's executemany on SQLite, COPY on PostgreSQL.
+    The generator gives values as the database stores them (dates and times as ISO text, JSON as text), so nothing
+    is converted per value here."""
 
     def __init__(self, conn) -> None:
         self.conn = conn
+        self.driver = conn.connection.driver_connection
         self.postgres = conn.dialect.name == "postgresql"
         self.counts: dict[str, int] = {}
+        self._shapes: dict[tuple[str, tuple[str, ...]], _Shape] = {}
 
-    def write(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                self._flush(table, batch)
-                batch = []
-        if batch:
-            self._flush(table, batch)
-
-    def _flush(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
-        names = [column.name for column in table.columns]
-        given = set().union(*rows)
-        columns = [_values(column, rows, column.name in given) for column in table.columns]
-        if not self.postgres:  # the driver's executemany with the columns' own bind processors: 2x Core's speed
-            dialect = self.conn.dialect
-            for position, column in enumerate(table.columns):
-                process = column.type.bind_processor(dialect)
-                if process is not None:
-                    columns[position] = _processed(columns[position], process)
-            listed = ", ".join(f'"{name}"' for name in names)  # names from the models, not from input
-            statement = f'INSERT INTO "{table.name}" ({listed}) VALUES ({", ".join("?" * len(names))})'  # noqa: S608
-            self.conn.connection.driver_connection.executemany(statement, zip(*columns, strict=True))
-            return
-        for position, column in enumerate(table.columns):
-            if column.type.__class__.__name__ == "JSON":
-                columns[position] = [None if value is None else json.dumps(value, ensure_ascii=False)
-                                     for value in columns[position]]
-        cursor = self.conn.connection.driver_connection.cursor()
-        listed = ", ".join(f'"{name}"' for name in names)
-        with cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copy:
-            for row in zip(*columns, strict=True):
-                copy.write_row(row)
-
-
-def _processed(values: list[Any], process) -> list[Any]:
-    """The values as the driver takes them; one object met again (the events' shared dicts) processed once."""
-    done: dict[int, Any] = {}
-    out = []
-    for value in values:
+    def _prepare(self, column, value):
+        """A default's value as the driver takes it (SQLite: the column type's own bind processing)."""
         if value is None:
-            out.append(None)
-            continue
-        key = id(value)
-        if key not in done:
-            done[key] = process(value)
-        out.append(done[key])
-    return out
+            return None
+        if self.postgres:
+            return json.dumps(value, ensure_ascii=False) if column.type.__class__.__name__ == "JSON" else value
+        process = column.type.bind_processor(self.conn.dialect)
+        return process(value) if process else value
+
+    def write(self, table: Table, names: tuple[str, ...], rows: list[tuple]) -> None:
+        for start in range(0, len(rows), BATCH * 4):
+            self._flush(table, names, rows[start:start + BATCH * 4])
+
+    def write_dicts(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """The few rows made as dicts (bodies, users), written by the keys they give (the other columns take
+        their defaults)."""
+        shapes: dict[tuple[str, ...], list[tuple]] = {}
+        for row in rows:
+            shapes.setdefault(tuple(row), []).append(tuple(row.values()))
+        for names, tuples in shapes.items():
+            self.write(table, names, tuples)
+
+    def _flush(self, table: Table, names: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
+        key = (table.name, names)
+        if key not in self._shapes:
+            self._shapes[key] = _Shape(table, names, self._prepare)
+        shape = self._shapes[key]
+        listed = ", ".join(f'"{name}"' for name in shape.columns)  # names from the models, not from input
+        if not self.postgres:
+            statement = f'INSERT INTO "{table.name}" ({listed}) VALUES ({", ".join("?" * len(shape.columns))})'  # noqa: S608
+            self.driver.executemany(statement, shape.complete(rows))
+            return
+        with self.driver.cursor().copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copy:
+            write_row = copy.write_row
+            for row in shape.complete(rows):
+                write_row(row)
 
 
-def _values(column, rows: list[dict[str, Any]], given: bool) -> list[Any]:
-    """One column's values in the rows: what a row gives, else the column's default (scalar or callable); `given`
-    says whether any row gives it."""
-    name, default = column.name, column.default
-    if default is None or default.is_scalar:
-        value = None if default is None else default.arg
-        return [row.get(name, value) for row in rows] if given else [value] * len(rows)
-    return [row[name] if name in row else default.arg(None) for row in rows]
+class _Calendar:
+    """Days as ordinals, and the text of each day the load needs, made once: «2024-03-01» (as a date column holds
+    it), «01.03.2024», the year; and a moment of the working day («2024-03-01 09:15:00+00:00»)."""
+
+    HOURS = [f" {6 + hour:02d}:{minute:02d}:00+00:00" for hour in range(10) for minute in range(60)]
+
+    def __init__(self, first: date, last: date) -> None:
+        self.base = first.toordinal()
+        days = [first + timedelta(days=n) for n in range(last.toordinal() - self.base + 1)]
+        self.iso = [day.isoformat() for day in days]
+        self.dotted = [f"{day:%d.%m.%Y}" for day in days]
+        self.year = [day.year for day in days]
 
 
-def _moment(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(6 + rng.randrange(10), rng.randrange(60)), tzinfo=UTC)
+class _Draws:
+    """The generator's random draws, the same numbers random.Random's randrange and choice give for a seed, with
+    less Python per draw (they are most of the generator's time)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.random = rng.random
+        self._bits = rng.getrandbits
+
+    def below(self, n: int) -> int:
+        """rng.randrange(n), drawn as Random._randbelow_with_getrandbits draws it."""
+        bits, k = self._bits, n.bit_length()
+        value = bits(k)
+        while value >= n:
+            value = bits(k)
+        return value
 
 
-def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
-    """Add the generated rows to the database (in one transaction); returns the number of rows per table."""
+def _moment(day: int, calendar: _Calendar, below: Callable[[int], int]) -> str:
+    hour = below(10)
+    return calendar.iso[day - calendar.base] + calendar.HOURS[hour * 60 + below(60)]
+
+
+def generate(sizes: Sizes, password_hash: str, search: bool = False) -> dict[str, int]:
+    """Add the generated rows to the database (in one transaction); returns the number of rows per table. With
+    `search`, the search index of the generated documents is written too."""
     rng = random.Random(sizes.seed)  # noqa: S311 (reproducible load data, not a secret)
     today = clock.today()
     tables = db.metadata.tables
     with db.engine.connect() as conn, _sqlite_bulk(conn), conn.begin():
-        rebuild = _drop_indexes(conn, LOADED)
+        rebuild = _drop_indexes(conn, LOADED + (("search_entry",) if search else ()))
         ids = _Ids({name: (conn.execute(select(func.max(tables[name].c.id))).scalar() or 0) + 1
                     for name in ("body", "user_account", "membership", "document", "agenda_item", "point",
                                  "point_responsible", "assignment", "assignment_report", "deadline_change",
-                                 "audit_event")})
+                                 "audit_event", "search_entry")})
         writer = _Writer(conn)
         bodies = _bodies(sizes, ids, rng)
-        writer.write(tables["body"], bodies.rows)
+        writer.write_dicts(tables["body"], bodies.rows)
         users = _users(sizes, ids, bodies, password_hash)
-        writer.write(tables["user_account"], users.rows)
-        writer.write(tables["user_role"], users.roles)
-        writer.write(tables["membership"], users.memberships)
+        writer.write_dicts(tables["user_account"], users.rows)
+        writer.write_dicts(tables["user_role"], users.roles)
+        writer.write_dicts(tables["membership"], users.memberships)
         events = _Events(conn, ids)
+        index = _SearchIndex(conn, writer, bodies, ids) if search else None
         for plan in _plans(sizes, bodies, users, ids, rng, today):  # a chunk of documents at a time
-            writer.write(tables["document"], plan.documents)
-            writer.write(tables["agenda_item"], plan.agenda)
-            writer.write(tables["point"], plan.points)
-            writer.write(tables["point_responsible"], plan.responsibles)
-            writer.write(tables["assignment"], plan.assignments)
-            writer.write(tables["assignment_report"], plan.reports)
-            writer.write(tables["deadline_change"], plan.changes)
-            writer.write(tables["audit_event"], events.chain(plan.events))
+            writer.write(tables["document"], DOCUMENT, plan.documents)
+            writer.write(tables["agenda_item"], AGENDA, plan.agenda)
+            writer.write(tables["point"], POINT, plan.points)
+            writer.write(tables["point_responsible"], RESPONSIBLE, plan.responsibles)
+            writer.write(tables["assignment"], ASSIGNMENT, plan.assignments)
+            writer.write(tables["assignment_report"], REPORT, plan.reports)
+            writer.write(tables["deadline_change"], CHANGE, plan.changes)
+            writer.write(tables["audit_event"], EVENT, list(events.chain(plan.events)))
+            if index:
+                index.add(plan)
         events.close()
         for statement in rebuild:
             conn.exec_driver_sql(statement)
+        if index:
+            index.close()
         routines.analyze(conn)  # SQLite: the planner's statistics, as the worker's nightly run keeps them
         if writer.postgres:
             reset_sequences(conn, [tables[name] for name in ids.next])
@@ -190,9 +270,11 @@ def generate(sizes: Sizes, password_hash: str) -> dict[str, int]:
 @contextmanager
 def _sqlite_bulk(conn) -> Iterator[None]:
     """SQLite set for one big load on this connection, and set back after it: the rollback journal in memory
-    instead of the write-ahead log (a page written once, not to the log and then to the file), no fsync, and no
-    foreign-key lookups per row (the generator makes every reference itself). A crash during the load may leave
-    the file damaged: gen-load is for benchmark databases, not for one in use."""
+    instead of the write-ahead log (a page written once, not to the log and then to the file), no fsync, a large
+    page cache and in-memory sorting for making the indexes, and no foreign-key lookups or CHECK evaluation per
+    row (the generator makes every reference and value itself; a test holds its rows to those the checked load
+    wrote). A crash during the load may leave the file damaged: gen-load is for benchmark databases,
+    not for one in use."""
     if conn.dialect.name != "sqlite":
         yield
         return
@@ -287,63 +369,119 @@ def _users(sizes: Sizes, ids: _Ids, bodies: _Bodies, password_hash: str) -> _Use
 
 @dataclass
 class _Plan:
-    documents: list[dict] = field(default_factory=list)
-    agenda: list[dict] = field(default_factory=list)
-    points: list[dict] = field(default_factory=list)
-    responsibles: list[dict] = field(default_factory=list)
-    assignments: list[dict] = field(default_factory=list)
-    reports: list[dict] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
+    """A chunk of documents with everything in them, as tuples of the tables' columns (DOCUMENT, POINT, ...); events
+    as (day, moment, actor, kind, object id, document id) until the chain numbers and hashes them."""
+
+    documents: list[tuple] = field(default_factory=list)
+    agenda: list[tuple] = field(default_factory=list)
+    points: list[tuple] = field(default_factory=list)
+    responsibles: list[tuple] = field(default_factory=list)
+    assignments: list[tuple] = field(default_factory=list)
+    reports: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
 
 
 def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.Random, today: date
            ) -> Iterator[_Plan]:
+    """The documents, oldest first, in chunks. The draws are those of the generator as first written (one
+    `rng` call per choice, in the same order), made cheaper: days as ordinals with their text made once, the
+    candidates of each department's roles looked up once."""
     kinds = [kind for kind, weight in TYPES for _ in range(weight)]
     big = min(sizes.big_protocol, sizes.assignments) if sizes.documents > 1 else 0
     big_index = int(sizes.documents * 0.95) if big else -1  # published some months ago: open and closed points
     per_document, extra = divmod(sizes.assignments - big, sizes.documents - (1 if big else 0))
     busy = _Busy(bodies, sizes)
+    draws = _Draws(rng)
+    below, chance = draws.below, draws.random
+    calendar = _Calendar(today - timedelta(days=YEARS * 365 + 400), today + timedelta(days=400))
+    iso, dotted, base = calendar.iso, calendar.dotted, calendar.base
+    now = today.toordinal()
+
+    def moment(day: int) -> str:
+        return _moment(day, calendar, below)
+
+    def picker(role: str) -> dict[int, list[int]]:
+        return {department: users.by_role.get((role, department), []) for department in bodies.departments}
+
+    secretaries, controllers, executors = picker("secretary"), picker("controller"), picker("executor")
     numbers: dict[tuple[str, int, int], int] = {}
     out = _Plan()
     for index in range(sizes.documents):
         # spread over YEARS, the newest last; the newest 2% are drafts
-        day = today - timedelta(days=int((sizes.documents - index) * YEARS * 365 / sizes.documents))
+        day = now - int((sizes.documents - index) * YEARS * 365 / sizes.documents)
         draft = index >= sizes.documents * 0.98
         department = bodies.departments[index % len(bodies.departments)]
-        kind = kinds[rng.randrange(len(kinds))] if index != big_index else "protocol"
+        kind = kinds[below(len(kinds))] if index != big_index else "protocol"
         document = ids.take("document")
-        author = _pick(users, "secretary", department, rng)
-        row = {"id": document, "doc_type": kind, "state": "draft" if draft else "published", "version": 1,
-               "slug": f"load-{document}", "heading": HEADINGS[kind], "title": rng.choice(TITLES),
-               "issuing_body_id": department, "author_id": author, "event_date": day,
-               "created_at": _moment(day, rng), "updated_at": _moment(day, rng)}
+        candidates = secretaries[department]
+        author = candidates[below(len(candidates))] if candidates else None
+        title = TITLES[below(len(TITLES))]
+        created, updated = moment(day), moment(day)
+        number = registered = None
         if not draft:
-            key = (kind, department, day.year)
+            key = (kind, department, calendar.year[day - base])
             numbers[key] = numbers.get(key, 0) + 1
-            row.update(number=f"{numbers[key]}-{department}", reg_date=day)
-            out.events.append({"at": _moment(day, rng), "actor_id": author, "action": "transition.publish",
-                               "object_type": "document", "object_id": document, "document_id": document,
-                               "before": SIGNED, "after": PUBLISHED})
-        out.documents.append(row)
+            number, registered = f"{numbers[key]}-{department}", iso[day - base]
+            out.events.append((day, _publish_moment(below), author, 0, document, document))
+        out.documents.append((document, kind, "draft" if draft else "published", 1, f"load-{document}",
+                              HEADINGS[kind], title, department, author, iso[day - base], created, updated, number,
+                              registered))
         count = big if index == big_index else per_document + (index - (index > big_index >= 0) < extra)
+        schools = bodies.schools.get(department) or [department]
+        controlling, executing = controllers[department], executors[department]
         agenda = None
         for position in range(count):
             if index == big_index and position % 30 == 0:  # a protocol's decisions come under its agenda items
                 agenda = ids.take("agenda_item")
-                out.agenda.append({"id": agenda, "document_id": document, "position": position // 30,
-                                   "number": str(position // 30 + 1), "title": rng.choice(TITLES)})
-            _assignment(out, ids, rng, document, position, day, draft, department, bodies, users, today,
-                        busy, agenda)
+                out.agenda.append((agenda, document, position // 30, str(position // 30 + 1),
+                                   TITLES[below(len(TITLES))]))
+            point, assignment = ids.take("point"), ids.take("assignment")
+            body = busy.choose(department, schools, below)
+            action = ACTIONS[(document + position) % len(ACTIONS)]
+            deadline = day + 10 + below(170)
+            original = deadline
+            deadline_text = "до " + dotted[deadline - base]
+            out.points.append((point, document, agenda, position % 30 if agenda else position,
+                               f"{position // 30 + 1}.{position % 30 + 1}" if agenda else str(position + 1), action,
+                               True, action, iso[deadline - base], "by", deadline_text))
+            out.responsibles.append((ids.take("point_responsible"), point, body, 0))
+            controller = controlling[below(len(controlling))] if controlling else None
+            executor = executing[below(len(executing))] if executing else None
+            if draft:
+                status = "draft"
+            elif deadline >= now:
+                status = ("new", "in_work", "in_work", "reported")[below(4)]
+            else:
+                status = ("new", "in_work", "returned", "reported")[below(4)] if chance() < OVERDUE_SHARE else "done"
+            if status != "draft" and chance() < 0.05:  # extended once, with a reason
+                original = deadline - 7 - below(53)
+                out.changes.append((ids.take("deadline_change"), assignment, executor, moment(original - 3),
+                                    EXTENSION_REASON, iso[deadline - base], iso[original - base],
+                                    iso[deadline - base], "approved", controller, moment(original - 2)))
+            created = moment(day)
+            completed = None
+            if status in ("done", "reported", "returned"):
+                reported = min(deadline, now) - below(5)
+                decided = "accepted" if status == "done" else "returned" if status == "returned" else None
+                out.reports.append((ids.take("assignment_report"), assignment, executor, REPORT_TEXT,
+                                    moment(reported), decided, controller if decided else None,
+                                    moment(reported) if decided else None))
+                if status == "done":
+                    completed = iso[reported - base]
+                    out.events.append((reported, _publish_moment(below), controller, 1, assignment, document))
+            out.assignments.append((assignment, document, point, body, controller, action, iso[deadline - base],
+                                    iso[original - base], deadline_text, "by", status, created, completed))
         if len(out.assignments) >= BATCH * 4 or len(out.documents) >= BATCH:
             yield out
             out = _Plan()
     yield out
 
 
-def _pick(users: _Users, role: str, department: int, rng: random.Random) -> int | None:
-    candidates = users.by_role.get((role, department))
-    return rng.choice(candidates) if candidates else None
+def _publish_moment(below: Callable[[int], int]) -> int:
+    """An event's minute of the working day (0-599 from 06:00), drawn as _moment draws it."""
+    hour = below(10)
+    return hour * 60 + below(60)
 
 
 class _Busy:
@@ -357,71 +495,29 @@ class _Busy:
         self.total = max(self.quota, int(sizes.assignments * 0.95) // len(bodies.departments))
         self.seen = self.taken = 0
 
-    def choose(self, department: int, schools: list[int], rng: random.Random) -> int:
+    def choose(self, department: int, schools: list[int], below: Callable[[int], int]) -> int:
         """The lead body of the department's next assignment: the busy school its quota's share, no more."""
         if department != self.department or not self.quota:
-            return rng.choice(schools)
+            return schools[below(len(schools))]
         self.seen += 1
         if self.taken < self.quota and self.taken * self.total <= (self.seen - 1) * self.quota:
             self.taken += 1
             return self.body
-        return rng.choice(schools[1:] or schools)  # the busy school is the first
-
-
-def _assignment(out: _Plan, ids: _Ids, rng: random.Random, document: int, position: int, day: date, draft: bool,
-                department: int, bodies: _Bodies, users: _Users, today: date, busy: _Busy,
-                agenda: int | None) -> None:
-    point, assignment = ids.take("point"), ids.take("assignment")
-    schools = bodies.schools.get(department) or [department]
-    body = busy.choose(department, schools, rng)
-    action = ACTIONS[(document + position) % len(ACTIONS)]
-    deadline = day + timedelta(days=rng.randrange(10, 180))
-    original = deadline
-    out.points.append({"id": point, "document_id": document, "agenda_item_id": agenda,
-                       "position": position % 30 if agenda else position,
-                       "number": f"{position // 30 + 1}.{position % 30 + 1}" if agenda else str(position + 1),
-                       "text": action, "is_assignment": True, "action": action, "deadline": deadline,
-                       "deadline_kind": "by", "deadline_text": f"до {deadline:%d.%m.%Y}"})
-    out.responsibles.append({"id": ids.take("point_responsible"), "point_id": point, "body_id": body, "position": 0})
-    controller = _pick(users, "controller", department, rng)
-    executor = _pick(users, "executor", department, rng)
-    if draft:
-        status = "draft"
-    elif deadline >= today:
-        status = rng.choice(("new", "in_work", "in_work", "reported"))
-    else:
-        status = rng.choice(("new", "in_work", "returned", "reported")) if rng.random() < OVERDUE_SHARE else "done"
-    if status != "draft" and rng.random() < 0.05:  # extended once, with a reason
-        original = deadline - timedelta(days=rng.randrange(7, 60))
-        out.changes.append({"id": ids.take("deadline_change"), "assignment_id": assignment,
-                            "requested_by_id": executor, "requested_at": _moment(original - timedelta(days=3), rng),
-                            "reason": "Перенос сроков проведения регионального этапа", "requested_date": deadline,
-                            "old_date": original, "new_date": deadline, "status": "approved",
-                            "decided_by_id": controller, "decided_at": _moment(original - timedelta(days=2), rng)})
-    row = {"id": assignment, "document_id": document, "point_id": point, "lead_body_id": body,
-           "controller_id": controller, "action": action, "deadline": deadline, "original_deadline": original,
-           "deadline_text": f"до {deadline:%d.%m.%Y}", "deadline_kind": "by", "status": status,
-           "created_at": _moment(day, rng)}
-    if status in ("done", "reported", "returned"):
-        reported = min(deadline, today) - timedelta(days=rng.randrange(0, 5))
-        decided = {"done": "accepted", "returned": "returned"}.get(status)
-        out.reports.append({"id": ids.take("assignment_report"), "assignment_id": assignment, "author_id": executor,
-                            "text": "Исполнено. Информация направлена.", "created_at": _moment(reported, rng),
-                            "decision": decided, "decided_by_id": controller if decided else None,
-                            "decided_at": _moment(reported, rng) if decided else None})
-        if status == "done":
-            row["completed_on"] = reported
-            out.events.append({"at": _moment(reported, rng), "actor_id": controller, "action": "assignment.accept",
-                               "object_type": "assignment", "object_id": assignment, "document_id": document,
-                               "before": REPORTED, "after": DONE})
-    out.assignments.append(row)
+        others = schools[1:] or schools  # the busy school is the first
+        return others[below(len(others))]
 
 
 # --- the audit chain ----------------------------------------------------------------------------------------------
 
 
 class _Events:
-    """Appends generated events to the chain: in time order, each hashed with the previous one's hash."""
+    """Appends generated events to the chain: in time order, each hashed with the previous one's hash. The
+    canonical JSON of the two kinds of generated event is written from a template (the chain's own
+    `event_hash` builds a dict and sorts its keys per event); the first event of each kind is hashed both ways and
+    the load stops if they differ, so the template cannot drift from the audit service unnoticed."""
+
+    KINDS = (("transition.publish", "document", SIGNED, PUBLISHED), ("assignment.accept", "assignment", REPORTED,
+                                                                      DONE))
 
     def __init__(self, conn, ids: _Ids) -> None:
         self.conn, self.ids = conn, ids
@@ -429,13 +525,43 @@ class _Events:
         self.had_head = head is not None
         self.last_id, self.last_hash = head if head else (0, GENESIS)
         self.key = audit_key(create=True)
+        self.checked: set[int] = set()
+        self.days: dict[int, str] = {}
+        self.json = [(json.dumps(before), json.dumps(after)) for _, _, before, after in self.KINDS]
+        self.templates = [
+            f'{{"action":"{action}","actor_id":%s,"after":{_compact(after)},"at":"%sT%02d:%02d:00.000000Z","before":{_compact(before)},"comment":null,'
+            f'"document_id":%d,"id":%d,"object_id":%d,"object_type":"{object_type}","prev_hash":"%s"}}'
 
-    def chain(self, events: list[dict]) -> Iterator[dict]:
-        for event in events:
-            event.update(id=self.ids.take("audit_event"), comment=None, prev_hash=self.last_hash)
-            event["hash"] = event_hash(SimpleNamespace(**event), self.key)
-            self.last_id, self.last_hash = event["id"], event["hash"]
-            yield event
+            for action, object_type, before, after in self.KINDS]
+
+    def chain(self, events: list[tuple]) -> Iterator[tuple]:
+        key, days, take = self.key, self.days, self.ids.take
+        for day, minute, actor, kind, object_id, document_id in events:
+            if day not in days:
+                days[day] = date.fromordinal(day).isoformat()
+            hour, minute = divmod(minute, 60)
+            event_id, previous = take("audit_event"), self.last_hash
+            canonical = self.templates[kind] % ("null" if actor is None else actor, days[day], 6 + hour, minute,
+                                                document_id, event_id, object_id, previous)
+            digest = hmac.digest(key, canonical.encode(), "sha256").hex()
+            action, object_type, before, after = self.KINDS[kind]
+            at = f"{days[day]} {6 + hour:02d}:{minute:02d}:00+00:00"
+            if kind not in self.checked:
+                self._check(digest, event_id, at, actor, action, object_type, object_id, document_id, before, after,
+                            previous)
+                self.checked.add(kind)
+            self.last_id, self.last_hash = event_id, digest
+            yield (event_id, at, actor, action, object_type, object_id, document_id, *self.json[kind], None,
+                   previous, digest)
+
+    def _check(self, digest: str, event_id: int, at: str, actor, action, object_type, object_id, document_id,
+               before, after, previous) -> None:
+        expected = event_hash(SimpleNamespace(
+            id=event_id, at=datetime.fromisoformat(at), actor_id=actor, action=action, object_type=object_type,
+            object_id=object_id, document_id=document_id, before=before, after=after, comment=None,
+            prev_hash=previous), self.key)
+        if expected != digest:
+            raise RuntimeError("gen-load's audit template no longer hashes as webapp.services.audit does")
 
     def close(self) -> None:
         table = AuditHead.__table__
@@ -445,3 +571,86 @@ class _Events:
         else:
             self.conn.execute(table.insert().values(id=1, **values))
 
+
+def _compact(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# --- the search index ---------------------------------------------------------------------------------------------
+
+
+class _DocumentValues(SimpleNamespace):
+    """A generated document's values under the model's names, with the model's own label and date."""
+
+    type_title = Document.type_title
+    doc_date = Document.doc_date
+    label = Document.label
+
+
+class _AssignmentValues(SimpleNamespace):
+    bodies = Assignment.bodies
+
+
+class _SearchIndex:
+    """The search entries of the generated documents, made from the generated values by the service's own
+    `search.entries_of` (what `docflow search reindex` would write, without reading a million rows back as
+    models: that took an hour at 1,000,000 assignments) and written with the other rows. On SQLite the full-text
+    tables are filled after the load by one INSERT … SELECT each instead of a trigger per entry."""
+
+    TRIGGERS = ("search_entry_ai", "search_entry_title_ai")  # migrations 0013 and 0025: FTS5 row per new entry
+    FULL_TEXT = (("search_fts", "lexemes"), ("search_title_fts", "title_lexemes"))
+
+    def __init__(self, conn, writer: _Writer, bodies: _Bodies, ids: _Ids) -> None:
+        self.conn, self.writer, self.ids = conn, writer, ids
+        self.first = ids.next["search_entry"]
+        self.bodies = {row["id"]: SimpleNamespace(name=row["name"]) for row in bodies.rows}
+        self.table = db.metadata.tables["search_entry"]
+        self.triggers: list[str] = []
+        if not writer.postgres:
+            marks = ", ".join("?" * len(self.TRIGGERS))
+            self.triggers = [sql for (sql,) in writer.driver.execute(
+                f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",  # noqa: S608
+                self.TRIGGERS)]
+            for name in self.TRIGGERS:
+                conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+
+    def add(self, plan: _Plan) -> None:
+        points: dict[int, list[tuple]] = {}
+        for row in plan.points:
+            points.setdefault(row[1], []).append(row)
+        agenda: dict[int, list[SimpleNamespace]] = {}
+        for _id, document, _position, _number, title in plan.agenda:
+            agenda.setdefault(document, []).append(SimpleNamespace(title=title, speakers=None, heard=[]))
+        reports = {row[1]: [SimpleNamespace(text=row[3])] for row in plan.reports}
+        changes = {row[1]: [SimpleNamespace(reason=row[4])] for row in plan.changes}
+        assignments: dict[int, list[_AssignmentValues]] = {}
+        for row in plan.assignments:
+            assignments.setdefault(row[1], []).append(_AssignmentValues(
+                id=row[0], action=row[5], deadline=date.fromisoformat(row[6]), deadline_text=row[8],
+                controller_text=None, status=row[10], lead_body_id=row[3], lead_body=self.bodies[row[3]],
+                coexecutors=[], reports=reports.get(row[0], []), deadline_changes=changes.get(row[0], [])))
+        rows = []
+        for row in plan.documents:
+            document = row[0]
+            values = _DocumentValues(
+                id=document, doc_type=row[1], state=row[2], title=row[6], issuing_body_id=row[7],
+                issuing_body=self.bodies[row[7]], event_date=date.fromisoformat(row[9]), number=row[12],
+                reg_date=row[13] and date.fromisoformat(row[13]), place=None, venue=None, controller_text=None,
+                preamble=[], closing=[], approval_stamp=[], letterhead=[], agenda_items=agenda.get(document, []),
+                participants=[], stages=[], signatories=[],
+                points=[SimpleNamespace(text=point[5]) for point in sorted(points.get(document, []),
+                                                                            key=lambda point: (point[3], point[0]))])
+            rows.extend(entries_of(values, (), assignments.get(document, ())))
+        names = ("id", *rows[0]) if rows else ()
+        take = self.ids.take
+        self.writer.write(self.table, names, [(take("search_entry"), *(
+            value.isoformat() if isinstance(value, date) else value for value in entry.values())) for entry in rows])
+
+    def close(self) -> None:
+        """SQLite: the new entries into the full-text tables, and the triggers back."""
+        for statement in self.triggers:
+            self.conn.exec_driver_sql(statement)
+        if not self.writer.postgres:
+            for table, column in self.FULL_TEXT:
+                self.conn.exec_driver_sql(f"INSERT INTO {table}(rowid, {column}) "  # noqa: S608 (our names)
+                                          f"SELECT id, {column} FROM search_entry WHERE id >= {int(self.first)}")

@@ -119,6 +119,13 @@ def _entries(document: Document, files: Iterable[DocumentFile] = (),
     return rows
 
 
+def entries_of(document, files: Iterable[DocumentFile] = (), assignments: Iterable[Assignment] = ()) -> list[dict]:
+    """The index's entries of a document and its assignments, as rows of search_entry without ids: what reindex
+    writes, for a bulk load that has the values at hand (`docflow gen-load`; any objects with the models'
+    attributes and properties)."""
+    return _entries(document, files, assignments)
+
+
 def reindex(document_ids: Iterable[int]) -> int:
     """Rebuild the entries of these documents (those that no longer exist lose theirs); returns entries written."""
     ids = sorted(set(document_ids))

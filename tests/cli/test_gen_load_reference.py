@@ -1,0 +1,142 @@
+"""docflow gen-load stays the generator it was: for a seed it writes the very rows recorded from the generator
+before its fast SQLite path (counts per table and a digest of every generated table's values, audit hashes
+included under a fixed key), on either database; and the load leaves SQLite as a migrated database is (every
+index and trigger back, its settings restored)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, text
+
+from webapp.extensions import db
+
+PASSWORD = "Нагрузка-на-сервис-2026"
+KEY = "k" * 64  # a fixed audit key: the chain's hashes are part of what is compared
+ARGUMENTS = ["gen-load", "--documents", "60", "--assignments", "700", "--bodies", "40", "--users", "50",
+             "--big-protocol", "70", "--busy-body", "80", "--seed", "11"]
+TABLES = ("body", "user_account", "user_role", "membership", "document", "agenda_item", "point", "point_responsible",
+          "assignment", "assignment_report", "deadline_change", "audit_event", "audit_head")
+# recorded from the generator at 1b7f62e (before the fast path): rows per table and the digest of them all
+COUNTS = {"body": 40, "user_account": 50, "user_role": 50, "membership": 50, "document": 60, "agenda_item": 3,
+          "point": 700, "point_responsible": 700, "assignment": 700, "assignment_report": 633, "deadline_change": 26,
+          "audit_event": 636, "audit_head": 1}
+DIGEST = "98f5d40770db7018d6705749a690e4ff790dac3cd7660995208b853988ff77c1"
+
+
+def _plain(value):
+    """One stored value in a form both databases give alike."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def fingerprint(app) -> tuple[dict[str, int], str]:
+    """Rows per generated table, and a SHA-256 over every row's values in key order (password hashes left out:
+    each is salted anew)."""
+    digest = hashlib.sha256()
+    counts = {}
+    with app.app_context():
+        for name in TABLES:
+            table = db.metadata.tables[name]
+            rows = db.session.execute(select(table).order_by(*table.primary_key)).all()
+            counts[name] = len(rows)
+            for row in rows:
+                values = [_plain(v) for k, v in row._mapping.items() if k != "password_hash"]
+                digest.update(json.dumps([name, values], ensure_ascii=False, sort_keys=True).encode())
+    return counts, digest.hexdigest()
+
+
+def test_the_rows_are_those_recorded(app, runner, monkeypatch):
+    monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
+    app.config["AUDIT_KEY"] = KEY
+    result = runner.invoke(args=ARGUMENTS)
+    assert result.exit_code == 0, result.output
+    counts, digest = fingerprint(app)
+    assert counts == COUNTS
+    assert digest == DIGEST, ("gen-load wrote other rows for the seed than the recorded generator. If that is meant "
+                              "(a column added to a generated table, a new kind of row), record COUNTS and DIGEST "
+                              "again from the generator before your change and say why in the commit")
+
+
+def _schema(app) -> list:
+    """Every index and trigger with its definition (expression and partial indexes too, which SQLAlchemy's
+    reflection skips)."""
+    with app.app_context():
+        sql = ("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
+               if db.engine.dialect.name == "sqlite" else
+               "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        return sorted(db.session.execute(text(sql)).all())
+
+
+def _settings(app) -> dict:
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return {}
+        with db.engine.connect() as conn:
+            return {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                    for name in ("journal_mode", "synchronous", "foreign_keys", "ignore_check_constraints",
+                                 "cache_size", "temp_store")}
+
+
+def _entries(app) -> list[tuple]:
+    with app.app_context():
+        table = db.metadata.tables["search_entry"]
+        columns = [column for column in table.columns if column.name != "id"]
+        return [tuple(_plain(v) for v in row)
+                for row in db.session.execute(select(*columns).order_by(table.c.kind, table.c.object_id))]
+
+
+def _found(app, words: str, column: str = "lexemes") -> list[int]:
+    """The entries the engine's full-text index finds for a word's prefix (FTS5 on SQLite, the tsvector on
+    PostgreSQL), by kind and object."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            fts = {"lexemes": "search_fts", "title_lexemes": "search_title_fts"}[column]
+            sql = (f"SELECT kind, object_id FROM search_entry WHERE id IN "  # noqa: S608
+                   f"(SELECT rowid FROM {fts} WHERE {fts} MATCH :words) ORDER BY 1, 2")
+            found = db.session.execute(text(sql), {"words": f'"{words}"*'})
+        else:
+            found = db.session.execute(text(
+                f"SELECT kind, object_id FROM search_entry WHERE to_tsvector('simple', {column}) "  # noqa: S608
+                "@@ to_tsquery('simple', :words) ORDER BY 1, 2"), {"words": f"{words}:*"})
+        return [tuple(row) for row in found]
+
+
+def test_the_load_leaves_the_schema_and_settings_as_they_were(app, runner, monkeypatch):
+    """The indexes and triggers the SQLite load drops for its speed are all back, defined as the migrations made
+    them, and the connection's settings are set back."""
+    monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
+    schema, settings = _schema(app), _settings(app)
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    assert ("trigger", "search_entry_ai") in {(kind, name) for kind, name, _ in schema} or not sqlite
+    result = runner.invoke(args=[*ARGUMENTS[:-2], "--seed", "12", "--search"])
+    assert result.exit_code == 0, result.output
+    assert _schema(app) == schema
+    assert _settings(app) == settings
+
+
+def test_the_search_index_written_with_the_load_is_the_one_reindex_writes(app, runner, monkeypatch):
+    """gen-load --search writes the entries `docflow search reindex` would write from the stored rows, and the
+    full-text index finds the same entries through them (a protocol of 25 points: one agenda item, so that the
+    order of its points is the stored one)."""
+    monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
+    arguments = ["gen-load", "--documents", "40", "--assignments", "300", "--bodies", "30", "--users", "30",
+                 "--big-protocol", "25", "--busy-body", "40", "--seed", "13"]
+    assert runner.invoke(args=[*arguments, "--search"]).exit_code == 0
+    written = _entries(app)
+    found = {word: _found(app, word) for word in ("обеспеч", "мониторинг", "школ", "перенос")}
+    titled = _found(app, "провед", "title_lexemes")
+    assert len(written) == 340 and all(found.values()) and titled
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert _entries(app) == written
+    assert {word: _found(app, word) for word in found} == found
+    assert _found(app, "провед", "title_lexemes") == titled
