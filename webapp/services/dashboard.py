@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -39,6 +40,7 @@ BUCKETS = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("более
 NO_CONTROLLER = 0  #: the controller filter's value for assignments nobody controls
 TREND_MONTHS = 12
 LIST_LIMIT = 100  #: rows of a list shown on the dashboard itself; the drill-down pages through all of them
+INLINE_IDS = 5_000  #: co-executing assignments of a body filter written into the statement as ids, at most
 
 #: The figures a user can drill down into (the assignment list shows exactly the rows counted), with titles.
 FIGURES = {
@@ -61,6 +63,18 @@ class Filters:
     doc_type: str | None = None
     since: date | None = None  # the document's date from
     until: date | None = None  # the document's date to
+
+    @cached_property
+    def body_condition(self):
+        """The body's assignments (with its sub-bodies, as lead or co-executor) as an OR of two index ranges: the
+        lead body's ids, and the co-executing assignments' ids read first (a few, as a rule; a subquery past
+        INLINE_IDS). With the subquery in the OR the database read every assignment: 2 s of a department's
+        dashboard at 1,000,000."""
+        ids = self.body.subtree_ids()
+        coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
+        shared = db.session.scalars(coexecuting.distinct().limit(INLINE_IDS + 1)).all()
+        return or_(Assignment.lead_body_id.in_(ids),
+                   Assignment.id.in_(shared if len(shared) <= INLINE_IDS else coexecuting))
 
     def describe(self) -> list[str]:
         """The filters in words, as the справка and the export state them under their title."""
@@ -107,9 +121,7 @@ def filter_conditions(f: Filters) -> list:
     """The filters as conditions on Assignment joined to its Document."""
     conditions = []
     if f.body is not None:
-        ids = f.body.subtree_ids()
-        coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-        conditions.append(or_(Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting)))
+        conditions.append(f.body_condition)
     if f.controller_id is not None:
         conditions.append(Assignment.controller_id.is_(None) if f.controller_id == NO_CONTROLLER
                           else Assignment.controller_id == f.controller_id)
