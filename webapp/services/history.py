@@ -14,7 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from webapp import clock
 from webapp.extensions import db
@@ -174,9 +175,16 @@ class _Reader:
     types they mention looked up once."""
 
     def __init__(self, events: list[Event]):
+        # the types of documents the session holds loaded (a document's own page) are not asked for again
         document_ids = {e.document_id for e in events if e.document_id}
-        self.doc_types = dict(db.session.execute(select(Document.id, Document.doc_type)
-                                                 .where(Document.id.in_(document_ids))).all()) if document_ids else {}
+        self.doc_types = {}
+        for document_id in document_ids:
+            held = db.session.identity_map.get(identity_key(Document, document_id))
+            if held is not None and "doc_type" in held.__dict__:  # loaded, not expired: no statement
+                self.doc_types[document_id] = held.doc_type
+        if document_ids - set(self.doc_types):
+            self.doc_types.update(db.session.execute(select(Document.id, Document.doc_type).where(
+                Document.id.in_(document_ids - set(self.doc_types)))).all())
         logins = set()
         for event in events:
             for values in (event.before or {}, event.after or {}):
@@ -291,7 +299,8 @@ HISTORY_PAGE = 100  #: events of one history page (an order acknowledged by hund
 
 def history_page(condition, after: str | None = None) -> tuple[list[Entry], str | None]:
     """One object's history, oldest first, in keyset pages: (the entries, the next page's cursor or None)."""
-    events = select(Event).where(condition).options(selectinload(Event.actor), selectinload(Event.acting_for))
+    # who acted, joined into the page's statement (many-to-one: no more rows), not asked in two more
+    events = select(Event).where(condition).options(joinedload(Event.actor), joinedload(Event.acting_for))
     page = paging.keyset(events, paging.Sort(Event.id), Event.id, after=after,
                          size=HISTORY_PAGE, message="Неверная ссылка на страницу истории: откройте страницу заново.")
     return describe(page.rows), page.after
