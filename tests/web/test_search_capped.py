@@ -23,13 +23,13 @@ def capped(request, demo_app, monkeypatch) -> list[str]:
     with demo_app.app_context():
         boundary = db.session.scalar(search._boundary(request.param))
     assert boundary is not None
-    monkeypatch.setattr(search, "_ways", lambda conditions, terms: search._Ways("capped", "capped", "capped",
-                                                                                 boundary))
+    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(): search._Ways("capped", "capped",
+                                                                                            "capped", boundary))
     tier = search._tier
 
-    def spied(conditions, way, boundary, terms, in_title, end):
+    def spied(conditions, way, boundary, terms, in_title, end, *texts):
         ways.append(way)
-        return tier(conditions, way, boundary, terms, in_title, end)
+        return tier(conditions, way, boundary, terms, in_title, end, *texts)
 
     monkeypatch.setattr(search, "_tier", spied)
     return ways
@@ -55,7 +55,8 @@ def test_a_boundary_below_the_first_page_keeps_the_walk(demo_app, client, auth, 
 
     with demo_app.app_context():
         oldest = db.session.scalar(select(func.min(SearchEntry.sort_date)))
-    monkeypatch.setattr(search, "_ways", lambda conditions, terms: search._Ways("capped", "capped", "capped", oldest))
+    monkeypatch.setattr(search, "_ways",
+                        lambda conditions, terms, domain=(): search._Ways("capped", "capped", "capped", oldest))
     ways: list[str] = []
     tier = search._tier
     monkeypatch.setattr(search, "_tier", lambda *args: ways.append(args[1]) or tier(*args))
@@ -86,7 +87,8 @@ def test_the_probe_caps_a_walk_when_the_words_are_common_but_the_hits_are_not(de
                                                                               monkeypatch):
     """The probe's decision on the demo: every dated entry probed, the words counted whoever may read them. A school's
     executor reads few of the hits of «педагог», so with DENSE above their hits and at most the words' entries the
-    reads are capped walks, and the pages still hold every hit in order."""
+    reads are capped walks, and the pages still hold every hit in order. (Her own assignments are read apart
+    through their ids unless she sees more than OWN of them: OWN is 0 here, so that every entry is probed.)"""
     from sqlalchemy import func, select
 
     from webapp.extensions import db
@@ -101,9 +103,19 @@ def test_the_probe_caps_a_walk_when_the_words_are_common_but_the_hits_are_not(de
     monkeypatch.setattr(search, "DENSE", len(mine) + 1)  # more than the executor's hits: not dense for them
     chosen: list = []
     ways = search._ways
-    monkeypatch.setattr(search, "_ways", lambda conditions, terms: chosen.append(ways(conditions, terms))
-                        or chosen[-1])
+    monkeypatch.setattr(search, "OWN", 0)
+    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(): chosen.append(
+        ways(conditions, terms, domain)) or chosen[-1])
     monkeypatch.setattr(search, "PAGE_SIZE", 4)
     assert len(_expected(demo_app, "auditor", "педагог")) > len(mine)  # the words: at least the auditor's hits
     assert _hits(client, "педагог") == mine
-    assert chosen and {(w.title, w.others) for w in chosen} == {("capped", "capped")}
+    assert chosen and {(w.count, w.title) for w in chosen} == {("capped", "capped")}
+    # the others' read is judged by the words outside the titles: capped only if those are common too
+    from webapp.ru.search_terms import matches_all, query_terms
+
+    terms = query_terms("педагог")
+    with demo_app.app_context():
+        outside = sum(1 for entry in db.session.scalars(select(SearchEntry).where(SearchEntry.sort_date.is_not(None)))
+                      if matches_all(entry.lexemes.split(), terms)
+                      and not matches_all(entry.title_lexemes.split(), terms))
+    assert {w.others for w in chosen} == {"capped" if outside >= search.DENSE else "index"}

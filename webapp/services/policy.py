@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import and_, exists, or_, select, true, union
 
 from webapp import clock
 from webapp.extensions import db
@@ -505,3 +505,34 @@ def draft_bodies(user: User):
     for whoever drafts or controls (a protocol assigns work to any body), for the others those of visible_bodies."""
     whole = user.has_role(*DRAFTERS, *CONTROLLERS)
     return and_(Body.closed_at.is_(None), true() if whole else visible_bodies(user))
+
+
+# --- the same rules as reads of ids (a user's own objects, a few thousand, read through their indexes) -------------
+
+
+def visible_assignment_ids(user: User):
+    """The ids of the assignments `visible_assignments` lets the user read, as a UNION of one indexed read per
+    branch of it (`assignment_branches`): a query that wants only her assignments (search) reads them here. None:
+    every assignment."""
+    branches = assignment_branches(user)
+    if branches is None:
+        return None
+    return union(*(select(Assignment.id).where(branch) for branch in branches))
+
+
+def readable_unpublished_document_ids(user: User):
+    """The ids of the documents `readable_documents` lets the user read that are not published (in force documents
+    are everyone's), one indexed read per way: her own, on her route, and for draft readers those their scope
+    issues. None: every one of them (an overseer, a draft reader of the whole organisation)."""
+    if oversees(user):
+        return None
+    unpublished = Document.state != PUBLISHED
+    reads = [select(Document.id).where(Document.author_id == user.id, unpublished),
+             select(ApprovalStep.document_id).join(Document, Document.id == ApprovalStep.document_id)
+             .where(ApprovalStep.user_id == user.id, unpublished)]
+    if user.has_role(*DRAFT_READERS):
+        scope = scope_ids(user)
+        if scope is None:
+            return None
+        reads.append(select(Document.id).where(Document.issuing_body_id.in_(scope), unpublished))
+    return union(*reads)

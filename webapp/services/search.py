@@ -23,6 +23,7 @@ from datetime import date
 
 from sqlalchemy import (
     and_,
+    any_,
     bindparam,
     case,
     delete,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.extensions import db
@@ -57,12 +59,14 @@ from webapp.models import (
 )
 from webapp.ru.search_terms import lexemes, query_terms, snippet
 from webapp.services import policy
+from webapp.workflow.engine import PUBLISHED
 
 PAGE_SIZE = 20
 WINDOW = 1000  # hits counted and reachable by paging; beyond it «более 1 000», and the user narrows the query
 PROBE = 1000  # the newest entries whose hits tell whether a query's hits are common (see _ways)
 DENSE = 20  # hits among them (2%) from which reading in date order beats the full-text index
 CAP = 30_000  # the newest entries a walk tests when the words are common but the hits were not among the PROBE
+OWN = 10_000  # the most objects of a user's own (see _own_hits) read through their ids; beyond, every entry is tested
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
 _NO_BITMAPS = "search_bitmap_scans_off"
@@ -269,15 +273,23 @@ class Results:
 # of migration 0025's title index (written here as the index is), on SQLite the FTS5 tables
 _SIMPLE = literal_column("'simple'")
 _TSVECTORS = {"text": literal_column("search_entry.tsv"),
-              "title": func.to_tsvector(_SIMPLE, SearchEntry.title_lexemes)}
+              "title": func.to_tsvector(_SIMPLE, SearchEntry.title_lexemes),
+              # the texts of the published documents alone (migration 0029's partial index): the expression the
+              # generated column holds, written so that only that index matches it (PostgreSQL preferred the
+              # whole tsv index ANDed with a date index's bitmap: 4 s where the partial index took 1 ms)
+              "published": func.to_tsvector(_SIMPLE, SearchEntry.lexemes)}
 _FTS5 = {"text": "SELECT rowid FROM search_fts WHERE search_fts MATCH :words",
-         "title": "SELECT rowid FROM search_title_fts WHERE search_title_fts MATCH :words"}
+         "title": "SELECT rowid FROM search_title_fts WHERE search_title_fts MATCH :words",
+         "published": "SELECT rowid FROM search_fts WHERE search_fts MATCH :words"}
 
 
 def _fts(column: str, terms: list[str], every: bool = True, walk: bool = False):
-    """The entries whose text (column "text") or title ("title") holds every term (or any, every=False) as a
-    prefix of a lexeme. walk: written so that the engine cannot answer it from the full-text index, and checks it
-    on each entry read in date order instead (what a common word needs: its first hits are among the newest)."""
+    """The entries whose text (column "text"; "published": through the published documents' own index) or title
+    ("title") holds every term (or any, every=False) as a prefix of a lexeme. walk: written so that the engine
+    cannot answer it from the full-text index, and checks it on each entry read in date order instead (what a
+    common word needs: its first hits are among the newest)."""
+    if walk and column == "published":
+        column = "text"  # the stored tsvector, not the index's expression computed again for each entry
     if db.engine.dialect.name == "postgresql":
         words = (" & " if every else " | ").join(f"{term}:*" for term in terms)
         match = _TSVECTORS[column].bool_op("@@")(func.to_tsquery(_SIMPLE, bindparam("words", words, unique=True)))
@@ -287,14 +299,13 @@ def _fts(column: str, terms: list[str], every: bool = True, walk: bool = False):
     return (SearchEntry.id + 0).in_(rowids) if walk else SearchEntry.id.in_(rowids)
 
 
-def _visible(user: User):
+def _visible(user: User, documents_only: bool = False):
     """The entries the policy lets the user read, as correlated EXISTS on the document's or assignment's primary
     key: checked entry by entry as they are read, never a list of every readable id. Never a draft assignment:
-    it has no page of its own until its document is published (its text is found in the document's entry)."""
-    # SQLite: kind || '', no index on kind, or it reads every entry of both kinds through one (a MULTI-INDEX OR);
-    # PostgreSQL: the column itself, whose statistics its planner needs
-    kind = SearchEntry.kind if db.engine.dialect.name == "postgresql" else SearchEntry.kind.concat("")
-    listed = or_(kind == "document", SearchEntry.status != AssignmentStatus.draft)
+    it has no page of its own until its document is published (its text is found in the document's entry).
+    documents_only: the rule for documents' entries alone (for reads of _published_documents)."""
+    kind = _kind()
+    listed = _listed()
     if policy.oversees(user):
         return listed
     readable = select(literal(1)).select_from(Document).where(
@@ -305,8 +316,21 @@ def _visible(user: User):
         # OFFSET 0 keeps each EXISTS a look-up per entry: otherwise the planner may hash every readable document
         # and visible assignment first (a scan of both tables) to test the few entries a page reads
         readable, visible = readable.offset(0), visible.offset(0)
+    if documents_only:
+        return readable.exists()
     return and_(listed, or_(and_(kind == "document", readable.exists()),
                             and_(kind == "assignment", visible.exists())))
+
+
+def _kind():
+    # SQLite: kind || '', no index on kind, or it reads every entry of both kinds through one (a MULTI-INDEX OR);
+    # PostgreSQL: the column itself, whose statistics its planner needs
+    return SearchEntry.kind if db.engine.dialect.name == "postgresql" else SearchEntry.kind.concat(literal_column("''"))
+
+
+def _listed():
+    """Every entry but a draft's assignment's (no page of its own until its document is published)."""
+    return or_(_kind() == "document", SearchEntry.status != AssignmentStatus.draft)
 
 
 def _newest_first() -> tuple:
@@ -325,10 +349,12 @@ class _Ways:
     title: str
     others: str
     boundary: date | None = None  # where a capped walk stops (the entries of that date included)
+    texts: str = "text"  # the full-text index of the texts read: "published" for the published documents' own
 
 
-def _ways(conditions: list, terms: list[str]) -> _Ways:
-    """How to read the hits, the title hits and the others, judged by a probe of the PROBE newest entries: the
+def _ways(conditions: list, terms: list[str], domain: tuple = ()) -> _Ways:
+    """How to read the hits, the title hits and the others, judged by a probe of the PROBE newest entries of the
+    domain (every entry; the published documents when a user's own objects are read apart, see _own_hits): the
     hits among them, and the query's words among them whoever may read them. Neither engine's planner
     can tell: PostgreSQL multiplies the terms' frequencies as if they were independent, SQLite's FTS5 gives no
     estimate.
@@ -340,27 +366,107 @@ def _ways(conditions: list, terms: list[str]) -> _Ways:
     took 2.8 s); they are walked down to the CAP-th newest entry and only if that finds too few, read through the
     full-text index. Neither: the words are rare, read through the full-text index. Whichever way is taken, the
     hits are the same: a capped walk that fills the page has found the newest hits (any other is older)."""
-    boundary, deep = db.session.execute(select(_boundary(PROBE).scalar_subquery(),
-                                               _boundary(CAP).scalar_subquery())).one()
+    boundary, deep = db.session.execute(select(_boundary(PROBE, domain).scalar_subquery(),
+                                               _boundary(CAP, domain).scalar_subquery())).one()
     if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
-        return _Ways("index", "index", "index")
-    visible = and_(*conditions)
-    words, hits, in_title = db.session.execute(
-        select(func.count(), func.sum(case((visible, 1), else_=0)),
-               func.sum(case((and_(visible, _fts("title", terms, walk=True)), 1), else_=0)))
-        .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True))).one()
-    hits, in_title = hits or 0, in_title or 0
-    capped = deep if words >= DENSE else None
+        return _Ways("index", "index", "index", texts="published" if domain else "text")
+    probed = select(case((and_(*conditions), 1), else_=0).label("hit"),
+                    case((_fts("title", terms, walk=True), 1), else_=0).label("titled")) \
+        .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True), *domain)
+    if db.engine.dialect.name == "postgresql":
+        probed = probed.offset(0)  # each flag once per entry (an EXISTS and a to_tsvector each)
+    probed = probed.subquery()
+    words, titles, hits, in_title = db.session.execute(
+        select(func.count(), func.sum(probed.c.titled), func.sum(probed.c.hit),
+               func.sum(probed.c.hit * probed.c.titled))).one()
+    titles, hits, in_title = titles or 0, hits or 0, in_title or 0
 
-    def way(found: int) -> str:
-        return "walk" if found >= DENSE else "capped" if capped is not None else "index"
+    def way(found: int, words: int) -> str:
+        return "walk" if found >= DENSE else "capped" if words >= DENSE and deep is not None else "index"
 
-    return _Ways(way(hits), way(in_title), way(hits - in_title), capped)
+    # each read judged by its own words: titles holding them may be rare where texts holding them are common (the
+    # title hits of «обеспечить» among the published documents: none, read through their index at once)
+    return _Ways(way(hits, words), way(in_title, titles), way(hits - in_title, words - titles), deep,
+                 "published" if domain else "text")
 
 
-def _boundary(depth: int):
-    """The date of the depth-th newest entry (one range of the sort_date index; NULL when there are fewer)."""
-    return select(SearchEntry.sort_date).order_by(*_newest_first()).offset(depth - 1).limit(1)
+def _boundary(depth: int, domain: tuple = ()):
+    """The date of the depth-th newest entry of the domain (one range of the sort_date index, or of the published
+    documents' own; NULL when there are fewer)."""
+    return select(SearchEntry.sort_date).where(*domain).order_by(*_newest_first()).offset(depth - 1).limit(1)
+
+
+def _published_documents() -> tuple:
+    """The published documents' entries: the hits of a user whose own objects are read apart (_own_hits) that are
+    not among them. Written inline, as the partial indexes of migration 0029 are, so that both planners match them
+    (SQLite cannot match a bound parameter to an index's predicate, nor can PostgreSQL's generic plans); on SQLite
+    as `kind || ''`, which the index's predicate repeats: its planner, without statistics, would otherwise read
+    every document through the (kind, object_id) index and sort them."""
+    kind = _kind()
+    return kind == literal_column("'document'"), SearchEntry.state == literal_column(f"'{PUBLISHED}'")
+
+
+def _documents_possible(filters: Filters) -> bool:
+    """Whether a document's entry can pass the filters (it has no status or deadline: those are assignments')."""
+    return filters.kind != "assignment" and not (filters.status or filters.deadline_from or filters.deadline_to)
+
+
+def _among(column, ids: list[int]):
+    """column IN ids: one array parameter on PostgreSQL (an index scan for each), a list on SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(column.type)))
+    return column.in_(ids)
+
+
+@dataclass
+class _Own:
+    """A user's own hits (see _own_hits): entry ids newest first, whose titles hold every term or not."""
+    titled: list[int]
+    others: list[int]
+
+    def __len__(self) -> int:
+        return len(self.titled) + len(self.others)
+
+
+def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -> _Own | None:
+    """The hits among the user's own objects, read through their ids; None when she sees every one of them or more
+    than OWN: then every entry is tested instead (as for an overseer).
+
+    Who does not oversee sees the published documents, the assignments of her bodies and a few more documents
+    (her own, her route's, her scope's drafts for draft readers). At a region's 1,000,000 assignments a school's
+    executor sees 5,000 assignments: tested newest first among every entry, they were too rare to fill a page
+    before the full-text index was read, whose common words hold 100,000s of entries (0.4-4 s a search). Read
+    through their ids (the policy's one indexed read per way she sees one, then `(kind, object_id)`), they cost
+    a few thousand look-ups whatever the words; the published documents are read apart (_published_documents,
+    with their own indexes). The ids are the policy's, so the entries are not tested again against its clause
+    (an EXISTS per hit, a fifth of the read)."""
+    want_assignments, want_documents = filters.kind != "document", _documents_possible(filters)
+    assignments = policy.visible_assignment_ids(user) if want_assignments else None
+    documents = policy.readable_unpublished_document_ids(user) if want_documents else None
+    if (want_assignments and assignments is None) or (want_documents and documents is None):
+        return None
+    reads = [select(literal(kind).label("kind"), query.subquery().c[0].label("id"))
+             for kind, query in (("assignment", assignments), ("document", documents)) if query is not None]
+    if not reads:
+        return _Own([], [])
+    ids: dict[str, list[int]] = {"assignment": [], "document": []}
+    for kind, object_id in db.session.execute(union_all(*reads).limit(OWN + 1)):
+        ids[kind].append(object_id)
+    if sum(map(len, ids.values())) > OWN:
+        return None
+    # the documents not published: the complement of _published_documents by the entry's own state, so no hit is
+    # read twice
+    own = {"assignment": SearchEntry.kind == "assignment",
+           "document": and_(SearchEntry.kind == "document", SearchEntry.state != PUBLISHED)}
+    titled = case((_fts("title", terms, walk=True), 1), else_=0).label("titled")
+    reads = [select(SearchEntry.id, SearchEntry.sort_date, titled).where(
+        own[kind], _among(SearchEntry.object_id, found), _fts("text", terms, walk=True), _listed(), *filtering)
+        for kind, found in ids.items() if found]
+    if not reads:
+        return _Own([], [])
+    rows = sorted(db.session.execute(union_all(*reads)).all(),  # in the results' order: newest, undated last
+                  key=lambda row: (row.sort_date is not None, row.sort_date or date.min, row.id), reverse=True)
+    return _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled])
 
 
 def _conditions(filters: Filters) -> list:
@@ -415,28 +521,42 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
     postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:  # a LIMIT of 20 read in index order: starting parallel workers costs more than it saves
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    _count_and_read(results, [_visible(user), *_conditions(filters)])
+    _count_and_read(results, user, filters)
     _bitmaps()
     if postgresql:  # (an error instead rolls the transaction back, and SET LOCAL with it)
         db.session.execute(text("RESET max_parallel_workers_per_gather"))
     return results
 
 
-def _count_and_read(results: Results, conditions: list) -> None:
-    terms = results.terms
-    ways = _ways(conditions, terms)
-    found, below = _count(conditions, ways, terms)
+def _count_and_read(results: Results, user: User, filters: Filters) -> None:
+    terms, filtering = results.terms, _conditions(filters)
+    conditions = [_visible(user), *filtering]
+    own = _own_hits(user, filters, terms, filtering)
+    domain: tuple | None = ()  # where the other hits are: among every entry, the published documents, nowhere
+    if own is not None:
+        domain = _published_documents() if _documents_possible(filters) else None
+        conditions = [_visible(user, documents_only=True), *filtering]
+    found, tiers = len(own or ()), []
+    if domain is not None:
+        rest = [*domain, *conditions]
+        ways = _ways(conditions, terms, domain)
+        counted, below = _count(rest, ways, terms)
+        found += counted
     results.total, results.more = min(found, WINDOW), found > WINDOW
     if not found:
         return
     results.page = min(results.page, results.pages)
     start, end = (results.page - 1) * PAGE_SIZE, min(results.page * PAGE_SIZE, results.total)
-    title_way, others_way = ways.title, ways.others
-    if below is not None:  # every hit down to the boundary was counted: a capped walk that cannot fill the page
-        title_way = "index" if title_way == "capped" and below[0] < end else title_way  # is not tried
-        others_way = "index" if others_way == "capped" and below[1] < end else others_way
-    tiers = [_tier(conditions, title_way, ways.boundary, terms, True, end),
-             _tier(conditions, others_way, ways.boundary, terms, False, end)]
+    if domain is not None:
+        title_way, others_way = ways.title, ways.others
+        if below is not None:  # every hit down to the boundary was counted: a capped walk that cannot fill the page
+            title_way = "index" if title_way == "capped" and below[0] < end else title_way  # is not tried
+            others_way = "index" if others_way == "capped" and below[1] < end else others_way
+        tiers += [_tier(rest, title_way, ways.boundary, terms, True, end, ways.texts),
+                  _tier(rest, others_way, ways.boundary, terms, False, end, ways.texts)]
+    if own is not None:  # the first `end` of her own hits of each rank beside them
+        tiers += [select(SearchEntry.id, literal(rank).label("tier")).where(SearchEntry.id.in_(ids[:end])).subquery()
+                  for rank, ids in ((1, own.titled), (0, own.others)) if ids]
     window = union_all(*(select(tier.c.id, tier.c.tier) for tier in tiers)).subquery()
     _bitmaps()
     rows = db.session.scalars(select(SearchEntry).join(window, window.c.id == SearchEntry.id)
@@ -452,7 +572,7 @@ def _count(conditions: list, way: _Ways, terms: list[str]) -> tuple[int, tuple[i
         return db.session.scalar(select(func.count()).select_from(query.limit(WINDOW + 1).subquery()))
 
     walk = way.count != "index"
-    hits = select(SearchEntry.id).where(_fts("text", terms, walk=walk), *conditions)
+    hits = select(SearchEntry.id).where(_fts(way.texts, terms, walk=walk), *conditions)
     if way.count == "capped":  # enough hits down to the boundary settle it; else count them all, indexed
         titled = case((_fts("title", terms, walk=True), 1), else_=0).label("titled")
         capped = hits.add_columns(titled).where(SearchEntry.sort_date >= way.boundary).limit(WINDOW + 1).subquery()
@@ -462,24 +582,32 @@ def _count(conditions: list, way: _Ways, terms: list[str]) -> tuple[int, tuple[i
             return found, None
         below = (in_title or 0, found - (in_title or 0))
         _bitmaps()
-        return counted(select(SearchEntry.id).where(_fts("text", terms), *conditions)), below
+        return counted(select(SearchEntry.id).where(_fts(way.texts, terms), *conditions)), below
     return counted(hits), None
 
 
-def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], in_title: bool, end: int):
+def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], in_title: bool, end: int,
+          texts: str = "text"):
     """The first `end` hits whose title holds every term (in_title) or not, newest first, with their
-    tier: a subquery of (id, tier)."""
+    tier: a subquery of (id, tier). Read through the full-text index, the title hits are found through the
+    titles' (only), the others through the texts' (`texts`)."""
     tier = literal(1 if in_title else 0).label("tier")
     walk = way != "index"
     title = _fts("title", terms, walk=walk or not in_title)
-    matched = [_fts("text", terms, walk=walk), title if in_title else not_(title), *conditions]
+    matched = [_fts(texts, terms, walk=walk or in_title), title if in_title else not_(title), *conditions]
     if way == "capped":  # the walk down to the boundary; if it found fewer than `end`, the full-text index
         first = _walked(lambda: db.session.scalars(select(SearchEntry.id).where(
             SearchEntry.sort_date >= boundary, *matched).order_by(*_newest_first()).limit(end)).all())
         if len(first) < end:
-            return _tier(conditions, "index", None, terms, in_title, end)
+            return _tier(conditions, "index", None, terms, in_title, end, texts)
         return select(SearchEntry.id, tier).where(SearchEntry.id.in_(first)).subquery()
-    return select(SearchEntry.id, tier).where(*matched).order_by(*_newest_first()).limit(end).subquery()
+    if walk or db.engine.dialect.name != "postgresql":
+        return select(SearchEntry.id, tier).where(*matched).order_by(*_newest_first()).limit(end).subquery()
+    # through the full-text index, then the few hits sorted: with the LIMIT in sight PostgreSQL may walk a date index
+    # instead, misjudging how rare the hits are (a partial index's expression has no statistics until an ANALYZE)
+    hits = select(SearchEntry.id, SearchEntry.sort_date).where(*matched).offset(0).subquery()
+    return select(hits.c.id, tier).order_by(hits.c.sort_date.desc().nulls_last(), hits.c.id.desc()).limit(end) \
+        .subquery()
 
 
 def _walked(read):
