@@ -93,7 +93,9 @@ def test_the_cli_import_names_the_body_that_took_a_merged_one_over(demo_app, cli
     assert _responsible_of(demo_app, result.output) == [taker]
 
 
-def test_the_cli_import_refuses_a_text_naming_a_closed_body_only(demo_app, client, runner, tmp_path):
+def test_the_cli_import_refuses_a_draft_naming_a_closed_body_and_keeps_it_in_an_archive_document(
+        demo_app, client, runner, tmp_path):
+    """A draft would make work for a body that is gone; an archive document names the bodies of its own day."""
     admin = _api(demo_app, client, "admin")
     closed = _body(admin, "Комиссия по приёмке школ")
     _ok(admin.post(f"/bodies/{closed}/close"))
@@ -106,6 +108,9 @@ def test_the_cli_import_refuses_a_text_naming_a_closed_body_only(demo_app, clien
     assert _counts(demo_app) == before
     with demo_app.app_context():
         assert db.session.get(Body, closed).closed_at is not None
+    result = runner.invoke(args=["import", "--user", "admin", "--as-archive", str(path)])
+    assert result.exit_code == 0 and "in force" in result.output, result.output
+    assert _responsible_of(demo_app, result.output) == [closed]
 
 
 def test_an_order_whose_point_s_body_closed_on_the_way_is_not_signed_until_mended(demo_app, client):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -57,15 +57,16 @@ TEXT_FIELDS = ("name", "short_name", "dative", "name_alt", "place")
 LIST_FIELDS = ("aliases", "letterhead_above", "letterhead_above_alt", "address")
 
 
-def check_assignable(user: User, ids) -> None:
+def check_assignable(user: User, ids, closed_ok: bool = False) -> None:
     """Refuse unless every body of `ids` is one the user may name in a draft or an assignment (policy.draft_bodies:
     open, and within reach): the forms' pickers offer only those, and the API and the command-line import go
     through here too. A closed body is named in the reason; any other is «unknown» (nothing about bodies out of
-    the user's reach is told)."""
+    the user's reach is told). `closed_ok`: an archive document, which names the bodies of its own day."""
     wanted = set(ids)
     if not wanted:
         return
-    allowed = set(db.session.scalars(select(Body.id).where(draft_bodies(user), Body.id.in_(wanted))))
+    usable = or_(draft_bodies(user), Body.closed_at.is_not(None)) if closed_ok else draft_bodies(user)
+    allowed = set(db.session.scalars(select(Body.id).where(usable, Body.id.in_(wanted))))
     if wanted <= allowed:
         return
     closed = db.session.scalars(select(Body).where(Body.id.in_(wanted - allowed), Body.closed_at.is_not(None))

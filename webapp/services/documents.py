@@ -76,7 +76,7 @@ class DraftData:
     signatories: list[tuple[str, str]] = field(default_factory=list)  # (job title, name)
 
 
-def _check(user: User, data: DraftData) -> None:
+def _check(user: User, data: DraftData, archive: bool = False) -> None:
     if data.doc_type not in DocumentType.__members__:
         raise Invalid("Неизвестный вид документа.")
     limit = int(current_app.config["MAX_POINTS"])
@@ -88,7 +88,7 @@ def _check(user: User, data: DraftData) -> None:
     for point in data.points:
         if point.agenda_index is not None and not 0 <= point.agenda_index < len(data.agenda):
             raise Invalid(f"Пункт «{point.number or point.text[:30]}» ссылается на несуществующий вопрос повестки.")
-    check_assignable(user, {body_id for p in data.points for body_id in p.responsible_ids})
+    check_assignable(user, {body_id for p in data.points for body_id in p.responsible_ids}, closed_ok=archive)
 
 
 def _clear_content(document: Document) -> None:
@@ -215,10 +215,11 @@ def _undated_kind(point: PointData) -> str | None:
     return DeadlineKind.ongoing if is_ongoing_verb(point.text) else DeadlineKind.none
 
 
-def create_draft(user: User, data: DraftData) -> Document:
-    """A new draft, issued by the author's body (the first one, when they belong to several)."""
+def create_draft(user: User, data: DraftData, archive: bool = False) -> Document:
+    """A new draft, issued by the author's body (the first one, when they belong to several). `archive`: one the
+    import puts in force at once with its own number and date, whose points may name bodies closed since."""
     ensure(user, "create_document")
-    _check(user, data)
+    _check(user, data, archive)
     document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True,
                         issuing_body=user.bodies[0] if user.bodies else None)
     db.session.add(document)

@@ -349,7 +349,7 @@ def save(user: User, item: ImportItem, data: DraftData, *, archive: bool, number
         raise Invalid(f"Издающий орган «{body.display_name if body else issuing_body_id}» не входит в органы, от "
                       "имени которых вы работаете. Выберите в поле «Издающий орган» свой орган (или оставьте поле "
                       "пустым).")
-    document = create_draft(user, data)
+    document = create_draft(user, data, archive=archive)
     if issuing_body_id and db.session.get(Body, issuing_body_id) is not None:
         document.issuing_body_id = issuing_body_id
         db.session.flush()
