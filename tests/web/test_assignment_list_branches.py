@@ -113,6 +113,13 @@ def test_a_row_in_two_branches_does_not_push_the_next_page_out(app, world):
     assert not {a.id for a in first.rows} & {a.id for a in second.rows}
 
 
+#: Indexes that on a test's tiny tables (and with statistics left by earlier tests' rows) can look as good: a
+#: status's whole range, the deadline walk, one column of the composite. The question is whether the composite
+#: serves its branch.
+COMPETING = ("ix_assignment_lead_body_id", "ix_assignment_controller_id", "ix_assignment_status_deadline",
+             "ix_assignment_deadline")
+
+
 @pytest.mark.parametrize(("login", "indexes"), [
     ("exec", ("ix_assignment_lead_body_status_deadline", "ix_assignment_controller_status_deadline")),
     ("ctl", ("ix_assignment_controller_status_deadline",)),
@@ -126,7 +133,7 @@ def test_a_school_page_reads_its_branches_from_their_indexes(app, world, login, 
         for after in (None, "v2026-11-09_10"):
             query, order = assignments.list_query(user, after=after, size=50)
             found = plan(paging.keyset_query(query, order, Assignment.id, after=after, size=50),
-                         hide=("ix_assignment_lead_body_id", "ix_assignment_controller_id"))
+                         hide=COMPETING)
             for index in indexes:
                 assert index in found, found
 

@@ -370,22 +370,27 @@ def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> 
 def rollup(assignment: Assignment) -> tuple[int, int]:
     """Progress of the assignments of a point's sub-points (1.2 rolls up 1.2.1, 1.2.2 ...): (done, counted).
 
-    Cancelled ones do not count; (0, 0) when the point has no sub-point assignments."""
-    if assignment.point is None:
+    Cancelled ones do not count; (0, 0) when the point has no sub-point assignments. One statement whatever the
+    depth of the point's tree (its sub-points were loaded level by level, one statement per point)."""
+    if assignment.point_id is None:
         return 0, 0
-    point_ids: set[int] = set()
-    stack = list(assignment.point.children)
-    while stack:
-        point = stack.pop()
-        point_ids.add(point.id)
-        stack.extend(point.children)
-    if not point_ids:
-        return 0, 0
+    below = select(Point.id).where(Point.parent_id == assignment.point_id).cte("below", recursive=True)
+    below = below.union_all(select(Point.id).where(Point.parent_id == below.c.id))
     # A periodic sub-point counts once, as its series, not once per due date.
-    rows = [a for a in db.session.scalars(select(Assignment).where(Assignment.point_id.in_(point_ids),
-                                                                   Assignment.series_id.is_(None)))
-            if a.status != AssignmentStatus.cancelled]
-    return sum(1 for a in rows if a.status == AssignmentStatus.done), len(rows)
+    done, counted = db.session.execute(
+        select(func.count().filter(Assignment.status == AssignmentStatus.done), func.count())
+        .where(Assignment.point_id.in_(select(below.c.id)), Assignment.series_id.is_(None),
+               Assignment.status != AssignmentStatus.cancelled)).one()
+    return done, counted
+
+
+#: What an assignment's page shows of it: its document, point, lead body and controller in the assignment's own
+#: statement, its co-executors, deadline changes (the policy's pending request, «срок переносился»), reports with
+#: their authors and the reports' files in one statement each, instead of one lazy load each as the page reaches them
+PAGE_LOADS = (joinedload(Assignment.document), joinedload(Assignment.point), joinedload(Assignment.lead_body),
+              joinedload(Assignment.controller), selectinload(Assignment.coexecutors),
+              selectinload(Assignment.deadline_changes),
+              selectinload(Assignment.reports).options(joinedload(Report.author), selectinload(Report.files)))
 
 
 def add_assignment(user: User, document: Document, action: str, lead_body: Body | None,

@@ -320,7 +320,8 @@ def _review_import(user: User, item) -> str | None:
 
 
 def is_responsible(user: User, assignment: Assignment) -> bool:
-    """A member of one of its responsible bodies (or of a body above one)."""
+    """A member of one of its responsible bodies (or of a body above one). The rules ask it after their tests of
+    the assignment's own fields: it reads every body below the user's (5,000 for a member of the top body)."""
     return user.is_authenticated and bool({b.id for b in assignment.bodies} & member_body_ids(user))
 
 
@@ -344,15 +345,15 @@ def _not_series(assignment: Assignment) -> str | None:
 
 @rule("take_assignment")
 def _take_assignment(user: User, assignment: Assignment) -> str | None:
-    if not is_responsible(user, assignment) or assignment.status != AssignmentStatus.new:
+    if assignment.status != AssignmentStatus.new or not is_responsible(user, assignment):
         return "Взять в работу может член ответственного органа, пока поручение новое."
     return _not_series(assignment)
 
 
 @rule("report_assignment")
 def _report_assignment(user: User, assignment: Assignment) -> str | None:
-    if not is_responsible(user, assignment) \
-            or assignment.status not in (AssignmentStatus.in_work, AssignmentStatus.returned):
+    if assignment.status not in (AssignmentStatus.in_work, AssignmentStatus.returned) \
+            or not is_responsible(user, assignment):
         return "Отчёт представляет член ответственного органа по поручению в работе."
     return _not_series(assignment)
 
@@ -378,9 +379,9 @@ def pending_change(assignment: Assignment):
 
 @rule("request_extension")
 def _request_extension(user: User, assignment: Assignment) -> str | None:
-    if (is_responsible(user, assignment) and assignment.status in OPEN_STATUSES
-            and assignment.status != AssignmentStatus.reported and assignment.deadline is not None
-            and pending_change(assignment) is None):
+    if (assignment.status in OPEN_STATUSES and assignment.status != AssignmentStatus.reported
+            and assignment.deadline is not None and pending_change(assignment) is None
+            and is_responsible(user, assignment)):
         return _not_series(assignment)
     return "Перенос срока просит член ответственного органа по открытому поручению со сроком, по одному запросу."
 

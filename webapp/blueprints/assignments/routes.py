@@ -67,8 +67,8 @@ def index():
                            is_overdue=service.is_overdue, figure=figure, figures=FIGURES)
 
 
-def _load(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
+def _load(assignment_id: int, *options) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id, options=options)
     if assignment is None or assignment.status == AssignmentStatus.draft:
         abort(404)
     policy.ensure(current_user, "read_assignment", assignment)
@@ -78,7 +78,7 @@ def _load(assignment_id: int) -> Assignment:
 @bp.get("/assignments/<int:assignment_id>")
 @login_required
 def detail(assignment_id: int):
-    assignment = _load(assignment_id)
+    assignment = _load(assignment_id, *service.PAGE_LOADS)
     history, history_after = history_page(and_(Event.object_type == "assignment", Event.object_id == assignment.id),
                                           request.args.get("after"))
     return render_template(
