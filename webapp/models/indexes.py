@@ -29,6 +29,8 @@ _COLUMNS = [
 # partial index (neither SQLite nor PostgreSQL's generic plans match a partial index's predicate to a parameter).
 SERIES_PREDICATE = "deadline_kind = 'periodic' AND series_id IS NULL"
 ATTACHMENT_PREDICATE = "parent_id IS NOT NULL"
+# A document not yet published (a draft, or on its route): the few that wait for somebody (migration 0030)
+UNPUBLISHED_PREDICATE = "state <> 'published'"
 # Not described here: ix_document_register_date (the register newest first, on an expression; migration 0026 writes
 # it per engine, and SQLAlchemy does not reflect an index on an expression on SQLite).
 
@@ -44,6 +46,10 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # SQLite's planner (migration 0026)
     Index("ix_document_parent_id", Document.__table__.c.parent_id,
           sqlite_where=text(ATTACHMENT_PREDICATE), postgresql_where=text(ATTACHMENT_PREDICATE)),
+    # documents by state where it is not «published»: the groups of every inbox and of the menu's counter that wait
+    # for a signature, a review or an approval find the few in such a state (migration 0030)
+    Index("ix_document_unpublished_state", Document.__table__.c.state,
+          sqlite_where=text(UNPUBLISHED_PREDICATE), postgresql_where=text(UNPUBLISHED_PREDICATE)),
     # pending deadline-extension requests: a group of every inbox and of the menu's counter (migration 0027)
     Index("ix_deadline_change_status", DeadlineChange.__table__.c.status),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)

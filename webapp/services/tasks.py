@@ -24,6 +24,7 @@ from webapp.models import (
     ChangeStatus,
     DeadlineChange,
     Document,
+    Membership,
     User,
 )
 from webapp.models.assignment import assignment_coexecutor
@@ -155,9 +156,7 @@ def _to_execute(user: User):
     assignment). A union whose halves each carry the whole condition, so each reads its own index for just the
     open assignments (the lead half: body + status + deadline): with the status tested outside it, PostgreSQL
     joined every open assignment of the organisation to the body's ids."""
-    ids = {body.id for body in user.bodies}
-    if not ids:
-        return false()
+    ids = select(Membership.body_id).where(Membership.user_id == user.id).scalar_subquery()  # user.bodies, in SQL
     is_open = and_(_one_of(Assignment.status, TO_EXECUTE), not_(Assignment.is_series))
     return Assignment.id.in_(union(
         select(Assignment.id).where(Assignment.lead_body_id.in_(ids), is_open),
