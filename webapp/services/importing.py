@@ -172,6 +172,8 @@ def proposal(item: ImportItem) -> Proposal:
     elif issuing is not None and _normal(issuing.name) != _normal(found["issuing_body"]):
         result.flag("issuing_body", f"В бланке: «{found['issuing_body']}» — проверьте, тот ли это орган.")
     agenda_count = len(data["agenda"])
+    reference = date.fromisoformat(found["date"]) if found.get("date") else clock.today()
+    unread_flagged = set()
     data["points"] = []
     for index, ((point, directive, text), names) in enumerate(zip(rows, names_of, strict=True)):
         matched = [known.get(name) for name in names]
@@ -183,11 +185,16 @@ def proposal(item: ImportItem) -> Proposal:
             else:
                 result.flag(f"points-{index}-responsible", f"Ответственное лицо «{person}»: выберите его орган.")
         number, label = _clean_number(row_number(point))
+        text, deadline = keep_unread_deadline(text, point.get("deadline_text") or "", reference)
+        if not deadline and point.get("deadline_text"):
+            unread_flagged.add(f"points-{index}-deadline")
+            result.flag(f"points-{index}-deadline", f"Срок не распознан как дата: «{_phrase(point['deadline_text'])}»"
+                                                    "; он оставлен в тексте пункта, проверьте.")
         data["points"].append({
             "number": number, "text": f"{label} {text}".strip() if label else text,
             "responsible": [b.id for b in matched if b is not None],
             "new_body": "; ".join(n for n, b in zip(names, matched, strict=True) if b is None and n not in people),
-            "deadline": point.get("deadline_text") or "", "agenda": _agenda_of(row_number(point), agenda_count)})
+            "deadline": deadline, "agenda": _agenda_of(row_number(point), agenda_count)})
         if data["points"][-1]["new_body"]:
             result.flag(f"points-{index}-new_body", "Такого органа нет в справочнике: он будет создан при "
                                                     "сохранении, или выберите существующий.")
@@ -195,9 +202,41 @@ def proposal(item: ImportItem) -> Proposal:
             result.flag(f"points-{index}-responsible", "Не найден ответственный.")
     for path, reason in found.get("flags") or []:
         name = form_field(path, where)
-        if name:
+        if name and not (name in unread_flagged and reason.startswith("Срок не распознан")):
             result.flag(name, reason)
     return result
+
+
+_LABEL = re.compile(r"^\s*срок(?:\s+исполнения)?\s*[:\-–—]\s*", re.I)
+
+
+def _phrase(deadline: str) -> str:
+    """A deadline phrase without its «Срок:» label and closing punctuation."""
+    return _LABEL.sub("", " ".join(deadline.split())).rstrip(" .;,")
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+def keep_unread_deadline(text: str, deadline: str, reference: date) -> tuple[str, str]:
+    """A point's text and deadline phrase as the draft keeps them: a phrase that does not read as a date or period
+    («в период летней оздоровительной кампании 2025 года», «в ходе подготовки к …») is never dropped: it goes
+    into the point's text («… Срок: в период …», unless the text says it already) and the deadline is left
+    empty, for a person to set. A phrase that reads stays the point's deadline."""
+    if not deadline.strip():
+        return text, ""
+    try:
+        read_deadline(deadline, reference)
+    except Invalid:
+        phrase = _phrase(deadline)
+        if not phrase or _folded(phrase) in _folded(text):
+            return text, ""
+        base = text.rstrip()
+        if base and not base.endswith((".", "!", "?", ":")):
+            base += "."
+        return f"{base} Срок: {phrase}".strip(), ""
+    return text, deadline
 
 
 def rows_of(item: ImportItem) -> tuple[list[tuple[dict, bool, str]], dict[str, int]]:
@@ -265,7 +304,7 @@ def _clean_number(label: str) -> tuple[str, str]:
 
 def draft_data(start: Proposal) -> tuple[DraftData, dict[int, str]]:
     """The proposal as the draft service takes it, without a person's review (the command line's import): points
-    without text are dropped, a deadline phrase that does not read is left in the point's text only."""
+    without text are dropped, a deadline phrase that does not read is kept in the point's text."""
     values = start.data
     agenda = [AgendaData(title=a["title"]) for a in values["agenda"] if (a.get("title") or "").strip()]
     reference = date.fromisoformat(_iso(values["event_date"])) if values["event_date"] else clock.today()
@@ -273,16 +312,12 @@ def draft_data(start: Proposal) -> tuple[DraftData, dict[int, str]]:
     for row in values["points"]:
         if not row["text"].strip():
             continue
-        deadline = row["deadline"] or None
-        try:
-            read_deadline(deadline, reference)
-        except Invalid:
-            deadline = None
+        text, deadline = keep_unread_deadline(row["text"].strip(), row["deadline"] or "", reference)
         if row["new_body"] and not row["responsible"]:
             new_bodies[len(points)] = row["new_body"]
         index = row["agenda"] - 1 if row["agenda"] and row["agenda"] <= len(agenda) else None
-        points.append(PointData(text=row["text"].strip(), number=row["number"] or None, agenda_index=index,
-                                responsible_ids=list(row["responsible"]), deadline_text=deadline))
+        points.append(PointData(text=text, number=row["number"] or None, agenda_index=index,
+                                responsible_ids=list(row["responsible"]), deadline_text=deadline or None))
     signatories = [(values["signer_title"], values["signer_name"])] if values["signer_name"] else []
     data = DraftData(
         doc_type=values["doc_type"], title=values["title"] or "Без заголовка", heading=values["heading"],
