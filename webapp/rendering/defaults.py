@@ -142,16 +142,27 @@ def _lines(book, expression: str, var: str = "line") -> None:
     paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Section")
     _tag(book, f"{{%p elif {var}.label %}}")
     # The label at the paragraph indent, a space, the text; wrapped lines return to the left margin.
-    paragraph(book, f"{{{{ {var}.label }}}} {{{{ {var}.text }}}}", "Docflow Point Numbered")
+    _kept_if(book, f"{var}.notes", f"{{{{ {var}.label }}}} {{{{ {var}.text }}}}", "Docflow Point Numbered")
     _tag(book, "{%p else %}")
-    paragraph(book, f"{{{{ {var}.full }}}}", "Docflow Point")
+    _kept_if(book, f"{var}.notes", f"{{{{ {var}.full }}}}", "Docflow Point")
     _tag(book, "{%p endif %}")
     # «Срок: до 01.02.2022», «Ответственные: …» on lines of their own, when the point's text does not say them
-    # (webapp/rendering/point_notes.py).
+    # (webapp/rendering/point_notes.py); each but the last kept with the next, as the point is kept with them.
     _tag(book, f"{{%p for note in {var}.notes %}}")
-    paragraph(book, "{{ note }}", "Docflow Point")
+    _kept_if(book, "not loop.last", "{{ note }}", "Docflow Point")
     _tag(book, "{%p endfor %}")
     _tag(book, "{%p endfor %}")
+
+
+def _kept_if(book, condition: str, text: str, style: str) -> None:
+    """A paragraph kept on the page of the next one (Word's «не отрывать от следующего», w:keepNext) when the
+    condition holds: a point with its «Срок:» / «Ответственные:» lines after it, so a page never starts with
+    them away from their point; the same paragraph without it otherwise."""
+    _tag(book, f"{{%p if {condition} %}}")
+    paragraph(book, text, style).paragraph_format.keep_with_next = True
+    _tag(book, "{%p else %}")
+    paragraph(book, text, style)
+    _tag(book, "{%p endif %}")
 
 
 def _agenda(book, v: str) -> None:
