@@ -9,8 +9,10 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import TEST_PASSWORD, counted_statements
+from tests.web.test_query_plans import plan
 from webapp.extensions import db
 from webapp.models import Assignment, Body, DeadlineChange, Document, Point, Report, ReportFile
+from webapp.services import assignments
 from webapp.services.files import store_bytes
 from webapp.services.users import create_user
 
@@ -78,3 +80,12 @@ def test_the_page_asks_as_many_statements_for_five_of_everything_as_for_one(app,
     assert all(f"Соисполнитель {i} (5)" in html for i in range(5))
     assert html.count("перенесён") == 6  # five rows and the sentence above them
     assert re.search(r'id="rollup">исполнено 1 из 2', pages[0]), pages[0]
+
+
+def test_the_rollup_walks_the_points_and_their_assignments_through_their_indexes(app):
+    """With parameters bound (PostgreSQL's generic plan): the sub-points through ix_point_parent_id, their
+    assignments through ix_assignment_point_id — not a scan of every point or assignment of the region."""
+    with app.app_context():
+        found = plan(assignments.rollup_query(_fill(2)))
+    assert "ix_point_parent_id" in found, found
+    assert "ix_assignment_point_id" in found, found

@@ -374,14 +374,20 @@ def rollup(assignment: Assignment) -> tuple[int, int]:
     depth of the point's tree (its sub-points were loaded level by level, one statement per point)."""
     if assignment.point_id is None:
         return 0, 0
-    below = select(Point.id).where(Point.parent_id == assignment.point_id).cte("below", recursive=True)
-    below = below.union_all(select(Point.id).where(Point.parent_id == below.c.id))
-    # A periodic sub-point counts once, as its series, not once per due date.
-    done, counted = db.session.execute(
-        select(func.count().filter(Assignment.status == AssignmentStatus.done), func.count())
-        .where(Assignment.point_id.in_(select(below.c.id)), Assignment.series_id.is_(None),
-               Assignment.status != AssignmentStatus.cancelled)).one()
+    done, counted = db.session.execute(rollup_query(assignment.point_id)).one()
     return done, counted
+
+
+def rollup_query(point_id: int):
+    """(done, counted) of the assignments of the points below a point, at any depth: the points through their
+    parent's index, level by level in one recursive statement, their assignments through theirs."""
+    below = select(Point.id).where(Point.parent_id == point_id).cte("below", recursive=True)
+    below = below.union_all(select(Point.id).where(Point.parent_id == below.c.id))
+    # A periodic sub-point counts once, as its series, not once per due date. «+ 0»: SQLite, without statistics,
+    # took ix_assignment_series_id for «IS NULL» (nearly every assignment of the region) over the points' own.
+    return (select(func.count().filter(Assignment.status == AssignmentStatus.done), func.count())
+            .where(Assignment.point_id.in_(select(below.c.id)), (Assignment.series_id + 0).is_(None),
+                   Assignment.status != AssignmentStatus.cancelled))
 
 
 #: What an assignment's page shows of it: its document, point, lead body and controller in the assignment's own
