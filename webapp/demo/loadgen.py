@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import repeat
+from itertools import count, repeat
 from types import SimpleNamespace
 from typing import Any
 
@@ -202,26 +202,19 @@ class _Calendar:
         self.year = [day.year for day in days]
 
 
-class _Draws:
-    """The generator's random draws, the same numbers random.Random's randrange and choice give for a seed, with
-    less Python per draw (they are most of the generator's time)."""
+def _drawing(rng: random.Random) -> Callable[[int], int]:
+    """rng.randrange(n) as a plain function: the same numbers for a seed (drawn as Random._randbelow_with_getrandbits
+    draws them), with less Python per draw (the draws were a third of the generator's time)."""
+    bits = rng.getrandbits
 
-    def __init__(self, rng: random.Random) -> None:
-        self.random = rng.random
-        self._bits = rng.getrandbits
-
-    def below(self, n: int) -> int:
-        """rng.randrange(n), drawn as Random._randbelow_with_getrandbits draws it."""
-        bits, k = self._bits, n.bit_length()
+    def below(n: int) -> int:
+        k = n.bit_length()
         value = bits(k)
         while value >= n:
             value = bits(k)
         return value
 
-
-def _moment(day: int, calendar: _Calendar, below: Callable[[int], int]) -> str:
-    hour = below(10)
-    return calendar.iso[day - calendar.base] + calendar.HOURS[hour * 60 + below(60)]
+    return below
 
 
 def generate(sizes: Sizes, password_hash: str, search: bool = False) -> dict[str, int]:
@@ -392,19 +385,24 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
     big_index = int(sizes.documents * 0.95) if big else -1  # published some months ago: open and closed points
     per_document, extra = divmod(sizes.assignments - big, sizes.documents - (1 if big else 0))
     busy = _Busy(bodies, sizes)
-    draws = _Draws(rng)
-    below, chance = draws.below, draws.random
+    below, chance = _drawing(rng), rng.random
     calendar = _Calendar(today - timedelta(days=YEARS * 365 + 400), today + timedelta(days=400))
-    iso, dotted, base = calendar.iso, calendar.dotted, calendar.base
+    iso, dotted, base, hours = calendar.iso, calendar.dotted, calendar.base, calendar.HOURS
     now = today.toordinal()
 
     def moment(day: int) -> str:
-        return _moment(day, calendar, below)
+        """A moment of the working day, drawn as the hour, then the minute."""
+        hour = below(10)
+        return iso[day - base] + hours[hour * 60 + below(60)]
 
     def picker(role: str) -> dict[int, list[int]]:
         return {department: users.by_role.get((role, department), []) for department in bodies.departments}
 
     secretaries, controllers, executors = picker("secretary"), picker("controller"), picker("executor")
+    counters = {name: count(ids.next[name]) for name in ("document", "agenda_item", "point", "point_responsible",
+                                                         "assignment", "assignment_report", "deadline_change")}
+    next_document, next_agenda, next_point, next_responsible, next_assignment, next_report, next_change = (
+        counter.__next__ for counter in counters.values())
     numbers: dict[tuple[str, int, int], int] = {}
     out = _Plan()
     for index in range(sizes.documents):
@@ -413,7 +411,7 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
         draft = index >= sizes.documents * 0.98
         department = bodies.departments[index % len(bodies.departments)]
         kind = kinds[below(len(kinds))] if index != big_index else "protocol"
-        document = ids.take("document")
+        document = next_document()
         candidates = secretaries[department]
         author = candidates[below(len(candidates))] if candidates else None
         title = TITLES[below(len(TITLES))]
@@ -427,16 +425,16 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
         out.documents.append((document, kind, "draft" if draft else "published", 1, f"load-{document}",
                               HEADINGS[kind], title, department, author, iso[day - base], created, updated, number,
                               registered))
-        count = big if index == big_index else per_document + (index - (index > big_index >= 0) < extra)
+        points_here = big if index == big_index else per_document + (index - (index > big_index >= 0) < extra)
         schools = bodies.schools.get(department) or [department]
         controlling, executing = controllers[department], executors[department]
         agenda = None
-        for position in range(count):
+        for position in range(points_here):
             if index == big_index and position % 30 == 0:  # a protocol's decisions come under its agenda items
-                agenda = ids.take("agenda_item")
+                agenda = next_agenda()
                 out.agenda.append((agenda, document, position // 30, str(position // 30 + 1),
                                    TITLES[below(len(TITLES))]))
-            point, assignment = ids.take("point"), ids.take("assignment")
+            point, assignment = next_point(), next_assignment()
             body = busy.choose(department, schools, below)
             action = ACTIONS[(document + position) % len(ACTIONS)]
             deadline = day + 10 + below(170)
@@ -445,7 +443,7 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
             out.points.append((point, document, agenda, position % 30 if agenda else position,
                                f"{position // 30 + 1}.{position % 30 + 1}" if agenda else str(position + 1), action,
                                True, action, iso[deadline - base], "by", deadline_text))
-            out.responsibles.append((ids.take("point_responsible"), point, body, 0))
+            out.responsibles.append((next_responsible(), point, body, 0))
             controller = controlling[below(len(controlling))] if controlling else None
             executor = executing[below(len(executing))] if executing else None
             if draft:
@@ -456,7 +454,7 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
                 status = ("new", "in_work", "returned", "reported")[below(4)] if chance() < OVERDUE_SHARE else "done"
             if status != "draft" and chance() < 0.05:  # extended once, with a reason
                 original = deadline - 7 - below(53)
-                out.changes.append((ids.take("deadline_change"), assignment, executor, moment(original - 3),
+                out.changes.append((next_change(), assignment, executor, moment(original - 3),
                                     EXTENSION_REASON, iso[deadline - base], iso[original - base],
                                     iso[deadline - base], "approved", controller, moment(original - 2)))
             created = moment(day)
@@ -464,7 +462,7 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
             if status in ("done", "reported", "returned"):
                 reported = min(deadline, now) - below(5)
                 decided = "accepted" if status == "done" else "returned" if status == "returned" else None
-                out.reports.append((ids.take("assignment_report"), assignment, executor, REPORT_TEXT,
+                out.reports.append((next_report(), assignment, executor, REPORT_TEXT,
                                     moment(reported), decided, controller if decided else None,
                                     moment(reported) if decided else None))
                 if status == "done":
@@ -476,10 +474,12 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
             yield out
             out = _Plan()
     yield out
+    for name, counter in counters.items():
+        ids.next[name] = next(counter)
 
 
 def _publish_moment(below: Callable[[int], int]) -> int:
-    """An event's minute of the working day (0-599 from 06:00), drawn as _moment draws it."""
+    """An event's minute of the working day (0-599 from 06:00), drawn as moment() in _plans draws it."""
     hour = below(10)
     return hour * 60 + below(60)
 
@@ -528,30 +528,32 @@ class _Events:
         self.checked: set[int] = set()
         self.days: dict[int, str] = {}
         self.json = [(json.dumps(before), json.dumps(after)) for _, _, before, after in self.KINDS]
+        # the moment as stored (" 09:15:00+00:00" after the day) and as the chain hashes it ("T09:15:00.000000Z")
+        self.stored = [f" {6 + hour:02d}:{minute:02d}:00+00:00" for hour in range(10) for minute in range(60)]
+        self.hashed = [f"T{6 + hour:02d}:{minute:02d}:00.000000Z" for hour in range(10) for minute in range(60)]
         self.templates = [
-            f'{{"action":"{action}","actor_id":%s,"after":{_compact(after)},"at":"%sT%02d:%02d:00.000000Z","before":{_compact(before)},"comment":null,'
-            f'"document_id":%d,"id":%d,"object_id":%d,"object_type":"{object_type}","prev_hash":"%s"}}'
-
+            '{"action":"' + action + '","actor_id":%s,"after":' + _compact(after) + ',"at":"%s%s","before":'
+            + _compact(before) + ',"comment":null,"document_id":%d,"id":%d,"object_id":%d,"object_type":"'
+            + object_type + '","prev_hash":"%s"}'
             for action, object_type, before, after in self.KINDS]
 
     def chain(self, events: list[tuple]) -> Iterator[tuple]:
-        key, days, take = self.key, self.days, self.ids.take
+        key, days, stored, hashed, templates = self.key, self.days, self.stored, self.hashed, self.templates
+        take = self.ids.take
         for day, minute, actor, kind, object_id, document_id in events:
             if day not in days:
                 days[day] = date.fromordinal(day).isoformat()
-            hour, minute = divmod(minute, 60)
-            event_id, previous = take("audit_event"), self.last_hash
-            canonical = self.templates[kind] % ("null" if actor is None else actor, days[day], 6 + hour, minute,
-                                                document_id, event_id, object_id, previous)
+            event_id, previous, iso = take("audit_event"), self.last_hash, days[day]
+            canonical = templates[kind] % ("null" if actor is None else actor, iso, hashed[minute], document_id,
+                                           event_id, object_id, previous)
             digest = hmac.digest(key, canonical.encode(), "sha256").hex()
-            action, object_type, before, after = self.KINDS[kind]
-            at = f"{days[day]} {6 + hour:02d}:{minute:02d}:00+00:00"
+            at = iso + stored[minute]
             if kind not in self.checked:
-                self._check(digest, event_id, at, actor, action, object_type, object_id, document_id, before, after,
-                            previous)
+                self._check(digest, event_id, at, actor, *self.KINDS[kind][:2], object_id, document_id,
+                            *self.KINDS[kind][2:], previous)
                 self.checked.add(kind)
             self.last_id, self.last_hash = event_id, digest
-            yield (event_id, at, actor, action, object_type, object_id, document_id, *self.json[kind], None,
+            yield (event_id, at, actor, *self.KINDS[kind][:2], object_id, document_id, *self.json[kind], None,
                    previous, digest)
 
     def _check(self, digest: str, event_id: int, at: str, actor, action, object_type, object_id, document_id,
