@@ -529,7 +529,7 @@ class _Events:
         self.days: dict[int, str] = {}
         self.json = [(json.dumps(before), json.dumps(after)) for _, _, before, after in self.KINDS]
         # the moment as stored (" 09:15:00+00:00" after the day) and as the chain hashes it ("T09:15:00.000000Z")
-        self.stored = [f" {6 + hour:02d}:{minute:02d}:00+00:00" for hour in range(10) for minute in range(60)]
+        self.stored = _Calendar.HOURS
         self.hashed = [f"T{6 + hour:02d}:{minute:02d}:00.000000Z" for hour in range(10) for minute in range(60)]
         self.templates = [
             '{"action":"' + action + '","actor_id":%s,"after":' + _compact(after) + ',"at":"%s%s","before":'
