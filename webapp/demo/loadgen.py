@@ -2,12 +2,12 @@
 and audit events, for benchmarks (`docflow gen-load`).
 
 Rows are made as tuples, table by table, and written in batches: PostgreSQL through COPY, SQLite through the
-driver's executemany in one transaction with the journal in memory, no fsync, no foreign-key or CHECK evaluation and the
-loaded tables' secondary indexes made again after it, so a million assignments take a minute, not hours. Every value
-a column needs that the generator does not choose comes from the column's own default, so a column added to a model
-is filled here too. The audit trail is chained and keyed like the service's own (`docflow audit verify` passes).
-With `search=True` the search index is written in the same pass (`webapp.services.search.entries_of`, what the
-service itself indexes), not rebuilt afterwards from the database.
+driver's executemany in one transaction with the journal in memory, no fsync, no foreign-key or CHECK evaluation
+and the loaded tables' secondary indexes made again after it, so a million assignments take minutes, not hours.
+Every value a column needs that the generator does not choose comes from the column's own default, so a column
+added to a model is filled here too. The audit trail is chained and keyed like the service's own (`docflow audit
+verify` passes). With `search=True` the search index is written in the same pass (`webapp.services.search.entries_of`,
+what the service itself indexes), not rebuilt afterwards from the database.
 """
 
 from __future__ import annotations
