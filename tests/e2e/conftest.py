@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -45,14 +46,68 @@ def live_server(demo_app):
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def page(live_server):
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
+class Chromium:
+    """One Playwright driver and one Chromium for a worker's stretch of browser tests in a row (starting both cost
+    2-4 s a test). Each test gets a fresh context of its own (cookies, storage, cache), so nothing passes between
+    tests. Stopped when the worker goes on to a test outside tests/e2e: while Playwright's sync API is alive it
+    marks an event loop running in the thread, which other tests' asyncio code must not see."""
+
+    def __init__(self) -> None:
+        self._playwright = None
+        self._browser = None
+
+    def context(self, **options):
+        if self._browser is None or not self._browser.is_connected():  # first use, or a test crashed it
+            self.stop()
+            self._playwright = playwright.sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        return self._browser.new_context(**options)
+
+    def stop(self) -> None:
+        if self._playwright is not None:
+            try:
+                if self._browser is not None and self._browser.is_connected():
+                    self._browser.close()
+            finally:
+                self._playwright.stop()
+        self._playwright = self._browser = None
+
+
+_CHROMIUM = Chromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """(Called for browser tests only, this conftest's.) After the last one of a row, Chromium goes."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or not nextitem.path.is_relative_to(os.path.dirname(__file__)):
+            _CHROMIUM.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    yield _CHROMIUM
+    _CHROMIUM.stop()
+
+
+@contextmanager
+def new_page(chromium: Chromium, **options):
+    """A page in a context of its own, closed after."""
+    context = chromium.context(**options)
+    try:
+        page = context.new_page()
         page.set_default_timeout(15000)
         yield page
-        browser.close()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(live_server, chromium):
+    with new_page(chromium) as page:
+        yield page
 
 
 def login_as(page, base: str, login: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ARGS, CHROMIUM, expect, login_as, playwright
+from tests.e2e.conftest import CHROMIUM, expect, login_as, new_page
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
 
@@ -14,13 +14,9 @@ INSTITUTE = "АУ ДПО «Институт развития образован�
 
 
 @pytest.fixture
-def page_without_scripts(live_server):
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(java_script_enabled=False)
-        page.set_default_timeout(15000)
+def page_without_scripts(live_server, chromium):
+    with new_page(chromium, java_script_enabled=False) as page:
         yield page
-        browser.close()
 
 
 def test_bodies_typed_by_name_without_javascript(page_without_scripts, live_server):
