@@ -83,6 +83,14 @@ def _one_of(column, values):
     return column.in_([literal_column("'" + str(value).replace("'", "''") + "'", column.type) for value in values])
 
 
+# the same for every user, built once
+_PARALLEL = _one_of(Document.approval_mode, [ApprovalMode.parallel])
+_TO_EXECUTE = and_(_one_of(Assignment.status, TO_EXECUTE), not_(Assignment.is_series))
+_REPORTED = _one_of(Assignment.status, [AssignmentStatus.reported])
+_PENDING = _one_of(DeadlineChange.status, [ChangeStatus.pending])
+_PUBLISHED = _one_of(Document.state, [PUBLISHED])
+
+
 def _unpublished(states):
     """`state <> 'published'` as ix_document_unpublished_state's predicate says it, where none of `states` is
     published: the few documents in those states are found through that index (SQLite matches a partial index
@@ -124,7 +132,7 @@ def _my_turn(user: User):
     mine = exists().where(
         ApprovalStep.document_id == Document.id, ApprovalStep.user_id == user.id, ApprovalStep.decision.is_(None),
         ApprovalStep.round == Document.approval_round,
-        or_(_one_of(Document.approval_mode, [ApprovalMode.parallel]), ~exists().where(
+        or_(_PARALLEL, ~exists().where(
             earlier.document_id == ApprovalStep.document_id, earlier.round == ApprovalStep.round,
             earlier.decision.is_(None), earlier.position < ApprovalStep.position)))
     return and_(_rules().route_running, mine)
@@ -157,12 +165,11 @@ def _to_execute(user: User):
     open assignments (the lead half: body + status + deadline): with the status tested outside it, PostgreSQL
     joined every open assignment of the organisation to the body's ids."""
     ids = select(Membership.body_id).where(Membership.user_id == user.id).scalar_subquery()  # user.bodies, in SQL
-    is_open = and_(_one_of(Assignment.status, TO_EXECUTE), not_(Assignment.is_series))
     return Assignment.id.in_(union(
-        select(Assignment.id).where(Assignment.lead_body_id.in_(ids), is_open),
+        select(Assignment.id).where(Assignment.lead_body_id.in_(ids), _TO_EXECUTE),
         select(assignment_coexecutor.c.assignment_id)
         .join(Assignment, Assignment.id == assignment_coexecutor.c.assignment_id)
-        .where(assignment_coexecutor.c.body_id.in_(ids), is_open)))
+        .where(assignment_coexecutor.c.body_id.in_(ids), _TO_EXECUTE)))
 
 
 def _conditions(user: User) -> dict[str, object]:
@@ -184,10 +191,10 @@ def _conditions(user: User) -> dict[str, object]:
         "sign": document(_waiting_for(user, "sign", scope)),
         "review": document(_waiting_for(user, "review", scope)),
         "execute": _to_execute(user),
-        "reports": and_(Assignment.controller_id == user.id, _one_of(Assignment.status, [AssignmentStatus.reported])),
-        "extensions": and_(_one_of(DeadlineChange.status, [ChangeStatus.pending]), Assignment.controller_id == user.id,
+        "reports": and_(Assignment.controller_id == user.id, _REPORTED),
+        "extensions": and_(_PENDING, Assignment.controller_id == user.id,
                            visible_assignments(user)),
-        "acknowledge": document(and_(_one_of(Document.state, [PUBLISHED]), exists().where(
+        "acknowledge": document(and_(_PUBLISHED, exists().where(
             Acknowledgment.document_id == Document.id, Acknowledgment.user_id == user.id,
             Acknowledgment.acknowledged_at.is_(None)))),
     }
