@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from pdfminer.high_level import extract_text
 from sqlalchemy import func, select
 
 from tests.fidelity import docx_text, reproduced
@@ -190,16 +191,22 @@ def test_pdf_without_libreoffice_gives_a_clear_message(demo_app, client, auth, m
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_every_rendered_demo_document_converts_to_pdf(demo_app, tmp_path):
-    with demo_app.app_context():
-        for slug in SLUGS:
-            pdf = rendering.docx_to_pdf(rendering.render_document(_doc(slug)))
-            assert pdf.startswith(b"%PDF-") and len(pdf) > 5000, slug
-    for name in ("approval_sheet", "acknowledgment_sheet", "assignments_report"):
-        with demo_app.app_context():
-            data = rendering.default_template(name)
-            from webapp.rendering import engine
+    """All in one LibreOffice start (docx_to_pdfs; docx_to_pdf is the same with one), each PDF its own document's."""
+    from webapp.rendering import engine
 
-            assert rendering.docx_to_pdf(engine.render(data, sample_for(name))).startswith(b"%PDF-")
+    sheets = ("approval_sheet", "acknowledgment_sheet", "assignments_report")
+    with demo_app.app_context():
+        titles = [_doc(slug).title for slug in SLUGS]
+        documents = [rendering.render_document(_doc(slug)) for slug in SLUGS]
+        documents += [engine.render(rendering.default_template(name), sample_for(name)) for name in sheets]
+        pdfs = rendering.docx_to_pdfs(documents)
+    assert len(pdfs) == len(SLUGS) + len(sheets)
+    for slug, title, pdf in zip(SLUGS, titles, pdfs, strict=False):
+        assert pdf.startswith(b"%PDF-") and len(pdf) > 5000, slug
+        first_page = " ".join(extract_text(io.BytesIO(pdf), page_numbers=[0]).split()).lower()
+        assert " ".join(title.split()[:3]).lower() in first_page, slug  # its own document's PDF, not another's
+    for name, pdf in zip(sheets, pdfs[len(SLUGS):], strict=True):
+        assert pdf.startswith(b"%PDF-"), name
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

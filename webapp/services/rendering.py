@@ -503,20 +503,27 @@ def pdf_converter() -> str:
 def docx_to_pdf(data: bytes, timeout: float | None = None) -> bytes:
     """Convert with `soffice --headless --convert-to pdf` in a private temp dir (its own profile, so runs overlap),
     at most PDF_MAX_PROCESSES at once on this host; PdfBusy after PDF_WAIT_SECONDS without a free slot."""
+    return docx_to_pdfs([data], timeout)[0]
+
+
+def docx_to_pdfs(documents: list[bytes], timeout: float | None = None) -> list[bytes]:
+    """Several DOCX converted as docx_to_pdf converts one, in one LibreOffice start (starting it is most of a
+    conversion's time), holding one slot; `timeout` is each document's, so the run may take their sum."""
     binary = pdf_converter()
-    timeout = timeout or int(current_app.config["PDF_TIMEOUT"])
+    timeout = (timeout or int(current_app.config["PDF_TIMEOUT"])) * len(documents)
     with tempfile.TemporaryDirectory(prefix="docflow-pdf-") as tmp:
-        source = Path(tmp) / "document.docx"
-        source.write_bytes(data)
+        stems = ["document", *(f"document-{index}" for index in range(2, len(documents) + 1))]
+        for stem, data in zip(stems, documents, strict=True):
+            Path(tmp, f"{stem}.docx").write_bytes(data)
         profile = Path(tmp, "profile").as_uri()
         command = [binary, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
-                   "--convert-to", "pdf", "--outdir", tmp, str(source)]
+                   "--convert-to", "pdf", "--outdir", tmp, *(str(Path(tmp, f"{stem}.docx")) for stem in stems)]
         with _conversion_slot():
             _run_soffice(command, {**os.environ, "HOME": tmp}, timeout)
-        target = Path(tmp) / "document.pdf"
-        if not target.exists():
+        targets = [Path(tmp, f"{stem}.pdf") for stem in stems]
+        if not all(target.exists() for target in targets):
             raise PdfUnavailable("LibreOffice не смог преобразовать документ в PDF.")
-        return target.read_bytes()
+        return [target.read_bytes() for target in targets]
 
 
 def pdf_name(document: Document) -> str:
