@@ -6,13 +6,13 @@ executions, and a generic plan cannot match a partial index's predicate to a par
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Event
-from webapp.services import occurrences, paging
+from webapp.services import dashboard, occurrences, paging
 
 
 def plan(query, hide: tuple[str, ...] = ()) -> str:
@@ -126,4 +126,16 @@ def test_pending_extension_requests_are_found_through_their_status(app):
         db.session.flush()
         # the join's index on assignment_id filters a tiny table as well as the status index does
         found = plan(tasks._queries(user)["extensions"], hide=("ix_deadline_change_assignment_id",))
-    assert "ix_deadline_change_status" in found, found
+    assert "ix_deadline_change_status_decided" in found, found  # its leading column (migration 0031)
+
+
+def test_the_dashboard_finds_what_happened_after_its_day_through_its_indexes(app):
+    """The deadline in force at a day and the cancellations after it (every statement of the dashboard asks them):
+    the approved extensions decided since, the cancel events since, each a range of an index made for it."""
+    moment = datetime(2026, 3, 1, 21, 0, tzinfo=UTC)
+    with app.app_context():
+        extensions = plan(dashboard.approved_after(moment))
+        cancels = plan(dashboard.cancelled_after(moment), hide=("ix_audit_event_at", "ix_audit_event_object"))
+    assert "ix_deadline_change_status_decided" in extensions, extensions
+    assert "ix_audit_event_action_at" in cancels, cancels
+

@@ -50,8 +50,12 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # for a signature, a review or an approval find the few in such a state (migration 0030)
     Index("ix_document_unpublished_state", Document.__table__.c.state,
           sqlite_where=text(UNPUBLISHED_PREDICATE), postgresql_where=text(UNPUBLISHED_PREDICATE)),
-    # pending deadline-extension requests: a group of every inbox and of the menu's counter (migration 0027)
-    Index("ix_deadline_change_status", DeadlineChange.__table__.c.status),
+    # extension requests by status: the pending ones, a group of every inbox and of the menu's counter (migration
+    # 0027, by status alone), and the dashboard «на дату»'s approved after its day (0031: with the decision's time)
+    Index("ix_deadline_change_status_decided", DeadlineChange.__table__.c.status,
+          DeadlineChange.__table__.c.decided_at),
+    # the dashboard «на дату»: assignments cancelled after its day (migration 0031)
+    Index("ix_audit_event_action_at", Event.__table__.c.action, Event.__table__.c.at),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
     Index("ix_assignment_series", Assignment.__table__.c.materialised_until,
           sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),

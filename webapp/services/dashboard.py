@@ -136,6 +136,20 @@ def filter_conditions(f: Filters) -> list:
     return conditions
 
 
+def approved_after(end: datetime, *columns):
+    """Approved extensions decided at `end` or later (through ix_deadline_change_status_decided, migration 0031)."""
+    return select(*(columns or (DeadlineChange.assignment_id,))).where(
+        DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
+
+
+def cancelled_after(end: datetime, *columns):
+    """Assignments cancelled at `end` or later, by their events (through ix_audit_event_action_at, migration 0031:
+    without it a year's trend read every event of the year twice)."""
+    return select(*(columns or (Event.object_id,))).where(
+        Event.action == "assignment.cancel", Event.at >= end, Event.object_type == "assignment",
+        Event.object_id.is_not(None))
+
+
 class Snapshot:
     """The assignments in force at the end of a day, filtered, each with its state then (a CTE, `rows`)."""
 
@@ -144,15 +158,12 @@ class Snapshot:
         day, end = filters.as_of, day_end(filters.as_of)
         # The deadline in force at the day: an approved extension decided later had not moved it yet, so the
         # first of those holds the deadline of the day as its old date.
-        later = (select(DeadlineChange.assignment_id, func.min(DeadlineChange.id).label("change_id"))
-                 .where(DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
+        later = (approved_after(end, DeadlineChange.assignment_id, func.min(DeadlineChange.id).label("change_id"))
                  .group_by(DeadlineChange.assignment_id).subquery("later_change"))
         change = aliased(DeadlineChange, name="first_later_change")
         deadline = func.coalesce(change.old_date, Assignment.deadline)
         # Cancelled after the day (a series' occurrences go with the series): still open at the day.
-        cancelled_later = select(Event.object_id).where(
-            Event.object_type == "assignment", Event.action == "assignment.cancel", Event.at >= end,
-            Event.object_id.is_not(None))
+        cancelled_later = cancelled_after(end)
         # done with no date of acceptance recorded: done all along (never NULL, which would make it neither)
         done = and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= day)
         cancelled = and_(Assignment.status == AssignmentStatus.cancelled,
@@ -336,13 +347,9 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
     days = month_ends(filters.as_of)
     first_end = day_end(days[0])
     # Rows whose deadline moved after the first day: only they look their deadline of a day up (per row, per day).
-    moved = (select(DeadlineChange.assignment_id)
-             .where(DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= first_end)
-             .distinct().subquery("moved"))
+    moved = approved_after(first_end).distinct().subquery("moved")
     # The last cancellation after the first day: cancelled at a day unless one came after it (Snapshot's NOT IN).
-    cancels = (select(Event.object_id.label("assignment_id"), func.max(Event.at).label("at"))
-               .where(Event.object_type == "assignment", Event.action == "assignment.cancel", Event.at >= first_end,
-                      Event.object_id.is_not(None))
+    cancels = (cancelled_after(first_end, Event.object_id.label("assignment_id"), func.max(Event.at).label("at"))
                .group_by(Event.object_id).subquery("cancels"))
     own, series = aliased(cancels, name="own_cancel"), aliased(cancels, name="series_cancel")
     dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
