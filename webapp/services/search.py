@@ -370,15 +370,22 @@ def _ways(conditions: list, terms: list[str], domain: tuple = ()) -> _Ways:
                                                _boundary(CAP, domain).scalar_subquery())).one()
     if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
         return _Ways("index", "index", "index", texts="published" if domain else "text")
-    probed = select(case((and_(*conditions), 1), else_=0).label("hit"),
-                    case((_fts("title", terms, walk=True), 1), else_=0).label("titled")) \
-        .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True), *domain)
-    if db.engine.dialect.name == "postgresql":
-        probed = probed.offset(0)  # each flag once per entry (an EXISTS and a to_tsvector each)
-    probed = probed.subquery()
-    words, titles, hits, in_title = db.session.execute(
-        select(func.count(), func.sum(probed.c.titled), func.sum(probed.c.hit),
-               func.sum(probed.c.hit * probed.c.titled))).one()
+    visible, titled = and_(*conditions), _fts("title", terms, walk=True)
+    if not domain:  # the title of an entry the user may read only (its words' titles are not asked, see below)
+        words, hits, in_title = db.session.execute(
+            select(func.count(), func.sum(case((visible, 1), else_=0)),
+                   func.sum(case((and_(visible, titled), 1), else_=0)))
+            .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True))).one()
+        titles = words
+    else:
+        probed = select(case((visible, 1), else_=0).label("hit"), case((titled, 1), else_=0).label("titled")) \
+            .where(SearchEntry.sort_date >= boundary, _fts("text", terms, walk=True), *domain)
+        if db.engine.dialect.name == "postgresql":
+            probed = probed.offset(0)  # each flag once per entry (an EXISTS and a to_tsvector each)
+        probed = probed.subquery()
+        words, titles, hits, in_title = db.session.execute(
+            select(func.count(), func.sum(probed.c.titled), func.sum(probed.c.hit),
+                   func.sum(probed.c.hit * probed.c.titled))).one()
     titles, hits, in_title = titles or 0, hits or 0, in_title or 0
 
     def way(found: int, words: int) -> str:
