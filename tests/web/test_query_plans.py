@@ -129,6 +129,21 @@ def test_pending_extension_requests_are_found_through_their_status(app):
     assert "ix_deadline_change_status_decided" in found, found  # its leading column (migration 0031)
 
 
+def test_documents_to_acknowledge_are_found_from_the_users_acknowledgments(app):
+    """«Ознакомиться», in every inbox and menu counter: the user's own acknowledgments through their index, then
+    their documents; as a correlated EXISTS, SQLite tested every document of the organisation (0.5 s at 1M)."""
+    from webapp.models import User
+    from webapp.services import tasks
+
+    with app.app_context():
+        user = User(login="reader", full_name="Читатель", password_hash="-")
+        db.session.add(user)
+        db.session.flush()
+        found = plan(tasks._queries(user)["acknowledge"])
+    assert "ix_acknowledgment_user_id" in found, found
+    assert not re.search(r"SCAN document\b|Seq Scan on document\b", found), found
+
+
 def test_the_dashboard_finds_what_happened_after_its_day_through_its_indexes(app):
     """The deadline in force at a day and the cancellations after it (every statement of the dashboard asks them):
     the approved extensions decided since, the cancel events since, each a range of an index made for it."""

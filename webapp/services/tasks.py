@@ -194,9 +194,9 @@ def _conditions(user: User) -> dict[str, object]:
         "reports": and_(Assignment.controller_id == user.id, _REPORTED),
         "extensions": and_(_PENDING, Assignment.controller_id == user.id,
                            visible_assignments(user)),
-        "acknowledge": document(and_(_PUBLISHED, exists().where(
-            Acknowledgment.document_id == Document.id, Acknowledgment.user_id == user.id,
-            Acknowledgment.acknowledged_at.is_(None)))),
+        # the user's own acknowledgments first (an IN, not a correlated EXISTS: SQLite tested every document)
+        "acknowledge": document(and_(_PUBLISHED, Document.id.in_(select(Acknowledgment.document_id).where(
+            Acknowledgment.user_id == user.id, Acknowledgment.acknowledged_at.is_(None))))),
     }
 
 
