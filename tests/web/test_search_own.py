@@ -165,6 +165,20 @@ def test_the_published_documents_title_read_is_judged_by_their_titles(world, cli
     assert chosen and {(w.count, w.title, w.others) for w in chosen} == {("walk", "index", "index")}
 
 
+def test_the_count_stops_at_the_window_with_her_own_hits_alone(world, client, auth, monkeypatch):
+    """More of her own hits than the window settle the count («более»; the published documents are not counted)
+    and the pages reach the first WINDOW hits in order; a window of every hit counts them all."""
+    monkeypatch.setattr(search, "PAGE_SIZE", 3)
+    auth.login("exec")
+    everything = _expected(world, "exec", WORD)
+    monkeypatch.setattr(search, "WINDOW", 5)
+    assert _found(client, WORD).startswith("более 5,")
+    assert _hits(client, WORD) == everything[:5]
+    monkeypatch.setattr(search, "WINDOW", len(everything))
+    assert _found(client, WORD).split(",")[0] == str(len(everything))
+    assert _hits(client, WORD) == everything
+
+
 def _status(app, assignment_id: int) -> str:
     with app.app_context():
         return db.session.get(Assignment, assignment_id).status

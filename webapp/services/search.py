@@ -551,7 +551,7 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     if domain is not None:
         rest = [*domain, *conditions]
         ways = _ways(conditions, terms, domain)
-        counted, below = _count(rest, ways, terms)
+        counted, below = (0, None) if found > WINDOW else _count(rest, ways, terms)  # her own settle it
         found += counted
     results.total, results.more = min(found, WINDOW), found > WINDOW
     if not found:
