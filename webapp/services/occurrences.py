@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import Date, bindparam, literal_column, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models.assignment import OPEN_STATUSES, Assignment, AssignmentStatus, DeadlineKind
+from webapp.models.indexes import SERIES_PREDICATE
 from webapp.ru.dates import DateError, format_date_short
 from webapp.ru.deadlines import Deadline, occurrences, parse_deadline
 from webapp.services.audit import record_event
+
+SERIES_INDEX = "ix_assignment_series"  #: the partial index of open series (migration 0023)
 
 #: An unbounded monthly series started years ago must not flood the tables in one run.
 MAX_PER_RUN = 240
@@ -88,9 +91,19 @@ def materialise(series: Assignment, as_of: date) -> list[Assignment]:
 
 
 def stale_series(until: date):
-    """The open series whose occurrences do not reach `until` yet."""
-    return select(Assignment).where(Assignment.is_series, Assignment.status.in_(OPEN_STATUSES), or_(
+    """The open series whose occurrences do not reach `until` yet (every assignment list asks: through the partial
+    index of the series alone, migration 0023)."""
+    query = select(Assignment).where(Assignment.is_series, Assignment.status.in_(OPEN_STATUSES), or_(
         Assignment.materialised_until.is_(None), Assignment.materialised_until < until))
+    if db.engine.dialect.name != "sqlite":
+        return query
+    # SQLite's planner, with the nightly ANALYZE's sampled statistics, took the index of series_id (or of status)
+    # for «series_id IS NULL» — nearly every assignment: 0.6 s on every list at 1,000,000 — over the partial index,
+    # which holds the series only; it is named here (INDEXED BY: an error, not a slow read, if it were missing)
+    series = (select(literal_column("id")).select_from(text(f"assignment INDEXED BY {SERIES_INDEX}"))
+              .where(text(SERIES_PREDICATE), text("(materialised_until IS NULL OR materialised_until < :until)")
+                     .bindparams(bindparam("until", until, type_=Date))))
+    return query.where(Assignment.id.in_(series))
 
 
 def catch_up(as_of: date) -> int:
