@@ -11,6 +11,7 @@ from typing import Any
 
 from webapp.security import db_id
 from webapp.services import suggest
+from webapp.services.bodies import closed_reason
 
 #: kind -> (the Russian noun for messages, find by id, find by exact name, the label shown in the box)
 KINDS = {
@@ -97,7 +98,7 @@ def chosen_bodies(viewer, pairs) -> bool:
         for body_id in (i for i in select.data or [] if i not in allowed):
             body = known.get(body_id)
             if body is not None and body.closed_at is not None:
-                errors.append(f"Орган «{body.display_name}» закрыт: уберите его или выберите действующий.")
+                errors.append(closed_reason(body))
             else:
                 errors.append("Орган не найден: выберите из подсказок.")
         chosen, left = list(dict.fromkeys(select.data or [])), []

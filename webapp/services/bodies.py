@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -20,8 +20,8 @@ from webapp.models.assignment import assignment_coexecutor
 from webapp.services import paging
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
-from webapp.services.policy import draft_bodies, ensure
-from webapp.services.suggest import body_matches
+from webapp.services.policy import ensure
+from webapp.services.suggest import bodies_by_id, body_matches, draft_body_ids
 
 
 def refused(ru: str, en: str, kind: type[Invalid] = Invalid) -> Invalid:
@@ -57,23 +57,25 @@ TEXT_FIELDS = ("name", "short_name", "dative", "name_alt", "place")
 LIST_FIELDS = ("aliases", "letterhead_above", "letterhead_above_alt", "address")
 
 
+def closed_reason(body: Body) -> str:
+    """Why a closed body cannot be given work (the forms' pickers say it at the field, the services raise it)."""
+    return f"Орган «{body.display_name}» закрыт: уберите его или выберите действующий."
+
+
 def check_assignable(user: User, ids, closed_ok: bool = False) -> None:
     """Refuse unless every body of `ids` is one the user may name in a draft or an assignment (policy.draft_bodies:
     open, and within reach): the forms' pickers offer only those, and the API and the command-line import go
     through here too. A closed body is named in the reason; any other is «unknown» (nothing about bodies out of
     the user's reach is told). `closed_ok`: an archive document, which names the bodies of its own day."""
     wanted = set(ids)
-    if not wanted:
-        return
-    usable = or_(draft_bodies(user), Body.closed_at.is_not(None)) if closed_ok else draft_bodies(user)
-    allowed = set(db.session.scalars(select(Body.id).where(usable, Body.id.in_(wanted))))
+    allowed = draft_body_ids(user, wanted)
+    closed = [b for _, b in sorted(bodies_by_id(wanted - allowed).items()) if b.closed_at is not None]
+    if closed_ok:
+        allowed |= {b.id for b in closed}
     if wanted <= allowed:
         return
-    closed = db.session.scalars(select(Body).where(Body.id.in_(wanted - allowed), Body.closed_at.is_not(None))
-                                .order_by(Body.id)).first()
-    if closed is not None:
-        raise refused(f"Орган «{closed.display_name}» закрыт: уберите его или выберите действующий.",
-                      f"the body {closed.name!r} is closed")
+    if closed:
+        raise refused(closed_reason(closed[0]), f"the body {closed[0].name!r} is closed")
     raise refused("Выбран неизвестный ответственный орган.", f"unknown bodies: {sorted(wanted - allowed)}")
 
 

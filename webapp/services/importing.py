@@ -173,6 +173,8 @@ def proposal(item: ImportItem) -> Proposal:
         result.flag("issuing_body", f"В бланке: «{found['issuing_body']}» — проверьте, тот ли это орган.")
     agenda_count = len(data["agenda"])
     reference = date.fromisoformat(found["date"]) if found.get("date") else clock.today()
+    from webapp.ru.directives import UNREAD  # extraction's own remark on such a phrase (loaded with extraction)
+
     unread_flagged = set()
     data["points"] = []
     for index, ((point, directive, text), names) in enumerate(zip(rows, names_of, strict=True)):
@@ -202,7 +204,7 @@ def proposal(item: ImportItem) -> Proposal:
             result.flag(f"points-{index}-responsible", "Не найден ответственный.")
     for path, reason in found.get("flags") or []:
         name = form_field(path, where)
-        if name and not (name in unread_flagged and reason.startswith("Срок не распознан")):
+        if name and not (name in unread_flagged and reason.startswith(UNREAD.partition("{")[0])):  # said above
             result.flag(name, reason)
     return result
 
@@ -213,10 +215,6 @@ _LABEL = re.compile(r"^\s*срок(?:\s+исполнения)?\s*[:\-–—]\s*"
 def _phrase(deadline: str) -> str:
     """A deadline phrase without its «Срок:» label and closing punctuation."""
     return _LABEL.sub("", " ".join(deadline.split())).rstrip(" .;,")
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.lower().replace("ё", "е").split())
 
 
 def keep_unread_deadline(text: str, deadline: str, reference: date) -> tuple[str, str]:
@@ -230,7 +228,7 @@ def keep_unread_deadline(text: str, deadline: str, reference: date) -> tuple[str
         read_deadline(deadline, reference)
     except Invalid:
         phrase = _phrase(deadline)
-        if not phrase or _folded(phrase) in _folded(text):
+        if not phrase or _normal(phrase) in _normal(text):
             return text, ""
         base = text.rstrip()
         if base and not base.endswith((".", "!", "?", ":")):
