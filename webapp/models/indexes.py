@@ -28,6 +28,7 @@ _COLUMNS = [
 # A periodic series (not one of its dated occurrences); its value inline, so that a query repeating it can use the
 # partial index (neither SQLite nor PostgreSQL's generic plans match a partial index's predicate to a parameter).
 SERIES_PREDICATE = "deadline_kind = 'periodic' AND series_id IS NULL"
+SERIES_INDEX = "ix_assignment_series"  #: its partial index (migration 0023), named by the catch-up on SQLite
 ATTACHMENT_PREDICATE = "parent_id IS NOT NULL"
 # A document not yet published (a draft, or on its route): the few that wait for somebody (migration 0030)
 UNPUBLISHED_PREDICATE = "state <> 'published'"
@@ -57,6 +58,6 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # the dashboard «на дату»: assignments cancelled after its day (migration 0031)
     Index("ix_audit_event_action_at", Event.__table__.c.action, Event.__table__.c.at),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
-    Index("ix_assignment_series", Assignment.__table__.c.materialised_until,
+    Index(SERIES_INDEX, Assignment.__table__.c.materialised_until,
           sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),
 ]

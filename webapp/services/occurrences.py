@@ -18,12 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models.assignment import OPEN_STATUSES, Assignment, AssignmentStatus, DeadlineKind
-from webapp.models.indexes import SERIES_PREDICATE
+from webapp.models.indexes import SERIES_INDEX, SERIES_PREDICATE
 from webapp.ru.dates import DateError, format_date_short
 from webapp.ru.deadlines import Deadline, occurrences, parse_deadline
 from webapp.services.audit import record_event
-
-SERIES_INDEX = "ix_assignment_series"  #: the partial index of open series (migration 0023)
 
 #: An unbounded monthly series started years ago must not flood the tables in one run.
 MAX_PER_RUN = 240

@@ -10,6 +10,7 @@ menu's counter is one query of scalar subqueries, so the inbox stays fast with a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 from sqlalchemy import Select, and_, exists, false, func, literal_column, not_, or_, select, true, union
 from sqlalchemy.orm import aliased, joinedload
@@ -176,12 +177,7 @@ def _conditions(user: User) -> dict[str, object]:
     """What makes an item wait for this one user, per group (each group's statement selects its ENTITY). The
     user's readable documents and scope are worked out once for all the groups."""
     readable = readable_documents(user)
-    scoped: list = []
-
-    def scope():
-        if not scoped:
-            scoped.append(scope_ids(user))
-        return scoped[0]
+    scope = cache(partial(scope_ids, user))  # asked only if a task's role needs it, then once
 
     def document(condition):
         return and_(Document.parent_id.is_(None), readable, condition)
