@@ -49,7 +49,7 @@ class FrozenClock:
 
 @pytest.fixture(autouse=True)
 def frozen_clock() -> Iterator[FrozenClock]:
-    """Every test runs on TODAY, whatever the machine's clock says (CI also runs the suite 500 days ahead).
+    """Every test runs on TODAY, whatever the machine's clock says (CI runs the PostgreSQL suite 500 days ahead).
 
     The whole process travels (time-machine patches datetime, date and time), so the service's clock
     (webapp/clock.py), libraries' timestamps and the test server's threads all agree. The clock ticks from
