@@ -115,6 +115,8 @@ def _entries(document: Document, files: Iterable[DocumentFile] = (),
                  deadline=None, title=title, text="\n".join(words), title_lexemes=" ".join(lexemes(title)),
                  lexemes=" ".join(lexemes("\n".join(words))))]
     for assignment in assignments:
+        if assignment.status == AssignmentStatus.draft:  # no page until its document is published, so never a hit:
+            continue  # the draft's own entry holds its words (an entry here only lengthened every walk, see 0032)
         text_of = "\n".join(_assignment_words(assignment) + [label])
         rows.append(dict(common, kind="assignment", object_id=assignment.id, status=assignment.status,
                          body_id=assignment.lead_body_id, deadline=assignment.deadline, title=assignment.action,
@@ -287,16 +289,33 @@ def _fts(column: str, terms: list[str], every: bool = True, walk: bool = False):
     """The entries whose text (column "text"; "published": through the published documents' own index) or title
     ("title") holds every term (or any, every=False) as a prefix of a lexeme. walk: written so that the engine
     cannot answer it from the full-text index, and checks it on each entry read in date order instead (what a
-    common word needs: its first hits are among the newest)."""
+    common word needs: its first hits are among the newest): the stored tsvector of the text on PostgreSQL, the
+    stored lexemes otherwise (_holds)."""
     if walk and column == "published":
         column = "text"  # the stored tsvector, not the index's expression computed again for each entry
-    if db.engine.dialect.name == "postgresql":
+    postgresql = db.engine.dialect.name == "postgresql"
+    if walk and (column == "title" or not postgresql):
+        return _holds(SearchEntry.title_lexemes if column == "title" else SearchEntry.lexemes, terms, every)
+    if postgresql:
         words = (" & " if every else " | ").join(f"{term}:*" for term in terms)
         match = _TSVECTORS[column].bool_op("@@")(func.to_tsquery(_SIMPLE, bindparam("words", words, unique=True)))
         return match.is_(True) if walk else match
     words = (" AND " if every else " OR ").join(f'"{term}"*' for term in terms)
     rowids = text(_FTS5[column]).bindparams(bindparam("words", words, unique=True)).columns(rowid=SearchEntry.id.type)
-    return (SearchEntry.id + 0).in_(rowids) if walk else SearchEntry.id.in_(rowids)
+    return SearchEntry.id.in_(rowids)
+
+
+def _holds(stored, terms: list[str], every: bool = True):
+    """The entry's own stored lexemes (space-separated, each a run of one script's letters or of digits, so both
+    engines' tokenizers split them at the spaces alone) hold each term as a lexeme's prefix: « term» occurs in
+    « lexemes». What the full-text index answers, tested on the entry a walk reads (issue 14). SQLite's
+    `id IN (SELECT rowid … MATCH)` built every match's rowid into a temporary index first, for each statement
+    (400,000 for «обеспечить» at 1M: 0.3-0.9 s each); PostgreSQL computed the title's tsvector per entry (27 of a
+    41 ms walk). The term is a parameter, so the match cannot be read from an index (that is the point of a walk)."""
+    position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
+    spaced = literal_column("' '").concat(stored)
+    tests = [position(spaced, bindparam("term", f" {term}", unique=True)) > 0 for term in terms]
+    return and_(*tests) if every else or_(*tests)
 
 
 def _visible(user: User, documents_only: bool = False):
