@@ -5,7 +5,8 @@ and, on request, a profile.
         [--role executor|auditor|… | --login LOGIN] [--runs 30] [--statements] [--profile]
 
 The user is the first with --role among the members of the body with the most assignments (the school whose
-«Мои поручения» bench/run.py measures), or the one with --login. Nothing is written: on PostgreSQL the
+«Мои поручения» bench/run.py measures; the first with the role anywhere if none there, as the auditor), or the one
+with --login. Nothing is written: on PostgreSQL the
 connection is opened with default_transaction_read_only=on, and the user is signed in without a session row (the
 session loader is replaced by a plain look-up for this process), so a page that writes on GET fails loudly here.
 Prints the median and the 95th percentile of the request's wall time and of this process's CPU time (the CPU
@@ -62,6 +63,9 @@ def main() -> None:
             user_id = db.session.scalar(select(User.id).join(UserRole).join(Membership, Membership.user_id == User.id)
                                         .where(UserRole.role == args.role, Membership.body_id == busiest)
                                         .order_by(User.id).limit(1))
+            if user_id is None:  # a role nobody of that body has (the auditor): its first user anywhere
+                user_id = db.session.scalar(select(User.id).join(UserRole).where(UserRole.role == args.role)
+                                            .order_by(User.id).limit(1))
         if user_id is None:
             sys.exit("no such user")
         engine = db.engine
