@@ -9,13 +9,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy import insert
+from sqlalchemy.sql.visitors import cloned_traverse
 
 from tests.web.test_assignment_list import _walk  # ids through every page, following «Дальше»
 from tests.web.test_query_plans import plan
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
-from webapp.services import assignments, paging
+from webapp.services import assignments
 
 STATUSES = ("new", "in_work", "reported", "returned", "done", "cancelled")
 DAYS = (date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 30), None)  # ties in each group; no deadline last
@@ -32,6 +33,7 @@ def world(app, make_user):
     make_user("exec", "executor", bodies=["Школа"])
     make_user("head", "head", bodies=["Управление"])
     make_user("ctl", "controller")
+    make_user("other", "executor", bodies=["Чужая"])
     with app.app_context():
         school, board, other = (db.session.query(Body).filter_by(name=name).one()
                                 for name in ("Школа", "Управление", "Чужая"))
@@ -63,13 +65,14 @@ def world(app, make_user):
         db.session.execute(insert(assignment_coexecutor), [{"assignment_id": a.id, "body_id": body.id}
                                                            for a, body in made if body is not None])
         db.session.commit()
-        return {"school": school.id, "board": board.id, "users": users}
+        return {"school": school.id, "board": board.id, "other": other.id, "users": users}
 
 
 def _expected(app, world, login: str, *, scope: str = "", status: str = "", overdue: bool = False,
               descending: bool = False) -> list[int]:
     """What the user may read and asked for, in the list's order, worked out in Python from the rows."""
-    bodies = {"exec": {world["school"]}, "head": {world["school"], world["board"]}, "ctl": set()}[login]
+    bodies = {"exec": {world["school"]}, "head": {world["school"], world["board"]}, "ctl": set(),
+              "other": {world["other"]}}[login]
     me = world["users"][login]
     with app.app_context():
         rows = [a for a in db.session.query(Assignment) if a.status != "draft"]
@@ -113,11 +116,39 @@ def test_a_row_in_two_branches_does_not_push_the_next_page_out(app, world):
     assert not {a.id for a in first.rows} & {a.id for a in second.rows}
 
 
+def test_one_statement_serves_every_user_of_a_kind_each_with_her_own_rows(app, world):
+    """A page's statement is built once per process and shared (the user's bodies and id, the cursor and the day
+    are parameters given when it runs): the executors of two bodies get the very same statement and, walking their
+    pages in turns, each her own rows in order."""
+    with app.app_context():
+        users = {login: db.session.get(User, world["users"][login]) for login in ("exec", "other")}
+        statements = {login: assignments.list_statement(user, size=25)[0] for login, user in users.items()}
+        seen: dict[str, list[int]] = {login: [] for login in users}
+        cursors: dict[str, str | None] = dict.fromkeys(users, "")
+        while any(cursor is not None for cursor in cursors.values()):
+            for login, user in users.items():
+                if cursors[login] is not None:
+                    page = assignments.list_page(user, size=25, after=cursors[login] or None)
+                    seen[login] += [a.id for a in page.rows]
+                    cursors[login] = page.after
+    assert statements["exec"] is statements["other"]
+    assert seen == {login: _expected(app, world, login) for login in users}
+    assert len(seen["exec"]) == 54 and len(seen["other"]) == 36  # both cross page boundaries
+
+
 #: Indexes that on a test's tiny tables (and with statistics left by earlier tests' rows) can look as good: a
 #: status's whole range, the deadline walk, one column of the composite. The question is whether the composite
 #: serves its branch.
 COMPETING = ("ix_assignment_lead_body_id", "ix_assignment_controller_id", "ix_assignment_status_deadline",
              "ix_assignment_deadline")
+
+
+def _bound(statement, values: dict):
+    """The statement with its named parameters' values written into it (plan() compiles it alone)."""
+    def bind(parameter) -> None:
+        if parameter.key in values:
+            parameter.value, parameter.required = values[parameter.key], False
+    return cloned_traverse(statement, {}, {"bindparam": bind})
 
 
 @pytest.mark.parametrize(("login", "indexes"), [
@@ -131,9 +162,8 @@ def test_a_school_page_reads_its_branches_from_their_indexes(app, world, login, 
     with app.app_context():
         user = db.session.get(User, world["users"][login])
         for after in (None, "v2026-11-09_10"):
-            query, order = assignments.list_query(user, after=after, size=50)
-            found = plan(paging.keyset_query(query, order, Assignment.id, after=after, size=50),
-                         hide=COMPETING)
+            statement, values = assignments.list_statement(user, after=after, size=50)
+            found = plan(_bound(statement, values), hide=COMPETING)
             for index in indexes:
                 assert index in found, found
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, union
+from sqlalchemy import and_, bindparam, false, or_, select, union
 
 from webapp.extensions import db
 from webapp.services.errors import Invalid
@@ -75,13 +75,22 @@ def _decode(cursor: str, kind: str, message: str) -> tuple[Any, int]:
         raise Invalid(message) from error
 
 
-def keyset_query(query, sort: Sort, id_column, *, after: str | None, size: int,
-                 message: str = "Неверная ссылка на страницу списка: откройте список заново."):
+#: The named parameters of a prepared page's cursor (prepared_keyset): the last row's sort key and id
+AFTER_KEY, AFTER_ID = "after_key", "after_id"
+MESSAGE = "Неверная ссылка на страницу списка: откройте список заново."
+
+
+def keyset_query(query, sort: Sort, id_column, *, after: str | None, size: int, message: str = MESSAGE):
     """The select of one keyset page (and one row more, which tells whether there is a next page)."""
+    return _keyset(query, sort, id_column, _decode(after, sort.kind, message) if after else None, size)
+
+
+def _keyset(query, sort: Sort, id_column, position: tuple | None, size: int):
+    """keyset_query after `position` (the last row's sort key and id: values or parameters), None: the first."""
     key, descending = sort.key, sort.descending
     by_id = key is id_column  # a journal newest first: ordered and continued by its primary key alone
-    if after:
-        value, identity = _decode(after, sort.kind, message)
+    if position:
+        value, identity = position
         next_id = id_column < identity if descending else id_column > identity
         if by_id:
             query = query.where(next_id)
@@ -98,28 +107,58 @@ def keyset_query(query, sort: Sort, id_column, *, after: str | None, size: int,
     return query.add_columns(key).order_by(*order).limit(page_size(size) + 1)
 
 
-def keyset(query, sort: Sort, id_column, *, after: str | None, size: int,
-           message: str = "Неверная ссылка на страницу списка: откройте список заново.") -> Page:
+def keyset(query, sort: Sort, id_column, *, after: str | None, size: int, message: str = MESSAGE) -> Page:
     """One page of `query` (a select of one entity) in `sort`'s order, ties broken by id; Invalid with `message`
     for a cursor that was not made here."""
+    return page_of(keyset_query(query, sort, id_column, after=after, size=size, message=message), size)
+
+
+def page_of(statement, size: int, values: dict | None = None) -> Page:
+    """The page a keyset_query or prepared_keyset statement reads, its parameters given `values`."""
     size = page_size(size)
-    rows = db.session.execute(keyset_query(query, sort, id_column, after=after, size=size, message=message)).all()
+    rows = db.session.execute(statement, values or {}).all()
     more = len(rows) > size
     rows = rows[:size]
     cursor = _encode(rows[-1][1], rows[-1][0].id) if more else None
     return Page([row[0] for row in rows], cursor)
 
 
-def firsts_of_branches(query, branches: list, sort: Sort, id_column, *, after: str | None, size: int,
-                       message: str = "Неверная ссылка на страницу списка: откройте список заново."):
+def cursor_of(after: str | None, sort: Sort, message: str = MESSAGE) -> tuple[str | None, dict]:
+    """What a prepared_keyset statement needs of a page's cursor: its kind (None: the first page; «null»: after a
+    row without the sort key; «value») and the values of its parameters. Invalid with `message` for a cursor that
+    was not made here."""
+    if not after:
+        return None, {}
+    value, identity = _decode(after, sort.kind, message)
+    return ("null", {AFTER_ID: identity}) if value is None else ("value", {AFTER_KEY: value, AFTER_ID: identity})
+
+
+def prepared_keyset(query, sort: Sort, id_column, *, cursor: str | None, size: int, branches: list | None = None,
+                    rows=None):
+    """keyset_query (of the rows where any of `branches` holds, found one branch at a time: _firsts) whose cursor
+    is the named parameters AFTER_KEY and AFTER_ID, for a cursor of the kind cursor_of names: a statement that
+    SQLAlchemy builds, keys and compiles once, run with each page's values (page_of)."""
+    position = None
+    if cursor:
+        identity = bindparam(AFTER_ID, type_=id_column.type)
+        position = (None if cursor == "null" else bindparam(AFTER_KEY, type_=sort.key.type), identity)
+    if branches is not None:
+        query = _firsts(query, branches, sort, id_column, position, size, rows)
+    return _keyset(query, sort, id_column, position, size)
+
+
+def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None):
     """`query` narrowed to the rows of its next keyset page where any of `branches` (WHERE clauses) holds, found
     one branch at a time: an OR of clauses served by different indexes has no index to walk in the page's order
     (PostgreSQL walks the sort column's and drops every row of the others), while each branch alone is one index
     range read to its first size + 1 rows after the cursor. The first size + 1 of their union (by id and sort key
-    alone, a row of two branches once) are the page's; keyset() of the result joins and orders only those."""
+    alone, a row of two branches once) are the page's; _keyset() of the result joins and orders only those.
+    `rows`: the select each branch narrows when it is not `query` itself (the page's conditions without the joins
+    that only bring the page's columns)."""
     if not branches:
         return query.where(false())
-    firsts = [keyset_query(query.where(branch), sort, id_column, after=after, size=size, message=message)
+    rows = query if rows is None else rows
+    firsts = [_keyset(rows.where(branch), sort, id_column, position, size)
               .with_only_columns(id_column.label("id"), sort.key.label("key")).subquery() for branch in branches]
     merged = union(*(select(first.c.id, first.c.key) for first in firsts)).subquery()
     key, identity = (merged.c.key.desc(), merged.c.id.desc()) if sort.descending \

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, true, union
+from sqlalchemy import and_, bindparam, exists, or_, select, true, union
 
 from webapp import clock
 from webapp.extensions import db
@@ -467,19 +467,45 @@ def readable_documents(user: User):
 def visible_assignments(user: User):
     """A WHERE clause: the assignments `read_assignment` lets the user read."""
     branches = assignment_branches(user)
-    return true() if branches is None else or_(*branches)
+    return true() if branches is None else or_(*branches.values())
 
 
-def assignment_branches(user: User) -> list | None:
-    """visible_assignments as the WHERE clauses whose OR it is (lead body, co-executor, controller), each of which
-    an index can serve on its own; None: every assignment."""
+def _assignment_branches(body_ids, user_id) -> dict:
+    """The ways a user reads an assignment, by name: lead body or co-executor among `body_ids` (her bodies and
+    those below), `user_id` its controller. The values, or parameters to be given when the statement runs."""
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
+    return {"lead": Assignment.lead_body_id.in_(body_ids), "coexecutor": Assignment.id.in_(coexecuting),
+            "control": Assignment.controller_id == user_id}
+
+
+#: _assignment_branches with the user's bodies and id as named parameters, the values of which assignment_reach
+#: gives: a statement built of these once serves every user (SQLAlchemy builds, keys and compiles it once)
+ASSIGNMENT_BRANCHES = _assignment_branches(bindparam("reach_body_ids", expanding=True), bindparam("reach_user_id"))
+
+
+def reach_values(user: User) -> dict:
+    """The values of ASSIGNMENT_BRANCHES' parameters for a user: her bodies (and those below them), her id."""
+    return {"reach_body_ids": sorted(member_body_ids(user)), "reach_user_id": user.id}
+
+
+def assignment_reach(user: User) -> tuple[tuple[str, ...], dict] | None:
+    """Which of ASSIGNMENT_BRANCHES hold the assignments `read_assignment` lets the user read (a user of no body:
+    those she controls) and the values of their parameters; None: every assignment."""
     if oversees(user):
         return None
-    ids = member_body_ids(user)
-    if not ids:
-        return [Assignment.controller_id == user.id]
-    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-    return [Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting), Assignment.controller_id == user.id]
+    values = reach_values(user)
+    return ("lead", "coexecutor", "control") if values["reach_body_ids"] else ("control",), values
+
+
+def assignment_branches(user: User) -> dict | None:
+    """visible_assignments as the WHERE clauses whose OR it is (assignment_reach's branches with the user's
+    values), each of which an index can serve on its own; None: every assignment."""
+    reach = assignment_reach(user)
+    if reach is None:
+        return None
+    names, values = reach
+    branches = _assignment_branches(values["reach_body_ids"], values["reach_user_id"])
+    return {name: branches[name] for name in names}
 
 
 def visible_users(user: User):
@@ -518,7 +544,7 @@ def visible_assignment_ids(user: User):
     branches = assignment_branches(user)
     if branches is None:
         return None
-    return union(*(select(Assignment.id).where(branch) for branch in branches))
+    return union(*(select(Assignment.id).where(branch) for branch in branches.values()))
 
 
 def readable_unpublished_document_ids(user: User):
