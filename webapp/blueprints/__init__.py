@@ -97,21 +97,18 @@ def register_blueprints(app: Flask) -> None:
         return {"can": lambda name, obj=None: policy.can(current_user, name, obj)}
 
     @app.context_processor
-    def unread_notifications():
+    def menu_figures():
+        """The menu's «Мои задачи N», «Уведомления N» and «Задания» in one statement (services/menu.py); the
+        inbox's page has counted its tasks already (`g.tasks_total`)."""
+        from flask import g
         from flask_login import current_user
-        from sqlalchemy import func, select
 
-        from webapp.extensions import db
-        from webapp.models import Notification
+        from webapp.services import menu
 
         if not current_user.is_authenticated:
-            return {"unread_notifications": 0}
-        from webapp.services.policy import acting_for
-
-        people = [person.id for person in acting_for(current_user)]  # a deputy: her principals' too
-        count = db.session.scalar(select(func.count(Notification.id)).where(
-            Notification.user_id.in_(people), Notification.read_at.is_(None)))
-        return {"unread_notifications": count}
+            return {"tasks_total": 0, "unread_notifications": 0, "has_jobs": False}
+        figures = menu.figures(current_user, g.get("tasks_total"))
+        return {"tasks_total": figures.tasks, "unread_notifications": figures.unread, "has_jobs": figures.has_jobs}
 
     def page(status: int, title: str, message: str):
         if request.path.startswith("/api/"):  # no HTML under /api/: an address that reached no API view

@@ -116,8 +116,10 @@ def owned(user: User):
     return select(Job).where(Job.owner_id == user.id)
 
 
-def has_jobs(user: User) -> bool:
-    return bool(db.session.scalar(select(exists().where(Job.owner_id == user.id))))
+def any_of(user: User):
+    """Whether the user has started any job, as an EXISTS (the menu shows «Задания» then)."""
+    return exists().where(Job.owner_id == user.id)
+
 
 
 def claim(job_id: int) -> bool:

@@ -20,7 +20,7 @@ from email import policy
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from webapp import clock
 from webapp.extensions import db
@@ -145,6 +145,13 @@ def _unread(user: User, ids: Iterable[int] | None, document_ids: Iterable[int] |
     if document_ids is not None:
         conditions.append(Notification.document_id.in_(list(document_ids)))
     return conditions
+
+
+def unread_count(user_ids: list[int]):
+    """How many notifications of these users are unread, as a scalar subquery (the menu's figure: a deputy's
+    counts her principals' too)."""
+    return (select(func.count(Notification.id))
+            .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None)).scalar_subquery())
 
 
 def has_unread(user: User, ids: Iterable[int] | None = None, document_ids: Iterable[int] | None = None) -> bool:

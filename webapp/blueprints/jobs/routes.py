@@ -85,9 +85,3 @@ def export_offer(title: str, rows: int, back: str, more: bool = False):
     """The page of a big export: its rows (`more`: more than that many), and the button."""
     count = with_count(rows, "строка")
     return offer(title, f"В выгрузке {'более ' + count if more else count}. Такой файл готовится в фоне.", back)
-
-
-@bp.app_context_processor
-def jobs_link():
-    """`has_jobs` for the menu: the link «Задания» is shown to a user who has any."""
-    return {"has_jobs": current_user.is_authenticated and jobs.has_jobs(current_user)}

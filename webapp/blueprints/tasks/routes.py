@@ -18,12 +18,3 @@ def index():
     return render_template("tasks/index.html", groups=groups, total=g.tasks_total,
                            today=clock.today(), is_overdue=assignments.is_overdue,
                            standing_in_for=policy.acting_for(current_user)[1:])
-
-
-@bp.app_context_processor
-def tasks_counter():
-    """«Мои задачи (N)» in the menu of every page."""
-    if not current_user.is_authenticated:
-        return {"tasks_total": 0}
-    counted = g.get("tasks_total")
-    return {"tasks_total": tasks.total(current_user) if counted is None else counted}
