@@ -289,14 +289,10 @@ def _fts(column: str, terms: list[str], every: bool = True, walk: bool = False):
     """The entries whose text (column "text"; "published": through the published documents' own index) or title
     ("title") holds every term (or any, every=False) as a prefix of a lexeme. walk: written so that the engine
     cannot answer it from the full-text index, and checks it on each entry read in date order instead (what a
-    common word needs: its first hits are among the newest): the stored tsvector of the text on PostgreSQL, the
-    stored lexemes otherwise (_holds)."""
-    if walk and column == "published":
-        column = "text"  # the stored tsvector, not the index's expression computed again for each entry
-    postgresql = db.engine.dialect.name == "postgresql"
-    if walk and (column == "title" or not postgresql):
+    common word needs: its first hits are among the newest): the entry's stored lexemes (_holds)."""
+    if walk:  # the entry's own lexemes, not the index's expression computed again for each entry
         return _holds(SearchEntry.title_lexemes if column == "title" else SearchEntry.lexemes, terms, every)
-    if postgresql:
+    if db.engine.dialect.name == "postgresql":
         words = (" & " if every else " | ").join(f"{term}:*" for term in terms)
         match = _TSVECTORS[column].bool_op("@@")(func.to_tsquery(_SIMPLE, bindparam("words", words, unique=True)))
         return match.is_(True) if walk else match
@@ -311,7 +307,9 @@ def _holds(stored, terms: list[str], every: bool = True):
     « lexemes». What the full-text index answers, tested on the entry a walk reads (issue 14). SQLite's
     `id IN (SELECT rowid … MATCH)` built every match's rowid into a temporary index first, for each statement
     (400,000 for «обеспечить» at 1M: 0.3-0.9 s each); PostgreSQL computed the title's tsvector per entry (27 of a
-    41 ms walk). The term is a parameter, so the match cannot be read from an index (that is the point of a walk)."""
+    41 ms walk) and read the stored tsvector of the text, out of line (TOAST) for a long document (a third more
+    pages than the lexemes, kept in the row). The term is a parameter, so the match cannot be read from an index
+    (that is the point of a walk)."""
     position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
     spaced = literal_column("' '").concat(stored)
     tests = [position(spaced, bindparam("term", f" {term}", unique=True)) > 0 for term in terms]
@@ -624,7 +622,8 @@ def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], i
     tier = literal(1 if in_title else 0).label("tier")
     walk = way != "index"
     title = _fts("title", terms, walk=walk or not in_title)
-    matched = [_fts(texts, terms, walk=walk or in_title), title if in_title else not_(title), *conditions]
+    # the title first: a walk tests the short title before the text (most entries it passes lack the title words)
+    matched = [title if in_title else not_(title), _fts(texts, terms, walk=walk or in_title), *conditions]
     if way == "capped":  # the walk down to the boundary; if it found fewer than `end`, the full-text index
         first = _walked(lambda: db.session.scalars(select(SearchEntry.id).where(
             SearchEntry.sort_date >= boundary, *matched).order_by(*_newest_first()).limit(end)).all())
