@@ -113,14 +113,17 @@ def keyset(query, sort: Sort, id_column, *, after: str | None, size: int, messag
     return page_of(keyset_query(query, sort, id_column, after=after, size=size, message=message), size)
 
 
-def page_of(statement, size: int, values: dict | None = None) -> Page:
-    """The page a keyset_query or prepared_keyset statement reads, its parameters given `values`."""
+def page_of(statement, size: int, values: dict | None = None, items: Callable[[list], list] | None = None) -> Page:
+    """The page a keyset_query or prepared_keyset statement reads, its parameters given `values`; `items` makes
+    the page's items (each with an `id`) of its rows, whose last column is the sort key (by default each row's
+    first column, an entity)."""
     size = page_size(size)
     rows = db.session.execute(statement, values or {}).all()
     more = len(rows) > size
     rows = rows[:size]
-    cursor = _encode(rows[-1][1], rows[-1][0].id) if more else None
-    return Page([row[0] for row in rows], cursor)
+    shown = items(rows) if items else [row[0] for row in rows]
+    cursor = _encode(rows[-1][-1], shown[-1].id) if more else None
+    return Page(shown, cursor)
 
 
 def cursor_of(after: str | None, sort: Sort, message: str = MESSAGE) -> tuple[str | None, dict]:

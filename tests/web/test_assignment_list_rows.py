@@ -1,0 +1,89 @@
+"""«Поручения» prints its rows from plain values (assignments.ListedAssignment), not from models: what each row
+shows must be what the models give — the document's label (a protocol dated by its meeting), the point's number,
+the lead body's and the co-executors' names (a short name where there is one), the status, the kind of a deadline
+that is none, overdue or not — on every page, in the list's order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Document, Point, User
+from webapp.services import assignments
+
+TODAY = date(2026, 11, 23)  # the frozen clock's day
+
+
+@pytest.fixture
+def world(app, make_user):
+    """Rows of every shape the page prints differently, spread over two documents and three pages of 25."""
+    make_user("aud", "auditor")
+    with app.app_context():
+        school, board, club = (Body(name="Средняя школа № 1", short_name="Школа № 1"), Body(name="Управление"),
+                               Body(name="Клуб", short_name=""))
+        order = Document(doc_type="order", title="О мерах", state="published", number="5", reg_date=date(2026, 1, 15))
+        protocol = Document(doc_type="protocol", title="Заседание", state="published", number="2",
+                            reg_date=date(2026, 3, 2), event_date=date(2026, 2, 27))  # dated by its meeting
+        unnumbered = Document(doc_type="order", title="Без номера", state="published")
+        db.session.add_all([school, board, club, order, protocol, unnumbered])
+        db.session.flush()
+        point = Point(document_id=protocol.id, number="3.1", text="Обеспечить")
+        db.session.add(point)
+        db.session.flush()
+        shapes = [
+            {"deadline": date(2026, 11, 2), "deadline_kind": "by", "status": "in_work"},  # overdue
+            {"deadline": date(2026, 12, 2), "deadline_kind": "by", "status": "new", "deadline_text": "до 2 декабря"},
+            {"deadline": date(2026, 11, 2), "deadline_kind": "by", "status": "done"},  # past, not overdue: done
+            {"deadline": None, "start_date": date(2026, 9, 1), "deadline_kind": "from", "status": "in_work"},
+            {"deadline": None, "deadline_kind": "none", "status": "reported"},
+            {"deadline": date(2026, 10, 1), "deadline_kind": "period", "status": "returned"},
+        ]
+        for n in range(60):
+            shape = shapes[n % len(shapes)]
+            document = (order, protocol, unnumbered)[n % 3]
+            assignment = Assignment(document_id=document.id, action=f"Поручение {n} " + "очень " * (n % 40),
+                                    lead_body_id=(school.id, board.id, club.id, None)[n % 4],
+                                    point_id=point.id if document is protocol else None, **shape)
+            assignment.coexecutors = [[], [board], [club, school]][n % 3]
+            db.session.add(assignment)
+        db.session.commit()
+
+
+def _printed(row) -> tuple:
+    """What the page prints of a row (a model or a listed row)."""
+    return (row.id, row.document_id, row.document.label, row.point_number, row.action, row.deadline, row.start_date,
+            row.deadline_text, row.kind_title, row.status_title, assignments.is_overdue(row, TODAY),
+            row.lead_body.display_name if row.lead_body else None,
+            sorted(body.display_name for body in row.coexecutors))
+
+
+@pytest.mark.parametrize("sort", ["deadline", "-deadline", "newest", "body", "date"])
+def test_every_row_prints_what_its_model_gives(app, world, sort):
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.login == "aud")).one()
+        listed, after = [], None
+        while True:
+            page = assignments.list_page(user, sort=sort, size=25, after=after)
+            listed += page.rows
+            if page.after is None:
+                break
+            after = page.after
+        db.session.expunge_all()
+        models = {a.id: a for a in db.session.query(Assignment)}
+        assert [_printed(row) for row in listed] == [_printed(models[row.id]) for row in listed]
+        assert sorted(row.id for row in listed) == sorted(models)  # every row once
+        assert {row.document.label for row in listed} == {"Приказ № 5 от 15.01.2026", "Протокол № 2 от 27.02.2026",
+                                                          "Приказ"}
+        assert {tuple(_printed(row)[-1]) for row in listed} == {(), ("Управление",), ("Клуб", "Школа № 1")}
+
+
+def test_the_page_prints_the_co_executors_and_the_lead_bodys_short_name(app, client, auth, world):
+    auth.login("aud")
+    html = client.get("/assignments?size=100").get_data(as_text=True)
+    assert "<td>Школа № 1<br><small>Управление</small></td>" in html
+    assert "<td>—<br><small>Клуб</small><br><small>Школа № 1</small></td>" in html \
+        or "<td>—<br><small>Школа № 1</small><br><small>Клуб</small></td>" in html
+    assert "<td>3.1</td>" in html and "Протокол № 2 от 27.02.2026" in html
