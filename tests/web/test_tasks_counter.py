@@ -155,3 +155,18 @@ def test_a_heads_documents_to_sign_and_review_come_from_the_unpublished_states_i
             assert "SCAN document" not in text, (key, text)
         else:
             assert "ix_document_unpublished_state" in text, (key, text)
+
+
+def test_an_approvers_turn_is_found_from_her_own_undecided_steps(app):
+    """The group «На согласование» reads the user's own undecided steps (ix_approval_step_user_id) and their
+    documents by key, on both databases as the service sends it; with the correlated EXISTS alone SQLite probed the
+    steps of every document not yet published (4,000 at 1,000,000 assignments: 1.2 ms on every page)."""
+    from tests.web.test_query_plans import plan
+
+    with app.app_context():
+        approver = User(login="approver9", full_name="Согласующий", password_hash="-")
+        db.session.add(approver)
+        db.session.flush()
+        found = plan(tasks._queries(approver)["approve"])
+    assert "ix_approval_step_user_id" in found, found
+    assert "SCAN document" not in found and "Seq Scan on document" not in found, found

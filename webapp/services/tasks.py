@@ -139,8 +139,12 @@ _STEP_WAITS = and_(
 
 
 def _my_turn(user: User):
-    """The user's step of the running round waits for her (`_STEP_WAITS`)."""
-    return and_(_rules().route_running, exists().where(ApprovalStep.user_id == user.id, _STEP_WAITS))
+    """The user's step of the running round waits for her (`_STEP_WAITS`), among the documents of her own undecided
+    steps (an IN through ix_approval_step_user_id): with the EXISTS alone, SQLite probed the steps of every
+    document not yet published (4,000 at 1M: 1.2 ms on every page)."""
+    own = select(ApprovalStep.document_id).where(ApprovalStep.user_id == user.id, ApprovalStep.decision.is_(None))
+    return and_(_rules().route_running, Document.id.in_(own),
+                exists().where(ApprovalStep.user_id == user.id, _STEP_WAITS))
 
 
 def _fills(user: User, role: str, scope):
