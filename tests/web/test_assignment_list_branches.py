@@ -152,13 +152,15 @@ def _bound(statement, values: dict):
 
 
 @pytest.mark.parametrize(("login", "indexes"), [
-    ("exec", ("ix_assignment_lead_body_status_deadline", "ix_assignment_controller_status_deadline")),
+    ("exec", ("ix_assignment_lead_body_status_deadline", "ix_assignment_controller_status_deadline",
+              "ix_assignment_coexecutor_body_id")),
     ("ctl", ("ix_assignment_controller_status_deadline",)),
 ])
 def test_a_school_page_reads_its_branches_from_their_indexes(app, world, login, indexes):
     """With parameters bound (PostgreSQL's generic plan), the lead body's and the controller's rows of a status are
     ranges of their body + status + deadline and controller + status + deadline indexes, on the first page and
-    after a cursor; dropping either index takes its name out of the plan."""
+    after a cursor, and the co-executor's rows (all statuses at once) come from the co-executors' body index;
+    dropping either index takes its name out of the plan."""
     with app.app_context():
         user = db.session.get(User, world["users"][login])
         for after in (None, "v2026-11-09_10"):
