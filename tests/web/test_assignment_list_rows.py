@@ -87,3 +87,7 @@ def test_the_page_prints_the_co_executors_and_the_lead_bodys_short_name(app, cli
     assert "<td>—<br><small>Клуб</small><br><small>Школа № 1</small></td>" in html \
         or "<td>—<br><small>Школа № 1</small><br><small>Клуб</small></td>" in html
     assert "<td>3.1</td>" in html and "Протокол № 2 от 27.02.2026" in html
+    with app.app_context():  # each row links its document and itself
+        links = [(a.document_id, a.id) for a in db.session.query(Assignment)]
+    for document_id, assignment_id in links:
+        assert f'<a href="/documents/{document_id}">' in html and f'<a href="/assignments/{assignment_id}">' in html

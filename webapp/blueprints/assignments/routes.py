@@ -64,7 +64,20 @@ def index():
     return render_template("assignments/index.html", assignments=page.rows, statuses=STATUS_TITLES, status=status,
                            scopes=SCOPES, scope=scope, sorts=service.SORTS, sort=sort, sizes=service.PAGE_SIZES,
                            size=size, **page_links(page.after), today=clock.today(),
-                           is_overdue=service.is_overdue, figure=figure, figures=FIGURES)
+                           is_overdue=service.is_overdue, figure=figure, figures=FIGURES,
+                           document_url=_id_url("documents.detail", "document_id"),
+                           assignment_url=_id_url("assignments.detail", "assignment_id"))
+
+
+def _id_url(endpoint: str, name: str):
+    """url_for(endpoint, name=id) for the many ids of a list: the URL is built once around a marker and each id
+    put in its place (url_for costs about 11 µs, and a list of 50 rows asked it 100 times)."""
+    marker = "4294967291"  # an id no row has; the URL holds it once (checked)
+    pattern = url_for(endpoint, **{name: int(marker)})
+    head, found, tail = pattern.partition(marker)
+    if not found or marker in tail:
+        raise ValueError(f"{endpoint}: {pattern}")
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 def _load(assignment_id: int, *options) -> Assignment:
