@@ -174,8 +174,10 @@ def list_statement(user: User, *, status: str | None = None, scope: str | None =
     return _prepared_list(*shape), values
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def _prepared_list(*shape):
+    """A kind of page's statement, kept: about 2,500 objects each (the garbage collector's full passes walk them),
+    so the kinds in use (the first page and the next of the common filters) are kept and the rare ones rebuilt."""
     return _list_statement(*shape)
 
 
