@@ -599,8 +599,12 @@ class _SearchIndex:
     models: that took an hour at 1,000,000 assignments) and written with the other rows. On SQLite the full-text
     tables are filled after the load by one INSERT … SELECT each instead of a trigger per entry."""
 
-    TRIGGERS = ("search_entry_ai", "search_entry_title_ai")  # migrations 0013 and 0025: FTS5 row per new entry
-    FULL_TEXT = (("search_fts", "lexemes"), ("search_title_fts", "title_lexemes"))
+    # migrations 0013, 0025 and 0033: FTS5 rows per new entry (0033's for a published document's alone)
+    TRIGGERS = ("search_entry_ai", "search_entry_title_ai", "search_entry_published_ai")
+    PUBLISHED = " AND kind = 'document' AND state = 'published'"
+    FULL_TEXT = (("search_fts", "lexemes", ""), ("search_title_fts", "title_lexemes", ""),
+                 ("search_published_fts", "lexemes", PUBLISHED),
+                 ("search_published_title_fts", "title_lexemes", PUBLISHED))
 
     def __init__(self, conn, writer: _Writer, bodies: _Bodies, ids: _Ids) -> None:
         self.conn, self.writer, self.ids = conn, writer, ids
@@ -653,6 +657,7 @@ class _SearchIndex:
         for statement in self.triggers:
             self.conn.exec_driver_sql(statement)
         if not self.writer.postgres:
-            for table, column in self.FULL_TEXT:
+            for table, column, which in self.FULL_TEXT:
                 self.conn.exec_driver_sql(f"INSERT INTO {table}(rowid, {column}) "  # noqa: S608 (our names)
-                                          f"SELECT id, {column} FROM search_entry WHERE id >= {int(self.first)}")
+                                          f"SELECT id, {column} FROM search_entry WHERE id >= {int(self.first)}"
+                                          f"{which}")

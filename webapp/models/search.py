@@ -42,6 +42,8 @@ def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compar
         return False
     if type_ == "table" and name and name.startswith("search_title_fts"):  # migration 0025's FTS5 table
         return False
+    if type_ == "table" and name and name.startswith("search_published_"):  # migration 0033's FTS5 tables
+        return False
     if type_ == "column" and name == "tsv" and obj.table.name == "search_entry":
         return False
     if type_ == "index" and name == "ix_document_register_date":  # migration 0026's, on an expression, per engine
