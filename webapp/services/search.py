@@ -610,6 +610,8 @@ def _count(conditions: list, way: _Ways, terms: list[str]) -> tuple[int, tuple[i
 
     walk = way.count != "index"
     hits = select(SearchEntry.id).where(_fts(way.texts, terms, walk=walk), *conditions)
+    if walk:  # newest first, where the probe found the words: in no order the engines read the table from its
+        hits = hits.order_by(*_newest_first())  # oldest rows (SQLite: «2026» at 1M, 1.9 s to its 1,001st hit)
     if way.count == "capped":  # enough hits down to the boundary settle it; else count them all, indexed
         titled = case((_fts("title", terms, walk=True), 1), else_=0).label("titled")
         capped = hits.add_columns(titled).where(SearchEntry.sort_date >= way.boundary).limit(WINDOW + 1).subquery()
@@ -620,7 +622,7 @@ def _count(conditions: list, way: _Ways, terms: list[str]) -> tuple[int, tuple[i
         below = (in_title or 0, found - (in_title or 0))
         _bitmaps()
         return counted(select(SearchEntry.id).where(_fts(way.texts, terms), *conditions)), below
-    return counted(hits), None
+    return (_walked(lambda: counted(hits)) if walk else counted(hits)), None
 
 
 def _tier(conditions: list, way: str, boundary: date | None, terms: list[str], in_title: bool, end: int,
