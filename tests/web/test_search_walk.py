@@ -153,3 +153,18 @@ def test_a_walked_count_reads_newest_first(demo_app, client, auth, monkeypatch):
             found = " | ".join(row[-1] for row in connection.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {statement}", parameters))
         assert "ix_search_entry_sort_date" in found and "TEMP B-TREE" not in found, found
+
+
+def test_a_number_is_looked_up_through_its_index(demo_app):
+    """A query that looks like a registration number opens the documents numbered so through migration 0034's index
+    of lower(number) (every document was read: 0.7 s on SQLite at 1M), in any case (tests/web/test_search.py opens
+    it through HTTP)."""
+    from tests.web.test_query_plans import plan
+    from webapp.models import Document, User
+
+    with demo_app.app_context():
+        numbered = db.session.scalars(select(Document).where(Document.number.is_not(None))).first()
+        auditor = db.session.scalar(select(User).where(User.login == "auditor"))
+        found = plan(search._numbered(auditor, numbered.number.upper()))
+        assert [d.id for d in search.documents_numbered(auditor, numbered.number.upper())] == [numbered.id]
+    assert "ix_document_number_lower" in found, found

@@ -48,6 +48,8 @@ def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compar
         return False
     if type_ == "index" and name == "ix_document_register_date":  # migration 0026's, on an expression, per engine
         return False
+    if type_ == "index" and name == "ix_document_number_lower":  # migration 0034's, on an expression
+        return False
     # the full-text and result-order indexes of migrations 0013, 0025 and 0029, written per engine
     return not (type_ == "index" and name in ("ix_search_entry_tsv", "ix_search_entry_title_tsv",
                                               "ix_search_entry_sort_date", "ix_search_entry_published_date",
