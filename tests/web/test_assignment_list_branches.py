@@ -139,8 +139,11 @@ def test_one_statement_serves_every_user_of_a_kind_each_with_her_own_rows(app, w
 #: Indexes that on a test's tiny tables (and with statistics left by earlier tests' rows) can look as good: a
 #: status's whole range, the deadline walk, one column of the composite. The question is whether the composite
 #: serves its branch.
+# pk_assignment_coexecutor (assignment_id, body_id) answers «body_id = $1» too, by reading all of itself: on the
+# test's tiny table a tie with the body index that PostgreSQL broke either way by the statistics a reused database
+# copy carried (CI failed on it once)
 COMPETING = ("ix_assignment_lead_body_id", "ix_assignment_controller_id", "ix_assignment_status_deadline",
-             "ix_assignment_deadline")
+             "ix_assignment_deadline", "pk_assignment_coexecutor")
 
 
 def _bound(statement, values: dict):

@@ -20,9 +20,9 @@ def plan(query, hide: tuple[str, ...] = ()) -> str:
     """The plan a database makes for a query whose parameters are bound, not written in: on PostgreSQL the generic
     plan of a prepared statement (what psycopg's prepared statements get after a few executions).
 
-    `hide` names indexes dropped for the question (inside a savepoint, restored after): on a test's tiny tables
-    PostgreSQL takes any index that filters down to one row, so a test asking whether the index made for a query
-    serves it takes the competing ones away."""
+    `hide` names indexes (or constraints with their index) dropped for the question (inside a savepoint, restored
+    after): on a test's tiny tables PostgreSQL takes any index that filters down to one row, so a test asking
+    whether the index made for a query serves it takes the competing ones away."""
     compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
     connection = db.session.connection()
     if db.engine.dialect.name == "sqlite":
@@ -36,8 +36,10 @@ def plan(query, hide: tuple[str, ...] = ()) -> str:
         return f"${len(names)}"
     statement = re.sub(r"%\((\w+)\)s", number, str(compiled))
     connection.exec_driver_sql("SAVEPOINT docflow_plan")
-    for index in hide:
-        connection.exec_driver_sql(f"DROP INDEX {index}")
+    for index in hide:  # a primary key's index is its constraint's: dropped with the constraint
+        table = connection.exec_driver_sql("SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = %s",
+                                           (index,)).scalar()
+        connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {index}" if table else f"DROP INDEX {index}")
     connection.exec_driver_sql(f"PREPARE docflow_plan AS {statement}")
     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     # Whether an index CAN serve the query: scans and sorts discouraged (on a test's tiny tables a scan, or a
