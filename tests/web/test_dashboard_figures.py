@@ -247,3 +247,117 @@ def test_a_body_s_figures_with_its_co_executing_assignments_written_in_or_asked_
             expected = world.expected(f)
             assert _shown(dashboard.overview(f)) == expected
             assert expected["totals"]["all"] >= 5
+
+
+def _at(day: date, hour: int, minute: int) -> datetime:
+    """A moment of `day` in the organisation's time zone, as stored (UTC)."""
+    return datetime.combine(day, time(hour, minute), ZONE).astimezone(UTC)
+
+
+def _build_month_edges() -> dict[str, int]:
+    """Rows whose every change falls on a month's end or just after it (the trend's days), on both of its paths:
+    deadlines that never moved (counted by the first day of each state) and moved after the first day (day by
+    day). Returns the ids by name."""
+    ends = dashboard.month_ends(TODAY)  # ends[0] .. ends[11] == TODAY
+    body = Body(name="Департамент")
+    db.session.add(body)
+    db.session.flush()
+    ids: dict[str, int] = {}
+
+    def document(name: str, **dating) -> Document:
+        made = Document(doc_type=dating.pop("doc_type", "order"), title=name, state="published",
+                        created_at=dating.pop("created_at", _at(ends[0] - timedelta(days=400), 10, 0)), **dating)
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    def assignment(name: str, owner: Document, projected: bool = True, **values) -> Assignment:
+        point = None
+        if projected:
+            point = Point(document_id=owner.id, position=len(ids), number=str(len(ids) + 1), text="Сделать")
+            db.session.add(point)
+            db.session.flush()
+        values.setdefault("created_at", _at(ends[0] - timedelta(days=300), 10, 0))
+        values.setdefault("deadline_kind", "by")
+        made = Assignment(document_id=owner.id, point_id=point.id if point else None, action=name,
+                          lead_body=body, status=values.pop("status", "in_work"), **values)
+        db.session.add(made)
+        db.session.flush()
+        ids[name] = made.id
+        return made
+
+    def cancel(object_id: int, at: datetime) -> None:
+        db.session.add(Event(at=at, action="assignment.cancel", object_type="assignment", object_id=object_id,
+                             prev_hash="0" * 64, hash=secrets.token_hex(32)))
+
+    old = document("Давний", reg_date=ends[0] - timedelta(days=200))
+    # overdue from the month's end after its deadline, a month's end itself: not overdue on that day
+    assignment("due on a month's end", old, deadline=ends[3])
+    # registered on a month's end: in force from that day; dated by its meeting; entered at 23:55 of a month's end
+    assignment("registered on a month's end", document("Новый", reg_date=ends[5]), deadline=ends[8] + timedelta(1))
+    assignment("met on a month's end", document("Протокол", doc_type="protocol", event_date=ends[4]),
+               deadline=ends[4] - timedelta(days=3))
+    assignment("entered at 23:55", document("Без даты", created_at=_at(ends[6], 23, 55)), deadline=ends[0])
+    # added later: at 23:55 of a month's end (counted that day), at 00:05 of the 1st (from the next month's end)
+    assignment("added at 23:55", old, projected=False, created_at=_at(ends[2], 23, 55), deadline=ends[9])
+    assignment("added at 00:05", old, projected=False, created_at=_at(ends[2] + timedelta(1), 0, 5),
+               deadline=ends[2])
+    # done on a month's end: open the month before, not that day; done without a date: done all along (not counted)
+    assignment("done on a month's end", old, status="done", completed_on=ends[7], deadline=ends[1])
+    assignment("done without a date", old, status="done", deadline=ends[1])
+    # cancelled at 00:05 of the 1st (still the month's end before in UTC): open at that month's end, not after
+    cancel(assignment("cancelled at 00:05", old, status="cancelled", deadline=ends[2]).id,
+           _at(ends[4] + timedelta(1), 0, 5))
+    # an occurrence cancelled with its series after a month's end, and one whose own event came after its series'
+    series = assignment("series", old, deadline_kind="periodic", deadline=ends[0])
+    with_series = assignment("cancelled with its series", old, status="cancelled", series_id=series.id,
+                             deadline=ends[1])
+    cancel(series.id, _at(ends[6], 23, 55))
+    cancel(assignment("cancelled after its series", old, status="cancelled", series_id=series.id,
+                      deadline=ends[1]).id, _at(ends[9] + timedelta(1), 0, 5))
+    assert with_series.id
+    # deadlines moved after the first day: the deadline of each day is the one in force then
+    moved = assignment("moved twice", old, deadline=ends[10] + timedelta(1))
+    for old_date, new_date, decided in ((ends[2], ends[6], _at(ends[3], 23, 55)),
+                                        (ends[6], ends[10] + timedelta(1), _at(ends[7] + timedelta(1), 0, 5))):
+        db.session.add(DeadlineChange(assignment_id=moved.id, reason="Нужно время", old_date=old_date,
+                                      new_date=new_date, status="approved", decided_at=decided))
+    late = assignment("moved, cancelled late", old, status="cancelled", deadline=ends[9])
+    db.session.add(DeadlineChange(assignment_id=late.id, reason="Нужно время", old_date=ends[1],
+                                  new_date=ends[9], status="approved", decided_at=_at(ends[5], 12, 0)))
+    cancel(late.id, _at(ends[8], 23, 55))
+    # moved before the first day: the interval path with its current deadline; rejected later: no move
+    early = assignment("moved before the year", old, deadline=ends[5])
+    db.session.add(DeadlineChange(assignment_id=early.id, reason="Нужно время", old_date=ends[0] - timedelta(40),
+                                  new_date=ends[5], status="approved", decided_at=_at(ends[0] - timedelta(30), 9, 0)))
+    db.session.add(DeadlineChange(assignment_id=early.id, reason="Нужно время", old_date=ends[5],
+                                  new_date=ends[11], status="rejected", decided_at=_at(ends[6], 9, 0)))
+    db.session.commit()
+    return ids
+
+
+@pytest.mark.parametrize("only_overdue", [False, True])
+def test_the_trend_counts_each_month_s_end_where_states_change_on_it(app, only_overdue):
+    """The trend's two paths — rows counted by the first month's end of each state, and rows whose deadline moved
+    after the first day counted day by day — on rows that come into force, close, fall overdue or are extended on
+    a month's end or just after it: each month's open and overdue equal the count, row by row, and every row
+    changes the trend somewhere (a day miscounted on either path shows)."""
+    with app.test_request_context():
+        ids = _build_month_edges()
+        world = World()
+        department = db.session.query(Body).filter_by(name="Департамент").one()
+        for f in (dashboard.Filters(as_of=TODAY, only_overdue=only_overdue),
+                  dashboard.Filters(as_of=TODAY, only_overdue=only_overdue, body=department)):
+            expected = [(end, sum(r["state"] == "open" for r in world.rows(f, end)),
+                         sum(r["overdue"] for r in world.rows(f, end))) for end in dashboard.month_ends(TODAY)]
+            assert dashboard.trend(f) == expected
+        # every row is in the count and changes its state (open, overdue) on one of the days
+        ends = dashboard.month_ends(TODAY)
+        rows = {end: {r["a"].id: (r["state"], r["overdue"]) for r in world.rows(dashboard.Filters(as_of=TODAY), end)}
+                for end in ends}
+        for name, assignment_id in ids.items():
+            states = [rows[end].get(assignment_id) for end in ends]
+            if name in ("series", "done without a date"):  # a series counts through its occurrences
+                assert all(state in (None, ("done", False)) for state in states), name
+            else:
+                assert len(set(states)) > 1, name

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -119,6 +119,11 @@ def published_by(day: date):
 
 def filter_conditions(f: Filters) -> list:
     """The filters as conditions on Assignment joined to its Document."""
+    return [*assignment_conditions(f), *document_conditions(f)]
+
+
+def assignment_conditions(f: Filters) -> list:
+    """The filters that ask the assignment alone."""
     conditions = []
     if f.body is not None:
         conditions.append(f.body_condition)
@@ -127,6 +132,12 @@ def filter_conditions(f: Filters) -> list:
                           else Assignment.controller_id == f.controller_id)
     if f.document is not None:
         conditions.append(Assignment.document_id == f.document.id)
+    return conditions
+
+
+def document_conditions(f: Filters) -> list:
+    """The filters that ask the assignment's document."""
+    conditions = []
     if f.doc_type:
         conditions.append(Document.doc_type == f.doc_type)
     if f.since:
@@ -348,9 +359,12 @@ def month_ends(day: date, months: int = TREND_MONTHS) -> list[date]:
 
 
 def trend(filters: Filters) -> list[tuple[date, int, int]]:
-    """Open and overdue at the end of each of the last months, in one pass over the assignments: each day's state
-    of a row is written as Snapshot writes it, with the day's bounds in place of the snapshot's, and counted with
-    SUM(CASE …) per day. Only rows in force at the last day and not yet closed at the first can count."""
+    """Open and overdue at the end of each of the last months. A row's state changes once each way over the year:
+    it comes into force (its document and itself), it closes (done or cancelled), it falls overdue (its deadline
+    passes) — except when its deadline moved after the first day. So the rows whose deadline did not move are
+    counted by the first month's end of each of those (`_by_intervals`, GROUP BY, prefix sums here), and only the
+    others, few, day by day (`_day_by_day`). Only rows in force at the last day and not yet closed at the first can
+    count."""
     days = month_ends(filters.as_of)
     first_end = day_end(days[0])
     # Rows whose deadline moved after the first day: only they look their deadline of a day up (per row, per day).
@@ -359,43 +373,104 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
     cancels = (cancelled_after(first_end, Event.object_id.label("assignment_id"), func.max(Event.at).label("at"))
                .group_by(Event.object_id).subquery("cancels"))
     own, series = aliased(cancels, name="own_cancel"), aliased(cancels, name="series_cancel")
-    dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
 
-    def states(day: date):
-        """(in force, open, overdue) of a row at the end of `day`."""
+    def done(day: date):
+        return and_(Assignment.status == AssignmentStatus.done,
+                    func.coalesce(Assignment.completed_on, date.min) <= day)
+
+    def cancelled(day: date):
+        end = day_end(day)
+        return and_(Assignment.status == AssignmentStatus.cancelled, or_(own.c.at.is_(None), own.c.at < end),
+                    or_(series.c.at.is_(None), series.c.at < end))
+
+    def rows(*columns, deadline_moved: bool):
+        """The rows that can count whose deadline moved after the first day, or did not, with the year's look-ups
+        joined (the moved ones, few, read from the extensions: a department's trend read its assignments twice)."""
+        query = select(*columns).select_from(Assignment)
+        if deadline_moved:
+            query = query.join(moved, moved.c.assignment_id == Assignment.id)
+        else:
+            query = (query.outerjoin(moved, moved.c.assignment_id == Assignment.id)
+                     .where(moved.c.assignment_id.is_(None)))
+        query = (query.outerjoin(own, own.c.assignment_id == Assignment.id)
+                 .outerjoin(series, series.c.assignment_id == Assignment.series_id)
+                 .where(Assignment.status != AssignmentStatus.draft, ~Assignment.is_series,
+                        or_(Assignment.point_id.is_not(None), Assignment.created_at < day_end(days[-1])),
+                        ~done(days[0]), ~cancelled(days[0]), *assignment_conditions(filters)))
+        if filters.only_overdue:  # the snapshot holds only overdue rows: only dated ones can be
+            query = query.where(Assignment.deadline_kind.in_(list(DATED_KINDS)))
+        return query
+
+    opened, late = _by_intervals(filters, days, partial(rows, deadline_moved=False), done, cancelled)
+    for index, (open_count, late_count) in enumerate(
+            _day_by_day(filters, days, partial(rows, deadline_moved=True), done, cancelled)):
+        opened[index] += open_count
+        late[index] += late_count
+    return [(day, opened[index], late[index]) for index, day in enumerate(days)]
+
+
+def _by_intervals(filters: Filters, days: list[date], rows, done, cancelled) -> tuple[list[int], list[int]]:
+    """Open and overdue at each day of the rows whose deadline did not move after the first day. Each row's
+    states are monotone over the days — in force from a day on (its document, and itself when added later),
+    closed from a day on, overdue from a day on — so each is the index of the first day it holds (len(days):
+    none), the rows are counted by those indexes, and a row is open at day i when in force ≤ i < closed,
+    overdue when also overdue-from ≤ i.
+
+    The document's first day in force is a correlated look-up by primary key rather than a join: a department's
+    few thousand rows joined to their documents made PostgreSQL hash every document of the organisation."""
+    never = len(days)
+
+    def first(holds) -> case:
+        return case(*((holds(day), index) for index, day in enumerate(days)), else_=never)
+
+    document_from = (select(first(published_by))
+                     .where(Document.id == Assignment.document_id, *document_conditions(filters))
+                     .scalar_subquery())
+    given_from = case((Assignment.point_id.is_not(None), 0),
+                      else_=first(lambda day: Assignment.created_at < day_end(day)))
+    closed_from = first(lambda day: or_(done(day), cancelled(day)))
+    dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
+    overdue_from = first(lambda day: and_(dated, Assignment.deadline < day))
+    each = rows(document_from.label("document_from"), given_from.label("given_from"),
+                closed_from.label("closed_from"), overdue_from.label("overdue_from")).subquery("intervals")
+    counted = select(*each.c, func.count()).group_by(*each.c)
+    opened, late = [0] * never, [0] * never
+    for document_day, given_day, closed_day, overdue_day, count in db.session.execute(counted):
+        if document_day is None:  # its document is not one the filters keep
+            continue
+        in_force = max(document_day, given_day)
+        for index in range(in_force, closed_day):
+            opened[index] += count
+        for index in range(max(in_force, overdue_day), closed_day):
+            late[index] += count
+    if filters.only_overdue:  # the snapshot holds only overdue rows
+        opened = list(late)
+    return opened, late
+
+
+def _day_by_day(filters: Filters, days: list[date], rows, done, cancelled) -> list[tuple[int, int]]:
+    """Open and overdue at each day of the rows whose deadline moved after the first day (few): a SUM(CASE …) per
+    day and figure, each day's state written as Snapshot writes it, the deadline of each day looked up per row."""
+    dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
+    sums = []
+    for day in days:
         end = day_end(day)
         first_later = (select(DeadlineChange.old_date)
                        .where(DeadlineChange.assignment_id == Assignment.id,
                               DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
                        .order_by(DeadlineChange.id).limit(1).scalar_subquery())
-        deadline = case((moved.c.assignment_id.is_(None), Assignment.deadline),
-                        else_=func.coalesce(first_later, Assignment.deadline))
-        done = and_(Assignment.status == AssignmentStatus.done,
-                    func.coalesce(Assignment.completed_on, date.min) <= day)
-        cancelled = and_(Assignment.status == AssignmentStatus.cancelled, or_(own.c.at.is_(None), own.c.at < end),
-                         or_(series.c.at.is_(None), series.c.at < end))
+        deadline = func.coalesce(first_later, Assignment.deadline)
         in_force = and_(published_by(day), or_(Assignment.point_id.is_not(None), Assignment.created_at < end))
-        is_open = and_(in_force, ~done, ~cancelled)
-        return in_force, is_open, and_(is_open, dated, deadline < day), (done, cancelled)
-
-    sums = []
-    for day in days:
-        _, is_open, overdue, _ = states(day)
+        is_open = and_(in_force, ~done(day), ~cancelled(day))
+        overdue = and_(is_open, dated, deadline < day)
         counted = overdue if filters.only_overdue else is_open  # only overdue: the snapshot holds only those
         sums += [func.coalesce(func.sum(case((counted, 1), else_=0)), 0),
                  func.coalesce(func.sum(case((overdue, 1), else_=0)), 0)]
-    in_force_last, _, _, _ = states(days[-1])
-    _, _, _, (done_first, cancelled_first) = states(days[0])
-    query = (select(*sums).select_from(Assignment).join(Document, Document.id == Assignment.document_id)
-             .outerjoin(moved, moved.c.assignment_id == Assignment.id)
-             .outerjoin(own, own.c.assignment_id == Assignment.id)
-             .outerjoin(series, series.c.assignment_id == Assignment.series_id)
-             .where(Assignment.status != AssignmentStatus.draft, Document.state == PUBLISHED, ~Assignment.is_series,
-                    in_force_last, ~done_first, ~cancelled_first, *filter_conditions(filters)))
-    if filters.only_overdue:
-        query = query.where(dated)
+    query = (rows(*sums).join(Document, Document.id == Assignment.document_id)
+             .where(Document.state == PUBLISHED, published_by(days[-1]),
+                    *document_conditions(filters)))
     row = db.session.execute(query).one()
-    return [(day, int(row[2 * index]), int(row[2 * index + 1])) for index, day in enumerate(days)]
+    return [(int(row[2 * index]), int(row[2 * index + 1])) for index in range(len(days))]
 
 
 def overview(filters: Filters) -> Overview:
