@@ -303,8 +303,7 @@ def _fts(column: str, terms: list[str], every: bool = True, walk: bool = False):
         return _holds(SearchEntry.title_lexemes if title else SearchEntry.lexemes, terms, every)
     if db.engine.dialect.name == "postgresql":
         words = (" & " if every else " | ").join(f"{term}:*" for term in terms)
-        match = _TSVECTORS[column].bool_op("@@")(func.to_tsquery(_SIMPLE, bindparam("words", words, unique=True)))
-        return match.is_(True) if walk else match
+        return _TSVECTORS[column].bool_op("@@")(func.to_tsquery(_SIMPLE, bindparam("words", words, unique=True)))
     words = (" AND " if every else " OR ").join(f'"{term}"*' for term in terms)
     rowids = text(_FTS5[column]).bindparams(bindparam("words", words, unique=True)).columns(rowid=SearchEntry.id.type)
     return SearchEntry.id.in_(rowids)
@@ -316,9 +315,8 @@ def _holds(stored, terms: list[str], every: bool = True):
     « lexemes». What the full-text index answers, tested on the entry a walk reads (issue 14). SQLite's
     `id IN (SELECT rowid … MATCH)` built every match's rowid into a temporary index first, for each statement
     (400,000 for «обеспечить» at 1M: 0.3-0.9 s each); PostgreSQL computed the title's tsvector per entry (27 of a
-    41 ms walk) and read the stored tsvector of the text, out of line (TOAST) for a long document (a third more
-    pages than the lexemes, kept in the row). The term is a parameter, so the match cannot be read from an index
-    (that is the point of a walk)."""
+    41 ms walk) and read the text's stored tsvector (that walk read 6,154 pages with it, 4,051 with the lexemes).
+    The term is a parameter, so the match cannot be read from an index (that is the point of a walk)."""
     position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
     spaced = literal_column("' '").concat(stored)
     tests = [position(spaced, bindparam("term", f" {term}", unique=True)) > 0 for term in terms]
