@@ -463,14 +463,15 @@ def _day_by_day(filters: Filters, days: list[date], rows, done, cancelled) -> li
         in_force = and_(published_by(day), or_(Assignment.point_id.is_not(None), Assignment.created_at < end))
         is_open = and_(in_force, ~done(day), ~cancelled(day))
         overdue = and_(is_open, dated, deadline < day)
-        counted = overdue if filters.only_overdue else is_open  # only overdue: the snapshot holds only those
-        sums += [func.coalesce(func.sum(case((counted, 1), else_=0)), 0),
-                 func.coalesce(func.sum(case((overdue, 1), else_=0)), 0)]
+        # only overdue: the snapshot holds only those, so its open are its overdue (asked once)
+        counted = [overdue] if filters.only_overdue else [is_open, overdue]
+        sums += [func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in counted]
     query = (rows(*sums).join(Document, Document.id == Assignment.document_id)
              .where(Document.state == PUBLISHED, published_by(days[-1]),
                     *document_conditions(filters)))
     row = db.session.execute(query).one()
-    return [(int(row[2 * index]), int(row[2 * index + 1])) for index in range(len(days))]
+    step = 1 if filters.only_overdue else 2
+    return [(int(row[step * index]), int(row[step * index + step - 1])) for index in range(len(days))]
 
 
 def overview(filters: Filters) -> Overview:
