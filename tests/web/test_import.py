@@ -103,6 +103,30 @@ def test_saved_as_an_archive_document_its_assignments_are_under_control(demo_app
     assert response.status_code == 400 and "уже есть в системе" in response.get_data(as_text=True)
 
 
+def test_an_archive_number_is_refused_when_its_year_holds_it_whatever_other_years_hold(demo_app, secretary):
+    """The series' same number of another year, stored first, does not hide the same year's: with № 17 of 2020 and
+    № 17 of 2021 of the same body in the system, importing № 17 of 2021 again is refused."""
+    item = int(_upload(secretary, ("protocol.txt", PROTOCOL)).headers["Location"].rsplit("/", 1)[1])
+    form = _review_form(secretary, item)
+    form.update({"csrf_token": AuthActions(secretary).csrf(f"/import/{item}"), "op": "save", "number": "17"})
+    response = secretary.post(f"/import/{item}", data=form)
+    assert response.status_code == 302
+    with demo_app.app_context():  # the first one becomes last year's № 17; this year's is another document
+        first = db.session.get(Document, int(response.headers["Location"].rsplit("/", 1)[1]))
+        first.event_date = first.reg_date = date(2020, 6, 10)
+        db.session.add(Document(doc_type="protocol", title="Протокол 2021 года", number="17", state="published",
+                                issuing_body_id=first.issuing_body_id, event_date=date(2021, 6, 10),
+                                reg_date=date(2021, 6, 10)))
+        db.session.commit()
+    again = int(_upload(secretary, ("protocol.txt", PROTOCOL)).headers["Location"].rsplit("/", 1)[1])
+    form = _review_form(secretary, again)
+    form.update({"csrf_token": AuthActions(secretary).csrf(f"/import/{again}"), "op": "save", "number": "17"})
+    response = secretary.post(f"/import/{again}", data=form)
+    assert response.status_code == 400 and "за 2021 год уже есть в системе" in response.get_data(as_text=True)
+    with demo_app.app_context():
+        assert db.session.scalar(select(func.count()).where(Document.number == "17")) == 2
+
+
 def test_saved_as_a_draft_with_a_body_chosen_and_a_new_one_created(demo_app, secretary):
     item = int(_upload(secretary, ("protocol.txt", PROTOCOL)).headers["Location"].rsplit("/", 1)[1])
     form = _review_form(secretary, item)

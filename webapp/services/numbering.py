@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -56,11 +56,16 @@ def ensure_unused(document: Document, number: str) -> None:
     """An archive document keeps its own number: refuse one that its series already holds that year (the same
     document imported twice, or a typing error)."""
     year = (document.reg_date or document.event_date).year
-    clash = db.session.scalar(select(Document).where(
-        Document.id != document.id, Document.doc_type == document.doc_type, Document.number == number,
+    # lower(number) as ix_document_number_lower (0034) holds it, the exact number compared here; every year's
+    # document of that number is read, as the first of them may be another year's
+    same_number = db.session.scalars(select(Document).where(
+        Document.id != document.id, Document.doc_type == document.doc_type,
+        func.lower(Document.number) == func.lower(number),
         Document.issuing_body_id.is_(None) if document.issuing_body_id is None
         else Document.issuing_body_id == document.issuing_body_id,
         Document.state != "draft"))
-    if clash is not None and (clash.reg_date or clash.event_date or date.min).year == year:
+    clash = next((other for other in same_number if other.number == number
+                  and (other.reg_date or other.event_date or date.min).year == year), None)
+    if clash is not None:
         raise Invalid(f"{clash.type_title} № {number} за {year} год уже есть в системе "
                       f"(документ «{clash.title[:80]}»).")
