@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event, text
 
 from tests.conftest import TODAY
 from webapp.extensions import db
@@ -361,3 +362,40 @@ def test_the_trend_counts_each_month_s_end_where_states_change_on_it(app, only_o
                 assert all(state in (None, ("done", False)) for state in states), name
             else:
                 assert len(set(states)) > 1, name
+
+
+@pytest.mark.parametrize("serial_bodies", [dashboard.SERIAL_BODIES, 0])
+def test_a_department_s_dashboard_is_counted_without_parallel_workers_and_then_with_them_again(app, monkeypatch,
+                                                                                              serial_bodies):
+    """On PostgreSQL the statements of a narrow dashboard (a body of at most SERIAL_BODIES) run with
+    max_parallel_workers_per_gather = 0, and the rest of the request's transaction has it back; the whole
+    organisation's, or a body past the bound, keep the workers. The figures stay the count's. Nothing of it on
+    SQLite."""
+    monkeypatch.setattr(dashboard, "SERIAL_BODIES", serial_bodies)
+    with app.test_request_context():
+        _build_month_edges()
+        world = World()
+        department = db.session.query(Body).filter_by(name="Департамент").one()
+        postgresql = db.engine.dialect.name == "postgresql"
+        setting = "SHOW max_parallel_workers_per_gather"
+        before = db.session.execute(text(setting)).scalar() if postgresql else None
+        for f, serial in ((dashboard.Filters(as_of=TODAY, body=department), serial_bodies > 0 and postgresql),
+                          (dashboard.Filters(as_of=TODAY), False)):
+            statements: list[str] = []
+
+            def seen(_conn, _cursor, statement, *_args, into=statements):
+                into.append(" ".join(statement.split()))
+            event.listen(db.engine, "before_cursor_execute", seen)
+            try:
+                assert _shown(dashboard.overview(f)) == world.expected(f)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", seen)
+            counted = [i for i, s in enumerate(statements) if "snapshot" in s or "intervals" in s]
+            off = [i for i, s in enumerate(statements) if s == "SET LOCAL max_parallel_workers_per_gather = 0"]
+            if serial:
+                assert len(off) == 1 and off[0] < min(counted), statements
+                assert statements[-1] == "RESET max_parallel_workers_per_gather", statements
+            else:
+                assert not off and not any("max_parallel_workers_per_gather" in s for s in statements), statements
+            if postgresql:
+                assert db.session.execute(text(setting)).scalar() == before
