@@ -39,6 +39,7 @@ from webapp.services.policy import (
     ensure,
     pending_change,
     reach_values,
+    responsible_branches,
     visible_assignments,
 )
 from webapp.services.users import find_named_user
@@ -428,14 +429,7 @@ def open_dated_query():
 
 def in_bodies(ids: Iterable[int]):
     """A WHERE clause: one of the assignment's responsible bodies (lead or co-executor) is among `ids`."""
-    return or_(*responsible_branches(ids))
-
-
-def responsible_branches(ids: Iterable[int]) -> list:
-    """in_bodies as the two WHERE clauses whose OR it is: the lead body, a co-executor."""
-    ids = list(ids)
-    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-    return [Assignment.lead_body_id.in_(ids), Assignment.id.in_(coexecuting)]
+    return or_(*responsible_branches(list(ids)).values())
 
 
 #: Most overdue first (the earliest deadline), then by document and assignment: the order of the overdue summary.

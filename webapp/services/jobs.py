@@ -121,7 +121,6 @@ def any_of(user: User):
     return exists().where(Job.owner_id == user.id)
 
 
-
 def claim(job_id: int) -> bool:
     """Take a queued job for this worker (one conditional UPDATE: two workers never both get it) and commit."""
     taken = db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.queued)

@@ -470,12 +470,17 @@ def visible_assignments(user: User):
     return true() if branches is None else or_(*branches.values())
 
 
+def responsible_branches(body_ids) -> dict:
+    """WHERE clauses by name: the assignment's lead body («lead») or one of its co-executors («coexecutor») is among
+    `body_ids` (values, or an expanding parameter); their OR is «one of its responsible bodies is among them»."""
+    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
+    return {"lead": Assignment.lead_body_id.in_(body_ids), "coexecutor": Assignment.id.in_(coexecuting)}
+
+
 def _assignment_branches(body_ids, user_id) -> dict:
     """The ways a user reads an assignment, by name: lead body or co-executor among `body_ids` (her bodies and
     those below), `user_id` its controller. The values, or parameters to be given when the statement runs."""
-    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
-    return {"lead": Assignment.lead_body_id.in_(body_ids), "coexecutor": Assignment.id.in_(coexecuting),
-            "control": Assignment.controller_id == user_id}
+    return {**responsible_branches(body_ids), "control": Assignment.controller_id == user_id}
 
 
 #: _assignment_branches with the user's bodies and id as named parameters, the values of which assignment_reach
