@@ -10,14 +10,13 @@ What «as it stood» means, in one place:
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, text, true, union_all
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.extensions import db
@@ -34,6 +33,7 @@ from webapp.models import (
 from webapp.models.assignment import assignment_coexecutor
 from webapp.models.document import DATED_BY_EVENT, TYPE_TITLES, DocumentType
 from webapp.services.assignments import DATED_KINDS
+from webapp.services.transactions import without_parallel_workers
 from webapp.workflow.engine import PUBLISHED
 
 #: Overdue by age: title, first and last day overdue (None: no upper bound).
@@ -487,22 +487,12 @@ def _day_by_day(filters: Filters, days: list[date], rows, done, cancelled) -> li
     return [(int(row[step * index]), int(row[step * index + step - 1])) for index in range(len(days))]
 
 
-@contextmanager
-def serial_when_narrow(filters: Filters):
-    """On PostgreSQL, a narrow dashboard's statements run without parallel workers: starting them cost more than
-    they saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
-    statements 200 -> 148 ms; each snapshot statement 25 -> 13 ms), while the whole organisation's scans gain from
-    them (2.7 -> 2.4 s). For the request's transaction only (SET LOCAL; an error rolls it back with the rest)."""
-    serial = filters.narrow and db.engine.dialect.name == "postgresql"
-    if serial:
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    yield
-    if serial:
-        db.session.execute(text("RESET max_parallel_workers_per_gather"))
-
-
 def overview(filters: Filters) -> Overview:
-    with serial_when_narrow(filters):
+    """A narrow dashboard's statements without parallel workers on PostgreSQL: starting them cost more than they
+    saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
+    statements 200 -> 148 ms; each snapshot statement 25 -> 13 ms), while the whole organisation's scans gain from
+    them (2.7 -> 2.4 s)."""
+    with without_parallel_workers(filters.narrow):
         return _overview(filters)
 
 

@@ -59,6 +59,7 @@ from webapp.models import (
 )
 from webapp.ru.search_terms import lexemes, query_terms, snippet
 from webapp.services import policy
+from webapp.services.transactions import without_parallel_workers
 from webapp.workflow.engine import PUBLISHED
 
 PAGE_SIZE = 20
@@ -557,13 +558,9 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
     results.by_number = documents_numbered(user, query) if query else []
     if not terms:
         return results
-    postgresql = db.engine.dialect.name == "postgresql"
-    if postgresql:  # a LIMIT of 20 read in index order: starting parallel workers costs more than it saves
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    _count_and_read(results, user, filters)
-    _bitmaps()
-    if postgresql:  # (an error instead rolls the transaction back, and SET LOCAL with it)
-        db.session.execute(text("RESET max_parallel_workers_per_gather"))
+    with without_parallel_workers():  # a LIMIT of 20 read in index order
+        _count_and_read(results, user, filters)
+        _bitmaps()
     return results
 
 

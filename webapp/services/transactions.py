@@ -9,9 +9,11 @@ lock not had in time pass: the same write is made again on the next request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
@@ -39,3 +41,16 @@ def write_apart(work: Callable[[], T]) -> T | None:
             raise
         return None
     return result
+
+
+@contextmanager
+def without_parallel_workers(applies: bool = True) -> Iterator[None]:
+    """On PostgreSQL (and when `applies`), the statements inside run without parallel workers, for reads of a few
+    rows through indexes where starting workers costs more than they save (search's LIMITed reads, a narrow
+    dashboard). For the transaction only (SET LOCAL); an error rolls it back, and the setting with it."""
+    serial = applies and db.engine.dialect.name == "postgresql"
+    if serial:
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    yield
+    if serial:
+        db.session.execute(text("RESET max_parallel_workers_per_gather"))
