@@ -244,3 +244,20 @@ def test_a_big_attachment_is_read_for_search_by_a_job(app, client, auth, runner,
     _work(runner)
     assert found("водоснабжение")
     assert client.get(f"/jobs/{job.id}.json").get_json()["status"] == "done"
+
+
+def test_a_long_jobs_progress_reads_in_groups_of_digits(app, client, auth, world):
+    """«(12 500 из 100 000)», as Russian readers write numbers (a no-break space between the groups), not
+    «(12500 из 100000)»: the page as served, and the JSON it polls keeps plain numbers for the script."""
+    _grow(app, world, 12)
+    app.config["EXPORT_INLINE_ROWS"] = 5
+    auth.login("aud")
+    job_id = _start(client, auth, DASHBOARD)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.progress_done, job.progress_total = 12_500, 100_000
+        db.session.commit()
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert '<span id="job-count">(12\u00a0500 из 100\u00a0000)</span>' in page
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert (state["done"], state["total"]) == (12_500, 100_000)

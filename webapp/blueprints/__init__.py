@@ -13,7 +13,10 @@ from webapp.services.transactions import is_lock_conflict
 
 
 def register_filters(app: Flask) -> None:
-    """Dates as Russian readers expect them: «1 февраля 2022 г.» and 01.02.2022; counts agreed: «2 раза»."""
+    """Dates as Russian readers expect them: «1 февраля 2022 г.» and 01.02.2022; counts agreed: «2 раза»; numbers
+    in groups of three digits: «146 882» (Babel's Russian format, a no-break space between the groups)."""
+    from babel.numbers import format_decimal
+
     from webapp import clock
     from webapp.ru.dates import format_date_long, format_date_short
     from webapp.ru.morph import with_count
@@ -24,6 +27,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(clock.local_time_text, "local_time")
     app.add_template_filter(with_count, "with_count")  # {{ n | with_count('раз') }}: «2 раза»
     app.add_template_filter(state_title, "state_title")  # {{ doc | state_title }}: one label per state everywhere
+    app.add_template_filter(lambda n: format_decimal(n, locale="ru"), "number")  # {{ 146882 | number }}: «146 882»
 
 
 def without_cursor() -> dict[str, str]:

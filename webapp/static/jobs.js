@@ -7,7 +7,7 @@
   var url = box.dataset.statusUrl;
   function show(state) {
     document.getElementById("job-status").textContent = state.status_title;
-    document.getElementById("job-count").textContent = state.total ? "(" + state.done + " из " + state.total + ")" : "";
+    document.getElementById("job-count").textContent = state.total ? "(" + Number(state.done || 0).toLocaleString("ru-RU") + " из " + Number(state.total).toLocaleString("ru-RU") + ")" : "";
     var bar = document.getElementById("job-bar");
     bar.value = state.percent;
     bar.textContent = state.percent + "%";
