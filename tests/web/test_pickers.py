@@ -216,3 +216,22 @@ def test_acknowledgers_are_suggested_not_listed_and_typed_names_work_without_jav
     with app.app_context():
         named = db.session.scalars(select(Acknowledgment.user_id).where(Acknowledgment.document_id == document_id))
         assert sorted(named) == sorted([people["exe"], people["a1"]])
+
+
+def test_a_number_typed_finds_the_body_of_that_whole_number_first(app, client, auth, directory):
+    """A region's schools by number: «школа № 12» offers № 12 first, then the others holding «№ 12» (by name,
+    at most 20). Before, by name alone, «№ 12»» came after the 35 names with a digit after «№ 12» («»» sorts
+    after the digits) and was never offered."""
+    with app.app_context():
+        department = db.session.get(Body, directory["department"])
+        numbers = [12, *range(120, 130), *range(1200, 1225)]
+        db.session.add_all([Body(name=f"МБОУ «Средняя школа № {n}»", parent=department) for n in numbers])
+        db.session.commit()
+    auth.login("auditor")
+    found = _labels(client, "/suggest/bodies?q=школа%20№%2012")
+    assert found[0] == "МБОУ «Средняя школа № 12»" and len(found) == 20
+    assert all("№ 12" in label for label in found) and len(set(found)) == 20
+    assert _labels(client, "/suggest/bodies?q=№%20120")[0] == "МБОУ «Средняя школа № 120»"
+    assert _labels(client, "/suggest/bodies?q=школа%20№%201")[0] == "Школа № 1"
+    # a text not ending in a number keeps the order it had: names starting with it first, then by name
+    assert _labels(client, "/suggest/bodies?q=школа")[:2] == ["Школа № 1", "Школа № 2"]

@@ -4,6 +4,8 @@ viewer find (policy.visible_users, policy.visible_bodies)."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -15,9 +17,13 @@ LIMIT = 20  #: suggestions per answer
 MAX_TEXT = 100  #: what is typed into a picker, at most
 
 
+def _typed(text: str) -> str:
+    return text.strip().lower()[:MAX_TEXT]
+
+
 def _like(text: str) -> tuple[str, str]:
     """LIKE patterns (substring, prefix) of what was typed, its wildcards taken literally."""
-    text = text.strip().lower()[:MAX_TEXT].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    text = _typed(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{text}%", f"{text}%"
 
 
@@ -61,15 +67,29 @@ def _findable(viewer: User, draft: bool):
 
 
 def bodies(viewer: User, text: str, limit: int = LIMIT, draft: bool = False) -> list[Body]:
-    """Bodies whose name or short name holds `text` (any case): names that start with it first, open before
-    closed, then by name."""
+    """Bodies whose name or short name holds `text` (any case): when the text ends in a number, the names where
+    that number is whole first; then names that start with the text, open before closed, then by name. Without
+    the whole number first, «школа № 12» among a region's 5,000 schools offered № 1200–1218 and № 120, never
+    № 12 itself («№ 12»» sorts after «№ 12…» by name)."""
     if not text.strip():
         return []
+    ranks = [case((_whole_number(text), 0), else_=1)] if _typed(text)[-1:].isdigit() else []
     return list(db.session.scalars(
         select(Body).where(_findable(viewer, draft), body_matches(text))
         .options(selectinload(Body.parent))  # the hint names it
-        .order_by(case((body_matches(text, prefix=True), 0), else_=1), Body.closed_at.is_not(None), Body.name, Body.id)
+        .order_by(*ranks, case((body_matches(text, prefix=True), 0), else_=1), Body.closed_at.is_not(None),
+                  Body.name, Body.id)
         .limit(limit)))
+
+
+def _whole_number(text: str):
+    """A WHERE clause: the name or short name holds `text` (ending in a digit) with no digit after it: «№ 12» in
+    «школа № 12», not in «школа № 120». A regular expression both engines read alike (PostgreSQL's `~`, SQLite's
+    REGEXP through SQLAlchemy's Python function): the text escaped character by character, then a non-digit or
+    the end."""
+    pattern = re.escape(_typed(text)) + "([^0-9]|$)"
+    return or_(func.lower(Body.name).regexp_match(pattern),
+               func.lower(func.coalesce(Body.short_name, "")).regexp_match(pattern))
 
 
 def user_named(viewer: User, text: str, approvers: bool = False) -> list[User]:
