@@ -16,8 +16,8 @@ from functools import cached_property, partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, true, union_all
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import Date, Integer, and_, case, cast, distinct, func, literal, null, or_, select, true, union_all
+from sqlalchemy.orm import aliased, load_only
 
 from webapp.extensions import db
 from webapp.models import (
@@ -28,6 +28,7 @@ from webapp.models import (
     DeadlineChange,
     Document,
     Event,
+    Point,
     User,
 )
 from webapp.models.assignment import assignment_coexecutor
@@ -218,13 +219,15 @@ class Snapshot:
                         *filter_conditions(filters)))
         if filters.only_overdue:
             query = query.where(overdue)
+        self.query = query
         self.rows = query.cte("snapshot")
 
     # --- the figures, as conditions on the snapshot's rows ---
 
-    def condition(self, figure: str):
-        """The rows a figure counts (FIGURES); unknown figures count every row."""
-        r, day = self.rows.c, self.filters.as_of
+    def condition(self, figure: str, rows=None):
+        """The rows a figure counts (FIGURES); unknown figures count every row. `rows`: the snapshot's CTE (or
+        another CTE of the same query)."""
+        r, day = (self.rows if rows is None else rows).c, self.filters.as_of
         is_open = r.state == "open"
         conditions = {
             "open": is_open, "overdue": r.overdue == 1, "done": r.state == "done", "cancelled": r.state == "cancelled",
@@ -244,30 +247,31 @@ class Snapshot:
         """The ids of the rows a figure counts: the drill-down's condition for the assignment list."""
         return select(self.rows.c.id).where(self.condition(figure))
 
-    def _count(self, figure: str):
-        return func.coalesce(func.sum(case((self.condition(figure), 1), else_=0)), 0)
-
-    def totals(self) -> dict[str, int]:
-        names = list(FIGURES)
-        row = db.session.execute(select(func.count(distinct(self.rows.c.document_id)),
-                                        *(self._count(name) for name in names))).one()
-        return {"documents": row[0], **dict(zip(names, row[1:], strict=True))}
-
-    def breakdowns(self, documents: int = 20) -> tuple[list[tuple[Body, int, int]], list[tuple[Document, int, int]],
-                                                       list[tuple[int, str, int, int]]]:
-        """By body, by document (the `documents` with most overdue, then open) and by controller, counted by one
-        statement: its parts (a UNION ALL) group the same day's rows, which the database computes once.
+    def counted(self, lists: tuple[str, ...] = (), documents: int = 20, limit: int = LIST_LIMIT) -> Counted:
+        """Every figure the overview shows of the day, by one statement: the totals; by body, by document (the
+        `documents` with most overdue, then open) and by controller; up to `limit` rows of each of `lists`, the
+        longest overdue first. Its parts (a UNION ALL, each padded to the totals' width) read the day's rows,
+        which the database computes once (a MATERIALIZED CTE): three statements each computing them cost three
+        times the reading of a department's rows, and on SQLite and PostgreSQL a CTE read once is inlined.
 
         By body: open and overdue of each body with its sub-bodies, an assignment counted once for each body at or
         above one of its responsible bodies. Assignments of one body (most of them) are counted per body in SQL
         and those aggregated rows added up the tree here; assignments with co-executors climb the tree in SQL
         (a recursive closure), where one counted once for an ancestor of two of its bodies needs DISTINCT."""
-        r = self.rows.c
+        rows = self.query.cte("snapshot").prefix_with("MATERIALIZED")
+        r, names = rows.c, list(FIGURES)
+        width = 1 + len(names)  # the totals' numbers: documents, then every figure
+
+        def part(kind: str, key, day, *numbers):
+            return select(literal(kind).label("kind"), key, day,
+                          *numbers, *(cast(null(), Integer) for _ in range(width - len(numbers))))
+
+        no_key, no_day = cast(null(), Integer), cast(null(), Date)
         opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
         shared = select(assignment_coexecutor.c.assignment_id)
         tree = select(Body.id.label("ancestor"), Body.id.label("body_id")).cte("body_tree", recursive=True)
         tree = tree.union_all(select(tree.c.ancestor, Body.id).where(Body.parent_id == tree.c.body_id))
-        several = self.rows.alias("several")
+        several = rows.alias("several")
         pairs = select(several.c.id.label("assignment_id"), several.c.lead_body_id.label("body_id")).where(
             several.c.lead_body_id.is_not(None), several.c.id.in_(shared)).union(
             select(assignment_coexecutor.c.assignment_id, assignment_coexecutor.c.body_id)
@@ -276,72 +280,56 @@ class Snapshot:
                    .join(tree, tree.c.body_id == pairs.c.body_id).distinct().subquery("reached"))
         top = (select(r.document_id, opened, late).group_by(r.document_id).having(opened > 0)
                .order_by(late.desc(), opened.desc(), r.document_id).limit(documents).subquery("top_documents"))
+        picked = [select(r.id, r.deadline).where(self.condition(figure, rows))
+                  .order_by(r.deadline.is_(None), r.deadline, r.id).limit(limit).subquery(f"list_{index}")
+                  for index, figure in enumerate(lists)]
         parts = union_all(
-            select(literal("lead"), r.lead_body_id, opened, late)
+            part("totals", no_key, no_day, func.count(distinct(r.document_id)),
+                 *(func.coalesce(func.sum(case((self.condition(name, rows), 1), else_=0)), 0) for name in names)),
+            part("lead", r.lead_body_id, no_day, opened, late)
             .where(r.lead_body_id.is_not(None), r.id.not_in(shared)).group_by(r.lead_body_id),
-            select(literal("reached"), reached.c.body_id, opened, late).join(self.rows, r.id == reached.c.assignment_id)
-            .group_by(reached.c.body_id),
-            select(literal("controller"), r.controller_id, opened, late).group_by(r.controller_id).having(opened > 0),
-            select(literal("document"), *top.c))
-        counted: dict[str, list[tuple[int | None, int, int]]] = {
-            "lead": [], "reached": [], "controller": [], "document": []}
-        for kind, key, open_count, late_count in db.session.execute(parts):
-            counted[kind].append((key, int(open_count), int(late_count)))
-        return (self._by_body(counted["lead"], counted["reached"]), self._by_document(counted["document"]),
-                self._by_controller(counted["controller"]))
+            part("reached", reached.c.body_id, no_day, opened, late).select_from(reached)
+            .join(rows, r.id == reached.c.assignment_id).group_by(reached.c.body_id),
+            part("controller", r.controller_id, no_day, opened, late).group_by(r.controller_id).having(opened > 0),
+            part("document", top.c.document_id, no_day, *list(top.c)[1:]),
+            *(part(f"list {figure}", sub.c.id, sub.c.deadline) for figure, sub in zip(lists, picked, strict=True)))
+        result = Counted()
+        for kind, key, day, *numbers in db.session.execute(parts):
+            if kind == "totals":
+                result.totals = {"documents": int(numbers[0]),
+                                 **{name: int(value) for name, value in zip(names, numbers[1:], strict=True)}}
+            elif kind.startswith("list "):
+                result.lists.setdefault(kind[5:], []).append((key, day))
+            else:
+                getattr(result, kind).append((key, int(numbers[0]), int(numbers[1])))
+        for figure in lists:
+            result.lists.setdefault(figure, [])
+        return result
 
-    @staticmethod
-    def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
-        """Assignments of one body added up the tree, those of several as their closure reached each body."""
-        parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
-        totals: dict[int, list[int]] = {}
-        for body_id, open_count, late_count in lead:
-            seen: set[int] = set()
-            while body_id is not None and body_id not in seen:  # a cycle in bad data stops, not loops
-                seen.add(body_id)
-                counts = totals.setdefault(body_id, [0, 0])
-                counts[0] += open_count
-                counts[1] += late_count
-                body_id = parents.get(body_id)
-        for body_id, open_count, late_count in reached:
-            counts = totals.setdefault(body_id, [0, 0])
-            counts[0] += open_count
-            counts[1] += late_count
-        shown = {body_id: counts for body_id, counts in totals.items() if counts[0]}
-        bodies = db.session.scalars(select(Body).where(Body.id.in_(shown))) if shown else []
-        return sorted(((b, *shown[b.id]) for b in bodies), key=lambda item: item[0].display_name)
 
-    @staticmethod
-    def _by_document(counts: list) -> list[tuple[Document, int, int]]:
-        """Most overdue first, then most open."""
-        documents = {d.id: d for d in db.session.scalars(
-            select(Document).where(Document.id.in_([c[0] for c in counts])))}
-        return [(documents[i], o, lt) for i, o, lt in sorted(counts, key=lambda c: (-c[2], -c[1], c[0]))]
+@dataclass
+class Counted:
+    """What `Snapshot.counted` read: the totals, the groups (key, open, overdue) and the lists' (id, deadline)."""
 
-    @staticmethod
-    def _by_controller(counts: list) -> list[tuple[int, str, int, int]]:
-        """(controller filter value, name, open, overdue), most overdue first."""
-        names = dict(db.session.execute(select(User.id, User.full_name).where(
-            User.id.in_([c[0] for c in counts if c[0] is not None]))).all())
-        rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), o, lt) for i, o, lt in counts]
-        return sorted(rows, key=lambda item: (-item[3], item[1]))
+    totals: dict[str, int] = field(default_factory=dict)
+    lead: list[tuple[int, int, int]] = field(default_factory=list)  # assignments of one body, by that body
+    reached: list[tuple[int, int, int]] = field(default_factory=list)  # assignments of several, by each body reached
+    controller: list[tuple[int | None, int, int]] = field(default_factory=list)
+    document: list[tuple[int, int, int]] = field(default_factory=list)
+    lists: dict[str, list[tuple[int, date | None]]] = field(default_factory=dict)
 
-    def lists(self, *figures: str, limit: int = LIST_LIMIT) -> dict[str, list[tuple[Assignment, date | None, str]]]:
-        """Up to `limit` assignments of each figure with their deadline and state at the day, the longest overdue
-        first: the snapshot computed once for all of them (one statement), then their assignments loaded once."""
-        r = self.rows.c
-        order = (r.deadline.is_(None), r.deadline, r.id)
-        picked = [select(literal(figure).label("figure"), r.id, r.deadline, r.state).where(self.condition(figure))
-                  .order_by(*order).limit(limit).subquery(f"list_{index}") for index, figure in enumerate(figures)]
-        found = db.session.execute(union_all(*(select(*sub.c) for sub in picked))).all()
-        loaded = {a.id: a for a in db.session.scalars(
-            select(Assignment).where(Assignment.id.in_({row.id for row in found}))
-            .options(selectinload(Assignment.point), selectinload(Assignment.lead_body),
-                     selectinload(Assignment.coexecutors), selectinload(Assignment.controller),
-                     selectinload(Assignment.document)))} if found else {}
-        rows = sorted(found, key=lambda row: (row.deadline is None, row.deadline or date.min, row.id))
-        return {figure: [(loaded[row.id], row.deadline, row.state) for row in rows if row.figure == figure]
-                for figure in figures}
+
+@dataclass(frozen=True)
+class Listed:
+    """An assignment of one of the dashboard's lists: what the list shows of it (`_listed`)."""
+
+    id: int
+    action: str
+    document_id: int
+    document: Document  # its label's columns only
+    point_number: str | None
+    lead_body: Body | None
+    completed_on: date | None
 
 
 @dataclass
@@ -353,9 +341,9 @@ class Overview:
     by_controller: list[tuple[int, str, int, int]] = field(default_factory=list)
     buckets: list[tuple[str, str, int]] = field(default_factory=list)  # title, figure, count
     trend: list[tuple[date, int, int]] = field(default_factory=list)  # month's end (or the day), open, overdue
-    overdue_rows: list[tuple[Assignment, date, int]] = field(default_factory=list)  # with deadline, days overdue
-    due_30: list[tuple[Assignment, date]] = field(default_factory=list)
-    done_late: list[tuple[Assignment, date]] = field(default_factory=list)
+    overdue_rows: list[tuple[Listed, date, int]] = field(default_factory=list)  # with deadline, days overdue
+    due_30: list[tuple[Listed, date]] = field(default_factory=list)
+    done_late: list[tuple[Listed, date]] = field(default_factory=list)
 
     @property
     def as_of(self) -> date:
@@ -497,14 +485,80 @@ def overview(filters: Filters) -> Overview:
 
 
 def _overview(filters: Filters) -> Overview:
-    snap = Snapshot(filters)
-    result = Overview(filters=filters, totals=snap.totals())
-    result.by_body, result.by_document, result.by_controller = snap.breakdowns()
+    lists = ("overdue", "due_30", "done_late")
+    counted = Snapshot(filters).counted(lists)
+    result = Overview(filters=filters, totals=counted.totals, by_body=_by_body(counted.lead, counted.reached),
+                      by_document=_by_document(counted.document), by_controller=_by_controller(counted.controller))
     result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
                       for index, (title, _, _) in enumerate(BUCKETS)]
-    lists = snap.lists("overdue", "due_30", "done_late")
-    result.overdue_rows = [(a, deadline, (filters.as_of - deadline).days) for a, deadline, _ in lists["overdue"]]
-    result.due_30 = [(a, deadline) for a, deadline, _ in lists["due_30"]]
-    result.done_late = [(a, deadline) for a, deadline, _ in lists["done_late"]]
+    # the longest overdue first, as each list was picked
+    picked = {figure: sorted(counted.lists[figure], key=lambda row: (row[1] is None, row[1] or date.min, row[0]))
+              for figure in lists}
+    listed = _listed({assignment_id for rows in picked.values() for assignment_id, _ in rows})
+    result.overdue_rows = [(listed[i], deadline, (filters.as_of - deadline).days) for i, deadline in picked["overdue"]]
+    result.due_30 = [(listed[i], deadline) for i, deadline in picked["due_30"]]
+    result.done_late = [(listed[i], deadline) for i, deadline in picked["done_late"]]
     result.trend = trend(filters)
     return result
+
+
+#: The columns of a document its label (and title) need: the lists and «По документам» load no more of it.
+LABEL_COLUMNS = load_only(Document.doc_type, Document.number, Document.reg_date, Document.event_date, Document.title)
+
+
+def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
+    """Assignments of one body added up the tree, those of several as their closure reached each body. The bodies
+    counted and those above them are read (one recursive statement), not every body of the organisation."""
+    counted = {key for key, _, _ in lead} | {key for key, _, _ in reached}
+    if not counted:
+        return []
+    query = select(Body)
+    if len(counted) <= SERIAL_BODIES:  # past it, most of the organisation: every body (no list of ids to send)
+        up = select(Body.id.label("id")).where(Body.id.in_(counted)).cte("counted_bodies", recursive=True)
+        up = up.union(select(Body.parent_id).join(up, Body.id == up.c.id).where(Body.parent_id.is_not(None)))
+        query = query.where(Body.id.in_(select(up.c.id)))
+    bodies = {b.id: b for b in db.session.scalars(query)}
+    totals: dict[int, list[int]] = {}
+    for body_id, open_count, late_count in lead:
+        seen: set[int] = set()
+        while body_id is not None and body_id not in seen:  # a cycle in bad data stops, not loops
+            seen.add(body_id)
+            counts = totals.setdefault(body_id, [0, 0])
+            counts[0] += open_count
+            counts[1] += late_count
+            body = bodies.get(body_id)
+            body_id = body.parent_id if body is not None else None
+    for body_id, open_count, late_count in reached:
+        counts = totals.setdefault(body_id, [0, 0])
+        counts[0] += open_count
+        counts[1] += late_count
+    shown = [(bodies[body_id], *counts) for body_id, counts in totals.items() if counts[0] and body_id in bodies]
+    return sorted(shown, key=lambda item: item[0].display_name)
+
+
+def _by_document(counts: list) -> list[tuple[Document, int, int]]:
+    """Most overdue first, then most open."""
+    documents = {d.id: d for d in db.session.scalars(
+        select(Document).options(LABEL_COLUMNS).where(Document.id.in_([c[0] for c in counts])))} if counts else {}
+    return [(documents[i], o, lt) for i, o, lt in sorted(counts, key=lambda c: (-c[2], -c[1], c[0]))]
+
+
+def _by_controller(counts: list) -> list[tuple[int, str, int, int]]:
+    """(controller filter value, name, open, overdue), most overdue first."""
+    ids = [c[0] for c in counts if c[0] is not None]
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+    rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), o, lt) for i, o, lt in counts]
+    return sorted(rows, key=lambda item: (-item[3], item[1]))
+
+
+def _listed(ids: set[int]) -> dict[int, Listed]:
+    """The lists' assignments by id, with what the lists show of them, in one statement (not each as a model
+    with its point, bodies, controller and document loaded beside it: five statements more, and their objects)."""
+    if not ids:
+        return {}
+    query = (select(Assignment.id, Assignment.action, Assignment.document_id, Document, Point.number, Body,
+                    Assignment.completed_on)
+             .join(Document, Document.id == Assignment.document_id)
+             .outerjoin(Point, Point.id == Assignment.point_id).outerjoin(Body, Body.id == Assignment.lead_body_id)
+             .options(LABEL_COLUMNS).where(Assignment.id.in_(ids)))
+    return {row[0]: Listed(*row) for row in db.session.execute(query)}
