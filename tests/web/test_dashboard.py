@@ -255,3 +255,54 @@ def test_statements_do_not_grow_with_the_assignments(app, client, auth, make_use
         counts.append(len(seen))
         assert _count(page, "all") == (10 if rows == 10 else 100)
     assert counts[0] == counts[1], counts
+
+
+def test_the_lists_show_each_assignment_s_document_point_body_and_dates(app, client, auth, make_user):
+    """«Просроченные», «Срок в ближайшие 30 дней» and «Исполнено с опозданием» show each assignment as its models
+    say: its document's label (dated by registration, a protocol by its meeting), its point's number (none for one
+    added later), its action, its lead body's short name (or full name; «—» without one) and, done late, the day
+    it was accepted. The lists read those columns in one statement, not the models."""
+    with app.app_context():
+        top = Body(name="Департамент образования", short_name="ДО")
+        school = Body(name="Средняя школа № 7", parent=top)
+        order = Document(doc_type="order", title="О мерах", state="published", number="12-о",
+                         reg_date=date(2026, 1, 10))
+        protocol = Document(doc_type="protocol", title="Совещание", state="published", number="3",
+                            event_date=date(2026, 1, 20), reg_date=date(2026, 1, 22))
+        db.session.add_all([top, school, order, protocol])
+        db.session.flush()
+        point = Point(document=protocol, position=0, number="2.1", text="Провести проверку")
+        db.session.add(point)
+        db.session.flush()
+
+        def assignment(document, action, lead, **values):
+            row = Assignment(document_id=document.id, action=action, lead_body=lead, deadline_kind="by",
+                             status=values.pop("status", "in_work"), created_at=datetime(2026, 1, 25, tzinfo=UTC),
+                             **values)
+            db.session.add(row)
+            db.session.flush()
+            return row.id
+
+        ids = {"late": assignment(protocol, "Провести проверку школ", top, point_id=point.id,
+                                  deadline=date(2026, 2, 10)),
+               "nobody": assignment(order, "Подготовить отчёт", None, deadline=date(2026, 2, 20)),
+               "soon": assignment(order, "Утвердить план", school, deadline=date(2026, 3, 15)),
+               "done": assignment(protocol, "Сдать сведения", school, point_id=point.id, status="done",
+                                  deadline=date(2026, 2, 1), completed_on=date(2026, 2, 5))}
+        db.session.commit()
+    make_user("aud", "auditor")
+    auth.login("aud")
+    page = re.sub(r">\s+<", "><", client.get("/assignments/dashboard?as_of=2026-03-01").get_data(as_text=True))
+    overdue = re.findall(r"<tr><td>(\d+)</td><td[^>]*>([^<]*)</td>\s*<td><a [^>]*>([^<]*)</a></td><td>([^<]*)</td>"
+                         r'<td><a href="/assignments/(\d+)">([^<]*)</a></td><td>([^<]*)</td></tr>',
+                         _section(page, 'id="overdue-list"', "</table>"))
+    assert overdue == [("19", "10.02.2026", "Протокол № 3 от 20.01.2026", "2.1", str(ids["late"]),
+                        "Провести проверку школ", "ДО"),
+                       ("9", "20.02.2026", "Приказ № 12-о от 10.01.2026", "", str(ids["nobody"]),
+                        "Подготовить отчёт", "—")]
+    soon = re.findall(r'<li>([^<]*) — <a href="/assignments/(\d+)">([^<]*)</a></li>',
+                      _section(page, 'id="due-soon"', "</ul>"))
+    assert soon == [("15.03.2026", str(ids["soon"]), "Утвердить план")]
+    late = re.findall(r'<li><a href="/assignments/(\d+)">([^<]*)</a>: срок ([^,]*), исполнено ([^<]*)</li>',
+                      _section(page, 'id="done-late"', "</ul>"))
+    assert late == [(str(ids["done"]), "Сдать сведения", "01.02.2026", "05.02.2026")]
