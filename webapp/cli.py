@@ -516,7 +516,12 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
     if fmt == "xlsx":  # streamed: the rows read in batches and written one by one
         if not output:
             raise click.UsageError("--format xlsx needs -o FILE")
-        count = exports.overdue_xlsx(day, output, body)
+        try:
+            count = exports.overdue_xlsx(day, output, body)
+        except exports.SheetFull as exc:
+            os.remove(output)  # a file short of rows is worse than none
+            raise click.ClickException(f"more rows than an XLSX sheet holds ({exc.limit:,}): nothing written; "
+                                       "use --format csv or --body") from exc
         click.echo(f"{count} overdue assignment(s) written to {output}")
         return
     rows = [row.as_dict() for row in assignments.overdue(day, body)]

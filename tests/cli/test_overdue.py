@@ -62,3 +62,18 @@ def test_bad_arguments_are_refused(demo_app):
     result = _overdue(demo_app, "--body", "Нет такого органа")
     assert result.exit_code == 1 and "No body named" in result.output
     assert _overdue(demo_app, "--format", "xlsx").exit_code == 2
+
+
+def test_more_rows_than_a_sheet_holds_writes_no_xlsx(demo_app, tmp_path, monkeypatch):
+    """XlsxWriter leaves rows past a sheet's 1,048,576 out without a word; the command refuses instead and leaves
+    no file short of rows (the limit lowered to the demo's 7 overdue and their title and header rows)."""
+    from webapp.services.exports import XlsxSheet
+
+    monkeypatch.setattr(XlsxSheet, "MAX_ROWS", 8)  # the title, the header and 6 of the 7 rows
+    target = tmp_path / "overdue.xlsx"
+    result = _overdue(demo_app, "--as-of", "2022-03-01", "--format", "xlsx", "-o", str(target))
+    assert result.exit_code == 1 and "more rows than an XLSX sheet holds (8)" in result.output
+    assert not target.exists()
+    monkeypatch.setattr(XlsxSheet, "MAX_ROWS", 9)  # exactly enough
+    assert _overdue(demo_app, "--as-of", "2022-03-01", "--format", "xlsx", "-o", str(target)).exit_code == 0
+    assert len(list(load_workbook(target).active.iter_rows(min_row=3))) == 7

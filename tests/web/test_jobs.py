@@ -261,3 +261,29 @@ def test_a_long_jobs_progress_reads_in_groups_of_digits(app, client, auth, world
     assert '<span id="job-count">(12\u00a0500 из 100\u00a0000)</span>' in page
     state = client.get(f"/jobs/{job_id}.json").get_json()
     assert (state["done"], state["total"]) == (12_500, 100_000)
+
+
+def test_more_rows_than_a_sheet_holds_fail_the_xlsx_job_with_the_reason(app, client, auth, runner, world,
+                                                                        monkeypatch):
+    """XlsxWriter leaves rows past a sheet's 1,048,576 out without a word: the job fails at once (not tried
+    again) with the reason and the way out, keeping no file; the same rows as CSV are written."""
+    from webapp.services.exports import XlsxSheet
+
+    _grow(app, world, 30)
+    app.config["EXPORT_INLINE_ROWS"] = 10
+    monkeypatch.setattr(XlsxSheet, "MAX_ROWS", 20)  # fewer than the rows, their title and header
+    auth.login("aud")
+    with app.app_context():
+        files_before = db.session.scalar(select(func.count(StoredFile.id)))
+    job_id = _start(client, auth, DASHBOARD)
+    _work(runner)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert state["status"] == "failed" and state["download"] is None
+    assert state["error"] == ("Выгрузка не подготовлена: строк в ней больше, чем вмещает лист Excel (20). "
+                              "Сузьте отбор или выгрузите CSV.")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StoredFile.id))) == files_before
+        assert db.session.get(Job, job_id).attempts == 0  # a rule said no: not tried again
+    csv_job = _start(client, auth, DASHBOARD.replace(".xlsx", ".csv"))
+    _work(runner)
+    assert client.get(f"/jobs/{csv_job}.json").get_json()["status"] == "done"

@@ -63,10 +63,11 @@ def export_workbook(user: User, target: str | IO[bytes],
     query = exports.assignment_rows(Assignment.deadline, Assignment.deadline_text, Assignment.status,
                                     order_by=[Assignment.id]).where(*_exported(user))
     sheet = exports.XlsxSheet(target, "Поручения", WIDTHS)
+    read = rows(exports.stream(query))
     try:
         sheet.append(HEADERS)
         for key, kind, title, number, _day, point, action, lead, others, _controller, deadline, deadline_text, \
-                status in rows(exports.stream(query)):
+                status in read:
             label = f"{TYPE_TITLES[DocumentType(kind)]}{' № ' + number if number else ''} «{title[:100]}»"
             sheet.append([key, label, point or "", action, exports.responsible(lead, others),
                           f"{deadline:%d.%m.%Y}" if deadline else (deadline_text or ""), STATUS_TITLES[status], "",
@@ -76,6 +77,7 @@ def export_workbook(user: User, target: str | IO[bytes],
         return sheet.rows - 1
     finally:
         sheet.close()
+        exports.finish(read)
 
 
 # A filled-in export is a few sheets; spreadsheet XML compresses far better than a document's, so the ratio

@@ -22,6 +22,7 @@ from webapp.models.assignment import STATUS_TITLES, assignment_coexecutor
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services.assignments import in_bodies, open_dated_query
 from webapp.services.dashboard import Snapshot, document_date
+from webapp.services.errors import Invalid
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,6 +74,17 @@ XLSX_OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_t
                 "strings_to_urls": False}
 
 
+class SheetFull(Invalid):
+    """More rows than a worksheet holds: XlsxWriter would leave the rest out without a word (its write returns -1),
+    and the user would get a file short of rows."""
+
+    def __init__(self, limit: int):
+        rows = f"{limit:,}".replace(",", "\u00a0")
+        super().__init__(f"Выгрузка не подготовлена: строк в ней больше, чем вмещает лист Excel ({rows}). "
+                         "Сузьте отбор или выгрузите CSV.")
+        self.limit = limit
+
+
 class XlsxSheet:
     """A workbook of one sheet written row by row to `target` (a path or a binary file) and closed with close().
 
@@ -81,6 +93,8 @@ class XlsxSheet:
     value is the text itself (a control character in OOXML's escape, _x000D_, which Excel reads back). Dates are
     dates shown ДД.ММ.ГГГГ, numbers numbers; None and empty text leave the cell empty. `wrap`: data cells wrap
     their text and align to the top."""
+
+    MAX_ROWS = 1_048_576  #: rows a worksheet holds, the header's among them (Excel's limit, and XlsxWriter's)
 
     def __init__(self, target: str | IO[bytes], title: str, widths: Sequence[float], *, wrap: bool = False):
         import xlsxwriter  # loaded with the first workbook written, not at start
@@ -102,6 +116,8 @@ class XlsxSheet:
     def append(self, values: Iterable, style=None) -> None:
         """The next row; `style` for its text and numbers instead of the data cells' own."""
         write_string, row = self.sheet.write_string, self.rows
+        if row >= self.MAX_ROWS:
+            raise SheetFull(self.MAX_ROWS)
         plain = style or self.text
         for column, value in enumerate(values):
             if isinstance(value, str):
@@ -167,8 +183,21 @@ def responsible(lead: str | None, coexecutors: str | None) -> str:
 
 
 def stream(query) -> Iterator:
-    """The query's rows fetched BATCH at a time: a server-side cursor on PostgreSQL, never every row at once."""
-    return iter(db.session.execute(query.execution_options(yield_per=BATCH)))
+    """The query's rows fetched BATCH at a time: a server-side cursor on PostgreSQL, never every row at once. The
+    cursor is closed when the rows are read to the end or the iterator is closed (`finish`)."""
+    result = db.session.execute(query.execution_options(yield_per=BATCH))
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def finish(rows: Iterable) -> None:
+    """Close rows a writer stopped reading halfway (a sheet full, a failure): the generators under them end now,
+    `stream`'s cursor with them, while their transaction is still open."""
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 def xlsx_list(records: Iterable[Record], target: str | IO[bytes], as_of: date, title: str, note: str = "") -> int:
@@ -186,6 +215,7 @@ def xlsx_list(records: Iterable[Record], target: str | IO[bytes], as_of: date, t
         return sheet.rows - 2
     finally:
         sheet.close()
+        finish(records)
 
 
 def csv_list(records: Iterable[Record], target: IO[bytes]) -> None:
