@@ -265,8 +265,9 @@ def test_a_long_jobs_progress_reads_in_groups_of_digits(app, client, auth, world
 
 def test_more_rows_than_a_sheet_holds_fail_the_xlsx_job_with_the_reason(app, client, auth, runner, world,
                                                                         monkeypatch):
-    """XlsxWriter leaves rows past a sheet's 1,048,576 out without a word: the job fails at once (not tried
-    again) with the reason and the way out, keeping no file; the same rows as CSV are written."""
+    """XlsxWriter leaves rows past a sheet's 1,048,576 out without a word: the job fails on its count, before
+    writing (not tried again), with the reason and the way out, keeping no file; the same rows as CSV are
+    written."""
     from webapp.services.exports import XlsxSheet
 
     _grow(app, world, 30)
@@ -279,6 +280,7 @@ def test_more_rows_than_a_sheet_holds_fail_the_xlsx_job_with_the_reason(app, cli
     _work(runner)
     state = client.get(f"/jobs/{job_id}.json").get_json()
     assert state["status"] == "failed" and state["download"] is None
+    assert state["total"] is None  # refused on the count, before any row was written
     assert state["error"] == ("Выгрузка не подготовлена: строк в ней больше, чем вмещает лист Excel (20). "
                               "Сузьте отбор или выгрузите CSV.")
     with app.app_context():

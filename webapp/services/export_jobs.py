@@ -76,7 +76,10 @@ def start_bulk(user: User, name: str, rows: int) -> Job:
 def _dashboard(job: Job, progress: jobs.Progress) -> jobs.Output:
     filters = params_filters(job.params["filters"])
     fmt = job.params["fmt"]
-    progress(0, dashboard_count(filters))
+    total = dashboard_count(filters)
+    if fmt == "xlsx":  # refused before a million rows are written, not after
+        exports.ensure_sheet_holds(total)
+    progress(0, total)
     records = progress.counted(exports.snapshot_records(Snapshot(filters)), exports.BATCH)
     if fmt == "xlsx":
         described = filters.describe()

@@ -200,6 +200,15 @@ def finish(rows: Iterable) -> None:
         close()
 
 
+LIST_HEAD_ROWS = 2  #: the title and the header above xlsx_list's rows
+
+
+def ensure_sheet_holds(rows: int) -> None:
+    """SheetFull when xlsx_list's sheet would not hold `rows` rows, known before any is written."""
+    if rows + LIST_HEAD_ROWS > XlsxSheet.MAX_ROWS:
+        raise SheetFull(XlsxSheet.MAX_ROWS)
+
+
 def xlsx_list(records: Iterable[Record], target: str | IO[bytes], as_of: date, title: str, note: str = "") -> int:
     """The rows under a title line «{title} на ДД.ММ.ГГГГ» (with the note, e.g. the filters, in brackets) and a
     header line, the header frozen; returns the number of rows."""
@@ -212,7 +221,7 @@ def xlsx_list(records: Iterable[Record], target: str | IO[bytes], as_of: date, t
         width = len(COLUMNS)
         for record in records:
             sheet.append(record[:width])
-        return sheet.rows - 2
+        return sheet.rows - LIST_HEAD_ROWS
     finally:
         sheet.close()
         finish(records)
