@@ -316,6 +316,9 @@ def _build_month_edges() -> dict[str, int]:
     cancel(series.id, _at(ends[6], 23, 55))
     cancel(assignment("cancelled after its series", old, status="cancelled", series_id=series.id,
                       deadline=ends[1]).id, _at(ends[9] + timedelta(1), 0, 5))
+    # cancelled on its own first, then with its series: open until the later of the two (the series')
+    cancel(assignment("cancelled before its series", old, status="cancelled", series_id=series.id,
+                      deadline=ends[1]).id, _at(ends[2], 12, 0))
     assert with_series.id
     # deadlines moved after the first day: the deadline of each day is the one in force then
     moved = assignment("moved twice", old, deadline=ends[10] + timedelta(1))

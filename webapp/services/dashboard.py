@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -113,8 +113,13 @@ class Filters:
 
 def day_end(day: date) -> datetime:
     """The first moment after `day` in the organisation's time zone, as stored timestamps compare (UTC)."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(ZoneInfo("UTC"))
+    return _day_end(current_app.config["TIMEZONE"], day)
+
+
+@lru_cache(maxsize=1024)
+def _day_end(zone: str, day: date) -> datetime:
+    # kept: a department's overview asks it of its twelve month ends about fifty times
+    return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 
 
 def document_date():
@@ -402,7 +407,7 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
             query = query.where(Assignment.deadline_kind.in_(list(DATED_KINDS)))
         return query
 
-    opened, late = _by_intervals(filters, days, partial(rows, deadline_moved=False), done, cancelled)
+    opened, late = _by_intervals(filters, days, partial(rows, deadline_moved=False), (own.c.at, series.c.at))
     for index, (open_count, late_count) in enumerate(
             _day_by_day(filters, days, partial(rows, deadline_moved=True), done, cancelled)):
         opened[index] += open_count
@@ -410,7 +415,7 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
     return [(day, opened[index], late[index]) for index, day in enumerate(days)]
 
 
-def _by_intervals(filters: Filters, days: list[date], rows, done, cancelled) -> tuple[list[int], list[int]]:
+def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tuple[list[int], list[int]]:
     """Open and overdue at each day of the rows whose deadline did not move after the first day. Each row's
     states are monotone over the days — in force from a day on (its document, and itself when added later),
     closed from a day on, overdue from a day on — so each is the index of the first day it holds (len(days):
@@ -420,18 +425,38 @@ def _by_intervals(filters: Filters, days: list[date], rows, done, cancelled) -> 
     The document's first day in force is a correlated look-up by primary key rather than a join: a department's
     few thousand rows joined to their documents made PostgreSQL hash every document of the organisation."""
     never = len(days)
+    ends = [day_end(day) for day in days]
 
     def first(holds) -> case:
-        return case(*((holds(day), index) for index, day in enumerate(days)), else_=never)
+        """The index of the first day at which `holds(index)`, a condition that holds from some day on."""
+        return case(*((holds(index), index) for index in range(never)), else_=never)
 
-    document_from = (select(first(published_by))
+    # Each state written as Snapshot writes it, its conditions that do not change with the day asked once
+    # (CASE WHEN status = 'done' THEN <the first day its acceptance is on or before> …): the day's part of each
+    # is a comparison of a column with that day, twelve of them, not twelve copies of the whole condition (the
+    # statement's build and each row's evaluation were most of the department's trend on SQLite).
+    def on_or_before(value) -> case:
+        return first(lambda i: value <= days[i])
+
+    registered = func.coalesce(Document.reg_date, Document.event_date)  # published_by: registration, else meeting
+    document_from = (select(case((Document.state != PUBLISHED, never),
+                                 (registered.is_not(None), on_or_before(registered)),
+                                 else_=first(lambda i: Document.created_at < ends[i])))
                      .where(Document.id == Assignment.document_id, *document_conditions(filters))
                      .scalar_subquery())
     given_from = case((Assignment.point_id.is_not(None), 0),
-                      else_=first(lambda day: Assignment.created_at < day_end(day)))
-    closed_from = first(lambda day: or_(done(day), cancelled(day)))
+                      else_=first(lambda i: Assignment.created_at < ends[i]))
+    # cancelled at a day: cancelled, and neither it nor its series cancelled (again) at or after the day's end
+    own_at, series_at = cancelled_at
+    last_cancel = case((own_at.is_(None), series_at), (series_at.is_(None), own_at), (own_at > series_at, own_at),
+                       else_=series_at)
+    closed_from = case(
+        (Assignment.status == AssignmentStatus.done, on_or_before(func.coalesce(Assignment.completed_on, date.min))),
+        (Assignment.status == AssignmentStatus.cancelled,
+         case((and_(own_at.is_(None), series_at.is_(None)), 0), else_=first(lambda i: last_cancel < ends[i]))),
+        else_=never)
     dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
-    overdue_from = first(lambda day: and_(dated, Assignment.deadline < day))
+    overdue_from = case((dated, first(lambda i: Assignment.deadline < days[i])), else_=never)
     each = rows(document_from.label("document_from"), given_from.label("given_from"),
                 closed_from.label("closed_from"), overdue_from.label("overdue_from")).subquery("intervals")
     counted = select(*each.c, func.count()).group_by(*each.c)
