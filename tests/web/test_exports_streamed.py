@@ -191,3 +191,25 @@ def test_the_file_is_sent_from_a_temporary_file_gone_after_the_response(app, cli
     with client.get(f"/assignments/export.xlsx?as_of={TODAY}") as response:
         assert response.headers["Content-Length"] == str(len(response.data)) and response.data[:2] == b"PK"
     assert list(spool.iterdir()) == []
+
+
+def test_a_report_of_more_rows_than_it_is_made_of_is_refused_on_the_dashboard(app, client, auth, world,
+                                                                               monkeypatch):
+    """The справка is a printed table: above REPORT_MAX_ROWS rows (2,000; 12 here) the request counts no further,
+    reads none of them and goes back to the dashboard with its filters and the reason; a narrower one is made.
+    Before, the region's whole list was read into memory and the renderer's budget blamed the template."""
+    from webapp.services import exports
+
+    _grow(app, world, 12)
+    monkeypatch.setattr(exports, "REPORT_MAX_ROWS", 11)
+    auth.login("aud")
+    refused = client.get(f"/assignments/export.docx?as_of={TODAY}&doc_type=")
+    assert refused.status_code == 302
+    assert refused.headers["Location"] == f"/assignments/dashboard?as_of={TODAY}"
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert ("Справка формируется не более чем по 11 поручениям, а отобрано больше. Сузьте отбор (например, "
+            "«только просроченные», орган или вид документа) или выгрузите XLSX.") in page
+    made = client.get(f"/assignments/export.docx?as_of={TODAY}&doc_type=order")  # 4 of the 12
+    assert made.status_code == 200 and made.data[:2] == b"PK"
+    monkeypatch.setattr(exports, "REPORT_MAX_ROWS", 12)  # exactly enough
+    assert client.get(f"/assignments/export.docx?as_of={TODAY}").status_code == 200

@@ -111,3 +111,11 @@ def initials_first(name: str) -> str:
         return name.strip()
     initials = match["first"] + "." + (match["middle"] + "." if match["middle"] else "")
     return f"{initials} {match['surname']}"
+
+
+def grouped(number: int) -> str:
+    """A number in groups of three digits, a non-breaking space between them, as Russian text writes it:
+    146882 → «146 882» (Babel's Russian format)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(number, locale="ru")

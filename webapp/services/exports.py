@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Point, User
 from webapp.models.assignment import STATUS_TITLES, assignment_coexecutor
 from webapp.models.document import TYPE_TITLES, DocumentType
+from webapp.ru.typography import grouped
 from webapp.services.assignments import in_bodies, open_dated_query
 from webapp.services.dashboard import Snapshot, document_date
 from webapp.services.errors import Invalid
@@ -79,8 +80,7 @@ class SheetFull(Invalid):
     and the user would get a file short of rows."""
 
     def __init__(self, limit: int):
-        rows = f"{limit:,}".replace(",", "\u00a0")
-        super().__init__(f"Выгрузка не подготовлена: строк в ней больше, чем вмещает лист Excel ({rows}). "
+        super().__init__(f"Выгрузка не подготовлена: строк в ней больше, чем вмещает лист Excel ({grouped(limit)}). "
                          "Сузьте отбор или выгрузите CSV.")
         self.limit = limit
 
@@ -287,6 +287,16 @@ def overdue_xlsx(as_of: date, target: str | IO[bytes], body: Body | None = None)
 #: An assignment's state at the dashboard's day, in the words the exports use.
 STATE_TITLES = {"open": "на исполнении", "done": "исполнено", "cancelled": "снято с контроля"}
 TITLE_LIMIT = 100  #: a document title longer than this is shortened in the справка, at a word boundary
+#: Rows a справка is made of at most: a printed table of 2,000 rows is some 80 pages, rendered in about a second;
+#: the region's whole list (980,000 rows at 1M) would have been read into memory before the renderer's budget
+#: stopped it with a message about the template. Above it the dashboard says so and offers XLSX.
+REPORT_MAX_ROWS = 2_000
+
+
+def report_too_long() -> str:
+    """Why the справка is not made when the filters keep more than REPORT_MAX_ROWS rows."""
+    return (f"Справка формируется не более чем по {grouped(REPORT_MAX_ROWS)} поручениям, а отобрано больше. Сузьте "
+            "отбор (например, «только просроченные», орган или вид документа) или выгрузите XLSX.")
 
 
 def snapshot_records(snapshot: Snapshot) -> Iterator[Record]:

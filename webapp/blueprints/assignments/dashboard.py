@@ -3,7 +3,7 @@ DOCX справка): every one of them reads the same filters from the URL."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -148,6 +148,10 @@ def export(fmt: str):
             return redirect(url_for("jobs.detail", job_id=job.id), 303)
         return export_offer(f"Выгрузка {fmt.upper()}: {name}", limit,
                             url_for("assignments.dashboard", **filter_args()), more=True)
+    if fmt == "docx" and export_jobs.dashboard_count(
+            filters, at_most=exports.REPORT_MAX_ROWS + 1) > exports.REPORT_MAX_ROWS:
+        flash(exports.report_too_long(), "warning")
+        return redirect(url_for("assignments.dashboard", **filter_args()))
     records = exports.snapshot_records(Snapshot(filters))
     described = filters.describe()
     if fmt == "xlsx":  # written row by row as the rows are read
