@@ -100,6 +100,7 @@ def choose_pages() -> list[Page]:
              auditor.login),
         Page("page", "overdue open list", "/assignments?status=in_work&overdue=1", auditor.login),
         Page("page", "search «обеспечить»", "/search?q=обеспечить", auditor.login),
+        Page("page", "search «обеспечить», a school's executor", "/search?q=обеспечить", executor.login),
         Page("page", "audit", "/audit", auditor.login),
         Page("ics", "ICS feed (the school's)", f"/calendar/{token}.ics", None),
         Page("page", "one assignment", f"/assignments/{assignment}", auditor.login),

@@ -35,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -68,6 +69,7 @@ PROBE = 1000  # the newest entries whose hits tell whether a query's hits are co
 DENSE = 20  # hits among them (2%) from which reading in date order beats the full-text index
 CAP = 30_000  # the newest entries a walk tests when the words are common but the hits were not among the PROBE
 OWN = 10_000  # the most objects of a user's own (see _own_hits) read through their ids; beyond, every entry is tested
+BODIES = 8  # the most bodies whose assignments' entries a user's search walks apart (see _own_hits); beyond, by ids
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
 _NO_BITMAPS = "search_bitmap_scans_off"
@@ -454,41 +456,109 @@ def _among(column, ids: list[int]):
     return column.in_(ids)
 
 
+def _lead_entries(bodies: list[int]) -> tuple:
+    """The entries of the assignments these bodies lead, by the entry's own body_id: what migration 0036's
+    ix_search_entry_assignment_body indexes (its predicate written inline, as the service writes `kind` on each
+    engine, so that both planners match it). The entry's body_id is the assignment's lead body, written with the
+    entry and kept by 0036's trigger when a lead body changes however it is written (a merge of bodies does it in
+    bulk); every hit read so is still checked against the policy's own clause (_Lead.matched)."""
+    return _kind() == literal_column("'assignment'"), \
+        (SearchEntry.body_id == bodies[0] if len(bodies) == 1 else SearchEntry.body_id.in_(bodies))
+
+
+@dataclass
+class _Lead:
+    """The hits among the assignments the user's bodies lead, walked newest first through
+    ix_search_entry_assignment_body (migration 0036), one range per body: a page reads its first hits and stops,
+    and the count walks them only when the other hits leave it unsettled."""
+    bodies: list[int]
+    terms: list[str]
+    matched: list  # the words, the filters and the policy's lead clause on the entry's assignment
+
+    def count(self, bound: int) -> int:
+        """The hits, up to `bound`."""
+        hits = select(SearchEntry.id).where(*_lead_entries(self.bodies), *self.matched).limit(bound).subquery()
+        return db.session.scalar(select(func.count()).select_from(hits))
+
+    def first(self, in_title: bool, end: int) -> list[int]:
+        """The first `end` hits whose title holds every term (in_title) or not, newest first."""
+        title = _fts("title", self.terms, walk=True)
+        reads = [select(SearchEntry.id, SearchEntry.sort_date).where(
+            *_lead_entries([body]), title if in_title else not_(title), *self.matched)
+            .order_by(*_newest_first()).limit(end).subquery() for body in self.bodies]
+        if len(reads) == 1:
+            statement = select(reads[0].c.id)
+        else:  # each body's range in date order, the few merged
+            merged = union_all(*(select(read.c.id, read.c.sort_date) for read in reads)).subquery()
+            day = merged.c.sort_date.desc()
+            statement = select(merged.c.id).order_by(
+                day.nulls_last() if db.engine.dialect.name == "postgresql" else day, merged.c.id.desc()).limit(end)
+        return list(_walked(lambda: db.session.scalars(statement).all()))
+
+
 @dataclass
 class _Own:
-    """A user's own hits (see _own_hits): entry ids newest first, whose titles hold every term or not."""
+    """A user's own hits (see _own_hits): those read through their ids, entry ids newest first, whose titles hold
+    every term or not; and those of the assignments her bodies lead, walked apart (lead; None: read through their
+    ids with the others)."""
     titled: list[int]
     others: list[int]
+    lead: _Lead | None = None
 
-    def __len__(self) -> int:
+    @property
+    def read(self) -> int:
+        """The hits read through their ids."""
         return len(self.titled) + len(self.others)
+
+    def first(self, in_title: bool, end: int) -> list[int]:
+        """Entry ids that hold her first `end` hits of the rank (those read through their ids and those walked)."""
+        ids = (self.titled if in_title else self.others)[:end]
+        return ids + self.lead.first(in_title, end) if self.lead is not None else ids
 
 
 def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -> _Own | None:
-    """The hits among the user's own objects, read through their ids; None when she sees every one of them or more
-    than OWN: then every entry is tested instead (as for an overseer).
+    """The hits among the user's own objects; None when she sees every one of them or more than OWN: then every
+    entry is tested instead (as for an overseer).
 
     Who does not oversee sees the published documents, the assignments of her bodies and a few more documents
     (her own, her route's, her scope's drafts for draft readers). At a region's 1,000,000 assignments a school's
     executor sees 5,000 assignments: tested newest first among every entry, they were too rare to fill a page
-    before the full-text index was read, whose common words hold 100,000s of entries (0.4-4 s a search). Read
-    through their ids (the policy's one indexed read per way she sees one, then `(kind, object_id)`), they cost
-    a few thousand look-ups whatever the words; the published documents are read apart (_published_documents,
-    with their own indexes). The ids are the policy's, so the entries are not tested again against its clause
-    (an EXISTS per hit, a fifth of the read)."""
+    before the full-text index was read, whose common words hold 100,000s of entries (0.4-4 s a search). The
+    assignments her bodies lead (at most BODIES of them) are walked newest first through their own index
+    (_Lead): a page reads its first hits and stops. Read through their ids (the policy's one indexed read per
+    way she sees one, then `(kind, object_id)`), her 5,000 cost 5,000 index descents whatever the page (20-40 ms
+    at 1M on PostgreSQL); those stay for the few she co-executes or controls and the documents not in force, and
+    for all of them when she has more bodies. The published documents are read apart (_published_documents, with
+    their own indexes). The ids are the policy's, so those entries are not tested again against its clause (an
+    EXISTS per hit, a fifth of the read)."""
     want_assignments, want_documents = filters.kind != "document", _documents_possible(filters)
-    assignments = policy.visible_assignment_ids(user) if want_assignments else None
+    branches = policy.assignment_branches(user) if want_assignments else {}
     documents = policy.readable_unpublished_document_ids(user) if want_documents else None
-    if (want_assignments and assignments is None) or (want_documents and documents is None):
+    if branches is None or (want_documents and documents is None):
         return None
+    lead = None
+    if "lead" in branches and len(bodies := policy.reach_values(user)["reach_body_ids"]) <= BODIES:
+        led = branches.pop("lead")
+        verified = select(literal(1)).select_from(Assignment).where(
+            Assignment.id == SearchEntry.object_id, led).correlate(SearchEntry)
+        if db.engine.dialect.name == "postgresql":
+            verified = verified.offset(0)  # a look-up per hit, not every led assignment hashed first
+        lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *filtering, verified.exists()])
+        apart = or_(Assignment.lead_body_id.is_(None), not_(led))  # the others' reads: none she leads, none twice
+        branches = {name: and_(branch, apart) for name, branch in branches.items()}
+    assignments = union(*(select(Assignment.id).where(branch) for branch in branches.values())) \
+        if branches else None
     reads = [select(literal(kind).label("kind"), query.subquery().c[0].label("id"))
              for kind, query in (("assignment", assignments), ("document", documents)) if query is not None]
-    if not reads:
-        return _Own([], [])
     ids: dict[str, list[int]] = {"assignment": [], "document": []}
-    for kind, object_id in db.session.execute(union_all(*reads).limit(OWN + 1)):
-        ids[kind].append(object_id)
-    if sum(map(len, ids.values())) > OWN:
+    if reads:
+        for kind, object_id in db.session.execute(union_all(*reads).limit(OWN + 1)):
+            ids[kind].append(object_id)
+    mine = sum(map(len, ids.values()))
+    if lead is not None and mine <= OWN:  # her bodies' entries, counted in their index up to the bound
+        led = select(SearchEntry.id).where(*_lead_entries(lead.bodies)).limit(OWN + 1 - mine).subquery()
+        mine += db.session.scalar(select(func.count()).select_from(led))
+    if mine > OWN:
         return None
     # the documents not published: the complement of _published_documents by the entry's own state, so no hit is
     # read twice
@@ -499,10 +569,10 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
         own[kind], _among(SearchEntry.object_id, found), _fts("text", terms, walk=True), _listed(), *filtering)
         for kind, found in ids.items() if found]
     if not reads:
-        return _Own([], [])
+        return _Own([], [], lead)
     rows = sorted(db.session.execute(union_all(*reads)).all(),  # in the results' order: newest, undated last
                   key=lambda row: (row.sort_date is not None, row.sort_date or date.min, row.id), reverse=True)
-    return _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled])
+    return _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled], lead)
 
 
 def _conditions(filters: Filters) -> list:
@@ -572,27 +642,43 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     if own is not None:
         domain = _published_documents() if _documents_possible(filters) else None
         conditions = [_visible(user, documents_only=True), *filtering]
-    found, tiers = len(own or ()), []
+    found, below = own.read if own is not None else 0, None
     if domain is not None:
         rest = [*domain, *conditions]
         ways = _ways(conditions, terms, domain)
-        counted, below = (0, None) if found > WINDOW else _count(rest, ways, terms)  # her own settle it
-        found += counted
+        if found <= WINDOW:  # her hits read through their ids settle it when more
+            counted, below = _count(rest, ways, terms)
+            found += counted
+    if own is not None and own.lead is not None and found <= WINDOW:  # her bodies' hits, walked only if still
+        found += own.lead.count(WINDOW + 1 - found)  # unsettled (a common word's published documents settle it)
     results.total, results.more = min(found, WINDOW), found > WINDOW
     if not found:
         return
     results.page = min(results.page, results.pages)
     start, end = (results.page - 1) * PAGE_SIZE, min(results.page * PAGE_SIZE, results.total)
+    titled = own.first(True, end) if own is not None else []
     if domain is not None:
         title_way, others_way = ways.title, ways.others
         if below is not None:  # every hit down to the boundary was counted: a capped walk that cannot fill the page
             title_way = "index" if title_way == "capped" and below[0] < end else title_way  # is not tried
             others_way = "index" if others_way == "capped" and below[1] < end else others_way
-        tiers += [_tier(rest, title_way, ways.boundary, terms, True, end, ways.texts),
-                  _tier(rest, others_way, ways.boundary, terms, False, end, ways.texts)]
-    if own is not None:  # the first `end` of her own hits of each rank beside them
-        tiers += [select(SearchEntry.id, literal(rank).label("tier")).where(SearchEntry.id.in_(ids[:end])).subquery()
-                  for rank, ids in ((1, own.titled), (0, own.others)) if ids]
+        title = _tier(rest, title_way, ways.boundary, terms, True, end, ways.texts)
+        _bitmaps()
+        titled += db.session.scalars(select(title.c.id)).all()
+    # title hits come first: when `end` of them are found (her own and the others are apart, none twice), every hit
+    # on the page is one, and no other hit is read. The others' read may be long: for «приказ», the first word of
+    # every order's title, the published documents whose texts alone hold it are none, and PostgreSQL's full-text
+    # index handed 88,000 texts with it to be tested (13 s at 1M); her own others would be walked through every
+    # entry of her bodies
+    tiers = [select(SearchEntry.id, literal(1).label("tier")).where(SearchEntry.id.in_(titled)).subquery()] \
+        if titled else []
+    if len(titled) < end:
+        if domain is not None:
+            tiers.append(_tier(rest, others_way, ways.boundary, terms, False, end, ways.texts))
+        others = own.first(False, end) if own is not None else []
+        if others:
+            tiers.append(select(SearchEntry.id, literal(0).label("tier")).where(SearchEntry.id.in_(others))
+                         .subquery())
     window = union_all(*(select(tier.c.id, tier.c.tier) for tier in tiers)).subquery()
     _bitmaps()
     rows = db.session.scalars(select(SearchEntry).join(window, window.c.id == SearchEntry.id)
