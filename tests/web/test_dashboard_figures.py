@@ -326,6 +326,11 @@ def _build_month_edges() -> dict[str, int]:
                                         (ends[6], ends[10] + timedelta(1), _at(ends[7] + timedelta(1), 0, 5))):
         db.session.add(DeadlineChange(assignment_id=moved.id, reason="Нужно время", old_date=old_date,
                                       new_date=new_date, status="approved", decided_at=decided))
+    # added later (00:05 of a month's 1st) and moved after: not counted before it was given, then by each deadline
+    given = assignment("added, then moved", old, projected=False, created_at=_at(ends[3] + timedelta(1), 0, 5),
+                       deadline=ends[9])
+    db.session.add(DeadlineChange(assignment_id=given.id, reason="Нужно время", old_date=ends[1], new_date=ends[9],
+                                  status="approved", decided_at=_at(ends[6], 12, 0)))
     late = assignment("moved, cancelled late", old, status="cancelled", deadline=ends[9])
     db.session.add(DeadlineChange(assignment_id=late.id, reason="Нужно время", old_date=ends[1],
                                   new_date=ends[9], status="approved", decided_at=_at(ends[5], 12, 0)))

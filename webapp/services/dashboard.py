@@ -407,20 +407,23 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
             query = query.where(Assignment.deadline_kind.in_(list(DATED_KINDS)))
         return query
 
-    opened, late = _by_intervals(filters, days, partial(rows, deadline_moved=False), (own.c.at, series.c.at))
+    cancelled_at = (own.c.at, series.c.at)
+    opened, late = _by_intervals(filters, days, partial(rows, deadline_moved=False), cancelled_at)
     for index, (open_count, late_count) in enumerate(
-            _day_by_day(filters, days, partial(rows, deadline_moved=True), done, cancelled)):
+            _day_by_day(filters, days, partial(rows, deadline_moved=True), cancelled_at)):
         opened[index] += open_count
         late[index] += late_count
     return [(day, opened[index], late[index]) for index, day in enumerate(days)]
 
 
-def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tuple[list[int], list[int]]:
-    """Open and overdue at each day of the rows whose deadline did not move after the first day. Each row's
-    states are monotone over the days — in force from a day on (its document, and itself when added later),
-    closed from a day on, overdue from a day on — so each is the index of the first day it holds (len(days):
-    none), the rows are counted by those indexes, and a row is open at day i when in force ≤ i < closed,
-    overdue when also overdue-from ≤ i.
+def _first_days(filters: Filters, days: list[date], cancelled_at) -> dict[str, case]:
+    """Each row's states that hold from some day on, as the index of the first of `days` at which each holds
+    (len(days): none): its document in force (NULL when the filters do not keep its document), itself given,
+    closed (done or cancelled). Each written as Snapshot writes it, its conditions that do not change with the day
+    asked once (CASE WHEN status = 'done' THEN <the first day on or after its acceptance> …; the document's
+    registration, else its meeting, else its entry; the later of its own and its series' cancellation), the day's
+    part a comparison of one column with each day — not twelve copies of done(day), cancelled(day) and
+    published_by(day) (the statements' build was a third of a department's overview on PostgreSQL).
 
     The document's first day in force is a correlated look-up by primary key rather than a join: a department's
     few thousand rows joined to their documents made PostgreSQL hash every document of the organisation."""
@@ -431,10 +434,6 @@ def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tup
         """The index of the first day at which `holds(index)`, a condition that holds from some day on."""
         return case(*((holds(index), index) for index in range(never)), else_=never)
 
-    # Each state written as Snapshot writes it, its conditions that do not change with the day asked once
-    # (CASE WHEN status = 'done' THEN <the first day its acceptance is on or before> …): the day's part of each
-    # is a comparison of a column with that day, twelve of them, not twelve copies of the whole condition (the
-    # statement's build and each row's evaluation were most of the department's trend on SQLite).
     def on_or_before(value) -> case:
         return first(lambda i: value <= days[i])
 
@@ -457,8 +456,20 @@ def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tup
         else_=never)
     dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
     overdue_from = case((dated, first(lambda i: Assignment.deadline < days[i])), else_=never)
-    each = rows(document_from.label("document_from"), given_from.label("given_from"),
-                closed_from.label("closed_from"), overdue_from.label("overdue_from")).subquery("intervals")
+    return {"document_from": document_from, "given_from": given_from, "closed_from": closed_from,
+            "overdue_from": overdue_from}
+
+
+def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tuple[list[int], list[int]]:
+    """Open and overdue at each day of the rows whose deadline did not move after the first day. Each row's
+    states are monotone over the days — in force from a day on (its document, and itself when added later),
+    closed from a day on, overdue from a day on — so each is the index of the first day it holds (`_first_days`),
+    the rows are counted by those indexes, and a row is open at day i when in force ≤ i < closed, overdue when
+    also overdue-from ≤ i."""
+    never = len(days)
+    firsts = _first_days(filters, days, cancelled_at)
+    each = rows(*(firsts[name].label(name) for name in ("document_from", "given_from", "closed_from",
+                                                         "overdue_from"))).subquery("intervals")
     counted = select(*each.c, func.count()).group_by(*each.c)
     opened, late = [0] * never, [0] * never
     for document_day, given_day, closed_day, overdue_day, count in db.session.execute(counted):
@@ -474,28 +485,30 @@ def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tup
     return opened, late
 
 
-def _day_by_day(filters: Filters, days: list[date], rows, done, cancelled) -> list[tuple[int, int]]:
-    """Open and overdue at each day of the rows whose deadline moved after the first day (few): a SUM(CASE …) per
-    day and figure, each day's state written as Snapshot writes it, the deadline of each day looked up per row."""
+def _day_by_day(filters: Filters, days: list[date], rows, cancelled_at) -> list[tuple[int, int]]:
+    """Open and overdue at each day of the rows whose deadline moved after the first day (few): their first days
+    in force and closed as `_by_intervals` has them, and the deadline of each day looked up per row (an approved
+    extension decided after the day had not moved it yet); then a SUM(CASE …) per day and figure."""
+    firsts = _first_days(filters, days, cancelled_at)
     dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
-    sums = []
-    for day in days:
-        end = day_end(day)
+    columns = [firsts[name].label(name) for name in ("document_from", "given_from", "closed_from")]
+    for index, day in enumerate(days):
         first_later = (select(DeadlineChange.old_date)
                        .where(DeadlineChange.assignment_id == Assignment.id,
-                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
+                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= day_end(day))
                        .order_by(DeadlineChange.id).limit(1).scalar_subquery())
-        deadline = func.coalesce(first_later, Assignment.deadline)
-        in_force = and_(published_by(day), or_(Assignment.point_id.is_not(None), Assignment.created_at < end))
-        is_open = and_(in_force, ~done(day), ~cancelled(day))
-        overdue = and_(is_open, dated, deadline < day)
+        columns.append(case((and_(dated, func.coalesce(first_later, Assignment.deadline) < day), 1),
+                            else_=0).label(f"late_{index}"))
+    each = rows(*columns).subquery("moved_rows")
+    sums = []
+    for index in range(len(days)):
+        # in force (its document's first day NULL when the filters do not keep it: never) and not yet closed
+        is_open = and_(each.c.document_from <= index, each.c.given_from <= index, each.c.closed_from > index)
+        overdue = and_(is_open, each.c[f"late_{index}"] == 1)
         # only overdue: the snapshot holds only those, so its open are its overdue (asked once)
         counted = [overdue] if filters.only_overdue else [is_open, overdue]
         sums += [func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in counted]
-    query = (rows(*sums).join(Document, Document.id == Assignment.document_id)
-             .where(Document.state == PUBLISHED, published_by(days[-1]),
-                    *document_conditions(filters)))
-    row = db.session.execute(query).one()
+    row = db.session.execute(select(*sums)).one()
     step = 1 if filters.only_overdue else 2
     return [(int(row[step * index]), int(row[step * index + step - 1])) for index in range(len(days))]
 
