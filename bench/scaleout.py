@@ -415,6 +415,7 @@ def prepare(app, orders: int = 0, drafts: int = 1) -> tuple[World, str, dict]:
     with app.app_context():
         migrate_database()
         load_demo()
+        due_soon()
         db.session.commit()
         users = {u.login: u.id for u in db.session.scalars(select(User))}
         executor_user = db.session.get(User, users["executor"])
@@ -437,6 +438,22 @@ def prepare(app, orders: int = 0, drafts: int = 1) -> tuple[World, str, dict]:
         db.session.remove()
         db.engine.dispose()
     return world, token, before
+
+
+def due_soon() -> None:
+    """Three of the demo's open dated assignments due around today — passed yesterday, due tomorrow and in a week —
+    so each `remind` run has reminders to send (its overdue notices are for deadlines of the last week only, and
+    the demo's are of 2021-2022)."""
+    from datetime import timedelta
+
+    from webapp import clock
+    from webapp.extensions import db
+    from webapp.models import Assignment
+    from webapp.services.assignments import open_dated_query
+
+    rows = db.session.scalars(open_dated_query().order_by(Assignment.id).limit(3)).all()
+    for row, days in zip(rows, (-1, 1, 7), strict=False):
+        row.deadline = clock.today() + timedelta(days=days)
 
 
 def seed_orders(app, world: World, writers: dict[str, str], count: int) -> None:

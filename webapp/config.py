@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "docflow@localhost",
     "MAIL_TIMEOUT": 20,  # seconds
     "REMIND_DAYS": [7, 1],  # days before a deadline
+    "OVERDUE_NOTICE_DAYS": 7,  # the overdue notice: from the day after the deadline to this many days after it
     "DIGEST_WEEKDAY": 0,  # Monday: the weekly digest to controllers
     "REMIND_HOUR": 8,  # the job queue's worker runs `docflow remind`'s work daily at this hour
     "DIGEST_HOUR": 8,  # notifications by e-mail: the daily digest goes at the first `docflow notify send` from 8:00
