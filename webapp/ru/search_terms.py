@@ -64,21 +64,21 @@ def matches_all(text_lexemes: list[str] | str, terms: list[str]) -> bool:
 
 def snippet(text: str, terms: list[str], width: int = 240) -> list[tuple[str, bool]]:
     """A window of the text around the first matching word, as (piece, matched) pairs for the template to mark
-    (the template escapes every piece: no HTML is built here)."""
+    (the template escapes every piece: no HTML is built here). The words are stemmed up to the window's end only
+    (a long document's text was stemmed whole for each hit shown)."""
     if not text:
         return []
-    hits = [m for m in _TOKEN.finditer(text) if any(stem(m.group()).startswith(term) for term in terms)]
+    hits = (m for m in _TOKEN.finditer(text) if any(stem(m.group()).startswith(term) for term in terms))
+    first = next(hits, None)
     start = 0
-    if hits and hits[0].start() > width // 3:
-        start = text.rfind(" ", 0, hits[0].start() - width // 3) + 1
+    if first is not None and first.start() > width // 3:
+        start = text.rfind(" ", 0, first.start() - width // 3) + 1
     end = min(len(text), start + width)
     if end < len(text):
         end = max(text.rfind(" ", start, end), start + width // 2)
     pieces: list[tuple[str, bool]] = [("… ", False)] if start > 0 else []
     position = start
-    for hit in hits:
-        if hit.start() < start:
-            continue
+    for hit in ([first] if first is not None else []) + [*_until(hits, end)]:
         if hit.end() > end:
             break
         if hit.start() > position:
@@ -90,3 +90,11 @@ def snippet(text: str, terms: list[str], width: int = 240) -> list[tuple[str, bo
     if end < len(text):
         pieces.append((" …", False))
     return pieces
+
+
+def _until(hits, end: int):
+    """The hits up to the first that ends past `end` (included: the caller stops there)."""
+    for hit in hits:
+        yield hit
+        if hit.end() > end:
+            return

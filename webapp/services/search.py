@@ -550,15 +550,16 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
         if branches else None
     reads = [select(literal(kind).label("kind"), query.subquery().c[0].label("id"))
              for kind, query in (("assignment", assignments), ("document", documents)) if query is not None]
-    ids: dict[str, list[int]] = {"assignment": [], "document": []}
+    reads = [union_all(*reads).limit(OWN + 1).subquery()] if reads else []
+    if lead is not None:  # and her bodies' entries, counted in their index up to the bound, in the same statement
+        led = select(SearchEntry.id).where(*_lead_entries(lead.bodies)).limit(OWN + 1).subquery()
+        reads.append(select(literal("led").label("kind"), select(func.count()).select_from(led).scalar_subquery()
+                            .label("id")).subquery())
+    ids: dict[str, list[int]] = {"assignment": [], "document": [], "led": []}
     if reads:
-        for kind, object_id in db.session.execute(union_all(*reads).limit(OWN + 1)):
-            ids[kind].append(object_id)
-    mine = sum(map(len, ids.values()))
-    if lead is not None and mine <= OWN:  # her bodies' entries, counted in their index up to the bound
-        led = select(SearchEntry.id).where(*_lead_entries(lead.bodies)).limit(OWN + 1 - mine).subquery()
-        mine += db.session.scalar(select(func.count()).select_from(led))
-    if mine > OWN:
+        for kind, value in db.session.execute(union_all(*(select(read.c.kind, read.c.id) for read in reads))):
+            ids[kind].append(value)
+    if len(ids["assignment"]) + len(ids["document"]) + sum(ids.pop("led")) > OWN:
         return None
     # the documents not published: the complement of _published_documents by the entry's own state, so no hit is
     # read twice
@@ -636,12 +637,11 @@ def search(user: User, query: str, filters: Filters | None = None, page: int = 1
 
 def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     terms, filtering = results.terms, _conditions(filters)
-    conditions = [_visible(user), *filtering]
     own = _own_hits(user, filters, terms, filtering)
     domain: tuple | None = ()  # where the other hits are: among every entry, the published documents, nowhere
     if own is not None:
         domain = _published_documents() if _documents_possible(filters) else None
-        conditions = [_visible(user, documents_only=True), *filtering]
+    conditions = [_visible(user, documents_only=own is not None), *filtering]
     found, below = own.read if own is not None else 0, None
     if domain is not None:
         rest = [*domain, *conditions]
@@ -662,16 +662,21 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
         if below is not None:  # every hit down to the boundary was counted: a capped walk that cannot fill the page
             title_way = "index" if title_way == "capped" and below[0] < end else title_way  # is not tried
             others_way = "index" if others_way == "capped" and below[1] < end else others_way
-        title = _tier(rest, title_way, ways.boundary, terms, True, end, ways.texts)
-        _bitmaps()
-        titled += db.session.scalars(select(title.c.id)).all()
     # title hits come first: when `end` of them are found (her own and the others are apart, none twice), every hit
     # on the page is one, and no other hit is read. The others' read may be long: for «приказ», the first word of
     # every order's title, the published documents whose texts alone hold it are none, and PostgreSQL's full-text
     # index handed 88,000 texts with it to be tested (13 s at 1M); her own others would be walked through every
     # entry of her bodies
-    tiers = [select(SearchEntry.id, literal(1).label("tier")).where(SearchEntry.id.in_(titled)).subquery()] \
-        if titled else []
+    tiers = []
+    if domain is not None:
+        title = _tier(rest, title_way, ways.boundary, terms, True, end, ways.texts)
+        if len(titled) < end:  # read now, to know whether the others are needed
+            _bitmaps()
+            titled += db.session.scalars(select(title.c.id)).all()
+        else:  # read with the page
+            tiers.append(title)
+    if titled:
+        tiers.append(select(SearchEntry.id, literal(1).label("tier")).where(SearchEntry.id.in_(titled)).subquery())
     if len(titled) < end:
         if domain is not None:
             tiers.append(_tier(rest, others_way, ways.boundary, terms, False, end, ways.texts))
