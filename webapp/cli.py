@@ -499,7 +499,7 @@ def _as_of_day(as_of: str | None):
 def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: str | None) -> None:
     """List overdue assignments: the deadline day has ended and the controller has not accepted them."""
 
-    from webapp.services import assignments, exports, occurrences
+    from webapp.services import exports, occurrences
     from webapp.services.errors import NotFound
     from webapp.services.users import find_body
 
@@ -524,13 +524,12 @@ def overdue_command(as_of: str | None, body_name: str | None, fmt: str, output: 
                                        "use --format csv or --body") from exc
         click.echo(f"{count} overdue assignment(s) written to {output}")
         return
-    rows = [row.as_dict() for row in assignments.overdue(day, body)]
-    text = {"json": exports.overdue_json, "csv": exports.overdue_csv, "table": exports.overdue_table}[fmt](rows)
+    rows = exports.overdue_dicts(day, body)  # written as they are read, never all in memory
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            exports.write_overdue(rows, fmt, fh.write)
     else:
-        click.echo(text, nl=False)
+        exports.write_overdue(rows, fmt, lambda text: click.echo(text, nl=False))
 
 
 @click.command("remind")

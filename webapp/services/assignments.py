@@ -460,12 +460,6 @@ def overdue_page(as_of: date, body: Body | None, user: User, after: tuple[date, 
             (last.deadline, last.document_id, last.id) if last else None)
 
 
-def overdue(as_of: date, body: Body | None = None, user: User | None = None) -> list[OverdueRow]:
-    """Open assignments whose deadline passed before `as_of`, most overdue first."""
-    rows = db.session.scalars(overdue_query(as_of, body, user).order_by(*OVERDUE_ORDER))
-    return [OverdueRow(a, days_overdue(a, as_of)) for a in rows]
-
-
 def rollup(assignment: Assignment) -> tuple[int, int]:
     """Progress of the assignments of a point's sub-points (1.2 rolls up 1.2.1, 1.2.2 ...): (done, counted).
 
