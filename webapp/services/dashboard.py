@@ -423,7 +423,7 @@ def _first_days(filters: Filters, days: list[date], cancelled_at) -> dict[str, c
     asked once (CASE WHEN status = 'done' THEN <the first day on or after its acceptance> …; the document's
     registration, else its meeting, else its entry; the later of its own and its series' cancellation), the day's
     part a comparison of one column with each day — not twelve copies of done(day), cancelled(day) and
-    published_by(day) (the statements' build was a third of a department's overview on PostgreSQL).
+    published_by(day) (building the intervals' statement of a department: 10.5 -> 6.9 ms CPU on PostgreSQL).
 
     The document's first day in force is a correlated look-up by primary key rather than a join: a department's
     few thousand rows joined to their documents made PostgreSQL hash every document of the organisation."""
@@ -571,7 +571,7 @@ def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
         counts[0] += open_count
         counts[1] += late_count
     shown = [(bodies[body_id], *counts) for body_id, counts in totals.items() if counts[0] and body_id in bodies]
-    return sorted(shown, key=lambda item: item[0].display_name)
+    return sorted(shown, key=lambda item: (item[0].display_name, item[0].id))  # namesakes: in a fixed order
 
 
 def _by_document(counts: list) -> list[tuple[Document, int, int]]:
