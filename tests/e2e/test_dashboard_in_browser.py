@@ -31,6 +31,9 @@ def test_only_overdue_at_1_march_2022_and_its_spravka(page, live_server, tmp_pat
     expect(page.locator("#total-all")).to_have_text("7")
     for chart in ("chart-bodies", "chart-ages", "chart-trend"):  # drawn by Chart.js from the local file
         assert page.evaluate(f"Chart.getChart(document.getElementById('{chart}')) !== undefined"), chart
+    # the axes' numbers as Russian text writes them («160 000»): what the trend's y axis prints for 160000
+    trend = "Chart.getChart(document.getElementById('chart-trend'))"
+    assert page.evaluate(f"{trend}.scales.y.getLabelForValue(160000)") == "160\u00a0000"
 
     with page.expect_download() as download:
         page.click("#export-docx")

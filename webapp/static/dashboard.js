@@ -5,6 +5,7 @@
   if (typeof Chart === "undefined") { return; }
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.locale = "ru-RU";  // axis and tooltip numbers as Russian text writes them: «160 000», not «160,000»
   function read(id) {
     var canvas = document.getElementById(id);
     return canvas ? [canvas, JSON.parse(canvas.dataset.chart)] : [null, null];
