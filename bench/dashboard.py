@@ -8,7 +8,8 @@ Requests the dashboard as the first auditor (the request dispatched in process, 
 nothing is written): as bench/run.py does (only overdue; only overdue of the busiest
 school's department), without filters, and on the last day of a past month; prints the median and 95th percentile
 of the time in process and the SQL statements per request. With --parts, also the time of each part of the
-overview (totals, by body, by document, by controller, the lists, the trend) on the unfiltered day.
+overview on the unfiltered day: the figures statement (totals, by body, by document, by controller and the lists'
+picks: `Snapshot.counted`; older code's separate statements when it has them) and the trend.
 """
 
 from __future__ import annotations
