@@ -407,3 +407,24 @@ def test_a_department_s_dashboard_is_counted_without_parallel_workers_and_then_w
                 assert not off and not any("max_parallel_workers_per_gather" in s for s in statements), statements
             if postgresql:
                 assert db.session.execute(text(setting)).scalar() == before
+
+
+def test_the_trend_s_statements_are_built_once_per_filter_and_count_each_day_asked(app, monkeypatch):
+    """The trend's statements are kept per filter (`Filters.key`), the month ends bound at each execution: other
+    days of the same filters build nothing and count their own months, row by row; another filter builds its own."""
+    monkeypatch.setattr(dashboard, "_TREND_STATEMENTS", {})
+    built = []
+    build = dashboard._build_trend
+    monkeypatch.setattr(dashboard, "_build_trend", lambda *args: built.append(args) or build(*args))
+    with app.test_request_context():
+        _build_month_edges()
+        world = World()
+        department = db.session.query(Body).filter_by(name="Департамент").one()
+        for day in (TODAY, TODAY - timedelta(days=45), TODAY - timedelta(days=250)):
+            for extra in ({"only_overdue": True}, {"body": department}):
+                f = dashboard.Filters(as_of=day, **extra)
+                expected = [(end, sum(r["state"] == "open" for r in world.rows(f, end)),
+                             sum(r["overdue"] for r in world.rows(f, end))) for end in dashboard.month_ends(day)]
+                assert dashboard.trend(f) == expected, (day, extra)
+                assert sum(late for _, _, late in expected) > 0
+    assert len(built) == 2

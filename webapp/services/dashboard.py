@@ -16,7 +16,23 @@ from functools import cached_property, lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, and_, case, cast, distinct, func, literal, null, or_, select, true, union_all
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased, load_only
 
 from webapp.extensions import db
@@ -75,9 +91,24 @@ class Filters:
         dashboard at 1,000,000."""
         ids = self.body_ids
         coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(ids))
-        shared = db.session.scalars(coexecuting.distinct().limit(INLINE_IDS + 1)).all()
         return or_(Assignment.lead_body_id.in_(ids),
-                   Assignment.id.in_(shared if len(shared) <= INLINE_IDS else coexecuting))
+                   Assignment.id.in_(self.coexecuting if self.coexecuting is not None else coexecuting))
+
+    @cached_property
+    def coexecuting(self) -> list[int] | None:
+        """The ids of the assignments the body's subtree co-executes (None past INLINE_IDS: a subquery asks them)."""
+        shared = db.session.scalars(select(assignment_coexecutor.c.assignment_id)
+                                    .where(assignment_coexecutor.c.body_id.in_(self.body_ids))
+                                    .distinct().limit(INLINE_IDS + 1)).all()
+        return sorted(shared) if len(shared) <= INLINE_IDS else None
+
+    @property
+    def key(self) -> tuple:
+        """What the filters' conditions are made of, the day apart: statements built of them can be kept under it."""
+        body = (tuple(sorted(self.body_ids)), None if self.coexecuting is None else tuple(self.coexecuting)) \
+            if self.body is not None else None
+        return (self.only_overdue, body, self.controller_id, self.document.id if self.document is not None else None,
+                self.doc_type, self.since, self.until)
 
     @cached_property
     def body_ids(self) -> list[int]:
@@ -364,30 +395,58 @@ def month_ends(day: date, months: int = TREND_MONTHS) -> list[date]:
     return ends[::-1]
 
 
+#: The trend's two statements kept per filter (`Filters.key`), the month ends bound at each execution: building
+#: them was most of a department's trend in Python (10 of its 16 ms of CPU at 1,000,000 assignments). A few kept:
+#: each is a few thousand objects, which the garbage collector's full passes walk.
+_TREND_STATEMENTS: dict[tuple, tuple] = {}
+TREND_KEPT = 16
+
+
 def trend(filters: Filters) -> list[tuple[date, int, int]]:
     """Open and overdue at the end of each of the last months. A row's state changes once each way over the year:
     it comes into force (its document and itself), it closes (done or cancelled), it falls overdue (its deadline
     passes) — except when its deadline moved after the first day. So the rows whose deadline did not move are
     counted by the first month's end of each of those (`_by_intervals`, GROUP BY, prefix sums here), and only the
     others, few, day by day (`_day_by_day`). Only rows in force at the last day and not yet closed at the first can
-    count."""
+    count. The statements are built once per filter (`_trend_statements`), the days and their ends bound."""
     days = month_ends(filters.as_of)
-    first_end = day_end(days[0])
+    values = {**{f"trend_day_{i}": day for i, day in enumerate(days)},
+              **{f"trend_end_{i}": day_end(day) for i, day in enumerate(days)}}
+    intervals, moved = _trend_statements(filters, len(days))
+    opened, late = _by_intervals(filters, len(days), db.session.execute(intervals, values))
+    row = db.session.execute(moved, values).one()
+    step = 1 if filters.only_overdue else 2
+    for index in range(len(days)):
+        opened[index] += int(row[step * index])
+        late[index] += int(row[step * index + step - 1])
+    return [(day, opened[index], late[index]) for index, day in enumerate(days)]
+
+
+def _trend_statements(filters: Filters, count: int) -> tuple:
+    """The trend's statements for these filters and `count` days, built once and kept (TREND_KEPT of them, the
+    oldest dropped first): the rows whose deadline did not move, by their first days, and those whose did."""
+    key = (db.engine.dialect.name, count, filters.key)
+    kept = _TREND_STATEMENTS.get(key)
+    if kept is None:
+        while len(_TREND_STATEMENTS) >= TREND_KEPT:
+            _TREND_STATEMENTS.pop(next(iter(_TREND_STATEMENTS)))
+        kept = _TREND_STATEMENTS[key] = _build_trend(filters, count)
+    return kept
+
+
+def _build_trend(filters: Filters, count: int) -> tuple:
+    days = [bindparam(f"trend_day_{i}", type_=Date) for i in range(count)]
+    ends = [bindparam(f"trend_end_{i}", type_=DateTime(timezone=True)) for i in range(count)]
     # Rows whose deadline moved after the first day: only they look their deadline of a day up (per row, per day).
-    moved = approved_after(first_end).distinct().subquery("moved")
+    moved = approved_after(ends[0]).distinct().subquery("moved")
     # The last cancellation after the first day: cancelled at a day unless one came after it (Snapshot's NOT IN).
-    cancels = (cancelled_after(first_end, Event.object_id.label("assignment_id"), func.max(Event.at).label("at"))
+    cancels = (cancelled_after(ends[0], Event.object_id.label("assignment_id"), func.max(Event.at).label("at"))
                .group_by(Event.object_id).subquery("cancels"))
     own, series = aliased(cancels, name="own_cancel"), aliased(cancels, name="series_cancel")
-
-    def done(day: date):
-        return and_(Assignment.status == AssignmentStatus.done,
-                    func.coalesce(Assignment.completed_on, date.min) <= day)
-
-    def cancelled(day: date):
-        end = day_end(day)
-        return and_(Assignment.status == AssignmentStatus.cancelled, or_(own.c.at.is_(None), own.c.at < end),
-                    or_(series.c.at.is_(None), series.c.at < end))
+    # the first day's done and cancelled, as Snapshot writes them
+    done = and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= days[0])
+    cancelled = and_(Assignment.status == AssignmentStatus.cancelled, or_(own.c.at.is_(None), own.c.at < ends[0]),
+                     or_(series.c.at.is_(None), series.c.at < ends[0]))
 
     def rows(*columns, deadline_moved: bool):
         """The rows that can count whose deadline moved after the first day, or did not, with the year's look-ups
@@ -401,22 +460,20 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
         query = (query.outerjoin(own, own.c.assignment_id == Assignment.id)
                  .outerjoin(series, series.c.assignment_id == Assignment.series_id)
                  .where(Assignment.status != AssignmentStatus.draft, ~Assignment.is_series,
-                        or_(Assignment.point_id.is_not(None), Assignment.created_at < day_end(days[-1])),
-                        ~done(days[0]), ~cancelled(days[0]), *assignment_conditions(filters)))
+                        or_(Assignment.point_id.is_not(None), Assignment.created_at < ends[-1]),
+                        ~done, ~cancelled, *assignment_conditions(filters)))
         if filters.only_overdue:  # the snapshot holds only overdue rows: only dated ones can be
             query = query.where(Assignment.deadline_kind.in_(list(DATED_KINDS)))
         return query
 
-    cancelled_at = (own.c.at, series.c.at)
-    opened, late = _by_intervals(filters, days, partial(rows, deadline_moved=False), cancelled_at)
-    for index, (open_count, late_count) in enumerate(
-            _day_by_day(filters, days, partial(rows, deadline_moved=True), cancelled_at)):
-        opened[index] += open_count
-        late[index] += late_count
-    return [(day, opened[index], late[index]) for index, day in enumerate(days)]
+    firsts = _first_days(filters, days, ends, (own.c.at, series.c.at))
+    each = rows(*(firsts[name].label(name) for name in ("document_from", "given_from", "closed_from",
+                                                         "overdue_from")), deadline_moved=False).subquery("intervals")
+    intervals = select(*each.c, func.count()).group_by(*each.c)
+    return intervals, _day_by_day(filters, days, ends, partial(rows, deadline_moved=True), firsts)
 
 
-def _first_days(filters: Filters, days: list[date], cancelled_at) -> dict[str, case]:
+def _first_days(filters: Filters, days: list, ends: list, cancelled_at) -> dict[str, case]:
     """Each row's states that hold from some day on, as the index of the first of `days` at which each holds
     (len(days): none): its document in force (NULL when the filters do not keep its document), itself given,
     closed (done or cancelled). Each written as Snapshot writes it, its conditions that do not change with the day
@@ -428,7 +485,6 @@ def _first_days(filters: Filters, days: list[date], cancelled_at) -> dict[str, c
     The document's first day in force is a correlated look-up by primary key rather than a join: a department's
     few thousand rows joined to their documents made PostgreSQL hash every document of the organisation."""
     never = len(days)
-    ends = [day_end(day) for day in days]
 
     def first(holds) -> case:
         """The index of the first day at which `holds(index)`, a condition that holds from some day on."""
@@ -460,42 +516,37 @@ def _first_days(filters: Filters, days: list[date], cancelled_at) -> dict[str, c
             "overdue_from": overdue_from}
 
 
-def _by_intervals(filters: Filters, days: list[date], rows, cancelled_at) -> tuple[list[int], list[int]]:
-    """Open and overdue at each day of the rows whose deadline did not move after the first day. Each row's
-    states are monotone over the days — in force from a day on (its document, and itself when added later),
+def _by_intervals(filters: Filters, count: int, counted) -> tuple[list[int], list[int]]:
+    """Open and overdue at each of `count` days of the rows whose deadline did not move after the first day. Each
+    row's states are monotone over the days — in force from a day on (its document, and itself when added later),
     closed from a day on, overdue from a day on — so each is the index of the first day it holds (`_first_days`),
-    the rows are counted by those indexes, and a row is open at day i when in force ≤ i < closed, overdue when
-    also overdue-from ≤ i."""
-    never = len(days)
-    firsts = _first_days(filters, days, cancelled_at)
-    each = rows(*(firsts[name].label(name) for name in ("document_from", "given_from", "closed_from",
-                                                         "overdue_from"))).subquery("intervals")
-    counted = select(*each.c, func.count()).group_by(*each.c)
-    opened, late = [0] * never, [0] * never
-    for document_day, given_day, closed_day, overdue_day, count in db.session.execute(counted):
+    the rows are counted by those indexes (`counted`: the statement's rows), and a row is open at day i when in
+    force ≤ i < closed, overdue when also overdue-from ≤ i."""
+    opened, late = [0] * count, [0] * count
+    for document_day, given_day, closed_day, overdue_day, number in counted:
         if document_day is None:  # its document is not one the filters keep
             continue
         in_force = max(document_day, given_day)
         for index in range(in_force, closed_day):
-            opened[index] += count
+            opened[index] += number
         for index in range(max(in_force, overdue_day), closed_day):
-            late[index] += count
+            late[index] += number
     if filters.only_overdue:  # the snapshot holds only overdue rows
         opened = list(late)
     return opened, late
 
 
-def _day_by_day(filters: Filters, days: list[date], rows, cancelled_at) -> list[tuple[int, int]]:
-    """Open and overdue at each day of the rows whose deadline moved after the first day (few): their first days
-    in force and closed as `_by_intervals` has them, and the deadline of each day looked up per row (an approved
-    extension decided after the day had not moved it yet); then a SUM(CASE …) per day and figure."""
-    firsts = _first_days(filters, days, cancelled_at)
+def _day_by_day(filters: Filters, days: list, ends: list, rows, firsts: dict):
+    """The statement of open and overdue at each day of the rows whose deadline moved after the first day (few):
+    their first days in force and closed as `_by_intervals` has them, and the deadline of each day looked up per
+    row (an approved extension decided after the day had not moved it yet); then a SUM(CASE …) per day and
+    figure (only overdue: one per day, the snapshot's open being its overdue)."""
     dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
     columns = [firsts[name].label(name) for name in ("document_from", "given_from", "closed_from")]
-    for index, day in enumerate(days):
+    for index, (day, end) in enumerate(zip(days, ends, strict=True)):
         first_later = (select(DeadlineChange.old_date)
                        .where(DeadlineChange.assignment_id == Assignment.id,
-                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= day_end(day))
+                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
                        .order_by(DeadlineChange.id).limit(1).scalar_subquery())
         columns.append(case((and_(dated, func.coalesce(first_later, Assignment.deadline) < day), 1),
                             else_=0).label(f"late_{index}"))
@@ -505,12 +556,9 @@ def _day_by_day(filters: Filters, days: list[date], rows, cancelled_at) -> list[
         # in force (its document's first day NULL when the filters do not keep it: never) and not yet closed
         is_open = and_(each.c.document_from <= index, each.c.given_from <= index, each.c.closed_from > index)
         overdue = and_(is_open, each.c[f"late_{index}"] == 1)
-        # only overdue: the snapshot holds only those, so its open are its overdue (asked once)
         counted = [overdue] if filters.only_overdue else [is_open, overdue]
         sums += [func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in counted]
-    row = db.session.execute(select(*sums)).one()
-    step = 1 if filters.only_overdue else 2
-    return [(int(row[step * index]), int(row[step * index + step - 1])) for index in range(len(days))]
+    return select(*sums)
 
 
 def overview(filters: Filters) -> Overview:
