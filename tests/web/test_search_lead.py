@@ -189,3 +189,26 @@ def test_no_other_hit_is_read_when_title_hits_fill_the_page(lead_world, client, 
     assert response.status_code == 200
     assert tiers == [True] and walks == ([True] if login == "exec" else [])
     assert _hits(client, WORD) == expected and False in tiers
+
+
+def test_migration_0036_sets_right_an_entry_written_with_another_body(lead_world, client, auth):
+    """Upgraded from 0034 with assignments moved to the school in bulk before the trigger existed: their entries'
+    body is set right, and the school's executor finds them as the policy lets her (fails when 0036 only builds
+    the index)."""
+    from flask_migrate import downgrade, upgrade
+
+    with lead_world.app_context():
+        downgrade(revision="0034")
+        school, other = (db.session.scalar(select(Body).where(Body.name == name)) for name in ("Школа", "Чужая"))
+        db.session.execute(update(Assignment).where(Assignment.lead_body_id == other.id)
+                           .values(lead_body_id=school.id))
+        db.session.commit()
+        stale = db.session.scalar(select(SearchEntry.id).where(SearchEntry.kind == "assignment",
+                                                               SearchEntry.body_id == other.id).limit(1))
+        db.session.commit()  # (SQLite: a read begun before the upgrade would keep seeing the rows before it)
+        upgrade()
+        assert stale is not None and db.session.get(SearchEntry, stale).body_id == school.id
+    auth.login("exec")
+    found = _hits(client, WORD)
+    assert found == _expected(lead_world, "exec", WORD)
+    assert any("учёт" in title for title in _titles(lead_world, found))
