@@ -428,3 +428,23 @@ def test_the_trend_s_statements_are_built_once_per_filter_and_count_each_day_ask
                 assert dashboard.trend(f) == expected, (day, extra)
                 assert sum(late for _, _, late in expected) > 0
     assert len(built) == 2
+
+
+def test_the_figures_statement_is_built_once_per_filter_and_counts_each_day_asked(app, monkeypatch):
+    """The overview's one statement of totals, breakdowns and lists is kept per filter (`Filters.key`), the day
+    and the dates figured from it (due in 7 and 30 days, the age buckets' bounds) bound at each execution: other
+    days build nothing and show their own figures, assignment by assignment."""
+    monkeypatch.setattr(dashboard, "_COUNTED_STATEMENTS", {})
+    built = []
+    build = dashboard.Snapshot._counted
+    monkeypatch.setattr(dashboard.Snapshot, "_counted", lambda self, *args: built.append(args) or build(self, *args))
+    with app.test_request_context():
+        _build(5)
+        world = World()
+        department = db.session.query(Body).filter_by(name="Департамент 1").one()
+        for day in (TODAY, TODAY - timedelta(days=40), TODAY - timedelta(days=200), TODAY - timedelta(days=380)):
+            f = dashboard.Filters(as_of=day, body=department)
+            expected = world.expected(f)
+            assert _shown(dashboard.overview(f)) == expected, day
+            assert expected["totals"]["all"] > 0
+    assert len(built) == 1

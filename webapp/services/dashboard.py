@@ -159,12 +159,14 @@ def document_date():
                 else_=func.coalesce(Document.reg_date, Document.event_date))
 
 
-def published_by(day: date):
-    """The document was in force at the end of `day` (see the module's docstring)."""
+def published_by(day: date, end=None):
+    """The document was in force at the end of `day` (see the module's docstring); `end`: the day's end, when
+    `day` is a bound parameter."""
     return and_(Document.state == PUBLISHED, or_(
         Document.reg_date <= day,
         and_(Document.reg_date.is_(None), Document.event_date <= day),
-        and_(Document.reg_date.is_(None), Document.event_date.is_(None), Document.created_at < day_end(day))))
+        and_(Document.reg_date.is_(None), Document.event_date.is_(None),
+             Document.created_at < (day_end(day) if end is None else end))))
 
 
 def filter_conditions(f: Filters) -> list:
@@ -219,11 +221,28 @@ def cancelled_after(end: datetime, *columns):
 
 
 class Snapshot:
-    """The assignments in force at the end of a day, filtered, each with its state then (a CTE, `rows`)."""
+    """The assignments in force at the end of a day, filtered, each with its state then (a CTE, `rows`). The day
+    and the dates figured from it are bound parameters by name (`values`), so that a statement built of one
+    snapshot can be kept for its filters and run for another day (`counted`)."""
 
     def __init__(self, filters: Filters):
         self.filters = filters
-        day, end = filters.as_of, day_end(filters.as_of)
+        day = filters.as_of
+        self.values = {"snapshot_day": day, "snapshot_end": day_end(day),
+                       "snapshot_due_7": day + timedelta(days=7), "snapshot_due_30": day + timedelta(days=30)}
+        for index, (_, low, high) in enumerate(BUCKETS):  # d days overdue: the deadline was d days before the day
+            self.values[f"snapshot_age_{index}_low"] = day - timedelta(days=low)
+            if high is not None:
+                self.values[f"snapshot_age_{index}_high"] = day - timedelta(days=high)
+
+    def bound(self, name: str):
+        """One of `values` as a bound parameter of its name (a timestamp with time zone as the columns compare)."""
+        value = self.values[name]
+        return bindparam(name, value, type_=DateTime(timezone=True) if isinstance(value, datetime) else Date)
+
+    @cached_property
+    def query(self):
+        day, end = self.bound("snapshot_day"), self.bound("snapshot_end")
         # The deadline in force at the day: an approved extension decided later had not moved it yet, so the
         # first of those holds the deadline of the day as its old date.
         later = (approved_after(end, DeadlineChange.assignment_id, func.min(DeadlineChange.id).label("change_id"))
@@ -248,34 +267,37 @@ class Snapshot:
                  .select_from(Assignment).join(Document, Document.id == Assignment.document_id)
                  .outerjoin(later, later.c.assignment_id == Assignment.id)
                  .outerjoin(change, change.id == later.c.change_id)
-                 .where(Assignment.status != AssignmentStatus.draft, published_by(day),
+                 .where(Assignment.status != AssignmentStatus.draft, published_by(day, end),
                         # a periodic series is counted through its dated occurrences, each tracked on its own
                         ~Assignment.is_series,
                         or_(Assignment.point_id.is_not(None), Assignment.created_at < end),
-                        *filter_conditions(filters)))
-        if filters.only_overdue:
+                        *filter_conditions(self.filters)))
+        if self.filters.only_overdue:
             query = query.where(overdue)
-        self.query = query
-        self.rows = query.cte("snapshot")
+        return query
+
+    @cached_property
+    def rows(self):
+        return self.query.cte("snapshot")
 
     # --- the figures, as conditions on the snapshot's rows ---
 
     def condition(self, figure: str, rows=None):
         """The rows a figure counts (FIGURES); unknown figures count every row. `rows`: the snapshot's CTE (or
         another CTE of the same query)."""
-        r, day = (self.rows if rows is None else rows).c, self.filters.as_of
+        r, day = (self.rows if rows is None else rows).c, self.bound("snapshot_day")
         is_open = r.state == "open"
         conditions = {
             "open": is_open, "overdue": r.overdue == 1, "done": r.state == "done", "cancelled": r.state == "cancelled",
             "done_late": and_(r.state == "done", r.completed_on > r.deadline),
-            "due_7": and_(is_open, r.dated == 1, r.deadline >= day, r.deadline <= day + timedelta(days=7)),
-            "due_30": and_(is_open, r.dated == 1, r.deadline >= day, r.deadline <= day + timedelta(days=30)),
+            "due_7": and_(is_open, r.dated == 1, r.deadline >= day, r.deadline <= self.bound("snapshot_due_7")),
+            "due_30": and_(is_open, r.dated == 1, r.deadline >= day, r.deadline <= self.bound("snapshot_due_30")),
         }
-        for index, (_, low, high) in enumerate(BUCKETS):
-            # d days overdue: the deadline was d days before the day
-            bound = [r.deadline <= day - timedelta(days=low)]
+        for index, (_, _low, high) in enumerate(BUCKETS):
+            # d days overdue: the deadline was d days before the day (values)
+            bound = [r.deadline <= self.bound(f"snapshot_age_{index}_low")]
             if high is not None:
-                bound.append(r.deadline >= day - timedelta(days=high))
+                bound.append(r.deadline >= self.bound(f"snapshot_age_{index}_high"))
             conditions[f"age_{index}"] = and_(r.overdue == 1, *bound)
         return conditions.get(figure, true())
 
@@ -293,7 +315,26 @@ class Snapshot:
         By body: open and overdue of each body with its sub-bodies, an assignment counted once for each body at or
         above one of its responsible bodies. Assignments of one body (most of them) are counted per body in SQL
         and those aggregated rows added up the tree here; assignments with co-executors climb the tree in SQL
-        (a recursive closure), where one counted once for an ancestor of two of its bodies needs DISTINCT."""
+        (a recursive closure), where one counted once for an ancestor of two of its bodies needs DISTINCT.
+
+        The statement is kept per filters (`Filters.key`) and parts asked, and run with this day's `values`."""
+        statement = _kept(_COUNTED_STATEMENTS, (db.engine.dialect.name, self.filters.key, lists, documents, limit),
+                          lambda: self._counted(lists, documents, limit))
+        names = list(FIGURES)
+        result = Counted()
+        for kind, key, day, *numbers in db.session.execute(statement, self.values):
+            if kind == "totals":
+                result.totals = {"documents": int(numbers[0]),
+                                 **{name: int(value) for name, value in zip(names, numbers[1:], strict=True)}}
+            elif kind.startswith("list "):
+                result.lists.setdefault(kind[5:], []).append((key, day))
+            else:
+                getattr(result, kind).append((key, int(numbers[0]), int(numbers[1])))
+        for figure in lists:
+            result.lists.setdefault(figure, [])
+        return result
+
+    def _counted(self, lists: tuple[str, ...], documents: int, limit: int):
         rows = self.query.cte("snapshot").prefix_with("MATERIALIZED")
         r, names = rows.c, list(FIGURES)
         width = 1 + len(names)  # the totals' numbers: documents, then every figure
@@ -329,18 +370,7 @@ class Snapshot:
             part("controller", r.controller_id, no_day, opened, late).group_by(r.controller_id).having(opened > 0),
             part("document", top.c.document_id, no_day, *list(top.c)[1:]),
             *(part(f"list {figure}", sub.c.id, sub.c.deadline) for figure, sub in zip(lists, picked, strict=True)))
-        result = Counted()
-        for kind, key, day, *numbers in db.session.execute(parts):
-            if kind == "totals":
-                result.totals = {"documents": int(numbers[0]),
-                                 **{name: int(value) for name, value in zip(names, numbers[1:], strict=True)}}
-            elif kind.startswith("list "):
-                result.lists.setdefault(kind[5:], []).append((key, day))
-            else:
-                getattr(result, kind).append((key, int(numbers[0]), int(numbers[1])))
-        for figure in lists:
-            result.lists.setdefault(figure, [])
-        return result
+        return parts
 
 
 @dataclass
@@ -395,11 +425,23 @@ def month_ends(day: date, months: int = TREND_MONTHS) -> list[date]:
     return ends[::-1]
 
 
-#: The trend's two statements kept per filter (`Filters.key`), the month ends bound at each execution: building
-#: them was most of a department's trend in Python (10 of its 16 ms of CPU at 1,000,000 assignments). A few kept:
-#: each is a few thousand objects, which the garbage collector's full passes walk.
+#: Statements kept per filters (`Filters.key`), the day's values bound at each execution: building them was most
+#: of the overview's CPU in Python (a department's trend 10 of its 16 ms at 1,000,000 assignments, its figures
+#: statement 8 of 12). A few of each kept, the oldest dropped first: each is a few thousand objects, which the
+#: garbage collector's full passes walk.
 _TREND_STATEMENTS: dict[tuple, tuple] = {}
-TREND_KEPT = 16
+_COUNTED_STATEMENTS: dict[tuple, object] = {}
+KEPT = 16
+
+
+def _kept(store: dict, key: tuple, build):
+    """The statement kept in `store` under `key`, built first when there is none."""
+    kept = store.get(key)
+    if kept is None:
+        while len(store) >= KEPT:
+            store.pop(next(iter(store)))
+        kept = store[key] = build()
+    return kept
 
 
 def trend(filters: Filters) -> list[tuple[date, int, int]]:
@@ -423,15 +465,10 @@ def trend(filters: Filters) -> list[tuple[date, int, int]]:
 
 
 def _trend_statements(filters: Filters, count: int) -> tuple:
-    """The trend's statements for these filters and `count` days, built once and kept (TREND_KEPT of them, the
-    oldest dropped first): the rows whose deadline did not move, by their first days, and those whose did."""
-    key = (db.engine.dialect.name, count, filters.key)
-    kept = _TREND_STATEMENTS.get(key)
-    if kept is None:
-        while len(_TREND_STATEMENTS) >= TREND_KEPT:
-            _TREND_STATEMENTS.pop(next(iter(_TREND_STATEMENTS)))
-        kept = _TREND_STATEMENTS[key] = _build_trend(filters, count)
-    return kept
+    """The trend's statements for these filters and `count` days, built once and kept (`_kept`): the rows whose
+    deadline did not move, by their first days, and those whose did."""
+    return _kept(_TREND_STATEMENTS, (db.engine.dialect.name, count, filters.key),
+                 lambda: _build_trend(filters, count))
 
 
 def _build_trend(filters: Filters, count: int) -> tuple:
