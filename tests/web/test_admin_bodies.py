@@ -144,6 +144,9 @@ def test_merge_moves_people_assignments_and_documents(app, client, admin, make_u
         new_draft = client.get("/documents/new").get_data(as_text=True)
         assert "Комитет по образованию" in new_draft and "Управление образования" not in new_draft
         assert "Органы объединены" in client.get("/audit").get_data(as_text=True)
+        # search's filter by body finds the document under the body it now belongs to (its entry moved too)
+        found = client.get(f"/search?q=справке&body={target}").get_data(as_text=True)
+        assert f'href="/documents/{doc.id}"' in found
 
 
 def test_merging_into_its_own_sub_body_is_refused(app, client, admin):

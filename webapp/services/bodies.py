@@ -17,7 +17,7 @@ from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Membership, PointResponsible, User
 from webapp.models.assignment import assignment_coexecutor
-from webapp.services import paging
+from webapp.services import paging, search
 from webapp.services.audit import record_event
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.policy import ensure
@@ -293,6 +293,7 @@ def merge_bodies(actor: User | None, target: Body, source: Body) -> dict[str, in
         "children": db.session.execute(update(Body).where(Body.parent_id == source.id)
                                        .values(parent_id=target.id)).rowcount,
     }
+    search.move_documents(source.id, target.id)
     names = [n for n in (source.name, source.short_name, *(source.aliases or [])) if n]
     target.aliases = list(dict.fromkeys([*(target.aliases or []), *names]))
     source.closed_at = clock.now()

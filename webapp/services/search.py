@@ -37,6 +37,7 @@ from sqlalchemy import (
     text,
     union,
     union_all,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
@@ -161,6 +162,14 @@ def reindex(document_ids: Iterable[int]) -> int:
             db.session.execute(insert(SearchEntry), rows)
         written += len(rows)
     return written
+
+
+def move_documents(source_id: int, target_id: int) -> None:
+    """The entries of the documents one body issued now belong to another (a merge of bodies moves the documents
+    in bulk, past the flush hooks that keep the index): the search's filter by body finds them there. Their
+    assignments' entries follow their lead body by migration 0036's trigger."""
+    db.session.execute(update(SearchEntry).where(SearchEntry.kind == "document", SearchEntry.body_id == source_id)
+                       .values(body_id=target_id).execution_options(synchronize_session=False))
 
 
 def reindex_all() -> int:
