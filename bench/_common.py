@@ -60,8 +60,8 @@ class Page:
 
 def choose_pages() -> list[Page]:
     """The pages of issue 14 on the generated data (inside an app context): the auditor's register, protocol,
-    assignment, dashboard, search and audit; the busiest school's executor's «Мои задачи» and «Мои поручения»;
-    the school's calendar feed (a token made here)."""
+    assignment, dashboard, search and audit; the busiest school's executor's «Мои задачи», «Мои поручения» and
+    search; the school's calendar feed (a token made here)."""
     from sqlalchemy import func, select
 
     from webapp.extensions import db
