@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache, partial
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -434,13 +435,18 @@ _COUNTED_STATEMENTS: dict[tuple, object] = {}
 KEPT = 16
 
 
+_KEEPING = Lock()  # a threaded server's requests may build and drop at once
+
+
 def _kept(store: dict, key: tuple, build):
     """The statement kept in `store` under `key`, built first when there is none."""
     kept = store.get(key)
     if kept is None:
-        while len(store) >= KEPT:
-            store.pop(next(iter(store)))
-        kept = store[key] = build()
+        kept = build()
+        with _KEEPING:
+            while len(store) >= KEPT:
+                store.pop(next(iter(store)))
+            store[key] = kept
     return kept
 
 
