@@ -205,13 +205,55 @@ def test_bodies_count_their_sub_bodies_once_each(app, client, auth, make_user):
         assignment(left, right)  # two sub-bodies of the department: counted once for it
         assignment(top)
         db.session.commit()
+        ids = {"top": top.id, "left": left.id}
+    make_user("aud", "auditor")
+    auth.login("aud")
+
+    def level(query: str = "") -> tuple[dict[str, tuple[int, int]], str | None]:
+        """The table's rows (name: open, overdue) and where «на уровень выше» leads (None: no such link)."""
+        page = client.get(f"/assignments/dashboard?as_of=2026-03-01{query}").get_data(as_text=True)
+        table = _section(page, 'id="by-body"', 'id="by-document"')
+        rows = {name: (int(opened), int(late)) for name, opened, late in re.findall(
+            r"<tr><td><a [^>]*>([^<]+)</a></td><td><a [^>]*>(\d+)</a></td><td><a [^>]*>(\d+)</a></td></tr>", table)}
+        up = re.search(r'id="by-body-up"><a href="([^"]+)"', page)
+        return rows, up.group(1).replace("&amp;", "&") if up else None
+
+    # one body tops them all: the level under it, each with its sub-bodies (the top's own one is in the totals)
+    assert level() == ({"Отдел 1": (2, 1), "Отдел 2": (1, 0)}, None)
+    assert level(f"&body={ids['left']}") == (
+        {"Школа 5": (1, 1)}, f"/assignments/dashboard?as_of=2026-03-01&body={ids['top']}")
+    assert level(f"&body={ids['top']}") == (
+        {"Отдел 1": (2, 1), "Отдел 2": (1, 0)}, "/assignments/dashboard?as_of=2026-03-01")
+
+
+def test_the_bodies_table_is_one_level_in_natural_order(app, client, auth, make_user):
+    """A region of many bodies: the table lists the ones under the top body, not all of them, numbers by value
+    («№ 2» before «№ 10»); a body with nothing under it lists itself."""
+    with app.app_context():
+        top = Body(name="Министерство")
+        districts = [Body(name=f"Район № {n}", parent=top) for n in (10, 2, 1)]
+        schools = [Body(name=f"Школа № {n}", parent=districts[n % 3]) for n in range(1, 13)]
+        document = Document(doc_type="order", title="О мерах", state="published", number="4",
+                            reg_date=date(2026, 1, 10))
+        db.session.add_all([top, *districts, *schools, document])
+        db.session.flush()
+        point = Point(document=document, position=0, text="Сделать")  # given with the document, in force with it
+        db.session.add(point)
+        db.session.flush()
+        db.session.add_all(Assignment(document_id=document.id, point_id=point.id, action="Сделать", status="in_work",
+                                      lead_body=school, deadline=date(2026, 2, 1), deadline_kind="by")
+                           for school in schools)
+        db.session.commit()
+        school_one = schools[0].id
     make_user("aud", "auditor")
     auth.login("aud")
     page = client.get("/assignments/dashboard?as_of=2026-03-01").get_data(as_text=True)
-    table = _section(page, 'id="by-body"', 'id="by-document"')
-    rows = {name: (int(opened), int(late)) for name, opened, late in re.findall(
-        r"<tr><td><a [^>]*>([^<]+)</a></td><td><a [^>]*>(\d+)</a></td><td><a [^>]*>(\d+)</a></td></tr>", table)}
-    assert rows == {"Деп": (3, 1), "Отдел 1": (2, 1), "Отдел 2": (1, 0), "Школа 5": (1, 1)}
+    names = re.findall(r"<tr><td><a [^>]*>([^<]+)</a>", _section(page, 'id="by-body"', 'id="by-document"'))
+    assert names == ["Район № 1", "Район № 2", "Район № 10"]
+    assert "Школа № 1" not in _section(page, 'id="by-body"', 'id="by-document"')
+    page = client.get(f"/assignments/dashboard?as_of=2026-03-01&body={school_one}").get_data(as_text=True)
+    assert re.findall(r"<tr><td><a [^>]*>([^<]+)</a>", _section(page, 'id="by-body"', 'id="by-document"')) == [
+        "Школа № 1"]
 
 
 def _grow(app, count: int) -> None:

@@ -396,8 +396,10 @@ def report_rows(records: Iterable[Record]) -> list[dict]:
 
 def chart_data(data) -> dict[str, str]:
     """The dashboard's charts as JSON for Chart.js (read from data- attributes: no inline script under the CSP):
-    overdue by body (the ten with the most), by age, and open and overdue at the end of each month."""
-    bodies = sorted((row for row in data.by_body if row[2]), key=lambda item: (-item[2], item[0].display_name))[:10]
+    overdue by body (the ten of the table's level with the most: the top body would outweigh every other), by
+    age, and open and overdue at the end of each month."""
+    bodies = sorted((row for row in data.body_level[1] if row[2]),
+                    key=lambda item: (-item[2], item[0].display_name))[:10]
     return {  # a long body name goes on several lines of the axis, broken between words
         "bodies": json.dumps({"labels": [textwrap.wrap(b.display_name, 28) for b, _, _ in bodies],
                               "values": [late for _, _, late in bodies]}, ensure_ascii=False),
