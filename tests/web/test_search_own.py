@@ -216,6 +216,8 @@ def test_her_own_entries_are_read_by_their_ids(app):
         if db.engine.dialect.name == "postgresql":
             connection = db.session.connection()
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            # migration 0036's partial index of assignments' entries ties with it on a tiny table (rolled back)
+            connection.exec_driver_sql("DROP INDEX ix_search_entry_assignment_body")
             compiled = query.compile(dialect=db.engine.dialect)
             found = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}",
                                                                             compiled.params))
