@@ -48,7 +48,7 @@ def _exported(user: User):
     """WHERE clauses: the user's open assignments (of their bodies, or under their control; a periodic series goes
     by its dated occurrences)."""
     return (Assignment.status.in_(OPEN_STATUSES), visible_assignments(user), ~Assignment.is_series,
-            or_(exports.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
+            or_(service.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
 
 
 def export_count(user: User) -> int:

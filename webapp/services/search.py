@@ -60,6 +60,7 @@ from webapp.models import (
     User,
 )
 from webapp.ru.search_terms import lexemes, query_terms, snippet
+from webapp.ru.typography import grouped
 from webapp.services import policy
 from webapp.services.transactions import without_parallel_workers
 from webapp.workflow.engine import PUBLISHED
@@ -275,7 +276,7 @@ class Results:
 
     @property
     def counted(self) -> str:
-        return f"{self.total:,}".replace(",", "\u00a0")  # «1 000»
+        return grouped(self.total)  # «1 000»
 
     @property
     def found(self) -> str:
