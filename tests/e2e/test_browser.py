@@ -53,7 +53,8 @@ def test_secretary_drafts_a_protocol_in_the_browser(page, live_server, demo_app)
     page.fill("#points-2-agenda", "2")
     page.fill("#points-2-number", "2.1")
     page.fill("#points-2-text", "Утвердить план работы.")
-    page.click("#save")
+    with page.expect_navigation():
+        page.click("#save")
 
     assert "Проект сохранён" in page.content()
     assert page.locator("#doc-state").inner_text() == "Проект"
