@@ -372,6 +372,32 @@ def test_the_trend_counts_each_month_s_end_where_states_change_on_it(app, only_o
                 assert len(set(states)) > 1, name
 
 
+@pytest.mark.parametrize("only_overdue", [False, True])
+def test_a_department_s_figures_and_trend_are_one_statement_the_organisation_s_two(app, only_overdue):
+    """A narrow dashboard (a department) counts its figures and its trend in one statement, reading its rows and
+    the extensions decided since the trend's first day once; the whole organisation's are two statements (before:
+    the figures', and the trend's two). Each figure and month equals the count, row by row, on the month-edge world
+    (rows that come into force, close, fall overdue or are extended on a month's end or just after it), asked on
+    days after and among those edges."""
+    with app.test_request_context():
+        _build_month_edges()
+        world = World()
+        department = db.session.query(Body).filter_by(name="Департамент").one()
+        for day in (TODAY, TODAY - timedelta(days=45), TODAY - timedelta(days=120)):
+            for body, reads in ((department, 1), (None, 2)):
+                f = dashboard.Filters(as_of=day, only_overdue=only_overdue, body=body)
+                statements: list[str] = []
+
+                def seen(_conn, _cursor, statement, *_args, into=statements):
+                    into.append(statement)
+                event.listen(db.engine, "before_cursor_execute", seen)
+                try:
+                    assert _shown(dashboard.overview(f)) == world.expected(f), (day, body)
+                finally:
+                    event.remove(db.engine, "before_cursor_execute", seen)
+                assert sum("deadline_change" in s for s in statements) == reads, (day, body)
+
+
 @pytest.mark.parametrize("serial_bodies", [dashboard.SERIAL_BODIES, 0])
 def test_a_department_s_dashboard_is_counted_without_parallel_workers_and_then_with_them_again(app, monkeypatch,
                                                                                               serial_bodies):

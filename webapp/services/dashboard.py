@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from threading import Lock
 from zoneinfo import ZoneInfo
 
@@ -307,7 +307,8 @@ class Snapshot:
         """The ids of the rows a figure counts: the drill-down's condition for the assignment list."""
         return select(self.rows.c.id).where(self.condition(figure))
 
-    def counted(self, lists: tuple[str, ...] = (), documents: int = 20, limit: int = LIST_LIMIT) -> Counted:
+    def counted(self, lists: tuple[str, ...] = (), documents: int = 20, limit: int = LIST_LIMIT,
+                trend_days: list[date] | None = None) -> Counted:
         """Every figure the overview shows of the day, by one statement: the totals; by body, by document (the
         `documents` with most overdue, then open) and by controller; up to `limit` rows of each of `lists`, the
         longest overdue first. Its parts (a UNION ALL, each padded to the totals' width) read the day's rows,
@@ -319,13 +320,22 @@ class Snapshot:
         and those aggregated rows added up the tree here; assignments with co-executors climb the tree in SQL
         (a recursive closure), where one counted once for an ancestor of two of its bodies needs DISTINCT.
 
+        With `trend_days` (the month ends of the trend, the last the snapshot's day), the trend's rows too (`trend`,
+        counted as `TREND_KEYS`): the filtered rows are then read once for both (`_year_rows`), the snapshot taken
+        from them, not from a second read of the rows and their documents.
+
         The statement is kept per filters (`Filters.key`) and parts asked, and run with this day's `values`."""
-        statement = _kept(_COUNTED_STATEMENTS, (db.engine.dialect.name, self.filters.key, lists, documents, limit),
-                          lambda: self._counted(lists, documents, limit))
+        count = len(trend_days) if trend_days else 0
+        statement = _kept(_COUNTED_STATEMENTS,
+                          (db.engine.dialect.name, self.filters.key, lists, documents, limit, count),
+                          lambda: self._counted(lists, documents, limit, count))
         names = list(FIGURES)
         result = Counted()
-        for kind, key, day, *numbers in db.session.execute(statement, self.values):
-            if kind == "totals":
+        values = {**self.values, **trend_values(trend_days)} if count else self.values
+        for kind, key, day, *numbers in db.session.execute(statement, values):
+            if kind == "trend":
+                result.trend.append(tuple(numbers[:len(TREND_KEYS) + 1]))
+            elif kind == "totals":
                 result.totals = {"documents": int(numbers[0]),
                                  **{name: int(value) for name, value in zip(names, numbers[1:], strict=True)}}
             elif kind.startswith("list "):
@@ -336,8 +346,20 @@ class Snapshot:
             result.lists.setdefault(figure, [])
         return result
 
-    def _counted(self, lists: tuple[str, ...], documents: int, limit: int):
-        rows = self.query.cte("snapshot").prefix_with("MATERIALIZED")
+    def _counted(self, lists: tuple[str, ...], documents: int, limit: int, count: int = 0):
+        year = None
+        if count:
+            dated = case((Assignment.deadline_kind.in_(list(DATED_KINDS)), 1), else_=0)
+            year = _year_rows(self.filters, count, Assignment.id.label("id"),
+                              Assignment.document_id.label("document_id"),
+                              Assignment.lead_body_id.label("lead_body_id"),
+                              Assignment.controller_id.label("controller_id"),
+                              dated.label("dated"), Assignment.status.label("status"),
+                              Assignment.completed_on.label("completed_on"), last_deadline=True,
+                              open_at_first=self.filters.only_overdue).cte("year_rows").prefix_with("MATERIALIZED")
+            rows = self._of_year(year, count).cte("snapshot").prefix_with("MATERIALIZED")
+        else:
+            rows = self.query.cte("snapshot").prefix_with("MATERIALIZED")
         r, names = rows.c, list(FIGURES)
         width = 1 + len(names)  # the totals' numbers: documents, then every figure
 
@@ -362,7 +384,12 @@ class Snapshot:
         picked = [select(r.id, r.deadline).where(self.condition(figure, rows))
                   .order_by(r.deadline.is_(None), r.deadline, r.id).limit(limit).subquery(f"list_{index}")
                   for index, figure in enumerate(lists)]
-        parts = union_all(
+        trend = []
+        if year is not None:  # the trend's rows: those not closed at its first day
+            keys = [year.c[name] for name in TREND_KEYS]
+            trend.append(part("trend", no_key, no_day, *keys, func.count())
+                         .where(year.c.closed_from > 0).group_by(*keys))
+        return union_all(
             part("totals", no_key, no_day, func.count(distinct(r.document_id)),
                  *(func.coalesce(func.sum(case((self.condition(name, rows), 1), else_=0)), 0) for name in names)),
             part("lead", r.lead_body_id, no_day, opened, late)
@@ -371,8 +398,27 @@ class Snapshot:
             .join(rows, r.id == reached.c.assignment_id).group_by(reached.c.body_id),
             part("controller", r.controller_id, no_day, opened, late).group_by(r.controller_id).having(opened > 0),
             part("document", top.c.document_id, no_day, *list(top.c)[1:]),
-            *(part(f"list {figure}", sub.c.id, sub.c.deadline) for figure, sub in zip(lists, picked, strict=True)))
-        return parts
+            *(part(f"list {figure}", sub.c.id, sub.c.deadline) for figure, sub in zip(lists, picked, strict=True)),
+            *trend)
+
+    def _of_year(self, year, count: int):
+        """The snapshot (`query`'s columns and rows) taken from the year's rows (`_year_rows`) whose last day is the
+        snapshot's: in force at it (its document and itself), done or cancelled by it (closed), with its deadline
+        then."""
+        y, day = year.c, self.bound("snapshot_day")
+        deadline = y.last_deadline
+        closed = y.closed_from < count  # the first day closed is the last or before it
+        state = case((and_(closed, y.status == AssignmentStatus.done), literal("done")),
+                     (closed, literal("cancelled")), else_=literal("open"))
+        overdue = and_(~closed, y.dated == 1, deadline < day)
+        query = (select(y.id.label("id"), y.document_id.label("document_id"), y.lead_body_id.label("lead_body_id"),
+                        y.controller_id.label("controller_id"), deadline.label("deadline"), state.label("state"),
+                        case((overdue, 1), else_=0).label("overdue"), y.dated.label("dated"),
+                        y.completed_on.label("completed_on"))
+                 .where(y.document_from < count))  # NULL: a document the filters leave out (given: every row)
+        if self.filters.only_overdue:
+            query = query.where(overdue)
+        return query
 
 
 @dataclass
@@ -385,6 +431,7 @@ class Counted:
     controller: list[tuple[int | None, int, int]] = field(default_factory=list)
     document: list[tuple[int, int, int]] = field(default_factory=list)
     lists: dict[str, list[tuple[int, date | None]]] = field(default_factory=dict)
+    trend: list[tuple] = field(default_factory=list)  # the trend's rows by TREND_KEYS, with their number
 
 
 @dataclass(frozen=True)
@@ -475,67 +522,83 @@ def _kept(store: dict, key: tuple, build):
 def trend(filters: Filters) -> list[tuple[date, int, int]]:
     """Open and overdue at the end of each of the last months. A row's state changes once each way over the year:
     it comes into force (its document and itself), it closes (done or cancelled), it falls overdue (its deadline
-    passes) — except when its deadline moved after the first day. So the rows whose deadline did not move are
-    counted by the first month's end of each of those (`_by_intervals`, GROUP BY, prefix sums here), and only the
-    others, few, day by day (`_day_by_day`). Only rows in force at the last day and not yet closed at the first can
-    count. The statements are built once per filter (`_trend_statements`), the days and their ends bound."""
+    passes) — except when its deadline moved after the first day. So each row is read once and counted by the
+    first month's end of each of those, the moved ones (few) by which days they were overdue at
+    (`_year_rows`); the counts are added up here (`_trend_counts`). The statement is built once per filter, the
+    days and their ends bound. A narrow dashboard counts its trend in the figures' statement instead
+    (`Snapshot.counted`)."""
     days = month_ends(filters.as_of)
-    values = {**{f"trend_day_{i}": day for i, day in enumerate(days)},
-              **{f"trend_end_{i}": day_end(day) for i, day in enumerate(days)}}
-    intervals, moved = _trend_statements(filters, len(days))
-    opened, late = _by_intervals(filters, len(days), db.session.execute(intervals, values))
-    row = db.session.execute(moved, values).one()
-    step = 1 if filters.only_overdue else 2
-    for index in range(len(days)):
-        opened[index] += int(row[step * index])
-        late[index] += int(row[step * index + step - 1])
-    return [(day, opened[index], late[index]) for index, day in enumerate(days)]
+    statement = _kept(_TREND_STATEMENTS, (db.engine.dialect.name, len(days), filters.key),
+                      lambda: _build_trend(filters, len(days)))
+    return _trend_counts(filters, days, db.session.execute(statement, trend_values(days)))
 
 
-def _trend_statements(filters: Filters, count: int) -> tuple:
-    """The trend's statements for these filters and `count` days, built once and kept (`_kept`): the rows whose
-    deadline did not move, by their first days, and those whose did."""
-    return _kept(_TREND_STATEMENTS, (db.engine.dialect.name, count, filters.key),
-                 lambda: _build_trend(filters, count))
+def trend_values(days: list[date]) -> dict[str, date | datetime]:
+    """The trend's bound days (`trend_day_i`) and their ends (`trend_end_i`)."""
+    return {**{f"trend_day_{i}": day for i, day in enumerate(days)},
+            **{f"trend_end_{i}": day_end(day) for i, day in enumerate(days)}}
 
 
-def _build_trend(filters: Filters, count: int) -> tuple:
+#: What the trend counts rows by (`_year_rows`' columns), in the order `_trend_counts` reads them.
+TREND_KEYS = ("document_from", "given_from", "closed_from", "moved", "overdue_key")
+
+
+def _build_trend(filters: Filters, count: int):
+    each = _year_rows(filters, count).subquery("year_rows")
+    keys = [each.c[name] for name in TREND_KEYS]
+    return select(*keys, func.count()).group_by(*keys)
+
+
+def _year_rows(filters: Filters, count: int, *columns, open_at_first: bool = True, last_deadline: bool = False):
+    """The filtered rows that can count in a year of `count` days (bound: `trend_values`), each with the first days
+    of its states (`_first_days`: `document_from`, `given_from`, `closed_from`), whether its deadline moved after
+    the first day (`moved`, 1 or 0), and `overdue_key`: for a row whose deadline did not move, the first day it is
+    overdue at; for one whose did, the days it was overdue at as the bits of a number (bit i: overdue at day i if
+    open then; the deadline of each day looked up per row, an approved extension decided after the day had not
+    moved it yet) — one read of the rows for both (a department's trend read them twice, and the moved rows were
+    found among all extensions decided since the first day, each looked up). `columns`: more of them;
+    `last_deadline`: and the deadline in force at the last day (`last_deadline`; looked up for the moved rows only).
+    `open_at_first`: only rows not yet closed at the first day (the trend's; a snapshot of the last day needs the
+    others too). Only dated rows when the filters keep only overdue ones."""
     days = [bindparam(f"trend_day_{i}", type_=Date) for i in range(count)]
     ends = [bindparam(f"trend_end_{i}", type_=DateTime(timezone=True)) for i in range(count)]
-    # Rows whose deadline moved after the first day: only they look their deadline of a day up (per row, per day).
     moved = approved_after(ends[0]).distinct().subquery("moved")
     # The last cancellation after the first day: cancelled at a day unless one came after it (Snapshot's NOT IN).
     cancels = (cancelled_after(ends[0], Event.object_id.label("assignment_id"), func.max(Event.at).label("at"))
                .group_by(Event.object_id).subquery("cancels"))
     own, series = aliased(cancels, name="own_cancel"), aliased(cancels, name="series_cancel")
-    # the first day's done and cancelled, as Snapshot writes them
-    done = and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= days[0])
-    cancelled = and_(Assignment.status == AssignmentStatus.cancelled, or_(own.c.at.is_(None), own.c.at < ends[0]),
-                     or_(series.c.at.is_(None), series.c.at < ends[0]))
-
-    def rows(*columns, deadline_moved: bool):
-        """The rows that can count whose deadline moved after the first day, or did not, with the year's look-ups
-        joined (the moved ones, few, read from the extensions: a department's trend read its assignments twice)."""
-        query = select(*columns).select_from(Assignment)
-        if deadline_moved:
-            query = query.join(moved, moved.c.assignment_id == Assignment.id)
-        else:
-            query = (query.outerjoin(moved, moved.c.assignment_id == Assignment.id)
-                     .where(moved.c.assignment_id.is_(None)))
-        query = (query.outerjoin(own, own.c.assignment_id == Assignment.id)
-                 .outerjoin(series, series.c.assignment_id == Assignment.series_id)
-                 .where(Assignment.status != AssignmentStatus.draft, ~Assignment.is_series,
-                        or_(Assignment.point_id.is_not(None), Assignment.created_at < ends[-1]),
-                        ~done, ~cancelled, *assignment_conditions(filters)))
-        if filters.only_overdue:  # the snapshot holds only overdue rows: only dated ones can be
-            query = query.where(Assignment.deadline_kind.in_(list(DATED_KINDS)))
-        return query
-
     firsts = _first_days(filters, days, ends, (own.c.at, series.c.at))
-    each = rows(*(firsts[name].label(name) for name in ("document_from", "given_from", "closed_from",
-                                                         "overdue_from")), deadline_moved=False).subquery("intervals")
-    intervals = select(*each.c, func.count()).group_by(*each.c)
-    return intervals, _day_by_day(filters, days, ends, partial(rows, deadline_moved=True), firsts)
+    dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
+    late_at, deadline_at = [], []
+    for index, (day, end) in enumerate(zip(days, ends, strict=True)):
+        first_later = (select(DeadlineChange.old_date)
+                       .where(DeadlineChange.assignment_id == Assignment.id,
+                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
+                       .order_by(DeadlineChange.id).limit(1).scalar_subquery())
+        deadline_at.append(func.coalesce(first_later, Assignment.deadline))
+        late_at.append(case((and_(dated, deadline_at[-1] < day), 1 << index), else_=0))
+    is_moved = moved.c.assignment_id.is_not(None)
+    if last_deadline:  # an extension decided after the last day was decided after the first
+        columns = (*columns, case((is_moved, deadline_at[-1]), else_=Assignment.deadline).label("last_deadline"))
+    query = (select(*(firsts[name].label(name) for name in TREND_KEYS[:3]),
+                    case((is_moved, 1), else_=0).label("moved"),
+                    case((is_moved, sum(late_at[1:], late_at[0])), else_=firsts["overdue_from"]).label("overdue_key"),
+                    *columns)
+             .select_from(Assignment).outerjoin(moved, moved.c.assignment_id == Assignment.id)
+             .outerjoin(own, own.c.assignment_id == Assignment.id)
+             .outerjoin(series, series.c.assignment_id == Assignment.series_id)
+             .where(Assignment.status != AssignmentStatus.draft, ~Assignment.is_series,
+                    or_(Assignment.point_id.is_not(None), Assignment.created_at < ends[-1]),
+                    *assignment_conditions(filters)))
+    if open_at_first:  # the first day's done and cancelled, as Snapshot writes them
+        query = query.where(
+            ~and_(Assignment.status == AssignmentStatus.done,
+                  func.coalesce(Assignment.completed_on, date.min) <= days[0]),
+            ~and_(Assignment.status == AssignmentStatus.cancelled, or_(own.c.at.is_(None), own.c.at < ends[0]),
+                  or_(series.c.at.is_(None), series.c.at < ends[0])))
+    if filters.only_overdue:  # the snapshot holds only overdue rows: only dated ones can be
+        query = query.where(dated)
+    return query
 
 
 def _first_days(filters: Filters, days: list, ends: list, cancelled_at) -> dict[str, case]:
@@ -581,49 +644,23 @@ def _first_days(filters: Filters, days: list, ends: list, cancelled_at) -> dict[
             "overdue_from": overdue_from}
 
 
-def _by_intervals(filters: Filters, count: int, counted) -> tuple[list[int], list[int]]:
-    """Open and overdue at each of `count` days of the rows whose deadline did not move after the first day. Each
-    row's states are monotone over the days — in force from a day on (its document, and itself when added later),
-    closed from a day on, overdue from a day on — so each is the index of the first day it holds (`_first_days`),
-    the rows are counted by those indexes (`counted`: the statement's rows), and a row is open at day i when in
-    force ≤ i < closed, overdue when also overdue-from ≤ i."""
+def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[date, int, int]]:
+    """Open and overdue at each of `days` from the rows counted by `TREND_KEYS` (`counted`: the statement's rows,
+    each with its number). Each row's states are monotone over the days but for a moved deadline — in force from
+    a day on (its document, and itself when added later), closed from a day on, overdue from a day on — so a row is
+    open at day i when in force ≤ i < closed, overdue when also overdue-from ≤ i (or, moved, bit i of its key)."""
+    count = len(days)
     opened, late = [0] * count, [0] * count
-    for document_day, given_day, closed_day, overdue_day, number in counted:
+    for document_day, given_day, closed_day, moved, key, number in counted:
         if document_day is None:  # its document is not one the filters keep
             continue
-        in_force = max(document_day, given_day)
-        for index in range(in_force, closed_day):
+        for index in range(max(document_day, given_day), closed_day):
             opened[index] += number
-        for index in range(max(in_force, overdue_day), closed_day):
-            late[index] += number
+            if (key >> index) & 1 if moved else index >= key:
+                late[index] += number
     if filters.only_overdue:  # the snapshot holds only overdue rows
         opened = list(late)
-    return opened, late
-
-
-def _day_by_day(filters: Filters, days: list, ends: list, rows, firsts: dict):
-    """The statement of open and overdue at each day of the rows whose deadline moved after the first day (few):
-    their first days in force and closed as `_by_intervals` has them, and the deadline of each day looked up per
-    row (an approved extension decided after the day had not moved it yet); then a SUM(CASE …) per day and
-    figure (only overdue: one per day, the snapshot's open being its overdue)."""
-    dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
-    columns = [firsts[name].label(name) for name in ("document_from", "given_from", "closed_from")]
-    for index, (day, end) in enumerate(zip(days, ends, strict=True)):
-        first_later = (select(DeadlineChange.old_date)
-                       .where(DeadlineChange.assignment_id == Assignment.id,
-                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
-                       .order_by(DeadlineChange.id).limit(1).scalar_subquery())
-        columns.append(case((and_(dated, func.coalesce(first_later, Assignment.deadline) < day), 1),
-                            else_=0).label(f"late_{index}"))
-    each = rows(*columns).subquery("moved_rows")
-    sums = []
-    for index in range(len(days)):
-        # in force (its document's first day NULL when the filters do not keep it: never) and not yet closed
-        is_open = and_(each.c.document_from <= index, each.c.given_from <= index, each.c.closed_from > index)
-        overdue = and_(is_open, each.c[f"late_{index}"] == 1)
-        counted = [overdue] if filters.only_overdue else [is_open, overdue]
-        sums += [func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in counted]
-    return select(*sums)
+    return [(day, opened[index], late[index]) for index, day in enumerate(days)]
 
 
 def overview(filters: Filters) -> Overview:
@@ -637,7 +674,10 @@ def overview(filters: Filters) -> Overview:
 
 def _overview(filters: Filters) -> Overview:
     lists = ("overdue", "due_30", "done_late")
-    counted = Snapshot(filters).counted(lists)
+    # a narrow dashboard's rows read once for the figures and the trend; the whole organisation's by two
+    # statements, each a scan of its own (one materialising every row in force and its first days cost more)
+    days = month_ends(filters.as_of) if filters.narrow else None
+    counted = Snapshot(filters).counted(lists, trend_days=days)
     result = Overview(filters=filters, totals=counted.totals, by_body=_by_body(counted.lead, counted.reached),
                       by_document=_by_document(counted.document), by_controller=_by_controller(counted.controller))
     result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
@@ -649,7 +689,7 @@ def _overview(filters: Filters) -> Overview:
     result.overdue_rows = [(listed[i], deadline, (filters.as_of - deadline).days) for i, deadline in picked["overdue"]]
     result.due_30 = [(listed[i], deadline) for i, deadline in picked["due_30"]]
     result.done_late = [(listed[i], deadline) for i, deadline in picked["done_late"]]
-    result.trend = trend(filters)
+    result.trend = _trend_counts(filters, days, counted.trend) if days else trend(filters)
     return result
 
 
