@@ -695,6 +695,9 @@ def _overview(filters: Filters) -> Overview:
 
 #: The columns of a document its label (and title) need: the lists and «По документам» load no more of it.
 LABEL_COLUMNS = load_only(Document.doc_type, Document.number, Document.reg_date, Document.event_date, Document.title)
+#: The columns of a body the overview shows and climbs by: not its five JSON columns (letterhead, address, ...),
+#: whose decoding was about 760 json.loads a department's page (its bodies and the lists' 100 rows' lead bodies).
+NAME_COLUMNS = load_only(Body.name, Body.short_name, Body.parent_id)
 
 
 def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
@@ -703,7 +706,7 @@ def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
     counted = {key for key, _, _ in lead} | {key for key, _, _ in reached}
     if not counted:
         return []
-    query = select(Body)
+    query = select(Body).options(NAME_COLUMNS)
     if len(counted) <= SERIAL_BODIES:  # past it, most of the organisation: every body (no list of ids to send)
         up = select(Body.id.label("id")).where(Body.id.in_(counted)).cte("counted_bodies", recursive=True)
         up = up.union(select(Body.parent_id).join(up, Body.id == up.c.id).where(Body.parent_id.is_not(None)))
@@ -751,5 +754,5 @@ def _listed(ids: set[int]) -> dict[int, Listed]:
                     Assignment.completed_on)
              .join(Document, Document.id == Assignment.document_id)
              .outerjoin(Point, Point.id == Assignment.point_id).outerjoin(Body, Body.id == Assignment.lead_body_id)
-             .options(LABEL_COLUMNS).where(Assignment.id.in_(ids)))
+             .options(LABEL_COLUMNS, NAME_COLUMNS).where(Assignment.id.in_(ids)))
     return {row[0]: Listed(*row) for row in db.session.execute(query)}
