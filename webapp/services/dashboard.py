@@ -410,7 +410,11 @@ class Snapshot:
         closed = y.closed_from < count  # the first day closed is the last or before it
         state = case((and_(closed, y.status == AssignmentStatus.done), literal("done")),
                      (closed, literal("cancelled")), else_=literal("open"))
-        overdue = and_(~closed, y.dated == 1, deadline < day)
+        # `dated > 0`, not `= 1`: PostgreSQL takes an equality on a CTE's column to keep 0.5% of its rows, and with
+        # the snapshot's other conditions estimated it at one row, joining the co-executors row by row
+        overdue = and_(~closed, deadline < day)
+        if not self.filters.only_overdue:  # otherwise every row of the year is dated
+            overdue = and_(overdue, y.dated > 0)
         query = (select(y.id.label("id"), y.document_id.label("document_id"), y.lead_body_id.label("lead_body_id"),
                         y.controller_id.label("controller_id"), deadline.label("deadline"), state.label("state"),
                         case((overdue, 1), else_=0).label("overdue"), y.dated.label("dated"),
