@@ -137,37 +137,55 @@ def cursor_of(after: str | None, sort: Sort, message: str = MESSAGE) -> tuple[st
 
 
 def prepared_keyset(query, sort: Sort, id_column, *, cursor: str | None, size: int, branches: list | None = None,
-                    rows=None):
-    """keyset_query (of the rows where any of `branches` holds, found one branch at a time: _firsts) whose cursor
-    is the named parameters AFTER_KEY and AFTER_ID, for a cursor of the kind cursor_of names: a statement that
-    SQLAlchemy builds, keys and compiles once, run with each page's values (page_of)."""
+                    rows=None, parts: Callable[[tuple | None], list] | None = None):
+    """keyset_query (of the rows where any of `branches` holds, found one branch at a time: _firsts; or of the rows
+    `parts` finds) whose cursor is the named parameters AFTER_KEY and AFTER_ID, for a cursor of the kind cursor_of
+    names: a statement that SQLAlchemy builds, keys and compiles once, run with each page's values (page_of).
+    `parts`: given the cursor's position (parameters, or None on the first page), selects of (id, key) each of which
+    is the first size + 1 rows after it of a part of the rows in the page's order (first_rows), read as the caller
+    knows how (an order an index walks group by group): the page's rows are the first of their union (merged)."""
     position = None
     if cursor:
         identity = bindparam(AFTER_ID, type_=id_column.type)
         position = (None if cursor == "null" else bindparam(AFTER_KEY, type_=sort.key.type), identity)
-    if branches is not None:
+    if parts is not None:
+        query = merged(query, parts(position), sort, id_column, size)
+    elif branches is not None:
         query = _firsts(query, branches, sort, id_column, position, size, rows)
     return _keyset(query, sort, id_column, position, size)
+
+
+def first_rows(rows, sort: Sort, id_column, position: tuple | None, size: int):
+    """The first size + 1 rows of `rows` (a select) after `position` in `sort`'s order, as a select of (id, key):
+    a part of a page that merged() puts together."""
+    return _keyset(rows, sort, id_column, position, size).with_only_columns(id_column.label("id"),
+                                                                            sort.key.label("key"))
+
+
+def merged(query, parts: list, sort: Sort, id_column, size: int):
+    """`query` narrowed to the first size + 1 (in `sort`'s order) of the rows that `parts` select, each a select of
+    (id, key) of the first size + 1 rows of a part after the cursor (first_rows): a row of two parts once (the union
+    is by id and key). _keyset() of the result joins and orders only those."""
+    if not parts:
+        return query.where(false())
+    subqueries = [part.subquery() for part in parts]
+    union_ = union(*(select(part.c.id, part.c.key) for part in subqueries)).subquery()
+    key, identity = (union_.c.key.desc(), union_.c.id.desc()) if sort.descending \
+        else (union_.c.key.asc(), union_.c.id.asc())
+    return query.where(id_column.in_(select(union_.c.id).order_by(key.nulls_last(), identity)
+                                     .limit(page_size(size) + 1)))
 
 
 def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None):
     """`query` narrowed to the rows of its next keyset page where any of `branches` (WHERE clauses) holds, found
     one branch at a time: an OR of clauses served by different indexes has no index to walk in the page's order
     (PostgreSQL walks the sort column's and drops every row of the others), while each branch alone is one index
-    range read to its first size + 1 rows after the cursor. The first size + 1 of their union (by id and sort key
-    alone, a row of two branches once) are the page's; _keyset() of the result joins and orders only those.
-    `rows`: the select each branch narrows when it is not `query` itself (the page's conditions without the joins
-    that only bring the page's columns)."""
-    if not branches:
-        return query.where(false())
+    range read to its first size + 1 rows after the cursor. The first size + 1 of their union are the page's
+    (merged). `rows`: the select each branch narrows when it is not `query` itself (the page's conditions without
+    the joins that only bring the page's columns)."""
     rows = query if rows is None else rows
-    firsts = [_keyset(rows.where(branch), sort, id_column, position, size)
-              .with_only_columns(id_column.label("id"), sort.key.label("key")).subquery() for branch in branches]
-    merged = union(*(select(first.c.id, first.c.key) for first in firsts)).subquery()
-    key, identity = (merged.c.key.desc(), merged.c.id.desc()) if sort.descending \
-        else (merged.c.key.asc(), merged.c.id.asc())
-    return query.where(id_column.in_(select(merged.c.id).order_by(key.nulls_last(), identity)
-                                     .limit(page_size(size) + 1)))
+    return merged(query, [first_rows(rows.where(branch), sort, id_column, position, size) for branch in branches],
+                  sort, id_column, size)
 
 
 def after_id(query, key, id_column, *, after: int | None, size: int,
