@@ -156,6 +156,7 @@ class World:
             if ((f.only_overdue and not overdue)
                     or (f.body is not None and not any(f.body.id in self.ancestors(b) for b in bodies))
                     or (f.controller_id is not None and (a.controller_id or 0) != f.controller_id)
+                    or (f.document is not None and a.document_id != f.document.id)
                     or (f.doc_type and d.doc_type != f.doc_type)
                     or (f.since and (doc_date is None or doc_date < f.since))
                     or (f.until and (doc_date is None or doc_date > f.until))):
@@ -374,28 +375,30 @@ def test_the_trend_counts_each_month_s_end_where_states_change_on_it(app, only_o
 
 @pytest.mark.parametrize("only_overdue", [False, True])
 def test_a_department_s_figures_and_trend_are_one_statement_the_organisation_s_two(app, only_overdue):
-    """A narrow dashboard (a department) counts its figures and its trend in one statement, reading its rows and
-    the extensions decided since the trend's first day once; the whole organisation's are two statements (before:
-    the figures', and the trend's two). Each figure and month equals the count, row by row, on the month-edge world
-    (rows that come into force, close, fall overdue or are extended on a month's end or just after it), asked on
-    days after and among those edges."""
+    """A narrow dashboard (a department, or one document) counts its figures and its trend in one statement,
+    reading its rows and the extensions decided since the trend's first day once; the whole organisation's are
+    two statements (before: the figures', and the trend's two). Each figure and month equals the count, row by
+    row, on the month-edge world (rows that come into force, close, fall overdue or are extended on a month's end
+    or just after it), asked on days after and among those edges."""
     with app.test_request_context():
         _build_month_edges()
         world = World()
         department = db.session.query(Body).filter_by(name="Департамент").one()
+        busiest = max(world.documents.values(),
+                      key=lambda d: sum(a.document_id == d.id for a in world.assignments))
         for day in (TODAY, TODAY - timedelta(days=45), TODAY - timedelta(days=120)):
-            for body, reads in ((department, 1), (None, 2)):
-                f = dashboard.Filters(as_of=day, only_overdue=only_overdue, body=body)
+            for extra, reads in (({"body": department}, 1), ({"document": busiest}, 1), ({}, 2)):
+                f = dashboard.Filters(as_of=day, only_overdue=only_overdue, **extra)
                 statements: list[str] = []
 
                 def seen(_conn, _cursor, statement, *_args, into=statements):
                     into.append(statement)
                 event.listen(db.engine, "before_cursor_execute", seen)
                 try:
-                    assert _shown(dashboard.overview(f)) == world.expected(f), (day, body)
+                    assert _shown(dashboard.overview(f)) == world.expected(f), (day, extra)
                 finally:
                     event.remove(db.engine, "before_cursor_execute", seen)
-                assert sum("deadline_change" in s for s in statements) == reads, (day, body)
+                assert sum("deadline_change" in s for s in statements) == reads, (day, extra)
 
 
 @pytest.mark.parametrize("serial_bodies", [dashboard.SERIAL_BODIES, 0])
