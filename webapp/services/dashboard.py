@@ -48,7 +48,7 @@ from webapp.models import (
     Point,
     User,
 )
-from webapp.models.assignment import assignment_coexecutor
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.models.document import DATED_BY_EVENT, TYPE_TITLES, DocumentType
 from webapp.ru.collation import natural_key
 from webapp.services.assignments import DATED_KINDS
@@ -176,10 +176,10 @@ def filter_conditions(f: Filters) -> list:
     return [*assignment_conditions(f), *document_conditions(f)]
 
 
-def assignment_conditions(f: Filters) -> list:
-    """The filters that ask the assignment alone."""
+def assignment_conditions(f: Filters, body: bool = True) -> list:
+    """The filters that ask the assignment alone (`body`: with the body's)."""
     conditions = []
-    if f.body is not None:
+    if f.body is not None and body:
         conditions.append(f.body_condition)
     if f.controller_id is not None:
         conditions.append(Assignment.controller_id.is_(None) if f.controller_id == NO_CONTROLLER
@@ -592,8 +592,12 @@ def _year_rows(filters: Filters, count: int, *columns, open_at_first: bool = Tru
              .outerjoin(own, own.c.assignment_id == Assignment.id)
              .outerjoin(series, series.c.assignment_id == Assignment.series_id)
              .where(Assignment.status != AssignmentStatus.draft, ~Assignment.is_series,
-                    or_(Assignment.point_id.is_not(None), Assignment.created_at < ends[-1]),
-                    *assignment_conditions(filters)))
+                    or_(Assignment.point_id.is_not(None), Assignment.created_at < ends[-1])))
+    narrowed = _open_at(filters, days[0]) if open_at_first else None
+    if narrowed is not None:  # the body's condition, as index ranges of the rows that can be open at the first day
+        query = query.where(narrowed, *assignment_conditions(filters, body=False))
+    else:
+        query = query.where(*assignment_conditions(filters))
     if open_at_first:  # the first day's done and cancelled, as Snapshot writes them
         query = query.where(
             ~and_(Assignment.status == AssignmentStatus.done,
@@ -646,6 +650,24 @@ def _first_days(filters: Filters, days: list, ends: list, cancelled_at) -> dict[
     overdue_from = case((dated, first(lambda i: Assignment.deadline < days[i])), else_=never)
     return {"document_from": document_from, "given_from": given_from, "closed_from": closed_from,
             "overdue_from": overdue_from}
+
+
+def _open_at(filters: Filters, first_day):
+    """A narrow body filter's rows that can be open at `first_day`, as index ranges that replace the body's
+    condition (they imply it, and it implies them with the exact conditions): its bodies' open or cancelled ones,
+    those of its bodies accepted after the day, and the co-executed ones — not each of its bodies' assignments,
+    most of them done long before (a department at 1M: 10,102 rows read for 1,974). Each arm carries the lead
+    bodies: an OR is read by one index per arm, and SQLite took a status arm alone through an index of every body's
+    assignments. An index (lead_body_id, status, completed_on) serves both arms on both engines; with
+    (lead_body_id, status, deadline) alone the «accepted after» arm still reads each done row, as before."""
+    if filters.body is None or not filters.narrow or filters.coexecuting is None:
+        return None
+    lead = Assignment.lead_body_id.in_(filters.body_ids)
+    arms = [and_(lead, Assignment.status.in_([*OPEN_STATUSES, AssignmentStatus.cancelled])),
+            and_(lead, Assignment.status == AssignmentStatus.done, Assignment.completed_on > first_day)]
+    if filters.coexecuting:
+        arms.append(Assignment.id.in_(filters.coexecuting))
+    return or_(*arms)
 
 
 def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[date, int, int]]:
