@@ -59,6 +59,9 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     Index("ix_audit_event_action_at", Event.__table__.c.action, Event.__table__.c.at),
     # «Поручения» by status: each status's assignments by id, read status after status (migration 0038)
     Index("ix_assignment_status_id", Assignment.__table__.c.status, Assignment.__table__.c.id),
+    # the register by number (the numbered, either way) and by type (each type's documents by id) (migration 0038)
+    Index("ix_document_number_id", Document.__table__.c.number, Document.__table__.c.id),
+    Index("ix_document_doc_type_id", Document.__table__.c.doc_type, Document.__table__.c.id),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
     Index(SERIES_INDEX, Assignment.__table__.c.materialised_until,
           sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Integer, case, delete, func, insert, literal_column, null, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -463,6 +463,63 @@ def register_page(user: User, *, doc_type: str | None = None, state: str | None 
         query = query.where(Document.parent_id.is_(None))
     if state:
         query = query.where(Document.state == state)
-    _name, order = paging.choose(REGISTER_SORTS, sort, REGISTER_DEFAULT_SORT)
-    return paging.keyset(query, order, Document.id, after=after, size=size,
-                         message="Неверная ссылка на страницу реестра: откройте реестр заново.")
+    name, order = paging.choose(REGISTER_SORTS, sort, REGISTER_DEFAULT_SORT)
+    message = "Неверная ссылка на страницу реестра: откройте реестр заново."
+    if name.removeprefix("-") in _REGISTER_PARTS:
+        cursor, values = paging.cursor_of(after, order, message)
+        position = None if cursor is None else (values.get(paging.AFTER_KEY), values[paging.AFTER_ID])
+        parts = _REGISTER_PARTS[name.removeprefix("-")](query, order.descending, cursor, position, size)
+        query = paging.merged(query, parts, order, Document.id, size)
+    return paging.keyset(query, order, Document.id, after=after, size=size, message=message)
+
+
+def _by_number(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
+    """The register by number in two parts (paging.merged): the numbered documents by (number, id), a range of
+    ix_document_number_id read in either direction from the cursor, then (NULLs last) the unnumbered by id. One
+    index cannot give «NULLS LAST» both ways on PostgreSQL, nor at all on SQLite (NULL sorts first in its indexes);
+    without the split both sorted every document (0.4-1.1 s at 200,000)."""
+    limit = paging.page_size(size) + 1
+    identity = Document.id.desc() if descending else Document.id.asc()
+    parts = []
+    if cursor != "null":
+        named = query.where(Document.number.is_not(None))
+        if cursor == "value":
+            number, after = position
+            named = named.where(Document.number <= number, or_(Document.number < number, Document.id < after)) \
+                if descending else named.where(Document.number >= number,
+                                               or_(Document.number > number, Document.id > after))
+        parts.append(named.with_only_columns(Document.id.label("id"), Document.number.label("key"))
+                     .order_by(Document.number.desc() if descending else Document.number.asc(), identity)
+                     .limit(limit))
+    nameless = query.where(Document.number.is_(None))
+    if cursor == "null":
+        nameless = nameless.where(Document.id < position[1] if descending else Document.id > position[1])
+    # ordered by the (NULL) number too: so that PostgreSQL reads them from the index in id order (by id alone it
+    # walked the primary key and dropped the 196,000 numbered ones first)
+    parts.append(nameless.with_only_columns(Document.id.label("id"), null().label("key"))
+                 .order_by(Document.number.desc() if descending else Document.number.asc(), identity).limit(limit))
+    return parts
+
+
+def _by_type(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
+    """The register by type in parts (paging.merged), one a type in the order's rank, each type's documents by id
+    (a range of ix_document_doc_type_id), the types before the cursor's left out; the rank is never NULL (a cursor
+    after a NULL finds nothing). Before, every document was sorted (0.2-0.6 s at 200,000)."""
+    if cursor == "null":
+        return []
+    limit = paging.page_size(size) + 1
+    identity = Document.id.desc() if descending else Document.id.asc()
+    parts = []
+    for rank, kind in sorted(enumerate(DocumentType), reverse=descending):
+        if position is not None and (rank > position[0] if descending else rank < position[0]):
+            continue
+        rows = query.where(Document.doc_type == literal_column(f"'{kind.value}'", Document.doc_type.type))
+        if position is not None and rank == position[0]:
+            rows = rows.where(Document.id < position[1] if descending else Document.id > position[1])
+        parts.append(rows.with_only_columns(Document.id.label("id"), literal_column(str(rank), Integer).label("key"))
+                     .order_by(identity).limit(limit))
+    return parts
+
+
+#: The register's sorts read in parts, each part through an index in the page's order (migration 0038)
+_REGISTER_PARTS = {"number": _by_number, "type": _by_type}
