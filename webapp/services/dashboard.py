@@ -503,7 +503,7 @@ def month_ends(day: date, months: int = TREND_MONTHS) -> list[date]:
 #: of the overview's CPU in Python (a department's trend 10 of its 16 ms at 1,000,000 assignments, its figures
 #: statement 8 of 12). A few of each kept, the oldest dropped first: each is a few thousand objects, which the
 #: garbage collector's full passes walk.
-_TREND_STATEMENTS: dict[tuple, tuple] = {}
+_TREND_STATEMENTS: dict[tuple, object] = {}
 _COUNTED_STATEMENTS: dict[tuple, object] = {}
 KEPT = 16
 
