@@ -39,6 +39,9 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     Index("ix_assignment_status_deadline", Assignment.__table__.c.status, Assignment.__table__.c.deadline),
     Index("ix_assignment_lead_body_status_deadline", Assignment.__table__.c.lead_body_id,
           Assignment.__table__.c.status, Assignment.__table__.c.deadline),
+    # a department's assignments open at a day, or accepted after it: the dashboard's year (migration 0037)
+    Index("ix_assignment_lead_body_status_completed", Assignment.__table__.c.lead_body_id,
+          Assignment.__table__.c.status, Assignment.__table__.c.completed_on),
     Index("ix_audit_event_object", Event.__table__.c.object_type, Event.__table__.c.object_id),
     # a controller's open assignments in a window of deadlines: the calendar feed (migration 0022)
     Index("ix_assignment_controller_status_deadline", Assignment.__table__.c.controller_id,
