@@ -102,3 +102,70 @@ def test_a_merge_target_is_picked_by_name(app, client, auth, directory):
     assert "влит в «Школа № 07»" in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Body, source).closed_at is not None
+
+
+def _walk(client, url: str) -> list[str]:
+    """Every name of the directory's pages from `url` on, following «next»."""
+    names = []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        names += [name for name, _ in _rows(page)]
+        found = NEXT.search(page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    return names
+
+
+NUMBERED = ["Район № 10", "район № 9", "Район № 2", "Школа № 1000", "Школа № 200", "Школа № 0200а", "Ёлки", "Елань",
+            "Район № 2 (сектор)", "Школа № 0012345678901234"]
+#: NUMBERED as a reader looks for them: case aside, «ё» as «е», numbers by value (by characters «№ 10» came first)
+NATURAL = ["Елань", "Ёлки", "Район № 2", "Район № 2 (сектор)", "район № 9", "Район № 10", "Школа № 200",
+           "Школа № 0200а", "Школа № 1000", "Школа № 0012345678901234"]
+
+
+@pytest.fixture
+def numbered(app, make_user):
+    with app.app_context():
+        db.session.add_all([Body(name=name) for name in NUMBERED])
+        db.session.commit()
+        return db.session.scalar(select(Body.id).where(Body.name == "Район № 10"))
+
+
+def test_numbers_sort_by_their_value_across_pages_and_after_a_rename(client, auth, make_user, numbered):
+    """The order holds across keyset pages and follows a body renamed in the form."""
+    make_user("adm", "admin")
+    auth.login("adm")
+    assert _walk(client, "/admin/bodies?size=3") == NATURAL
+    page = f"/admin/bodies/{numbered}"
+    response = client.post(page, data={"csrf_token": auth.csrf(page), "name": "Район № 1", "parent": "0",
+                                       "head": "0"})
+    assert response.status_code == 302
+    assert _walk(client, "/admin/bodies?q=район&size=2") == ["Район № 1", "Район № 2", "Район № 2 (сектор)",
+                                                             "район № 9"]
+
+
+def test_the_api_lists_bodies_in_the_same_order(app, client, make_user, numbered):
+    from tests.web.test_api import make_token
+
+    make_user("aud", "auditor")
+    headers = {"Authorization": f"Bearer {make_token(app, 'aud', ('read',))}"}
+    url, names = "/api/v1/bodies?limit=4", []
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        names += [body["name"] for body in response.get_json()]
+        link = re.match(r"<http://[^/]+([^>]+)>", response.headers.get("Link", ""))
+        url = link.group(1) if link else None
+    assert names == NATURAL
+
+
+def test_generated_bodies_sort_by_their_numbers(app, client, auth, runner, make_user, monkeypatch):
+    """gen-load writes its bodies as rows, not through the model: their sort keys are written with them."""
+    monkeypatch.setenv("DOCFLOW_PASSWORD", "load-password-123")
+    result = runner.invoke(args=["gen-load", "--documents", "5", "--assignments", "10", "--bodies", "120",
+                                 "--users", "5", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    make_user("adm", "admin")
+    auth.login("adm")
+    names = _walk(client, "/admin/bodies?q=школа&size=40")
+    numbers = [int(re.search(r"№ (\d+)", name).group(1)) for name in names]
+    assert len(numbers) == 117 and numbers == sorted(numbers) and numbers[:3] == [1, 2, 3]

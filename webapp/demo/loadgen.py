@@ -28,6 +28,7 @@ from sqlalchemy import Table, func, select
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, AuditHead, Document
+from webapp.ru.collation import sort_text
 from webapp.services import routines
 from webapp.services.audit import GENESIS, audit_key, event_hash
 from webapp.services.backup import reset_sequences
@@ -326,6 +327,8 @@ def _bodies(sizes: Sizes, ids: _Ids, rng: random.Random) -> _Bodies:
         out.schools[department].append(body)
         out.rows.append({"id": body, "parent_id": department,
                          "name": f"МБОУ «Средняя общеобразовательная школа № {number}» ({tag})"})
+    for row in out.rows:  # what the model's name sets (Body.sort_key): the directory's natural order
+        row["sort_key"] = sort_text(row["name"])
     return out
 
 

@@ -43,6 +43,8 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     Index("ix_assignment_lead_body_status_completed", Assignment.__table__.c.lead_body_id,
           Assignment.__table__.c.status, Assignment.__table__.c.completed_on),
     Index("ix_audit_event_object", Event.__table__.c.object_type, Event.__table__.c.object_id),
+    # the directory of bodies by name, numbers by value, in keyset pages (migration 0039)
+    Index("ix_body_sort_key", Body.__table__.c.sort_key, Body.__table__.c.id),
     # a controller's open assignments in a window of deadlines: the calendar feed (migration 0022)
     Index("ix_assignment_controller_status_deadline", Assignment.__table__.c.controller_id,
           Assignment.__table__.c.status, Assignment.__table__.c.deadline),

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, event, func, select
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from webapp.extensions import db
 from webapp.models._types import enum_check
 from webapp.models.files import StoredFile
+from webapp.ru.collation import sort_text
 
 
 class Role(enum.StrEnum):
@@ -36,6 +37,9 @@ ROLE_TITLES = {
 }
 
 
+#: Body.sort_key's type: byte order on PostgreSQL too (the database's locale would order «№» and spaces its own way)
+SORT_KEY = String(600).with_variant(String(600, collation="C"), "postgresql")
+
 _SUBTREE = "_subtree_ids"  # not a column: Body.subtree_ids' answer, on the instance
 
 
@@ -55,6 +59,9 @@ class Body(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(500), unique=True)  # nominative
+    #: The name as the directory sorts it, numbers by value (ru.collation.sort_text; set with the name), compared
+    #: byte by byte on both engines (migration 0039).
+    sort_key: Mapped[str | None] = mapped_column(SORT_KEY)
     short_name: Mapped[str | None] = mapped_column(String(200))
     dative: Mapped[str | None] = mapped_column(String(500))  # «Министерству ...» for rendering
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"))
@@ -95,6 +102,11 @@ class Body(db.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @validates("name")
+    def _keep_sort_key(self, _key: str, name: str) -> str:
+        self.sort_key = sort_text(name)
+        return name
 
     def matches(self, name: str) -> bool:
         """Whether a name found in a text denotes this body."""

@@ -80,8 +80,10 @@ def check_assignable(user: User, ids, closed_ok: bool = False) -> None:
 
 
 def tree() -> list[tuple[Body, int]]:
-    """Every body with its depth, parents before their children, siblings by name (closed ones included)."""
-    bodies = list(db.session.scalars(select(Body).order_by(Body.name).options(selectinload(Body.memberships))))
+    """Every body with its depth, parents before their children, siblings by name, numbers by value (closed ones
+    included)."""
+    bodies = list(db.session.scalars(select(Body).order_by(Body.sort_key, Body.id)
+                                     .options(selectinload(Body.memberships))))
     children: dict[int | None, list[Body]] = {}
     known = {b.id for b in bodies}
     for body in bodies:
@@ -97,7 +99,7 @@ def tree() -> list[tuple[Body, int]]:
     return rows
 
 
-DIRECTORY_SORT = paging.Sort(Body.name, "str")  #: the directory's order: by name, in keyset pages
+DIRECTORY_SORT = paging.Sort(Body.sort_key, "str")  #: the directory's order: by name, numbers by value, in pages
 
 
 @dataclass

@@ -39,11 +39,11 @@ TAG = ["directory"]
 @bp.get("/bodies")
 @bp.arguments(DirectoryArgs, location="query", as_kwargs=False)
 @bp.response(200, BodySchema(many=True), headers=NEXT_PAGE_HEADERS)
-@bp.doc(tags=TAG, summary="The bodies (органы) by name, closed ones included, in pages of `limit`; the next page "
-                          "in the `Link` header")
+@bp.doc(tags=TAG, summary="The bodies (органы) by name (numbers by value), closed ones included, in pages of "
+                          "`limit`; the next page in the `Link` header")
 def list_bodies(args: dict):
     query = select(Body).where(body_matches(args["q"])) if args.get("q") else select(Body)
-    return named_list(query, Body.name, Body.id, args, show.body, "api.list_bodies")
+    return named_list(query, Body.sort_key, Body.id, args, show.body, "api.list_bodies")
 
 
 @bp.get("/bodies/<int:body_id>")

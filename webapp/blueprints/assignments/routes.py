@@ -39,7 +39,8 @@ def _bodies(ids: list[int] | None) -> list[Body]:
     """The open bodies among the chosen ids, by name (pickers.chosen_bodies refused any other)."""
     if not ids:
         return []
-    return list(db.session.scalars(select(Body).where(Body.id.in_(ids), Body.closed_at.is_(None)).order_by(Body.name)))
+    return list(db.session.scalars(select(Body).where(Body.id.in_(ids), Body.closed_at.is_(None))
+                                   .order_by(Body.sort_key)))
 
 
 SCOPES = {"mine": "Мои поручения", "control": "На моём контроле", "all": "Все доступные"}
