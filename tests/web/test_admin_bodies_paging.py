@@ -158,6 +158,13 @@ def test_the_api_lists_bodies_in_the_same_order(app, client, make_user, numbered
     assert names == NATURAL
 
 
+def test_the_command_line_tree_lists_siblings_in_the_same_order(runner, numbered):
+    result = runner.invoke(args=["body", "list"])
+    assert result.exit_code == 0, result.output
+    assert [name for name in NATURAL if name in result.output] == NATURAL
+    assert sorted(NATURAL, key=result.output.index) == NATURAL
+
+
 def test_generated_bodies_sort_by_their_numbers(app, client, auth, runner, make_user, monkeypatch):
     """gen-load writes its bodies as rows, not through the model: their sort keys are written with them."""
     monkeypatch.setenv("DOCFLOW_PASSWORD", "load-password-123")
