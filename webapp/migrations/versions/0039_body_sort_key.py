@@ -46,5 +46,4 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_body_sort_key", table_name="body")
-    with op.batch_alter_table("body") as batch:
-        batch.drop_column("sort_key")
+    op.execute("ALTER TABLE body DROP COLUMN sort_key")  # both engines (SQLite 3.35+), no copy of the table
