@@ -21,7 +21,9 @@ def _rows(page) -> list[str]:
 def test_the_assignment_list_pages_forward_and_back_with_its_filter(page, live_server):
     login_as(page, live_server, "admin")
     page.goto(live_server + "/assignments")
+    expect(page.locator("select[name=status]")).to_have_value("open")  # the list opens on the open ones
     page.select_option("select[name=scope]", "all")
+    page.select_option("select[name=status]", "all")
     page.select_option("select[name=size]", "25")
     with page.expect_navigation():
         page.click("#assignments-filter button[type=submit], form.row button[type=submit]")
@@ -33,9 +35,10 @@ def test_the_assignment_list_pages_forward_and_back_with_its_filter(page, live_s
 
     with page.expect_navigation():
         page.click("#next-page")
-    for kept in ("scope=all", "size=25", "sort=status", "after="):
+    for kept in ("scope=all", "status=all", "size=25", "sort=status", "after="):
         assert kept in page.url, kept
     expect(page.locator("select[name=scope]")).to_have_value("all")
+    expect(page.locator("select[name=status]")).to_have_value("all")
     expect(page.locator("select[name=size]")).to_have_value("25")
     second = _rows(page)
     assert second and not set(first) & set(second)  # a new page, no row repeated

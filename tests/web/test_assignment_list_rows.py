@@ -5,6 +5,7 @@ that is none, overdue or not — on every page, in the list's order."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -82,7 +83,7 @@ def test_every_row_prints_what_its_model_gives(app, world, sort):
 
 def test_the_page_prints_the_co_executors_and_the_lead_bodys_short_name(app, client, auth, world):
     auth.login("aud")
-    html = client.get("/assignments?size=100").get_data(as_text=True)
+    html = client.get("/assignments?size=100&status=all").get_data(as_text=True)
     assert "<td>Школа № 1<br><small>Управление</small></td>" in html
     assert "<td>—<br><small>Клуб</small><br><small>Школа № 1</small></td>" in html \
         or "<td>—<br><small>Школа № 1</small><br><small>Клуб</small></td>" in html
@@ -91,3 +92,33 @@ def test_the_page_prints_the_co_executors_and_the_lead_bodys_short_name(app, cli
         links = [(a.document_id, a.id) for a in db.session.query(Assignment)]
     for document_id, assignment_id in links:
         assert f'<a href="/documents/{document_id}">' in html and f'<a href="/assignments/{assignment_id}">' in html
+
+
+def _ids(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r'<a href="/assignments/(\d+)">', html)}
+
+
+def test_the_list_opens_on_the_open_assignments_and_every_status_is_one_choice_away(app, client, auth, world):
+    """At fifteen years every status by deadline opened on 2012's done assignments: the list opens on the open
+    ones (new, in work, reported, returned); «Все статусы» (`all`) and an empty choice — the links made before —
+    list every one, and a status its own."""
+    with app.app_context():
+        by_status = {}
+        for assignment in db.session.query(Assignment):
+            by_status.setdefault(assignment.status, set()).add(assignment.id)
+    every = set().union(*by_status.values())
+    opened = every - by_status["done"]
+    auth.login("aud")
+    html = client.get("/assignments?size=100").get_data(as_text=True)
+    assert _ids(html) == opened and by_status["done"]
+    assert '<option value="open" selected>Открытые</option>' in html
+    for choice in ("all", ""):
+        html = client.get(f"/assignments?size=100&status={choice}").get_data(as_text=True)
+        assert _ids(html) == every and '<option value="all" selected>Все статусы</option>' in html
+    assert _ids(client.get("/assignments?size=100&status=done").get_data(as_text=True)) == by_status["done"]
+    assert _ids(client.get("/assignments?size=100&status=nonsense").get_data(as_text=True)) == every
+    # the next page keeps the default: 40 open ones in pages of 25
+    first = client.get("/assignments?size=25").get_data(as_text=True)
+    following = re.search(r'href="([^"]+)" id="next-page"', first).group(1).replace("&amp;", "&")
+    assert "status" not in following
+    assert _ids(first) | _ids(client.get(following).get_data(as_text=True)) == opened

@@ -146,6 +146,8 @@ def _listed(rows) -> list[ListedAssignment]:
 
 
 PAGE_SIZES = paging.PAGE_SIZES
+OPEN = "open"  #: the list's status filter for every open status (new, in work, reported, returned): its default
+ALL = "all"  #: the list's status filter for every status
 SORTS = {"deadline": "по сроку", "newest": "сначала новые"}  #: the named orders of the «Порядок» choice
 COLUMN_SORTS = {  #: the list's columns a reader sorts by (clicking the header), each in its natural direction
     "deadline": paging.Sort(Assignment.deadline, "date"),
@@ -184,8 +186,8 @@ def list_statement(user: User, *, status: str | None = None, scope: str | None =
     values = {**values, **after_values}
     if overdue_on is not None:
         values["overdue_on"] = overdue_on
-    shape = (names, scope, status if status in AssignmentStatus.__members__ else None, overdue_on is not None, sort,
-             cursor, paging.page_size(size), len(values.get("reach_body_ids", ())) > 1,
+    shape = (names, scope, status if status in AssignmentStatus.__members__ or status == OPEN else None,
+             overdue_on is not None, sort, cursor, paging.page_size(size), len(values.get("reach_body_ids", ())) > 1,
              _status_from(after_values) if sort.removeprefix("-") == "status" and reach is None else None)
     if within is not None:
         return _list_statement(*shape, within=within), values
@@ -225,7 +227,10 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
     statuses = [s for s in AssignmentStatus if s != AssignmentStatus.draft]
     if within is not None:
         conditions.append(Assignment.id.in_(within))
-    if status is not None:
+    if status == OPEN:
+        conditions.append(Assignment.status.in_(OPEN_STATUSES))
+        statuses = [s for s in statuses if s in OPEN_STATUSES]
+    elif status is not None:
         conditions.append(Assignment.status == status)
         statuses = [s for s in statuses if s == status]
     if overdue:

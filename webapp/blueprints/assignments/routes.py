@@ -51,11 +51,15 @@ SCOPES = {"mine": "Мои поручения", "control": "На моём кон�
 def index():
     if occurrences.catch_up(clock.today()):  # the next due dates of periodic assignments
         db.session.commit()
-    status = request.args.get("status") or ""
+    figure = drill_down()  # opened from a dashboard figure: exactly the rows it counted
+    # Open assignments unless asked otherwise (at fifteen years every status by deadline opened on 2012's done ones);
+    # «Все статусы» is `all`, and an empty choice (links made before the default) every status too; a figure's rows
+    # are its own.
+    status = request.args.get("status", "" if figure else service.OPEN)
+    status = status if status == service.OPEN or status in STATUS_TITLES else ""  # `all`, empty or unknown: every one
     scope = request.args.get("scope") or ""
     sort, _order = paging.choose(service.COLUMN_SORTS, request.args.get("sort"), "deadline")
     size = paging.page_size(request.args.get("size", type=int))
-    figure = drill_down()  # opened from a dashboard figure: exactly the rows it counted
     try:
         page = service.list_page(current_user, status=status, scope=scope, sort=sort, size=size,
                                  after=request.args.get("after"), within=figure[2] if figure else None,
