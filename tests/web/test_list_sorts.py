@@ -16,7 +16,7 @@ from tests.web.test_assignment_list_branches import _bound
 from tests.web.test_query_plans import plan
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, Document, User
-from webapp.models.assignment import assignment_coexecutor
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.services import assignments
 
 STATUSES = ("new", "in_work", "reported", "returned", "done", "cancelled")
@@ -79,7 +79,8 @@ def _expected(app, world, login: str, sort: str, status: str = "") -> list[int]:
     ids = {world["bodies"][name] for name in bodies} if bodies is not None else None
     me = world["users"][login]
     with app.app_context():
-        rows = [a for a in db.session.query(Assignment) if a.status != "draft" and (not status or a.status == status)]
+        wanted = OPEN_STATUSES if status == "open" else (status,) if status else None  # "": every status
+        rows = [a for a in db.session.query(Assignment) if a.status != "draft" and (not wanted or a.status in wanted)]
         if ids is not None:
             rows = [a for a in rows if {b.id for b in a.bodies} & ids or a.controller_id == me]
         keyed = [((a.lead_body.name if a.lead_body else None) if "body" in sort else RANKS[a.status], a.id)
@@ -91,13 +92,14 @@ def _expected(app, world, login: str, sort: str, status: str = "") -> list[int]:
 
 @pytest.mark.parametrize("login", ["aud", "exec", "head", "ctl"])
 @pytest.mark.parametrize("sort", ["body", "-body", "status", "-status"])
-@pytest.mark.parametrize("status", ["", "done", "new"])
+@pytest.mark.parametrize("status", ["", "open", "done", "new"])
 def test_every_row_once_in_the_sorts_order_across_pages(app, client, auth, world, login, sort, status):
     """Pages of 5 break inside a body's and a status's rows and between them; rows without a lead body come last
-    both ways; a row the user reads two ways comes once."""
+    both ways; a row the user reads two ways comes once. «Открытые» is the list's default (no status asked)."""
     expected = _expected(app, world, login, sort, status)
     auth.login(login)
-    seen = _walk(client, f"/assignments?size=25&sort={sort}" + (f"&status={status}" if status else ""))
+    asked = {"": "&status=all", "open": ""}.get(status, f"&status={status}")  # none asked: the open ones
+    seen = _walk(client, f"/assignments?size=25&sort={sort}{asked}")
     assert seen == expected
     if not status:
         assert len(seen) > 25  # a page boundary is crossed
@@ -107,7 +109,7 @@ def test_every_row_once_in_the_sorts_order_across_pages(app, client, auth, world
 def test_the_next_page_s_cursor_names_the_last_row_shown(app, client, auth, world, sort):
     """The cursor is the last row's sort key and id, as it was: «v<body name>_<id>», «v<status rank>_<id>»."""
     auth.login("aud")
-    html = client.get(f"/assignments?size=25&sort={sort}").get_data(as_text=True)
+    html = client.get(f"/assignments?size=25&sort={sort}&status=all").get_data(as_text=True)
     shown = [int(i) for i in re.findall(r'<a href="/assignments/(\d+)">', html)]
     after = re.search(r'href="[^"]*after=([^"&]+)[^"]*" id="next-page"', html)[1]
     with app.app_context():
@@ -122,7 +124,7 @@ def test_a_cursor_no_page_made_finds_what_it_did(app, client, auth, world, after
     """A cursor after a row without a status rank, or after a rank no status has: the rows after it, as the CASE
     order gives them (none after 99, all after -5)."""
     auth.login("aud")
-    seen = _walk(client, f"/assignments?size=25&sort=status&after={after}")
+    seen = _walk(client, f"/assignments?size=25&sort=status&status=all&after={after}")
     expected = _expected(app, world, "aud", "status")
     assert seen == {"n_3": [], "v99_3": [], "v-5_3": expected}[after]
 
