@@ -22,7 +22,7 @@ from webapp.services import assignments
 STATUSES = ("new", "in_work", "reported", "returned", "done", "cancelled")
 RANKS = {status.value: rank for rank, status in enumerate(AssignmentStatus)}
 #: Names whose order is not their ids' (the bodies are added in this order)
-NAMES = ("Школа", "Управление", "Чужая", "Архив", "Ясли")
+NAMES = ("Школа", "Управление", "Чужая", "Архив № 10", "архив № 9")  # the two by the numbers' values
 
 
 @pytest.fixture
@@ -59,10 +59,10 @@ def world(app, make_user):
         for round_ in range(2):  # each body's rows in two runs of ids, so a body's rows are not one range of ids
             add(13, "Школа")
             add(7, "Чужая", coexecutor="Школа")
-            add(6, "Архив", controller="exec")
+            add(6, "Архив № 10", controller="exec")
             add(5, "Школа", controller="exec")  # lead and controller: two branches, one row
             add(9, "Управление")
-            add(12, "Ясли", controller="ctl")
+            add(12, "архив № 9", controller="ctl")
             add(6, None, controller="ctl" if round_ else None)  # no lead body: last either way
             add(2, "Школа", status="draft")
         db.session.add_all([a for a, _ in made])
@@ -83,7 +83,7 @@ def _expected(app, world, login: str, sort: str, status: str = "") -> list[int]:
         rows = [a for a in db.session.query(Assignment) if a.status != "draft" and (not wanted or a.status in wanted)]
         if ids is not None:
             rows = [a for a in rows if {b.id for b in a.bodies} & ids or a.controller_id == me]
-        keyed = [((a.lead_body.name if a.lead_body else None) if "body" in sort else RANKS[a.status], a.id)
+        keyed = [((a.lead_body.sort_key if a.lead_body else None) if "body" in sort else RANKS[a.status], a.id)
                  for a in rows]
     descending = sort.startswith("-")
     named = sorted(((key, i) for key, i in keyed if key is not None), reverse=descending)
@@ -105,6 +105,17 @@ def test_every_row_once_in_the_sorts_order_across_pages(app, client, auth, world
         assert len(seen) > 25  # a page boundary is crossed
 
 
+def test_bodies_come_in_the_directory_s_order(app, client, auth, world):
+    """Case aside and numbers by value, as the directory of bodies lists them: «архив № 9» before «Архив № 10»
+    (character by character «№ 10» came first), both before «Управление»."""
+    auth.login("aud")
+    html = client.get("/assignments?size=100&sort=body&status=all").get_data(as_text=True)
+    with app.app_context():
+        lead = {a.id: a.lead_body.name for a in db.session.query(Assignment) if a.lead_body}
+    shown = [lead[int(i)] for i in re.findall(r'<a href="/assignments/(\d+)">', html) if int(i) in lead]
+    assert list(dict.fromkeys(shown)) == ["архив № 9", "Архив № 10", "Управление", "Чужая", "Школа"]
+
+
 @pytest.mark.parametrize("sort", ["body", "status"])
 def test_the_next_page_s_cursor_names_the_last_row_shown(app, client, auth, world, sort):
     """The cursor is the last row's sort key and id, as it was: «v<body name>_<id>», «v<status rank>_<id>»."""
@@ -114,7 +125,7 @@ def test_the_next_page_s_cursor_names_the_last_row_shown(app, client, auth, worl
     after = re.search(r'href="[^"]*after=([^"&]+)[^"]*" id="next-page"', html)[1]
     with app.app_context():
         last = db.session.get(Assignment, shown[-1])
-        key = last.lead_body.name if sort == "body" else RANKS[last.status]
+        key = last.lead_body.sort_key if sort == "body" else RANKS[last.status]
     from urllib.parse import unquote_plus
     assert unquote_plus(after) == f"v{key}_{last.id}"
 
@@ -134,10 +145,10 @@ def test_the_auditor_s_page_walks_groups_through_indexes(app, world, sort, index
     """With parameters bound (PostgreSQL's generic plan), the auditor's page by status reads each status's rows
     from the (status, id) index (migration 0038), and by the lead body walks the bodies' name index (SQLite:
     its unique name's autoindex): before, both sorted every assignment. After a cursor too."""
-    name = {"body": ("uq_body_name", "sqlite_autoindex_body_1")}.get(index, (index,))
+    name = {"body": ("ix_body_sort_key",)}.get(index, (index,))
     with app.app_context():
         user = db.session.get(User, world["users"]["aud"])
-        for after in (None, "v3_10" if sort == "status" else "vЧужая_10"):
+        for after in (None, "v3_10" if sort == "status" else "vчужая_10"):
             statement, values = assignments.list_statement(user, sort=sort, after=after, size=50)
             found = plan(_bound(statement, values), hide=("ix_assignment_status_deadline",))
             assert any(n in found for n in name), found

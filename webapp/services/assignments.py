@@ -153,7 +153,7 @@ COLUMN_SORTS = {  #: the list's columns a reader sorts by (clicking the header),
     "deadline": paging.Sort(Assignment.deadline, "date"),
     "status": paging.Sort(case({status.value: i for i, status in enumerate(AssignmentStatus)},
                                value=Assignment.status, else_=len(AssignmentStatus)), "int"),
-    "body": paging.Sort(select(Body.name).where(Body.id == Assignment.lead_body_id).scalar_subquery(), "str"),
+    "body": paging.Sort(select(Body.sort_key).where(Body.id == Assignment.lead_body_id).scalar_subquery(), "str"),
     "date": paging.Sort(func.coalesce(Document.reg_date, Document.event_date), "date"),
     "newest": paging.Sort(Assignment.id, "int", descending=True),
 }
@@ -328,13 +328,14 @@ def _by_body(where: list, bodies, descending: bool, position: tuple | None, size
         # at 1M, against 2 ms walking): the assignments' conditions and the bodies' as terms it takes no index of,
         # so the walk is its only plan, and the bodies are chosen before their rows are read
         terms = _unindexed(and_(*where)) if bodies is None else _unindexed(and_(*where), bodies)
-        named = (select(Assignment.id.label("id"), Body.name.label("key"))
+        key = Body.sort_key  # the name, numbers by value (the directory's order; ix_body_sort_key)
+        named = (select(Assignment.id.label("id"), key.label("key"))
                  .join_from(Assignment, Body, Body.id == Assignment.lead_body_id).where(*terms))
         if position is not None:
             name, after = position
-            named = named.where(Body.name <= name, or_(Body.name < name, Assignment.id < after)) if descending \
-                else named.where(Body.name >= name, or_(Body.name > name, Assignment.id > after))
-        parts.append(named.order_by(Body.name.desc() if descending else Body.name.asc(), identity).limit(limit))
+            named = named.where(key <= name, or_(key < name, Assignment.id < after)) if descending \
+                else named.where(key >= name, or_(key > name, Assignment.id > after))
+        parts.append(named.order_by(key.desc() if descending else key.asc(), identity).limit(limit))
     if bodies is None:
         rows = (select(Assignment.id.label("id"), null().label("key"))
                 .where(*where, Assignment.lead_body_id.is_(None)))
