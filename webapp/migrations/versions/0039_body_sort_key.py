@@ -2,7 +2,7 @@
 «№ 10» in keyset pages (issue 14)
 
 Revision ID: 0039
-Revises: 0038
+Revises: 0037
 Create Date: 2026-11-27 19:50:00
 
 The administration's directory of bodies was sorted by name character by character: at 5,000 bodies «Район № 10»
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0039'
-down_revision = '0038'
+down_revision = '0037'
 branch_labels = None
 depends_on = None
 
