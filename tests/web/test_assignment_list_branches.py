@@ -79,7 +79,8 @@ def _expected(app, world, login: str, *, scope: str = "", status: str = "", over
         responsible = {a.id for a in rows if {b.id for b in a.bodies} & bodies}
         controlled = {a.id for a in rows if a.controller_id == me}
     wanted = {"mine": responsible, "control": controlled}.get(scope, responsible | controlled)
-    rows = [a for a in rows if a.id in wanted and (not status or a.status == status)
+    statuses = OPEN_STATUSES if status == "open" else (status,) if status else None
+    rows = [a for a in rows if a.id in wanted and (not statuses or a.status in statuses)
             and (not overdue or (a.status in OPEN_STATUSES and a.deadline and a.deadline < date(2026, 11, 23)))]
     dated = sorted((a for a in rows if a.deadline), key=lambda a: (a.deadline, a.id), reverse=descending)
     return [a.id for a in dated] + sorted((a.id for a in rows if not a.deadline), reverse=descending)
@@ -92,6 +93,8 @@ def _expected(app, world, login: str, *, scope: str = "", status: str = "", over
     ("&scope=mine", {"scope": "mine"}),
     ("&scope=control", {"scope": "control"}),
     ("&status=in_work", {"status": "in_work"}),
+    ("&status=open", {"status": "open"}),  # the list's default: each open status read apart, the co-executed too
+    ("&status=open&scope=mine&sort=-deadline", {"status": "open", "scope": "mine", "descending": True}),
     ("&overdue=1", {"overdue": True}),
 ])
 def test_every_row_a_user_may_read_once_in_order_across_pages(app, client, auth, world, login, query, asked):

@@ -227,8 +227,9 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
     statuses = [s for s in AssignmentStatus if s != AssignmentStatus.draft]
     if within is not None:
         conditions.append(Assignment.id.in_(within))
-    if status == OPEN:
-        conditions.append(Assignment.status.in_(OPEN_STATUSES))
+    narrowed = []  # «Открытые»: a page read one status at a time (below) needs no IN of them, which SQLite's planner
+    if status == OPEN:  # took for the page's index and sorted every open row (0.8 s for the auditor at 1M)
+        narrowed.append(Assignment.status.in_(OPEN_STATUSES))
         statuses = [s for s in statuses if s in OPEN_STATUSES]
     elif status is not None:
         conditions.append(Assignment.status == status)
@@ -240,15 +241,18 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         statuses = [s for s in statuses if s in OPEN_STATUSES]
     query = (select(*_LISTED_COLUMNS).select_from(Assignment).join(Document)
              .outerjoin(_POINT, _POINT.id == Assignment.point_id).outerjoin(_LEAD, _LEAD.id == Assignment.lead_body_id)
-             .where(*conditions))
+             .where(*conditions, *_unindexed(*narrowed)))  # SQLite: never the index of the page's rows
     order = paging.choose(COLUMN_SORTS, sort, "deadline")[1]
     prepared = functools.partial(paging.prepared_keyset, sort=order, id_column=Assignment.id, cursor=cursor,
                                  size=size)
     grouped = sort.removeprefix("-") in GROUPED_SORTS and within is None
     if names is None and scope is None:
         if grouped:
-            return prepared(query, parts=functools.partial(_grouped, sort, conditions, {"all": true()}, statuses,
-                                                           status_from, size))
+            return prepared(query, parts=functools.partial(_grouped, sort, [*conditions, *narrowed], {"all": true()},
+                                                           statuses, status_from, size))
+        if narrowed and order.key is Assignment.deadline:  # each open status a range of its index, merged
+            return prepared(query, branches=[_status_is(s) for s in statuses],
+                            rows=select(Assignment).where(*conditions))
         return prepared(query)
     branches = {name: ASSIGNMENT_BRANCHES[name] for name in names or ASSIGNMENT_BRANCHES}
     if scope is not None:
@@ -257,14 +261,14 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         wanted = ("lead", "coexecutor") if scope == "mine" else ("control",)
         branches = {name: branch for name, branch in branches.items() if name in wanted}
     if grouped:
-        return prepared(query, parts=functools.partial(_grouped, sort, conditions, branches, statuses, status_from,
-                                                       size))
+        return prepared(query, parts=functools.partial(_grouped, sort, [*conditions, *narrowed], branches, statuses,
+                                                       status_from, size))
     if order.key is not Assignment.deadline or (scope != "control" and several_bodies):
         return prepared(query.where(or_(*branches.values()) if branches else false()))
     split = [and_(branch, _status_is(s)) for name, branch in branches.items() if name != "coexecutor"
              for s in statuses]
     if "coexecutor" in branches and statuses:
-        split.append(branches["coexecutor"])
+        split.append(and_(branches["coexecutor"], *narrowed))
     return prepared(query, branches=split, rows=select(Assignment).where(*conditions))
 
 
