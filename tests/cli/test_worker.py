@@ -104,11 +104,15 @@ def test_the_nightly_analyze_gives_sqlite_its_planner_statistics(app, make_user)
         if db.engine.dialect.name != "sqlite":
             assert routines.analyze() is False
             return
-        stats = "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'"
-        assert db.session.execute(text(stats)).scalar() == 0
+        def analysed() -> set[str]:
+            stats = "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'"
+            if not db.session.execute(text(stats)).scalar():
+                return set()
+            return {row[0] for row in db.session.execute(text("SELECT tbl FROM sqlite_stat1"))}
+
+        assert "user_account" not in analysed()  # migrations 0037 and 0038 analyse only their own new indexes
         assert routines.analyze() is True
-        analysed = {row[0] for row in db.session.execute(text("SELECT tbl FROM sqlite_stat1"))}
-        assert "user_account" in analysed, analysed
+        assert "user_account" in analysed()
 
 
 def _job(app, login: str, done_days_ago: int | None = None, content: bytes = b"result") -> int:
