@@ -27,6 +27,9 @@ def plan(statement) -> str:
         "AND indexname <> %s", (INDEX,)).scalars().all()
     for index in others:
         connection.exec_driver_sql(f'DROP INDEX "{index}"')
+    # and the primary key's (CI saw it scanned with a filter, scans being discouraged): with it the foreign keys
+    # that need it, all restored with the savepoint
+    connection.exec_driver_sql("ALTER TABLE assignment DROP CONSTRAINT pk_assignment CASCADE")
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     shown = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}".replace("%", "%%")))
     connection.exec_driver_sql("ROLLBACK TO SAVEPOINT docflow_plan")
