@@ -370,15 +370,17 @@ class Snapshot:
         no_key, no_day = cast(null(), Integer), cast(null(), Date)
         opened, late = func.sum(case((r.state == "open", 1), else_=0)), func.sum(r.overdue)
         shared = select(assignment_coexecutor.c.assignment_id)
-        tree = select(Body.id.label("ancestor"), Body.id.label("body_id")).cte("body_tree", recursive=True)
-        tree = tree.union_all(select(tree.c.ancestor, Body.id).where(Body.parent_id == tree.c.body_id))
         several = rows.alias("several")
         pairs = select(several.c.id.label("assignment_id"), several.c.lead_body_id.label("body_id")).where(
             several.c.lead_body_id.is_not(None), several.c.id.in_(shared)).union(
             select(assignment_coexecutor.c.assignment_id, assignment_coexecutor.c.body_id)
             .where(assignment_coexecutor.c.assignment_id.in_(select(several.c.id)))).subquery("pairs")
-        reached = (select(tree.c.ancestor.label("body_id"), pairs.c.assignment_id)
-                   .join(tree, tree.c.body_id == pairs.c.body_id).distinct().subquery("reached"))
+        # each pair's body and every body above it, climbed from the pairs by the parents' keys (UNION: each once),
+        # not joined to a closure of every body of the organisation (14,899 pairs at 5,000 bodies, 7 ms to build
+        # alone on SQLite; it planned building it even for a department none of whose rows has co-executors)
+        reached = select(pairs.c.assignment_id, pairs.c.body_id).cte("reached", recursive=True)
+        reached = reached.union(select(reached.c.assignment_id, Body.parent_id)
+                                .join(Body, Body.id == reached.c.body_id).where(Body.parent_id.is_not(None)))
         top = (select(r.document_id, opened, late).group_by(r.document_id).having(opened > 0)
                .order_by(late.desc(), opened.desc(), r.document_id).limit(documents).subquery("top_documents"))
         picked = [select(r.id, r.deadline).where(self.condition(figure, rows))
@@ -447,7 +449,7 @@ class Listed:
     document_id: int
     document: Document  # its label's columns only
     point_number: str | None
-    lead_body: Body | None
+    lead_body_name: str | None  # its display name; None without a lead body
     completed_on: date | None
 
 
@@ -774,12 +776,14 @@ def _by_controller(counts: list) -> list[tuple[int, str, int, int]]:
 
 def _listed(ids: set[int]) -> dict[int, Listed]:
     """The lists' assignments by id, with what the lists show of them, in one statement (not each as a model
-    with its point, bodies, controller and document loaded beside it: five statements more, and their objects)."""
+    with its point, bodies, controller and document loaded beside it: five statements more, and their objects).
+    The lead body's name is looked up by key per row: joined, PostgreSQL hashed all 5,000 bodies for 100 rows."""
     if not ids:
         return {}
-    query = (select(Assignment.id, Assignment.action, Assignment.document_id, Document, Point.number, Body,
-                    Assignment.completed_on)
+    lead_body_name = select(Body.display_name).where(Body.id == Assignment.lead_body_id).scalar_subquery()
+    query = (select(Assignment.id, Assignment.action, Assignment.document_id, Document, Point.number,
+                    lead_body_name, Assignment.completed_on)
              .join(Document, Document.id == Assignment.document_id)
-             .outerjoin(Point, Point.id == Assignment.point_id).outerjoin(Body, Body.id == Assignment.lead_body_id)
-             .options(LABEL_COLUMNS, NAME_COLUMNS).where(Assignment.id.in_(ids)))
+             .outerjoin(Point, Point.id == Assignment.point_id)
+             .options(LABEL_COLUMNS).where(Assignment.id.in_(ids)))
     return {row[0]: Listed(*row) for row in db.session.execute(query)}
