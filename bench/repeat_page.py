@@ -39,7 +39,9 @@ def main() -> None:
                                                          "every N allocations (default 700)")
     parser.add_argument("--no-gc", action="store_true", help="gc.disable() before the first request")
     parser.add_argument("--collect-between", action="store_true",
-                        help="no automatic collections; gc.collect() after each render (between requests)")
+                        help="no automatic collections; gc.collect() after each render (between requests), timed")
+    parser.add_argument("--freeze", action="store_true", help="gc.collect(); gc.freeze() once the app is built, "
+                                                             "as webapp/wsgi.py does in each gunicorn worker")
     args = parser.parse_args()
     paths = args.path or ["/assignments/dashboard?overdue=y"]
     os.environ["DOCFLOW_INSTANCE_PATH"] = str(Path(tempfile.mkdtemp(prefix="docflow-bench-")) / "instance")
@@ -65,6 +67,9 @@ def main() -> None:
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = f"{user_id}:bench", True
+    if args.freeze:
+        gc.collect()
+        gc.freeze()
     if args.gc_threshold is not None:
         gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
     if args.no_gc or args.collect_between:
@@ -83,7 +88,10 @@ def main() -> None:
                   flush=True)
             finished += response.status_code == 200
             if args.collect_between:
-                gc.collect()
+                started = time.perf_counter()
+                found = gc.collect()
+                took = (time.perf_counter() - started) * 1000
+                print(f"      gc.collect(): {found} objects, {took:.1f} ms", flush=True)
     print(f"finished {finished} of {args.runs * len(paths)} renders", flush=True)
 
 
