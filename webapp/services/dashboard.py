@@ -701,7 +701,8 @@ def overview(filters: Filters) -> Overview:
 
 
 def _overview(filters: Filters) -> Overview:
-    lists = ("overdue", "due_30", "done_late")
+    # only overdue: the snapshot holds open rows past their deadline, none due in 30 days nor done late
+    lists = ("overdue",) if filters.only_overdue else ("overdue", "due_30", "done_late")
     # a narrow dashboard's rows read once for the figures and the trend; the whole organisation's by two
     # statements, each a scan of its own (materialising every row in force with its first days and its document's
     # look-up was not measured at 1,000,000 and is kept out of the broad path)
@@ -712,8 +713,9 @@ def _overview(filters: Filters) -> Overview:
     result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
                       for index, (title, _, _) in enumerate(BUCKETS)]
     # the longest overdue first, as each list was picked
-    picked = {figure: sorted(counted.lists[figure], key=lambda row: (row[1] is None, row[1] or date.min, row[0]))
-              for figure in lists}
+    picked = {figure: sorted(counted.lists.get(figure, []),
+                             key=lambda row: (row[1] is None, row[1] or date.min, row[0]))
+              for figure in ("overdue", "due_30", "done_late")}
     listed = _listed({assignment_id for rows in picked.values() for assignment_id, _ in rows})
     result.overdue_rows = [(listed[i], deadline, (filters.as_of - deadline).days) for i, deadline in picked["overdue"]]
     result.due_30 = [(listed[i], deadline) for i, deadline in picked["due_30"]]
