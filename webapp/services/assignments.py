@@ -160,6 +160,13 @@ COLUMN_SORTS = {  #: the list's columns a reader sorts by (clicking the header),
 ListPage = paging.Page
 
 
+def status_filter(asked: str | None, default: str = OPEN) -> str:
+    """The list's status filter as asked (None: not asked, the `default`): OPEN, one status, or "" for every status
+    — ALL, an empty choice (links made before «Открытые» became the default) and an unknown value alike."""
+    asked = default if asked is None else asked
+    return asked if asked == OPEN or asked in AssignmentStatus.__members__ else ""
+
+
 def list_page(user: User, *, status: str | None = None, scope: str | None = None, overdue_on: date | None = None,
               sort: str = "deadline", after: str | None = None, size: int = 50, within=None) -> ListPage:
     """One page of the assignment list, every filter in SQL: status, the user's own («mine»: their bodies as lead
@@ -186,7 +193,7 @@ def list_statement(user: User, *, status: str | None = None, scope: str | None =
     values = {**values, **after_values}
     if overdue_on is not None:
         values["overdue_on"] = overdue_on
-    shape = (names, scope, status if status in AssignmentStatus.__members__ or status == OPEN else None,
+    shape = (names, scope, status_filter(status, ALL) or None,
              overdue_on is not None, sort, cursor, paging.page_size(size), len(values.get("reach_body_ids", ())) > 1,
              _status_from(after_values) if sort.removeprefix("-") == "status" and reach is None else None)
     if within is not None:

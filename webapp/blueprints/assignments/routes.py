@@ -53,10 +53,8 @@ def index():
         db.session.commit()
     figure = drill_down()  # opened from a dashboard figure: exactly the rows it counted
     # Open assignments unless asked otherwise (at fifteen years every status by deadline opened on 2012's done ones);
-    # «Все статусы» is `all`, and an empty choice (links made before the default) every status too; a figure's rows
-    # are its own.
-    status = request.args.get("status", "" if figure else service.OPEN)
-    status = status if status == service.OPEN or status in STATUS_TITLES else ""  # `all`, empty or unknown: every one
+    # a figure's rows are its own.
+    status = service.status_filter(request.args.get("status"), "" if figure else service.OPEN)
     scope = request.args.get("scope") or ""
     sort, _order = paging.choose(service.COLUMN_SORTS, request.args.get("sort"), "deadline")
     size = paging.page_size(request.args.get("size", type=int))
