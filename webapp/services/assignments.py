@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlalchemy import (
     Boolean,
-    Integer,
     and_,
     bindparam,
     case,
@@ -360,23 +359,10 @@ def _by_status(where: list, descending: bool, statuses: list, status_from: int |
                size: int) -> list:
     """The first size + 1 rows after `position` of those `where` selects (of every assignment), by status rank and
     then id (parts of the «status» order, as (id, key)): each status's rows by id, a range of ix_assignment_status_id
-    (migration 0038), the statuses before the cursor's (`status_from`) left out. The rank is never NULL: a cursor
-    after a NULL finds nothing."""
-    if position is not None and position[0] is None:
-        return []
-    limit = paging.page_size(size) + 1
-    identity = Assignment.id.desc() if descending else Assignment.id.asc()
-    parts = []
-    for status in sorted(statuses, key=_STATUS_RANKS.__getitem__, reverse=descending):
-        rank = _STATUS_RANKS[status]
-        if status_from is not None and (rank > status_from if descending else rank < status_from):
-            continue
-        rows = select(Assignment.id.label("id"), literal_column(str(rank), Integer).label("key")).where(
-            *where, _status_is(status))
-        if status_from == rank:
-            rows = rows.where(Assignment.id < position[1] if descending else Assignment.id > position[1])
-        parts.append(rows.order_by(identity).limit(limit))
-    return parts
+    (migration 0038), the statuses before the cursor's (`status_from`) left out (paging.ranked)."""
+    return paging.ranked([(_STATUS_RANKS[status], status) for status in statuses],
+                         lambda status: select(Assignment.id).where(*where, _status_is(status)), Assignment.id,
+                         descending=descending, from_rank=status_from, position=position, size=size)
 
 
 def _status_is(status: AssignmentStatus):

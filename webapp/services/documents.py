@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Integer, case, delete, func, insert, literal_column, null, or_, select
+from sqlalchemy import case, delete, func, insert, literal_column, null, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -503,22 +503,13 @@ def _by_number(query, descending: bool, cursor: str | None, position: tuple | No
 
 def _by_type(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
     """The register by type in parts (paging.merged), one a type in the order's rank, each type's documents by id
-    (a range of ix_document_doc_type_id), the types before the cursor's left out; the rank is never NULL (a cursor
-    after a NULL finds nothing). Before, every document was sorted (0.2-0.6 s at 200,000)."""
-    if cursor == "null":
-        return []
-    limit = paging.page_size(size) + 1
-    identity = Document.id.desc() if descending else Document.id.asc()
-    parts = []
-    for rank, kind in sorted(enumerate(DocumentType), reverse=descending):
-        if position is not None and (rank > position[0] if descending else rank < position[0]):
-            continue
-        rows = query.where(Document.doc_type == literal_column(f"'{kind.value}'", Document.doc_type.type))
-        if position is not None and rank == position[0]:
-            rows = rows.where(Document.id < position[1] if descending else Document.id > position[1])
-        parts.append(rows.with_only_columns(Document.id.label("id"), literal_column(str(rank), Integer).label("key"))
-                     .order_by(identity).limit(limit))
-    return parts
+    (a range of ix_document_doc_type_id), the types before the cursor's left out (paging.ranked). Before, every
+    document was sorted (0.2-0.6 s at 200,000)."""
+    return paging.ranked(list(enumerate(DocumentType)),
+                         lambda kind: query.where(
+                             Document.doc_type == literal_column(f"'{kind.value}'", Document.doc_type.type)),
+                         Document.id, descending=descending, from_rank=None if position is None else position[0],
+                         position=position, size=size)
 
 
 #: The register's sorts read in parts, each part through an index in the page's order (migration 0038)

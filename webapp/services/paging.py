@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, or_, select, union
+from sqlalchemy import Integer, and_, bindparam, false, literal_column, or_, select, union
 
 from webapp.extensions import db
 from webapp.services.errors import Invalid
@@ -174,6 +174,29 @@ def merged(query, parts: list, sort: Sort, id_column, size: int):
         else (union_.c.key.asc(), union_.c.id.asc())
     return query.where(id_column.in_(select(union_.c.id).order_by(key.nulls_last(), identity)
                                      .limit(page_size(size) + 1)))
+
+
+def ranked(groups: list[tuple[int, Any]], rows: Callable[[Any], Any], id_column, *, descending: bool,
+           from_rank: int | None, position: tuple | None, size: int) -> list:
+    """Parts of a page (merged) in an order of groups whose ranks are known before any row is read (a status's, a
+    document type's), each group's rows by id: for each (rank, group) of `groups` in the page's direction, the first
+    size + 1 rows of `rows(group)` (a select with the group's condition) by id, as (id, key) with the rank as key —
+    the groups ranked before the cursor's (`from_rank`, a number: the statement differs with it) left out, the
+    cursor's own read after its id (`position`'s). The rank is never NULL: a cursor after a NULL finds nothing."""
+    if position is not None and from_rank is None:
+        return []
+    limit = page_size(size) + 1
+    identity = id_column.desc() if descending else id_column.asc()
+    parts = []
+    for rank, group in sorted(groups, key=lambda item: item[0], reverse=descending):
+        if from_rank is not None and (rank > from_rank if descending else rank < from_rank):
+            continue
+        part = rows(group)
+        if position is not None and rank == from_rank:
+            part = part.where(id_column < position[1] if descending else id_column > position[1])
+        parts.append(part.with_only_columns(id_column.label("id"), literal_column(str(rank), Integer).label("key"))
+                     .order_by(identity).limit(limit))
+    return parts
 
 
 def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None):
