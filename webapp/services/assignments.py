@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import (
-    Boolean,
     and_,
     bindparam,
     case,
@@ -22,8 +21,6 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.orm import aliased, joinedload, selectinload
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
 from webapp import clock
 from webapp.extensions import db
@@ -47,6 +44,7 @@ from webapp.services.audit import record_event
 from webapp.services.bodies import check_assignable
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
+from webapp.services.planner import unindexed
 from webapp.services.policy import (
     ASSIGNMENT_BRANCHES,
     SERIES_MESSAGE,
@@ -247,7 +245,7 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         statuses = [s for s in statuses if s in OPEN_STATUSES]
     query = (select(*_LISTED_COLUMNS).select_from(Assignment).join(Document)
              .outerjoin(_POINT, _POINT.id == Assignment.point_id).outerjoin(_LEAD, _LEAD.id == Assignment.lead_body_id)
-             .where(*conditions, *_unindexed(*narrowed)))  # SQLite: never the index of the page's rows
+             .where(*conditions, *unindexed(*narrowed)))  # SQLite: never the index of the page's rows
     order = paging.choose(COLUMN_SORTS, sort, "deadline")[1]
     prepared = functools.partial(paging.prepared_keyset, sort=order, id_column=Assignment.id, cursor=cursor,
                                  size=size)
@@ -309,19 +307,9 @@ def _grouped(sort: str, conditions: list, branches: dict, statuses: list, status
             parts += _by_body(conditions, Body.id.in_(bindparam("reach_body_ids", expanding=True)),
                               order.descending, position, size)
         else:
-            parts.append(paging.first_rows(select(Assignment).where(*_unindexed(and_(*conditions)), branch), order,
+            parts.append(paging.first_rows(select(Assignment).where(*unindexed(and_(*conditions)), branch), order,
                                            Assignment.id, position, size))
     return parts
-
-
-def _unindexed(*terms) -> list:
-    """`terms` as SQLite's planner takes no index of (unary +, SQLite's own way to say so), each as one term; as
-    they are on PostgreSQL. With its sampled statistics (ANALYZE of 1,000 rows an index) SQLite takes a status's
-    rows for a few thousand wherever a status is asked, and read 830,000 «Исполнено» to find a school's; the parts
-    of a page are read through the index that finds their rows (a body's, a controller's) instead."""
-    if db.engine.dialect.name != "sqlite":
-        return list(terms)
-    return [UnaryExpression(term.self_group(), operator=operators.custom_op("+"), type_=Boolean) for term in terms]
 
 
 def _by_body(where: list, bodies, descending: bool, position: tuple | None, size: int) -> list:
@@ -337,7 +325,7 @@ def _by_body(where: list, bodies, descending: bool, position: tuple | None, size
         # SQLite took the index of a status asked (or of a body) and sorted all of its rows (180 ms for «Новое»
         # at 1M, against 2 ms walking): the assignments' conditions and the bodies' as terms it takes no index of,
         # so the walk is its only plan, and the bodies are chosen before their rows are read
-        terms = _unindexed(and_(*where)) if bodies is None else _unindexed(and_(*where), bodies)
+        terms = unindexed(and_(*where)) if bodies is None else unindexed(and_(*where), bodies)
         key = Body.sort_key  # the name, numbers by value (the directory's order; ix_body_sort_key)
         named = (select(Assignment.id.label("id"), key.label("key"))
                  .join_from(Assignment, Body, Body.id == Assignment.lead_body_id).where(*terms))
