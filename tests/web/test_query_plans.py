@@ -198,3 +198,74 @@ def test_the_dashboard_s_cancellations_keep_to_their_index_under_sampled_statist
                                                func.max(Event.at)).group_by(Event.object_id))
         db.session.rollback()
     assert "ix_audit_event_action_at" in found and "ix_audit_event_object" not in found, found
+
+
+def _sampled_statistics(connection, table: str, stats: tuple[tuple[str, str], ...]) -> None:
+    """SQLite's nightly ANALYZE's statistics of `table` (1,000 rows sampled an index), as the 1M bench had them."""
+    connection.exec_driver_sql("ANALYZE")  # makes sqlite_stat1
+    connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = ?", (table,))
+    for index, stat in stats:
+        connection.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", (table, index, stat))
+    connection.exec_driver_sql("ANALYZE sqlite_schema")  # the planner reads the statistics again
+
+
+#: ix_document_doc_type_id (migration 0038, the register by type) among the others, from the 1M bench
+_DOCUMENT_STATS = (("ix_document_doc_type_id", "192240 1001 1"), ("ix_document_unpublished_state", "3796 1001"),
+                   ("ix_document_author_id", "116204 501"), ("ix_document_issuing_body_id", "130390 1001"),
+                   ("ix_document_number_id", "243664 167 1"), ("ix_document_register_date", "187089 36 1"),
+                   ("sqlite_autoindex_document_1", "192374 1"))
+
+
+def test_documents_to_sign_are_found_through_the_unpublished_states_under_sampled_statistics(app):
+    """«На подпись» and «На рассмотрение», in every head's and secretary's menu counter: the few documents of a
+    state awaiting a signature through the unpublished states' partial index. With the sampled statistics SQLite
+    took the document type's index (migration 0038) and read every protocol, order and decision (40-55 ms on every
+    page of a head at 1M)."""
+    from webapp.models import Body, Membership, User, UserRole
+    from webapp.services import tasks
+
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name != "sqlite":
+            pytest.skip("SQLite's sampled statistics")
+        _sampled_statistics(connection, "document", _DOCUMENT_STATS)
+        head = User(login="head-of-plans", full_name="Руководитель", password_hash="-")
+        head.role_rows = [UserRole(role="head")]
+        department = Body(name="Департамент планов", dative="Департаменту планов")
+        department.children = [Body(name=f"Школа № {n}", dative=f"Школе № {n}") for n in range(1, 51)]
+        head.memberships = [Membership(body=department)]  # signs for its 50 schools, as at 1M
+        db.session.add(head)
+        db.session.flush()
+        queries = tasks._queries(head)
+        found = {key: plan(queries[key]) for key in ("sign", "review")}
+        db.session.rollback()
+    for key, text in found.items():  # a state's few documents, or the head's body's (an index either way)
+        assert "ix_document_doc_type_id" not in text, (key, text)
+        assert not re.search(r"SCAN document\b", text), (key, text)
+
+
+def test_pending_extension_requests_of_a_controller_start_from_the_pending_ones_under_sampled_statistics(app):
+    """A controller's «Запросы на перенос срока»: the few pending requests first, each one's assignment by its key —
+    not each of her assignments (2,500 at 1M) probed for a pending request, which SQLite's sampled statistics
+    chose."""
+    from webapp.models import User, UserRole
+    from webapp.services import tasks
+
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name != "sqlite":
+            pytest.skip("SQLite's sampled statistics")
+        _sampled_statistics(connection, "assignment", (
+            ("ix_assignment_controller_id", "1085760 1001"), ("ix_assignment_controller_status_deadline",
+                                                              "1065300 1001 1001 2"),
+            ("ix_assignment_lead_body_id", "1007370 167"), ("ix_assignment_status_id", "1288056 1001 1")))
+        _sampled_statistics(connection, "deadline_change", (
+            ("ix_deadline_change_assignment_id", "56970 1"), ("ix_deadline_change_status_decided", "43120 1001 1")))
+        controller = User(login="controller-of-plans", full_name="Контролёр", password_hash="-")
+        controller.role_rows = [UserRole(role="controller")]
+        db.session.add(controller)
+        db.session.flush()
+        found = plan(tasks._queries(controller)["extensions"])
+        db.session.rollback()
+    assert "ix_deadline_change_status_decided" in found, found
+    assert "ix_assignment_controller" not in found, found
