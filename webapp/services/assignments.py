@@ -239,8 +239,9 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         conditions.append(Assignment.status == status)
         statuses = [s for s in statuses if s == status]
     if overdue:
-        conditions += [Assignment.status.in_(OPEN_STATUSES),
-                       Assignment.deadline < bindparam("overdue_on", type_=Assignment.deadline.type),
+        if status != OPEN:
+            narrowed.append(Assignment.status.in_(OPEN_STATUSES))
+        conditions += [Assignment.deadline < bindparam("overdue_on", type_=Assignment.deadline.type),
                        Assignment.deadline_kind.in_(DATED_KINDS)]
         statuses = [s for s in statuses if s in OPEN_STATUSES]
     query = (select(*_LISTED_COLUMNS).select_from(Assignment).join(Document)
