@@ -269,7 +269,12 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         return prepared(query, parts=functools.partial(_grouped, sort, [*conditions, *narrowed], branches, statuses,
                                                        status_from, size))
     if order.key is not Assignment.deadline or (scope != "control" and several_bodies):
-        return prepared(query.where(or_(*branches.values()) if branches else false()))
+        # the statuses asked inside the lead body's and the controller's arms too: SQLite plans each arm of an OR
+        # on its own, and read every row of a department's 51 bodies (its body + status + deadline index unused)
+        asked = [Assignment.status.in_(OPEN_STATUSES)] if status == OPEN or overdue \
+            else [Assignment.status == status] if status is not None else []
+        arms = [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in branches.items()]
+        return prepared(query.where(or_(*arms) if arms else false()))
     split = [and_(branch, _status_is(s)) for name, branch in branches.items() if name != "coexecutor"
              for s in statuses]
     if "coexecutor" in branches and statuses:
