@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from webapp import collector
 from webapp.cli_admin import USER_COMMANDS, admin_group, body_group, create_invited, deputy_group
 from webapp.cli_emblem import emblem_command
 from webapp.extensions import db
@@ -205,7 +206,8 @@ def worker_command(burst: bool, no_periodic: bool) -> None:
 
     app = current_app._get_current_object()
     db.session.remove()
-    worker.run(app, burst=burst, periodic=not no_periodic)
+    with collector.automatic_off():  # Python 3.11: the garbage collected between jobs and at their progress reports
+        worker.run(app, burst=burst, periodic=not no_periodic)
 
 
 @click.group("jobs")
@@ -252,6 +254,7 @@ def serve_command(demo: bool, host: str, port: int, threads: int) -> None:
         worker.start_in_process(app)
         click.echo("Jobs and periodic work run in this process (docflow worker is not needed).")
     gc.freeze()  # what start-up loaded is never garbage: collections then walk only what requests make
+    collector.between_requests(app)  # Python 3.11: between requests and jobs, never inside one
     click.echo(f"Docflow is running at http://{host}:{port}/")
     if demo:
         logins = ", ".join(login for login, *_ in DEMO_USERS)

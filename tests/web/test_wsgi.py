@@ -1,5 +1,6 @@
 """The module a WSGI server imports in each worker (`gunicorn webapp.wsgi:app`): it builds the app from the
-settings in the environment, and freezes what start-up made out of the garbage collector's full passes."""
+settings in the environment, freezes what start-up made out of the garbage collector's full passes and, on Python
+3.11, collects between requests only (webapp.collector; tests/web/test_collector.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+from webapp import collector
 from webapp.extensions import db
 
 SCRIPT = textwrap.dedent("""
@@ -17,7 +19,7 @@ SCRIPT = textwrap.dedent("""
 
     page = app.test_client().get("/login")
     print(json.dumps({"frozen": gc.get_freeze_count(), "status": page.status_code,
-                      "database": app.config["DATABASE_URL"]}))
+                      "database": app.config["DATABASE_URL"], "automatic": gc.isenabled()}))
 """)
 
 
@@ -31,3 +33,4 @@ def test_the_wsgi_module_serves_the_configured_app_with_start_up_frozen(app, tmp
     answer = json.loads(result.stdout.splitlines()[-1])
     assert answer["status"] == 200 and answer["database"] == url
     assert answer["frozen"] > 10_000  # the app, its libraries, the mapped models: out of the full passes
+    assert answer["automatic"] is not collector.UNSAFE  # 3.11: no collection inside a request's allocation

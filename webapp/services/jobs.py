@@ -15,7 +15,7 @@ from typing import IO, Any, TypeVar
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select, update
 
-from webapp import clock
+from webapp import clock, collector
 from webapp.extensions import db
 from webapp.models import Job, JobStatus, StoredFile, User
 from webapp.services import files, policy, queue
@@ -65,6 +65,7 @@ class Progress:
             values["message"] = message[:300]
         with db.engine.begin() as connection:
             connection.execute(update(Job).where(Job.id == self.job_id).values(**values))
+        collector.collect_due()  # a long job's garbage, at its reports (every 1,000 rows of an export)
 
     def counted(self, rows: Iterable[T], every: int = 1000) -> Iterator[T]:
         """`rows` passed through, the count reported every `every` rows (an export's batch) and at the end."""

@@ -16,7 +16,7 @@ from croniter import croniter
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from webapp import clock
+from webapp import clock, collector
 from webapp.extensions import db
 from webapp.services import (
     attachments,  # noqa: F401 - registers the kinds of job it defines
@@ -88,6 +88,7 @@ def _safely(name: str, work: Callable[[], object]) -> None:
         log.exception("routine %s failed", name)
     finally:
         db.session.remove()
+        collector.collect_due()  # between routines, never inside one (webapp.collector)
 
 
 def run_queued(app: Flask) -> int:
@@ -102,6 +103,7 @@ def run_queued(app: Flask) -> int:
             if jobs.run(job_id) is not None:
                 count += 1
             db.session.remove()
+        collector.collect_due()  # between jobs, never inside one (webapp.collector)
 
 
 def run_sqlite(app: Flask, burst: bool, stop: threading.Event, periodic: bool = True) -> int:
@@ -115,6 +117,7 @@ def run_sqlite(app: Flask, burst: bool, stop: threading.Event, periodic: bool = 
         if scheduler is not None:
             with app.app_context():
                 scheduler.tick()
+        collector.collect_due()  # an idle loop's garbage too, when no request collects it (webapp.collector)
         stop.wait(POLL_SECONDS)
     return count
 
@@ -146,6 +149,7 @@ def procrastinate_app(app: Flask, periodic: bool = True):
                 jobs.run(job_id)
             finally:
                 db.session.remove()
+                collector.collect_due()
 
     if periodic:
         zone = ZoneInfo(app.config["TIMEZONE"])
