@@ -1,0 +1,97 @@
+"""Benchmark: every role's everyday pages in process on a kept database, strictly read-only, slowest flagged.
+
+    python bench/survey.py --url sqlite:////tmp/runbench/sqlite1m/bench.sqlite3 [--runs 3] [--login load10 …]
+        [--over 50]
+
+bench/run.py measures the pages issue 14 names, each as one user (the auditor, a school's executor); this walks
+the pages each kind of user opens every day — the inbox, the register and its sorts, «Поручения» with its filters
+and sorts, search, notifications, jobs; the auditor's dashboard and audit, the administrator's pages — as
+`docflow gen-load`'s users of each role: load1 auditor, load2 administrator, load10 a department's secretary,
+load101 a head, load102 a controller, load1000 a school's executor. A user's reach changes a page's statements
+(a department reads through the OR of 51 bodies), and SQLite's planner, with the nightly ANALYZE's sampled
+statistics, can take a new index for another statement than the one it was made for: the survey found two such
+(the menu's counter and a department's overdue list) after migration 0038.
+
+Each page once to warm, then --runs times: the median wall time in process, the statements of the last request,
+their time and the slowest one; a page over --over ms is marked «<<<». Nothing is written (profile_page.py's
+read-only connection and session look-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import FAST_HASH  # noqa: E402
+
+COMMON = ["/tasks", "/documents", "/documents?sort=number", "/documents?sort=type", "/assignments",
+          "/assignments?status=all", "/assignments?overdue=1", "/assignments?scope=control", "/assignments?sort=body",
+          "/assignments?sort=-status&status=all", "/search?q=обеспечить", "/notifications", "/jobs"]
+EXTRA = {"load1": ["/assignments/dashboard?overdue=y&body=2", "/audit", "/assignments?status=in_work&overdue=1"],
+         "load2": ["/admin/users", "/admin/bodies", "/admin/templates"], "load10": ["/documents/new"]}
+LOGINS = ["load1", "load2", "load10", "load101", "load102", "load1000"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="a database filled by gen-load before (only read)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--login", action="append", help="only these users (default: one of each role)")
+    parser.add_argument("--over", type=float, default=50.0, help="mark pages slower than this (ms)")
+    args = parser.parse_args()
+    os.environ["DOCFLOW_INSTANCE_PATH"] = str(Path(tempfile.mkdtemp(prefix="docflow-survey-")) / "instance")
+    url = args.url
+    if url.startswith("postgresql"):
+        url += ("&" if "?" in url else "?") + "options=-c%20default_transaction_read_only%3Don"
+
+    from sqlalchemy import event, select
+
+    from webapp import create_app
+    from webapp.extensions import db, login_manager
+    from webapp.models import User
+    from webapp.services import sessions
+
+    app = create_app({"PASSWORD_HASH": FAST_HASH, "DATABASE_URL": url})
+    logins = args.login or LOGINS
+    with app.app_context():
+        users = dict(db.session.execute(select(User.login, User.id).where(User.login.in_(logins))).all())
+        engine = db.engine
+    sessions.resume = lambda session_id: db.session.get(User, int(session_id.split(":")[0]))  # no session row
+    login_manager.session_protection = None
+    timed: list[tuple[float, str]] = []
+    began = [0.0]
+    event.listen(engine, "before_cursor_execute", lambda *_a: began.__setitem__(0, time.perf_counter()))
+    event.listen(engine, "after_cursor_execute", lambda _c, _cu, statement, *_a: timed.append(
+        ((time.perf_counter() - began[0]) * 1000, statement)))
+    print(f"{'user':9} {'HTTP':4} {'median':>9} {'SQL':>4} {'SQL ms':>7} {'slowest':>7}  page / slowest statement")
+    for login in logins:
+        if login not in users:
+            print(f"{login:9} no such user")
+            continue
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = f"{users[login]}:bench", True
+        for path in COMMON + EXTRA.get(login, []):
+            client.get(path)
+            walls = []
+            for _ in range(args.runs):
+                timed.clear()
+                started = time.perf_counter()
+                status = client.get(path).status_code
+                walls.append((time.perf_counter() - started) * 1000)
+            median = statistics.median(walls)
+            slowest = max(timed, default=(0.0, ""))
+            mark = "  <<<" if median > args.over else ""
+            print(f"{login:9} {status:4} {median:7.1f} ms {len(timed):4} {sum(ms for ms, _ in timed):7.1f} "
+                  f"{slowest[0]:7.1f}  {path}{mark}\n{'':48}{' '.join(slowest[1].split())[:70]}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
