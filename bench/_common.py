@@ -176,3 +176,43 @@ def stop_hosts(servers: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def read_only_app(url: str):
+    """The app on a kept database, for measuring pages in process without writing anything: on PostgreSQL the
+    connection is opened with default_transaction_read_only=on, and users are signed in without a session row (the
+    session loader replaced by a plain look-up for this process: signed_in), so a page that writes on GET fails
+    loudly. Returns the app and a list that collects each statement's (ms, SQL) as they run."""
+    import os
+    import tempfile
+
+    os.environ["DOCFLOW_INSTANCE_PATH"] = str(Path(tempfile.mkdtemp(prefix="docflow-bench-")) / "instance")
+    if url.startswith("postgresql"):
+        url += ("&" if "?" in url else "?") + "options=-c%20default_transaction_read_only%3Don"
+
+    from sqlalchemy import event
+
+    from webapp import create_app
+    from webapp.extensions import db, login_manager
+    from webapp.models import User
+    from webapp.services import sessions
+
+    app = create_app({"PASSWORD_HASH": FAST_HASH, "DATABASE_URL": url})
+    with app.app_context():
+        engine = db.engine
+    sessions.resume = lambda session_id: db.session.get(User, int(session_id.split(":")[0]))  # no session row
+    login_manager.session_protection = None
+    timed: list[tuple[float, str]] = []
+    began = [0.0]
+    event.listen(engine, "before_cursor_execute", lambda *_a: began.__setitem__(0, time.perf_counter()))
+    event.listen(engine, "after_cursor_execute", lambda _c, _cu, statement, *_a: timed.append(
+        ((time.perf_counter() - began[0]) * 1000, statement)))
+    return app, timed
+
+
+def signed_in(app, user_id: int):
+    """A test client of read_only_app signed in as the user (no session row)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = f"{user_id}:bench", True
+    return client

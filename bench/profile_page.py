@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import FAST_HASH, percentile  # noqa: E402
+from bench._common import percentile, read_only_app, signed_in  # noqa: E402
 
 
 def main() -> None:
@@ -41,19 +39,12 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="list the last request's statements")
     parser.add_argument("--profile", action="store_true", help="cProfile of five more requests")
     args = parser.parse_args()
-    os.environ["DOCFLOW_INSTANCE_PATH"] = str(Path(tempfile.mkdtemp(prefix="docflow-bench-")) / "instance")
-    url = args.url
-    if url.startswith("postgresql"):
-        url += ("&" if "?" in url else "?") + "options=-c%20default_transaction_read_only%3Don"
+    from sqlalchemy import func, select
 
-    from sqlalchemy import event, func, select
-
-    from webapp import create_app
-    from webapp.extensions import db, login_manager
+    from webapp.extensions import db
     from webapp.models import Assignment, Membership, User, UserRole
-    from webapp.services import sessions
 
-    app = create_app({"PASSWORD_HASH": FAST_HASH, "DATABASE_URL": url})
+    app, timed = read_only_app(args.url)
     with app.app_context():
         if args.login:
             user_id = db.session.scalar(select(User.id).where(User.login == args.login))
@@ -68,17 +59,7 @@ def main() -> None:
                                             .order_by(User.id).limit(1))
         if user_id is None:
             sys.exit("no such user")
-        engine = db.engine
-    sessions.resume = lambda session_id: db.session.get(User, int(session_id.split(":")[0]))  # no session row
-    login_manager.session_protection = None
-    timed: list[tuple[float, str]] = []
-    began = [0.0]
-    event.listen(engine, "before_cursor_execute", lambda *_a: began.__setitem__(0, time.perf_counter()))
-    event.listen(engine, "after_cursor_execute", lambda _c, _cu, statement, *_a: timed.append(
-        ((time.perf_counter() - began[0]) * 1000, statement)))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = f"{user_id}:bench", True
+    client = signed_in(app, user_id)
     status = client.get(args.path).status_code
     for _ in range(3):  # warm: caches, prepared statements
         client.get(args.path)

@@ -20,16 +20,14 @@ read-only connection and session look-up).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import FAST_HASH  # noqa: E402
+from bench._common import read_only_app, signed_in  # noqa: E402
 
 COMMON = ["/tasks", "/documents", "/documents?sort=number", "/documents?sort=type", "/assignments",
           "/assignments?status=all", "/assignments?overdue=1", "/assignments?scope=control", "/assignments?sort=body",
@@ -46,38 +44,21 @@ def main() -> None:
     parser.add_argument("--login", action="append", help="only these users (default: one of each role)")
     parser.add_argument("--over", type=float, default=50.0, help="mark pages slower than this (ms)")
     args = parser.parse_args()
-    os.environ["DOCFLOW_INSTANCE_PATH"] = str(Path(tempfile.mkdtemp(prefix="docflow-survey-")) / "instance")
-    url = args.url
-    if url.startswith("postgresql"):
-        url += ("&" if "?" in url else "?") + "options=-c%20default_transaction_read_only%3Don"
+    from sqlalchemy import select
 
-    from sqlalchemy import event, select
-
-    from webapp import create_app
-    from webapp.extensions import db, login_manager
+    from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import sessions
 
-    app = create_app({"PASSWORD_HASH": FAST_HASH, "DATABASE_URL": url})
+    app, timed = read_only_app(args.url)
     logins = args.login or LOGINS
     with app.app_context():
         users = dict(db.session.execute(select(User.login, User.id).where(User.login.in_(logins))).all())
-        engine = db.engine
-    sessions.resume = lambda session_id: db.session.get(User, int(session_id.split(":")[0]))  # no session row
-    login_manager.session_protection = None
-    timed: list[tuple[float, str]] = []
-    began = [0.0]
-    event.listen(engine, "before_cursor_execute", lambda *_a: began.__setitem__(0, time.perf_counter()))
-    event.listen(engine, "after_cursor_execute", lambda _c, _cu, statement, *_a: timed.append(
-        ((time.perf_counter() - began[0]) * 1000, statement)))
     print(f"{'user':9} {'HTTP':4} {'median':>9} {'SQL':>4} {'SQL ms':>7} {'slowest':>7}  page / slowest statement")
     for login in logins:
         if login not in users:
             print(f"{login:9} no such user")
             continue
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = f"{users[login]}:bench", True
+        client = signed_in(app, users[login])
         for path in COMMON + EXTRA.get(login, []):
             client.get(path)
             walls = []
