@@ -274,7 +274,15 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         asked = [Assignment.status.in_(OPEN_STATUSES)] if status == OPEN or overdue \
             else [Assignment.status == status] if status is not None else []
         arms = [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in branches.items()]
-        return prepared(query.where(or_(*arms) if arms else false()))
+        if not arms:
+            return prepared(query.where(false()))
+        # the page's ids and sort keys first, of the assignments alone, and only those rows joined to their
+        # documents, points and bodies: joined before the sort, each of a department's 10,000 rows was (SQLite:
+        # «Все статусы» 208 -> 64 ms at 1M on a loaded machine); the date order is the document's
+        rows = select(Assignment).where(*conditions, *unindexed(*narrowed))
+        if sort.removeprefix("-") == "date":
+            rows = rows.join(Document, Document.id == Assignment.document_id)
+        return prepared(query, branches=[or_(*arms)], rows=rows)
     split = [and_(branch, _status_is(s)) for name, branch in branches.items() if name != "coexecutor"
              for s in statuses]
     if "coexecutor" in branches and statuses:
