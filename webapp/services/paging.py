@@ -137,7 +137,7 @@ def cursor_of(after: str | None, sort: Sort, message: str = MESSAGE) -> tuple[st
 
 
 def prepared_keyset(query, sort: Sort, id_column, *, cursor: str | None, size: int, branches: list | None = None,
-                    rows=None, parts: Callable[[tuple | None], list] | None = None):
+                    rows=None, parts: Callable[[tuple | None], list] | None = None, rows_sort: Sort | None = None):
     """keyset_query (of the rows where any of `branches` holds, found one branch at a time: _firsts; or of the rows
     `parts` finds) whose cursor is the named parameters AFTER_KEY and AFTER_ID, for a cursor of the kind cursor_of
     names: a statement that SQLAlchemy builds, keys and compiles once, run with each page's values (page_of).
@@ -151,7 +151,7 @@ def prepared_keyset(query, sort: Sort, id_column, *, cursor: str | None, size: i
     if parts is not None:
         query = merged(query, parts(position), sort, id_column, size)
     elif branches is not None:
-        query = _firsts(query, branches, sort, id_column, position, size, rows)
+        query = _firsts(query, branches, sort, id_column, position, size, rows, rows_sort)
     return _keyset(query, sort, id_column, position, size)
 
 
@@ -199,16 +199,18 @@ def ranked(groups: list[tuple[int, Any]], rows: Callable[[Any], Any], id_column,
     return parts
 
 
-def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None):
+def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None,
+            rows_sort: Sort | None = None):
     """`query` narrowed to the rows of its next keyset page where any of `branches` (WHERE clauses) holds, found
     one branch at a time: an OR of clauses served by different indexes has no index to walk in the page's order
     (PostgreSQL walks the sort column's and drops every row of the others), while each branch alone is one index
     range read to its first size + 1 rows after the cursor. The first size + 1 of their union are the page's
     (merged). `rows`: the select each branch narrows when it is not `query` itself (the page's conditions without
-    the joins that only bring the page's columns)."""
+    the joins that only bring the page's columns); `rows_sort`: `sort` as `rows` compute its key, when they do it
+    otherwise than `query` (a look-up by key where `query` joins)."""
     rows = query if rows is None else rows
-    return merged(query, [first_rows(rows.where(branch), sort, id_column, position, size) for branch in branches],
-                  sort, id_column, size)
+    return merged(query, [first_rows(rows.where(branch), rows_sort or sort, id_column, position, size)
+                          for branch in branches], sort, id_column, size)
 
 
 def after_id(query, key, id_column, *, after: int | None, size: int,
