@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.sql.visitors import cloned_traverse
 
 from tests.web.test_assignment_list import _walk  # ids through every page, following «Дальше»
@@ -107,6 +107,25 @@ def test_every_row_a_user_may_read_once_in_order_across_pages(app, client, auth,
     assert seen == expected
     if login == "exec" and not query:
         assert len(seen) == 54 > 25  # the page boundary is crossed, all three branches are there
+
+
+@pytest.mark.parametrize("login", ["exec", "head", "ctl"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_by_the_document_s_date_every_row_once_in_order_across_pages(app, client, auth, world, login, descending):
+    """«Дата документа»: each way the user reads an assignment read apart, each row's document date looked up by
+    key, merged — across pages of 25 inside groups of one date, in the date's order, then the id's."""
+    with app.app_context():  # a third of the rows moved to an older document (as rows, not through the models)
+        older = db.session.execute(insert(Document).values(
+            doc_type="order", title="О мерах ранее", state="published", number="3", reg_date=date(2025, 6, 1),
+            version=1).returning(Document.id)).scalar_one()
+        db.session.execute(update(Assignment).where(Assignment.id % 3 == 0).values(document_id=older))
+        db.session.commit()
+        dates = {a.id: a.document.reg_date for a in db.session.query(Assignment)}
+    expected = sorted(_expected(app, world, login), key=lambda i: (dates[i], i), reverse=descending)
+    auth.login(login)
+    seen = _walk(client, f"/assignments?size=25&status=all&sort={'-' if descending else ''}date")
+    assert seen == expected
+    assert {dates[i] for i in seen} == {date(2025, 6, 1), date(2026, 1, 15)}
 
 
 def test_a_row_in_two_branches_does_not_push_the_next_page_out(app, world):
