@@ -46,6 +46,23 @@ def page_links(after: str | None) -> dict[str, dict | None]:
             "first_args": without_cursor() if request.args.get("after") else None}
 
 
+def id_url(endpoint: str, key: str, **values):
+    """`url_for(endpoint, **values)` with `key` set to an id, as a function of the id, built by url_for once for a
+    list's many rows (url_for costs about 11 µs: a department's dashboard asked it about 450 times, a list of 50
+    rows 100). Built with two ids, each standing once in its URL and the rest of the two URLs equal, the id is then
+    written as url_for writes an integer (its digits); otherwise (a value of `values` holding a probe's digits, a
+    converter that pads) and for anything not an int, url_for itself. The key stands where `dict(values, key=…)`
+    puts it."""
+    def built(value) -> str:
+        return url_for(endpoint, **(values | {key: value}))
+
+    first, second = built(987654321), built(13579)
+    head, _, tail = first.partition("987654321")
+    if first.count("987654321") != 1 or second != f"{head}13579{tail}":
+        return built
+    return lambda value: f"{head}{value}{tail}" if type(value) is int else built(value)
+
+
 def flash_form_errors(form) -> None:
     """A form that did not validate: its messages, in one alert."""
     flash("; ".join(error for errors in form.errors.values() for error in errors), "danger")

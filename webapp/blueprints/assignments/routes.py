@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, select
 
 from webapp import clock
-from webapp.blueprints import first_page_again, flash_form_errors, page_links, pickers
+from webapp.blueprints import first_page_again, flash_form_errors, id_url, page_links, pickers
 from webapp.blueprints.assignments import bp
 from webapp.blueprints.assignments.dashboard import drill_down
 from webapp.blueprints.assignments.forms import (
@@ -68,19 +68,8 @@ def index():
                            scopes=SCOPES, scope=scope, sorts=service.SORTS, sort=sort, sizes=service.PAGE_SIZES,
                            size=size, **page_links(page.after), today=clock.today(),
                            is_overdue=service.is_overdue, figure=figure, figures=FIGURES,
-                           document_url=_id_url("documents.detail", "document_id"),
-                           assignment_url=_id_url("assignments.detail", "assignment_id"))
-
-
-def _id_url(endpoint: str, name: str):
-    """url_for(endpoint, name=id) for the many ids of a list: the URL is built once around a marker and each id
-    put in its place (url_for costs about 11 µs, and a list of 50 rows asked it 100 times)."""
-    marker = "4294967291"  # an id no row has; the URL holds it once (checked)
-    pattern = url_for(endpoint, **{name: int(marker)})
-    head, found, tail = pattern.partition(marker)
-    if not found or marker in tail:
-        raise ValueError(f"{endpoint}: {pattern}")
-    return lambda value: f"{head}{int(value)}{tail}"
+                           document_url=id_url("documents.detail", "document_id"),
+                           assignment_url=id_url("assignments.detail", "assignment_id"))
 
 
 def _load(assignment_id: int, *options) -> Assignment:
