@@ -223,7 +223,11 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
     them: their few rows are read and sorted once, not once per status) — and merged (paging.prepared_keyset).
     The branches read assignments alone (every assignment has its document: joining it changes no row). Other
     orders have no such index: a branch with few rows would walk the order's own index to its end (an empty status
-    read every id backwards for «сначала новые»).
+    read every id backwards for «сначала новые»). So in those orders, and for a user of several bodies (a
+    department), the page's ids and sort keys are found first by one OR of the branches — the lead body's and the
+    controller's each carrying the statuses asked, which SQLite, planning each arm of an OR alone, needs to read
+    their indexes — and only those rows are joined to their documents, points and bodies. By the document's date
+    each branch is read apart, each row's date looked up by key (_DATE_BY_KEY): no branch can walk an index of it.
 
     By the lead body or by status (GROUPED_SORTS) the order is one of groups — a body's rows, a status's rows — each
     in id order, and the groups in an order known before any assignment is read (the bodies' names, the statuses'
