@@ -150,5 +150,7 @@ def test_the_auditor_s_page_walks_groups_through_indexes(app, world, sort, index
         user = db.session.get(User, world["users"]["aud"])
         for after in (None, "v3_10" if sort == "status" else "vчужая_10"):
             statement, values = assignments.list_statement(user, sort=sort, after=after, size=50)
-            found = plan(_bound(statement, values), hide=("ix_assignment_status_deadline",))
+            # on the test's tiny tables PostgreSQL may read a status's rows off the primary key (in id order) with a
+            # filter: taken away too, inside plan()'s savepoint (CI's PostgreSQL stage did so once in ten runs)
+            found = plan(_bound(statement, values), hide=("ix_assignment_status_deadline", "pk_assignment"))
             assert any(n in found for n in name), found

@@ -36,10 +36,11 @@ def plan(query, hide: tuple[str, ...] = ()) -> str:
         return f"${len(names)}"
     statement = re.sub(r"%\((\w+)\)s", number, str(compiled))
     connection.exec_driver_sql("SAVEPOINT docflow_plan")
-    for index in hide:  # a primary key's index is its constraint's: dropped with the constraint
+    for index in hide:  # a primary key's index is its constraint's: dropped with it (and the foreign keys on it)
         table = connection.exec_driver_sql("SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = %s",
                                            (index,)).scalar()
-        connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {index}" if table else f"DROP INDEX {index}")
+        connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {index} CASCADE" if table
+                                   else f"DROP INDEX {index}")
     connection.exec_driver_sql(f"PREPARE docflow_plan AS {statement}")
     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     # Whether an index CAN serve the query: scans and sorts discouraged (on a test's tiny tables a scan, or a
