@@ -198,6 +198,7 @@ def run(job_id: int) -> str | None:
         if fd is not None:
             os.close(fd)
         os.unlink(path)
+        collector.collect_due()  # between jobs, never inside one (webapp.collector), whichever worker runs it
     return db.session.get(Job, job_id).status
 
 

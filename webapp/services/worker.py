@@ -103,7 +103,6 @@ def run_queued(app: Flask) -> int:
             if jobs.run(job_id) is not None:
                 count += 1
             db.session.remove()
-        collector.collect_due()  # between jobs, never inside one (webapp.collector)
 
 
 def run_sqlite(app: Flask, burst: bool, stop: threading.Event, periodic: bool = True) -> int:
@@ -149,7 +148,6 @@ def procrastinate_app(app: Flask, periodic: bool = True):
                 jobs.run(job_id)
             finally:
                 db.session.remove()
-                collector.collect_due()
 
     if periodic:
         zone = ZoneInfo(app.config["TIMEZONE"])
