@@ -59,6 +59,7 @@ from webapp.workflow.engine import PUBLISHED
 BUCKETS = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("более 90", 91, None)]
 NO_CONTROLLER = 0  #: the controller filter's value for assignments nobody controls
 TREND_MONTHS = 12
+LISTS = ("overdue", "due_30", "done_late")  #: the figures whose rows the overview lists (the longest overdue first)
 LIST_LIMIT = 100  #: rows of a list shown on the dashboard itself; the drill-down pages through all of them
 INLINE_IDS = 5_000  #: co-executing assignments of a body filter written into the statement as ids, at most
 SERIAL_BODIES = 500  #: a body filter of at most this many bodies (with its own) is counted without parallel workers
@@ -702,7 +703,7 @@ def overview(filters: Filters) -> Overview:
 
 def _overview(filters: Filters) -> Overview:
     # only overdue: the snapshot holds open rows past their deadline, none due in 30 days nor done late
-    lists = ("overdue",) if filters.only_overdue else ("overdue", "due_30", "done_late")
+    lists = LISTS[:1] if filters.only_overdue else LISTS
     # a narrow dashboard's rows read once for the figures and the trend; the whole organisation's by two
     # statements, each a scan of its own (materialising every row in force with its first days and its document's
     # look-up was not measured at 1,000,000 and is kept out of the broad path)
@@ -715,7 +716,7 @@ def _overview(filters: Filters) -> Overview:
     # the longest overdue first, as each list was picked
     picked = {figure: sorted(counted.lists.get(figure, []),
                              key=lambda row: (row[1] is None, row[1] or date.min, row[0]))
-              for figure in ("overdue", "due_30", "done_late")}
+              for figure in LISTS}
     listed = _listed({assignment_id for rows in picked.values() for assignment_id, _ in rows})
     result.overdue_rows = [(listed[i], deadline, (filters.as_of - deadline).days) for i, deadline in picked["overdue"]]
     result.due_30 = [(listed[i], deadline) for i, deadline in picked["due_30"]]
