@@ -36,11 +36,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.blueprints import register_blueprints
     from webapp.cli import register_commands
-    from webapp.services import search, webhooks, workflows
+    from webapp.services import search, versions, webhooks, workflows
 
     workflows.init_app(app)
     search.install()  # the search index follows every commit
     webhooks.install()  # events for webhooks are queued in the transaction that makes them
+    versions.install()  # after the search index's: the data's new version is a transaction's last statement
 
     register_blueprints(app)
     register_commands(app)

@@ -29,7 +29,7 @@ from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, AuditHead, Document
 from webapp.ru.collation import sort_text
-from webapp.services import routines
+from webapp.services import routines, versions
 from webapp.services.audit import GENESIS, audit_key, event_hash
 from webapp.services.backup import reset_sequences
 from webapp.services.search import entries_of
@@ -258,6 +258,7 @@ def generate(sizes: Sizes, password_hash: str, search: bool = False) -> dict[str
         routines.analyze(conn)  # SQLite: the planner's statistics, as the worker's nightly run keeps them
         if writer.postgres:
             reset_sequences(conn, [tables[name] for name in ids.next])
+        versions.bump(conn)  # written beside the ORM: what a running service counted before is not kept
     return writer.counts
 
 

@@ -32,6 +32,8 @@ from sqlalchemy import text as sql
 
 from webapp import clock
 from webapp.extensions import db
+from webapp.models.versions import DataVersion
+from webapp.services import versions
 
 FORMAT = "docflow-backup"
 VERSION = 1
@@ -88,7 +90,9 @@ def _loader(column_type: Any):
 
 
 def _tables() -> list[Table]:
-    return list(db.metadata.sorted_tables)  # parents before children
+    """Every table, parents before children, but the data's version: not data, and a restore writes a new one
+    (a migrated installation holds its row, which would make it look occupied)."""
+    return [table for table in db.metadata.sorted_tables if table.name != DataVersion.__tablename__]
 
 
 def _revision(conn: Connection) -> str:
@@ -183,6 +187,7 @@ def restore_backup(source: Path) -> Summary:
                 _restore_table(conn, archive, table, manifest["columns"].get(table.name))
             if conn.dialect.name == "postgresql":
                 reset_sequences(conn, tables)
+            versions.bump(conn)  # what another process counted from before the restore is not kept
     return Summary(manifest["revision"], manifest["rows"], files)
 
 
