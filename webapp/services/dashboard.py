@@ -10,7 +10,7 @@ What «as it stood» means, in one place:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from threading import Lock
@@ -51,6 +51,7 @@ from webapp.models import (
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.models.document import DATED_BY_EVENT, TYPE_TITLES, DocumentType
 from webapp.ru.collation import natural_key
+from webapp.services import versions
 from webapp.services.assignments import DATED_KINDS
 from webapp.services.transactions import without_parallel_workers
 from webapp.workflow.engine import PUBLISHED
@@ -442,13 +443,36 @@ class Counted:
 
 
 @dataclass(frozen=True)
+class ShownBody:
+    """A body as the overview shows it and climbs by: plain values, which a kept overview can hold (not a model
+    instance, whose session ends with its request)."""
+
+    id: int
+    display_name: str
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class ShownDocument:
+    """A document as the overview's tables and lists name it."""
+
+    id: int
+    label: str
+    title: str
+
+    @classmethod
+    def of(cls, document: Document) -> ShownDocument:
+        return cls(document.id, document.label, document.title)
+
+
+@dataclass(frozen=True)
 class Listed:
     """An assignment of one of the dashboard's lists: what the list shows of it (`_listed`)."""
 
     id: int
     action: str
     document_id: int
-    document: Document  # its label's columns only
+    document: ShownDocument
     point_number: str | None
     lead_body_name: str | None  # its display name; None without a lead body
     completed_on: date | None
@@ -458,9 +482,10 @@ class Listed:
 class Overview:
     filters: Filters
     totals: dict[str, int] = field(default_factory=dict)
-    by_body: list[tuple[Body, int, int]] = field(default_factory=list)  # body, open, overdue (with sub-bodies)
-    by_document: list[tuple[Document, int, int]] = field(default_factory=list)
+    by_body: list[tuple[ShownBody, int, int]] = field(default_factory=list)  # body, open, overdue (with sub-bodies)
+    by_document: list[tuple[ShownDocument, int, int]] = field(default_factory=list)
     by_controller: list[tuple[int, str, int, int]] = field(default_factory=list)
+    controller_counts: list[tuple[int | None, int, int]] = field(default_factory=list)  # by_controller's, unnamed
     buckets: list[tuple[str, str, int]] = field(default_factory=list)  # title, figure, count
     trend: list[tuple[date, int, int]] = field(default_factory=list)  # month's end (or the day), open, overdue
     overdue_rows: list[tuple[Listed, date, int]] = field(default_factory=list)  # with deadline, days overdue
@@ -472,7 +497,7 @@ class Overview:
         return self.filters.as_of
 
     @cached_property
-    def body_level(self) -> tuple[Body | None, list[tuple[Body, int, int]]]:
+    def body_level(self) -> tuple[Body | ShownBody | None, list[tuple[ShownBody, int, int]]]:
         """«По ответственным органам», one level of the tree at a time: the bodies right under the filter's body
         — with no body filter, the top ones, or, when one body tops all of them, those right under it — each with
         its sub-bodies' figures, in natural order by name; a row opens that body's dashboard, a level down. The
@@ -489,7 +514,7 @@ class Overview:
         return parent, sorted(below or [row for row in rows if row[0].id == parent.id], key=_by_name)
 
 
-def _by_name(row: tuple[Body, int, int]) -> tuple:
+def _by_name(row: tuple[ShownBody, int, int]) -> tuple:
     return natural_key(row[0].display_name), row[0].id
 
 
@@ -693,12 +718,34 @@ def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[dat
 
 
 def overview(filters: Filters) -> Overview:
-    """A narrow dashboard's statements without parallel workers on PostgreSQL: starting them cost more than they
+    """The overview, kept per process under the data's version (services/versions.py): the same filters on the
+    same day give the same figures until a change to what they are counted from commits. The whole
+    organisation's figures read every assignment in force (1.5-3.6 s at 1,000,000); kept, a page reads the token
+    and its controllers' names. The controllers' names are read for each page (a user's name is not tracked).
+
+    A narrow dashboard's statements run without parallel workers on PostgreSQL: starting them cost more than they
     saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
     statements 200 -> 148 ms; each snapshot statement 25 -> 13 ms), while the whole organisation's scans gain from
     them (2.7 -> 2.4 s)."""
-    with without_parallel_workers(filters.narrow):
-        return _overview(filters)
+    version = versions.current()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], version, filters.as_of, filters.only_overdue,
+           filters.body.id if filters.body is not None else None, filters.controller_id,
+           filters.document.id if filters.document is not None else None, filters.doc_type, filters.since,
+           filters.until)
+    counted = _OVERVIEWS.get(key) if version is not None else None
+    if counted is None:
+        with without_parallel_workers(filters.narrow):
+            counted = _overview(filters)
+        if version is not None:
+            with _KEEPING:
+                while len(_OVERVIEWS) >= KEPT:
+                    _OVERVIEWS.pop(next(iter(_OVERVIEWS)))
+                _OVERVIEWS[key] = counted
+    return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts))
+
+
+#: Overviews counted, kept under the data's version and their filters (`overview`); a few, the oldest dropped first.
+_OVERVIEWS: dict[tuple, Overview] = {}
 
 
 def _overview(filters: Filters) -> Overview:
@@ -710,7 +757,7 @@ def _overview(filters: Filters) -> Overview:
     days = month_ends(filters.as_of) if filters.narrow else None
     counted = Snapshot(filters).counted(lists, trend_days=days)
     result = Overview(filters=filters, totals=counted.totals, by_body=_by_body(counted.lead, counted.reached),
-                      by_document=_by_document(counted.document), by_controller=_by_controller(counted.controller))
+                      by_document=_by_document(counted.document), controller_counts=counted.controller)
     result.buckets = [(title, f"age_{index}", result.totals[f"age_{index}"])
                       for index, (title, _, _) in enumerate(BUCKETS)]
     # the longest overdue first, as each list was picked
@@ -727,23 +774,21 @@ def _overview(filters: Filters) -> Overview:
 
 #: The columns of a document its label (and title) need: the lists and «По документам» load no more of it.
 LABEL_COLUMNS = load_only(Document.doc_type, Document.number, Document.reg_date, Document.event_date, Document.title)
-#: The columns of a body the overview shows and climbs by: not its five JSON columns (letterhead, address, ...),
-#: whose decoding was about 760 json.loads a department's page (its bodies and the lists' 100 rows' lead bodies).
-NAME_COLUMNS = load_only(Body.name, Body.short_name, Body.parent_id)
 
 
-def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
+def _by_body(lead: list, reached: list) -> list[tuple[ShownBody, int, int]]:
     """Assignments of one body added up the tree, those of several as their closure reached each body. The bodies
-    counted and those above them are read (one recursive statement), not every body of the organisation."""
+    counted and those above them are read (one recursive statement), not every body of the organisation; as plain
+    rows (5,000 model instances were 100 ms of the whole organisation's page)."""
     counted = {key for key, _, _ in lead} | {key for key, _, _ in reached}
     if not counted:
         return []
-    query = select(Body).options(NAME_COLUMNS)
+    query = select(Body.id, Body.display_name, Body.parent_id)
     if len(counted) <= SERIAL_BODIES:  # past it, most of the organisation: every body (no list of ids to send)
         up = select(Body.id.label("id")).where(Body.id.in_(counted)).cte("counted_bodies", recursive=True)
         up = up.union(select(Body.parent_id).join(up, Body.id == up.c.id).where(Body.parent_id.is_not(None)))
         query = query.where(Body.id.in_(select(up.c.id)))
-    bodies = {b.id: b for b in db.session.scalars(query)}
+    bodies = {row[0]: ShownBody(*row) for row in db.session.execute(query)}
     totals: dict[int, list[int]] = {}
     for body_id, open_count, late_count in lead:
         seen: set[int] = set()
@@ -762,9 +807,9 @@ def _by_body(lead: list, reached: list) -> list[tuple[Body, int, int]]:
     return sorted(shown, key=lambda item: (item[0].display_name, item[0].id))  # namesakes: in a fixed order
 
 
-def _by_document(counts: list) -> list[tuple[Document, int, int]]:
+def _by_document(counts: list) -> list[tuple[ShownDocument, int, int]]:
     """Most overdue first, then most open."""
-    documents = {d.id: d for d in db.session.scalars(
+    documents = {d.id: ShownDocument.of(d) for d in db.session.scalars(
         select(Document).options(LABEL_COLUMNS).where(Document.id.in_([c[0] for c in counts])))} if counts else {}
     return [(documents[i], o, lt) for i, o, lt in sorted(counts, key=lambda c: (-c[2], -c[1], c[0]))]
 
@@ -789,4 +834,4 @@ def _listed(ids: set[int]) -> dict[int, Listed]:
              .join(Document, Document.id == Assignment.document_id)
              .outerjoin(Point, Point.id == Assignment.point_id)
              .options(LABEL_COLUMNS).where(Assignment.id.in_(ids)))
-    return {row[0]: Listed(*row) for row in db.session.execute(query)}
+    return {row[0]: Listed(*row[:3], ShownDocument.of(row[3]), *row[4:]) for row in db.session.execute(query)}
