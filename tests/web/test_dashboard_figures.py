@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from tests.conftest import TODAY
 from webapp.extensions import db
@@ -477,3 +477,36 @@ def test_the_figures_statement_is_built_once_per_filter_and_counts_each_day_aske
             assert _shown(dashboard.overview(f)) == expected, day
             assert expected["totals"]["all"] > 0
     assert len(built) == 1
+
+
+@pytest.mark.parametrize("moved_ids", [dashboard.MOVED_IDS, 0])
+@pytest.mark.parametrize("world", ["seed 6", "seed 7", "month edges"])
+def test_each_figure_s_drill_down_condition_holds_exactly_the_rows_it_counts(app, monkeypatch, world, moved_ids):
+    """The drill-down's condition on the assignment itself (`Snapshot.holds`, which the list walks in its own
+    order) keeps exactly the snapshot's rows of each figure (`Snapshot.ids`), on days with and without extensions
+    decided after them, written in as ids or (MOVED_IDS = 0) asked by a subquery, with each filter: on random
+    worlds, and on the month-edge world asked at each of its month ends (rows moved, cancelled, given and
+    registered on them)."""
+    monkeypatch.setattr(dashboard, "MOVED_IDS", moved_ids)
+    with app.test_request_context():
+        if world == "month edges":
+            _build_month_edges()
+            department = db.session.query(Body).filter_by(name="Департамент").one()
+            days = dashboard.month_ends(TODAY)
+        else:
+            _build(int(world.split()[1]))
+            department = db.session.query(Body).filter_by(name="Департамент 1").one()
+            days = [TODAY, TODAY - timedelta(days=60), TODAY - timedelta(days=250)]
+        checked, moved = 0, 0
+        for day in days:
+            for extra in ({}, {"only_overdue": True}, {"body": department}, {"doc_type": "order"},
+                          {"since": TODAY - timedelta(days=300)}):
+                snapshot = dashboard.Snapshot(dashboard.Filters(as_of=day, **extra))
+                moved += len(snapshot.moved or ())
+                for figure in dashboard.FIGURES:
+                    counted = set(db.session.scalars(snapshot.ids(figure)))
+                    held = set(db.session.scalars(select(Assignment.id).where(snapshot.holds(figure))))
+                    assert held == counted, (day, extra, figure)
+                    checked += len(counted)
+        assert checked > 100
+        assert moved > 0 if moved_ids else moved == 0  # days with rows moved after them, both ways written

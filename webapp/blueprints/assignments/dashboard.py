@@ -97,7 +97,8 @@ def filter_args() -> dict[str, str]:
 
 def drill_down() -> tuple[Filters, str, object] | None:
     """The assignment list opened from a dashboard figure (`as_of` and `figure` in its URL): the filters, the
-    figure and the SQL condition on assignment ids; None for the plain list or when the filters are bad."""
+    figure and its SQL condition on the assignment (`Snapshot.holds`); None for the plain list or when the filters
+    are bad."""
     if not request.args.get("as_of"):
         return None
     form, filters = dashboard_filters()
@@ -105,7 +106,7 @@ def drill_down() -> tuple[Filters, str, object] | None:
         return None
     figure = request.args.get("figure") or "all"
     figure = figure if figure in FIGURES else "all"
-    return filters, figure, Snapshot(filters).ids(figure)
+    return filters, figure, Snapshot(filters).holds(figure)
 
 
 def _with_pickers(args: dict[str, str], filters: Filters) -> dict[str, str]:
