@@ -119,3 +119,83 @@ def test_a_department_s_look_is_kept_apart_from_the_organisation_s(demo_app, fig
         narrowed = dashboard.overview(dashboard.Filters(as_of=TODAY, body=db.session.get(Body, body.id)))
         assert narrowed.totals[figure] < whole.totals[figure]
         assert dashboard.overview(dashboard.Filters(as_of=TODAY)).totals == whole.totals
+
+
+def _token(app) -> str:
+    with app.app_context():
+        return versions.current()
+
+
+def _post(client, auth, login: str, path: str, **data):
+    auth.logout()
+    auth.login(login, "demo")
+    return client.post(path, data={"csrf_token": auth.csrf("/documents"), **data},
+                       content_type="multipart/form-data")
+
+
+def test_the_day_s_work_that_no_figure_counts_keeps_it_and_what_a_figure_counts_replaces_it(demo_app, client,
+                                                                                                auth):
+    """An executor takes an assignment and asks for an extension, a secretary saves a new draft with directives:
+    no figure changes, the token stays and the overview is not counted again. The controller approves the
+    extension (the token is replaced), the executor reports (it stays: open as before), the controller accepts
+    (replaced): the figures move."""
+    from tests.web.test_documents import protocol_form
+
+    with demo_app.app_context():
+        executor = db.session.scalar(select(User).where(User.login == "executor"))
+        bodies = [body.id for body in executor.bodies]
+        aid, status, controller = db.session.execute(select(Assignment.id, Assignment.status, User.login).join(
+            User, User.id == Assignment.controller_id).where(
+            Assignment.lead_body_id.in_(bodies), Assignment.status.in_(["new", "in_work"]),
+            Assignment.deadline.is_not(None), ~Assignment.deadline_changes.any(),
+            ~Assignment.is_series).order_by(Assignment.id)).first()
+    auth.login("auditor", "demo")
+    before = _totals(client)
+    token = _token(demo_app)
+    if status == "new":
+        assert _post(client, auth, "executor", f"/assignments/{aid}/take").status_code == 302
+    assert _post(client, auth, "executor", f"/assignments/{aid}/extension", new_date="01.02.2030",
+                 reason="Нет кадров").status_code == 302
+    saved = _post(client, auth, "secretary", "/documents/new", **protocol_form("", bodies[0])
+                  | {"csrf_token": auth.csrf("/documents/new")})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+    with demo_app.app_context():
+        drafted = set(db.session.scalars(select(Assignment.action)
+                                         .where(Assignment.status == AssignmentStatus.draft)))
+        assert {"Создать методическую службу.", "Обеспечивать работу центра."} <= drafted  # its directives went in
+        assert db.session.get(Assignment, aid).status == AssignmentStatus.in_work
+    assert _token(demo_app) == token
+    auth.logout()
+    auth.login("auditor", "demo")
+    kept, counting = _counted(demo_app, lambda: _totals(client))
+    assert (kept, counting) == (before, 0)
+    assert _post(client, auth, controller, f"/assignments/{aid}/extension/decide", decision="approve",
+                 new_date="").status_code == 302
+    assert _token(demo_app) != token
+    token = _token(demo_app)
+    assert _post(client, auth, "executor", f"/assignments/{aid}/report", text="Сделано.").status_code == 302
+    assert _token(demo_app) == token  # reported: open as before
+    assert _post(client, auth, controller, f"/assignments/{aid}/review", decision="accept",
+                 comment="").status_code == 302
+    assert _token(demo_app) != token
+    auth.logout()
+    auth.login("auditor", "demo")
+    after, counting = _counted(demo_app, lambda: _totals(client))
+    assert counting == 1 and after["done"] == before["done"] + 1 and after["open"] == before["open"] - 1
+
+
+def test_a_body_s_requisites_keep_it_and_its_name_or_place_in_the_tree_replace_it(demo_app):
+    with demo_app.app_context():
+        token = versions.current()
+        body = db.session.scalar(select(Body).where(Body.parent_id.is_not(None)).order_by(Body.id))
+        body.address = ["628011, г. Ханты-Мансийск"]
+        body.place = "г. Ханты-Мансийск"
+        db.session.commit()
+        assert versions.current() == token
+        body.short_name = "Новое краткое имя"
+        db.session.commit()
+        renamed = versions.current()
+        assert renamed != token
+        body.parent_id = None
+        db.session.commit()
+        assert versions.current() not in (token, renamed)

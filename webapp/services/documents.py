@@ -31,7 +31,7 @@ from webapp.models.assignment import assignment_coexecutor
 from webapp.models.document import TYPE_TITLES, addressee_line, point_label
 from webapp.ru.dates import DateError
 from webapp.ru.deadlines import Deadline, is_ongoing_verb, parse_deadline
-from webapp.services import notifications, paging
+from webapp.services import notifications, paging, versions
 from webapp.services.audit import record_event
 from webapp.services.bodies import check_assignable
 from webapp.services.errors import Conflict, Invalid
@@ -223,9 +223,10 @@ def create_draft(user: User, data: DraftData, archive: bool = False) -> Document
     document = Document(doc_type=data.doc_type, title=data.title, state="draft", author=user, draft_mark=True,
                         issuing_body=user.bodies[0] if user.bodies else None)
     db.session.add(document)
-    _fill(document, data)
-    db.session.flush()
-    sync_draft_assignments(document)
+    with versions.drafting():  # a draft's content: no figure of the overview counts it
+        _fill(document, data)
+        db.session.flush()
+        sync_draft_assignments(document)
     record_event(user, "document.create", document, after=content_snapshot(document))
     return document
 
@@ -249,10 +250,11 @@ def update_draft(user: User, document: Document, data: DraftData, expected_versi
                        "Откройте его заново и повторите правку.")
     _check(user, data)
     before = content_snapshot(document)
-    _fill(document, data)
-    document.updated_at = clock.now()  # an UPDATE of the row, so the version counter moves too
-    db.session.flush()
-    sync_draft_assignments(document)
+    with versions.drafting():  # a draft's content: no figure of the overview counts it
+        _fill(document, data)
+        document.updated_at = clock.now()  # an UPDATE of the row, so the version counter moves too
+        db.session.flush()
+        sync_draft_assignments(document)
     record_event(user, "document.update", document, before=before, after=content_snapshot(document))
     return document
 

@@ -18,21 +18,33 @@ through `Session.execute` (`do_orm_execute`); writers on a bare connection (gen-
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.util import identity_key
 
 from webapp.extensions import db
-from webapp.models import Assignment, Body, DeadlineChange, Document, Point, User
-from webapp.models.assignment import assignment_coexecutor
+from webapp.models import Assignment, AssignmentStatus, Body, ChangeStatus, DeadlineChange, Document, Point, User
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.models.versions import DataVersion
+from webapp.workflow.engine import PUBLISHED
 
-#: The tables whose rows the figures are counted from (a change to any of their rows replaces the token).
+#: The tables whose rows the figures are counted from: a bulk statement on any of them replaces the token (its rows
+#: are not seen), unless run for a draft's content (`drafting`).
 TRACKED = frozenset({Assignment.__tablename__, assignment_coexecutor.name, Document.__tablename__,
                      Point.__tablename__, Body.__tablename__, DeadlineChange.__tablename__})
 _CHANGED = "data_version_changed"  # the session's flag: a tracked change is pending in this transaction
-_TRACKED_CLASSES = (Assignment, Document, Point, Body, DeadlineChange)
+_DRAFTING = "data_version_drafting"  # the session's flag: statements now write a draft's content
+
+#: An assignment's attributes no figure, list or filter of the overview reads (a change of only these keeps it).
+_ASSIGNMENT_UNCOUNTED = frozenset({"controller_text", "start_date", "deadline_text", "original_deadline",
+                                   "cancel_reason", "materialised_until", "reports", "deadline_changes",
+                                   "occurrences", "series"})
+#: A body's attributes the overview reads: its names and its place in the tree.
+_BODY_COUNTED = frozenset({"name", "short_name", "parent_id", "parent", "children"})
 
 
 def current() -> str | None:
@@ -50,21 +62,76 @@ def bump(connection: Connection) -> None:
         connection.execute(insert(DataVersion).values(id=1, token=token))
 
 
+def _changed(obj) -> set[str]:
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+
+
+def _values(obj, key: str) -> set:
+    """The values an attribute held in this flush: before and after a change, or its one value (none: not loaded,
+    which is taken to count)."""
+    history = inspect(obj).attrs[key].history
+    return {getattr(value, "value", value) for value in (*history.deleted, *history.added, *history.unchanged)}
+
+
+def _counts(session: Session, obj, change: str) -> bool:
+    """Whether a flushed change of `obj` ("new", "dirty" or "deleted") can change what the overview counts or
+    shows. What cannot: a draft document or its draft assignments and points (drafts are not counted); an
+    assignment moving between open statuses (taken, reported, returned: open all the same) or changing only text
+    the overview does not show; an extension requested or rejected (only approved ones move a deadline); a body's
+    letterhead, address and other requisites. In doubt (an attribute not loaded), it counts."""
+    if isinstance(obj, Assignment):
+        statuses = _values(obj, "status")
+        if statuses == {AssignmentStatus.draft.value}:
+            return False  # a draft's assignment, and still one
+        if change != "dirty":
+            return True
+        changed = _changed(obj) - _ASSIGNMENT_UNCOUNTED
+        if statuses <= {status.value for status in OPEN_STATUSES}:
+            changed.discard("status")
+        return bool(changed)
+    if isinstance(obj, Document):
+        states = _values(obj, "state")
+        return not states or PUBLISHED in states
+    if isinstance(obj, Point):
+        document = session.identity_map.get(identity_key(Document, obj.document_id)) \
+            if obj.document_id is not None else None
+        return document is None or _counts(session, document, "dirty")
+    if isinstance(obj, DeadlineChange):
+        statuses = _values(obj, "status")
+        return not statuses or ChangeStatus.approved.value in statuses
+    if isinstance(obj, Body):
+        return change != "dirty" or bool(_changed(obj) & _BODY_COUNTED)
+    return isinstance(obj, User) and change == "deleted"
+
+
 def _after_flush(session: Session, _context) -> None:
     if session.info.get(_CHANGED):
         return
-    if any(isinstance(obj, _TRACKED_CLASSES) for obj in (*session.new, *session.dirty, *session.deleted)) or any(
-            isinstance(obj, User) for obj in session.deleted):
-        session.info[_CHANGED] = True
+    for change, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
+        if any(_counts(session, obj, change) for obj in objects):
+            session.info[_CHANGED] = True
+            return
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    """A bulk INSERT, UPDATE or DELETE run through the session on a tracked table."""
-    if not (state.is_insert or state.is_update or state.is_delete):
+    """A bulk INSERT, UPDATE or DELETE run through the session on a tracked table (but a draft's content)."""
+    if not (state.is_insert or state.is_update or state.is_delete) or state.session.info.get(_DRAFTING):
         return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in TRACKED or getattr(table, "name", None) == User.__tablename__:
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name in TRACKED or name == User.__tablename__:
         state.session.info[_CHANGED] = True
+
+
+@contextmanager
+def drafting() -> Iterator[None]:
+    """The statements inside write a draft document's content (its points, and its assignments as drafts), which
+    the overview does not count: they keep the token. The draft's own changes are still judged at the flush."""
+    session = db.session()
+    session.info[_DRAFTING] = session.info.get(_DRAFTING, 0) + 1
+    try:
+        yield
+    finally:
+        session.info[_DRAFTING] -= 1
 
 
 def _before_commit(session: Session) -> None:
