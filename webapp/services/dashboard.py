@@ -331,8 +331,9 @@ class Snapshot:
         also bounds the current deadline (or the row was moved after the day), which an index of deadlines reads
         when the moved rows are written in as ids (PostgreSQL walked every deadline past a subquery of them: a
         window of a day two years back is read as the snapshot); «done late» has no such bound — a walk would test
-        every done row — and is read as the snapshot. The same
-        rows as `ids` (tested on random worlds, figure by figure)."""
+        every done row — and is read as the snapshot. The same rows as `ids` (tested on random worlds and the
+        month-edge world, figure by figure): `condition` writes each figure on the snapshot's columns, this on the
+        assignment's, and the two are kept in step by that test."""
         windowed = figure.startswith("due_") or figure in {f"age_{i}" for i, (*_, high) in enumerate(BUCKETS) if high}
         if figure == "done_late" or (windowed and self.moved is None):
             return Assignment.id.in_(self.ids(figure))
@@ -790,8 +791,8 @@ def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[dat
 def overview(filters: Filters) -> Overview:
     """The overview, kept per process under the data's version (services/versions.py): the same filters on the
     same day give the same figures until a change to what they are counted from commits. The whole
-    organisation's figures read every assignment in force (1.5-3.6 s at 1,000,000); kept, a page reads the token
-    and its controllers' names. The controllers' names are read for each page (a user's name is not tracked).
+    organisation's figures read every assignment in force (1.4-3.6 s at 1,000,000); kept, a page reads the token
+    and the controllers' names (a user's name is not tracked: read for each page).
 
     A narrow dashboard's statements run without parallel workers on PostgreSQL: starting them cost more than they
     saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
