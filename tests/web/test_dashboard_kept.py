@@ -6,13 +6,15 @@ counted, never kept; commits of other tables keep it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import TODAY, counted_statements
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Body, Notification, User
+from webapp.models import Assignment, AssignmentStatus, Body, KeptOverview, Notification, User
 from webapp.models.assignment import OPEN_STATUSES
 from webapp.services import dashboard, versions
 
@@ -199,3 +201,46 @@ def test_a_body_s_requisites_keep_it_and_its_name_or_place_in_the_tree_replace_i
         body.parent_id = None
         db.session.commit()
         assert versions.current() not in (token, renamed)
+
+
+def test_an_overview_written_for_other_processes_reads_back_the_same(demo_app):
+    """What another process reads back (`_encoded`, `_decoded`) is the overview counted: totals, bodies, documents,
+    controllers, buckets, the trend and the three lists with their documents, points, bodies and dates."""
+    with demo_app.test_request_context():
+        for f in (dashboard.Filters(as_of=TODAY), dashboard.Filters(as_of=date(2022, 3, 1)),
+                  dashboard.Filters(as_of=date(2022, 3, 1), only_overdue=True)):
+            counted = dashboard._overview(f)
+            assert counted.overdue_rows and counted.by_body and counted.trend  # every part has something
+            assert dashboard._decoded(dashboard._encoded(counted)) == replace(counted, filters=None)
+
+
+@pytest.fixture
+def one_process(monkeypatch):
+    """A process of its own: what this one kept in memory is forgotten at each call."""
+    def forget():
+        monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
+    return forget
+
+
+def test_another_process_reads_the_overview_this_one_counted_while_the_token_holds(demo_app, one_process):
+    with demo_app.test_request_context():
+        if not versions.shared():
+            pytest.skip("kept for other processes on PostgreSQL only")
+        f = dashboard.Filters(as_of=TODAY)
+        dashboard.overview(dashboard.Filters(as_of=TODAY, only_overdue=True))  # another row, under this token
+        one_process()
+        first, counting = _counted(demo_app, lambda: dashboard.overview(f))
+        assert counting == 1
+        one_process()
+        again, counting = _counted(demo_app, lambda: dashboard.overview(f))
+        assert counting == 0 and again == first
+        token = versions.current()
+        assert set(db.session.scalars(select(KeptOverview.token))) == {token}
+        aid = _open_ids(1)[0]
+        db.session.execute(update(Assignment).where(Assignment.id == aid).values(status=AssignmentStatus.done))
+        db.session.commit()
+        one_process()
+        after, counting = _counted(demo_app, lambda: dashboard.overview(f))
+        assert counting == 1 and after.totals["done"] == first.totals["done"] + 1
+        assert set(db.session.scalars(select(KeptOverview.token))) == {versions.current()}  # the old rows gone
+        assert not versions.keep("x" * 64, token, "{}")  # counted under a token no longer current: not kept

@@ -35,7 +35,7 @@ from webapp.models.search import SearchEntry
 from webapp.models.sessions import LoginThrottle, UserSession
 from webapp.models.templates import DocTemplate, RenderedDocument
 from webapp.models.tokens import ApiRateWindow, ApiToken
-from webapp.models.versions import DataVersion
+from webapp.models.versions import DataVersion, KeptOverview
 from webapp.models.webhooks import Webhook, WebhookDelivery
 from webapp.models.workflow import ApprovalDecision, ApprovalMode, ApprovalStep, Notification, NumberCounter
 
@@ -66,6 +66,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Invitation",
+    "KeptOverview",
     "LoginThrottle",
     "MailSetting",
     "Membership",

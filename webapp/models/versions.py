@@ -4,9 +4,12 @@ counting them is the current one."""
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from datetime import datetime
+
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp import clock
 from webapp.extensions import db
 
 
@@ -17,3 +20,16 @@ class DataVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+class KeptOverview(db.Model):
+    """An overview of assignment control counted under a version of the data (services/dashboard.py), shared by
+    every process and host on PostgreSQL: one row per set of filters and day (`key`, a digest of them), the token
+    it was counted under, and its figures as JSON. Rows of older tokens are removed as new ones are written."""
+
+    __tablename__ = "kept_overview"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -32,7 +32,7 @@ from sqlalchemy import text as sql
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models.versions import DataVersion
+from webapp.models.versions import DataVersion, KeptOverview
 from webapp.services import versions
 
 FORMAT = "docflow-backup"
@@ -90,9 +90,11 @@ def _loader(column_type: Any):
 
 
 def _tables() -> list[Table]:
-    """Every table, parents before children, but the data's version: not data, and a restore writes a new one
-    (a migrated installation holds its row, which would make it look occupied)."""
-    return [table for table in db.metadata.sorted_tables if table.name != DataVersion.__tablename__]
+    """Every table, parents before children, but the data's version and the overviews kept under it: not data,
+    and a restore writes a new version (a migrated installation holds its row, which would make it look
+    occupied)."""
+    derived = {DataVersion.__tablename__, KeptOverview.__tablename__}
+    return [table for table in db.metadata.sorted_tables if table.name not in derived]
 
 
 def _revision(conn: Connection) -> str:

@@ -17,25 +17,30 @@ through `Session.execute` (`do_orm_execute`); writers on a bare connection (gen-
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.util import identity_key
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentStatus, Body, ChangeStatus, DeadlineChange, Document, Point, User
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
-from webapp.models.versions import DataVersion
+from webapp.models.versions import DataVersion, KeptOverview
 from webapp.workflow.engine import PUBLISHED
 
 #: The tables whose rows the figures are counted from: a bulk statement on any of them replaces the token (its rows
 #: are not seen), unless run for a draft's content (`drafting`).
 TRACKED = frozenset({Assignment.__tablename__, assignment_coexecutor.name, Document.__tablename__,
                      Point.__tablename__, Body.__tablename__, DeadlineChange.__tablename__})
+log = logging.getLogger(__name__)
 _CHANGED = "data_version_changed"  # the session's flag: a tracked change is pending in this transaction
 _DRAFTING = "data_version_drafting"  # the session's flag: statements now write a draft's content
 
@@ -60,6 +65,41 @@ def bump(connection: Connection) -> None:
     token = uuid.uuid4().hex
     if connection.execute(update(DataVersion).where(DataVersion.id == 1).values(token=token)).rowcount == 0:
         connection.execute(insert(DataVersion).values(id=1, token=token))
+
+
+def shared() -> bool:
+    """Whether counted figures are kept in the database for every process and host (PostgreSQL: several workers
+    and hosts; SQLite's installations run one host, and its write lock is not worth a page's wait)."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def kept(key: str, token: str) -> str | None:
+    """What was kept under `key` for this token (None: nothing, or counted under another)."""
+    return db.session.scalar(select(KeptOverview.payload).where(KeptOverview.key == key,
+                                                                KeptOverview.token == token))
+
+
+def keep(key: str, token: str, payload: str) -> bool:
+    """Keep `payload` under `key` for this token, on a connection and transaction of its own (the page's own
+    transaction only reads), if the token is still the current one; rows of older tokens go. Best effort: a lock
+    held by another process's write, a read-only connection, any error of the database — nothing is kept, and the
+    page goes on. Whether it was kept."""
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            current = connection.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+            if current != token:  # counted before a change: nobody asks for it again
+                return False
+            connection.execute(delete(KeptOverview).where(KeptOverview.token != token))
+            table = KeptOverview.__table__
+            upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=clock.now())
+            connection.execute(upsert.on_conflict_do_update(index_elements=[table.c.key], set_={
+                "token": upsert.excluded.token, "payload": upsert.excluded.payload,
+                "counted_at": upsert.excluded.counted_at}))
+        return True
+    except DBAPIError as error:
+        log.info("an overview was not kept: %s", error.orig)
+        return False
 
 
 def _changed(obj) -> set[str]:
