@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from webapp import clock
@@ -41,6 +42,7 @@ from webapp.models.webhooks import Webhook, WebhookDelivery
 from webapp.services import policy
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid
+from webapp.services.transactions import is_lock_conflict
 
 EVENTS = {
     "document.published": "Документ опубликован",
@@ -287,19 +289,36 @@ def send_due() -> SendReport:
             WebhookDelivery.id.in_(ids), WebhookDelivery.lease == lease)).all()
         for delivery in deliveries:
             status, error = _post(delivery.webhook, delivery)
-            delivery.attempts += 1
-            delivery.last_status, delivery.last_error = status, error
-            delivery.lease = delivery.leased_until = None
-            if status is not None and 200 <= status < 300:
-                delivery.status, delivery.delivered_at, delivery.last_error = "delivered", clock.now(), None
-                report.delivered += 1
-            elif delivery.attempts > len(RETRY_AFTER):
-                delivery.status = "failed"
-                report.failed += 1
-            else:
-                delivery.next_attempt_at = clock.now() + timedelta(seconds=RETRY_AFTER[delivery.attempts - 1])
-                report.retried += 1
-            db.session.commit()  # each answer is kept even if the next one hangs
+            for attempt in range(ANSWER_TRIES):  # each answer is kept even if the next one hangs
+                outcome = _answered(delivery, status, error)
+                try:
+                    db.session.commit()
+                    break
+                except OperationalError as exc:
+                    # SQLite: the answer's transaction began with a read (the delivery's row, expired by the last
+                    # commit), and another sender wrote in between — written again (the lease keeps the row ours)
+                    db.session.rollback()
+                    if not is_lock_conflict(exc) or attempt == ANSWER_TRIES - 1:
+                        raise
+            setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+ANSWER_TRIES = 3  #: times a sender tries to write a delivery's answer when another sender's write came in between
+
+
+def _answered(delivery: WebhookDelivery, status: int | None, error: str | None) -> str:
+    """The delivery's row as the answer leaves it; which of the report's counts it adds to."""
+    delivery.attempts += 1
+    delivery.last_status, delivery.last_error = status, error
+    delivery.lease = delivery.leased_until = None
+    if status is not None and 200 <= status < 300:
+        delivery.status, delivery.delivered_at, delivery.last_error = "delivered", clock.now(), None
+        return "delivered"
+    if delivery.attempts > len(RETRY_AFTER):
+        delivery.status = "failed"
+        return "failed"
+    delivery.next_attempt_at = clock.now() + timedelta(seconds=RETRY_AFTER[delivery.attempts - 1])
+    return "retried"
 
 
 def recent_deliveries(webhook: Webhook, limit: int = 50) -> list[WebhookDelivery]:
