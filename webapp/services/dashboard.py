@@ -215,6 +215,21 @@ def approved_after(end: datetime, *columns):
         DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
 
 
+def deadline_before(end):
+    """Per assignment row (correlated): the deadline it had before the first approved extension decided at `end`
+    or later (that extension's old date); NULL when none was — its deadline then is the current one."""
+    return (select(DeadlineChange.old_date)
+            .where(DeadlineChange.assignment_id == Assignment.id, DeadlineChange.status == ChangeStatus.approved,
+                   DeadlineChange.decided_at >= end)
+            .order_by(DeadlineChange.id).limit(1).scalar_subquery())
+
+
+def done_by(day):
+    """Done at the day: accepted by then; done with no date of acceptance recorded counts as done all along (never
+    NULL, which would make it neither)."""
+    return and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= day)
+
+
 def cancelled_after(end: datetime, *columns):
     """Assignments cancelled at `end` or later, by their events (through ix_audit_event_action_at, migration 0031:
     without it a year's trend read every event of the year twice)."""
@@ -261,8 +276,7 @@ class Snapshot:
         deadline = func.coalesce(change.old_date, Assignment.deadline)
         # Cancelled after the day (a series' occurrences go with the series): still open at the day.
         cancelled_later = cancelled_after(end)
-        # done with no date of acceptance recorded: done all along (never NULL, which would make it neither)
-        done = and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= day)
+        done = done_by(day)
         cancelled = and_(Assignment.status == AssignmentStatus.cancelled,
                          Assignment.id.not_in(cancelled_later),
                          or_(Assignment.series_id.is_(None), Assignment.series_id.not_in(cancelled_later)))
@@ -345,10 +359,7 @@ class Snapshot:
         else:
             moved = Assignment.id.in_(self.moved if self.moved is not None else approved_after(end))
             deadline = None
-        first_later = (select(DeadlineChange.old_date)
-                       .where(DeadlineChange.assignment_id == Assignment.id,
-                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
-                       .order_by(DeadlineChange.id).limit(1).scalar_subquery())
+        first_later = deadline_before(end)
         if deadline is None:
             deadline = case((moved, first_later), else_=Assignment.deadline)
 
@@ -360,7 +371,7 @@ class Snapshot:
             current = [Assignment.deadline <= low] + ([Assignment.deadline >= high] if high is not None else [])
             return and_(or_(and_(*current), moved), *bounds)
 
-        done = and_(Assignment.status == AssignmentStatus.done, func.coalesce(Assignment.completed_on, date.min) <= day)
+        done = done_by(day)
         cancelled = and_(Assignment.status == AssignmentStatus.cancelled, ~cancelled_later(Assignment.id),
                          or_(Assignment.series_id.is_(None), ~cancelled_later(Assignment.series_id)))
         is_open, dated = and_(~done, ~cancelled), Assignment.deadline_kind.in_(list(DATED_KINDS))
@@ -676,10 +687,7 @@ def _year_rows(filters: Filters, count: int, *columns, open_at_first: bool = Tru
     dated = Assignment.deadline_kind.in_(list(DATED_KINDS))
     late_at, deadline_at = [], []
     for index, (day, end) in enumerate(zip(days, ends, strict=True)):
-        first_later = (select(DeadlineChange.old_date)
-                       .where(DeadlineChange.assignment_id == Assignment.id,
-                              DeadlineChange.status == ChangeStatus.approved, DeadlineChange.decided_at >= end)
-                       .order_by(DeadlineChange.id).limit(1).scalar_subquery())
+        first_later = deadline_before(end)
         deadline_at.append(func.coalesce(first_later, Assignment.deadline))
         late_at.append(case((and_(dated, deadline_at[-1] < day), 1 << index), else_=0))
     is_moved = moved.c.assignment_id.is_not(None)
