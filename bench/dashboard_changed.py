@@ -4,8 +4,9 @@
         [--path /assignments/dashboard] [--login LOGIN] [--rounds 3]
 
 Each round replaces the data's version (`data_version.token`, as a commit that moves a figure does; nothing else
-is written) on a connection of its own, then reads the page twice in process: counted again, then kept. The
-user is the first auditor, or --login. Prints each round's two wall times.
+is written) on a connection of its own, then reads the page in process: just after the change (the newest count
+shown while a thread counts again, when counting was slow), counted on the page (`exact=1`: «Пересчитать
+сейчас»), and kept. The user is the first auditor, or --login. Prints each round's wall times.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def main() -> None:
 
     from webapp.extensions import db
     from webapp.models import User, UserRole
-    from webapp.services import versions
+    from webapp.services import dashboard, versions
 
     app, _timed = read_only_app(args.url)
     with app.app_context():
@@ -43,15 +44,29 @@ def main() -> None:
     client = signed_in(app, user_id)
     writer = create_engine(args.url)  # the page's connections are read-only on PostgreSQL
     client.get(args.path)
-    for round_number in range(1, args.rounds + 1):
+
+    def bump() -> None:
         with writer.begin() as connection:
             versions.bump(connection)
-        timings = []
-        for _ in range(2):
-            started = time.perf_counter()
-            status = client.get(args.path).status_code
-            timings.append(f"{(time.perf_counter() - started) * 1000:,.1f} ms ({status})")
-        print(f"round {round_number}: after the change {timings[0]}; kept {timings[1]}")
+
+    exact = args.path + ("&" if "?" in args.path else "?") + "exact=1"
+
+    def look(path: str) -> str:
+        started = time.perf_counter()
+        response = client.get(path)
+        recent = ", the newest count shown" if 'id="recounting"' in response.get_data(as_text=True) else ""
+        return f"{(time.perf_counter() - started) * 1000:,.1f} ms ({response.status_code}{recent})"
+
+    for round_number in range(1, args.rounds + 1):
+        bump()
+        counted = look(exact)
+        bump()
+        shown = look(args.path)
+        started = time.perf_counter()
+        dashboard.join_recounts()
+        waited = (time.perf_counter() - started) * 1000
+        print(f"round {round_number}: after a change, counted on the page {counted}; after another, {shown} "
+              f"(the background count ended {waited:,.0f} ms later); then kept {look(args.path)}")
     writer.dispose()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -219,6 +219,7 @@ def one_process(monkeypatch):
     """A process of its own: what this one kept in memory is forgotten at each call."""
     def forget():
         monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
+        monkeypatch.setattr(dashboard, "_LATEST", {})
     return forget
 
 
@@ -242,5 +243,13 @@ def test_another_process_reads_the_overview_this_one_counted_while_the_token_hol
         one_process()
         after, counting = _counted(demo_app, lambda: dashboard.overview(f))
         assert counting == 1 and after.totals["done"] == first.totals["done"] + 1
-        assert set(db.session.scalars(select(KeptOverview.token))) == {versions.current()}  # the old rows gone
-        assert not versions.keep("x" * 64, token, "{}")  # counted under a token no longer current: not kept
+        digest = dashboard._Keeping.of(f).digest
+        kept = dict(db.session.execute(select(KeptOverview.key, KeptOverview.token)).all())
+        assert kept[digest] == versions.current()  # the filters' row holds the newest count
+        assert set(kept.values()) == {token, versions.current()}  # the other filters' keeps its own newest
+        # a count that began before the kept one does not replace it; one of a token no longer current is still
+        # the newest of its filters (versions.latest), never the current one
+        assert versions.keep(digest, token, "{}", after.counted_at - timedelta(seconds=1))
+        assert versions.kept(digest, versions.current()) is not None
+        assert versions.keep("x" * 64, token, "{}", after.counted_at)
+        assert versions.kept("x" * 64, versions.current()) is None and versions.latest("x" * 64) == "{}"

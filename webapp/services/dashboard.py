@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time as time_module
 from dataclasses import astuple, dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
-from threading import Lock
+from threading import Lock, Thread
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -39,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, load_only
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import (
     Assignment,
@@ -69,6 +72,7 @@ INLINE_IDS = 5_000  #: co-executing assignments of a body filter written into th
 #: assignments moved after a drill-down's day written into its statement as ids, at most (each condition of the
 #: deadline then names them: at 2,947 ids building and sending them was 60-100 ms of a page on PostgreSQL)
 MOVED_IDS = 500
+log = logging.getLogger(__name__)
 SERIAL_BODIES = 500  #: a body filter of at most this many bodies (with its own) is counted without parallel workers
 
 #: The figures a user can drill down into (the assignment list shows exactly the rows counted), with titles.
@@ -575,6 +579,9 @@ class Overview:
     overdue_rows: list[tuple[Listed, date, int]] = field(default_factory=list)  # with deadline, days overdue
     due_30: list[tuple[Listed, date]] = field(default_factory=list)
     done_late: list[tuple[Listed, date]] = field(default_factory=list)
+    counted_at: datetime | None = None  # when its count began (the service's clock)
+    count_ms: float = 0.0  # how long the count took
+    recounting: bool = False  # an older count shown while a new one runs: changes since `counted_at` are not in it
 
     @property
     def as_of(self) -> date:
@@ -798,44 +805,159 @@ def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[dat
     return [(day, opened[index], late[index]) for index, day in enumerate(days)]
 
 
-def overview(filters: Filters) -> Overview:
+def overview(filters: Filters, exact: bool = False) -> Overview:
     """The overview, kept under the data's version (services/versions.py): the same filters on the same day give
     the same figures until a change to what they are counted from commits. Kept in each process, and on
     PostgreSQL in the database too (`kept_overview`), so that the other workers and hosts read it instead of
-    counting it again. The whole
-    organisation's figures read every assignment in force (1.4-3.6 s at 1,000,000); kept, a page reads the token
-    and the controllers' names (a user's name is not tracked: read for each page).
+    counting it again (`_Keeping`).
+
+    After a change, figures that were slow to count (the whole organisation's read every assignment in force:
+    1.4-3.6 s at 1,000,000) are not counted again on the page: the newest counted, if it is recent, is shown with
+    the time it was counted (`recounting`), and a new count runs in the background (`_recount_later`) — in a
+    busy installation some assignment is accepted every few seconds, and each look at the whole organisation
+    would otherwise count everything again, seconds of a worker each. `exact`: count now whatever was kept (the
+    page's «Пересчитать сейчас», and the background count itself).
 
     A narrow dashboard's statements run without parallel workers on PostgreSQL: starting them cost more than they
     saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
     statements 200 -> 148 ms; each snapshot statement 25 -> 13 ms), while the whole organisation's scans gain from
     them (2.7 -> 2.4 s)."""
-    version = versions.current()
-    key = (filters.as_of, filters.only_overdue, filters.body.id if filters.body is not None else None,
-           filters.controller_id, filters.document.id if filters.document is not None else None, filters.doc_type,
-           filters.since, filters.until)
-    local = (current_app.config["SQLALCHEMY_DATABASE_URI"], version, *key)
-    counted = _OVERVIEWS.get(local) if version is not None else None
-    shared = version is not None and counted is None and versions.shared()
-    digest = hashlib.sha256(repr(key).encode()).hexdigest() if shared else ""
-    if shared and (payload := versions.kept(digest, version)) is not None:
-        counted = _decoded(payload)
+    keeping = _Keeping.of(filters)
+    counted = keeping.kept()
+    if counted is None and not exact:
+        counted = keeping.recent()
+        if counted is not None:
+            _recount_later(filters, keeping)
+            counted = replace(counted, recounting=True)
     if counted is None:
+        began, started = clock.now(), time_module.perf_counter()
         with without_parallel_workers(filters.narrow):
             counted = _overview(filters)
-        if shared:
-            versions.keep(digest, version, _encoded(counted))
-    if version is not None:
-        with _KEEPING:
-            while len(_OVERVIEWS) >= KEPT:
-                _OVERVIEWS.pop(next(iter(_OVERVIEWS)))
-            _OVERVIEWS[local] = counted
+        counted.counted_at, counted.count_ms = began, (time_module.perf_counter() - started) * 1000
+        keeping.keep(counted)
     return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts))
 
 
+@dataclass(frozen=True)
+class _Keeping:
+    """Where an overview of some filters is kept: in this process under (database, token, filters) — and the
+    newest of them under (database, filters) whatever its token, for `recent` — and on PostgreSQL in
+    `kept_overview` under a digest of the filters (one row each: the newest count and its token)."""
+
+    url: str
+    version: str | None  # None: nothing counted now may be kept (versions.current)
+    key: tuple
+    shared: bool
+
+    @classmethod
+    def of(cls, filters: Filters) -> _Keeping:
+        key = (filters.as_of, filters.only_overdue, filters.body.id if filters.body is not None else None,
+               filters.controller_id, filters.document.id if filters.document is not None else None,
+               filters.doc_type, filters.since, filters.until)
+        version = versions.current()
+        return cls(current_app.config["SQLALCHEMY_DATABASE_URI"], version, key,
+                   version is not None and versions.shared())
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(repr(self.key).encode()).hexdigest()
+
+    def kept(self) -> Overview | None:
+        """The overview counted under the current token, if any."""
+        if self.version is None:
+            return None
+        counted = _OVERVIEWS.get((self.url, self.version, *self.key))
+        if counted is None and self.shared and (payload := versions.kept(self.digest, self.version)) is not None:
+            counted = _decoded(payload)
+            self._keep_here(counted)
+        return counted
+
+    def recent(self) -> Overview | None:
+        """The newest overview of these filters counted under an older token, when its count was slow (at least
+        DASHBOARD_SLOW_COUNT_MS) and began at most DASHBOARD_RECENT_SECONDS ago."""
+        config = current_app.config
+        if self.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
+            return None
+        newest = _LATEST.get((self.url, *self.key))
+        if self.shared and (payload := versions.latest(self.digest)) is not None:
+            there = _decoded(payload)
+            if newest is None or (there.counted_at or datetime.min.replace(tzinfo=UTC)) > newest.counted_at:
+                newest = there
+        if newest is None or newest.counted_at is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
+            return None
+        if newest.counted_at < clock.now() - timedelta(seconds=config["DASHBOARD_RECENT_SECONDS"]):
+            return None
+        return newest
+
+    def keep(self, counted: Overview) -> None:
+        self._keep_here(counted)
+        if self.shared:
+            versions.keep(self.digest, self.version, _encoded(counted), counted.counted_at)
+
+    def _keep_here(self, counted: Overview) -> None:
+        with _KEEPING:
+            if self.version is not None:
+                while len(_OVERVIEWS) >= KEPT:
+                    _OVERVIEWS.pop(next(iter(_OVERVIEWS)))
+                _OVERVIEWS[(self.url, self.version, *self.key)] = counted
+            latest = _LATEST.get((self.url, *self.key))
+            if latest is None or (counted.counted_at is not None and latest.counted_at is not None
+                                  and counted.counted_at >= latest.counted_at):
+                while len(_LATEST) >= KEPT:
+                    _LATEST.pop(next(iter(_LATEST)))
+                _LATEST[(self.url, *self.key)] = counted
+
+
+#: The background counts running in this process, by their filters (`_recount_later`): one at a time for each.
+_RECOUNTS: dict[tuple, Thread] = {}
+
+
+def _recount_later(filters: Filters, keeping: _Keeping) -> None:
+    """Count the overview of `filters` again in a thread of this process (which keeps it as a page's count is
+    kept), unless one is counting it already here; on PostgreSQL, unless another process is (an advisory lock
+    taken for the count's transaction)."""
+    app = current_app._get_current_object()
+    values = {"as_of": filters.as_of, "only_overdue": filters.only_overdue, "controller_id": filters.controller_id,
+              "doc_type": filters.doc_type, "since": filters.since, "until": filters.until,
+              "body_id": filters.body.id if filters.body is not None else None,
+              "document_id": filters.document.id if filters.document is not None else None}
+    place = (keeping.url, *keeping.key)
+    with _KEEPING:
+        running = _RECOUNTS.get(place)
+        if running is not None and running.is_alive():
+            return
+        thread = Thread(target=_recount, args=(app, values, keeping.digest), name="docflow-dashboard-count",
+                        daemon=True)
+        _RECOUNTS[place] = thread
+    thread.start()
+
+
+def _recount(app, values: dict, digest: str) -> None:
+    with app.app_context():
+        try:
+            if db.engine.dialect.name == "postgresql" and not db.session.scalar(
+                    select(func.pg_try_advisory_xact_lock(int(digest[:15], 16)))):
+                return  # another process counts it
+            body_id, document_id = values["body_id"], values["document_id"]
+            plain = {name: value for name, value in values.items() if name not in ("body_id", "document_id")}
+            filters = Filters(**plain, body=db.session.get(Body, body_id) if body_id is not None else None,
+                              document=db.session.get(Document, document_id) if document_id is not None else None)
+            overview(filters, exact=True)
+        except Exception:  # noqa: BLE001 - a background count that fails leaves the page to count
+            log.exception("the dashboard's background count failed")
+        finally:
+            db.session.remove()
+
+
+def join_recounts(timeout: float = 60.0) -> None:
+    """Wait for this process's background counts to end (the tests, the bench)."""
+    for thread in list(_RECOUNTS.values()):
+        thread.join(timeout)
+
+
 def _encoded(data: Overview) -> str:
-    """An overview's figures as JSON (versions.keep): plain values, dates as ISO strings; not its filters (each
-    page's own) nor the controllers' names (read for each page)."""
+    """An overview's figures as JSON (versions.keep): plain values, dates and times as ISO strings; not its filters
+    (each page's own) nor the controllers' names (read for each page)."""
     def day(value: date | None) -> str | None:
         return value.isoformat() if value is not None else None
 
@@ -851,6 +973,8 @@ def _encoded(data: Overview) -> str:
         "overdue_rows": [[listed(row), day(deadline), days] for row, deadline, days in data.overdue_rows],
         "due_30": [[listed(row), day(deadline)] for row, deadline in data.due_30],
         "done_late": [[listed(row), day(deadline)] for row, deadline in data.done_late],
+        "counted_at": data.counted_at.isoformat() if data.counted_at is not None else None,
+        "count_ms": data.count_ms,
     }, ensure_ascii=False)
 
 
@@ -873,11 +997,15 @@ def _decoded(payload: str) -> Overview:
         trend=[(day(end), *counts) for end, *counts in data["trend"]],
         overdue_rows=[(listed(row), day(deadline), days) for row, deadline, days in data["overdue_rows"]],
         due_30=[(listed(row), day(deadline)) for row, deadline in data["due_30"]],
-        done_late=[(listed(row), day(deadline)) for row, deadline in data["done_late"]])
+        done_late=[(listed(row), day(deadline)) for row, deadline in data["done_late"]],
+        counted_at=datetime.fromisoformat(data["counted_at"]) if data.get("counted_at") else None,
+        count_ms=data.get("count_ms", 0.0))
 
 
 #: Overviews counted, kept under the data's version and their filters (`overview`); a few, the oldest dropped first.
 _OVERVIEWS: dict[tuple, Overview] = {}
+#: The newest overview counted of each set of filters, whatever the version (`_Keeping.recent`).
+_LATEST: dict[tuple, Overview] = {}
 
 
 def _overview(filters: Filters) -> Overview:

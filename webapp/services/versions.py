@@ -21,6 +21,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, event, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -79,23 +80,31 @@ def kept(key: str, token: str) -> str | None:
                                                                 KeptOverview.token == token))
 
 
-def keep(key: str, token: str, payload: str) -> bool:
-    """Keep `payload` under `key` for this token, on a connection and transaction of its own (the page's own
-    transaction only reads), if the token is still the current one; rows of older tokens go. Best effort: a lock
-    held by another process's write, a read-only connection, any error of the database — nothing is kept, and the
-    page goes on. Whether it was kept."""
+def latest(key: str) -> str | None:
+    """The newest count kept under `key`, whatever its token (None: none)."""
+    return db.session.scalar(select(KeptOverview.payload).where(KeptOverview.key == key))
+
+
+#: Kept counts of other filters older than this go as a count is kept (each set of filters keeps its newest).
+KEPT_FOR = timedelta(days=1)
+
+
+def keep(key: str, token: str, payload: str, counted_at: datetime) -> bool:
+    """Keep `payload`, counted under `token` from `counted_at` on, as the newest count under `key` (unless a
+    count that began later is kept there already), on a connection and transaction of its own (the page's own
+    transaction only reads); other keys' counts older than KEPT_FOR go. A count under a token that is no longer
+    the current one is kept too: it is still the newest one has (`latest`), never the current one (`kept`). Best
+    effort: a lock held by another process's write, a read-only connection, any error of the database — nothing
+    is kept, and the page goes on. Whether it was kept."""
     try:
         with db.engine.begin() as connection:
             connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
-            current = connection.scalar(select(DataVersion.token).where(DataVersion.id == 1))
-            if current != token:  # counted before a change: nobody asks for it again
-                return False
-            connection.execute(delete(KeptOverview).where(KeptOverview.token != token))
+            connection.execute(delete(KeptOverview).where(KeptOverview.counted_at < clock.now() - KEPT_FOR))
             table = KeptOverview.__table__
-            upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=clock.now())
+            upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=counted_at)
             connection.execute(upsert.on_conflict_do_update(index_elements=[table.c.key], set_={
                 "token": upsert.excluded.token, "payload": upsert.excluded.payload,
-                "counted_at": upsert.excluded.counted_at}))
+                "counted_at": upsert.excluded.counted_at}, where=table.c.counted_at <= upsert.excluded.counted_at))
         return True
     except DBAPIError as error:
         log.info("an overview was not kept: %s", error.orig)

@@ -124,7 +124,7 @@ def _with_pickers(args: dict[str, str], filters: Filters) -> dict[str, str]:
 def dashboard():
     policy.ensure(current_user, "oversee")
     form, filters = dashboard_filters()
-    data = overview(filters)
+    data = overview(filters, exact=request.args.get("exact") == "1")  # «Пересчитать сейчас»
     return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
                            args=_with_pickers(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(), link=id_url,
