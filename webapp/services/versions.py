@@ -85,6 +85,11 @@ def latest(key: str) -> str | None:
     return db.session.scalar(select(KeptOverview.payload).where(KeptOverview.key == key))
 
 
+def latest_at(key: str) -> datetime | None:
+    """When the newest count kept under `key` began (None: none kept), without reading the count."""
+    return db.session.scalar(select(KeptOverview.counted_at).where(KeptOverview.key == key))
+
+
 #: Kept counts of other filters older than this go as a count is kept (each set of filters keeps its newest).
 KEPT_FOR = timedelta(days=1)
 
