@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from tests.conftest import TODAY, moment
 from webapp.extensions import db
@@ -132,3 +132,26 @@ def test_another_process_shows_the_newest_count_kept_in_the_database(recent, mon
         after, counting = _counting(recent, lambda: dashboard.overview(dashboard.Filters(as_of=TODAY)))
         assert counting == 0 and not after.recounting  # the other process's background count, read back
         assert after.totals["done"] == first.totals["done"] + 1
+
+
+def test_on_postgresql_one_process_of_the_installation_counts_again_at_a_time(recent, client, auth):
+    with recent.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("an advisory lock of PostgreSQL's")
+        engine = db.engine
+    auth.login("auditor", "demo")
+    first, _ = _page(client)
+    _accept_one(recent)
+    with recent.test_request_context():
+        lock = int(dashboard._Keeping.of(dashboard.Filters(as_of=TODAY)).digest[:15], 16)
+    with engine.connect() as other:  # another process counting it: holds the lock
+        other.execute(select(func.pg_advisory_lock(lock)))
+        shown, page = _page(client)
+        dashboard.join_recounts()
+        again, page = _page(client)
+        assert again == shown == first and 'id="recounting"' in page  # this process did not count it too
+        other.execute(select(func.pg_advisory_unlock(lock)))
+    _page(client)  # the lock free: this look starts the count
+    dashboard.join_recounts()
+    after, page = _page(client)
+    assert 'id="recounting"' not in page and after["done"] == first["done"] + 1

@@ -24,8 +24,9 @@ class DataVersion(db.Model):
 
 class KeptOverview(db.Model):
     """An overview of assignment control counted under a version of the data (services/dashboard.py), shared by
-    every process and host on PostgreSQL: one row per set of filters and day (`key`, a digest of them), the token
-    it was counted under, and its figures as JSON. Rows of older tokens are removed as new ones are written."""
+    every process and host on PostgreSQL: one row per set of filters and day (`key`, a digest of them) holding its
+    newest count — the token it was counted under, when the count began, its figures as JSON. Rows not counted
+    again for a day are removed as others are written."""
 
     __tablename__ = "kept_overview"
 

@@ -934,6 +934,8 @@ def _recount_later(filters: Filters, keeping: _Keeping) -> None:
         running = _RECOUNTS.get(place)
         if running is not None and running.is_alive():
             return
+        for ended in [key for key, thread in _RECOUNTS.items() if not thread.is_alive()]:
+            del _RECOUNTS[ended]
         thread = Thread(target=_recount, args=(app, values, keeping.digest), name="docflow-dashboard-count",
                         daemon=True)
         _RECOUNTS[place] = thread
