@@ -4,6 +4,7 @@ older than DASHBOARD_RECENT_SECONDS, or a quick one, is counted on the page itse
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from datetime import timedelta
@@ -155,3 +156,52 @@ def test_on_postgresql_one_process_of_the_installation_counts_again_at_a_time(re
     dashboard.join_recounts()
     after, page = _page(client)
     assert 'id="recounting"' not in page and after["done"] == first["done"] + 1
+
+
+def _poll_url(page: str) -> str:
+    return html.unescape(re.search(r'data-poll-url="([^"]+)"', page).group(1))
+
+
+def test_the_page_asks_whether_a_newer_count_is_kept(recent, client, auth, monkeypatch):
+    auth.login("auditor", "demo")
+    _page(client)
+    _accept_one(recent)
+    _, page = _page(client)  # the earlier count shown, a thread counting again
+    poll = _poll_url(page)
+    assert poll.startswith("/assignments/dashboard/counted?") and "after=" in poll
+    dashboard.join_recounts()
+    assert client.get(poll).get_json() == {"counted": True}
+    # another worker of the installation, which counted nothing (SQLite keeps counts per process): it starts the
+    # count itself when asked, and says so once it is kept
+    monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
+    monkeypatch.setattr(dashboard, "_LATEST", {})
+    answer = client.get(poll).get_json()
+    with recent.app_context():
+        if not versions.shared():  # on PostgreSQL the other worker's count is read from the database at once
+            assert answer == {"counted": False}
+    dashboard.join_recounts()
+    assert client.get(poll).get_json() == {"counted": True}
+
+
+def test_a_count_no_newer_than_the_moment_asked_about_is_not_offered(recent, client, auth):
+    auth.login("auditor", "demo")
+    _page(client)  # counted now, under the current token: nothing to count again
+    ask = "/assignments/dashboard/counted"
+    assert client.get(ask, query_string={"after": "2099-01-01T00:00:00+00:00"}).get_json() == {"counted": False}
+    assert client.get(ask, query_string={"after": "2000-01-01T00:00:00+00:00"}).get_json() == {"counted": True}
+    assert not any(thread.is_alive() for thread in dashboard._RECOUNTS.values())  # and started no count
+
+
+def test_the_question_is_the_overseers_and_needs_a_time_with_its_zone(recent, client, auth):
+    auth.login("auditor", "demo")
+    for after, message in (("", "after: an ISO date and time is required"), ("вчера", "after: an ISO date and "
+                           "time is required"), ("2026-11-23T10:00:00", "after: the time zone is required")):
+        response = client.get("/assignments/dashboard/counted", query_string={"after": after})
+        assert response.status_code == 400 and response.get_json() == {"error": message}
+    response = client.get("/assignments/dashboard/counted",
+                          query_string={"after": "2026-11-23T10:00:00+00:00", "as_of": "31.02.2026"})
+    assert response.status_code == 400 and response.get_json()["error"].startswith("bad filters")
+    auth.logout()
+    auth.login("executor", "demo")
+    assert client.get("/assignments/dashboard/counted",
+                      query_string={"after": "2026-11-23T10:00:00+00:00"}).status_code == 403

@@ -878,17 +878,23 @@ class _Keeping:
         config = current_app.config
         if self.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
             return None
+        newest = self.newest()
+        if newest is None or newest.counted_at is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
+            return None
+        if newest.counted_at < clock.now() - timedelta(seconds=config["DASHBOARD_RECENT_SECONDS"]):
+            return None
+        return newest
+
+    def newest(self) -> Overview | None:
+        """The newest overview of these filters counted, whatever its token: this process's, or on PostgreSQL
+        another's (read and decoded only when newer than this one's)."""
         newest = _LATEST.get((self.url, *self.key))
-        if self.shared:  # another process's newer count: read (and decoded) only when newer than this one's
+        if self.shared:
             there = versions.latest_at(self.digest)
             if there is not None and (newest is None or newest.counted_at is None or there > newest.counted_at) \
                     and (payload := versions.latest(self.digest)) is not None:
                 newest = _decoded(payload)
                 self._keep_latest(newest)
-        if newest is None or newest.counted_at is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
-            return None
-        if newest.counted_at < clock.now() - timedelta(seconds=config["DASHBOARD_RECENT_SECONDS"]):
-            return None
         return newest
 
     def keep(self, counted: Overview) -> None:
@@ -914,6 +920,20 @@ class _Keeping:
                 while len(_LATEST) >= KEPT:
                     _LATEST.pop(next(iter(_LATEST)))
                 _LATEST[(self.url, *self.key)] = counted
+
+
+def counted_after(filters: Filters, moment: datetime) -> bool:
+    """Whether figures of `filters` counted after `moment` are kept (the page that showed a count of that moment
+    asks, to offer the newer one). When not, and this process holds none counted under the current token, it
+    counts them in the background itself (another worker than the page's may be asked: on SQLite it would
+    otherwise never see that count)."""
+    keeping = _Keeping.of(filters)
+    newest = keeping.newest()
+    if newest is not None and newest.counted_at is not None and newest.counted_at > moment:
+        return True
+    if keeping.kept() is None:
+        _recount_later(filters, keeping)
+    return False
 
 
 #: The background counts running in this process, by their filters (`_recount_later`): one at a time for each.

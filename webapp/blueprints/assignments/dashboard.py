@@ -3,7 +3,9 @@ DOCX справка): every one of them reads the same filters from the URL."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from datetime import datetime
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +25,7 @@ from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import export_jobs, exports, policy, rendering
-from webapp.services.dashboard import FIGURES, NO_CONTROLLER, Filters, Snapshot, overview
+from webapp.services.dashboard import FIGURES, NO_CONTROLLER, Filters, Snapshot, counted_after, overview
 
 #: The query-string keys of the dashboard's filters (what a drill-down link and an export carry along).
 FILTER_KEYS = ("as_of", "overdue", "body", "controller", "document", "doc_type", "since", "until")
@@ -129,6 +131,24 @@ def dashboard():
                            args=_with_pickers(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(), link=id_url,
                            chart=exports.chart_data(data))
+
+
+@bp.get("/assignments/dashboard/counted")
+@login_required
+def dashboard_counted():
+    """For the page that showed an earlier count (dashboard.js): whether figures of its filters counted after
+    `after` (ISO time) are kept now."""
+    policy.ensure(current_user, "oversee")
+    try:
+        after = datetime.fromisoformat(request.args.get("after", ""))
+    except ValueError:
+        return jsonify(error="after: an ISO date and time is required"), 400
+    if after.tzinfo is None:
+        return jsonify(error="after: the time zone is required"), 400
+    form, filters = dashboard_filters()
+    if form.errors:
+        return jsonify(error="bad filters: " + "; ".join(form.errors)), 400
+    return jsonify(counted=counted_after(filters, after))
 
 
 @bp.route("/assignments/export.<fmt>", methods=["GET", "POST"])

@@ -1,0 +1,38 @@
+"""Real browser: after a change, the auditor's dashboard shows its earlier count with its time while it is counted
+again; the page's script (under the CSP) asks until the newer count is kept and then offers it, and following
+the offer shows the change."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM, expect, login_as
+from tests.web.test_dashboard_recent import _accept_one
+from webapp.services import dashboard
+
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH")
+
+
+def test_the_earlier_count_then_the_offer_of_the_newer(page, live_server, demo_app, monkeypatch):
+    demo_app.config.update(DASHBOARD_RECENT_SECONDS=300, DASHBOARD_SLOW_COUNT_MS=0)
+    monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
+    monkeypatch.setattr(dashboard, "_LATEST", {})
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    login_as(page, live_server, "auditor")
+    page.goto(live_server + "/assignments/dashboard")
+    expect(page.locator("#recounting")).to_have_count(0)
+    done = int(page.locator("#total-done").inner_text())
+    _accept_one(demo_app)
+    page.goto(live_server + "/assignments/dashboard")
+    expect(page.locator("#recounting-text")).to_contain_text("Показатели посчитаны")
+    expect(page.locator("#total-done")).to_have_text(str(done))  # the earlier count
+    expect(page.locator("#recounted")).to_be_visible()  # asked every 2 seconds until the newer is kept
+    expect(page.locator("#recounting-text")).to_have_text("Изменения посчитаны.")
+    expect(page.locator("#recount-now")).to_be_hidden()
+    with page.expect_navigation():
+        page.click("#recounted")
+    expect(page.locator("#recounting")).to_have_count(0)
+    expect(page.locator("#total-done")).to_have_text(str(done + 1))
+    dashboard.join_recounts()
+    assert [line for line in console if "Content Security Policy" in line or "Refused to" in line] == []
