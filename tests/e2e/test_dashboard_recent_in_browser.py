@@ -28,7 +28,7 @@ def test_the_earlier_count_then_the_offer_of_the_newer(page, live_server, demo_a
     expect(page.locator("#recounting-text")).to_contain_text("Показатели посчитаны")
     expect(page.locator("#total-done")).to_have_text(str(done))  # the earlier count
     expect(page.locator("#recounted")).to_be_visible()  # asked every 2 seconds until the newer is kept
-    expect(page.locator("#recounting-text")).to_have_text("Изменения посчитаны.")
+    expect(page.locator("#recounting-text")).to_have_text("Показатели пересчитаны с учётом изменений.")
     expect(page.locator("#recount-now")).to_be_hidden()
     with page.expect_navigation():
         page.click("#recounted")

@@ -47,7 +47,7 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
         if (state && state.counted) {
-          document.getElementById("recounting-text").textContent = "Изменения посчитаны.";
+          document.getElementById("recounting-text").textContent = "Показатели пересчитаны с учётом изменений.";
           document.getElementById("recount-now").classList.add("d-none");
           document.getElementById("recounted").classList.remove("d-none");
         } else if (state && asked < 60) {
