@@ -85,6 +85,7 @@ DEFAULTS: dict[str, Any] = {
     # DASHBOARD_RECENT_SECONDS ago, with its time, while they are counted again in the background (0: always count).
     "DASHBOARD_RECENT_SECONDS": 300,
     "DASHBOARD_SLOW_COUNT_MS": 500,
+    "DASHBOARD_RECOUNT_SPACING": 2,  # a background count begins at most every so many of its durations
     "JOB_RESULT_DAYS": 7,
     "ATTACHMENT_TEXT_INLINE_BYTES": 1024 * 1024,  # a bigger attachment's text is read for search by a job
     # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback

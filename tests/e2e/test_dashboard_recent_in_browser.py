@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium binary on PATH
 
 
 def test_the_earlier_count_then_the_offer_of_the_newer(page, live_server, demo_app, monkeypatch):
-    demo_app.config.update(DASHBOARD_RECENT_SECONDS=300, DASHBOARD_SLOW_COUNT_MS=0)
+    demo_app.config.update(DASHBOARD_RECENT_SECONDS=300, DASHBOARD_SLOW_COUNT_MS=0, DASHBOARD_RECOUNT_SPACING=0)
     monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
     monkeypatch.setattr(dashboard, "_LATEST", {})
     console: list[str] = []

@@ -21,9 +21,9 @@ from webapp.services import dashboard, versions
 
 @pytest.fixture
 def recent(demo_app, monkeypatch):
-    """Every count taken as slow, recent for 5 minutes; in a process that has counted nothing (a PostgreSQL copy
-    is used again by later tests, under its URL)."""
-    demo_app.config.update(DASHBOARD_RECENT_SECONDS=300, DASHBOARD_SLOW_COUNT_MS=0)
+    """Every count taken as slow, recent for 5 minutes, counted again at once; in a process that has counted
+    nothing (a PostgreSQL copy is used again by later tests, under its URL)."""
+    demo_app.config.update(DASHBOARD_RECENT_SECONDS=300, DASHBOARD_SLOW_COUNT_MS=0, DASHBOARD_RECOUNT_SPACING=0)
     monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
     monkeypatch.setattr(dashboard, "_LATEST", {})
     yield demo_app
@@ -205,3 +205,16 @@ def test_the_question_is_the_overseers_and_needs_a_time_with_its_zone(recent, cl
     auth.login("executor", "demo")
     assert client.get("/assignments/dashboard/counted",
                       query_string={"after": "2026-11-23T10:00:00+00:00"}).status_code == 403
+
+
+def test_a_count_again_waits_its_spacing_after_the_newest_began(recent, client, auth):
+    recent.config["DASHBOARD_RECOUNT_SPACING"] = 10**9  # the newest count's duration times this: not today
+    auth.login("auditor", "demo")
+    first, _ = _page(client)
+    _accept_one(recent)
+    for _ in range(2):
+        shown, page = _page(client)
+        dashboard.join_recounts()
+        assert shown == first and 'id="recounting"' in page  # no count began
+    shown, page = _page(client, "/assignments/dashboard?exact=1")  # «Пересчитать сейчас» does not wait
+    assert shown["done"] == first["done"] + 1
