@@ -56,6 +56,7 @@ class Page:
     title: str
     path: str
     login: str | None  #: who opens it (None: no login, the ICS feed)
+    why: str | None = None  #: why its p95 may miss the target, printed under the table when it does
 
 
 def choose_pages() -> list[Page]:
