@@ -281,6 +281,8 @@ ROWS = [
     Row("assignments.report_file", "GET", lambda w: f"/assignments/{w['reported']}/files/{w['report_file']}",
         MEMBERS_OF_A | OVERSEERS),
     Row("assignments.dashboard", "GET", lambda w: "/assignments/dashboard", OVERSEERS),
+    Row("assignments.dashboard_counted", "GET",
+        lambda w: "/assignments/dashboard/counted?after=2026-01-01T00:00:00%2B00:00", OVERSEERS),
     Row("assignments.export", "GET", lambda w: "/assignments/export.xlsx", OVERSEERS),
     Row("assignments.bulk_export", "GET", lambda w: "/assignments/bulk.xlsx", EVERYONE),
     Row("assignments.export", "POST", lambda w: "/assignments/export.xlsx", OVERSEERS, ok=200,
