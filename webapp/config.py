@@ -80,14 +80,14 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # one file brought in by the import (DOCX, text, PDF)
     # Jobs (docflow worker): an export of more rows than this runs as a job with progress; results are kept so long.
     "EXPORT_INLINE_ROWS": 5000,
+    "JOB_RESULT_DAYS": 7,
+    "ATTACHMENT_TEXT_INLINE_BYTES": 1024 * 1024,  # a bigger attachment's text is read for search by a job
     # The dashboard: after a change, figures whose count took at least DASHBOARD_SLOW_COUNT_MS (the whole
     # organisation's at a regional size) are shown from the newest count, if it began at most
     # DASHBOARD_RECENT_SECONDS ago, with its time, while they are counted again in the background (0: always count).
     "DASHBOARD_RECENT_SECONDS": 300,
     "DASHBOARD_SLOW_COUNT_MS": 500,
     "DASHBOARD_RECOUNT_SPACING": 2,  # a background count begins at most every so many of its durations
-    "JOB_RESULT_DAYS": 7,
-    "ATTACHMENT_TEXT_INLINE_BYTES": 1024 * 1024,  # a bigger attachment's text is read for search by a job
     # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback
     # and link-local networks are refused unless allowed (an installation whose receivers live there).
     "WEBHOOK_TIMEOUT": 10,

@@ -98,7 +98,7 @@ def keep(key: str, token: str, payload: str, counted_at: datetime) -> bool:
     """Keep `payload`, counted under `token` from `counted_at` on, as the newest count under `key` (unless a
     count that began later is kept there already), on a connection and transaction of its own (the page's own
     transaction only reads); other keys' counts older than KEPT_FOR go. A count under a token that is no longer
-    the current one is kept too: it is still the newest one has (`latest`), never the current one (`kept`). Best
+    the current one is kept too: it is still the newest there is (`latest`), never the current one (`kept`). Best
     effort: a lock held by another process's write, a read-only connection, any error of the database — nothing
     is kept, and the page goes on. Whether it was kept."""
     try:
