@@ -68,6 +68,9 @@ NO_CONTROLLER = 0  #: the controller filter's value for assignments nobody contr
 TREND_MONTHS = 12
 LISTS = ("overdue", "due_30", "done_late")  #: the figures whose rows the overview lists (the longest overdue first)
 LIST_LIMIT = 100  #: rows of a list shown on the dashboard itself; the drill-down pages through all of them
+#: rows of «По контролёрам» on the page, the most overdue first (the whole region's 400 controllers were half of
+#: its HTML and a look-up of every name at each look); the page's «показать всех» lists every one
+CONTROLLERS_SHOWN = 20
 INLINE_IDS = 5_000  #: co-executing assignments of a body filter written into the statement as ids, at most
 #: assignments moved after a drill-down's day written into its statement as ids, at most (each condition of the
 #: deadline then names them: at 2,947 ids building and sending them was 60-100 ms of a page on PostgreSQL)
@@ -805,7 +808,7 @@ def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[dat
     return [(day, opened[index], late[index]) for index, day in enumerate(days)]
 
 
-def overview(filters: Filters, exact: bool = False) -> Overview:
+def overview(filters: Filters, exact: bool = False, controllers: int | None = CONTROLLERS_SHOWN) -> Overview:
     """The overview, kept under the data's version (services/versions.py): the same filters on the same day give
     the same figures until a change to what they are counted from commits. Kept in each process, and on
     PostgreSQL in the database too (`kept_overview`), so that the other workers and hosts read it instead of
@@ -816,7 +819,8 @@ def overview(filters: Filters, exact: bool = False) -> Overview:
     the time it was counted (`recounting`), and a new count runs in the background (`_recount_later`) — in a
     busy installation some assignment is accepted every few seconds, and each look at the whole organisation
     would otherwise count everything again, seconds of a worker each. `exact`: count now whatever was kept (the
-    page's «Пересчитать сейчас», and the background count itself).
+    page's «Пересчитать сейчас», and the background count itself). `controllers`: how many rows of «По
+    контролёрам» are named (None: all of them).
 
     A narrow dashboard's statements run without parallel workers on PostgreSQL: starting them cost more than they
     saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
@@ -835,7 +839,7 @@ def overview(filters: Filters, exact: bool = False) -> Overview:
             counted = _overview(filters)
         counted.counted_at, counted.count_ms = began, (time_module.perf_counter() - started) * 1000
         keeping.keep(counted)
-    return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts))
+    return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts, controllers))
 
 
 @dataclass(frozen=True)
@@ -1147,12 +1151,17 @@ def _by_document(counts: list) -> list[tuple[ShownDocument, int, int]]:
     return [(documents[i], o, lt) for i, o, lt in sorted(counts, key=lambda c: (-c[2], -c[1], c[0]))]
 
 
-def _by_controller(counts: list) -> list[tuple[int, str, int, int]]:
-    """(controller filter value, name, open, overdue), most overdue first."""
+def _by_controller(counts: list, shown: int | None = None) -> list[tuple[int, str, int, int]]:
+    """(controller filter value, name, open, overdue), most overdue first, then by name: the first `shown` (None:
+    all). Only the names that may be among them are looked up: of those with as many overdue as the `shown`-th
+    or more (names order the ties)."""
+    if shown and len(counts) > shown:
+        least = sorted((late for _, _, late in counts), reverse=True)[shown - 1]
+        counts = [c for c in counts if c[2] >= least]
     ids = [c[0] for c in counts if c[0] is not None]
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
     rows = [(i or NO_CONTROLLER, names.get(i, "не назначен"), o, lt) for i, o, lt in counts]
-    return sorted(rows, key=lambda item: (-item[3], item[1]))
+    return sorted(rows, key=lambda item: (-item[3], item[1]))[:shown]
 
 
 def _listed(ids: set[int]) -> dict[int, Listed]:

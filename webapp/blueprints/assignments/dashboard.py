@@ -25,7 +25,15 @@ from webapp.rendering.engine import DOCX_CONTENT_TYPE
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
 from webapp.services import export_jobs, exports, policy, rendering
-from webapp.services.dashboard import FIGURES, NO_CONTROLLER, Filters, Snapshot, counted_after, overview
+from webapp.services.dashboard import (
+    CONTROLLERS_SHOWN,
+    FIGURES,
+    NO_CONTROLLER,
+    Filters,
+    Snapshot,
+    counted_after,
+    overview,
+)
 
 #: The query-string keys of the dashboard's filters (what a drill-down link and an export carry along).
 FILTER_KEYS = ("as_of", "overdue", "body", "controller", "document", "doc_type", "since", "until")
@@ -126,7 +134,9 @@ def _with_pickers(args: dict[str, str], filters: Filters) -> dict[str, str]:
 def dashboard():
     policy.ensure(current_user, "oversee")
     form, filters = dashboard_filters()
-    data = overview(filters, exact=request.args.get("exact") == "1")  # «Пересчитать сейчас»
+    every_controller = request.args.get("controllers") == "all"  # «показать всех» under «По контролёрам»
+    data = overview(filters, exact=request.args.get("exact") == "1",  # «Пересчитать сейчас»
+                    controllers=None if every_controller else CONTROLLERS_SHOWN)
     return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
                            args=_with_pickers(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(), link=id_url,
