@@ -19,7 +19,9 @@ administrator. Scope is part of every rule that touches a document or an assignm
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, select, true, union
@@ -57,8 +59,29 @@ OTHER_BODY = "Документ издаёт орган, в котором вы �
 # --- scope ----------------------------------------------------------------------------------------------------------
 
 
+#: The scope functions asked inside `recording_scopes`, with whose scope each was.
+_ASKED: ContextVar[list[tuple[Callable[[User], Any], int]] | None] = ContextVar("policy_scopes_asked", default=None)
+
+
+@contextmanager
+def recording_scopes() -> Iterator[list[tuple[Callable[[User], Any], int]]]:
+    """The scopes (scope_ids, member_body_ids) asked inside the block, as (function, user id): what a statement
+    built there holds of the users' bodies, to be asked again before the statement is used again (menu)."""
+    token = _ASKED.set([])
+    try:
+        yield _ASKED.get()
+    finally:
+        _ASKED.reset(token)
+
+
+def _asked(function: Callable[[User], Any], user: User) -> None:
+    if (asked := _ASKED.get()) is not None:
+        asked.append((function, user.id))
+
+
 def scope_ids(user: User) -> set[int] | None:
     """The bodies a user acts for (theirs and every body below); None: the whole organisation."""
+    _asked(scope_ids, user)
     if user.has_role(Role.admin) or not user.memberships:
         return None
     ids: set[int] = set()
@@ -69,6 +92,7 @@ def scope_ids(user: User) -> set[int] | None:
 
 def member_body_ids(user: User) -> set[int]:
     """The bodies whose assignments a user answers for: theirs and every body below (none for a user without)."""
+    _asked(member_body_ids, user)
     ids: set[int] = set()
     for body in user.bodies:
         ids |= body.subtree_ids()
