@@ -53,6 +53,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notify_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(dashboard_group)
 
 
 def migrate_database() -> None:
@@ -197,7 +198,8 @@ def notify_send() -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run what is queued, then exit (tests, cron).")
-@click.option("--no-periodic", is_flag=True, help="Leave the periodic work (reminders, e-mails, webhooks) to cron.")
+@click.option("--no-periodic", is_flag=True,
+              help="Leave the periodic work (reminders, e-mails, webhooks, dashboards) to cron.")
 @with_appcontext
 def worker_command(burst: bool, no_periodic: bool) -> None:
     """Run queued jobs (big exports) and the periodic work until stopped; several hosts may run one each
@@ -222,6 +224,21 @@ def jobs_purge() -> None:
     from webapp.services import routines
 
     click.echo(f"Jobs removed: {routines.purge_jobs()}.")
+
+
+@click.group("dashboard")
+def dashboard_group() -> None:
+    """The overseers' dashboard."""
+
+
+@dashboard_group.command("keep-fresh")
+@with_appcontext
+def dashboard_keep_fresh() -> None:
+    """Count again today's dashboards that were slow to count and looked at lately, after a change (the worker does
+    it every minute; DASHBOARD_KEEP_FRESH_SECONDS)."""
+    from webapp.services import routines
+
+    click.echo(f"Dashboards counted: {routines.keep_dashboards()}.")
 
 
 @click.command("serve")

@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     "DASHBOARD_RECENT_SECONDS": 300,
     "DASHBOARD_SLOW_COUNT_MS": 500,
     "DASHBOARD_RECOUNT_SPACING": 2,  # a background count begins at most every so many of its durations
+    # and the worker counts such figures of today again after a change (every minute) while a page looked at them
+    # in the last so many seconds (0: never), so that a look rarely counts on the page
+    "DASHBOARD_KEEP_FRESH_SECONDS": 3600,
     # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback
     # and link-local networks are refused unless allowed (an installation whose receivers live there).
     "WEBHOOK_TIMEOUT": 10,

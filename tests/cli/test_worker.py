@@ -19,7 +19,7 @@ from webapp.services import files, jobs, routines, worker
 
 def _recorded(monkeypatch) -> list[str]:
     ran: list[str] = []
-    for name in ("remind", "notify", "send_webhooks", "purge_jobs", "analyze"):
+    for name in ("remind", "notify", "send_webhooks", "keep_dashboards", "purge_jobs", "analyze"):
         monkeypatch.setattr(routines, name, lambda name=name: ran.append(name))
     return ran
 
@@ -35,15 +35,17 @@ def test_the_schedule_runs_each_routine_at_its_time(app, frozen_clock, monkeypat
         frozen_clock.move_to(at(7, 59, 58))
         assert scheduler.tick() == []
         frozen_clock.move_to(at(8, 0, 5))  # 08:00 in Moscow: every routine but the purge (at :17)
-        assert scheduler.tick() == ["remind", "notify", "webhooks"]
+        assert scheduler.tick() == ["remind", "notify", "webhooks", "dashboards"]
         frozen_clock.move_to(at(8, 0, 40))
         assert scheduler.tick() == []  # nothing twice in one minute
         frozen_clock.move_to(at(8, 17, 1))  # minutes were missed: each routine once, not once per missed time
-        assert scheduler.tick() == ["notify", "webhooks", "purge_jobs"]
+        assert scheduler.tick() == ["notify", "webhooks", "dashboards", "purge_jobs"]
         frozen_clock.move_to(at(8, 0, 2, day=TODAY + timedelta(days=1)))
-        assert scheduler.tick() == ["remind", "notify", "webhooks", "purge_jobs", "analyze"]  # analyze at 03:41
-    assert ran == ["remind", "notify", "send_webhooks", "notify", "send_webhooks", "purge_jobs",
-                   "remind", "notify", "send_webhooks", "purge_jobs", "analyze"]
+        assert scheduler.tick() == ["remind", "notify", "webhooks", "dashboards", "purge_jobs",
+                                    "analyze"]  # analyze at 03:41
+    assert ran == ["remind", "notify", "send_webhooks", "keep_dashboards", "notify", "send_webhooks",
+                   "keep_dashboards", "purge_jobs", "remind", "notify", "send_webhooks", "keep_dashboards",
+                   "purge_jobs", "analyze"]
 
 
 def test_the_reminders_hour_is_a_setting(app, frozen_clock, monkeypatch):
@@ -70,8 +72,8 @@ def test_a_failing_routine_does_not_stop_the_others(app, frozen_clock, monkeypat
         frozen_clock.move_to(datetime(2026, 11, 23, 10, 4, 59, tzinfo=ZONE))
         scheduler.tick()
         frozen_clock.move_to(datetime(2026, 11, 23, 10, 5, 1, tzinfo=ZONE))
-        assert scheduler.tick() == ["notify", "webhooks"]
-    assert ran == ["send_webhooks"]
+        assert scheduler.tick() == ["notify", "webhooks", "dashboards"]
+    assert ran == ["send_webhooks", "keep_dashboards"]
 
 
 def test_procrastinate_gets_the_same_schedule_in_utc_and_runs_the_same_routines(app, monkeypatch):
@@ -83,18 +85,20 @@ def test_procrastinate_gets_the_same_schedule_in_utc_and_runs_the_same_routines(
              for (_, periodic_id), task in queue_app.periodic_registry.periodic_tasks.items()}
     assert crons == {"remind": ("docflow.remind", "0 5 * * *"),  # 08:00 in Moscow (UTC+3)
                      "notify": ("docflow.notify", "*/5 * * * *"), "webhooks": ("docflow.webhooks", "* * * * *"),
+                     "dashboards": ("docflow.dashboards", "* * * * *"),
                      "purge_jobs": ("docflow.purge_jobs", "17 * * * *"),
                      "analyze": ("docflow.analyze", "41 0 * * *")}  # 03:41 in Moscow
-    for name in ("docflow.remind", "docflow.notify", "docflow.webhooks", "docflow.purge_jobs", "docflow.analyze"):
+    for name in ("docflow.remind", "docflow.notify", "docflow.webhooks", "docflow.dashboards", "docflow.purge_jobs",
+                 "docflow.analyze"):
         queue_app.tasks[name](timestamp=0)
-    assert ran == ["remind", "notify", "send_webhooks", "purge_jobs", "analyze"]
+    assert ran == ["remind", "notify", "send_webhooks", "keep_dashboards", "purge_jobs", "analyze"]
     assert "docflow.run_job" in queue_app.tasks
 
 
 def test_the_commands_and_the_schedule_share_the_routines(app):
     assert [r.run for r in worker.schedule(app.config)] == [routines.remind, routines.notify,
-                                                            routines.send_webhooks, routines.purge_jobs,
-                                                            routines.analyze]
+                                                            routines.send_webhooks, routines.keep_dashboards,
+                                                            routines.purge_jobs, routines.analyze]
 
 
 def test_the_nightly_analyze_gives_sqlite_its_planner_statistics(app, make_user):

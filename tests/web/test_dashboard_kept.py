@@ -205,13 +205,23 @@ def test_a_body_s_requisites_keep_it_and_its_name_or_place_in_the_tree_replace_i
 
 def test_an_overview_written_for_other_processes_reads_back_the_same(demo_app):
     """What another process reads back (`_encoded`, `_decoded`) is the overview counted: totals, bodies, documents,
-    controllers, buckets, the trend and the three lists with their documents, points, bodies and dates."""
+    controllers, buckets, the trend and the three lists with their documents, points, bodies and dates; and the key
+    of its filters (`_key_of`), from which the filters are read again."""
     with demo_app.test_request_context():
         for f in (dashboard.Filters(as_of=TODAY), dashboard.Filters(as_of=date(2022, 3, 1)),
                   dashboard.Filters(as_of=date(2022, 3, 1), only_overdue=True)):
             counted = dashboard._overview(f)
             assert counted.overdue_rows and counted.by_body and counted.trend  # every part has something
-            assert dashboard._decoded(dashboard._encoded(counted)) == replace(counted, filters=None)
+            key = dashboard._Keeping.of(f).key
+            payload = dashboard._encoded(counted, key)
+            assert dashboard._decoded(payload) == replace(counted, filters=None)
+            assert dashboard._key_of(payload) == key  # the worker's keep_fresh counts these filters again
+        body = db.session.scalars(select(Body).order_by(Body.id)).first()
+        every = dashboard.Filters(as_of=TODAY, only_overdue=True, body=body, controller_id=dashboard.NO_CONTROLLER,
+                                  doc_type="protocol", since=date(2021, 1, 1), until=date(2022, 12, 31))
+        key = dashboard._Keeping.of(every).key
+        assert dashboard._key_of(dashboard._encoded(dashboard._overview(every), key)) == key
+        assert dashboard._Keeping.of(dashboard._Keeping(None, None, key, False).filters()).key == key
 
 
 @pytest.fixture

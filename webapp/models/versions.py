@@ -25,8 +25,8 @@ class DataVersion(db.Model):
 class KeptOverview(db.Model):
     """An overview of assignment control counted under a version of the data (services/dashboard.py), shared by
     every process and host on PostgreSQL: one row per set of filters and day (`key`, a digest of them) holding its
-    newest count — the token it was counted under, when the count began, its figures as JSON. Rows not counted
-    again for a day are removed as others are written."""
+    newest count — the token it was counted under, when the count began, its figures as JSON, when a page last
+    looked at them. Rows not counted again for a day are removed as others are written."""
 
     __tablename__ = "kept_overview"
 
@@ -34,3 +34,5 @@ class KeptOverview(db.Model):
     token: Mapped[str] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)
     counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    #: when a page last asked for these figures (noted at most every LOOK_NOTED; the worker's count keeps it)
+    looked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -808,7 +808,8 @@ def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[dat
     return [(day, opened[index], late[index]) for index, day in enumerate(days)]
 
 
-def overview(filters: Filters, exact: bool = False, controllers: int | None = CONTROLLERS_SHOWN) -> Overview:
+def overview(filters: Filters, exact: bool = False, controllers: int | None = CONTROLLERS_SHOWN,
+             looked: bool = True) -> Overview:
     """The overview, kept under the data's version (services/versions.py): the same filters on the same day give
     the same figures until a change to what they are counted from commits. Kept in each process, and on
     PostgreSQL in the database too (`kept_overview`), so that the other workers and hosts read it instead of
@@ -820,13 +821,16 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     busy installation some assignment is accepted every few seconds, and each look at the whole organisation
     would otherwise count everything again, seconds of a worker each. `exact`: count now whatever was kept (the
     page's «Пересчитать сейчас», and the background count itself). `controllers`: how many rows of «По
-    контролёрам» are named (None: all of them).
+    контролёрам» are named (None: all of them). `looked`: a page asks (noted for the worker's `keep_fresh`), not
+    a count in the background.
 
     A narrow dashboard's statements run without parallel workers on PostgreSQL: starting them cost more than they
     saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
     statements 200 -> 148 ms; each snapshot statement 25 -> 13 ms), while the whole organisation's scans gain from
     them (2.7 -> 2.4 s)."""
     keeping = _Keeping.of(filters)
+    if looked:
+        keeping.look()
     counted = keeping.kept()
     if counted is None and not exact:
         counted = keeping.recent()
@@ -838,7 +842,7 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
         with without_parallel_workers(filters.narrow):
             counted = _overview(filters)
         counted.counted_at, counted.count_ms = began, (time_module.perf_counter() - started) * 1000
-        keeping.keep(counted)
+        keeping.keep(counted, looked_at=began if looked else None)
     return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts, controllers))
 
 
@@ -909,10 +913,27 @@ class _Keeping:
                 self._keep_latest(newest)
         return newest
 
-    def keep(self, counted: Overview) -> None:
+    def keep(self, counted: Overview, looked_at: datetime | None = None) -> None:
         self._keep_here(counted)
         if self.shared:
-            versions.keep(self.digest, self.version, _encoded(counted), counted.counted_at)
+            versions.keep(self.digest, self.version, _encoded(counted, self.key), counted.counted_at, looked_at)
+
+    def look(self) -> None:
+        """Note that a page asks for these figures now: in this process, and on PostgreSQL for every host's
+        worker (at most every versions.LOOK_NOTED from a process)."""
+        now, place = clock.now(), (self.url, *self.key)
+        with _KEEPING:
+            _LOOKED[place] = now
+            if len(_LOOKED) > KEPT:
+                _LOOKED.pop(min(_LOOKED, key=_LOOKED.__getitem__))
+            noted = _NOTED.get(place)
+            note = self.shared and (noted is None or now - noted >= versions.LOOK_NOTED)
+            if note:
+                _NOTED[place] = now
+                if len(_NOTED) > KEPT:
+                    _NOTED.pop(min(_NOTED, key=_NOTED.__getitem__))
+        if note:
+            versions.looked(self.digest, now)
 
     def _keep_here(self, counted: Overview) -> None:
         """Kept in this process under the current token, and as the newest of these filters."""
@@ -982,11 +1003,52 @@ def _recount(app, keeping: _Keeping) -> None:
                     select(func.pg_try_advisory_xact_lock(int(keeping.digest[:15], 16)))):
                 return  # another process counts it
             with without_parallel_workers():  # a core left to the pages (at 1M on PostgreSQL: 2.4 -> 2.7 s)
-                overview(keeping.filters(), exact=True)
+                overview(keeping.filters(), exact=True, looked=False)
         except Exception:  # noqa: BLE001 - a background count that fails leaves the page to count
             log.exception("the dashboard's background count failed")
         finally:
             db.session.remove()
+
+
+#: Sets of filters the worker counts again in one run of `keep_fresh` (each a count of the whole organisation at
+#: most: 1.4-3.6 s at 1,000,000), the most recently looked at first.
+KEEP_FRESH_LIMIT = 4
+
+
+def keep_fresh(limit: int = KEEP_FRESH_LIMIT) -> int:
+    """The worker's routine, every minute: today's overviews that were slow to count (DASHBOARD_SLOW_COUNT_MS) and
+    that a page asked for in the last DASHBOARD_KEEP_FRESH_SECONDS, counted again when what they are counted from
+    has changed since their newest count. A look then finds figures of a minute or two ago (and counts them again
+    in the background) or current ones, instead of counting for seconds on the page after a quiet while — when
+    the newest count is older than DASHBOARD_RECENT_SECONDS. The looks are this process's (SQLite's `docflow
+    serve` runs the worker as a thread of the server) and, on PostgreSQL, every host's (`kept_overview`); on
+    PostgreSQL a set another process is counting is left to it. How many were counted."""
+    config = current_app.config
+    window = config["DASHBOARD_KEEP_FRESH_SECONDS"]
+    token = versions.current()
+    if window <= 0 or token is None:
+        return 0
+    url, shared, today = config["SQLALCHEMY_DATABASE_URI"], versions.shared(), clock.today()
+    since = clock.now() - timedelta(seconds=window)
+    with _KEEPING:
+        looked = sorted(_LOOKED.items(), key=lambda item: item[1], reverse=True)
+    keys = dict.fromkeys(place[1:] for place, moment in looked if place[0] == url and moment >= since)
+    if shared:
+        keys.update(dict.fromkeys(key for _, payload in versions.looked_since(since, token)
+                                  if (key := _key_of(payload)) is not None and key not in keys))
+    app, counted = current_app._get_current_object(), 0
+    for key in keys:
+        if counted >= limit:
+            break
+        keeping = _Keeping(url, token, key, shared)
+        if key[0] != today or keeping.kept() is not None or _Keeping.of(keeping.filters()).key != key:
+            continue  # another day's figures; counted since the change; or a body or document gone since
+        newest = keeping.newest()
+        if newest is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
+            continue  # quick: a look counts it on the page
+        _recount(app, keeping)
+        counted += 1
+    return counted
 
 
 def join_recounts(timeout: float = 60.0) -> None:
@@ -995,11 +1057,14 @@ def join_recounts(timeout: float = 60.0) -> None:
         thread.join(timeout)
 
 
-def _encoded(data: Overview) -> str:
-    """An overview's figures as JSON (versions.keep): plain values, dates and times as ISO strings; not its filters
-    (each page's own) nor the controllers' names (read for each page)."""
+def _encoded(data: Overview, key: tuple) -> str:
+    """An overview's figures as JSON (versions.keep): plain values, dates and times as ISO strings; the key of its
+    filters (`_Keeping.key`, which the worker's `keep_fresh` counts again), not the filters themselves (each
+    page's own) nor the controllers' names (read for each page)."""
     def day(value: date | None) -> str | None:
         return value.isoformat() if value is not None else None
+
+    as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = key
 
     def listed(row: Listed) -> list:
         return [row.id, row.action, row.document_id, [*astuple(row.document)], row.point_number,
@@ -1015,7 +1080,21 @@ def _encoded(data: Overview) -> str:
         "done_late": [[listed(row), day(deadline)] for row, deadline in data.done_late],
         "counted_at": data.counted_at.isoformat() if data.counted_at is not None else None,
         "count_ms": data.count_ms,
+        "key": [day(as_of), only_overdue, body_id, controller_id, document_id, doc_type, day(since), day(until)],
     }, ensure_ascii=False)
+
+
+def _key_of(payload: str) -> tuple | None:
+    """The key of the filters `_encoded` wrote beside the figures (None: a count kept before it was written)."""
+    key = json.loads(payload).get("key")
+    if key is None:
+        return None
+    as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = key
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value is not None else None
+
+    return day(as_of), only_overdue, body_id, controller_id, document_id, doc_type, day(since), day(until)
 
 
 def _decoded(payload: str) -> Overview:
@@ -1046,6 +1125,10 @@ def _decoded(payload: str) -> Overview:
 _OVERVIEWS: dict[tuple, Overview] = {}
 #: The newest overview counted of each set of filters, whatever the version (`_Keeping.recent`).
 _LATEST: dict[tuple, Overview] = {}
+#: When a page of this process last asked for each set of filters (`_Keeping.look`), and when that was last noted
+#: in the database.
+_LOOKED: dict[tuple, datetime] = {}
+_NOTED: dict[tuple, datetime] = {}
 
 
 def _overview(filters: Filters) -> Overview:

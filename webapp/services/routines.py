@@ -1,5 +1,5 @@
-"""The periodic work of the service (reminders, notification e-mails, webhooks, old job results, the planner's
-statistics), each one call
+"""The periodic work of the service (reminders, notification e-mails, webhooks, the dashboard's figures, old job
+results, the planner's statistics), each one call
 that the `docflow` commands and the job queue's schedule both make. Each claims what it sends, so several hosts
 may run it at once."""
 
@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.services import jobs, notifications, occurrences, reminders, webhooks
+from webapp.services import dashboard, jobs, notifications, occurrences, reminders, webhooks
 
 
 def remind(day: date | None = None) -> tuple[int, int]:
@@ -33,6 +33,11 @@ def send_webhooks() -> tuple[int, webhooks.SendReport]:
     queued = webhooks.queue_overdue(clock.today())
     db.session.commit()
     return queued, webhooks.send_due()
+
+
+def keep_dashboards() -> int:
+    """Today's slow overviews looked at lately, counted again after a change: how many (dashboard.keep_fresh)."""
+    return dashboard.keep_fresh()
 
 
 def purge_jobs() -> int:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy import delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -94,26 +94,56 @@ def latest_at(key: str) -> datetime | None:
 KEPT_FOR = timedelta(days=1)
 
 
-def keep(key: str, token: str, payload: str, counted_at: datetime) -> bool:
+def keep(key: str, token: str, payload: str, counted_at: datetime, looked_at: datetime | None = None) -> bool:
     """Keep `payload`, counted under `token` from `counted_at` on, as the newest count under `key` (unless a
     count that began later is kept there already), on a connection and transaction of its own (the page's own
     transaction only reads); other keys' counts older than KEPT_FOR go. A count under a token that is no longer
     the current one is kept too: it is still the newest there is (`latest`), never the current one (`kept`). Best
     effort: a lock held by another process's write, a read-only connection, any error of the database — nothing
-    is kept, and the page goes on. Whether it was kept."""
+    is kept, and the page goes on. `looked_at`: a page asked for it then (the worker's count keeps the row's).
+    Whether it was kept."""
     try:
         with db.engine.begin() as connection:
             connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
             connection.execute(delete(KeptOverview).where(KeptOverview.counted_at < clock.now() - KEPT_FOR))
             table = KeptOverview.__table__
-            upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=counted_at)
+            upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=counted_at,
+                                                     looked_at=looked_at)
             connection.execute(upsert.on_conflict_do_update(index_elements=[table.c.key], set_={
                 "token": upsert.excluded.token, "payload": upsert.excluded.payload,
-                "counted_at": upsert.excluded.counted_at}, where=table.c.counted_at <= upsert.excluded.counted_at))
+                "counted_at": upsert.excluded.counted_at,
+                "looked_at": func.coalesce(upsert.excluded.looked_at, table.c.looked_at)},
+                where=table.c.counted_at <= upsert.excluded.counted_at))
         return True
     except DBAPIError as error:
         log.info("an overview was not kept: %s", error.orig)
         return False
+
+
+#: A page's look is noted in `kept_overview` at most this often per set of filters and process.
+LOOK_NOTED = timedelta(minutes=1)
+
+
+def looked(key: str, moment: datetime) -> None:
+    """Note that a page asked for the count kept under `key` at `moment` (on a connection of its own; best
+    effort, as `keep`)."""
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            connection.execute(update(KeptOverview).where(
+                KeptOverview.key == key,
+                or_(KeptOverview.looked_at.is_(None), KeptOverview.looked_at < moment)).values(looked_at=moment))
+    except DBAPIError as error:
+        log.info("a look was not noted: %s", error.orig)
+
+
+def looked_since(moment: datetime, token: str) -> list[tuple[str, str]]:
+    """(key, payload) of the counts kept under another token than `token` whose figures a page asked for at
+    `moment` or later, the most recently looked at first."""
+    return [tuple(row) for row in db.session.execute(
+        select(KeptOverview.key, KeptOverview.payload)
+        .where(KeptOverview.looked_at >= moment, KeptOverview.token != token)
+        .order_by(KeptOverview.looked_at.desc()))]
 
 
 def _changed(obj) -> set[str]:

@@ -46,6 +46,7 @@ def schedule(config) -> list[Routine]:
         Routine("remind", f"0 {int(config['REMIND_HOUR'])} * * *", routines.remind),
         Routine("notify", "*/5 * * * *", routines.notify),
         Routine("webhooks", "* * * * *", routines.send_webhooks),
+        Routine("dashboards", "* * * * *", routines.keep_dashboards),
         Routine("purge_jobs", "17 * * * *", routines.purge_jobs),
         Routine("analyze", "41 3 * * *", routines.analyze),
     ]
