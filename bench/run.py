@@ -363,7 +363,8 @@ AFTER_A_CHANGE = ("the data's version is replaced before every request, so the w
                   "shown from the newest count wait for that core")
 COUNTED_ON_THE_PAGE = ("counted on the page, the whole organisation's figures read every assignment in force; a look "
                        "after a change shows the newest count instead (the row above) unless it is older than "
-                       "DASHBOARD_RECENT_SECONDS or the user asks «Пересчитать сейчас»")
+                       "DASHBOARD_RECENT_SECONDS — which the worker's count every minute of what was looked at "
+                       "lately prevents — or the user asks «Пересчитать сейчас»")
 
 
 def reasons(rows: list[Row]) -> str:

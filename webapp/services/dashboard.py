@@ -923,15 +923,11 @@ class _Keeping:
         worker (at most every versions.LOOK_NOTED from a process)."""
         now, place = clock.now(), (self.url, *self.key)
         with _KEEPING:
-            _LOOKED[place] = now
-            if len(_LOOKED) > KEPT:
-                _LOOKED.pop(min(_LOOKED, key=_LOOKED.__getitem__))
+            _put(_LOOKED, place, now)
             noted = _NOTED.get(place)
             note = self.shared and (noted is None or now - noted >= versions.LOOK_NOTED)
             if note:
-                _NOTED[place] = now
-                if len(_NOTED) > KEPT:
-                    _NOTED.pop(min(_NOTED, key=_NOTED.__getitem__))
+                _put(_NOTED, place, now)
         if note:
             versions.looked(self.digest, now)
 
@@ -939,9 +935,7 @@ class _Keeping:
         """Kept in this process under the current token, and as the newest of these filters."""
         with _KEEPING:
             if self.version is not None:
-                while len(_OVERVIEWS) >= KEPT:
-                    _OVERVIEWS.pop(next(iter(_OVERVIEWS)))
-                _OVERVIEWS[(self.url, self.version, *self.key)] = counted
+                _put(_OVERVIEWS, (self.url, self.version, *self.key), counted)
         self._keep_latest(counted)
 
     def _keep_latest(self, counted: Overview) -> None:
@@ -950,9 +944,7 @@ class _Keeping:
             latest = _LATEST.get((self.url, *self.key))
             if latest is None or (counted.counted_at is not None and latest.counted_at is not None
                                   and counted.counted_at >= latest.counted_at):
-                while len(_LATEST) >= KEPT:
-                    _LATEST.pop(next(iter(_LATEST)))
-                _LATEST[(self.url, *self.key)] = counted
+                _put(_LATEST, (self.url, *self.key), counted)
 
 
 def counted_after(filters: Filters, moment: datetime) -> bool:
@@ -1034,7 +1026,7 @@ def keep_fresh(limit: int = KEEP_FRESH_LIMIT) -> int:
         looked = sorted(_LOOKED.items(), key=lambda item: item[1], reverse=True)
     keys = dict.fromkeys(place[1:] for place, moment in looked if place[0] == url and moment >= since)
     if shared:
-        keys.update(dict.fromkeys(key for _, payload in versions.looked_since(since, token)
+        keys.update(dict.fromkeys(key for payload in versions.looked_since(since, token, 4 * limit)
                                   if (key := _key_of(payload)) is not None and key not in keys))
     app, counted = current_app._get_current_object(), 0
     for key in keys:
@@ -1061,9 +1053,7 @@ def _encoded(data: Overview, key: tuple) -> str:
     """An overview's figures as JSON (versions.keep): plain values, dates and times as ISO strings; the key of its
     filters (`_Keeping.key`, which the worker's `keep_fresh` counts again), not the filters themselves (each
     page's own) nor the controllers' names (read for each page)."""
-    def day(value: date | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
+    day = _iso
     as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = key
 
     def listed(row: Listed) -> list:
@@ -1090,19 +1080,21 @@ def _key_of(payload: str) -> tuple | None:
     if key is None:
         return None
     as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = key
+    return _day(as_of), only_overdue, body_id, controller_id, document_id, doc_type, _day(since), _day(until)
 
-    def day(value: str | None) -> date | None:
-        return date.fromisoformat(value) if value is not None else None
 
-    return day(as_of), only_overdue, body_id, controller_id, document_id, doc_type, day(since), day(until)
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
 
 
 def _decoded(payload: str) -> Overview:
     """The overview `_encoded` wrote, without filters (the page sets its own)."""
     data = json.loads(payload)
-
-    def day(value: str | None) -> date | None:
-        return date.fromisoformat(value) if value is not None else None
+    day = _day
 
     def listed(row: list) -> Listed:
         return Listed(row[0], row[1], row[2], ShownDocument(*row[3]), row[4], row[5], day(row[6]))
@@ -1129,6 +1121,15 @@ _LATEST: dict[tuple, Overview] = {}
 #: in the database.
 _LOOKED: dict[tuple, datetime] = {}
 _NOTED: dict[tuple, datetime] = {}
+
+
+def _put(store: dict, key: tuple, value) -> None:
+    """`value` under `key` as the newest entry of one of the stores above, the oldest dropped while KEPT are there
+    (called under _KEEPING)."""
+    store.pop(key, None)
+    while len(store) >= KEPT:
+        store.pop(next(iter(store)))
+    store[key] = value
 
 
 def _overview(filters: Filters) -> Overview:

@@ -137,13 +137,12 @@ def looked(key: str, moment: datetime) -> None:
         log.info("a look was not noted: %s", error.orig)
 
 
-def looked_since(moment: datetime, token: str) -> list[tuple[str, str]]:
-    """(key, payload) of the counts kept under another token than `token` whose figures a page asked for at
-    `moment` or later, the most recently looked at first."""
-    return [tuple(row) for row in db.session.execute(
-        select(KeptOverview.key, KeptOverview.payload)
-        .where(KeptOverview.looked_at >= moment, KeptOverview.token != token)
-        .order_by(KeptOverview.looked_at.desc()))]
+def looked_since(moment: datetime, token: str, limit: int) -> list[str]:
+    """The payloads of at most `limit` counts kept under another token than `token` whose figures a page asked for
+    at `moment` or later, the most recently looked at first."""
+    return list(db.session.scalars(
+        select(KeptOverview.payload).where(KeptOverview.looked_at >= moment, KeptOverview.token != token)
+        .order_by(KeptOverview.looked_at.desc()).limit(limit)))
 
 
 def _changed(obj) -> set[str]:
