@@ -108,6 +108,11 @@ def choose_pages() -> list[Page]:
     ]
 
 
+def counted_now(path: str) -> str:
+    """The dashboard's `path` with «Пересчитать сейчас» (`exact=1`): its figures counted on the page."""
+    return path + ("&" if "?" in path else "?") + "exact=1"
+
+
 def _deep_register_page(auditor, register_page) -> tuple[int, str | None]:
     """Page DEEP_PAGE of the auditor's register (the last one when there are fewer) and its cursor, walked to as
     a reader following «Дальше» would."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import read_only_app, signed_in  # noqa: E402
+from bench._common import counted_now, read_only_app, signed_in  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
         with writer.begin() as connection:
             versions.bump(connection)
 
-    exact = args.path + ("&" if "?" in args.path else "?") + "exact=1"
+    exact = counted_now(args.path)
 
     def look(path: str) -> str:
         started = time.perf_counter()

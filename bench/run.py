@@ -49,6 +49,7 @@ from bench._common import (  # noqa: E402
     WORKERS,
     Page,
     choose_pages,
+    counted_now,
     fill,
     percentile,
     start_hosts,
@@ -301,7 +302,7 @@ def measure(workdir: Path, url: str, pages: list[Page], args) -> None:
             if page.key == "dashboard" and "body=" not in page.path:  # kept until a change moves a figure
                 measure_page(Page("dashboard", f"{page.title}, just after a change", page.path, page.login,
                                   AFTER_A_CHANGE), before=changer.bump)
-                exact = page.path + ("&" if "?" in page.path else "?") + "exact=1"  # «Пересчитать сейчас»
+                exact = counted_now(page.path)
                 measure_page(Page("dashboard", f"{page.title}, just after a change, counted on the page", exact,
                                   page.login, COUNTED_ON_THE_PAGE), before=changer.bump)
     finally:
