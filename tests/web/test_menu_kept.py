@@ -4,7 +4,8 @@ any of it builds it again. Through HTTP: the counter always equals the inbox's g
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import pytest
+from sqlalchemy import delete, event, select
 
 from tests.conftest import TEST_PASSWORD, AuthActions
 from tests.web.test_tasks_counter import _decide, _menu, _order, _user
@@ -80,3 +81,29 @@ def test_the_statement_is_built_once_for_the_same_user(demo_app, monkeypatch):
     assert AuthActions(other).login("head", "demo").status_code == 302
     other.get("/documents")
     assert len(built) == 2  # another user: a statement of her own
+
+
+def test_on_postgresql_the_statement_runs_with_its_values_written_in(demo_app):
+    """A prepared statement without parameters keeps its plan (PostgreSQL planned the menu on every page)."""
+    with demo_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's plans")
+        engine = db.engine
+    client = demo_app.test_client()
+    assert AuthActions(client).login("executor", "demo").status_code == 302
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/documents").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    menu_statements = [(statement, parameters) for statement, parameters in seen if "FROM notification" in statement]
+    assert len(menu_statements) == 1
+    statement, parameters = menu_statements[0]
+    assert not parameters and "%(" not in statement
+    with demo_app.app_context():
+        assert f'id="tasks-counter">{tasks.total(_user("executor"))}<' in page  # the same figure

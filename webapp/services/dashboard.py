@@ -829,8 +829,6 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     statements 200 -> 148 ms; each snapshot statement 25 -> 13 ms), while the whole organisation's scans gain from
     them (2.7 -> 2.4 s)."""
     keeping = _Keeping.of(filters)
-    if looked:
-        keeping.look()
     counted = keeping.kept()
     if counted is None and not exact:
         counted = keeping.recent()
@@ -843,6 +841,10 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
             counted = _overview(filters)
         counted.counted_at, counted.count_ms = began, (time_module.perf_counter() - started) * 1000
         keeping.keep(counted, looked_at=began if looked else None)
+        if looked:
+            keeping.look(written=True)
+    elif looked:
+        keeping.look()
     return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts, controllers))
 
 
@@ -918,17 +920,17 @@ class _Keeping:
         if self.shared:
             versions.keep(self.digest, self.version, _encoded(counted, self.key), counted.counted_at, looked_at)
 
-    def look(self) -> None:
+    def look(self, written: bool = False) -> None:
         """Note that a page asks for these figures now: in this process, and on PostgreSQL for every host's
-        worker (at most every versions.LOOK_NOTED from a process)."""
+        worker (at most every versions.LOOK_NOTED from a process; `written`: by the count just kept)."""
         now, place = clock.now(), (self.url, *self.key)
         with _KEEPING:
             _put(_LOOKED, place, now)
             noted = _NOTED.get(place)
-            note = self.shared and (noted is None or now - noted >= versions.LOOK_NOTED)
+            note = self.shared and (written or noted is None or now - noted >= versions.LOOK_NOTED)
             if note:
                 _put(_NOTED, place, now)
-        if note:
+        if note and not written:
             versions.looked(self.digest, now)
 
     def _keep_here(self, counted: Overview) -> None:

@@ -9,6 +9,7 @@ from threading import Lock
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import CompileError
 
 from webapp import clock
 from webapp.extensions import db
@@ -37,7 +38,11 @@ def figures(user: User, tasks_total: int | None = None) -> Figures:
     """The three figures, computed per request (each changes with anyone's action) as one statement of scalar
     subqueries: asked by three, they were three round trips on every page. `tasks_total` when the page counted
     the tasks itself (the inbox sums its groups)."""
-    unread, has_jobs, *counted = db.session.execute(_statement(user, tasks_total is None)).one()
+    statement = _statement(user, tasks_total is None)
+    if isinstance(statement, str):  # PostgreSQL: its values written in (`_written`)
+        unread, has_jobs, *counted = db.session.connection().exec_driver_sql(statement).one()
+    else:
+        unread, has_jobs, *counted = db.session.execute(statement).one()
     return Figures(sum(counted) if tasks_total is None else tasks_total, unread, bool(has_jobs))
 
 
@@ -51,7 +56,7 @@ def _inputs(user: User, with_tasks: bool) -> tuple:
 
 @dataclass(frozen=True)
 class _Built:
-    statement: Select
+    statement: Select | str  #: a string: its SQL with the values written in (`_written`)
     scopes: tuple[tuple[Callable[[User], Any], int, Any], ...]  #: (scope function, user id, its answer then)
     registry: Registry  #: held, so that its id in the key is no other registry's while this is kept
 
@@ -65,7 +70,22 @@ def _frozen(ids: set[int] | None) -> frozenset[int] | None:
     return None if ids is None else frozenset(ids)
 
 
-def _statement(user: User, with_tasks: bool) -> Select:
+def _written(statement: Select) -> Select | str:
+    """On PostgreSQL, the statement's SQL with its values written in (ids, and the names of states and statuses the
+    service's own code gives: nothing a user typed). A prepared statement without parameters keeps its one plan:
+    psycopg prepares a statement run five times on a connection, and with the user's ids as parameters PostgreSQL
+    planned the menu's seven counts again on every page (custom plans: 1.2-2.5 ms of planning for 0.2 ms of
+    execution at 1M). Elsewhere, or for a value with no literal form, the statement itself."""
+    if db.engine.dialect.name != "postgresql":
+        return statement
+    try:
+        written = str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    except (CompileError, NotImplementedError):
+        return statement
+    return statement if "%" in written else written  # run without parameters, the driver reads % as it is
+
+
+def _statement(user: User, with_tasks: bool) -> Select | str:
     key = _inputs(user, with_tasks)
     people = {person.id: person for person in acting_for(user)}
     with _BUILT_LOCK:
@@ -76,8 +96,8 @@ def _statement(user: User, with_tasks: bool) -> Select:
                 _BUILT.move_to_end(key)
         return built.statement
     with recording_scopes() as asked:
-        statement = select(notifications.unread_count(list(people)), jobs.any_of(user),
-                           *(tasks.counts(user) if with_tasks else []))
+        statement = _written(select(notifications.unread_count(list(people)), jobs.any_of(user),
+                                    *(tasks.counts(user) if with_tasks else [])))
     scopes = tuple((function, user_id, _frozen(function(people[user_id])))
                    for function, user_id in dict.fromkeys(asked))
     with _BUILT_LOCK:
