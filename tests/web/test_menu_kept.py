@@ -4,14 +4,16 @@ any of it builds it again. Through HTTP: the counter always equals the inbox's g
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import delete, event, select
 
-from tests.conftest import TEST_PASSWORD, AuthActions
+from tests.conftest import TEST_PASSWORD, TODAY, AuthActions
 from tests.web.test_tasks_counter import _decide, _menu, _order, _user
 from webapp.extensions import db
 from webapp.models import Body, Membership, UserRole
-from webapp.services import menu, tasks, transitions
+from webapp.services import deputies, menu, tasks, transitions
 
 DEPARTMENT = "Департамент образования и молодежной политики Ханты-Мансийского автономного округа – Югры"
 
@@ -107,3 +109,18 @@ def test_on_postgresql_the_statement_runs_with_its_values_written_in(demo_app):
     assert not parameters and "%(" not in statement
     with demo_app.app_context():
         assert f'id="tasks-counter">{tasks.total(_user("executor"))}<' in page  # the same figure
+
+
+def test_a_deputys_counter_counts_her_principals_assignments_to_execute(demo_app):
+    """«Исполнить» is counted over the union of each person's bodies (a deputy's with her principal's), once each."""
+    client = demo_app.test_client()
+    assert AuthActions(client).login("approver2", "demo").status_code == 302
+    own, inbox = _menu(client)
+    assert own == inbox
+    with demo_app.app_context():
+        executing = tasks.total(_user("executor"))
+        deputies.add_deputy(None, _user("approver2"), _user("executor"), TODAY - timedelta(days=1),
+                            TODAY + timedelta(days=3))
+        db.session.commit()
+    assert executing > 0
+    assert _menu(client) == (own + executing, own + executing)

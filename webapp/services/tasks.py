@@ -183,12 +183,17 @@ def _to_execute(user: User):
     assignment). A union whose halves each carry the whole condition, so each reads its own index for just the
     open assignments (the lead half: body + status + deadline): with the status tested outside it, PostgreSQL
     joined every open assignment of the organisation to the body's ids."""
+    return Assignment.id.in_(union(*_executing(user)))
+
+
+def _executing(user: User) -> list[Select]:
+    """The two halves of `_to_execute`'s union: the ids of the open assignments her bodies lead, and of those they
+    co-execute."""
     ids = select(Membership.body_id).where(Membership.user_id == user.id).scalar_subquery()  # user.bodies, in SQL
-    return Assignment.id.in_(union(
-        select(Assignment.id).where(Assignment.lead_body_id.in_(ids), _TO_EXECUTE),
-        select(assignment_coexecutor.c.assignment_id)
-        .join(Assignment, Assignment.id == assignment_coexecutor.c.assignment_id)
-        .where(assignment_coexecutor.c.body_id.in_(ids), _TO_EXECUTE)))
+    return [select(Assignment.id).where(Assignment.lead_body_id.in_(ids), _TO_EXECUTE),
+            select(assignment_coexecutor.c.assignment_id)
+            .join(Assignment, Assignment.id == assignment_coexecutor.c.assignment_id)
+            .where(assignment_coexecutor.c.body_id.in_(ids), _TO_EXECUTE)]
 
 
 def _conditions(user: User) -> dict[str, object]:
@@ -306,8 +311,18 @@ def counts(user: User) -> list:
     """A count per group of what waits for the user, as scalar subqueries (the menu's counter is their sum), each
     over its entity's rows alone (not a subquery of every column, which made the statement four times as long to
     build, key and plan)."""
-    return [_select(key, [func.count()]).where(condition).scalar_subquery()
+    return [_executing_count(user) if key == "execute" else
+            _select(key, [func.count()]).where(condition).scalar_subquery()
             for key, condition in _waiting(user).items()]
+
+
+def _executing_count(user: User):
+    """«Исполнить»'s count: the rows of the union of each person's halves (`_executing`; a deputy's with her
+    principals'), counted as they are — not each looked up again by its id, as the group's condition (`id IN
+    (the union)`) would read them (the school's executor at 1M, 553 open assignments on every page: 1.7 -> 0.5 ms
+    on PostgreSQL, 1.4 -> 0.7 ms on SQLite)."""
+    halves = [half for person in acting_for(user) for half in _executing(person)]
+    return select(func.count()).select_from(union(*halves).subquery()).scalar_subquery()
 
 
 def total(user: User) -> int:
