@@ -18,6 +18,7 @@ from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from threading import Lock, Thread
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -848,6 +849,42 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts, controllers))
 
 
+class _Key(NamedTuple):
+    """A set of filters by the values that tell it from another (ids for the body and the document): what counts
+    are kept under, in memory and (as `encoded`) in the kept payload."""
+
+    as_of: date
+    only_overdue: bool
+    body_id: int | None
+    controller_id: int | None
+    document_id: int | None
+    doc_type: str | None
+    since: date | None
+    until: date | None
+
+    @classmethod
+    def of(cls, filters: Filters) -> _Key:
+        return cls(filters.as_of, filters.only_overdue, filters.body.id if filters.body is not None else None,
+                   filters.controller_id, filters.document.id if filters.document is not None else None,
+                   filters.doc_type, filters.since, filters.until)
+
+    def filters(self) -> Filters:
+        """The filters read again (a body or a document gone since: None there)."""
+        return Filters(as_of=self.as_of, only_overdue=self.only_overdue, controller_id=self.controller_id,
+                       doc_type=self.doc_type, since=self.since, until=self.until,
+                       body=db.session.get(Body, self.body_id) if self.body_id is not None else None,
+                       document=db.session.get(Document, self.document_id) if self.document_id is not None else None)
+
+    def encoded(self) -> list:
+        """As JSON holds it: the days as ISO strings."""
+        return [_iso(value) if isinstance(value, date) else value for value in self]
+
+    @classmethod
+    def decoded(cls, values: list) -> _Key:
+        key = cls(*values)
+        return key._replace(as_of=_day(key.as_of), since=_day(key.since), until=_day(key.until))
+
+
 @dataclass(frozen=True)
 class _Keeping:
     """Where an overview of some filters is kept: in this process under (database, token, filters) — and the
@@ -856,29 +893,22 @@ class _Keeping:
 
     url: str
     version: str | None  # None: nothing counted now may be kept (versions.current)
-    key: tuple
+    key: _Key
     shared: bool
 
     @classmethod
     def of(cls, filters: Filters) -> _Keeping:
-        key = (filters.as_of, filters.only_overdue, filters.body.id if filters.body is not None else None,
-               filters.controller_id, filters.document.id if filters.document is not None else None,
-               filters.doc_type, filters.since, filters.until)
         version = versions.current()
-        return cls(current_app.config["SQLALCHEMY_DATABASE_URI"], version, key,
+        return cls(current_app.config["SQLALCHEMY_DATABASE_URI"], version, _Key.of(filters),
                    version is not None and versions.shared())
 
     @cached_property
     def digest(self) -> str:
-        return hashlib.sha256(repr(self.key).encode()).hexdigest()
+        return hashlib.sha256(repr(tuple(self.key)).encode()).hexdigest()
 
     def filters(self) -> Filters:
         """The filters the key was made of, read again (in another session: the background count's)."""
-        as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = self.key
-        return Filters(as_of=as_of, only_overdue=only_overdue, controller_id=controller_id, doc_type=doc_type,
-                       since=since, until=until,
-                       body=db.session.get(Body, body_id) if body_id is not None else None,
-                       document=db.session.get(Document, document_id) if document_id is not None else None)
+        return self.key.filters()
 
     def kept(self) -> Overview | None:
         """The overview counted under the current token, if any."""
@@ -1026,7 +1056,7 @@ def keep_fresh(limit: int = KEEP_FRESH_LIMIT) -> int:
     since = clock.now() - timedelta(seconds=window)
     with _KEEPING:
         looked = sorted(_LOOKED.items(), key=lambda item: item[1], reverse=True)
-    keys = dict.fromkeys(place[1:] for place, moment in looked if place[0] == url and moment >= since)
+    keys = dict.fromkeys(_Key(*place[1:]) for place, moment in looked if place[0] == url and moment >= since)
     if shared:
         keys.update(dict.fromkeys(key for payload in versions.looked_since(since, token, 4 * limit)
                                   if (key := _key_of(payload)) is not None and key not in keys))
@@ -1035,7 +1065,7 @@ def keep_fresh(limit: int = KEEP_FRESH_LIMIT) -> int:
         if counted >= limit:
             break
         keeping = _Keeping(url, token, key, shared)
-        if key[0] != today or keeping.kept() is not None or _Keeping.of(keeping.filters()).key != key:
+        if key.as_of != today or keeping.kept() is not None or _Key.of(key.filters()) != key:
             continue  # another day's figures; counted since the change; or a body or document gone since
         newest = keeping.newest()
         if newest is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
@@ -1051,12 +1081,11 @@ def join_recounts(timeout: float = 60.0) -> None:
         thread.join(timeout)
 
 
-def _encoded(data: Overview, key: tuple) -> str:
+def _encoded(data: Overview, key: _Key) -> str:
     """An overview's figures as JSON (versions.keep): plain values, dates and times as ISO strings; the key of its
     filters (`_Keeping.key`, which the worker's `keep_fresh` counts again), not the filters themselves (each
     page's own) nor the controllers' names (read for each page)."""
     day = _iso
-    as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = key
 
     def listed(row: Listed) -> list:
         return [row.id, row.action, row.document_id, [*astuple(row.document)], row.point_number,
@@ -1072,17 +1101,14 @@ def _encoded(data: Overview, key: tuple) -> str:
         "done_late": [[listed(row), day(deadline)] for row, deadline in data.done_late],
         "counted_at": data.counted_at.isoformat() if data.counted_at is not None else None,
         "count_ms": data.count_ms,
-        "key": [day(as_of), only_overdue, body_id, controller_id, document_id, doc_type, day(since), day(until)],
+        "key": key.encoded(),
     }, ensure_ascii=False)
 
 
-def _key_of(payload: str) -> tuple | None:
+def _key_of(payload: str) -> _Key | None:
     """The key of the filters `_encoded` wrote beside the figures (None: a count kept before it was written)."""
     key = json.loads(payload).get("key")
-    if key is None:
-        return None
-    as_of, only_overdue, body_id, controller_id, document_id, doc_type, since, until = key
-    return _day(as_of), only_overdue, body_id, controller_id, document_id, doc_type, _day(since), _day(until)
+    return None if key is None else _Key.decoded(key)
 
 
 def _iso(value: date | None) -> str | None:

@@ -46,12 +46,12 @@ def figures(user: User, tasks_total: int | None = None) -> Figures:
     return Figures(sum(counted) if tasks_total is None else tasks_total, unread, bool(has_jobs))
 
 
-def _inputs(user: User, with_tasks: bool) -> tuple:
+def _inputs(people: list[User], with_tasks: bool) -> tuple:
     """What the statement is built from, but for the bodies: the database's dialect, the workflows, the day (whom
     a deputy stands in for), whether it counts the tasks, and the id and roles of the user and of each colleague
     she stands in for. The bodies it holds (scopes) are those its building asked (`_Built.scopes`)."""
-    people = tuple((person.id, frozenset(person.roles)) for person in acting_for(user))
-    return db.engine.dialect.name, id(registry()), clock.today(), with_tasks, people
+    return (db.engine.dialect.name, id(registry()), clock.today(), with_tasks,
+            tuple((person.id, frozenset(person.roles)) for person in people))
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,8 @@ def _written(statement: Select) -> Select | str:
 
 
 def _statement(user: User, with_tasks: bool) -> Select | str:
-    key = _inputs(user, with_tasks)
     people = {person.id: person for person in acting_for(user)}
+    key = _inputs(list(people.values()), with_tasks)
     with _BUILT_LOCK:
         built = _BUILT.get(key)
     if built is not None and built.holds_for(people):

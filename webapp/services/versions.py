@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -99,24 +99,33 @@ def keep(key: str, token: str, payload: str, counted_at: datetime, looked_at: da
     count that began later is kept there already), on a connection and transaction of its own (the page's own
     transaction only reads); other keys' counts older than KEPT_FOR go. A count under a token that is no longer
     the current one is kept too: it is still the newest there is (`latest`), never the current one (`kept`). Best
-    effort: a lock held by another process's write, a read-only connection, any error of the database — nothing
-    is kept, and the page goes on. `looked_at`: a page asked for it then (the worker's count keeps the row's).
+    effort (`_best_effort`). `looked_at`: a page asked for it then (the worker's count keeps the row's).
     Whether it was kept."""
+    def write(connection: Connection) -> None:
+        connection.execute(delete(KeptOverview).where(KeptOverview.counted_at < clock.now() - KEPT_FOR))
+        table = KeptOverview.__table__
+        upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=counted_at,
+                                                 looked_at=looked_at)
+        connection.execute(upsert.on_conflict_do_update(index_elements=[table.c.key], set_={
+            "token": upsert.excluded.token, "payload": upsert.excluded.payload,
+            "counted_at": upsert.excluded.counted_at,
+            "looked_at": func.coalesce(upsert.excluded.looked_at, table.c.looked_at)},
+            where=table.c.counted_at <= upsert.excluded.counted_at))
+
+    return _best_effort(write, "an overview was not kept")
+
+
+def _best_effort(write: Callable[[Connection], object], failure: str) -> bool:
+    """`write` on a connection and transaction of its own, beside the page's reading transaction: a lock held
+    longer than 200 ms by another process's write, a read-only connection, any error of the database — nothing is
+    written, `failure` is logged with the error, and the page goes on. Whether it was written."""
     try:
         with db.engine.begin() as connection:
             connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
-            connection.execute(delete(KeptOverview).where(KeptOverview.counted_at < clock.now() - KEPT_FOR))
-            table = KeptOverview.__table__
-            upsert = postgresql_insert(table).values(key=key, token=token, payload=payload, counted_at=counted_at,
-                                                     looked_at=looked_at)
-            connection.execute(upsert.on_conflict_do_update(index_elements=[table.c.key], set_={
-                "token": upsert.excluded.token, "payload": upsert.excluded.payload,
-                "counted_at": upsert.excluded.counted_at,
-                "looked_at": func.coalesce(upsert.excluded.looked_at, table.c.looked_at)},
-                where=table.c.counted_at <= upsert.excluded.counted_at))
+            write(connection)
         return True
     except DBAPIError as error:
-        log.info("an overview was not kept: %s", error.orig)
+        log.info("%s: %s", failure, error.orig)
         return False
 
 
@@ -127,14 +136,9 @@ LOOK_NOTED = timedelta(minutes=1)
 def looked(key: str, moment: datetime) -> None:
     """Note that a page asked for the count kept under `key` at `moment` (on a connection of its own; best
     effort, as `keep`)."""
-    try:
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
-            connection.execute(update(KeptOverview).where(
-                KeptOverview.key == key,
-                or_(KeptOverview.looked_at.is_(None), KeptOverview.looked_at < moment)).values(looked_at=moment))
-    except DBAPIError as error:
-        log.info("a look was not noted: %s", error.orig)
+    _best_effort(lambda connection: connection.execute(update(KeptOverview).where(
+        KeptOverview.key == key, or_(KeptOverview.looked_at.is_(None), KeptOverview.looked_at < moment))
+        .values(looked_at=moment)), "a look was not noted")
 
 
 def looked_since(moment: datetime, token: str, limit: int) -> list[str]:
