@@ -5,11 +5,11 @@ days' figures and filters nobody looked at lately are left alone; on PostgreSQL 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
-from tests.conftest import TODAY, moment
+from tests.conftest import TODAY, ZONE, moment
 from tests.web.test_dashboard_recent import _accept_one, _counting, _page
 from webapp.extensions import db
 from webapp.services import dashboard
@@ -88,3 +88,50 @@ def test_on_postgresql_the_worker_counts_what_another_hosts_pages_looked_at(fres
     _forget(monkeypatch)  # a third host's page: reads the worker's count from the database
     (shown, page), counting = _counting(fresh, lambda: _page(client))
     assert counting == 0 and 'id="recounting"' not in page and shown["done"] == first["done"] + 1
+
+
+def _looked_at_yesterday(client, auth, frozen_clock) -> None:
+    """Yesterday's figures looked at yesterday (all, only overdue, and a month before: not yesterday's), and the
+    clock a minute after midnight (in Moscow, the organisation's zone)."""
+    auth.login("auditor", "demo")
+    _page(client)
+    _page(client, "/assignments/dashboard?overdue=y")
+    _page(client, f"/assignments/dashboard?as_of={(TODAY - timedelta(days=30)).isoformat()}")
+    frozen_clock.move_to(datetime.combine(TODAY + timedelta(days=1), time(0, 1), ZONE))
+    auth.login("auditor", "demo")
+
+
+def test_after_midnight_the_worker_counts_today_s_figures_of_what_was_looked_at_yesterday(fresh, client, auth,
+                                                                                        runner, frozen_clock,
+                                                                                        monkeypatch):
+    """The dashboard opens on today's date: the first runs of a day count today's figures of the filters whose
+    figures of yesterday a page asked for (slow ones), so that the morning's first look counts nothing."""
+    _looked_at_yesterday(client, auth, frozen_clock)
+    with fresh.app_context():
+        if db.engine.dialect.name == "postgresql":
+            _forget(monkeypatch)  # the worker's host has seen no page: the looks noted in kept_overview
+    assert _keep_fresh(runner) == 2
+    (shown, page), counting = _counting(fresh, lambda: _page(client))
+    assert counting == 0 and 'id="recounting"' not in page
+    with fresh.test_request_context():
+        totals = dashboard.overview(dashboard.Filters(as_of=TODAY + timedelta(days=1)), exact=True).totals
+    assert shown == {key: totals[key] for key in shown}
+
+
+def test_yesterday_s_figures_are_counted_as_today_s_once(fresh, client, auth, runner, frozen_clock):
+    """After a change, today's figures counted that night are counted again only if a page asks for them today;
+    meanwhile the morning's look shows the night's count while it counts again in the background."""
+    _looked_at_yesterday(client, auth, frozen_clock)
+    assert _keep_fresh(runner) == 2
+    _accept_one(fresh)
+    assert _keep_fresh(runner) == 0
+    (shown, page), counting = _counting(fresh, lambda: _page(client))
+    assert counting == 0 and 'id="recounting"' in page
+
+
+def test_yesterday_s_quick_figures_are_left_to_the_morning_s_page(fresh, client, auth, runner, frozen_clock):
+    fresh.config["DASHBOARD_SLOW_COUNT_MS"] = 60_000
+    auth.login("auditor", "demo")
+    _page(client)
+    frozen_clock.move_to(datetime.combine(TODAY + timedelta(days=1), time(0, 1), ZONE))
+    assert _keep_fresh(runner) == 0

@@ -586,6 +586,7 @@ class Overview:
     counted_at: datetime | None = None  # when its count began (the service's clock)
     count_ms: float = 0.0  # how long the count took
     recounting: bool = False  # an older count shown while a new one runs: changes since `counted_at` are not in it
+    reloads: bool = False  # and the page reloads itself when it is kept (asked for, or the shown one is old)
 
     @property
     def as_of(self) -> date:
@@ -810,7 +811,7 @@ def _trend_counts(filters: Filters, days: list[date], counted) -> list[tuple[dat
 
 
 def overview(filters: Filters, exact: bool = False, controllers: int | None = CONTROLLERS_SHOWN,
-             looked: bool = True) -> Overview:
+             looked: bool = True, asked: bool = False) -> Overview:
     """The overview, kept under the data's version (services/versions.py): the same filters on the same day give
     the same figures until a change to what they are counted from commits. Kept in each process, and on
     PostgreSQL in the database too (`kept_overview`), so that the other workers and hosts read it instead of
@@ -820,8 +821,12 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     1.4-3.6 s at 1,000,000) are not counted again on the page: the newest counted, if it is recent, is shown with
     the time it was counted (`recounting`), and a new count runs in the background (`_recount_later`) — in a
     busy installation some assignment is accepted every few seconds, and each look at the whole organisation
-    would otherwise count everything again, seconds of a worker each. `exact`: count now whatever was kept (the
-    page's «Пересчитать сейчас», and the background count itself). `controllers`: how many rows of «По
+    would otherwise count everything again, seconds of a worker each. When the newest count began more than
+    DASHBOARD_RECENT_SECONDS ago, or the user asked for a count (`asked`: the page's «Пересчитать сейчас»), a slow
+    count is not waited for on the page either: it begins in the background at once (not spaced), and the page
+    shows the newest with its time and reloads itself when the new count is kept (`reloads`, dashboard.js). Only a
+    quick count, or the first of its filters (nothing to show meanwhile), is counted on the page. `exact`: count
+    now whatever was kept (the background count itself). `controllers`: how many rows of «По
     контролёрам» are named (None: all of them). `looked`: a page asks (noted for the worker's `keep_fresh`), not
     a count in the background.
 
@@ -832,10 +837,11 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     keeping = _Keeping.of(filters)
     counted = keeping.kept()
     if counted is None and not exact:
-        counted = keeping.recent()
+        counted = keeping.slow()
         if counted is not None:
-            _recount_later(keeping, counted)
-            counted = replace(counted, recounting=True)
+            reloads = asked or keeping.old(counted)
+            _recount_later(keeping, counted, spaced=not reloads)
+            counted = replace(counted, recounting=True, reloads=reloads)
     if counted is None:
         began, started = clock.now(), time_module.perf_counter()
         with without_parallel_workers(filters.narrow):
@@ -888,7 +894,7 @@ class _Key(NamedTuple):
 @dataclass(frozen=True)
 class _Keeping:
     """Where an overview of some filters is kept: in this process under (database, token, filters) — and the
-    newest of them under (database, filters) whatever its token, for `recent` — and on PostgreSQL in
+    newest of them under (database, filters) whatever its token, for `slow` — and on PostgreSQL in
     `kept_overview` under a digest of the filters (one row each: the newest count and its token)."""
 
     url: str
@@ -920,18 +926,22 @@ class _Keeping:
             self._keep_here(counted)
         return counted
 
-    def recent(self) -> Overview | None:
+    def slow(self) -> Overview | None:
         """The newest overview of these filters counted under an older token, when its count was slow (at least
-        DASHBOARD_SLOW_COUNT_MS) and began at most DASHBOARD_RECENT_SECONDS ago."""
+        DASHBOARD_SLOW_COUNT_MS); none while DASHBOARD_RECENT_SECONDS is 0, which counts every look on the page."""
         config = current_app.config
         if self.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
             return None
         newest = self.newest()
         if newest is None or newest.counted_at is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
             return None
-        if newest.counted_at < clock.now() - timedelta(seconds=config["DASHBOARD_RECENT_SECONDS"]):
-            return None
         return newest
+
+    @staticmethod
+    def old(counted: Overview) -> bool:
+        """Whether a count began more than DASHBOARD_RECENT_SECONDS ago."""
+        recent = timedelta(seconds=current_app.config["DASHBOARD_RECENT_SECONDS"])
+        return counted.counted_at is None or counted.counted_at < clock.now() - recent
 
     def newest(self) -> Overview | None:
         """The newest overview of these filters counted, whatever its token: this process's, or on PostgreSQL
@@ -997,13 +1007,14 @@ def counted_after(filters: Filters, moment: datetime) -> bool:
 _RECOUNTS: dict[tuple, Thread] = {}
 
 
-def _recount_later(keeping: _Keeping, newest: Overview | None) -> None:
+def _recount_later(keeping: _Keeping, newest: Overview | None, spaced: bool = True) -> None:
     """Count the overview of `keeping`'s filters again in a thread of this process (which keeps it as a page's
     count is kept), unless one is counting it already here; on PostgreSQL, unless another process is (an advisory
-    lock taken for the count's transaction). Not before DASHBOARD_RECOUNT_SPACING times the newest count's
-    duration has passed since it began: however often the data changes, counting again takes at most a share of a
-    core (2: half of one), and the figures shown lag by a few counts' time at most."""
-    spacing = current_app.config["DASHBOARD_RECOUNT_SPACING"]
+    lock taken for the count's transaction). When `spaced`, not before DASHBOARD_RECOUNT_SPACING times the newest
+    count's duration has passed since it began: however often the data changes, counting again takes at most a
+    share of a core (2: half of one), and the figures shown lag by a few counts' time at most; a user's
+    «Пересчитать сейчас» is not spaced (one count at a time still)."""
+    spacing = current_app.config["DASHBOARD_RECOUNT_SPACING"] if spaced else 0
     if newest is not None and newest.counted_at is not None \
             and clock.now() < newest.counted_at + timedelta(milliseconds=spacing * newest.count_ms):
         return
@@ -1043,36 +1054,51 @@ def keep_fresh(limit: int = KEEP_FRESH_LIMIT) -> int:
     """The worker's routine, every minute: today's overviews that were slow to count (DASHBOARD_SLOW_COUNT_MS) and
     that a page asked for in the last DASHBOARD_KEEP_FRESH_SECONDS, counted again when what they are counted from
     has changed since their newest count. A look then finds figures of a minute or two ago (and counts them again
-    in the background) or current ones, instead of counting for seconds on the page after a quiet while — when
-    the newest count is older than DASHBOARD_RECENT_SECONDS. The looks are this process's (SQLite's `docflow
-    serve` runs the worker as a thread of the server) and, on PostgreSQL, every host's (`kept_overview`); on
-    PostgreSQL a set another process is counting is left to it. How many were counted."""
+    in the background) or current ones, instead of a count of long ago. And once a day, the first runs after
+    midnight: today's figures of the filters whose figures of yesterday a page asked for yesterday (the dashboard
+    opens on today's date), when those were slow — so the morning's first look shows the night's count while it is
+    counted again, rather than counting for seconds on the page with nothing to show meanwhile. The looks are
+    this process's (SQLite's `docflow serve` runs the worker as a thread of the server) and, on PostgreSQL, every
+    host's (`kept_overview`); on PostgreSQL a set another process is counting is left to it. How many were
+    counted."""
     config = current_app.config
     window = config["DASHBOARD_KEEP_FRESH_SECONDS"]
     token = versions.current()
     if window <= 0 or token is None:
         return 0
     url, shared, today = config["SQLALCHEMY_DATABASE_URI"], versions.shared(), clock.today()
-    since = clock.now() - timedelta(seconds=window)
-    with _KEEPING:
-        looked = sorted(_LOOKED.items(), key=lambda item: item[1], reverse=True)
-    keys = dict.fromkeys(_Key(*place[1:]) for place, moment in looked if place[0] == url and moment >= since)
-    if shared:
-        keys.update(dict.fromkeys(key for payload in versions.looked_since(since, token, 4 * limit)
-                                  if (key := _key_of(payload)) is not None and key not in keys))
+    since, yesterday = clock.now() - timedelta(seconds=window), today - timedelta(days=1)
+    keys = {key: key for key in _looked(url, shared, since, 4 * limit, token)}  # what to count: whose newest
+    for key in _looked(url, shared, day_end(yesterday - timedelta(days=1)), 4 * limit):
+        if key.as_of == yesterday:
+            keys.setdefault(key._replace(as_of=today), key)
     app, counted = current_app._get_current_object(), 0
-    for key in keys:
+    for key, timed in keys.items():
         if counted >= limit:
             break
         keeping = _Keeping(url, token, key, shared)
         if key.as_of != today or keeping.kept() is not None or _Key.of(key.filters()) != key:
             continue  # another day's figures; counted since the change; or a body or document gone since
         newest = keeping.newest()
+        if timed != key:  # yesterday's, as today's: once a day (after that, only if looked at)
+            newest = None if newest is not None else _Keeping(url, token, timed, shared).newest()
         if newest is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
             continue  # quick: a look counts it on the page
         _recount(app, keeping)
         counted += 1
     return counted
+
+
+def _looked(url: str, shared: bool, since: datetime, limit: int, token: str | None = None) -> list[_Key]:
+    """The sets of filters a page asked for at `since` or later, the most recently asked first: in this process,
+    and on PostgreSQL on every host (at most `limit` of them, counted under another token than `token` if given)."""
+    with _KEEPING:
+        looked = sorted(_LOOKED.items(), key=lambda item: item[1], reverse=True)
+    keys = dict.fromkeys(_Key(*place[1:]) for place, moment in looked if place[0] == url and moment >= since)
+    if shared:
+        keys.update(dict.fromkeys(key for payload in versions.looked_since(since, limit, token)
+                                  if (key := _key_of(payload)) is not None and key not in keys))
+    return list(keys)
 
 
 def join_recounts(timeout: float = 60.0) -> None:

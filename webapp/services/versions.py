@@ -141,12 +141,13 @@ def looked(key: str, moment: datetime) -> None:
         .values(looked_at=moment)), "a look was not noted")
 
 
-def looked_since(moment: datetime, token: str, limit: int) -> list[str]:
-    """The payloads of at most `limit` counts kept under another token than `token` whose figures a page asked for
-    at `moment` or later, the most recently looked at first."""
-    return list(db.session.scalars(
-        select(KeptOverview.payload).where(KeptOverview.looked_at >= moment, KeptOverview.token != token)
-        .order_by(KeptOverview.looked_at.desc()).limit(limit)))
+def looked_since(moment: datetime, limit: int, token: str | None = None) -> list[str]:
+    """The payloads of at most `limit` counts (kept under another token than `token`, when given) whose figures a
+    page asked for at `moment` or later, the most recently looked at first."""
+    query = select(KeptOverview.payload).where(KeptOverview.looked_at >= moment)
+    if token is not None:
+        query = query.where(KeptOverview.token != token)
+    return list(db.session.scalars(query.order_by(KeptOverview.looked_at.desc()).limit(limit)))
 
 
 def _changed(obj) -> set[str]:

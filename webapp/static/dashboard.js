@@ -35,26 +35,32 @@
 }());
 
 // Figures shown from an earlier count while they are counted again (#recounting): ask every 2 seconds, for up to two
-// minutes, whether a newer count is kept, and then offer it (the page is not reloaded under its reader).
+// minutes, whether a newer count is kept, and then offer it (the page is not reloaded under its reader) — or, when
+// the user asked for the count («Пересчитать сейчас», data-reload), ask every second and show it at once.
 (function () {
   "use strict";
   var box = document.getElementById("recounting");
   if (!box || !box.dataset.pollUrl) { return; }
+  var reload = box.dataset.reload === "1";
+  var every = reload ? 1000 : 2000;
   var asked = 0;
   function ask() {
     asked += 1;
     fetch(box.dataset.pollUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
-        if (state && state.counted) {
+        var shown = document.getElementById("recounted");
+        if (state && state.counted && reload) {
+          window.location.replace(shown.href);
+        } else if (state && state.counted) {
           document.getElementById("recounting-text").textContent = "Показатели пересчитаны с учётом изменений.";
           document.getElementById("recount-now").classList.add("d-none");
-          document.getElementById("recounted").classList.remove("d-none");
-        } else if (state && asked < 60) {
-          window.setTimeout(ask, 2000);
+          shown.classList.remove("d-none");
+        } else if (state && asked * every < 120000) {
+          window.setTimeout(ask, every);
         }
       })
-      .catch(function () { if (asked < 60) { window.setTimeout(ask, 5000); } });
+      .catch(function () { if (asked * every < 120000) { window.setTimeout(ask, 5000); } });
   }
-  window.setTimeout(ask, 2000);
+  window.setTimeout(ask, every);
 }());

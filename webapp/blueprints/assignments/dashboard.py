@@ -135,7 +135,7 @@ def dashboard():
     policy.ensure(current_user, "oversee")
     form, filters = dashboard_filters()
     every_controller = request.args.get("controllers") == "all"  # «показать всех» under «По контролёрам»
-    data = overview(filters, exact=request.args.get("exact") == "1",  # «Пересчитать сейчас»
+    data = overview(filters, asked=request.args.get("exact") == "1",  # «Пересчитать сейчас»
                     controllers=None if every_controller else CONTROLLERS_SHOWN)
     return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
                            args=_with_pickers(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
