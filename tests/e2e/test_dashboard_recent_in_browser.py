@@ -56,3 +56,29 @@ def test_count_now_reloads_the_page_with_the_new_count(page, live_server, demo_a
     expect(page.locator("#total-done")).to_have_text(str(done + 1))
     assert "exact" not in page.url
     dashboard.join_recounts()
+
+
+def test_a_first_count_expected_slow_reloads_the_page_when_counted(page, live_server, demo_app, monkeypatch):
+    """Another day's figures after a slow count of today's: «считаются», then the page reloads itself with them."""
+    demo_app.config.update(DASHBOARD_RECENT_SECONDS=300, DASHBOARD_SLOW_COUNT_MS=0, DASHBOARD_RECOUNT_SPACING=0)
+    monkeypatch.setattr(dashboard, "_OVERVIEWS", {})
+    monkeypatch.setattr(dashboard, "_LATEST", {})
+    login_as(page, live_server, "auditor")
+    page.goto(live_server + "/assignments/dashboard")
+    expect(page.locator("#total-all")).to_be_visible()
+    monkeypatch.setattr(dashboard, "_overview", _slowed(dashboard._overview))
+    page.goto(live_server + "/assignments/dashboard?as_of=01.03.2022")
+    expect(page.locator("#recounting-text")).to_contain_text("Показатели на 01.03.2022 считаются")
+    expect(page.locator("#total-all")).to_be_visible(timeout=10_000)  # reloaded by itself
+    expect(page.locator("#recounting")).to_have_count(0)
+    dashboard.join_recounts()
+
+
+def _slowed(count):
+    """A count a second slower: the page is seen waiting before it reloads."""
+    import time
+
+    def slower(*args, **kwargs):
+        time.sleep(1.0)
+        return count(*args, **kwargs)
+    return slower

@@ -587,6 +587,7 @@ class Overview:
     count_ms: float = 0.0  # how long the count took
     recounting: bool = False  # an older count shown while a new one runs: changes since `counted_at` are not in it
     reloads: bool = False  # and the page reloads itself when it is kept (asked for, or the shown one is old)
+    waiting: bool = False  # no figures: their first count runs in the background, the page reloads itself after
 
     @property
     def as_of(self) -> date:
@@ -824,9 +825,11 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     would otherwise count everything again, seconds of a worker each. When the newest count began more than
     DASHBOARD_RECENT_SECONDS ago, or the user asked for a count (`asked`: the page's «Пересчитать сейчас»), a slow
     count is not waited for on the page either: it begins in the background at once (not spaced), and the page
-    shows the newest with its time and reloads itself when the new count is kept (`reloads`, dashboard.js). Only a
-    quick count, or the first of its filters (nothing to show meanwhile), is counted on the page. `exact`: count
-    now whatever was kept (the background count itself). `controllers`: how many rows of «По
+    shows the newest with its time and reloads itself when the new count is kept (`reloads`, dashboard.js). The
+    first count of some filters is not waited for either when it is expected to be slow (`_expected_slow`): the
+    page says the figures are being counted (`waiting`) and reloads itself when they are kept. Only a quick count
+    is counted on the page, and a first one that nothing tells is slow. `exact`: count now whatever was kept (the
+    background count itself). `controllers`: how many rows of «По
     контролёрам» are named (None: all of them). `looked`: a page asks (noted for the worker's `keep_fresh`), not
     a count in the background.
 
@@ -842,6 +845,10 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
             reloads = asked or keeping.old(counted)
             _recount_later(keeping, counted, spaced=not reloads)
             counted = replace(counted, recounting=True, reloads=reloads)
+        elif looked and keeping.newest() is None and _expected_slow(keeping, filters):
+            _recount_later(keeping, None)
+            keeping.look()
+            return Overview(filters=filters, waiting=True)
     if counted is None:
         began, started = clock.now(), time_module.perf_counter()
         with without_parallel_workers(filters.narrow):
@@ -853,6 +860,21 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     elif looked:
         keeping.look()
     return replace(counted, filters=filters, by_controller=_by_controller(counted.controller_counts, controllers))
+
+
+def _expected_slow(keeping: _Keeping, filters: Filters) -> bool:
+    """Whether the first count of `filters` is expected to be slow: they are not narrow (most of the organisation's
+    assignments are read, as for another day or a controller's or a kind of document's), and the newest count of
+    today's whole organisation (only overdue or not, as these) was slow. None is expected slow while
+    DASHBOARD_RECENT_SECONDS is 0 (every look counts on the page)."""
+    config = current_app.config
+    if filters.narrow or keeping.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
+        return False
+    whole = _Key.of(Filters(as_of=clock.today(), only_overdue=filters.only_overdue))
+    if whole == keeping.key:
+        return False  # its own first count: nothing tells
+    newest = _Keeping(keeping.url, keeping.version, whole, keeping.shared).newest()
+    return newest is not None and newest.count_ms >= config["DASHBOARD_SLOW_COUNT_MS"]
 
 
 class _Key(NamedTuple):

@@ -140,7 +140,7 @@ def dashboard():
     return render_template("assignments/dashboard.html", form=form, data=data, figures=FIGURES,
                            args=_with_pickers(filter_args(), filters) | {"as_of": filters.as_of.isoformat()},
                            described=filters.describe(), link=id_url,
-                           chart=exports.chart_data(data))
+                           chart=None if data.waiting else exports.chart_data(data))
 
 
 @bp.get("/assignments/dashboard/counted")
