@@ -109,7 +109,8 @@ def choose_pages() -> list[Page]:
 
 
 def counted_now(path: str) -> str:
-    """The dashboard's `path` with «Пересчитать сейчас» (`exact=1`): its figures counted on the page."""
+    """The dashboard's `path` with «Пересчитать сейчас» (`exact=1`): its figures counted since the last change —
+    on the page when their count is quick, else in the background at once while the page shows the newest."""
     return path + ("&" if "?" in path else "?") + "exact=1"
 
 

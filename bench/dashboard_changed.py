@@ -4,9 +4,10 @@
         [--path /assignments/dashboard] [--login LOGIN] [--rounds 3]
 
 Each round replaces the data's version (`data_version.token`, as a commit that moves a figure does; nothing else
-is written) on a connection of its own, then reads the page in process: just after the change (the newest count
-shown while a thread counts again, when counting was slow), counted on the page (`exact=1`: «Пересчитать
-сейчас»), and kept. The user is the first auditor, or --login. Prints each round's wall times.
+is written) on a connection of its own, then reads the page in process: with «Пересчитать сейчас» (`exact=1`: a
+slow count begins in the background at once, the page shows the newest count) and how long that count took to
+be kept; just after another change (the newest shown while a thread counts again, spaced); and kept. The user is
+the first auditor, or --login. Prints each round's wall times.
 """
 
 from __future__ import annotations
@@ -57,16 +58,20 @@ def main() -> None:
         recent = ", the newest count shown" if 'id="recounting"' in response.get_data(as_text=True) else ""
         return f"{(time.perf_counter() - started) * 1000:,.1f} ms ({response.status_code}{recent})"
 
-    for round_number in range(1, args.rounds + 1):
-        bump()
-        counted = look(exact)
-        bump()
-        shown = look(args.path)
+    def waited() -> str:
         started = time.perf_counter()
         dashboard.join_recounts()
-        waited = (time.perf_counter() - started) * 1000
-        print(f"round {round_number}: after a change, counted on the page {counted}; after another, {shown} "
-              f"(the background count ended {waited:,.0f} ms later); then kept {look(args.path)}")
+        return f"{(time.perf_counter() - started) * 1000:,.0f} ms"
+
+    for round_number in range(1, args.rounds + 1):
+        bump()
+        asked = look(exact)
+        counted = waited()
+        bump()
+        shown = look(args.path)
+        print(f"round {round_number}: after a change, «Пересчитать сейчас» {asked} (its background count kept "
+              f"{counted} later); after another, {shown} (its count ended {waited()} later); then kept "
+              f"{look(args.path)}")
     writer.dispose()
 
 
