@@ -91,6 +91,9 @@ DEFAULTS: dict[str, Any] = {
     # and the worker counts such figures of today again after a change (every minute) while a page looked at them
     # in the last so many seconds (0: never), so that a look rarely counts on the page
     "DASHBOARD_KEEP_FRESH_SECONDS": 3600,
+    # a first count of figures that are not narrow, when nothing counted tells how long it takes, is taken as slow
+    # (counted in the background, the page reloading itself) past so many assignments (at 1,000,000: 1.5-3.6 s)
+    "DASHBOARD_SLOW_ASSIGNMENTS": 300_000,
     # Webhooks (docflow webhooks send): a receiver's answer is awaited this long; addresses of private, loopback
     # and link-local networks are refused unless allowed (an installation whose receivers live there).
     "WEBHOOK_TIMEOUT": 10,

@@ -68,3 +68,15 @@ def test_a_first_count_is_counted_on_the_page_when_the_whole_organisation_s_was_
     _page(client)
     (_, page), counting = _counting(recent, lambda: _page(client, MONTH_AGO))
     assert counting == 1 and 'id="recounting"' not in page
+
+
+def test_a_first_count_with_nothing_counted_before_is_expected_slow_in_a_big_organisation(recent, client, auth):
+    """Nothing counted tells (a process just started): past DASHBOARD_SLOW_ASSIGNMENTS assignments even the
+    whole organisation's own first count is left to the background."""
+    recent.config["DASHBOARD_SLOW_ASSIGNMENTS"] = 0  # the demo's assignments are «many»
+    auth.login("auditor", "demo")
+    page, counting = _counting(recent, lambda: _waiting(client, "/assignments/dashboard"))
+    assert counting == 0 and 'id="total-all"' not in page and 'data-reload="1"' in page
+    dashboard.join_recounts()
+    (shown, page), counting = _counting(recent, lambda: _page(client))
+    assert counting == 0 and shown["all"] > 0

@@ -865,16 +865,18 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
 def _expected_slow(keeping: _Keeping, filters: Filters) -> bool:
     """Whether the first count of `filters` is expected to be slow: they are not narrow (most of the organisation's
     assignments are read, as for another day or a controller's or a kind of document's), and the newest count of
-    today's whole organisation (only overdue or not, as these) was slow. None is expected slow while
-    DASHBOARD_RECENT_SECONDS is 0 (every look counts on the page)."""
+    today's whole organisation (only overdue or not, as these) was slow — or, when none is kept (its own first
+    count, a process just started), the organisation holds more than DASHBOARD_SLOW_ASSIGNMENTS assignments (the
+    highest id: one step down the primary key). None is expected slow while DASHBOARD_RECENT_SECONDS is 0 (every
+    look counts on the page)."""
     config = current_app.config
     if filters.narrow or keeping.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
         return False
     whole = _Key.of(Filters(as_of=clock.today(), only_overdue=filters.only_overdue))
-    if whole == keeping.key:
-        return False  # its own first count: nothing tells
-    newest = _Keeping(keeping.url, keeping.version, whole, keeping.shared).newest()
-    return newest is not None and newest.count_ms >= config["DASHBOARD_SLOW_COUNT_MS"]
+    newest = None if whole == keeping.key else _Keeping(keeping.url, keeping.version, whole, keeping.shared).newest()
+    if newest is not None:
+        return newest.count_ms >= config["DASHBOARD_SLOW_COUNT_MS"]
+    return (db.session.scalar(select(func.max(Assignment.id))) or 0) > config["DASHBOARD_SLOW_ASSIGNMENTS"]
 
 
 class _Key(NamedTuple):
