@@ -829,9 +829,8 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     first count of some filters is not waited for either when it is expected to be slow (`_expected_slow`): the
     page says the figures are being counted (`waiting`) and reloads itself when they are kept. Only a quick count
     is counted on the page, and a first one that nothing tells is slow. `exact`: count now whatever was kept (the
-    background count itself). `controllers`: how many rows of «По
-    контролёрам» are named (None: all of them). `looked`: a page asks (noted for the worker's `keep_fresh`), not
-    a count in the background.
+    background count itself). `controllers`: how many rows of «По контролёрам» are named (None: all of them).
+    `looked`: a page asks (noted for the worker's `keep_fresh`), not a count in the background.
 
     A narrow dashboard's statements run without parallel workers on PostgreSQL: starting them cost more than they
     saved on the few thousand rows of a department (one department at 1,000,000 assignments, the whole page's
@@ -839,13 +838,13 @@ def overview(filters: Filters, exact: bool = False, controllers: int | None = CO
     them (2.7 -> 2.4 s)."""
     keeping = _Keeping.of(filters)
     counted = keeping.kept()
-    if counted is None and not exact:
-        counted = keeping.slow()
-        if counted is not None:
-            reloads = asked or keeping.old(counted)
-            _recount_later(keeping, counted, spaced=not reloads)
-            counted = replace(counted, recounting=True, reloads=reloads)
-        elif looked and keeping.newest() is None and _expected_slow(keeping, filters):
+    if counted is None and not exact and keeping.shows_late():
+        newest = keeping.newest()
+        if keeping.slow(newest):
+            reloads = asked or keeping.old(newest)
+            _recount_later(keeping, newest, spaced=not reloads)
+            counted = replace(newest, recounting=True, reloads=reloads)
+        elif looked and newest is None and _expected_slow(keeping, filters):
             _recount_later(keeping, None)
             keeping.look()
             return Overview(filters=filters, waiting=True)
@@ -867,16 +866,15 @@ def _expected_slow(keeping: _Keeping, filters: Filters) -> bool:
     assignments are read, as for another day or a controller's or a kind of document's), and the newest count of
     today's whole organisation (only overdue or not, as these) was slow — or, when none is kept (its own first
     count, a process just started), the organisation holds more than DASHBOARD_SLOW_ASSIGNMENTS assignments (the
-    highest id: one step down the primary key). None is expected slow while DASHBOARD_RECENT_SECONDS is 0 (every
-    look counts on the page)."""
-    config = current_app.config
-    if filters.narrow or keeping.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
+    highest id: one step down the primary key)."""
+    if filters.narrow:
         return False
     whole = _Key.of(Filters(as_of=clock.today(), only_overdue=filters.only_overdue))
     newest = None if whole == keeping.key else _Keeping(keeping.url, keeping.version, whole, keeping.shared).newest()
     if newest is not None:
-        return newest.count_ms >= config["DASHBOARD_SLOW_COUNT_MS"]
-    return (db.session.scalar(select(func.max(Assignment.id))) or 0) > config["DASHBOARD_SLOW_ASSIGNMENTS"]
+        return keeping.slow(newest)
+    limit = current_app.config["DASHBOARD_SLOW_ASSIGNMENTS"]
+    return (db.session.scalar(select(func.max(Assignment.id))) or 0) > limit
 
 
 class _Key(NamedTuple):
@@ -918,7 +916,7 @@ class _Key(NamedTuple):
 @dataclass(frozen=True)
 class _Keeping:
     """Where an overview of some filters is kept: in this process under (database, token, filters) — and the
-    newest of them under (database, filters) whatever its token, for `slow` — and on PostgreSQL in
+    newest of them under (database, filters) whatever its token, for `newest` — and on PostgreSQL in
     `kept_overview` under a digest of the filters (one row each: the newest count and its token)."""
 
     url: str
@@ -950,16 +948,17 @@ class _Keeping:
             self._keep_here(counted)
         return counted
 
-    def slow(self) -> Overview | None:
-        """The newest overview of these filters counted under an older token, when its count was slow (at least
-        DASHBOARD_SLOW_COUNT_MS); none while DASHBOARD_RECENT_SECONDS is 0, which counts every look on the page."""
-        config = current_app.config
-        if self.version is None or config["DASHBOARD_RECENT_SECONDS"] <= 0:
-            return None
-        newest = self.newest()
-        if newest is None or newest.counted_at is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
-            return None
-        return newest
+    def shows_late(self) -> bool:
+        """Whether figures counted under an older token may be shown while these are counted in the background:
+        not while DASHBOARD_RECENT_SECONDS is 0 (every look counts on the page), nor when nothing counted now may
+        be kept."""
+        return self.version is not None and current_app.config["DASHBOARD_RECENT_SECONDS"] > 0
+
+    @staticmethod
+    def slow(counted: Overview | None) -> bool:
+        """Whether a count took at least DASHBOARD_SLOW_COUNT_MS."""
+        return counted is not None and counted.counted_at is not None \
+            and counted.count_ms >= current_app.config["DASHBOARD_SLOW_COUNT_MS"]
 
     @staticmethod
     def old(counted: Overview) -> bool:
@@ -1106,7 +1105,7 @@ def keep_fresh(limit: int = KEEP_FRESH_LIMIT) -> int:
         newest = keeping.newest()
         if timed != key:  # yesterday's, as today's: once a day (after that, only if looked at)
             newest = None if newest is not None else _Keeping(url, token, timed, shared).newest()
-        if newest is None or newest.count_ms < config["DASHBOARD_SLOW_COUNT_MS"]:
+        if not keeping.slow(newest):
             continue  # quick: a look counts it on the page
         _recount(app, keeping)
         counted += 1
