@@ -100,6 +100,8 @@ def test_count_now_of_a_slow_count_counts_in_the_background_at_once_and_the_page
     assert counting == 0 and shown == first
     assert 'data-reload="1"' in page and "страница обновится сама" in page
     assert 'id="recount-now"' not in page  # asked already
+    refresh = re.search(r'<meta http-equiv="refresh" content="5;url=([^"]+)">', page)  # without JavaScript
+    assert refresh and "exact" not in refresh.group(1)
     dashboard.join_recounts()
     for path in ("/assignments/dashboard", "/assignments/dashboard?exact=1"):  # kept: counted since the change
         (now, page), counting = _counting(recent, lambda path=path: _page(client, path))

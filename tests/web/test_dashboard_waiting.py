@@ -43,6 +43,8 @@ def test_a_first_count_expected_slow_is_counted_in_the_background(recent, client
     page, counting = _counting(recent, lambda: _waiting(client, MONTH_AGO))
     assert counting == 0 and 'id="total-all"' not in page and 'data-reload="1"' in page
     assert re.search(r"Показатели на \d\d\.\d\d\.\d{4} считаются", page)
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="5;url=([^"]+)"></noscript>', page)
+    assert refresh and "as_of=" in refresh.group(1)  # without JavaScript: every 5 seconds
     poll = re.search(r'data-poll-url="([^"]+)"', page).group(1).replace("&amp;", "&")
     dashboard.join_recounts()
     assert client.get(poll).get_json() == {"counted": True}
