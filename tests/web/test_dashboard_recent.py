@@ -109,19 +109,11 @@ def test_count_now_of_a_slow_count_counts_in_the_background_at_once_and_the_page
         assert now == {**first, "open": first["open"] - 1, "done": first["done"] + 1}
 
 
-def test_count_now_of_a_quick_count_counts_on_the_page(recent, client, auth):
-    recent.config["DASHBOARD_SLOW_COUNT_MS"] = 60_000
-    auth.login("auditor", "demo")
-    first, _ = _page(client)
-    _accept_one(recent)
-    (now, page), counting = _counting(recent, lambda: _page(client, "/assignments/dashboard?exact=1"))
-    assert counting == 1 and 'id="recounting"' not in page
-    assert now["done"] == first["done"] + 1
-
-
-def test_count_now_counts_on_the_page_when_every_look_counts(recent, client, auth):
-    """DASHBOARD_RECENT_SECONDS 0: every look counts on the page, «Пересчитать сейчас» too."""
-    recent.config["DASHBOARD_RECENT_SECONDS"] = 0
+@pytest.mark.parametrize("setting", [("DASHBOARD_SLOW_COUNT_MS", 60_000), ("DASHBOARD_RECENT_SECONDS", 0)],
+                         ids=["a quick count", "every look counts"])
+def test_count_now_counts_on_the_page(recent, client, auth, setting):
+    """A quick count, or DASHBOARD_RECENT_SECONDS 0 (every look counts on the page): «Пересчитать сейчас» too."""
+    recent.config[setting[0]] = setting[1]
     auth.login("auditor", "demo")
     first, _ = _page(client)
     _accept_one(recent)
