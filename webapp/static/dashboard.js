@@ -36,7 +36,8 @@
 
 // Figures shown from an earlier count while they are counted again (#recounting): ask every 2 seconds, for up to two
 // minutes, whether a newer count is kept, and then offer it (the page is not reloaded under its reader) — or, when
-// the user asked for the count («Пересчитать сейчас», data-reload), ask every second and show it at once.
+// the page says it reloads itself (data-reload: the user asked for the count, the one shown is old, or there are no
+// figures yet), ask every second and show it at once.
 (function () {
   "use strict";
   var box = document.getElementById("recounting");
