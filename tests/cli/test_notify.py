@@ -11,7 +11,7 @@ from email import message_from_string, policy
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.cli.test_remind import _free_port, smtp_inbox
+from tests.cli.test_remind import _free_port, smtp_inbox, write_elsewhere_while_sending
 from tests.conftest import ZONE
 from tests.web.test_api import Api, _ok, make_token
 from webapp.extensions import db
@@ -135,6 +135,20 @@ def test_two_senders_at_once_send_each_notification_once(demo_app, api, smtp):
     for thread in threads:
         thread.join(timeout=60)
     assert sum(r.sent for r in runs) == 6 and len(smtp.messages) == 6
+
+
+def test_another_write_while_an_email_is_sent_does_not_fail_the_sender(demo_app, api, smtp, monkeypatch):
+    """While the sender talks to the SMTP server another process commits a write (another sender's claim, a
+    page's save): its marks must not come from a transaction that read before that write — on SQLite such a
+    transaction cannot write any more ("database is locked" at once: CI's two senders failed so)."""
+    for _ in range(2):
+        _an_assignment(api)
+    write_elsewhere_while_sending(monkeypatch, notifications)
+    with demo_app.app_context():
+        run = notifications.send_mail()
+        assert run.sent == 2 and run.failed == 0
+        assert db.session.scalar(select(func.count(Notification.id)).where(Notification.mailed_at.is_(None))) == 0
+    assert len(smtp.messages) == 2
 
 
 def test_digest_once_a_day_from_the_digest_hour(demo_app, api, client, auth, smtp, frozen_clock):

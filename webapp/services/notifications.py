@@ -258,7 +258,12 @@ def _subject(text: str) -> str:
 
 def send_mail() -> MailRun:
     """Send what is due: each notification of `each` users, one digest to `digest` users whose digest is due.
-    Each e-mail's rows are marked mailed (or released after a failure) and committed before the next one."""
+    Each e-mail's rows are marked mailed (or released after a failure) and committed before the next one.
+
+    The e-mails are written before the first is sent and the reads end there: each e-mail's marks are then the
+    first statement of a transaction of their own, which on SQLite waits for the writer's lock like any write —
+    a transaction that read first could not turn into a writing one once another sender had written in between
+    ("database is locked" at once: two senders at once failed so)."""
     now = clock.now()
     each, digest = _due_users(now)
     db.session.commit()  # end the read: SQLite refuses to turn a reading transaction into a writing one mid-way
@@ -267,39 +272,40 @@ def send_mail() -> MailRun:
     if not rows:
         return run
     digest_users = set(digest)
-    batches: list[tuple[User, str, list[Notification]]] = []
     by_user: dict[int, list[Notification]] = {}
     for row in rows:
         by_user.setdefault(row.user_id, []).append(row)
+    batches: list[tuple[int, EmailMessage, list[int]]] = []  # the user, the e-mail, its notifications
     for user_id, items in by_user.items():
         user = db.session.get(User, user_id)
         if user_id in digest_users:
-            batches.append((user, f"Docflow: уведомлений за день — {len(items)}", items))
+            batches.append((user_id, _message(user, f"Docflow: уведомлений за день — {len(items)}",
+                                              [item.text for item in items]), [item.id for item in items]))
         else:
-            batches.extend((user, _subject(item.text), [item]) for item in items)
+            batches.extend((user_id, _message(user, _subject(item.text), [item.text]), [item.id]) for item in items)
+    db.session.commit()  # the reads end: nothing below reads before it writes
     try:
         smtp = smtp_connect()
     except (OSError, smtplib.SMTPException) as exc:
         smtp, error = None, f"{type(exc).__name__}: {exc}"
-    for user, subject, items in batches:
+    for user_id, message, ids in batches:
         if smtp is not None:
             try:
-                smtp.send_message(_message(user, subject, [item.text for item in items]))
+                smtp.send_message(message)
                 error = None
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
-        for item in items:
-            item.mail_attempts += 1
-            item.mail_claim, item.mail_claimed_at = None, None
-            item.mail_error, item.mailed_at = (error, None) if error else (None, now)
+        db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
+            mail_attempts=Notification.mail_attempts + 1, mail_claim=None, mail_claimed_at=None, mail_error=error,
+            mailed_at=None if error else now).execution_options(synchronize_session=False))
         if error:
             run.failed += 1
         else:
             run.sent += 1
-            run.notifications += len(items)
-            if user.id in digest_users:
-                set_mail_mode(user, "digest")
-                db.session.get(MailSetting, user.id).digest_on = clock.local(now).date()
+            run.notifications += len(ids)
+            if user_id in digest_users:
+                set_mail_mode(db.session.get(User, user_id), "digest")
+                db.session.get(MailSetting, user_id).digest_on = clock.local(now).date()
         db.session.commit()
     if smtp is not None:
         try:

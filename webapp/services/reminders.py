@@ -12,9 +12,10 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -151,75 +152,87 @@ def pending(as_of: date) -> list[Message]:
     return _unsent(as_of)[0]
 
 
-def _tell_in_the_service(message: Message) -> None:
-    """A deadline reminder or an overdue notice is also a notification on the site, made once with its log row
-    (already mailed: this command mails it itself)."""
-    if message.assignment is None:
-        return
-    a = message.assignment
-    db.session.add(Notification(user_id=message.user.id, document_id=a.document_id, assignment_id=a.id,
-                                text=f"{message.subject}: {assignment_label(a)}.", mailed_at=clock.now()))
+@dataclass(frozen=True)
+class _Outgoing:
+    """A message as the run sends it, everything read from the database before the first claim: then each claim and
+    each outcome is the first statement of its transaction, which on SQLite waits for the writer's lock — a
+    transaction that read first could not turn into a writing one once another process had written in between
+    ("database is locked" at once)."""
+    key: LogKey
+    logged: int | None  # the message's log row (a failed send), if any
+    email: EmailMessage
+    notice: str | None  # a deadline reminder or an overdue notice is also a notification on the site
+
+    @classmethod
+    def of(cls, message: Message, row: ReminderLog | None) -> _Outgoing:
+        user = message.user
+        email = compose(user.email, message.subject, f"{user.full_name}!\n\n{message.body}\n— Docflow\n")
+        notice = f"{message.subject}: {assignment_label(message.assignment)}." if message.assignment else None
+        return cls(_key(message), row.id if row is not None else None, email, notice)
 
 
-def _claim(message: Message, row: ReminderLog | None) -> ReminderLog | None:
-    """Take the message for this run, or None when another run has it (or has sent it meanwhile)."""
+def _claim(out: _Outgoing, documents: dict[int, int]) -> int | None:
+    """Take the message for this run (its log row's id), or None when another run has it (or has sent it
+    meanwhile). A new log row comes with the message's notification on the site (made once with it, already
+    mailed: this command mails it itself)."""
     now = clock.now()
-    if row is None:
-        row = ReminderLog(user_id=message.user.id, reason=message.reason, key=message.key, status="sending",
-                          attempts=0, updated_at=now,
-                          assignment_id=message.assignment.id if message.assignment else None)
+    user_id, reason, key, assignment_id = out.key
+    if out.logged is None:
+        row = ReminderLog(user_id=user_id, reason=reason, key=key, status="sending", attempts=0, updated_at=now,
+                          assignment_id=assignment_id)
         try:
             with db.session.begin_nested():  # two runs insert the same key: one wins, the other skips the message
                 db.session.add(row)
         except IntegrityError:
             return None
-        _tell_in_the_service(message)
-        return row
+        if out.notice is not None:
+            db.session.add(Notification(user_id=user_id, document_id=documents[assignment_id],
+                                        assignment_id=assignment_id, text=out.notice, mailed_at=now))
+        return row.id
     taken = db.session.execute(
         update(ReminderLog)
-        .where(ReminderLog.id == row.id, or_(ReminderLog.status == "failed", and_(
+        .where(ReminderLog.id == out.logged, or_(ReminderLog.status == "failed", and_(
             ReminderLog.status == "sending", ReminderLog.updated_at < now - CLAIM_LEASE)))
         .values(status="sending", updated_at=now).execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
-        return None
-    db.session.refresh(row)
-    return row
+    return out.logged if taken.rowcount == 1 else None
 
 
 def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> tuple[int, int]:
     """Send what is due and not yet sent; record each outcome. Returns (sent, failed).
 
-    `after_each` (the CLI commits there) runs after each claim, before its e-mail goes, so another run sees the
-    claim, and after every message, so a crash mid-run never forgets a message that went out."""
+    `after_each` (the CLI commits there) runs after the reads, after each claim, before its e-mail goes, so
+    another run sees the claim, and after every message, so a crash mid-run never forgets a message that went
+    out."""
     messages, log = _unsent(as_of)
     if not messages:
         return 0, 0
+    outgoing = [_Outgoing.of(message, log.get(_key(message))) for message in messages]
+    documents = {m.assignment.id: m.assignment.document_id for m in messages if m.assignment is not None}
+    if after_each is not None:
+        after_each()  # the reads end here
     sent = failed = 0
     try:
         smtp = smtp_connect()
     except (OSError, smtplib.SMTPException) as exc:
         smtp, connect_error = None, f"{type(exc).__name__}: {exc}"
-    for message in messages:
-        row = _claim(message, log.get(_key(message)))
-        if row is None:
+    for out in outgoing:
+        row_id = _claim(out, documents)
+        if row_id is None:
             continue
         if after_each is not None:
             after_each()
-        row.attempts = (row.attempts or 0) + 1
         if smtp is None:
-            row.status, row.error = "failed", connect_error
-            failed += 1
+            status, error = "failed", connect_error
         else:
-            email = compose(message.user.email, message.subject,
-                            f"{message.user.full_name}!\n\n{message.body}\n— Docflow\n")
             try:
-                smtp.send_message(email)
-                row.status, row.error = "sent", None
-                sent += 1
+                smtp.send_message(out.email)
+                status, error = "sent", None
             except (OSError, smtplib.SMTPException) as exc:
-                row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"
-                failed += 1
-        db.session.flush()
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+        sent, failed = (sent + 1, failed) if status == "sent" else (sent, failed + 1)
+        db.session.execute(update(ReminderLog).where(ReminderLog.id == row_id).values(
+            attempts=func.coalesce(ReminderLog.attempts, 0) + 1, status=status, error=error)
+            .execution_options(synchronize_session=False))
         if after_each is not None:
             after_each()
     if smtp is not None:
