@@ -143,7 +143,7 @@ def test_another_write_while_an_email_is_sent_does_not_fail_the_sender(demo_app,
     transaction cannot write any more ("database is locked" at once: CI's two senders failed so)."""
     for _ in range(2):
         _an_assignment(api)
-    write_elsewhere_while_sending(monkeypatch, notifications)
+    write_elsewhere_while_sending(monkeypatch)
     with demo_app.app_context():
         run = notifications.send_mail()
         assert run.sent == 2 and run.failed == 0

@@ -208,12 +208,12 @@ def test_planning_reads_as_many_statements_for_30_assignments_as_for_3(app, assi
     assert len(add(0, 3)) == len(add(3, 30))
 
 
-def write_elsewhere_while_sending(monkeypatch, module) -> None:
-    """`module`'s SMTP connections commit a write on another connection before each e-mail goes, as another
-    process would while a sender talks to the SMTP server."""
-    from webapp.services import versions
+def write_elsewhere_while_sending(monkeypatch) -> None:
+    """The senders' SMTP connections (notifications.outbox) commit a write on another connection before each
+    e-mail goes, as another process would while a sender talks to the SMTP server."""
+    from webapp.services import notifications, versions
 
-    connect = module.smtp_connect
+    connect = notifications.smtp_connect
 
     def connected():
         smtp_connection = connect()
@@ -225,16 +225,14 @@ def write_elsewhere_while_sending(monkeypatch, module) -> None:
             return send(message)
         smtp_connection.send_message = send_and_write_elsewhere
         return smtp_connection
-    monkeypatch.setattr(module, "smtp_connect", connected)
+    monkeypatch.setattr(notifications, "smtp_connect", connected)
 
 
 def test_another_write_while_a_reminder_is_sent_does_not_fail_the_run(app, smtp, assignment, monkeypatch):
     """While `docflow remind` talks to the SMTP server another process commits a write: the run's record of each
     message must not come from a transaction that read before that write (on SQLite it could not write any more:
     "database is locked" at once)."""
-    from webapp.services import reminders
-
-    write_elsewhere_while_sending(monkeypatch, reminders)
+    write_elsewhere_while_sending(monkeypatch)
     result = _remind(app, "--as-of", "2026-12-07")  # the 7-day reminder and the digest
     assert result.exit_code == 0 and "sent: 2" in result.output, result.output
     assert len(smtp.messages) == 2

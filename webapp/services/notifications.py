@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import secrets
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
@@ -197,6 +198,33 @@ def smtp_connect() -> smtplib.SMTP:
     return smtp
 
 
+@contextmanager
+def outbox() -> Iterator[Callable[[EmailMessage], str | None]]:
+    """A run's connection to the SMTP server: `send(email)` answers None when the e-mail went, else why not (for
+    every e-mail, when the server could not be reached); the connection is closed after."""
+    try:
+        smtp, unreachable = smtp_connect(), None
+    except (OSError, smtplib.SMTPException) as exc:
+        smtp, unreachable = None, f"{type(exc).__name__}: {exc}"
+
+    def send(email: EmailMessage) -> str | None:
+        if smtp is None:
+            return unreachable
+        try:
+            smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None
+    try:
+        yield send
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+
+
 @dataclass
 class MailRun:
     sent: int = 0  #: e-mails that left (a digest counts once)
@@ -284,32 +312,19 @@ def send_mail() -> MailRun:
         else:
             batches.extend((user_id, _message(user, _subject(item.text), [item.text]), [item.id]) for item in items)
     db.session.commit()  # the reads end: nothing below reads before it writes
-    try:
-        smtp = smtp_connect()
-    except (OSError, smtplib.SMTPException) as exc:
-        smtp, error = None, f"{type(exc).__name__}: {exc}"
-    for user_id, message, ids in batches:
-        if smtp is not None:
-            try:
-                smtp.send_message(message)
-                error = None
-            except (OSError, smtplib.SMTPException) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-        db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
-            mail_attempts=Notification.mail_attempts + 1, mail_claim=None, mail_claimed_at=None, mail_error=error,
-            mailed_at=None if error else now).execution_options(synchronize_session=False))
-        if error:
-            run.failed += 1
-        else:
-            run.sent += 1
-            run.notifications += len(ids)
-            if user_id in digest_users:
-                set_mail_mode(db.session.get(User, user_id), "digest")
-                db.session.get(MailSetting, user_id).digest_on = clock.local(now).date()
-        db.session.commit()
-    if smtp is not None:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
+    with outbox() as send:
+        for user_id, message, ids in batches:
+            error = send(message)
+            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
+                mail_attempts=Notification.mail_attempts + 1, mail_claim=None, mail_claimed_at=None,
+                mail_error=error, mailed_at=None if error else now).execution_options(synchronize_session=False))
+            if error:
+                run.failed += 1
+            else:
+                run.sent += 1
+                run.notifications += len(ids)
+                if user_id in digest_users:
+                    set_mail_mode(db.session.get(User, user_id), "digest")
+                    db.session.get(MailSetting, user_id).digest_on = clock.local(now).date()
+            db.session.commit()
     return run

@@ -8,7 +8,6 @@ a claim older than CLAIM_LEASE (a run that died mid-send) is taken over."""
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,7 +24,7 @@ from webapp.models import Assignment, Body, Document, Membership, Notification, 
 from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.ru.dates import format_date_short
 from webapp.services.assignments import days_overdue, is_overdue, open_dated_query
-from webapp.services.notifications import assignment_label, compose, smtp_connect
+from webapp.services.notifications import assignment_label, compose, outbox
 
 CLAIM_LEASE = timedelta(minutes=10)  #: a `sending` row older than this belongs to a run that died: taken over
 
@@ -162,16 +161,17 @@ class _Outgoing:
     logged: int | None  # the message's log row (a failed send), if any
     email: EmailMessage
     notice: str | None  # a deadline reminder or an overdue notice is also a notification on the site
+    document_id: int | None  # (the notice's)
 
     @classmethod
     def of(cls, message: Message, row: ReminderLog | None) -> _Outgoing:
-        user = message.user
+        user, a = message.user, message.assignment
         email = compose(user.email, message.subject, f"{user.full_name}!\n\n{message.body}\n— Docflow\n")
-        notice = f"{message.subject}: {assignment_label(message.assignment)}." if message.assignment else None
-        return cls(_key(message), row.id if row is not None else None, email, notice)
+        return cls(_key(message), row.id if row is not None else None, email,
+                   f"{message.subject}: {assignment_label(a)}." if a else None, a.document_id if a else None)
 
 
-def _claim(out: _Outgoing, documents: dict[int, int]) -> int | None:
+def _claim(out: _Outgoing) -> int | None:
     """Take the message for this run (its log row's id), or None when another run has it (or has sent it
     meanwhile). A new log row comes with the message's notification on the site (made once with it, already
     mailed: this command mails it itself)."""
@@ -186,7 +186,7 @@ def _claim(out: _Outgoing, documents: dict[int, int]) -> int | None:
         except IntegrityError:
             return None
         if out.notice is not None:
-            db.session.add(Notification(user_id=user_id, document_id=documents[assignment_id],
+            db.session.add(Notification(user_id=user_id, document_id=out.document_id,
                                         assignment_id=assignment_id, text=out.notice, mailed_at=now))
         return row.id
     taken = db.session.execute(
@@ -207,38 +207,22 @@ def send_pending(as_of: date, after_each: Callable[[], None] | None = None) -> t
     if not messages:
         return 0, 0
     outgoing = [_Outgoing.of(message, log.get(_key(message))) for message in messages]
-    documents = {m.assignment.id: m.assignment.document_id for m in messages if m.assignment is not None}
     if after_each is not None:
         after_each()  # the reads end here
     sent = failed = 0
-    try:
-        smtp = smtp_connect()
-    except (OSError, smtplib.SMTPException) as exc:
-        smtp, connect_error = None, f"{type(exc).__name__}: {exc}"
-    for out in outgoing:
-        row_id = _claim(out, documents)
-        if row_id is None:
-            continue
-        if after_each is not None:
-            after_each()
-        if smtp is None:
-            status, error = "failed", connect_error
-        else:
-            try:
-                smtp.send_message(out.email)
-                status, error = "sent", None
-            except (OSError, smtplib.SMTPException) as exc:
-                status, error = "failed", f"{type(exc).__name__}: {exc}"
-        sent, failed = (sent + 1, failed) if status == "sent" else (sent, failed + 1)
-        db.session.execute(update(ReminderLog).where(ReminderLog.id == row_id).values(
-            attempts=func.coalesce(ReminderLog.attempts, 0) + 1, status=status, error=error)
-            .execution_options(synchronize_session=False))
-        if after_each is not None:
-            after_each()
-    if smtp is not None:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
+    with outbox() as send:
+        for out in outgoing:
+            row_id = _claim(out)
+            if row_id is None:
+                continue
+            if after_each is not None:
+                after_each()
+            error = send(out.email)
+            sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
+            db.session.execute(update(ReminderLog).where(ReminderLog.id == row_id).values(
+                attempts=func.coalesce(ReminderLog.attempts, 0) + 1, status="failed" if error else "sent",
+                error=error).execution_options(synchronize_session=False))
+            if after_each is not None:
+                after_each()
     db.session.flush()
     return sent, failed
