@@ -321,20 +321,20 @@ def background_count(workdir: Path, url: str, page: Page, runs: int) -> str:
     worker's) counts them, in this process, `runs` times; a line with the median and the longest."""
     from webapp import clock
     from webapp.extensions import db
-    from webapp.services import dashboard, versions
+    from webapp.services import dashboard
     from webapp.services.transactions import without_parallel_workers
 
-    app, took = _app(workdir, url), []
+    app, took, changer = _app(workdir, url), [], _Changer(url)
     with app.test_request_context():
         for _ in range(runs):
-            with db.engine.begin() as connection:  # a change: what was counted is not current any more
-                versions.bump(connection)
+            changer.bump()  # a change: what was counted is not current any more
             db.session.rollback()  # (SQLite: a new snapshot, which sees the change)
             started = time.perf_counter()
             with without_parallel_workers():  # as the background count runs
                 dashboard.overview(dashboard.Filters(as_of=clock.today(), only_overdue="overdue=" in page.path),
                                    exact=True, looked=False)
             took.append((time.perf_counter() - started) * 1000)
+    changer.close()
     return (f"\n{page.title} counted in the background (no page waits for it; in process, {runs} counts): median "
             f"{statistics.median(took):,.0f} ms, longest {max(took):,.0f} ms.")
 

@@ -516,8 +516,10 @@ class _Lead:
         read (the statement 18 -> 10 ms on PostgreSQL at 1M)."""
         title = _fts("title", self.terms, walk=True)
         ranked = [*_lead_entries(self.bodies), title if in_title else not_(title), *self.matched]
-        if len(self.bodies) > 1:
-            return self._verified_first(ranked, end)
+        return self._verified_first(ranked, end) if len(self.bodies) > 1 else self._checked_as_read(ranked, end)
+
+    def _checked_as_read(self, ranked: list, end: int) -> list[int]:
+        """The first `end` entries of `ranked` whose assignment passes the policy, checked as they are read."""
         statement = select(SearchEntry.id).where(*ranked, self.verified()).order_by(*_newest_first()).limit(end)
         return list(_walked(lambda: db.session.scalars(statement).all()))
 
@@ -544,10 +546,7 @@ class _Lead:
         passed = set(db.session.scalars(select(Assignment.id).where(
             Assignment.id.in_({object_id for _, object_id in found}), self.led))) if found else set()
         ids = [entry for entry, object_id in found if object_id in passed]
-        if len(ids) >= end or len(found) < read:
-            return ids[:end]
-        statement = select(SearchEntry.id).where(*ranked, self.verified()).order_by(*_newest_first()).limit(end)
-        return list(_walked(lambda: db.session.scalars(statement).all()))
+        return ids[:end] if len(ids) >= end or len(found) < read else self._checked_as_read(ranked, end)
 
 
 @dataclass
