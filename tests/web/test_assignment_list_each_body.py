@@ -1,0 +1,81 @@
+"""«Поручения» of a user of several bodies (a department) in deadline order: on PostgreSQL each of her bodies' rows
+are read apart, one status at a time (a range of the body + status + deadline index for every body, by LATERAL),
+up to assignments.EACH_BODY_AT_MOST bodies; above it, and on SQLite, by one OR of the ways she reads them. Both
+must give every row she may read once, in order, across pages (the world and the expected rows are
+test_assignment_list_branches')."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.test_assignment_list import _walk
+from tests.web.test_assignment_list_branches import COMPETING, DAYS, _bound, _expected, world  # noqa: F401 (fixture)
+from tests.web.test_query_plans import plan
+from webapp.extensions import db
+from webapp.models import Assignment, Document, User
+from webapp.services import assignments
+
+
+@pytest.fixture
+def crowded(app, world):  # noqa: F811 (pytest's fixture by name)
+    """60 more of the school's rows in work and 30 of the board's new ones, so that one body's rows of one status
+    fill more than a page of 25 (each body's first rows after the cursor must be read, not only its first)."""
+    with app.app_context():
+        document = db.session.query(Document).one()
+        db.session.add_all(Assignment(document_id=document.id, action="Ещё", lead_body_id=body, status=status,
+                                      deadline=day, deadline_kind="by" if day else "none")
+                           for body, status, n in ((world["school"], "in_work", 60), (world["board"], "new", 30))
+                           for day in (DAYS[i % len(DAYS)] for i in range(n)))
+        db.session.commit()
+    return world
+
+
+@pytest.mark.parametrize("at_most", [assignments.EACH_BODY_AT_MOST, 1])
+@pytest.mark.parametrize(("query", "asked"), [
+    ("&status=all", {}),
+    ("&status=all&sort=-deadline", {"descending": True}),
+    ("&status=open&scope=mine", {"status": "open", "scope": "mine"}),
+    ("&status=open", {"status": "open"}),
+    ("&status=done", {"status": "done"}),
+    ("&overdue=1", {"overdue": True}),
+])
+def test_a_department_s_rows_once_in_order_whichever_way_read(app, client, auth, crowded, monkeypatch, at_most,
+                                                              query, asked):
+    """The head of the board sees the board's and the school's rows (two bodies): each body apart (the default)
+    and by the OR (EACH_BODY_AT_MOST below her two bodies) give the same rows, across pages of 25."""
+    monkeypatch.setattr(assignments, "EACH_BODY_AT_MOST", at_most)
+    auth.login("head")
+    expected = _expected(app, crowded, "head", **asked)
+    assert _walk(client, f"/assignments?size=25{query}") == expected
+    assert len(expected) > 50 or "done" in query  # pages cross one body's rows of one status
+
+
+def test_each_body_is_read_apart_on_postgresql_only_up_to_the_limit(app, crowded, monkeypatch):
+    with app.app_context():
+        head = db.session.get(User, crowded["users"]["head"])
+        postgresql = db.engine.dialect.name == "postgresql"
+        assert assignments._bodies_walk(2) == (assignments.EACH_BODY if postgresql else assignments.OR_WALK)
+        assert assignments._bodies_walk(1) is None
+        each = assignments.list_statement(head, size=50)[0]
+        monkeypatch.setattr(assignments, "EACH_BODY_AT_MOST", 1)
+        assert assignments._bodies_walk(2) == assignments.OR_WALK
+        # the way is part of the statement's kind: the statement kept for the other way is not reused
+        assert (assignments.list_statement(head, size=50)[0] is each) is not postgresql
+
+
+def test_a_department_s_bodies_are_each_a_range_of_their_index(app, crowded):
+    """With parameters bound (PostgreSQL's generic plan), on the first page and after a cursor, the lead bodies' rows
+    are read per body (the index's condition is one body's, not the list of them: the OR made PostgreSQL walk the
+    deadline index for every body of the organisation — 38,283 rows for a department's 51 at 1M)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite reads a department's rows by the OR (no LATERAL)")
+        head = db.session.get(User, crowded["users"]["head"])
+        for after in (None, "v2026-11-09_10"):
+            statement, values = assignments.list_statement(head, status="open", after=after, size=50)
+            found = plan(_bound(statement, values), hide=COMPETING)
+            per_body = [line for line in found.splitlines() if "ix_assignment_lead_body_status_deadline" in line]
+            assert per_body, found
+            assert re.search(r"Index Cond: \(\(lead_body_id = body(_\d+)?\.id\)", found), found
