@@ -272,6 +272,9 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         if narrowed and order.key is Assignment.deadline:  # each open status a range of its index, merged
             return prepared(query, branches=[_status_is(s) for s in statuses],
                             rows=select(Assignment).where(*conditions))
+        if order.key is Assignment.deadline and cursor != "null" and (cursor or order.descending):
+            # after a dated row a range of the deadline's index, newest first the index backwards (_ranged_firsts)
+            return prepared(query, branches=[true()], rows=select(Assignment).where(*conditions))
         return prepared(query)
     branches = {name: ASSIGNMENT_BRANCHES[name] for name in names or ASSIGNMENT_BRANCHES}
     if scope is not None:

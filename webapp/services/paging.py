@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, false, literal_column, or_, select, union
+from sqlalchemy import Column, Integer, and_, bindparam, false, literal_column, or_, select, union, union_all
 
 from webapp.extensions import db
 from webapp.services.errors import Invalid
@@ -199,6 +199,31 @@ def ranked(groups: list[tuple[int, Any]], rows: Callable[[Any], Any], id_column,
     return parts
 
 
+def _ranged_firsts(rows, sort: Sort, id_column, position: tuple | None, size: int):
+    """first_rows of `rows` where its sort key is a column, the rows with a key and those without (NULLS LAST: after
+    every key) read apart, each its first size + 1, as one part: after a row with a key, those with a key after it
+    are a range of the key's index (`key >= value`, then the ties' ids); newest first, those with a key are its
+    index read backwards (DESC NULLS LAST is no index's order: PostgreSQL sorted every row the auditor may read,
+    0.3-1 s at 1M). The one OR of both (_keyset's) has no range an index can start at: PostgreSQL walked the key's
+    index from its first entry to the cursor — at 1M the auditor's «Поручения» after a cursor in January 2026 read
+    every row before it (open ones 1.4 s, every status 380 ms)."""
+    key = sort.key
+    if key is id_column or not isinstance(getattr(key, "expression", None), Column) \
+            or (position is None and not sort.descending) or (position is not None and position[0] is None):
+        return first_rows(rows, sort, id_column, position, size)
+    if position is None:
+        keyed = key.is_not(None)
+    else:
+        value, identity = position
+        keyed = and_(key <= value, or_(key < value, id_column < identity)) if sort.descending \
+            else and_(key >= value, or_(key > value, id_column > identity))
+    order = (key.desc(), id_column.desc()) if sort.descending else (key.asc(), id_column.asc())
+    parts = [rows.where(keyed).with_only_columns(id_column.label("id"), key.label("key")).order_by(*order)
+             .limit(page_size(size) + 1).subquery(),
+             first_rows(rows.where(key.is_(None)), sort, id_column, None, size).subquery()]
+    return union_all(*(select(part.c.id, part.c.key) for part in parts))
+
+
 def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None,
             rows_sort: Sort | None = None):
     """`query` narrowed to the rows of its next keyset page where any of `branches` (WHERE clauses) holds, found
@@ -209,7 +234,7 @@ def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None
     the joins that only bring the page's columns); `rows_sort`: `sort` as `rows` compute its key, when they do it
     otherwise than `query` (a look-up by key where `query` joins)."""
     rows = query if rows is None else rows
-    return merged(query, [first_rows(rows.where(branch), rows_sort or sort, id_column, position, size)
+    return merged(query, [_ranged_firsts(rows.where(branch), rows_sort or sort, id_column, position, size)
                           for branch in branches], sort, id_column, size)
 
 
