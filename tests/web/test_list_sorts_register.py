@@ -1,5 +1,6 @@
-"""The register by number and by type: read in parts (the numbered through their index either way, then the
-unnumbered; each type's documents by id, type after type) instead of sorting every document; every reader still
+"""The register by number, by type and by date: read in parts (the numbered, or dated, through their index either
+way, then the others; each type's documents by id, type after type) instead of sorting every document; every reader
+still
 gets every document she may read once, in the sort's order (ties by id, unnumbered last both ways), across pages
 inside a number's and a type's documents and across them."""
 
@@ -21,8 +22,9 @@ TYPES = ("protocol", "order", "decision", "order", "resolution")
 
 @pytest.fixture
 def register(app, make_user):
-    """70 documents of five types, numbers repeated (ties) and missing (drafts and some published), an attachment
-    (listed under its type only), a draft of someone else's (only overseers read it)."""
+    """70 documents of five types, numbers repeated (ties) and missing (drafts and some published), dates repeated
+    and missing (drafts: half of them with the meeting's date, half with none), an attachment (listed under its type
+    only), a draft of someone else's (only overseers read it)."""
     make_user("aud", "auditor")
     make_user("exec", "executor")
     with app.app_context():
@@ -31,7 +33,8 @@ def register(app, make_user):
             db.session.add(Document(doc_type=TYPES[n % len(TYPES)], title=f"Документ {n}",
                                     state="published" if published else "draft",
                                     number=None if not published or n % 11 == 5 else f"{n % 9}-к",
-                                    reg_date=date(2026, 1, 1 + n % 20)))
+                                    reg_date=date(2026, 1, 1 + n % 20) if published else None,
+                                    event_date=date(2025, 12, 1 + n % 5) if n % 14 == 3 else None))
         db.session.flush()
         parent = db.session.query(Document).filter_by(doc_type="order").first()
         db.session.add(Document(doc_type="regulation", title="Положение", state="published", number="1-к",
@@ -44,14 +47,15 @@ def _expected(app, login: str, sort: str, doc_type: str = "") -> list[int]:
         rows = [d for d in db.session.query(Document)
                 if (d.parent_id is None if not doc_type else d.doc_type == doc_type)
                 and (login == "aud" or d.state == "published")]
-    keyed = [(d.number if "number" in sort else RANKS[d.doc_type], d.id) for d in rows]
+    keyed = [(d.number if "number" in sort else (d.reg_date or d.event_date) if "date" in sort
+              else RANKS[d.doc_type], d.id) for d in rows]
     descending = sort.startswith("-")
     named = sorted(((key, i) for key, i in keyed if key is not None), reverse=descending)
     return [i for _key, i in named] + sorted((i for key, i in keyed if key is None), reverse=descending)
 
 
 @pytest.mark.parametrize("login", ["aud", "exec"])
-@pytest.mark.parametrize("sort", ["number", "-number", "type", "-type"])
+@pytest.mark.parametrize("sort", ["number", "-number", "type", "-type", "date", "-date"])
 @pytest.mark.parametrize("doc_type", ["", "order", "regulation"])
 def test_every_document_once_in_the_sorts_order_across_pages(app, client, auth, register, login, sort, doc_type):
     auth.login(login)
@@ -73,11 +77,14 @@ def test_a_cursor_no_page_made_finds_what_it_did(app, client, auth, register, so
     assert seen == {"unnumbered": [i for i in everything if i in unnumbered], "none": [], "all": everything}[expected]
 
 
-@pytest.mark.parametrize(("sort", "index"), [("number", "ix_document_number_id"), ("-number", "ix_document_number_id"),
-                                             ("type", "ix_document_doc_type_id")])
+@pytest.mark.parametrize(("sort", "index"), [
+    ("number", "ix_document_number_id"), ("-number", "ix_document_number_id"), ("type", "ix_document_doc_type_id"),
+    ("date", "ix_document_register_date")])
 def test_the_register_reads_its_sorts_from_their_indexes(app, register, monkeypatch, sort, index):
     """With parameters bound, the register by number (either way) and by type reads the indexes of migration 0038
-    (before, both sorted every document): the question asked of the parts' statement as register_page builds it."""
+    (before, both sorted every document), and oldest first the date's index backwards (as one «ASC NULLS LAST»
+    order, no index's, PostgreSQL sorted every document): the question asked of the parts' statement as
+    register_page builds it."""
     captured = []
     original = paging.keyset
     monkeypatch.setattr(paging, "keyset", lambda query, *a, **k: captured.append(query) or original(query, *a, **k))
