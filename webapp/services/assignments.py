@@ -303,6 +303,11 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         if sort.removeprefix("-") == "date":  # each branch apart, each row's document date looked up by key
             return prepared(query, branches=arms, rows=rows,
                             rows_sort=_DATE_BY_KEY.reversed() if order.descending else _DATE_BY_KEY)
+        if order.key is Assignment.id and not several_bodies and set(statuses) <= set(OPEN_STATUSES):
+            # «сначала новые» of open rows of one body: each way she reads them apart, through its own index, and
+            # sorted. As one OR PostgreSQL walked the primary key backwards for the few open rows of a school: at
+            # 1M 999,978 rows dropped for 22 (250-280 ms); a closed status's dense rows are met soon by the walk
+            return prepared(query, branches=arms, rows=rows)
         return prepared(query, branches=[or_(*arms)], rows=rows)
     split = [and_(branch, _status_is(s)) for name, branch in branches.items() if name != "coexecutor"
              for s in statuses]
