@@ -137,13 +137,16 @@ def cursor_of(after: str | None, sort: Sort, message: str = MESSAGE) -> tuple[st
 
 
 def prepared_keyset(query, sort: Sort, id_column, *, cursor: str | None, size: int, branches: list | None = None,
-                    rows=None, parts: Callable[[tuple | None], list] | None = None, rows_sort: Sort | None = None):
+                    rows=None, parts: Callable[[tuple | None], list] | None = None, rows_sort: Sort | None = None,
+                    ranged: bool = True):
     """keyset_query (of the rows where any of `branches` holds, found one branch at a time: _firsts; or of the rows
     `parts` finds) whose cursor is the named parameters AFTER_KEY and AFTER_ID, for a cursor of the kind cursor_of
     names: a statement that SQLAlchemy builds, keys and compiles once, run with each page's values (page_of).
     `parts`: given the cursor's position (parameters, or None on the first page), selects of (id, key) each of which
     is the first size + 1 rows after it of a part of the rows in the page's order (first_rows), read as the caller
-    knows how (an order an index walks group by group): the page's rows are the first of their union (merged)."""
+    knows how (an order an index walks group by group): the page's rows are the first of their union (merged).
+    `ranged`: each branch's rows with a key and without one read apart (_ranged_firsts) — not for a branch whose
+    own index must find its rows (SQLite, given a range of the key, reads it instead)."""
     position = None
     if cursor:
         identity = bindparam(AFTER_ID, type_=id_column.type)
@@ -151,7 +154,7 @@ def prepared_keyset(query, sort: Sort, id_column, *, cursor: str | None, size: i
     if parts is not None:
         query = merged(query, parts(position), sort, id_column, size)
     elif branches is not None:
-        query = _firsts(query, branches, sort, id_column, position, size, rows, rows_sort)
+        query = _firsts(query, branches, sort, id_column, position, size, rows, rows_sort, ranged)
     return _keyset(query, sort, id_column, position, size)
 
 
@@ -225,7 +228,7 @@ def _ranged_firsts(rows, sort: Sort, id_column, position: tuple | None, size: in
 
 
 def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None, size: int, rows=None,
-            rows_sort: Sort | None = None):
+            rows_sort: Sort | None = None, ranged: bool = True):
     """`query` narrowed to the rows of its next keyset page where any of `branches` (WHERE clauses) holds, found
     one branch at a time: an OR of clauses served by different indexes has no index to walk in the page's order
     (PostgreSQL walks the sort column's and drops every row of the others), while each branch alone is one index
@@ -234,7 +237,8 @@ def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None
     the joins that only bring the page's columns); `rows_sort`: `sort` as `rows` compute its key, when they do it
     otherwise than `query` (a look-up by key where `query` joins)."""
     rows = query if rows is None else rows
-    return merged(query, [_ranged_firsts(rows.where(branch), rows_sort or sort, id_column, position, size)
+    firsts = _ranged_firsts if ranged else first_rows
+    return merged(query, [firsts(rows.where(branch), rows_sort or sort, id_column, position, size)
                           for branch in branches], sort, id_column, size)
 
 
