@@ -229,9 +229,10 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
     on PostgreSQL, each of her bodies' rows read apart, one status at a time, by LATERAL (_each_body: up to
     EACH_BODY_AT_MOST bodies; walked by the OR, a department's later pages read every row before the cursor,
     380-540 ms at 1M). So in other orders, and for a user of several bodies otherwise, the page's ids and sort
-    keys are found first by one OR of the branches — the lead body's and the
-    controller's each carrying the statuses asked, which SQLite, planning each arm of an OR alone, needs to read
-    their indexes — and only those rows are joined to their documents, points and bodies. By the document's date
+    keys are found first by one OR of the branches — the lead body's and the controller's each carrying the
+    statuses asked, which SQLite, planning each arm of an OR alone, needs to read their indexes — and only those
+    rows are joined to their documents, points and bodies; «сначала новые» of one body's open rows reads each
+    branch apart instead (the OR walked the primary key backwards for a school's few open rows). By the document's date
     each branch is read apart, each row's date looked up by key (_DATE_BY_KEY): no branch can walk an index of it.
 
     By the lead body or by status (GROUPED_SORTS) the order is one of groups — a body's rows, a status's rows — each
