@@ -353,7 +353,7 @@ def _each_body(conditions: list, narrowed: list, branches: dict, statuses: list,
         elif name == "control":
             parts += [paging.first_rows(rows.where(branch, _status_is(status)), order, Assignment.id, position, size)
                       for status in statuses]
-        elif statuses:  # the co-executor's: no index orders them, their few rows are read and sorted once
+        elif name == "coexecutor" and statuses:  # no index orders them: their few rows read and sorted once
             parts.append(paging.first_rows(rows.where(branch, *narrowed), order, Assignment.id, position, size))
     return parts
 

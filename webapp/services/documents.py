@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, cast, delete, func, insert, literal_column, null, or_, select
+from sqlalchemy import case, delete, func, insert, literal_column, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -477,47 +477,21 @@ def register_page(user: User, *, doc_type: str | None = None, state: str | None 
 
 
 def _by_number(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
-    """The register by number in two parts (_keyed_parts): the numbered documents by (number, id), a range of
-    ix_document_number_id read in either direction from the cursor, then (NULLs last) the unnumbered by id. One
+    """The register by number in two parts (paging.keyed_apart): the numbered documents by (number, id), a range
+    of ix_document_number_id read in either direction from the cursor, then (NULLs last) the unnumbered by id. One
     index cannot give «NULLS LAST» both ways on PostgreSQL, nor at all on SQLite (NULL sorts first in its indexes);
     without the split both sorted every document (0.4-1.1 s at 200,000)."""
-    order = Document.number.desc() if descending else Document.number.asc()
-    return _keyed_parts(query, Document.number, order, descending, cursor, position, size)
+    return paging.keyed_apart(query, paging.Sort(Document.number, "str", descending), Document.id, position, size)
 
 
 def _by_date(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
-    """The register by date in two parts (_keyed_parts), both read from ix_document_register_date (date DESC NULLS
-    LAST, id DESC): newest first forwards, oldest first backwards — which gives NULLS FIRST, so the dated part
-    (which has no NULL) is ordered so. As one «ASC NULLS LAST» order PostgreSQL sorted every document the user may
-    read (oldest first: 110-230 ms at 200,000)."""
+    """The register by date in two parts (paging.keyed_apart), both read from ix_document_register_date (date DESC
+    NULLS LAST, id DESC): newest first forwards, oldest first backwards — which gives NULLS FIRST, so the dated
+    part (which has no NULL) is ordered so. As one «ASC NULLS LAST» order PostgreSQL sorted every document the
+    user may read (oldest first: 110-230 ms at 200,000)."""
     key = REGISTER_SORTS["date"].key
-    order = key.desc().nulls_last() if descending else key.asc().nulls_first()
-    return _keyed_parts(query, key, order, descending, cursor, position, size)
-
-
-def _keyed_parts(query, key, order, descending: bool, cursor: str | None, position: tuple | None,
-                 size: int) -> list:
-    """The register by `key` in two parts (paging.merged): the documents with a key by (key, id) from the cursor
-    on, in `order` (the key's direction written as its index reads it), then (NULLs last) those without by id."""
-    limit = paging.page_size(size) + 1
-    identity = Document.id.desc() if descending else Document.id.asc()
-    parts = []
-    if cursor != "null":
-        keyed = query.where(key.is_not(None))
-        if cursor == "value":
-            value, after = position
-            keyed = keyed.where(key <= value, or_(key < value, Document.id < after)) if descending \
-                else keyed.where(key >= value, or_(key > value, Document.id > after))
-        parts.append(keyed.with_only_columns(Document.id.label("id"), key.label("key")).order_by(order, identity)
-                     .limit(limit))
-    keyless = query.where(key.is_(None))
-    if cursor == "null":
-        keyless = keyless.where(Document.id < position[1] if descending else Document.id > position[1])
-    # ordered by the (NULL) key too: so that PostgreSQL reads them from the index in id order (by id alone it
-    # walked the primary key and dropped the 196,000 numbered ones first)
-    parts.append(keyless.with_only_columns(Document.id.label("id"), cast(null(), key.type).label("key"))
-                 .order_by(order, identity).limit(limit))
-    return parts
+    return paging.keyed_apart(query, paging.Sort(key, "date", descending), Document.id, position, size,
+                              order=key.desc().nulls_last() if descending else key.asc().nulls_first())
 
 
 def _by_type(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:

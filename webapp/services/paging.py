@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Integer, and_, bindparam, false, literal_column, or_, select, union, union_all
+from sqlalchemy import (
+    Column,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    false,
+    literal_column,
+    null,
+    or_,
+    select,
+    union,
+    union_all,
+)
 
 from webapp.extensions import db
 from webapp.services.errors import Invalid
@@ -202,28 +215,48 @@ def ranked(groups: list[tuple[int, Any]], rows: Callable[[Any], Any], id_column,
     return parts
 
 
+def keyed_apart(rows, sort: Sort, id_column, position: tuple | None, size: int, order=None) -> list:
+    """The first size + 1 rows of `rows` after `position` in `sort`'s order (NULLS LAST), as two parts (merged puts
+    them together): those with a key — after a cursor with a key, a range of the key's index from it (`key >=
+    value`, then the ties' ids) — in `order` (the key's direction written as its index reads it; by default plain
+    ascending or descending), then those without one by id (after a cursor without a key, only those). As one
+    order, «NULLS LAST» one way is no index's, and the cursor's «after it, or no key» is one OR no index range
+    starts at."""
+    key = sort.key
+    order = (key.desc() if sort.descending else key.asc()) if order is None else order
+    identity = id_column.desc() if sort.descending else id_column.asc()
+    limit = page_size(size) + 1
+    parts = []
+    if position is None or position[0] is not None:
+        keyed = rows.where(key.is_not(None))
+        if position is not None:
+            value, after = position
+            keyed = keyed.where(key <= value, or_(key < value, id_column < after)) if sort.descending \
+                else keyed.where(key >= value, or_(key > value, id_column > after))
+        parts.append(keyed.with_only_columns(id_column.label("id"), key.label("key")).order_by(order, identity)
+                     .limit(limit))
+    keyless = rows.where(key.is_(None))
+    if position is not None and position[0] is None:
+        keyless = keyless.where(id_column < position[1] if sort.descending else id_column > position[1])
+    # ordered by the (NULL) key too: so that PostgreSQL reads them from the key's index in id order where it can (by
+    # id alone it walked the primary key and dropped the rows with a key first)
+    parts.append(keyless.with_only_columns(id_column.label("id"), cast(null(), key.type).label("key"))
+                 .order_by(order, identity).limit(limit))
+    return parts
+
+
 def _ranged_firsts(rows, sort: Sort, id_column, position: tuple | None, size: int):
-    """first_rows of `rows` where its sort key is a column, the rows with a key and those without (NULLS LAST: after
-    every key) read apart, each its first size + 1, as one part: after a row with a key, those with a key after it
-    are a range of the key's index (`key >= value`, then the ties' ids); newest first, those with a key are its
-    index read backwards (DESC NULLS LAST is no index's order: PostgreSQL sorted every row the auditor may read,
-    0.3-1 s at 1M). The one OR of both (_keyset's) has no range an index can start at: PostgreSQL walked the key's
-    index from its first entry to the cursor — at 1M the auditor's «Поручения» after a cursor in January 2026 read
-    every row before it (open ones 1.4 s, every status 380 ms)."""
+    """first_rows of `rows` where its sort key is a column, read as keyed_apart's two parts (one union): after a
+    row with a key, those with a key after it are a range of the key's index; newest first, those with a key are
+    its index read backwards (DESC NULLS LAST is no index's order: PostgreSQL sorted every row the auditor may read,
+    0.3-1 s at 1M). The one OR of _keyset has no range an index can start at: PostgreSQL walked the key's index
+    from its first entry to the cursor — at 1M the auditor's «Поручения» after a cursor in January 2026 read every
+    row before it (open ones 1.4 s, every status 380 ms)."""
     key = sort.key
     if key is id_column or not isinstance(getattr(key, "expression", None), Column) \
             or (position is None and not sort.descending) or (position is not None and position[0] is None):
         return first_rows(rows, sort, id_column, position, size)
-    if position is None:
-        keyed = key.is_not(None)
-    else:
-        value, identity = position
-        keyed = and_(key <= value, or_(key < value, id_column < identity)) if sort.descending \
-            else and_(key >= value, or_(key > value, id_column > identity))
-    order = (key.desc(), id_column.desc()) if sort.descending else (key.asc(), id_column.asc())
-    parts = [rows.where(keyed).with_only_columns(id_column.label("id"), key.label("key")).order_by(*order)
-             .limit(page_size(size) + 1).subquery(),
-             first_rows(rows.where(key.is_(None)), sort, id_column, None, size).subquery()]
+    parts = [part.subquery() for part in keyed_apart(rows, sort, id_column, position, size)]
     return union_all(*(select(part.c.id, part.c.key) for part in parts))
 
 
