@@ -67,6 +67,8 @@ INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in 
     # the register by number (the numbered, either way) and by type (each type's documents by id) (migration 0038)
     Index("ix_document_number_id", Document.__table__.c.number, Document.__table__.c.id),
     Index("ix_document_doc_type_id", Document.__table__.c.doc_type, Document.__table__.c.id),
+    # the register by state (each state's documents by id, either way) (migration 0043)
+    Index("ix_document_state_id", Document.__table__.c.state, Document.__table__.c.id),
     # the series whose occurrences the catch-up of every assignment list may have to extend (migration 0023)
     Index(SERIES_INDEX, Assignment.__table__.c.materialised_until,
           sqlite_where=text(SERIES_PREDICATE), postgresql_where=text(SERIES_PREDICATE)),

@@ -505,5 +505,15 @@ def _by_type(query, descending: bool, cursor: str | None, position: tuple | None
                          position=position, size=size)
 
 
-#: The register's sorts read in parts, each part through an index in the page's order (migration 0038)
-_REGISTER_PARTS = {"number": _by_number, "type": _by_type, "date": _by_date}
+def _by_state(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
+    """The register by state in parts (paging.keyed_apart): the documents with a state by (state, id), ranges of
+    ix_document_state_id read in either direction from the cursor (the rest of the cursor's state, then the states
+    beyond: a state is shared by thousands), then those without one (none: the column is required; the part costs
+    a look at the index). As one order with «NULLS LAST» PostgreSQL sorted every document the reader may see
+    newest state first (90-180 ms at 200,000)."""
+    return paging.keyed_apart(query, paging.Sort(Document.state, "str", descending), Document.id, position, size,
+                              ties_apart=True)
+
+
+#: The register's sorts read in parts, each part through an index in the page's order (migrations 0038, 0043)
+_REGISTER_PARTS = {"number": _by_number, "type": _by_type, "date": _by_date, "state": _by_state}

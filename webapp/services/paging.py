@@ -215,13 +215,16 @@ def ranked(groups: list[tuple[int, Any]], rows: Callable[[Any], Any], id_column,
     return parts
 
 
-def keyed_apart(rows, sort: Sort, id_column, position: tuple | None, size: int, order=None) -> list:
+def keyed_apart(rows, sort: Sort, id_column, position: tuple | None, size: int, order=None,
+                ties_apart: bool = False) -> list:
     """The first size + 1 rows of `rows` after `position` in `sort`'s order (NULLS LAST), as two parts (merged puts
     them together): those with a key — after a cursor with a key, a range of the key's index from it (`key >=
     value`, then the ties' ids) — in `order` (the key's direction written as its index reads it; by default plain
     ascending or descending), then those without one by id (after a cursor without a key, only those). As one
     order, «NULLS LAST» one way is no index's, and the cursor's «after it, or no key» is one OR no index range
-    starts at."""
+    starts at. `ties_apart` (a key of a few values, each shared by many rows, with an index of (key, id)): after a
+    cursor, the rows of its key after its id and those of the keys beyond are two parts, each one range of that
+    index — from `key >= value` the rows of the cursor's key before it were read and dropped."""
     key = sort.key
     order = (key.desc() if sort.descending else key.asc()) if order is None else order
     identity = id_column.desc() if sort.descending else id_column.asc()
@@ -231,8 +234,14 @@ def keyed_apart(rows, sort: Sort, id_column, position: tuple | None, size: int, 
         keyed = rows.where(key.is_not(None))
         if position is not None:
             value, after = position
-            keyed = keyed.where(key <= value, or_(key < value, id_column < after)) if sort.descending \
-                else keyed.where(key >= value, or_(key > value, id_column > after))
+            if ties_apart:
+                parts.append(keyed.where(key == value, id_column < after if sort.descending else id_column > after)
+                             .with_only_columns(id_column.label("id"), key.label("key")).order_by(identity)
+                             .limit(limit))
+                keyed = keyed.where(key < value if sort.descending else key > value)
+            else:
+                keyed = keyed.where(key <= value, or_(key < value, id_column < after)) if sort.descending \
+                    else keyed.where(key >= value, or_(key > value, id_column > after))
         parts.append(keyed.with_only_columns(id_column.label("id"), key.label("key")).order_by(order, identity)
                      .limit(limit))
     keyless = rows.where(key.is_(None))
