@@ -240,9 +240,9 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
     statuses asked, which SQLite, planning each arm of an OR alone, needs to read their indexes — and only those
     rows are joined to their documents, points and bodies; «сначала новые» of one body reads each branch apart
     instead, its rows sorted (the OR walked the primary key backwards for a school's few rows), and so are a
-    department's open rows on SQLite (_sorted_by_id). By the document's date
-    each branch is read apart, each row's date looked up by key (_DATE_BY_KEY): no branch can walk an index of it;
-    every assignment (an overseer's) is read walking the documents in date order (_by_document_date).
+    department's open rows on SQLite (_sorted_by_id). By the document's date each branch is read apart, each
+    row's date looked up by key (_DATE_BY_KEY): no branch can walk an index of it; every assignment (an
+    overseer's) is read walking the documents in date order (_by_document_date).
 
     By the lead body or by status (GROUPED_SORTS) the order is one of groups — a body's rows, a status's rows — each
     in id order, and the groups in an order known before any assignment is read (the bodies' names, the statuses'
@@ -327,13 +327,13 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
             # rows dropped for 22 (250-280 ms); and so each way did for the done ones of a school (55-60 ms;
             # SQLite 58-87) — by an id the key cannot give, her rows are read and sorted (about 20 ms less)
             return prepared(query, branches=arms, rows=rows, rows_sort=_sorted_by_id(order))
-        # (SQLite, given a range of the deadline beside the OR, reads the deadline's index from it for every body
-        # of the organisation: a department's second page 9 -> 388 ms at 1M; so not read in ranges there)
         if order.key is Assignment.id and narrowed and db.engine.dialect.name == "sqlite":
             # SQLite, a department's open rows newest first after a cursor: the primary key from the cursor
             # dropped the other bodies' rows to the end (170-180 ms at 1M); her open rows sorted, 6 ms. (Her
             # closed rows, many more, are found soon by the walk; PostgreSQL walks well either way.)
             return prepared(query, branches=[or_(*arms)], rows=rows, rows_sort=_sorted_by_id(order))
+        # (SQLite, given a range of the deadline beside the OR, reads the deadline's index from it for every body
+        # of the organisation: a department's second page 9 -> 388 ms at 1M; so not read in ranges there)
         return prepared(query, branches=[or_(*arms)], rows=rows, ranged=db.engine.dialect.name != "sqlite")
     split = [and_(branch, _status_is(s)) for name, branch in branches.items() if name != "coexecutor"
              for s in statuses]
