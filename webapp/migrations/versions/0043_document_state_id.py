@@ -6,7 +6,7 @@ Create Date: 2026-11-28 16:00:00
 
 The register sorted by state reads the documents with a state through `ix_document_state_id` from the cursor, in
 either direction (`documents._by_state`). Without it every document the reader may see was sorted: at 200,000
-documents 65-125 ms on PostgreSQL, 270-290 ms on SQLite, a page.
+documents up to 170 ms on PostgreSQL, 270-320 ms on SQLite, a page.
 """
 from alembic import op
 
