@@ -319,3 +319,36 @@ def test_a_department_s_overdue_list_reads_its_bodies_rows_under_sampled_statist
     assert "ix_assignment_deadline" not in found, found
     assert not re.search(r"SCAN assignment\b", found), found
     assert not re.search(r"ix_assignment_status_deadline \(status=\? AND deadline[<>]", found), found
+
+
+@pytest.mark.parametrize("sort", ["deadline", "-deadline"])
+@pytest.mark.parametrize("status", ["done", "new"])
+def test_a_school_s_later_page_of_a_status_reads_her_rows_under_sampled_statistics(app, sort, status):
+    """«Поручения» of a school's executor, one status, after a cursor: each way she reads them from her body's
+    index (the co-executor's from her body's rows of assignment_coexecutor), not every row of the status after the
+    cursor through (status, deadline) — which SQLite's sampled statistics chose for the co-executor's part while the
+    status was an index term (a school's done assignments after a cursor: 50-54 ms at 1M, 6-7 reading hers)."""
+    from tests.web.test_assignment_list_branches import _bound
+    from webapp.models import Body, Membership, User, UserRole
+    from webapp.services import assignments
+
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name != "sqlite":
+            pytest.skip("SQLite's sampled statistics")
+        _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
+        _sampled_statistics(connection, "assignment_coexecutor", (
+            ("ix_assignment_coexecutor_body_id", "399030 134"), ("sqlite_autoindex_assignment_coexecutor_1",
+                                                                 "399030 2 1")), analyze=False)
+        executor = User(login="school-executor", full_name="Исполнитель", password_hash="-")
+        executor.role_rows = [UserRole(role="executor")]
+        executor.memberships = [Membership(body=Body(name="Школа № 7", dative="Школе № 7"))]
+        db.session.add(executor)
+        db.session.flush()
+        statement, values = assignments.list_statement(executor, status=status, after="v2020-06-01_500000",
+                                                       sort=sort)
+        found = plan(_bound(statement, values))
+        db.session.rollback()
+    assert not re.search(r"ix_assignment_status_deadline \(status=\? AND deadline[<>]", found), found
+    assert not re.search(r"ix_assignment_deadline \(deadline[<>]", found), found  # (a tie's probe: «deadline=?»)
+    assert not re.search(r"SCAN assignment\b", found), found

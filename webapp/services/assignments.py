@@ -339,7 +339,10 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
              for s in statuses]
     if "coexecutor" in branches and statuses:
         split.append(and_(branches["coexecutor"], *narrowed))
-    return prepared(query, branches=split, rows=select(Assignment).where(*conditions))
+    # the page's conditions no index's to SQLite: each branch but the co-executor's carries its status indexed,
+    # and the co-executor's rows are found from her body's (a school's done ones after a cursor read every done
+    # row of the organisation after it through (status, deadline): 50-54 -> 6-7 ms at 1M)
+    return prepared(query, branches=split, rows=select(Assignment).where(*unindexed(*conditions)))
 
 
 def _by_document_date(conditions: list, order: paging.Sort, size: int, position: tuple | None) -> list:
