@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select, update
+from sqlalchemy.engine import Engine
 
 from tests.conftest import TODAY, moment
 from webapp.extensions import db
@@ -50,23 +51,31 @@ def _accept_one(app) -> None:
         db.session.commit()
 
 
+#: The statements each recording thread ran (_counting), by thread
+_RECORDING: dict[int, list[str]] = {}
+
+
+def _record(_conn, _cursor, statement, *_args) -> None:
+    seen = _RECORDING.get(threading.get_ident())
+    if seen is not None:
+        seen.append(statement)
+
+
+# Listened to once, for every engine, from the module's import on: a listener added and removed around each page
+# changed the engine's listeners while a background count iterated them («deque mutated during iteration»: the
+# count failed, and the test after it found nothing counted; CI, one run in many)
+event.listen(Engine, "before_cursor_execute", _record)
+
+
 def _counting(app, look) -> tuple[object, int]:
     """What `look()` returns and how many statements counting the figures this thread ran (not the background
     count's thread)."""
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
     here = threading.get_ident()
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if threading.get_ident() == here:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
+    seen = _RECORDING[here] = []
     try:
         result = look()
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        _RECORDING.pop(here, None)
     return result, sum("snapshot" in statement for statement in seen)
 
 
