@@ -194,10 +194,8 @@ def read_only_app(url: str):
     import tempfile
 
     os.environ["DOCFLOW_INSTANCE_PATH"] = str(Path(tempfile.mkdtemp(prefix="docflow-bench-")) / "instance")
-    overrides = {}
-    if url.startswith("postgresql"):  # (the service's connect_args carry -c jit=off: a URL's options were dropped)
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True, "connect_args": {"options": "-c jit=off -c default_transaction_read_only=on"}}
+    if url.startswith("postgresql"):
+        url += ("&" if "?" in url else "?") + "options=-c%20default_transaction_read_only%3Don"
 
     from sqlalchemy import event
 
@@ -206,7 +204,7 @@ def read_only_app(url: str):
     from webapp.models import User
     from webapp.services import sessions
 
-    app = create_app({"PASSWORD_HASH": FAST_HASH, "DATABASE_URL": url, **overrides})
+    app = create_app({"PASSWORD_HASH": FAST_HASH, "DATABASE_URL": url})
     with app.app_context():
         engine = db.engine
     sessions.resume = lambda session_id: db.session.get(User, int(session_id.split(":")[0]))  # no session row

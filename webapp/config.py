@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Europe/Moscow",
     "DATABASE_URL": None,  # None: SQLite at instance/docflow.sqlite3
@@ -193,7 +195,12 @@ def finalize(config: dict[str, Any], instance_path: Path) -> None:
         # PostgreSQL compiles a statement whose estimated cost passes jit_above_cost to machine code before running
         # it: for a web page's queries that costs more than it saves (the dashboard's wide aggregates spent 7.8 s
         # of 8 compiling at 100,000 assignments), so the service's sessions run without JIT.
-        options["connect_args"] = {"options": "-c jit=off", **options.get("connect_args", {})}
+        # Joined with the options the URL and connect_args give (a statement_timeout, a read-only session), which
+        # connect_args' own «options» would replace: psycopg takes the keyword over the URL's.
+        given = options.get("connect_args", {})
+        asked = make_url(url).query.get("options", ())
+        options["connect_args"] = {**given, "options": " ".join(
+            ["-c jit=off", *([asked] if isinstance(asked, str) else asked), *filter(None, [given.get("options")])])}
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = persistent_secret_key(instance_path)
