@@ -43,6 +43,7 @@ from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.services import notifications, occurrences, paging
 from webapp.services.audit import record_event
 from webapp.services.bodies import check_assignable
+from webapp.services.documents import in_register_date_order
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
 from webapp.services.planner import unindexed
@@ -315,9 +316,9 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         # only overdue in deadline order, the day's bound too is no index's to SQLite: beside the cursor's it made
         # (status, deadline) look the cheaper range, and a department's later page newest first read every
         # overdue row of the organisation before the cursor (215-420 ms at 1M; 9-13 ms by her bodies' index)
-        late_apart = overdue and order.key is Assignment.deadline
-        rows = select(Assignment).where(*(c for c in conditions if not (late_apart and c is late)),
-                                        *unindexed(*narrowed, *([late] if late_apart else [])))
+        apart = [late] if overdue and order.key is Assignment.deadline else []
+        rows = select(Assignment).where(*(c for c in conditions if c is not late or not apart),
+                                        *unindexed(*narrowed, *apart))
         if sort.removeprefix("-") == "date":  # each branch apart, each row's document date looked up by key
             return prepared(query, branches=arms, rows=rows,
                             rows_sort=_DATE_BY_KEY.reversed() if order.descending else _DATE_BY_KEY)
@@ -346,16 +347,14 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
 
 
 def _by_document_date(conditions: list, order: paging.Sort, size: int, position: tuple | None) -> list:
-    """The parts of a page of every assignment by its document's date (paging.keyed_apart): the documents walked
-    in date order through the register's index (ix_document_register_date, either way), each one's assignments by
-    its key, then the assignments of undated documents. As one order «ASC NULLS LAST» is no index's: PostgreSQL
-    sorted every document (oldest first 50-60 ms at 1M); and SQLite, the status asked an index to it, read and
-    sorted every assignment of it (830,000 «Исполнено»: 0.56-1.9 s). The assignments' conditions are no index's to
+    """The parts of a page of every assignment by its document's date (documents.in_register_date_order): the
+    documents walked in date order through the register's index, either way, each one's assignments by its key,
+    then the assignments of undated documents. As one order «ASC NULLS LAST» is no index's: PostgreSQL sorted
+    every document (oldest first 50-60 ms at 1M); and SQLite, the status asked an index to it, read and sorted
+    every assignment of it (830,000 «Исполнено»: 0.56-1.9 s). The assignments' conditions are no index's to
     SQLite: the documents' walk finds the page's rows."""
-    key = order.key
     rows = select(Assignment).join(Document, Document.id == Assignment.document_id).where(*unindexed(*conditions))
-    return paging.keyed_apart(rows, order, Assignment.id, position, size,
-                              order=key.desc().nulls_last() if order.descending else key.asc().nulls_first())
+    return in_register_date_order(rows, Assignment.id, order.descending, position, size)
 
 
 #: list_statement's ways to read the rows of a user of several bodies in deadline order: each body's rows apart

@@ -484,14 +484,20 @@ def _by_number(query, descending: bool, cursor: str | None, position: tuple | No
     return paging.keyed_apart(query, paging.Sort(Document.number, "str", descending), Document.id, position, size)
 
 
-def _by_date(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
-    """The register by date in two parts (paging.keyed_apart), both read from ix_document_register_date (date DESC
-    NULLS LAST, id DESC): newest first forwards, oldest first backwards — which gives NULLS FIRST, so the dated
-    part (which has no NULL) is ordered so. As one «ASC NULLS LAST» order PostgreSQL sorted every document the
-    user may read (oldest first: 110-230 ms at 200,000)."""
+def in_register_date_order(rows, id_column, descending: bool, position: tuple | None, size: int) -> list:
+    """The first size + 1 of `rows` (documents, or rows joined to theirs) after `position` by the document's date
+    and `id_column`, in two parts (paging.keyed_apart), both read from ix_document_register_date (date DESC NULLS
+    LAST, id DESC): newest first forwards, oldest first backwards — which gives NULLS FIRST, so the dated part
+    (which has no NULL) is ordered so. As one «ASC NULLS LAST» order PostgreSQL sorted every document the user may
+    read (the register oldest first: 110-230 ms at 200,000)."""
     key = REGISTER_SORTS["date"].key
-    return paging.keyed_apart(query, paging.Sort(key, "date", descending), Document.id, position, size,
+    return paging.keyed_apart(rows, paging.Sort(key, "date", descending), id_column, position, size,
                               order=key.desc().nulls_last() if descending else key.asc().nulls_first())
+
+
+def _by_date(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:
+    """The register by date (in_register_date_order)."""
+    return in_register_date_order(query, Document.id, descending, position, size)
 
 
 def _by_type(query, descending: bool, cursor: str | None, position: tuple | None, size: int) -> list:

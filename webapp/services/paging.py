@@ -231,19 +231,17 @@ def keyed_apart(rows, sort: Sort, id_column, position: tuple | None, size: int, 
     limit = page_size(size) + 1
     parts = []
     if position is None or position[0] is not None:
-        keyed = rows.where(key.is_not(None))
+        keyed = rows.where(key.is_not(None)).with_only_columns(id_column.label("id"), key.label("key"))
         if position is not None:
             value, after = position
             if ties_apart:
                 parts.append(keyed.where(key == value, id_column < after if sort.descending else id_column > after)
-                             .with_only_columns(id_column.label("id"), key.label("key")).order_by(identity)
-                             .limit(limit))
+                             .order_by(identity).limit(limit))
                 keyed = keyed.where(key < value if sort.descending else key > value)
             else:
                 keyed = keyed.where(key <= value, or_(key < value, id_column < after)) if sort.descending \
                     else keyed.where(key >= value, or_(key > value, id_column > after))
-        parts.append(keyed.with_only_columns(id_column.label("id"), key.label("key")).order_by(order, identity)
-                     .limit(limit))
+        parts.append(keyed.order_by(order, identity).limit(limit))
     keyless = rows.where(key.is_(None))
     if position is not None and position[0] is None:
         keyless = keyless.where(id_column < position[1] if sort.descending else id_column > position[1])
