@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from tests.conftest import TODAY, private_app
 from webapp.extensions import db
 from webapp.models import Assignment, Body, DeadlineChange, Document, Event, Point, PointResponsible, Report, User
-from webapp.models.assignment import OPEN_STATUSES
+from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 
 PASSWORD = "Нагрузка-на-сервис-2026"
 
@@ -65,6 +65,23 @@ def test_generated_users_log_in_and_see_their_assignments(app, client, auth, gen
     assert page.status_code == 200 and f"№ {number}" in page.get_data(as_text=True)
 
 
+def test_a_co_executor_sees_what_she_co_executes(app, client, auth, generated):
+    """A school named as a co-executor only: its executor finds the assignment in «Мои поручения» and opens it."""
+    with app.app_context():
+        assignment_id, body_id = db.session.execute(
+            select(assignment_coexecutor.c.assignment_id, assignment_coexecutor.c.body_id)
+            .join(Assignment, Assignment.id == assignment_coexecutor.c.assignment_id)
+            .where(Assignment.status == "in_work").order_by(assignment_coexecutor.c.assignment_id)).first()
+        executor = next(u for u in db.session.scalars(select(User).order_by(User.id))
+                        if "executor" in u.roles and [b.id for b in u.bodies] == [body_id])
+        assert db.session.get(Assignment, assignment_id).lead_body_id != body_id
+        login = executor.login
+    assert auth.login(login, PASSWORD).status_code == 302
+    listed = client.get("/assignments?status=in_work&sort=newest&size=200").get_data(as_text=True)
+    assert f'href="/assignments/{assignment_id}"' in listed
+    assert client.get(f"/assignments/{assignment_id}").status_code == 200
+
+
 def test_a_weak_password_is_refused(app, runner, monkeypatch):
     monkeypatch.setenv("DOCFLOW_PASSWORD", "12345")
     result = runner.invoke(args=["gen-load", "--documents", "1", "--assignments", "1"])
@@ -99,7 +116,8 @@ def test_a_big_protocol_and_a_busy_school(app, runner, monkeypatch):
 
 
 GENERATED = ("body", "user_account", "user_role", "membership", "document", "agenda_item", "point",
-             "point_responsible", "assignment", "assignment_report", "deadline_change", "audit_event", "audit_head")
+             "point_responsible", "assignment", "assignment_coexecutor", "assignment_report", "deadline_change",
+             "audit_event", "audit_head")
 
 
 def _stored(app) -> dict[str, list[tuple]]:
@@ -140,16 +158,31 @@ def test_the_same_seed_gives_the_same_rows(app, databases, tmp_path, monkeypatch
 
 
 def test_shape_of_the_generated_rows(app, generated):
-    """What every table holds for 2,000 assignments: one point and one responsible body each, a report for
-    each one done, reported or returned, an event for each published document and each accepted assignment;
-    statuses spread, about 15% of those whose deadline has passed still open."""
+    """What every table holds for 2,000 assignments: one point each, its lead body and (about 15% of them) one or two
+    co-executors among the department's other schools, named as the point's further responsible bodies as the service
+    projects them; a report for each one done, reported or returned, an event for each published document and each
+    accepted assignment; statuses spread, about 15% of those whose deadline has passed still open."""
     with app.app_context():
         def count(model, *where):
             return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
         assignments = db.session.scalars(select(Assignment)).all()
         statuses = Counter(a.status for a in assignments)
-        assert count(Point) == count(PointResponsible) == 2000
+        assert count(Point) == count(PointResponsible, PointResponsible.position == 0) == 2000
+        responsible: dict[int, list[int]] = {}
+        for point, body in db.session.execute(select(PointResponsible.point_id, PointResponsible.body_id)
+                                              .order_by(PointResponsible.point_id, PointResponsible.position)):
+            responsible.setdefault(point, []).append(body)
+        joint: dict[int, list[int]] = {}
+        for assignment, body in db.session.execute(select(assignment_coexecutor).order_by(
+                assignment_coexecutor.c.assignment_id, assignment_coexecutor.c.body_id)):
+            joint.setdefault(assignment, []).append(body)
+        parents = dict(db.session.execute(select(Body.id, Body.parent_id)).all())
+        for a in assignments:
+            assert responsible[a.point_id] == [a.lead_body_id, *joint.get(a.id, [])]
+            assert len(set(responsible[a.point_id])) == len(responsible[a.point_id]) <= 3
+            assert {parents[body] for body in responsible[a.point_id]} == {parents[a.lead_body_id]}
+        assert 0.10 <= len(joint) / 2000 <= 0.20 and {len(bodies) for bodies in joint.values()} == {1, 2}
         assert count(Report) == statuses["done"] + statuses["reported"] + statuses["returned"]
         published = count(Document, Document.state == "published")
         assert count(Event) == published + statuses["done"]

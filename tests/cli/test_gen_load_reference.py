@@ -1,7 +1,7 @@
-"""docflow gen-load stays the generator it was: for a seed it writes the very rows recorded from the generator
-before its fast SQLite path (counts per table and a digest of every generated table's values, audit hashes
-included under a fixed key), on either database; and the load leaves SQLite as a migrated database is (every
-index and trigger back, its settings restored)."""
+"""docflow gen-load stays the generator it was: for a seed it writes the very rows recorded from the generator before
+its fast SQLite path, with the co-executors added since beside them (counts per table and a digest of every
+generated table's values, audit hashes included under a fixed key), on either database; and the load leaves SQLite
+as a migrated database is (every index and trigger back, its settings restored)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,15 @@ KEY = "k" * 64  # a fixed audit key: the chain's hashes are part of what is comp
 ARGUMENTS = ["gen-load", "--documents", "60", "--assignments", "700", "--bodies", "40", "--users", "50",
              "--big-protocol", "70", "--busy-body", "80", "--seed", "11"]
 TABLES = ("body", "user_account", "user_role", "membership", "document", "agenda_item", "point", "point_responsible",
-          "assignment", "assignment_report", "deadline_change", "audit_event", "audit_head")
-# recorded from the generator at 1b7f62e (before the fast path): rows per table and the digest of them all
+          "assignment", "assignment_coexecutor", "assignment_report", "deadline_change", "audit_event", "audit_head")
+# recorded from the generator with co-executors (the rows per table and the digest of them all); the generator at
+# 1b7f62e (before the fast path) wrote the same but for them: recorded from 0a21452 (its equal, before co-executors),
+# LEADS is the digest of every other table and of each point's lead body
 COUNTS = {"body": 40, "user_account": 50, "user_role": 50, "membership": 50, "document": 60, "agenda_item": 3,
-          "point": 700, "point_responsible": 700, "assignment": 700, "assignment_report": 633, "deadline_change": 26,
-          "audit_event": 636, "audit_head": 1}
-DIGEST = "98f5d40770db7018d6705749a690e4ff790dac3cd7660995208b853988ff77c1"
+          "point": 700, "point_responsible": 847, "assignment": 700, "assignment_coexecutor": 147,
+          "assignment_report": 633, "deadline_change": 26, "audit_event": 636, "audit_head": 1}
+DIGEST = "ebff805debb33ce1f3c43cb7b1fe19f997ceb10f2c23e9eafcf4cacaf0486f50"
+LEADS = "b5727c3dbbf4260841861b70f1fa6fbff7c10ee4a6fd91d1650add5ecc516830"
 
 
 def _plain(value):
@@ -37,14 +40,14 @@ def _plain(value):
     return value
 
 
-def fingerprint(app) -> tuple[dict[str, int], str]:
+def fingerprint(app, tables: tuple[str, ...] = TABLES) -> tuple[dict[str, int], str]:
     """Rows per generated table, and a SHA-256 over every row's values in key order (password hashes left out:
     each is salted anew; a body's sort key too: made from its name, which is in, and checked by
     tests/web/test_admin_bodies_paging.py)."""
     digest = hashlib.sha256()
     counts = {}
     with app.app_context():
-        for name in TABLES:
+        for name in tables:
             table = db.metadata.tables[name]
             rows = db.session.execute(select(table).order_by(*table.primary_key)).all()
             counts[name] = len(rows)
@@ -52,6 +55,18 @@ def fingerprint(app) -> tuple[dict[str, int], str]:
                 values = [_plain(v) for k, v in row._mapping.items() if k not in ("password_hash", "sort_key")]
                 digest.update(json.dumps([name, values], ensure_ascii=False, sort_keys=True).encode())
     return counts, digest.hexdigest()
+
+
+def leads_fingerprint(app) -> str:
+    """A SHA-256 over every table the co-executors left as it was (all but point_responsible and
+    assignment_coexecutor) and over each point's lead body (its responsible at position 0, without the row's id)."""
+    _, digest = fingerprint(app, tuple(name for name in TABLES
+                                       if name not in ("point_responsible", "assignment_coexecutor")))
+    with app.app_context():
+        table = db.metadata.tables["point_responsible"]
+        leads = db.session.execute(select(table.c.point_id, table.c.body_id).where(table.c.position == 0)
+                                   .order_by(table.c.point_id)).all()
+    return hashlib.sha256(json.dumps([digest, [list(row) for row in leads]]).encode()).hexdigest()
 
 
 def test_the_rows_are_those_recorded(app, runner, monkeypatch):
@@ -64,6 +79,7 @@ def test_the_rows_are_those_recorded(app, runner, monkeypatch):
     assert digest == DIGEST, ("gen-load wrote other rows for the seed than the recorded generator. If that is meant "
                               "(a column added to a generated table, a new kind of row), record COUNTS and DIGEST "
                               "again from the generator before your change and say why in the commit")
+    assert leads_fingerprint(app) == LEADS, "the co-executors' draws changed rows that were there before them"
 
 
 def _schema(app) -> list:

@@ -36,8 +36,8 @@ from webapp.services.search import entries_of
 
 BATCH = 5000
 # the tables that take most rows; their secondary indexes are made again after the load (SQLite)
-LOADED = ("document", "agenda_item", "point", "point_responsible", "assignment", "assignment_report",
-          "deadline_change", "audit_event")
+LOADED = ("document", "agenda_item", "point", "point_responsible", "assignment", "assignment_coexecutor",
+          "assignment_report", "deadline_change", "audit_event")
 # events' before/after, as the JSON columns store them and as the audit chain hashes them
 SIGNED, PUBLISHED = {"state": "signed"}, {"state": "published"}
 REPORTED, DONE = {"status": "reported"}, {"status": "done"}
@@ -46,6 +46,7 @@ BULK_PRAGMAS = {"journal_mode": "MEMORY", "synchronous": "OFF", "foreign_keys": 
                 "cache_size": "-262144", "temp_store": "MEMORY"}
 YEARS = 15
 OVERDUE_SHARE = 0.15  # of assignments whose deadline has passed, this many are still open
+COEXECUTOR_SHARE = 0.15  # of assignments, this many name co-executors besides the lead body: one, or (a third) two
 TYPES = (("order", 45), ("protocol", 30), ("decision", 10), ("resolution", 5), ("regulation", 5), ("plan", 5))
 HEADINGS = {"order": "ПРИКАЗ", "protocol": "ПРОТОКОЛ", "decision": "РЕШЕНИЕ", "resolution": "РЕЗОЛЮЦИЯ",
             "regulation": "ПОЛОЖЕНИЕ", "plan": "ПЛАН"}
@@ -69,6 +70,7 @@ AGENDA = ("id", "document_id", "position", "number", "title")
 POINT = ("id", "document_id", "agenda_item_id", "position", "number", "text", "is_assignment", "action", "deadline",
          "deadline_kind", "deadline_text")
 RESPONSIBLE = ("id", "point_id", "body_id", "position")
+COEXECUTOR = ("assignment_id", "body_id")
 ASSIGNMENT = ("id", "document_id", "point_id", "lead_body_id", "controller_id", "action", "deadline",
               "original_deadline", "deadline_text", "deadline_kind", "status", "created_at", "completed_on")
 REPORT = ("id", "assignment_id", "author_id", "text", "created_at", "decision", "decided_by_id", "decided_at")
@@ -245,6 +247,7 @@ def generate(sizes: Sizes, password_hash: str, search: bool = False) -> dict[str
             writer.write(tables["point"], POINT, plan.points)
             writer.write(tables["point_responsible"], RESPONSIBLE, plan.responsibles)
             writer.write(tables["assignment"], ASSIGNMENT, plan.assignments)
+            writer.write(tables["assignment_coexecutor"], COEXECUTOR, plan.coexecutors)
             writer.write(tables["assignment_report"], REPORT, plan.reports)
             writer.write(tables["deadline_change"], CHANGE, plan.changes)
             writer.write(tables["audit_event"], EVENT, list(events.chain(plan.events)))
@@ -374,6 +377,7 @@ class _Plan:
     points: list[tuple] = field(default_factory=list)
     responsibles: list[tuple] = field(default_factory=list)
     assignments: list[tuple] = field(default_factory=list)
+    coexecutors: list[tuple] = field(default_factory=list)
     reports: list[tuple] = field(default_factory=list)
     changes: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
@@ -383,13 +387,15 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
            ) -> Iterator[_Plan]:
     """The documents, oldest first, in chunks. The draws are those of the generator as first written (one
     `rng` call per choice, in the same order), made cheaper: days as ordinals with their text made once, the
-    candidates of each department's roles looked up once."""
+    candidates of each department's roles looked up once. The co-executors are drawn from a second stream of the
+    seed, so that adding them left every other row of a seed as it was."""
     kinds = [kind for kind, weight in TYPES for _ in range(weight)]
     big = min(sizes.big_protocol, sizes.assignments) if sizes.documents > 1 else 0
     big_index = int(sizes.documents * 0.95) if big else -1  # published some months ago: open and closed points
     per_document, extra = divmod(sizes.assignments - big, sizes.documents - (1 if big else 0))
     busy = _Busy(bodies, sizes)
     below, chance = _drawing(rng), rng.random
+    joint = random.Random(sizes.seed * 1_000_003 + 1)  # noqa: S311 (the co-executors' own stream, see above)
     calendar = _Calendar(today - timedelta(days=YEARS * 365 + 400), today + timedelta(days=400))
     iso, dotted, base, hours = calendar.iso, calendar.dotted, calendar.base, calendar.HOURS
     now = today.toordinal()
@@ -448,6 +454,12 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
                                f"{position // 30 + 1}.{position % 30 + 1}" if agenda else str(position + 1), action,
                                True, action, iso[deadline - base], "by", deadline_text))
             out.responsibles.append((next_responsible(), point, body, 0))
+            if len(schools) > 2 and joint.random() < COEXECUTOR_SHARE:
+                drawn = [school for school in joint.sample(schools, 3) if school != body]
+                # others of the department's schools, in the order the service reads them back (by id)
+                for position, other in enumerate(sorted(drawn[:1 + (joint.random() < 1 / 3)]), 1):
+                    out.responsibles.append((next_responsible(), point, other, position))
+                    out.coexecutors.append((assignment, other))
             controller = controlling[below(len(controlling))] if controlling else None
             executor = executing[below(len(executing))] if executing else None
             if draft:
@@ -633,12 +645,16 @@ class _SearchIndex:
             agenda.setdefault(document, []).append(SimpleNamespace(title=title, speakers=None, heard=[]))
         reports = {row[1]: [SimpleNamespace(text=row[3])] for row in plan.reports}
         changes = {row[1]: [SimpleNamespace(reason=row[4])] for row in plan.changes}
+        coexecutors: dict[int, list[SimpleNamespace]] = {}
+        for assignment, body in plan.coexecutors:
+            coexecutors.setdefault(assignment, []).append(self.bodies[body])
         assignments: dict[int, list[_AssignmentValues]] = {}
         for row in plan.assignments:
             assignments.setdefault(row[1], []).append(_AssignmentValues(
                 id=row[0], action=row[5], deadline=date.fromisoformat(row[6]), deadline_text=row[8],
                 controller_text=None, status=row[10], lead_body_id=row[3], lead_body=self.bodies[row[3]],
-                coexecutors=[], reports=reports.get(row[0], []), deadline_changes=changes.get(row[0], [])))
+                coexecutors=coexecutors.get(row[0], []), reports=reports.get(row[0], []),
+                deadline_changes=changes.get(row[0], [])))
         rows = []
         for row in plan.documents:
             document = row[0]
