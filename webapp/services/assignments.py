@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import (
-    Integer,
     and_,
     bindparam,
     case,
@@ -46,11 +45,12 @@ from webapp.services.bodies import check_assignable
 from webapp.services.documents import in_register_date_order
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
-from webapp.services.planner import unindexed
+from webapp.services.planner import unindexed, unordered
 from webapp.services.policy import (
     ASSIGNMENT_BRANCHES,
     SERIES_MESSAGE,
     assignment_reach,
+    coexecuted_apart,
     ensure,
     pending_change,
     reach_values,
@@ -164,12 +164,6 @@ _DATE_BY_KEY = paging.Sort(select(func.coalesce(Document.reg_date, Document.even
                            .where(Document.id == Assignment.document_id).scalar_subquery(), "date")
 
 
-def _sorted_by_id(order: paging.Sort) -> paging.Sort:
-    """«сначала новые» (`order`, either way) as a user's rows are read to be sorted: by the id plus nothing,
-    which no index gives, so neither database walks the primary key to find them in the order."""
-    return paging.Sort(Assignment.id + literal_column("0", Integer), "int", order.descending)
-
-
 def status_filter(asked: str | None, default: str = OPEN) -> str:
     """The list's status filter as asked (None: not asked, the `default`): OPEN, one status, or "" for every status
     — ALL, an empty choice (links made before «Открытые» became the default) and an unknown value alike."""
@@ -241,7 +235,7 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
     statuses asked, which SQLite, planning each arm of an OR alone, needs to read their indexes — and only those
     rows are joined to their documents, points and bodies; «сначала новые» of one body reads each branch apart
     instead, its rows sorted (the OR walked the primary key backwards for a school's few rows), and so are a
-    department's open rows on SQLite (_sorted_by_id). By the document's date each branch is read apart, each
+    department's open rows on SQLite (planner.unordered). By the document's date each branch is read apart, each
     row's date looked up by key (_DATE_BY_KEY): no branch can walk an index of it; every assignment (an
     overseer's) is read walking the documents in date order (_by_document_date).
 
@@ -296,6 +290,8 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
             query = query.where(or_(*branches.values()))
         wanted = ("lead", "coexecutor") if scope == "mine" else ("control",)
         branches = {name: branch for name, branch in branches.items() if name in wanted}
+    ored = branches  # the branches inside one OR; read each alone, the co-executor's as coexecuted_apart reads it
+    branches = {name: coexecuted_apart() if name == "coexecutor" else branch for name, branch in ored.items()}
     if grouped:
         return prepared(query, parts=functools.partial(_grouped, sort, [*conditions, *narrowed], branches, statuses,
                                                        status_from, size))
@@ -308,6 +304,7 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         asked = [Assignment.status.in_(OPEN_STATUSES)] if status == OPEN or overdue \
             else [Assignment.status == status] if status is not None else []
         arms = [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in branches.items()]
+        ored_arms = [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in ored.items()]
         if not arms:
             return prepared(query.where(false()))
         # the page's ids and sort keys first, of the assignments alone, and only those rows joined to their
@@ -327,19 +324,19 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
             # one OR PostgreSQL walked the primary key backwards for the few open rows of a school: at 1M 999,978
             # rows dropped for 22 (250-280 ms); and so each way did for the done ones of a school (55-60 ms;
             # SQLite 58-87) — by an id the key cannot give, her rows are read and sorted (about 20 ms less)
-            return prepared(query, branches=arms, rows=rows, rows_sort=_sorted_by_id(order))
+            return prepared(query, branches=arms, rows=rows, rows_sort=unordered(order))
         if order.key is Assignment.id and narrowed and db.engine.dialect.name == "sqlite":
             # SQLite, a department's open rows newest first after a cursor: the primary key from the cursor
             # dropped the other bodies' rows to the end (170-180 ms at 1M); her open rows sorted, 6 ms. (Her
             # closed rows, many more, are found soon by the walk; PostgreSQL walks well either way.)
-            return prepared(query, branches=[or_(*arms)], rows=rows, rows_sort=_sorted_by_id(order))
+            return prepared(query, branches=[or_(*ored_arms)], rows=rows, rows_sort=unordered(order))
         # (SQLite, given a range of the deadline beside the OR, reads the deadline's index from it for every body
         # of the organisation: a department's second page 9 -> 388 ms at 1M; so not read in ranges there)
-        return prepared(query, branches=[or_(*arms)], rows=rows, ranged=db.engine.dialect.name != "sqlite")
+        return prepared(query, branches=[or_(*ored_arms)], rows=rows, ranged=db.engine.dialect.name != "sqlite")
     split = [and_(branch, _status_is(s)) for name, branch in branches.items() if name != "coexecutor"
              for s in statuses]
-    if "coexecutor" in branches and statuses:
-        split.append(and_(branches["coexecutor"], *narrowed))
+    if "coexecutor" in branches and statuses:  # her few co-executed rows, sparse in the order: read and sorted
+        split.append(paging.Sorted(and_(branches["coexecutor"], *narrowed), unordered(order)))
     # the page's conditions no index's to SQLite: each branch but the co-executor's carries its status indexed,
     # and the co-executor's rows are found from her body's (a school's done ones after a cursor read every done
     # row of the organisation after it through (status, deadline): 50-54 -> 6-7 ms at 1M)
@@ -391,8 +388,9 @@ def _each_body(conditions: list, narrowed: list, branches: dict, statuses: list,
         elif name == "control":
             parts += [paging.first_rows(rows.where(branch, _status_is(status)), order, Assignment.id, position, size)
                       for status in statuses]
-        elif name == "coexecutor" and statuses:  # no index orders them: their few rows read and sorted once
-            parts.append(paging.first_rows(rows.where(branch, *narrowed), order, Assignment.id, position, size))
+        elif name == "coexecutor" and statuses:  # their few rows read and sorted once (see below)
+            parts.append(paging.first_rows(rows.where(branch, *narrowed), unordered(order), Assignment.id, position,
+                                           size))
     return parts
 
 

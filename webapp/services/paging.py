@@ -43,6 +43,16 @@ class Sort:
         return Sort(self.key, self.kind, not self.descending)
 
 
+@dataclass(frozen=True)
+class Sorted:
+    """A branch (prepared_keyset's `branches`) whose rows are read in an order of their own, `sort`: the page's order
+    as no index gives it (planner.unordered), so that its few rows are found through the index that finds them and
+    sorted."""
+
+    where: Any
+    sort: Sort
+
+
 def newest(id_column) -> Sort:
     """Newest first: the order of journals (notifications, the audit), whose ids grow with time."""
     return Sort(id_column, "int", descending=True)
@@ -275,10 +285,12 @@ def _firsts(query, branches: list, sort: Sort, id_column, position: tuple | None
     range read to its first size + 1 rows after the cursor. The first size + 1 of their union are the page's
     (merged). `rows`: the select each branch narrows when it is not `query` itself (the page's conditions without
     the joins that only bring the page's columns); `rows_sort`: `sort` as `rows` compute its key, when they do it
-    otherwise than `query` (a look-up by key where `query` joins)."""
+    otherwise than `query` (a look-up by key where `query` joins); a branch given as Sorted, in its own order."""
     rows = query if rows is None else rows
     firsts = _ranged_firsts if ranged else first_rows
-    return merged(query, [firsts(rows.where(branch), rows_sort or sort, id_column, position, size)
+    return merged(query, [first_rows(rows.where(branch.where), branch.sort, id_column, position, size)
+                          if isinstance(branch, Sorted) else
+                          firsts(rows.where(branch), rows_sort or sort, id_column, position, size)
                           for branch in branches], sort, id_column, size)
 
 
