@@ -302,8 +302,9 @@ def _list_statement(names: tuple[str, ...] | None, scope: str | None, status: st
         # on its own, and read every row of a department's 51 bodies (its body + status + deadline index unused)
         asked = [Assignment.status.in_(OPEN_STATUSES)] if status == OPEN or overdue \
             else [Assignment.status == status] if status is not None else []
-        arms = [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in branches.items()]
-        ored_arms = [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in ored.items()]
+        def armed(ways: dict) -> list:
+            return [branch if name == "coexecutor" else and_(branch, *asked) for name, branch in ways.items()]
+        arms, ored_arms = armed(branches), armed(ored)  # each read alone / inside one OR
         if not arms:
             return prepared(query.where(false()))
         # the page's ids and sort keys first, of the assignments alone, and only those rows joined to their
@@ -387,7 +388,7 @@ def _each_body(conditions: list, narrowed: list, branches: dict, statuses: list,
         elif name == "control":
             parts += [paging.first_rows(rows.where(branch, _status_is(status)), order, Assignment.id, position, size)
                       for status in statuses]
-        elif name == "coexecutor" and statuses:  # their few rows read and sorted once (see below)
+        elif name == "coexecutor" and statuses:  # their few rows by key (coexecuted_apart), sorted once
             parts.append(paging.first_rows(rows.where(branch, *narrowed), unordered(order), Assignment.id, position,
                                            size))
     return parts
