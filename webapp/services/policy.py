@@ -512,19 +512,22 @@ def _assignment_branches(body_ids, user_id) -> dict:
 ASSIGNMENT_BRANCHES = _assignment_branches(bindparam("reach_body_ids", expanding=True), bindparam("reach_user_id"))
 
 
-def coexecuted_apart():
-    """ASSIGNMENT_BRANCHES' «coexecutor» for a read of that branch alone (not inside an OR), with the same
-    parameter. On PostgreSQL the co-executed ids are read first, as one array, and then each assignment by its key
-    (`id = ANY(ARRAY(SELECT …))`): as `id IN (SELECT …)` the planner, expecting a department's 2,000 co-executed
-    rows to be met soon, walked the deadline index of every assignment for them (0.6-1.4 s at 1M) or hashed them
-    against every open one (150,000 rows, 33 ms). Not inside an OR walked in an order: there the array is searched
-    from its start for every row walked (a hashed IN is one probe). SQLite reads an IN's rows by key itself."""
-    coexecuting = ASSIGNMENT_BRANCHES["coexecutor"]
+def coexecuted_by_key(body_ids):
+    """responsible_branches' «coexecutor» for a read of that branch alone (not inside an OR): on PostgreSQL the
+    co-executed ids are read first, as one array, and then each assignment by its key (`id = ANY(ARRAY(SELECT …))`):
+    as `id IN (SELECT …)` the planner, expecting a department's 2,000 co-executed rows to be met soon, walked the
+    deadline index of every assignment for them (0.6-1.4 s at 1M) or hashed them against every open one (150,000
+    rows, 33 ms). Not inside an OR walked in an order: there the array is searched from its start for every row
+    walked (a hashed IN is one probe). SQLite reads an IN's rows by key itself."""
     if db.engine.dialect.name != "postgresql":
-        return coexecuting
-    ids = select(assignment_coexecutor.c.assignment_id).where(
-        assignment_coexecutor.c.body_id.in_(bindparam("reach_body_ids", expanding=True)))
+        return responsible_branches(body_ids)["coexecutor"]
+    ids = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
     return Assignment.id == any_(func.array(ids.scalar_subquery()))
+
+
+def coexecuted_apart():
+    """ASSIGNMENT_BRANCHES' «coexecutor» read alone (coexecuted_by_key), with the same parameter."""
+    return coexecuted_by_key(bindparam("reach_body_ids", expanding=True))
 
 
 def reach_values(user: User) -> dict:

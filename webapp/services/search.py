@@ -590,7 +590,10 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     if branches is None or (want_documents and documents is None):
         return None
     lead = None
-    if "lead" in branches and len(bodies := policy.reach_values(user)["reach_body_ids"]) <= BODIES:
+    bodies = policy.reach_values(user)["reach_body_ids"]
+    if "coexecutor" in branches:  # read alone below: by key
+        branches["coexecutor"] = policy.coexecuted_by_key(bodies)
+    if "lead" in branches and len(bodies) <= BODIES:
         led = branches.pop("lead")
         lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *filtering], led)
         apart = or_(Assignment.lead_body_id.is_(None), not_(led))  # the others' reads: none she leads, none twice
