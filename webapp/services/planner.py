@@ -29,9 +29,7 @@ def unordered(sort: Sort) -> Sort:
     rows are few (a user's co-executed assignments, one body's newest) and sparse in the order (spread over the
     whole organisation's years)."""
     key = sort.key
-    if sort.kind == "int":
-        key = key + literal_column("0", Integer)
-    elif db.engine.dialect.name == "sqlite":
+    if db.engine.dialect.name == "sqlite" and sort.kind != "int":
         key = UnaryExpression(key.self_group(), operator=operators.custom_op("+"), type_=key.type)
     elif sort.kind == "str":
         key = key.concat(literal_column("''"))

@@ -497,8 +497,12 @@ def visible_assignments(user: User):
 def responsible_branches(body_ids) -> dict:
     """WHERE clauses by name: the assignment's lead body («lead») or one of its co-executors («coexecutor») is among
     `body_ids` (values, or an expanding parameter); their OR is «one of its responsible bodies is among them»."""
-    coexecuting = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
-    return {"lead": Assignment.lead_body_id.in_(body_ids), "coexecutor": Assignment.id.in_(coexecuting)}
+    return {"lead": Assignment.lead_body_id.in_(body_ids), "coexecutor": Assignment.id.in_(_coexecuted_ids(body_ids))}
+
+
+def _coexecuted_ids(body_ids):
+    """The ids of the assignments some of `body_ids` co-execute (a select)."""
+    return select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
 
 
 def _assignment_branches(body_ids, user_id) -> dict:
@@ -520,9 +524,8 @@ def coexecuted_by_key(body_ids):
     rows, 33 ms). Not inside an OR walked in an order: there the array is searched from its start for every row
     walked (a hashed IN is one probe). SQLite reads an IN's rows by key itself."""
     if db.engine.dialect.name != "postgresql":
-        return responsible_branches(body_ids)["coexecutor"]
-    ids = select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
-    return Assignment.id == any_(func.array(ids.scalar_subquery()))
+        return Assignment.id.in_(_coexecuted_ids(body_ids))
+    return Assignment.id == any_(func.array(_coexecuted_ids(body_ids).scalar_subquery()))
 
 
 def coexecuted_apart():
@@ -544,14 +547,17 @@ def assignment_reach(user: User) -> tuple[tuple[str, ...], dict] | None:
     return ("lead", "coexecutor", "control") if values["reach_body_ids"] else ("control",), values
 
 
-def assignment_branches(user: User) -> dict | None:
+def assignment_branches(user: User, alone: bool = False) -> dict | None:
     """visible_assignments as the WHERE clauses whose OR it is (assignment_reach's branches with the user's
-    values), each of which an index can serve on its own; None: every assignment."""
+    values), each of which an index can serve on its own; None: every assignment. `alone`: for reads of each
+    branch on its own, not inside their OR (the co-executor's then by key: coexecuted_by_key)."""
     reach = assignment_reach(user)
     if reach is None:
         return None
     names, values = reach
     branches = _assignment_branches(values["reach_body_ids"], values["reach_user_id"])
+    if alone:
+        branches["coexecutor"] = coexecuted_by_key(values["reach_body_ids"])
     return {name: branches[name] for name in names}
 
 
@@ -582,16 +588,6 @@ def draft_bodies(user: User):
 
 
 # --- the same rules as reads of ids (a user's own objects, a few thousand, read through their indexes) -------------
-
-
-def visible_assignment_ids(user: User):
-    """The ids of the assignments `visible_assignments` lets the user read, as a UNION of one indexed read per
-    branch of it (`assignment_branches`): a query that wants only her assignments (search) reads them here. None:
-    every assignment."""
-    branches = assignment_branches(user)
-    if branches is None:
-        return None
-    return union(*(select(Assignment.id).where(branch) for branch in branches.values()))
 
 
 def readable_unpublished_document_ids(user: User):

@@ -585,15 +585,12 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     their own indexes). The ids are the policy's, so those entries are not tested again against its clause (an
     EXISTS per hit, a fifth of the read)."""
     want_assignments, want_documents = filters.kind != "document", _documents_possible(filters)
-    branches = policy.assignment_branches(user) if want_assignments else {}
+    branches = policy.assignment_branches(user, alone=True) if want_assignments else {}
     documents = policy.readable_unpublished_document_ids(user) if want_documents else None
     if branches is None or (want_documents and documents is None):
         return None
     lead = None
-    bodies = policy.reach_values(user)["reach_body_ids"]
-    if "coexecutor" in branches:  # read alone below: by key
-        branches["coexecutor"] = policy.coexecuted_by_key(bodies)
-    if "lead" in branches and len(bodies) <= BODIES:
+    if "lead" in branches and len(bodies := policy.reach_values(user)["reach_body_ids"]) <= BODIES:
         led = branches.pop("lead")
         lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *filtering], led)
         apart = or_(Assignment.lead_body_id.is_(None), not_(led))  # the others' reads: none she leads, none twice
