@@ -40,10 +40,14 @@ def _plain(value):
     return value
 
 
+DERIVED = ("password_hash", "sort_key", "doc_sort_date")  # left out of the digest (see fingerprint)
+
+
 def fingerprint(app, tables: tuple[str, ...] = TABLES) -> tuple[dict[str, int], str]:
     """Rows per generated table, and a SHA-256 over every row's values in key order (password hashes left out:
     each is salted anew; a body's sort key too: made from its name, which is in, and checked by
-    tests/web/test_admin_bodies_paging.py)."""
+    tests/web/test_admin_bodies_paging.py; and an assignment's copy of its document's date, which is in, checked by
+    test_each_assignment_holds_its_document_s_date)."""
     digest = hashlib.sha256()
     counts = {}
     with app.app_context():
@@ -52,7 +56,7 @@ def fingerprint(app, tables: tuple[str, ...] = TABLES) -> tuple[dict[str, int], 
             rows = db.session.execute(select(table).order_by(*table.primary_key)).all()
             counts[name] = len(rows)
             for row in rows:
-                values = [_plain(v) for k, v in row._mapping.items() if k not in ("password_hash", "sort_key")]
+                values = [_plain(v) for k, v in row._mapping.items() if k not in DERIVED]
                 digest.update(json.dumps([name, values], ensure_ascii=False, sort_keys=True).encode())
     return counts, digest.hexdigest()
 
@@ -80,6 +84,21 @@ def test_the_rows_are_those_recorded(app, runner, monkeypatch):
                               "(a column added to a generated table, a new kind of row), record COUNTS and DIGEST "
                               "again from the generator before your change and say why in the commit")
     assert leads_fingerprint(app) == LEADS, "the co-executors' draws changed rows that were there before them"
+
+
+def test_each_assignment_holds_its_document_s_date(app, runner, monkeypatch):
+    """gen-load writes each assignment's copy of its document's date (migration 0044's trigger would look it up per
+    row) as the trigger would: the registration date, else the event date."""
+    monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
+    result = runner.invoke(args=ARGUMENTS)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.execute(text(
+            "SELECT assignment.doc_sort_date, document.reg_date, document.event_date FROM assignment "
+            "JOIN document ON document.id = assignment.document_id")).all()
+    assert len(rows) == COUNTS["assignment"]
+    assert {row[0] is None for row in rows} == {False}
+    assert [_plain(row[0]) for row in rows] == [_plain(row[1] or row[2]) for row in rows]
 
 
 def _schema(app) -> list:

@@ -72,7 +72,8 @@ POINT = ("id", "document_id", "agenda_item_id", "position", "number", "text", "i
 RESPONSIBLE = ("id", "point_id", "body_id", "position")
 COEXECUTOR = ("assignment_id", "body_id")
 ASSIGNMENT = ("id", "document_id", "point_id", "lead_body_id", "controller_id", "action", "deadline",
-              "original_deadline", "deadline_text", "deadline_kind", "status", "created_at", "completed_on")
+              "original_deadline", "deadline_text", "deadline_kind", "status", "created_at", "completed_on",
+              "doc_sort_date")  # (the document's date, which migration 0044's trigger would otherwise look up per row)
 REPORT = ("id", "assignment_id", "author_id", "text", "created_at", "decision", "decided_by_id", "decided_at")
 CHANGE = ("id", "assignment_id", "requested_by_id", "requested_at", "reason", "requested_date", "old_date",
           "new_date", "status", "decided_by_id", "decided_at")
@@ -485,7 +486,8 @@ def _plans(sizes: Sizes, bodies: _Bodies, users: _Users, ids: _Ids, rng: random.
                     completed = iso[reported - base]
                     out.events.append((reported, _publish_moment(below), controller, 1, assignment, document))
             out.assignments.append((assignment, document, point, body, controller, action, iso[deadline - base],
-                                    iso[original - base], deadline_text, "by", status, created, completed))
+                                    iso[original - base], deadline_text, "by", status, created, completed,
+                                    iso[day - base]))
         if len(out.assignments) >= BATCH * 4 or len(out.documents) >= BATCH:
             yield out
             out = _Plan()

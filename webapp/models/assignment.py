@@ -92,6 +92,10 @@ class Assignment(db.Model):
     # with `series_id` set and `original_deadline` its due date (unique within the series).
     series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
     materialised_until: Mapped[date | None] = mapped_column(Date)  # a series: occurrences exist up to this day
+    # The date «Дата документа» sorts by (its document's registration date, else its event date): kept by the
+    # database's triggers (migration 0044) whoever writes the assignment or the document, never set by the
+    # service; deferred (read from the row when asked), so that no object holds a value a trigger replaced.
+    doc_sort_date: Mapped[date | None] = mapped_column(Date, deferred=True)
 
     document: Mapped[Document] = relationship()
     point: Mapped[Point | None] = relationship()
