@@ -42,3 +42,19 @@ def test_each_missed_target_is_named_with_its_figure_and_why():
 def test_a_table_all_met_says_so():
     rows = [BARE, _row(Page("page", "audit", "/audit", "a"), 10, 20, 200)]
     assert run.reasons(rows).strip() == "Every target met."
+
+
+def test_a_missed_time_without_a_known_reason_is_split_into_sql_and_the_process_s_own():
+    """The Server-Timing header's SQL time (bench/run.py reads both durations) says where a slow page's time goes."""
+    page = _row(Page("page", "protocol of 300 points", "/documents/1", "a"), 39.0, 56.7, 46)
+    page.sql50 = 9.5
+    rows = [BARE, page, _row(Page("page", "search", "/search?q=x", "a"), 40, 61, 50)]
+    protocol, search = run.reasons(rows).strip().splitlines()[1:]
+    assert protocol.startswith("- protocol of 300 points: of its 39.0 ms (p50), 9.5 ms in its 5 SQL statements")
+    assert "29.5 ms the process's own" in protocol and "bare route answers 2,000 req/s" in protocol
+    assert "not known to the bench" in search  # no SQL time reported: nothing more to say
+
+
+def test_the_server_timing_header_gives_both_durations_and_the_statements():
+    found = run.TIMING.search('app;dur=12.34, sql;dur=5.60;desc="9 statements"')
+    assert found and found.groups() == ("12.34", "5.60", "9")
