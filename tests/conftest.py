@@ -20,7 +20,7 @@ import time_machine
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from webapp import create_app
+from tests.app_factory import make_app
 from webapp.extensions import db
 from webapp.services.users import create_user
 
@@ -99,7 +99,7 @@ def _build(url: str, workdir: Path, fill: Callable[[], Any] | None) -> Any:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DOCFLOW_INSTANCE_PATH", str(workdir / "instance"))
-        app = create_app(_test_config(url, workdir / "files"))
+        app = make_app(_test_config(url, workdir / "files"))
     with app.app_context():
         migrate_database()
         built = fill() if fill else None
@@ -285,7 +285,7 @@ def private_app(databases: _Databases, kind: str, home: Path, fill: Callable[[],
                 ) -> Iterator[Any]:
     """An app on a private copy of a template database, its stored files in home/files; dropped after."""
     url, drop = databases.copy(kind, home, fill)
-    app = create_app(_test_config(url, home / "files"))
+    app = make_app(_test_config(url, home / "files"))
     try:
         yield app
     finally:

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.app_factory import make_app
 from tests.conftest import TEST_PASSWORD, AuthActions, _test_config
-from webapp import create_app
 from webapp.extensions import db
 from webapp.models import (
     Acknowledgment,
@@ -475,7 +475,7 @@ def world_app(databases, tmp_path_factory):
     soffice.chmod(0o755)
     with pytest.MonkeyPatch.context() as mp:  # module-scoped: the per-test private instance is not set yet
         mp.setenv("DOCFLOW_INSTANCE_PATH", str(tmp / "instance"))
-        app = create_app({**_test_config(url, tmp / "files"), "SOFFICE": str(soffice)})
+        app = make_app({**_test_config(url, tmp / "files"), "SOFFICE": str(soffice)})
     yield app, databases.built["world"], url
     with app.app_context():
         db.session.remove()
@@ -542,7 +542,7 @@ def test_permission_matrix(world_app, databases, row: Row, subject: str):
 def test_every_route_has_a_row(databases, tmp_path):
     """A new route without a row in the table fails here: the table is the whole application."""
     url, drop = databases.copy("migrated", tmp_path)
-    app = create_app(_test_config(url, tmp_path / "files"))
+    app = make_app(_test_config(url, tmp_path / "files"))
     try:
         declared = {(row.endpoint, row.method) for row in ROWS}
         routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()

@@ -1,0 +1,77 @@
+"""The tests' app factory: the service's create_app, minus what each new app paid again for work another app of the
+same test process had done already.
+
+The suite makes a new app for almost every test (thousands per process). A profile of three web test modules
+(`python -m cProfile -m pytest -n0 tests/web/test_documents.py tests/web/test_assignments.py`) showed 40% of
+their time going to two things every new app did from scratch:
+- Jinja parsed and compiled each page template again for each app's environment (22 of 82 s): here one process-wide
+  bytecode cache, Jinja's own mechanism (checked against the template's source, so a changed template is compiled
+  again);
+- Werkzeug generated and compiled the URL builder functions of all ~140 routes again for each app (10 of 82 s):
+  here a builder generated once per route is given to every app whose route is the same.
+A production process makes one app, so neither is for the service itself."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+from werkzeug.routing import Rule
+
+from webapp import create_app
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates kept in the process's memory for every app (Jinja checks each against its source's
+    checksum before use)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def _shared_builders() -> None:
+    """Rule._compile_builder (Werkzeug 3.x) remembered per route: the function it generates is a pure function of
+    the rule's text, its parsed parts, its defaults (converted to URL text by the rule's converters) and
+    `append_unknown` — all in the key — and takes the rule itself as its first argument, so one function serves
+    the same route in every app."""
+    generate = Rule._compile_builder
+    if getattr(generate, "shared_between_apps", False):
+        return
+    builders: dict[tuple, Any] = {}
+
+    @functools.wraps(generate)
+    def compile_builder(rule: Rule, append_unknown: bool = True):
+        defaults = rule.defaults or {}
+        key = (rule.rule, rule.subdomain, rule.host, append_unknown, tuple(rule._trace),
+               tuple(sorted((name, type(rule._converters[name]).__name__, rule._converters[name].to_url(value))
+                            for name, value in defaults.items() if name in rule._converters)),
+               tuple(sorted(map(str, defaults))))
+        if (builder := builders.get(key)) is None:
+            builder = builders[key] = generate(rule, append_unknown)
+        return builder
+
+    compile_builder.shared_between_apps = True
+    Rule._compile_builder = compile_builder
+
+
+_shared_builders()
+
+
+def make_app(config: dict[str, Any]) -> Flask:
+    """create_app(config), its pages' templates compiled once per process."""
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
