@@ -4,6 +4,7 @@ personal tokens (made once, scoped, revoked, expired), the JSON error shape, rat
 from __future__ import annotations
 
 import base64
+import json
 import re
 from datetime import timedelta
 
@@ -379,6 +380,10 @@ def test_openapi_document_and_docs_page(demo_app, client):
     assert spec["openapi"] == "3.1.0"
     assert {"/api/v1/documents", "/api/v1/assignments/{assignment_id}/accept"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    # every reference resolves, the default error response among them (written when the document is first read)
+    refs = set(re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', json.dumps(spec)))
+    assert ("responses", "DEFAULT_ERROR") in refs
+    assert [ref for ref in sorted(refs) if ref[1] not in spec["components"].get(ref[0], {})] == []
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "/api/v1/documents/{document_id}/transitions" in page.get_data(as_text=True)
     assert "cdn" not in page.get_data(as_text=True).lower()

@@ -45,28 +45,50 @@ class DocflowApi(Api):
 
     def __init__(self, *args, **kwargs):
         self._undocumented: list[tuple] = []  # blueprints registered whose views are not in the document yet
+        self._responses_undocumented = False  # the default responses of every HTTP status, not in it yet either
         self._documenting = threading.Lock()
+        # the thread writing the document, whose own reads of it do not wait: flask-smorest's set-up first
+        self._writer: int | None = threading.get_ident()
         super().__init__(*args, **kwargs)
+        self._writer = None
 
     def _register_error_handlers(self):
         pass
 
     # The OpenAPI document is written when first asked for, not in every create_app: describing the views costs
-    # 0.1 s per app (most apps, each test's among them, never serve the document).
+    # 0.1 s per app, the default responses (each HTTP status with the error schema) 0.03 s, and most apps, each
+    # test's among them, never serve the document.
     def register_blueprint(self, blp, *, parameters=None, **options):
         name = options.get("name", blp.name)
         self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
         self._app.register_blueprint(blp, **options)
         self._undocumented.append((blp, name, parameters))
 
+    def _register_responses(self):
+        self._responses_undocumented = True
+
     @property
     def spec(self):
+        if self._writer == threading.get_ident():
+            return self._spec
         with self._documenting:
-            while self._undocumented:
-                blp, name, parameters = self._undocumented.pop(0)
-                blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
-                self._spec.tag({"name": name, "description": blp.description})
+            self._writer = threading.get_ident()
+            try:
+                self._document()
+            finally:
+                self._writer = None
         return self._spec
+
+    def _document(self) -> None:
+        """What is not in the document yet, in the order flask-smorest writes it: the default responses first,
+        then each blueprint's views."""
+        if self._responses_undocumented:
+            super()._register_responses()
+            self._responses_undocumented = False
+        while self._undocumented:
+            blp, name, parameters = self._undocumented.pop(0)
+            blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
 
     @spec.setter
     def spec(self, value):
