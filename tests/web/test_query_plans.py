@@ -58,8 +58,10 @@ def plan(query, hide: tuple[str, ...] = ()) -> str:
 
 def test_the_catch_up_of_periodic_series_probes_its_partial_index(app):
     with app.app_context():
-        found = plan(occurrences.stale_series(date(2026, 12, 31)))
-    assert "ix_assignment_series" in found, found
+        # PostgreSQL over a test's tiny tables: ix_assignment_series_id costs alike (see the test below)
+        hide = ("ix_assignment_series_id",) if db.engine.dialect.name == "postgresql" else ()
+        found = plan(occurrences.stale_series(date(2026, 12, 31)), hide=hide)
+    assert re.search(r"\bix_assignment_series\b", found), found  # the partial index, not ix_assignment_series_id
 
 
 def test_the_catch_up_keeps_to_its_partial_index_under_sampled_statistics(app):
