@@ -10,7 +10,7 @@ their time going to two things every new app did from scratch:
 - Werkzeug generated and compiled the URL builder functions of all ~140 routes again for each app (10 of 82 s):
   here a builder generated once per route is given to every app whose route is the same;
 and, next in the profile, each app read the workflow definitions' YAML again (25 of its 85 ms).
-A production process makes one app, so neither is for the service itself."""
+A production process makes one app, so none of this is for the service itself."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ _shared_workflows()
 
 
 def make_app(config: dict[str, Any]) -> Flask:
-    """create_app(config), its pages' templates compiled once per process."""
+    """create_app(config), with what the module's docstring says kept for every app of the test process."""
     app = create_app(config)
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     return app
