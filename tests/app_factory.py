@@ -15,6 +15,7 @@ A production process makes one app, so none of this is for the service itself.""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ from werkzeug.routing import Rule
 
 from webapp import create_app
 from webapp.services import workflows
-from webapp.workflow import Registry
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -46,58 +46,49 @@ class _CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = _CompiledTemplates()
 
 
-def _shared_builders() -> None:
+def _kept_per_process(owner: Any, name: str, key_of: Callable[..., Hashable]) -> None:
+    """Put in place of `owner.name` a function that calls the original once per key (`key_of` of the same arguments)
+    and answers every later call with the same key from memory; installing it twice changes nothing."""
+    original = getattr(owner, name)
+    if getattr(original, "kept_per_process", False):
+        return
+    kept: dict[Hashable, Any] = {}
+
+    @functools.wraps(original)
+    def remembered(*args):
+        key = key_of(*args)
+        if (value := kept.get(key)) is None:
+            value = kept[key] = original(*args)
+        return value
+
+    remembered.kept_per_process = True
+    setattr(owner, name, remembered)
+
+
+def _builder_key(rule: Rule, append_unknown: bool = True) -> Hashable:
     """Rule._compile_builder (Werkzeug 3.x) remembered per route: the function it generates is a pure function of
     the rule's text, its parsed parts, its defaults (converted to URL text by the rule's converters) and
     `append_unknown` — all in the key — and takes the rule itself as its first argument, so one function serves
     the same route in every app."""
-    generate = Rule._compile_builder
-    if getattr(generate, "shared_between_apps", False):
-        return
-    builders: dict[tuple, Any] = {}
-
-    @functools.wraps(generate)
-    def compile_builder(rule: Rule, append_unknown: bool = True):
-        defaults = rule.defaults or {}
-        key = (rule.rule, rule.subdomain, rule.host, append_unknown, tuple(rule._trace),
-               tuple(sorted((name, type(rule._converters[name]).__name__, rule._converters[name].to_url(value))
-                            for name, value in defaults.items() if name in rule._converters)),
-               tuple(sorted(map(str, defaults))))
-        if (builder := builders.get(key)) is None:
-            builder = builders[key] = generate(rule, append_unknown)
-        return builder
-
-    compile_builder.shared_between_apps = True
-    Rule._compile_builder = compile_builder
+    defaults = rule.defaults or {}
+    return (rule.rule, rule.subdomain, rule.host, append_unknown, tuple(rule._trace),
+            tuple(sorted((name, type(rule._converters[name]).__name__, rule._converters[name].to_url(value))
+                         for name, value in defaults.items() if name in rule._converters)),
+            tuple(sorted(map(str, defaults))))
 
 
-_shared_builders()
-
-
-def _shared_workflows() -> None:
+def _workflows_key(directory) -> Hashable:
     """The workflow definitions read once per process for each directory and content (every file's name, size and
     modification time in the key): reading the YAML files was a quarter of each app's making. The definitions are
     never changed after loading."""
-    load = workflows.load_registry
-    if getattr(load, "shared_between_apps", False):
-        return
-    registries: dict[tuple, Registry] = {}
-
-    @functools.wraps(load)
-    def load_registry(directory):
-        directory = Path(directory)
-        files = tuple(sorted((path.name, path.stat().st_mtime_ns, path.stat().st_size)
-                             for path in directory.iterdir() if path.is_file())) if directory.is_dir() else ()
-        key = (str(directory.resolve()), files)
-        if (registry := registries.get(key)) is None:
-            registry = registries[key] = load(directory)
-        return registry
-
-    load_registry.shared_between_apps = True
-    workflows.load_registry = load_registry
+    directory = Path(directory)
+    files = tuple(sorted((path.name, (stat := path.stat()).st_mtime_ns, stat.st_size)
+                         for path in directory.iterdir() if path.is_file())) if directory.is_dir() else ()
+    return str(directory.resolve()), files
 
 
-_shared_workflows()
+_kept_per_process(Rule, "_compile_builder", _builder_key)
+_kept_per_process(workflows, "load_registry", _workflows_key)
 
 
 def make_app(config: dict[str, Any]) -> Flask:
