@@ -60,8 +60,11 @@ def frozen_clock() -> Iterator[FrozenClock]:
 
 @pytest.fixture(autouse=True)
 def _private_instance(tmp_path, monkeypatch):
-    """No test writes into the clone's instance/ folder."""
+    """No test writes into the clone's instance/ folder; and the tests' throwaway SQLite databases (theirs and the
+    servers' they start) commit without waiting for the disk (half a millisecond a commit on the development
+    machine; about 1% of the suite's time there, more on a slower disk)."""
     monkeypatch.setenv("DOCFLOW_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DOCFLOW_SQLITE_SYNC_EVERY_COMMIT", "false")
 
 
 # --- databases: built once per test process, copied for each test ---------------------------------------

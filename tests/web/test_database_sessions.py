@@ -39,3 +39,29 @@ def test_the_url_s_own_options_are_kept_beside_the_service_s(app):
         finally:
             db.session.rollback()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize(("setting", "synchronous"), [(None, 2), ("true", 2), ("false", 1)])
+def test_sqlite_waits_for_the_disk_at_every_commit_unless_told_not_to(app, monkeypatch, setting, synchronous):
+    """By default a SQLite commit is on the disk before the service answers (synchronous=FULL, 2): a registered
+    number survives a power cut. DOCFLOW_SQLITE_SYNC_EVERY_COMMIT=false (the tests' throwaway databases) gives
+    NORMAL (1), on every connection of the pool."""
+    from webapp import create_app
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's own setting")
+    if setting is None:
+        monkeypatch.delenv("DOCFLOW_SQLITE_SYNC_EVERY_COMMIT", raising=False)
+    else:
+        monkeypatch.setenv("DOCFLOW_SQLITE_SYNC_EVERY_COMMIT", setting)
+    config = {key: value for key, value in app.config.items() if key != "SQLITE_SYNC_EVERY_COMMIT"}
+    other = create_app(config)
+    with other.app_context():
+        try:
+            assert db.session.scalar(text("PRAGMA synchronous")) == synchronous
+            with db.engine.connect() as another:  # a second connection, while the session holds its own
+                assert another.scalar(text("PRAGMA synchronous")) == synchronous
+        finally:
+            db.session.remove()
+            db.engine.dispose()
