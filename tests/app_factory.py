@@ -9,7 +9,8 @@ their time going to two things every new app did from scratch:
   again);
 - Werkzeug generated and compiled the URL builder functions of all ~140 routes again for each app (10 of 82 s):
   here a builder generated once per route is given to every app whose route is the same;
-and, next in the profile, each app read the workflow definitions' YAML again (25 of its 85 ms).
+and, next in the profile, each app read the workflow definitions' YAML again (25 of its 85 ms). On PostgreSQL each
+app also opened new connections, whose backends read the catalog again: the engines are kept per URL.
 A production process makes one app, so none of this is for the service itself."""
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from sqlalchemy.engine import make_url
 from werkzeug.routing import Rule
 
 from webapp import create_app
@@ -48,7 +51,8 @@ COMPILED_TEMPLATES = _CompiledTemplates()
 
 def _kept_per_process(owner: Any, name: str, key_of: Callable[..., Hashable]) -> None:
     """Put in place of `owner.name` a function that calls the original once per key (`key_of` of the same arguments)
-    and answers every later call with the same key from memory; installing it twice changes nothing."""
+    and answers every later call with the same key from memory (a key of None: called every time); installing it
+    twice changes nothing."""
     original = getattr(owner, name)
     if getattr(original, "kept_per_process", False):
         return
@@ -56,7 +60,8 @@ def _kept_per_process(owner: Any, name: str, key_of: Callable[..., Hashable]) ->
 
     @functools.wraps(original)
     def remembered(*args):
-        key = key_of(*args)
+        if (key := key_of(*args)) is None:
+            return original(*args)
         if (value := kept.get(key)) is None:
             value = kept[key] = original(*args)
         return value
@@ -87,8 +92,23 @@ def _workflows_key(directory) -> Hashable:
     return str(directory.resolve()), files
 
 
+def _engine_key(_extension: SQLAlchemy, bind_key: str | None, options: dict[str, Any], _app: Flask
+                ) -> Hashable | None:
+    """A PostgreSQL engine (and its pool of connections) kept per URL and engine options for every app of the test
+    process. Each test's app used to open new connections, and a new PostgreSQL backend reads the catalog for each
+    table and index it touches again: about 20 ms of the server's CPU for a few pages, in every test. A test's copy
+    of a template database is put back and used again by later tests (conftest's _Databases), whose apps now find
+    its connections open. SQLite's copies are new files in each test's folder: their engines are not kept."""
+    url = make_url(options["url"])
+    if url.get_backend_name() != "postgresql":
+        return None
+    rest = tuple(sorted((name, repr(value)) for name, value in options.items() if name != "url"))
+    return bind_key, url.render_as_string(hide_password=False), rest
+
+
 _kept_per_process(Rule, "_compile_builder", _builder_key)
 _kept_per_process(workflows, "load_registry", _workflows_key)
+_kept_per_process(SQLAlchemy, "_make_engine", _engine_key)
 
 
 def make_app(config: dict[str, Any]) -> Flask:
