@@ -15,8 +15,9 @@ A production process makes one app, so none of this is for the service itself.""
 
 from __future__ import annotations
 
+import copy
 import functools
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy.engine import make_url
 from werkzeug.routing import Rule
+from werkzeug.routing.rules import RulePart
 
 from webapp import create_app
 from webapp.services import workflows
@@ -82,6 +84,34 @@ def _builder_key(rule: Rule, append_unknown: bool = True) -> Hashable:
             tuple(sorted(map(str, defaults))))
 
 
+def _parsed_once(parse: Callable[[Rule, str], Iterable[RulePart]]) -> Callable[[Rule, str], list[RulePart]]:
+    """Rule._parse_rule (Werkzeug 3.x) remembered per rule text and the map's converter classes: parsing the ~140
+    routes' rules with their regular expressions was half of each app's making once the builders were kept. Its
+    parts depend on nothing else (a converter's regex on its class and arguments); what it does to the rule besides
+    (the trace, the arguments, a converter object per variable, made for this rule's map) is done again from the
+    remembered record."""
+    parsed: dict[Hashable, tuple[list[RulePart], list, list]] = {}
+
+    def parse_rule(rule: Rule, text: str) -> list[RulePart]:
+        key = (text, frozenset(rule.map.converters.items()))
+        if (record := parsed.get(key)) is None:
+            trace_before, converters_before = len(rule._trace), dict(rule._converters)
+            parts = list(parse(rule, text))
+            made = [(name, converter) for name, converter in rule._converters.items()
+                    if converters_before.get(name) is not converter]
+            parsed[key] = parts, rule._trace[trace_before:], made
+            return list(parts)
+        parts, trace, made = record
+        rule._trace.extend(trace)
+        for name, converter in made:  # the converter as its class made it with the same arguments, for this map
+            rule._converters[name] = own = copy.copy(converter)
+            own.map = rule.map
+            rule.arguments.add(name)
+        return list(parts)
+
+    return parse_rule
+
+
 def _workflows_key(directory) -> Hashable:
     """The workflow definitions read once per process for each directory and content (every file's name, size and
     modification time in the key): reading the YAML files was a quarter of each app's making. The definitions are
@@ -107,6 +137,9 @@ def _engine_key(_extension: SQLAlchemy, bind_key: str | None, options: dict[str,
 
 
 _kept_per_process(Rule, "_compile_builder", _builder_key)
+if not getattr(Rule._parse_rule, "kept_per_process", False):
+    Rule._parse_rule = _parsed_once(Rule._parse_rule)
+    Rule._parse_rule.kept_per_process = True
 _kept_per_process(workflows, "load_registry", _workflows_key)
 _kept_per_process(SQLAlchemy, "_make_engine", _engine_key)
 
