@@ -202,7 +202,8 @@ class _Databases:
             return False
 
     def restore(self, kind: str, url: str) -> None:
-        """Put a private copy back as its template was (its app's connections must be closed)."""
+        """Put a private copy back as its template was (on SQLite its app's connections must be closed first; on
+        PostgreSQL they may stay open, idle)."""
         template = self.templates[kind]
         if not TEST_PG:
             path = Path(url.removeprefix("sqlite:///"))

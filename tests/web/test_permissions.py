@@ -491,7 +491,8 @@ def _reset(app, databases, url, method: str = "POST") -> None:
     if _changed["world"]:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            if db.engine.dialect.name == "sqlite":  # its file is copied over; PostgreSQL's copy is put back in place
+                db.engine.dispose()
         databases.restore("world", url)
     _changed["world"] = method != "GET"
 
