@@ -233,5 +233,6 @@ def test_an_emblem_is_uploaded_with_the_body_and_only_a_picture(app, client, adm
     assert post(remove_emblem="y").status_code == 302
     with app.app_context():
         assert db.session.get(Body, body_id).emblem_file is None
-        assert [e.action for e in db.session.scalars(select(Event).where(Event.action.like("body.emblem%")))] == [
+        assert [e.action for e in db.session.scalars(
+            select(Event).where(Event.action.like("body.emblem%")).order_by(Event.id))] == [
             "body.emblem", "body.emblem_remove"]

@@ -98,7 +98,8 @@ def test_upload_versions_and_use_for_new_renders(demo_app, admin_client):
         assert [(r.version, r.active) for r in rows] == [(1, False), (2, True)]
         assert "ВЕРСИЯ ДВА" in docx_text(rendering.render_document(db.session.get(Document, draft_id)))
         first_id = rows[0].id
-        events = [e.action for e in db.session.scalars(select(Event).where(Event.action.like("template.%")))]
+        events = [e.action for e in db.session.scalars(
+            select(Event).where(Event.action.like("template.%")).order_by(Event.id))]
         assert events == ["template.upload", "template.upload"]
     response = admin_client.post(f"/admin/templates/{first_id}/activate", data={"csrf_token": _csrf(admin_client)})
     assert response.status_code == 302

@@ -120,7 +120,8 @@ def test_an_ended_deputy_acts_no_more(demo_app, client, auth, order_on_signing):
     assert response.status_code == 302
     assert _sign(client, auth, "approver2", doc_id).status_code == 403
     with demo_app.app_context():
-        assert [e.action for e in db.session.scalars(select(Event).where(Event.action.like("deputy.%")))] == [
+        assert [e.action for e in db.session.scalars(
+            select(Event).where(Event.action.like("deputy.%")).order_by(Event.id))] == [
             "deputy.add", "deputy.end"]
 
 
