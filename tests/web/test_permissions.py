@@ -12,13 +12,16 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
+from flask import current_app
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from tests.app_factory import make_app
-from tests.conftest import TEST_PASSWORD, AuthActions, _test_config
+from tests.conftest import TEST_PASSWORD, TODAY, AuthActions, _test_config, moment
 from webapp.extensions import db
 from webapp.models import (
     Acknowledgment,
@@ -38,7 +41,6 @@ from webapp.models import (
     User,
 )
 from webapp.services.files import store_bytes
-from webapp.services.tokens import create_token
 from webapp.services.users import create_user
 
 ROLES = [role.value for role in Role]
@@ -113,12 +115,38 @@ def build_world() -> dict:
               progress_done=1, progress_total=1, result_id=stored.id, result_name="выгрузка.pdf",
               result_type="application/pdf")
     db.session.add(job)
+    bearer = {}
+    for login, user in users.items():  # rows, as above: create_token would record an audit event
+        bearer[login] = f"dfl_matrix_{login}"
+        db.session.add(ApiToken(user_id=user.id, name="Матрица", prefix=bearer[login][:12], scopes="read write",
+                                token_hash=hashlib.sha256(bearer[login].encode()).hexdigest(),
+                                expires_at=datetime(2027, 1, 1, tzinfo=UTC)))
     db.session.flush()
-    return {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
+    world = {"own": own.id, "other": other.id, "draft": draft.id, "step": step.id, "on_approval": on_approval.id,
             "published": published.id, "new": new.id, "in_work": in_work.id, "reported": reported.id,
             "pending": pending.id, "report_file": report_file.id, "draft_file": draft_file.id, "calendar": token.id,
             "feed": feed, "import": upload.id, "api_token": api_token.id, "job": job.id,
-            "users": {login: user.id for login, user in users.items()}}
+            "users": {login: user.id for login, user in users.items()}, "bearer": bearer}
+    db.session.commit()
+    world["cookies"] = _signed_in(list(users))
+    return world
+
+
+def _signed_in(logins: list[str]) -> dict[str, str]:
+    """Everyone signed in once through the login form, in the template: the session rows are in every copy of the
+    world, and a test starts from its subject's cookie (three requests fewer: the login page, the login, and a page
+    for a form's CSRF token)."""
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    cookies = {}
+    # Half a minute before the tests' clock starts: a signed cookie from a later moment is refused (a negative age),
+    # and a session seen less than a minute ago is not written to again by each request.
+    with time_machine.travel(moment(TODAY) - timedelta(seconds=30), tick=False):
+        for login in logins:
+            client = current_app.test_client()
+            with current_app.app_context():  # its own `g`: the requests would share the template's signed-in user
+                assert AuthActions(client).login(login).status_code == 302, login
+            cookies[login] = client.get_cookie(name).value
+    return cookies
 
 
 # --- the table -------------------------------------------------------------------------------------------------------
@@ -502,31 +530,35 @@ def _login_name(subject: str) -> str:
     return f"{role}_{'a' if where == 'own' else 'b'}"
 
 
+def _signed_in_as(app, client, cookie: str) -> str:
+    """The client carries a subject's session cookie from the template; returns a CSRF token of that session (what
+    its pages' forms would hold: Flask-WTF's own token, made now)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    client.set_cookie(name, cookie)
+    with app.test_request_context(headers={"Cookie": f"{name}={cookie}"}):
+        return generate_csrf()
+
+
 @pytest.mark.parametrize("subject", SUBJECTS)
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 def test_permission_matrix(world_app, databases, row: Row, subject: str):
     app, world, url = world_app
     _reset(app, databases, url, row.method)
     client = app.test_client()
-    auth = AuthActions(client)
     with app.app_context():
         path, data = row.path(world), row.data(world)
     if row.api:
-        headers = {}
-        if subject != "anonymous":
-            with app.app_context():
-                user = db.session.get(User, world["users"][_login_name(subject)])
-                headers["Authorization"] = "Bearer " + create_token(user, "matrix", ["read", "write"], 30)[1]
-                db.session.commit()
+        headers = {} if subject == "anonymous" else {"Authorization": "Bearer " + world["bearer"][_login_name(subject)]}
         response = client.open(path, method=row.method, headers=headers,
                                json=data if row.method != "GET" else None)
         assert response.status_code == row.expected(subject), (
             f"{row.id} as {subject}: {response.status_code}\n{response.get_data()[:600]!r}")
         assert response.mimetype == "application/json" or response.status_code == 200, "an API error is JSON"
         return
-    if subject != "anonymous":
-        assert auth.login(_login_name(subject)).status_code == 302
-    token = auth.csrf("/login" if subject == "anonymous" else "/notifications")
+    if subject == "anonymous":
+        token = AuthActions(client).csrf("/login")
+    else:
+        token = _signed_in_as(app, client, world["cookies"][_login_name(subject)])
     if row.method == "GET":
         response = client.get(path)
     else:
