@@ -192,6 +192,16 @@ class _Databases:
                 free.append(name)
         return _pg_url(name), release
 
+    @staticmethod
+    def let_go(app) -> None:
+        """Before its copy is put back: the app's session ends; a SQLite file (copied over, or dropped) also needs
+        its connections closed, while a PostgreSQL copy is put back in place and its engine stays open for the
+        copy's next app (a new backend reads the catalog again)."""
+        with app.app_context():
+            db.session.remove()
+            if db.engine.dialect.name == "sqlite":
+                db.engine.dispose()
+
     def _put_back(self, kind: str, name: str) -> bool:
         """Put a PostgreSQL copy back as its template was, in place (a few deletes and inserts: about 30 ms, against
         250 ms for dropping it and copying the template again); when that cannot be done (a test changed the
@@ -325,10 +335,7 @@ def private_app(databases: _Databases, kind: str, home: Path, fill: Callable[[],
     try:
         yield app
     finally:
-        with app.app_context():
-            db.session.remove()
-            if db.engine.dialect.name == "sqlite":  # PostgreSQL's engine stays open for the copy's next test
-                db.engine.dispose()
+        databases.let_go(app)
         drop()
 
 

@@ -517,10 +517,7 @@ _changed = {"world": True}  # whether a call since the last restore may have cha
 def _reset(app, databases, url, method: str = "POST") -> None:
     """Put the world back when the last call may have changed it (a POST); GETs leave only sessions behind."""
     if _changed["world"]:
-        with app.app_context():
-            db.session.remove()
-            if db.engine.dialect.name == "sqlite":  # its file is copied over; PostgreSQL's copy is put back in place
-                db.engine.dispose()
+        databases.let_go(app)
         databases.restore("world", url)
     _changed["world"] = method != "GET"
 
