@@ -515,7 +515,8 @@ _changed = {"world": True}  # whether a call since the last restore may have cha
 
 
 def _reset(app, databases, url, method: str = "POST") -> None:
-    """Put the world back when the last call may have changed it (a POST); GETs leave only sessions behind."""
+    """Put the world back when the last call may have changed it: not after a GET, whose own small writes (notices
+    marked read, a catch-up of periodic assignments) are taken to move no later call's status."""
     if _changed["world"]:
         databases.let_go(app)
         databases.restore("world", url)
