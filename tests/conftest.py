@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 import time_machine
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 from tests.app_factory import make_app
@@ -401,6 +401,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def audit_events(*conditions) -> list:
+    """The audit trail's events that meet the conditions, in the order they were recorded (by id): not in the order
+    their rows lie on disk, which a PostgreSQL copy put back in part reuses freely."""
+    from webapp.models import Event
+
+    return list(db.session.scalars(select(Event).where(*conditions).order_by(Event.id)))
 
 
 @contextmanager

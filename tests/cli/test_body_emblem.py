@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import audit_events
 from tests.web.test_gost_rendering import ORDER_FORM, YUGRA, _create, _download
 from webapp.extensions import db
 from webapp.models import Body, Event
@@ -59,7 +60,7 @@ def test_a_png_by_short_name_and_a_jpeg_by_id_become_the_emblem(demo_app, tmp_pa
     _, sha_jpeg, kind = _emblem(demo_app)
     assert sha_jpeg != sha and kind == "image/jpeg"
     with demo_app.app_context():  # audited as the command line's
-        events = list(db.session.scalars(select(Event).where(Event.action == "body.emblem").order_by(Event.id)))
+        events = audit_events(Event.action == "body.emblem")
         assert len(events) == 2 and events[-1].after["by"] == "command line"
     assert _invoke(demo_app, str(body_id), "--remove").exit_code == 0
     assert _emblem(demo_app)[1] is None

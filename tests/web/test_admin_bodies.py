@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, audit_events
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Event, Membership, User
 from webapp.services import transitions
@@ -41,7 +41,7 @@ def _create(client, auth, name: str, **fields) -> int:
 
 
 def _events(action: str) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(Event.action == action).order_by(Event.id)))
+    return audit_events(Event.action == action)
 
 
 def test_an_admin_builds_the_tree(app, client, admin):
@@ -233,6 +233,5 @@ def test_an_emblem_is_uploaded_with_the_body_and_only_a_picture(app, client, adm
     assert post(remove_emblem="y").status_code == 302
     with app.app_context():
         assert db.session.get(Body, body_id).emblem_file is None
-        assert [e.action for e in db.session.scalars(
-            select(Event).where(Event.action.like("body.emblem%")).order_by(Event.id))] == [
+        assert [e.action for e in audit_events(Event.action.like("body.emblem%"))] == [
             "body.emblem", "body.emblem_remove"]

@@ -9,7 +9,7 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, audit_events
 from tests.fidelity import docx_text
 from tests.unit.test_template_safety import XXE, docx_with, rezip
 from webapp.extensions import db
@@ -98,8 +98,7 @@ def test_upload_versions_and_use_for_new_renders(demo_app, admin_client):
         assert [(r.version, r.active) for r in rows] == [(1, False), (2, True)]
         assert "ВЕРСИЯ ДВА" in docx_text(rendering.render_document(db.session.get(Document, draft_id)))
         first_id = rows[0].id
-        events = [e.action for e in db.session.scalars(
-            select(Event).where(Event.action.like("template.%")).order_by(Event.id))]
+        events = [e.action for e in audit_events(Event.action.like("template.%"))]
         assert events == ["template.upload", "template.upload"]
     response = admin_client.post(f"/admin/templates/{first_id}/activate", data={"csrf_token": _csrf(admin_client)})
     assert response.status_code == 302

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import audit_events
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, Event, Report, User
@@ -93,8 +94,7 @@ def test_report_accept_with_files_and_history(app, client, auth, setup, frozen_c
         a = db.session.get(Assignment, aid)
         assert a.status == "done" and a.completed_on == date(2026, 11, 30) and not a.done_late
         assert [f.filename for f in a.reports[0].files] == ["prikaz.pdf"]
-        assert [e.action for e in db.session.scalars(
-            select(Event).where(Event.object_type == "assignment").order_by(Event.id))] == [
+        assert [e.action for e in audit_events(Event.object_type == "assignment")] == [
             "assignment.take", "assignment.report", "assignment.accept"]
     page = client.get(f"/assignments/{aid}").get_data(as_text=True)
     assert "prikaz.pdf" in page and "Служба создана приказом № 12." in page and "Отчёт принят: исполнено" in page

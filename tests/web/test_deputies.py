@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TODAY, FrozenClock
+from tests.conftest import TODAY, FrozenClock, audit_events
 from webapp.extensions import db
 from webapp.models import Deputy, Document, Event, Notification, User
 from webapp.services import transitions
@@ -120,8 +120,7 @@ def test_an_ended_deputy_acts_no_more(demo_app, client, auth, order_on_signing):
     assert response.status_code == 302
     assert _sign(client, auth, "approver2", doc_id).status_code == 403
     with demo_app.app_context():
-        assert [e.action for e in db.session.scalars(
-            select(Event).where(Event.action.like("deputy.%")).order_by(Event.id))] == [
+        assert [e.action for e in audit_events(Event.action.like("deputy.%"))] == [
             "deputy.add", "deputy.end"]
 
 
