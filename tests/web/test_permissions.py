@@ -505,9 +505,7 @@ def world_app(databases, tmp_path_factory):
         mp.setenv("DOCFLOW_INSTANCE_PATH", str(tmp / "instance"))
         app = make_app({**_test_config(url, tmp / "files"), "SOFFICE": str(soffice)})
     yield app, databases.built["world"], url
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    databases.let_go(app)
     drop()
 
 
