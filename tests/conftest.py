@@ -135,10 +135,9 @@ class _Databases:
         self.built: dict[str, Any] = {}  # what each template's fill returned (a world's ids)
         self.snapshots: dict[str, _Snapshot] = {}  # PostgreSQL: how to put a copy of each template back
         self.free: dict[str, list[str]] = {}  # PostgreSQL: copies put back after their test, ready for the next
-        # PostgreSQL: the connection that puts each copy back, kept open (a new backend reads the catalog of every
-        # table again: 35 of a put-back's 70 ms)
-        self.putting_back: dict[str, psycopg.Connection] = {}
-        self.horizons: dict[str, str] = {}  # PostgreSQL: each copy's last put-back (its transaction's id)
+        # PostgreSQL: per copy, the connection that puts it back, kept open (a new backend reads the catalog of every
+        # table again: 35 of a put-back's 70 ms), and its last put-back (that transaction's id)
+        self.putting_back: dict[str, tuple[psycopg.Connection, str]] = {}
 
     def _execute(self, sql: str) -> None:
         with self.admin.connect() as conn:
@@ -208,14 +207,14 @@ class _Databases:
         schema, or left a connection holding locks), drop it. True when the copy can be used again."""
         snapshot = self.snapshots[kind]
         try:
-            if (conn := self.putting_back.get(name)) is None:
-                conn = self.putting_back[name] = _Snapshot.connect(name)
-            self.horizons[name] = snapshot.put_back(name, conn, self.horizons.get(name, snapshot.horizon))
+            if name not in self.putting_back:
+                self.putting_back[name] = _Snapshot.connect(name), snapshot.horizon
+            conn, horizon = self.putting_back[name]
+            self.putting_back[name] = conn, snapshot.put_back(name, conn, horizon)
             return True
         except Exception:  # noqa: BLE001 - any failure: the copy is dropped and the next test gets a fresh one
-            self.horizons.pop(name, None)
-            if (conn := self.putting_back.pop(name, None)) is not None:
-                conn.close()
+            if (kept := self.putting_back.pop(name, None)) is not None:
+                kept[0].close()
             self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             return False
 
@@ -234,7 +233,7 @@ class _Databases:
             self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self.strategy}')
 
     def close(self) -> None:
-        for conn in self.putting_back.values():
+        for conn, _horizon in self.putting_back.values():
             conn.close()
         if self.admin is not None:
             for name in [*self.templates.values(), *(n for names in self.free.values() for n in names)]:
