@@ -103,11 +103,14 @@ def test_each_assignment_holds_its_document_s_date(app, runner, monkeypatch):
 
 def _schema(app) -> list:
     """Every index and trigger with its definition (expression and partial indexes too, which SQLAlchemy's
-    reflection skips)."""
+    reflection skips); on PostgreSQL every constraint too, with whether it is validated."""
     with app.app_context():
         sql = ("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
                if db.engine.dialect.name == "sqlite" else
-               "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+               "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+               "UNION ALL SELECT 'constraint', conrelid::regclass::text || '.' || conname, "
+               "pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END "
+               "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace")
         return sorted(db.session.execute(text(sql)).all())
 
 
@@ -146,13 +149,15 @@ def _found(app, words: str, column: str = "lexemes") -> list[int]:
 
 
 def test_the_load_leaves_the_schema_and_settings_as_they_were(app, runner, monkeypatch):
-    """The indexes and triggers the SQLite load drops for its speed are all back, defined as the migrations made
-    them, and the connection's settings are set back."""
+    """The indexes and triggers (and PostgreSQL's foreign keys) the load drops for its speed are all back, defined
+    as the migrations made them, and the connection's settings are set back."""
     monkeypatch.setenv("DOCFLOW_PASSWORD", PASSWORD)
     schema, settings = _schema(app), _settings(app)
     with app.app_context():
         sqlite = db.engine.dialect.name == "sqlite"
-    assert ("trigger", "search_entry_ai") in {(kind, name) for kind, name, _ in schema} or not sqlite
+    named = {(kind, name) for kind, name, _ in schema}
+    assert ("trigger", "search_entry_ai") in named if sqlite else (
+        ("constraint", "assignment.fk_assignment_document_id_document") in named)
     result = runner.invoke(args=[*ARGUMENTS[:-2], "--seed", "12", "--search"])
     assert result.exit_code == 0, result.output
     assert _schema(app) == schema
