@@ -122,7 +122,11 @@ def restore_command(archive: Path) -> None:
 @with_appcontext
 def gen_load_command(documents: int, assignments: int, bodies: int, users: int, seed: int, big_protocol: int,
                      busy_body: int, search: bool) -> None:
-    """Add synthetic documents, assignments, bodies and users for benchmarks (password: DOCFLOW_PASSWORD)."""
+    """Add synthetic documents, assignments, bodies and users for benchmarks (password: DOCFLOW_PASSWORD).
+
+    For a benchmark's database, not one in use: while it runs, SQLite's file is written with its journal in memory
+    and no fsync, and PostgreSQL's loaded tables are locked (their indexes and foreign keys are made again at the
+    end)."""
     import time
 
     from webapp.demo.loadgen import Sizes, generate

@@ -307,7 +307,8 @@ def _drop_indexes(conn, tables: tuple[str, ...]) -> list[str]:
 
 def _drop_postgresql(conn, tables: tuple[str, ...]) -> list[str]:
     """PostgreSQL's part of `_drop_indexes`: the foreign keys first (made again last), then the indexes. The index
-    builds get more sorting memory for this transaction only."""
+    builds get more sorting memory for this transaction only. Dropping them locks the tables until the load
+    commits: requests of a service running on the database wait for it (gen-load is for benchmark databases)."""
     driver = conn.connection.driver_connection
     keys = driver.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
