@@ -45,7 +45,7 @@ def test_the_menus_figures_are_each_users_own_and_come_in_one_statement(demo_app
     assert _figures(page) == (waiting, unread_before + 3, True)
     menu = [s for s in seen if "FROM job" in s or "FROM notification" in s or s.count("count(") >= len(tasks.GROUPS)]
     assert len(menu) == 1, menu  # the three figures in one statement (they were three)
-    # the inbox sums its own groups: the menu then asks only the other two figures, still in one statement
+    # the inbox asks the menu's statement itself (its groups' counts first): the menu takes it, not asked again
     with counted_statements(demo_app) as seen:
         inbox = client.get("/tasks").get_data(as_text=True)
     assert _figures(inbox) == (waiting, unread_before + 3, True)

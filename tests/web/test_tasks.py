@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
+from tests.conftest import counted_statements
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
 from webapp.services import assignments, tasks, transitions
@@ -189,6 +190,22 @@ def test_each_group_is_one_query(demo_app, order_on_route):
             finally:
                 event.remove(db.engine, "before_cursor_execute", listen)
                 statements.clear()
+
+
+def test_the_page_asks_only_the_groups_that_hold_something(demo_app, client, auth, order_on_route):
+    """The menu's one statement counts each group first; a group counted empty costs the page no query, and the
+    groups asked are listed as `inbox` lists them without the counts."""
+    for login in ("approver", "executor", "auditor"):
+        counts = _counts(client, auth, login)
+        with counted_statements(demo_app) as seen:
+            page = client.get("/tasks").get_data(as_text=True)
+        asked = [s for s in seen if "count(*) OVER" in s]  # a group's first rows with its total (tasks._first)
+        assert len(asked) == len([n for n in counts.values() if n]), (login, counts)
+        with demo_app.app_context():
+            groups = tasks.inbox(_user(login))
+        assert counts == {group.key: group.total for group in groups}
+        assert 'id="tasks-counter">' in page or not any(counts.values())
+    assert counts == dict.fromkeys(counts, 0)  # the auditor's: nothing asked at all
 
 
 def test_to_execute_means_the_users_own_bodies(demo_app, client, auth, make_user):

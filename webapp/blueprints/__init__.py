@@ -119,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     @app.context_processor
     def menu_figures():
         """The menu's «Мои задачи N», «Уведомления N» and «Задания» in one statement (services/menu.py); the
-        inbox's page has counted its tasks already (`g.tasks_total`)."""
+        inbox's page has asked it already (`g.menu_figures`)."""
         from flask import g
         from flask_login import current_user
 
@@ -127,7 +127,7 @@ def register_blueprints(app: Flask) -> None:
 
         if not current_user.is_authenticated:
             return {"tasks_total": 0, "unread_notifications": 0, "has_jobs": False}
-        figures = menu.figures(current_user, g.get("tasks_total"))
+        figures = g.get("menu_figures") or menu.figures(current_user)
         return {"tasks_total": figures.tasks, "unread_notifications": figures.unread, "has_jobs": figures.has_jobs}
 
     def page(status: int, title: str, message: str):

@@ -32,25 +32,26 @@ class Figures:
     tasks: int  #: what waits for the user (tasks.total)
     unread: int  #: her unread notifications, a deputy's with her principals'
     has_jobs: bool  #: she has started a job (the link «Задания»)
+    groups: dict[str, int]  #: what waits in each of the inbox's groups (tasks.ENTITY's keys), summed in `tasks`
 
 
-def figures(user: User, tasks_total: int | None = None) -> Figures:
+def figures(user: User) -> Figures:
     """The three figures, computed per request (each changes with anyone's action) as one statement of scalar
-    subqueries: asked by three, they were three round trips on every page. `tasks_total` when the page counted
-    the tasks itself (the inbox sums its groups)."""
-    statement = _statement(user, tasks_total is None)
+    subqueries: asked by three, they were three round trips on every page. The tasks are counted per group, so
+    the inbox asks only its groups that hold something."""
+    statement = _statement(user)
     if isinstance(statement, str):  # PostgreSQL: its values written in (`_written`)
         unread, has_jobs, *counted = db.session.connection().exec_driver_sql(statement).one()
     else:
         unread, has_jobs, *counted = db.session.execute(statement).one()
-    return Figures(sum(counted) if tasks_total is None else tasks_total, unread, bool(has_jobs))
+    return Figures(sum(counted), unread, bool(has_jobs), dict(zip(tasks.ENTITY, counted, strict=True)))
 
 
-def _inputs(people: list[User], with_tasks: bool) -> tuple:
+def _inputs(people: list[User]) -> tuple:
     """What the statement is built from, but for the bodies: the database's dialect, the workflows, the day (whom
-    a deputy stands in for), whether it counts the tasks, and the id and roles of the user and of each colleague
-    she stands in for. The bodies it holds (scopes) are those its building asked (`_Built.scopes`)."""
-    return (db.engine.dialect.name, id(registry()), clock.today(), with_tasks,
+    a deputy stands in for), and the id and roles of the user and of each colleague she stands in for. The bodies
+    it holds (scopes) are those its building asked (`_Built.scopes`)."""
+    return (db.engine.dialect.name, id(registry()), clock.today(),
             tuple((person.id, frozenset(person.roles)) for person in people))
 
 
@@ -85,9 +86,9 @@ def _written(statement: Select) -> Select | str:
     return statement if "%" in written else written  # run without parameters, the driver reads % as it is
 
 
-def _statement(user: User, with_tasks: bool) -> Select | str:
+def _statement(user: User) -> Select | str:
     people = {person.id: person for person in acting_for(user)}
-    key = _inputs(list(people.values()), with_tasks)
+    key = _inputs(list(people.values()))
     with _BUILT_LOCK:
         built = _BUILT.get(key)
     if built is not None and built.holds_for(people):
@@ -96,8 +97,7 @@ def _statement(user: User, with_tasks: bool) -> Select | str:
                 _BUILT.move_to_end(key)
         return built.statement
     with recording_scopes() as asked:
-        statement = _written(select(notifications.unread_count(list(people)), jobs.any_of(user),
-                                    *(tasks.counts(user) if with_tasks else [])))
+        statement = _written(select(notifications.unread_count(list(people)), jobs.any_of(user), *tasks.counts(user)))
     scopes = tuple((function, user_id, _frozen(function(people[user_id])))
                    for function, user_id in dict.fromkeys(asked))
     with _BUILT_LOCK:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import g, render_template
 from flask_login import current_user, login_required
 
 from webapp import clock
 from webapp.blueprints.tasks import bp
-from webapp.services import assignments, policy, tasks
+from webapp.services import assignments, menu, policy, tasks
 
 
 @bp.get("/tasks")
 @login_required
 def index():
-    groups = tasks.inbox(current_user)
-    g.tasks_total = sum(group.total for group in groups)  # the menu's counter: the same sum, not asked again
-    return render_template("tasks/index.html", groups=groups, total=g.tasks_total,
+    figures = menu.figures(current_user)  # the menu's statement, first: it counts each group
+    groups = tasks.inbox(current_user, counted=figures.groups)
+    total = sum(group.total for group in groups)
+    g.menu_figures = replace(figures, tasks=total)  # the menu's counter says what the page lists; not asked again
+    return render_template("tasks/index.html", groups=groups, total=total,
                            today=clock.today(), is_overdue=assignments.is_overdue,
                            standing_in_for=policy.acting_for(current_user)[1:])
