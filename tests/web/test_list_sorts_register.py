@@ -87,14 +87,16 @@ def test_the_register_reads_its_sorts_from_their_indexes(app, register, monkeypa
     (before, both sorted every document), oldest first the date's index backwards (as one «ASC NULLS LAST»
     order, no index's, PostgreSQL sorted every document), and by state that of migration 0043 either way, after
     a cursor too (newest state first PostgreSQL sorted every document): the question asked of the parts'
-    statement as register_page builds it."""
+    statement as register_page builds it. On PostgreSQL the primary key's index is taken away for the question: on
+    the test's 71 rows it reads one type's documents as well as any, filtering by type (a CI run once planned that
+    whenever the copy's statistics said one row a type)."""
     captured = []
     original = paging.keyset
     monkeypatch.setattr(paging, "keyset", lambda query, *a, **k: captured.append(query) or original(query, *a, **k))
     with app.app_context():
         documents.register_page(db.session.query(User).filter_by(login="aud").one(), sort=sort, size=25,
                                 after=after)
-        found = plan(captured[0])
+        found = plan(captured[0], hide=("pk_document",))
     assert index in found, found
 
 
