@@ -29,10 +29,14 @@ _BUILT_LOCK = Lock()  # the background count's thread shares the process
 
 @dataclass(frozen=True)
 class Figures:
-    tasks: int  #: what waits for the user (tasks.total)
     unread: int  #: her unread notifications, a deputy's with her principals'
     has_jobs: bool  #: she has started a job (the link «Задания»)
-    groups: dict[str, int]  #: what waits in each of the inbox's groups (tasks.ENTITY's keys), summed in `tasks`
+    groups: dict[str, int]  #: what waits in each of the inbox's groups (tasks.ENTITY's keys)
+
+    @property
+    def tasks(self) -> int:
+        """What waits for the user in all (tasks.total)."""
+        return sum(self.groups.values())
 
 
 def figures(user: User) -> Figures:
@@ -44,7 +48,7 @@ def figures(user: User) -> Figures:
         unread, has_jobs, *counted = db.session.connection().exec_driver_sql(statement).one()
     else:
         unread, has_jobs, *counted = db.session.execute(statement).one()
-    return Figures(sum(counted), unread, bool(has_jobs), dict(zip(tasks.ENTITY, counted, strict=True)))
+    return Figures(unread, bool(has_jobs), dict(zip(tasks.ENTITY, counted, strict=True)))
 
 
 def _inputs(people: list[User]) -> tuple:

@@ -17,8 +17,8 @@ from webapp.services import assignments, menu, policy, tasks
 def index():
     figures = menu.figures(current_user)  # the menu's statement, first: it counts each group
     groups = tasks.inbox(current_user, counted=figures.groups)
-    total = sum(group.total for group in groups)
-    g.menu_figures = replace(figures, tasks=total)  # the menu's counter says what the page lists; not asked again
-    return render_template("tasks/index.html", groups=groups, total=total,
+    # the menu's counter says what the page lists, and is not asked again
+    g.menu_figures = replace(figures, groups={group.key: group.total for group in groups})
+    return render_template("tasks/index.html", groups=groups, total=g.menu_figures.tasks,
                            today=clock.today(), is_overdue=assignments.is_overdue,
                            standing_in_for=policy.acting_for(current_user)[1:])
