@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from webapp import config as settings
-from webapp import security, timing
+from webapp import postgresql, security, timing
 from webapp.extensions import bootstrap, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -30,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     timing.init_app(app)
     db.init_app(app)
     _sqlite_durability(app)
+    with app.app_context():
+        postgresql.install(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from tests.conftest import AuthActions
 from webapp.extensions import db
+from webapp.models import Body
 
 
 def test_postgresql_sessions_run_without_jit(app):
@@ -39,6 +42,48 @@ def test_the_url_s_own_options_are_kept_beside_the_service_s(app):
         finally:
             db.session.rollback()
             db.engine.dispose()
+
+
+def test_postgresql_statements_stay_prepared_from_one_request_to_the_next(demo_app):
+    """Every page that only reads ends in a rollback, and psycopg's own deallocated all of the connection's prepared
+    statements there: the menu's statement, without parameters, was planned again on every page. Now it keeps its
+    one plan; a statement with parameters is still planned for its values each time."""
+    with demo_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's prepared statements")
+    client = demo_app.test_client()
+    assert AuthActions(client).login("executor", "demo").status_code == 302
+    for _ in range(12):  # psycopg prepares a statement on its sixth run on a connection (the pool may hold two)
+        assert client.get("/documents").status_code == 200
+    with demo_app.app_context(), db.engine.connect() as connection:
+        assert connection.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+        prepared = connection.execute(text(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")).all()
+    menu = [row for row in prepared if "FROM notification" in row.statement]
+    assert menu and menu[0].generic_plans >= 1, prepared  # run again, prepared, past the requests' rollbacks
+    with_parameters = [row for row in prepared if "$1" in row.statement]
+    assert with_parameters and all(row.generic_plans == 0 for row in with_parameters), with_parameters
+
+
+def test_postgresql_rollback_still_rolls_back(app):
+    """The rollback that keeps the prepared statements undoes the transaction as psycopg's own, after an error
+    too, and leaves the connection to be used again."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's connections")
+        db.session.add(Body(name="Откатываемый орган"))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT count(*) FROM body WHERE name = 'Откатываемый орган'")) == 0
+        db.session.add(Body(name="Откатываемый орган"))
+        db.session.flush()
+        with pytest.raises(DBAPIError):  # the transaction fails: PostgreSQL refuses anything but its end
+            db.session.execute(text("SELECT 1 / 0"))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT count(*) FROM body WHERE name = 'Откатываемый орган'")) == 0
+        raw = db.session.connection().connection.dbapi_connection
+        assert type(raw).__name__ == "KeepingPrepared"
+        db.session.rollback()
 
 
 @pytest.mark.parametrize(("setting", "synchronous"), [(None, 2), ("true", 2), ("false", 1)])
