@@ -200,13 +200,11 @@ def finalize(config: dict[str, Any], instance_path: Path) -> None:
         # it: for a web page's queries that costs more than it saves (the dashboard's wide aggregates spent 7.8 s
         # of 8 compiling at 100,000 assignments), so the service's sessions run without JIT.
         # Joined with the options the URL and connect_args give (a statement_timeout, a read-only session), which
-        # connect_args' own «options» would replace: psycopg takes the keyword over the URL's. A statement with
-        # parameters is planned for its values each time, prepared or not (postgresql.py says why).
+        # connect_args' own «options» would replace: psycopg takes the keyword over the URL's.
         given = options.get("connect_args", {})
         asked = make_url(url).query.get("options", ())
         options["connect_args"] = {**given, "options": " ".join(
-            ["-c jit=off", "-c plan_cache_mode=force_custom_plan", *([asked] if isinstance(asked, str) else asked),
-             *filter(None, [given.get("options")])])}
+            ["-c jit=off", *([asked] if isinstance(asked, str) else asked), *filter(None, [given.get("options")])])}
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = persistent_secret_key(instance_path)

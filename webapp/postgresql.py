@@ -1,15 +1,14 @@
 """The service's PostgreSQL connections: statements stay prepared from one request to the next.
 
-psycopg prepares a statement run five times on a connection, so that PostgreSQL parses it once and, for a statement
-without parameters (the menu's, written with its values: services/menu.py), plans it once. But psycopg's rollback()
-also deallocates every prepared statement of the connection, and every request that only read ends in a rollback
-(the session's close): no statement stayed prepared past its request, and the menu's was planned again on every page
-(1.5-2 ms of planning for 0.3 ms of execution at 1,000,000 assignments). psycopg drops them in case the transaction
-rolled back had created what a statement refers to; the service changes its schema only in migrations, run apart.
-
-Statements with parameters are planned for their values each time (plan_cache_mode=force_custom_plan, set in
-config.finalize), as they were when they did not stay prepared: a generic plan, chosen by PostgreSQL after five
-custom ones, could not use a partial index whose condition the parameters decide.
+psycopg prepares a statement run five times on a connection, and PostgreSQL then keeps its plan: a statement without
+parameters (the menu's, its values written in: services/menu.py) is planned once, and one with parameters gets the
+generic plan after five custom ones when that plan is no dearer — the busy statements are written for it (partial
+indexes' predicates and statuses inline, checked by the plan tests under force_generic_plan). But psycopg's
+rollback() deallocates every prepared statement of the connection, and every request that only read ends in a
+rollback (the session's close): nothing stayed prepared past its request. The menu's statement was planned again on
+every page (1.5-2 ms of planning for 0.3 ms of execution at 1,000,000 assignments), «Мои поручения»'s statement of
+branches too (about 7 ms of a school's page). psycopg drops them in case the transaction rolled back had created
+what a statement refers to; the service changes its schema only in migrations, run apart.
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ def test_the_url_s_own_options_are_kept_beside_the_service_s(app):
 
 def test_postgresql_statements_stay_prepared_from_one_request_to_the_next(demo_app):
     """Every page that only reads ends in a rollback, and psycopg's own deallocated all of the connection's prepared
-    statements there: the menu's statement, without parameters, was planned again on every page. Now it keeps its
-    one plan; a statement with parameters is still planned for its values each time."""
+    statements there: the menu's statement, without parameters, was planned again on every page, and a statement
+    with parameters never reached its generic plan. Now both stay prepared."""
     with demo_app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("PostgreSQL's prepared statements")
@@ -56,13 +56,11 @@ def test_postgresql_statements_stay_prepared_from_one_request_to_the_next(demo_a
     for _ in range(12):  # psycopg prepares a statement on its sixth run on a connection (the pool may hold two)
         assert client.get("/documents").status_code == 200
     with demo_app.app_context(), db.engine.connect() as connection:
-        assert connection.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
         prepared = connection.execute(text(
             "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")).all()
     menu = [row for row in prepared if "FROM notification" in row.statement]
     assert menu and menu[0].generic_plans >= 1, prepared  # run again, prepared, past the requests' rollbacks
-    with_parameters = [row for row in prepared if "$1" in row.statement]
-    assert with_parameters and all(row.generic_plans == 0 for row in with_parameters), with_parameters
+    assert any("$1" in row.statement for row in prepared), prepared
 
 
 def test_postgresql_rollback_still_rolls_back(app):
