@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import AuthActions
 from webapp.extensions import db
 from webapp.models import Body
+from webapp.postgresql import KeepingPrepared
 
 
 def test_postgresql_sessions_run_without_jit(app):
@@ -79,8 +80,7 @@ def test_postgresql_rollback_still_rolls_back(app):
             db.session.execute(text("SELECT 1 / 0"))
         db.session.rollback()
         assert db.session.scalar(text("SELECT count(*) FROM body WHERE name = 'Откатываемый орган'")) == 0
-        raw = db.session.connection().connection.dbapi_connection
-        assert type(raw).__name__ == "KeepingPrepared"
+        assert isinstance(db.session.connection().connection.dbapi_connection, KeepingPrepared)
         db.session.rollback()
 
 
