@@ -64,6 +64,28 @@ def test_postgresql_statements_stay_prepared_from_one_request_to_the_next(demo_a
     assert any("$1" in row.statement for row in prepared), prepared
 
 
+def test_a_pooler_in_transaction_mode_can_have_nothing_prepared(app):
+    """Behind PgBouncer in transaction mode (before 1.21) a prepared statement may meet another server connection:
+    the README's setting for it (psycopg's prepare_threshold=None through the engine's connect_args) reaches every
+    connection, beside the service's own options."""
+    from webapp import create_app
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's prepared statements")
+    other = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {
+        "pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}})
+    with other.app_context():
+        try:
+            for _ in range(8):
+                assert db.session.scalar(text("SELECT count(*) FROM body WHERE id > :id"), {"id": 0}) >= 0
+            assert db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")) == 0
+            assert db.session.scalar(text("SHOW jit")) == "off"
+        finally:
+            db.session.rollback()
+            db.engine.dispose()
+
+
 def test_postgresql_rollback_still_rolls_back(app):
     """The rollback that keeps the prepared statements undoes the transaction as psycopg's own, after an error
     too, and leaves the connection to be used again."""
