@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from webapp.blueprints import first_page_again, page_links
 from webapp.blueprints.audit import bp
@@ -17,7 +16,7 @@ from webapp.blueprints.pickers import picked
 from webapp.models import Event
 from webapp.services import paging, policy
 from webapp.services.errors import Invalid
-from webapp.services.history import describe
+from webapp.services.history import describe, told
 
 
 @bp.get("/audit")
@@ -26,7 +25,7 @@ def index():
     policy.ensure(current_user, "read_audit")
     form = AuditFilterForm(request.args)
     user = picked("user", current_user, request.args, "user")  # a picker, not a select of every user
-    query = select(Event).options(selectinload(Event.actor))
+    query = select(Event)
     if form.validate() and user.error is None:
         zone = ZoneInfo(current_app.config["TIMEZONE"])
         if user.obj is not None:
@@ -39,8 +38,9 @@ def index():
             query = query.where(Event.at < datetime.combine(form.until.data + timedelta(days=1), time(), zone))
     size = paging.page_size(request.args.get("size", type=int))
     try:  # newest first, in keyset pages: a page stays put while events are appended
-        page = paging.keyset(query, paging.newest(Event.id), Event.id, after=request.args.get("after"), size=size,
-                             message="Неверная ссылка на страницу журнала: откройте журнал заново.")
+        newest = paging.keyset_query(query, paging.newest(Event.id), Event.id, after=request.args.get("after"),
+                                     size=size, message="Неверная ссылка на страницу журнала: откройте журнал заново.")
+        page = paging.page_of(told(newest.subquery("page_events"), newest_first=True), size, items=list)
     except Invalid as error:
         return first_page_again("audit.index", error)
     return render_template("audit/index.html", form=form, user=user, events=describe(page.rows),
