@@ -29,9 +29,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     timing.init_app(app)
     db.init_app(app)
-    _sqlite_durability(app)
     with app.app_context():
-        postgresql.install(db.engine)
+        engine = db.engine
+    _sqlite_durability(app, engine)
+    postgresql.install(engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -70,12 +71,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
 
-def _sqlite_durability(app: Flask) -> None:
+def _sqlite_durability(app: Flask, engine: Engine) -> None:
     """SQLITE_SYNC_EVERY_COMMIT off: the app's SQLite connections commit without waiting for the disk."""
     if app.config["SQLITE_SYNC_EVERY_COMMIT"]:
         return
-    with app.app_context():
-        engine = db.engine
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_sync_normal)
 
