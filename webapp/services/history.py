@@ -8,12 +8,13 @@ its own words here too; a code this module does not know is shown as «Проч�
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
 
@@ -292,22 +293,34 @@ def describe(events: Iterable[Row]) -> list[Entry]:
 
 
 HISTORY_PAGE = 100  #: events of one history page (an order acknowledged by hundreds has hundreds of events)
+HISTORY_SORT = paging.Sort(Event.id)
+HISTORY_CURSOR = "Неверная ссылка на страницу истории: откройте страницу заново."
+
+#: whose history a page shows: its events, the subject's id a parameter
+SUBJECTS = {
+    "document": lambda: Event.document_id == bindparam("subject_id"),
+    "assignment": lambda: and_(Event.object_type == "assignment", Event.object_id == bindparam("subject_id")),
+}
 
 
-def history_page(condition, after: str | None = None) -> tuple[list[Entry], str | None]:
-    """One object's history, oldest first, in keyset pages: (the entries, the next page's cursor or None)."""
-    page = paging.page_of(history_statement(condition, after), HISTORY_PAGE, items=list)
+def history_page(subject: str, subject_id: int, after: str | None = None) -> tuple[list[Entry], str | None]:
+    """The history of a document or an assignment (`subject`), oldest first, in keyset pages: (the entries, the next
+    page's cursor or None)."""
+    cursor, values = paging.cursor_of(after, HISTORY_SORT, HISTORY_CURSOR)
+    page = paging.page_of(history_statement(subject, cursor, HISTORY_PAGE), HISTORY_PAGE,
+                          {"subject_id": subject_id, **values}, items=list)
     return describe(page.rows), page.after
 
 
-def history_statement(condition, after: str | None = None):
-    """The statement of a history page: the page's events first, then `told` (who acted joined to them, after the
-    LIMIT: joined before it, PostgreSQL merged the events with every user in id order — at 1M a protocol's 254
-    events read 15,949 users, 4.3 of the statement's 4.4 ms; 0.7 ms now — and more as the users grow)."""
-    limited = paging.keyset_query(select(Event).where(condition), paging.Sort(Event.id), Event.id, after=after,
-                                  size=HISTORY_PAGE, message="Неверная ссылка на страницу истории: откройте страницу "
-                                                             "заново.").subquery("page_events")
-    return told(limited)
+@functools.cache
+def history_statement(subject: str, cursor: str | None = None, size: int = HISTORY_PAGE):
+    """The statement of a history page, built once per kind of page (its values are parameters: 1.5 ms of every
+    document's and assignment's page went to building it): the page's events first, then `told` (who acted joined
+    to them, after the LIMIT: joined before it, PostgreSQL merged the events with every user in id order — at 1M a
+    protocol's 254 events read 15,949 users, 4.3 of the statement's 4.4 ms; 0.7 ms now — and more as the users
+    grow)."""
+    return told(paging.prepared_keyset(select(Event).where(SUBJECTS[subject]()), HISTORY_SORT, Event.id,
+                                       cursor=cursor, size=size).subquery("page_events"))
 
 
 def told(events, newest_first: bool = False):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from webapp import clock
 from webapp.blueprints import first_page_again, flash_form_errors, id_url, page_links, pickers
@@ -24,7 +24,7 @@ from webapp.blueprints.confirm import ask, confirmed
 from webapp.blueprints.documents.downloads import send_written
 from webapp.blueprints.jobs.routes import export_offer
 from webapp.extensions import db
-from webapp.models import Assignment, AssignmentStatus, Body, Document, Event
+from webapp.models import Assignment, AssignmentStatus, Body, Document
 from webapp.models.assignment import STATUS_TITLES
 from webapp.ru.filenames import file_name
 from webapp.security import db_id
@@ -84,8 +84,7 @@ def _load(assignment_id: int, *options) -> Assignment:
 @login_required
 def detail(assignment_id: int):
     assignment = _load(assignment_id, *service.PAGE_LOADS)
-    history, history_after = history_page(and_(Event.object_type == "assignment", Event.object_id == assignment.id),
-                                          request.args.get("after"))
+    history, history_after = history_page("assignment", assignment.id, request.args.get("after"))
     return render_template(
         "assignments/detail.html", a=assignment, history=history, history_after=history_after, today=clock.today(),
         overdue=service.is_overdue(assignment, clock.today()),

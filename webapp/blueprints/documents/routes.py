@@ -18,7 +18,7 @@ from webapp.blueprints.documents.forms import (
     discussion_text,
 )
 from webapp.extensions import db
-from webapp.models import Document, Event
+from webapp.models import Document
 from webapp.models.document import TYPE_TITLES
 from webapp.services import attachments, paging, policy, transitions, workflows
 from webapp.services import documents as service
@@ -75,7 +75,7 @@ def detail(document_id: int):
     approver_form = ApproverForm()  # pickers: people are suggested as their names are typed (/suggest/users),
     ack_form = AcknowledgersForm()  # never listed all
     ack_form.people.choices = []
-    history, history_after = history_page(Event.document_id == document.id, request.args.get("after"))
+    history, history_after = history_page("document", document.id, request.args.get("after"))
     return render_template(
         "documents/detail.html", doc=document, workflow=workflow, state=workflow.state(document.state),
         buttons=buttons, transition_form=TransitionForm(formdata=None, data={"version": document.version}),
