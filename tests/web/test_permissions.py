@@ -623,3 +623,19 @@ def test_lists_show_exactly_what_the_rules_let_read(world_app, databases):
             assert listed == {d.id for d in documents if policy.can(user, "read_document", d)}, user.login
             visible = {a.id for a in db.session.scalars(visible_query(user))}
             assert visible == {a.id for a in assignments if policy.can(user, "read_assignment", a)}, user.login
+
+
+def test_a_published_document_is_everyones(world_app, databases):
+    """Every user, whatever her roles and bodies, reads every published document, by the rule and by the lists'
+    clause: search reads the published documents' entries without testing them (services/search)."""
+    from webapp.services import policy
+
+    app, world, url = world_app
+    _reset(app, databases, url)
+    with app.app_context():
+        published = list(db.session.scalars(select(Document).where(Document.state == "published")))
+        assert published
+        for user in db.session.scalars(select(User)):
+            listed = set(db.session.scalars(select(Document.id).where(policy.readable_documents(user))))
+            assert {d.id for d in published} <= listed, user.login
+            assert all(policy.can(user, "read_document", d) for d in published), user.login

@@ -477,7 +477,9 @@ def _body_calendar(user: User, body: Body) -> str | None:
 
 
 def readable_documents(user: User):
-    """A WHERE clause: the documents `read_document` lets the user read (attachments follow their document)."""
+    """A WHERE clause: the documents `read_document` lets the user read (attachments follow their document). A
+    published document is everyone's: search relies on it, reading the published documents' entries untested
+    (services/search._count_and_read)."""
     if oversees(user):
         return true()
     scope = scope_ids(user)
