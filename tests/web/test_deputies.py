@@ -97,6 +97,29 @@ def test_the_deputy_signs_for_the_absent_head(demo_app, client, auth, order_on_s
     assert "Сидоров А. В. за Цулая Л. В." in client.get("/audit").get_data(as_text=True)
 
 
+def test_whom_she_stands_in_for_is_asked_only_of_a_deputy(demo_app, client, auth, order_on_signing,
+                                                          frozen_clock: FrozenClock):
+    """Her session's statement tells whether she stands in for anyone today: a page of someone who stands in for
+    nobody runs no statement of her principals; a deputy's page does (and her inbox holds the head's task), and the
+    day her period ends it does not any more."""
+    from tests.conftest import counted_statements
+
+    def principals_asked() -> tuple[bool, int]:
+        with counted_statements(demo_app) as seen:
+            count = _sign_count(client)
+        return any("JOIN deputy ON deputy.principal_id = user_account.id" in s for s in seen), count
+
+    auth.login("approver2", "demo")
+    assert principals_asked() == (False, 0)
+    assert _add_deputy(client, auth, "approver2", "head", "23.11.2026", "24.11.2026").status_code == 302
+    auth.logout()
+    auth.login("approver2", "demo")
+    assert principals_asked() == (True, 1)
+    frozen_clock.move_to(date(2026, 11, 25))
+    auth.login("approver2", "demo")  # (the session idled out over the two days)
+    assert principals_asked() == (False, 0)
+
+
 def test_after_the_period_the_deputy_acts_no_more(demo_app, client, auth, order_on_signing,
                                                    frozen_clock: FrozenClock):
     doc_id = order_on_signing

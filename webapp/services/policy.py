@@ -142,10 +142,29 @@ def acting_for(user: User) -> list[User]:
     if cached is None or cached[0] != today:
         principals = list(db.session.scalars(
             select(User).join(Deputy, Deputy.principal_id == User.id).where(
-                Deputy.deputy_id == user.id, Deputy.ended_at.is_(None), Deputy.starts_on <= today,
-                Deputy.ends_on >= today, User.active.is_(True), User.id != user.id).order_by(User.full_name)))
+                *_standing_in(user.id, today), User.active.is_(True), User.id != user.id).order_by(User.full_name)))
         cached = user.__dict__[_PRINCIPALS] = (today, principals)
     return [user, *cached[1]]
+
+
+def _standing_in(deputy_id, today) -> tuple:
+    """The conditions of a deputy's appointments in force on `today` (deputy_id: a value or a column)."""
+    return (Deputy.deputy_id == deputy_id, Deputy.ended_at.is_(None), Deputy.starts_on <= today,
+            Deputy.ends_on >= today)
+
+
+def stands_in_today(deputy_id_column):
+    """Whether the user (a column of her id) stands in for anyone today: a column for her session's statement, which
+    every page runs. Most users stand in for nobody, and `acting_for` then needs no statement of its own (a round
+    trip on every page): note_stands_in."""
+    return exists().where(*_standing_in(deputy_id_column, clock.today()))
+
+
+def note_stands_in(user: User, stands_in: bool) -> None:
+    """What her session's statement found (stands_in_today): standing in for nobody today, `acting_for` asks nothing
+    this request."""
+    if not stands_in:
+        user.__dict__[_PRINCIPALS] = (clock.today(), [])
 
 
 def forget_deputies(user: User) -> None:

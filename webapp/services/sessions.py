@@ -28,7 +28,7 @@ from webapp import clock
 from webapp.extensions import db
 from webapp.models import LoginThrottle, User, UserSession
 from webapp.services.audit import record_event
-from webapp.services.policy import ensure
+from webapp.services.policy import ensure, note_stands_in, stands_in_today
 from webapp.services.transactions import write_apart
 from webapp.services.users import set_password
 
@@ -72,11 +72,17 @@ def _open_row(session_id: str) -> UserSession | None:
     parts = _split(session_id)
     if parts is None:
         return None
-    # the user and her roles in the same statement (every page asks both: they were two more round trips)
-    row = db.session.scalars(select(UserSession).where(UserSession.token_hash == _hash(parts[1])).options(
-        joinedload(UserSession.user).joinedload(User.role_rows))).unique().one_or_none()
-    if row is None or row.user_id != parts[0] or row.ended_at is not None:
+    # the user, her roles and whether she stands in for anyone today in the same statement (every page asks all
+    # three: they were three more round trips)
+    found = db.session.execute(select(UserSession, stands_in_today(UserSession.user_id))
+                               .where(UserSession.token_hash == _hash(parts[1]))
+                               .options(joinedload(UserSession.user).joinedload(User.role_rows))).unique().one_or_none()
+    if found is None:
         return None
+    row, stands_in = found
+    if row.user_id != parts[0] or row.ended_at is not None:
+        return None
+    note_stands_in(row.user, stands_in)
     now = clock.now()
     idle = timedelta(days=_config("REMEMBER_DAYS")) if row.remember \
         else timedelta(minutes=_config("SESSION_IDLE_MINUTES"))
