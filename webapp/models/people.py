@@ -41,15 +41,17 @@ ROLE_TITLES = {
 SORT_KEY = String(600).with_variant(String(600, collation="C"), "postgresql")
 
 _SUBTREE = "_subtree_ids"  # not a column: Body.subtree_ids' answer, on the instance
+_REACH = "_reach_ids"  # not a column: User.reach_ids' answer, on the instance
 
 
 @event.listens_for(Session, "after_flush")
 def _forget_subtrees(session: Session, _context) -> None:
-    """A body added, moved or removed: every subtree known to the session may have changed."""
-    if any(isinstance(obj, Body) for obj in [*session.new, *session.dirty, *session.deleted]):
+    """A body added, moved or removed, or a membership: every subtree and reach known to the session may have
+    changed."""
+    if any(isinstance(obj, Body | Membership) for obj in [*session.new, *session.dirty, *session.deleted]):
         for obj in list(session.identity_map.values()):
-            if isinstance(obj, Body):
-                obj.__dict__.pop(_SUBTREE, None)
+            if isinstance(obj, Body | User):
+                obj.__dict__.pop(_SUBTREE if isinstance(obj, Body) else _REACH, None)
 
 
 class Body(db.Model):
@@ -177,6 +179,19 @@ class User(UserMixin, db.Model):
     @property
     def bodies(self) -> list[Body]:
         return [m.body for m in self.memberships]
+
+    def reach_ids(self) -> frozenset[int]:
+        """The bodies she belongs to and every body below them (none: she belongs to no body), in one recursive
+        query seeded with her memberships — her memberships, their bodies and each one's subtree were a statement
+        each, on every page of a member of a body (the menu asks her scope); kept on the instance for the rest of
+        its session (a request) until a change of a body or a membership is flushed (as any query flushes it)."""
+        cached = self.__dict__.get(_REACH)
+        if cached is None:
+            reach = select(Membership.body_id.label("id")).where(Membership.user_id == self.id) \
+                .cte("reach", recursive=True)
+            reach = reach.union(select(Body.id).where(Body.parent_id == reach.c.id))
+            cached = self.__dict__[_REACH] = frozenset(db.session.scalars(select(reach.c.id)))
+        return cached
 
     def __repr__(self) -> str:
         return f"<User {self.login}>"

@@ -82,21 +82,15 @@ def _asked(function: Callable[[User], Any], user: User) -> None:
 def scope_ids(user: User) -> set[int] | None:
     """The bodies a user acts for (theirs and every body below); None: the whole organisation."""
     _asked(scope_ids, user)
-    if user.has_role(Role.admin) or not user.memberships:
+    if user.has_role(Role.admin):
         return None
-    ids: set[int] = set()
-    for body in user.bodies:
-        ids |= body.subtree_ids()
-    return ids
+    return set(user.reach_ids()) or None  # a user of no body acts for the whole organisation
 
 
 def member_body_ids(user: User) -> set[int]:
     """The bodies whose assignments a user answers for: theirs and every body below (none for a user without)."""
     _asked(member_body_ids, user)
-    ids: set[int] = set()
-    for body in user.bodies:
-        ids |= body.subtree_ids()
-    return ids
+    return set(user.reach_ids())
 
 
 def in_scope(user: User, body_id: int | None) -> bool:
