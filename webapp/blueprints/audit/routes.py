@@ -16,7 +16,7 @@ from webapp.blueprints.pickers import picked
 from webapp.models import Event
 from webapp.services import paging, policy
 from webapp.services.errors import Invalid
-from webapp.services.history import describe, told
+from webapp.services.history import journal_page
 
 
 @bp.get("/audit")
@@ -37,11 +37,9 @@ def index():
         if form.until.data:
             query = query.where(Event.at < datetime.combine(form.until.data + timedelta(days=1), time(), zone))
     size = paging.page_size(request.args.get("size", type=int))
-    try:  # newest first, in keyset pages: a page stays put while events are appended
-        newest = paging.keyset_query(query, paging.newest(Event.id), Event.id, after=request.args.get("after"),
-                                     size=size, message="Неверная ссылка на страницу журнала: откройте журнал заново.")
-        page = paging.page_of(told(newest.subquery("page_events"), newest_first=True), size, items=list)
+    try:
+        events, after = journal_page(query, request.args.get("after"), size)
     except Invalid as error:
         return first_page_again("audit.index", error)
-    return render_template("audit/index.html", form=form, user=user, events=describe(page.rows),
-                           sizes=paging.PAGE_SIZES, size=size, **page_links(page.after))
+    return render_template("audit/index.html", form=form, user=user, events=events,
+                           sizes=paging.PAGE_SIZES, size=size, **page_links(after))
