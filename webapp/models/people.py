@@ -123,13 +123,19 @@ class Body(db.Model):
             return {child_id for child in self.children for child_id in child.subtree_ids()} | {None}
         cached = self.__dict__.get(_SUBTREE)
         if cached is None:
-            tree = select(Body.id).where(Body.id == self.id).cte("subtree", recursive=True)
-            tree = tree.union_all(select(Body.id).where(Body.parent_id == tree.c.id))
-            cached = self.__dict__[_SUBTREE] = frozenset(db.session.scalars(select(tree.c.id)))
+            cached = self.__dict__[_SUBTREE] = _and_below(select(Body.id).where(Body.id == self.id), "subtree")
         return set(cached)
 
     def __repr__(self) -> str:
         return f"<Body {self.id} {self.display_name!r}>"
+
+
+def _and_below(bodies, name: str) -> frozenset[int]:
+    """The bodies `bodies` (a select of body ids) selects and every body below them, in one recursive query named
+    `name` (each body once: a member of a department and of its school reaches the school once)."""
+    tree = bodies.cte(name, recursive=True)
+    tree = tree.union(select(Body.id).where(Body.parent_id == tree.c[0]))
+    return frozenset(db.session.scalars(select(tree.c[0])))
 
 
 def _normal(name: str) -> str:
@@ -187,10 +193,8 @@ class User(UserMixin, db.Model):
         its session (a request) until a change of a body or a membership is flushed (as any query flushes it)."""
         cached = self.__dict__.get(_REACH)
         if cached is None:
-            reach = select(Membership.body_id.label("id")).where(Membership.user_id == self.id) \
-                .cte("reach", recursive=True)
-            reach = reach.union(select(Body.id).where(Body.parent_id == reach.c.id))
-            cached = self.__dict__[_REACH] = frozenset(db.session.scalars(select(reach.c.id)))
+            cached = self.__dict__[_REACH] = _and_below(select(Membership.body_id).where(Membership.user_id == self.id),
+                                                          "reach")
         return cached
 
     def __repr__(self) -> str:
