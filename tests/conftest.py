@@ -425,3 +425,16 @@ def counted_statements(app) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def has_planner_statistics(table: str) -> bool:
+    """Whether the query planner has statistics of `table`'s rows gathered by the service's own ANALYZE (on
+    PostgreSQL, not autovacuum's, which comes round in its own time): SQLite's sqlite_stat1 counts rows in it;
+    PostgreSQL's table was analysed by a statement (last_analyze) and its columns have statistics."""
+    if db.engine.dialect.name == "postgresql":
+        return bool(db.session.scalar(text(
+            "SELECT s.last_analyze IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stats c WHERE c.schemaname = "
+            "s.schemaname AND c.tablename = s.relname) FROM pg_stat_user_tables s "
+            "WHERE s.schemaname = current_schema() AND s.relname = :table"), {"table": table}))
+    stats = db.session.scalars(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :table"), {"table": table}).all()
+    return any(stat and int(stat.split()[0]) > 0 for stat in stats)

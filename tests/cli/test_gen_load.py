@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import TODAY, private_app
+from tests.conftest import TODAY, has_planner_statistics, private_app
 from webapp.extensions import db
 from webapp.models import Assignment, Body, DeadlineChange, Document, Event, Point, PointResponsible, Report, User
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
@@ -39,6 +39,14 @@ def test_generates_what_was_asked(app, generated):
         assert {a.status for a in assignments} >= {"done", "new", "in_work", "reported", "draft"}
         years = {d.event_date.year for d in db.session.scalars(select(Document))}
         assert len(years) >= 14  # fifteen years of documents
+
+
+def test_the_planner_has_statistics_of_what_was_loaded(app, generated):
+    """At once, in the load's transaction: PostgreSQL's autovacuum analyses a table in its own time (minutes after
+    a load of 1,000,000 assignments), and until then plans the pages without statistics."""
+    with app.app_context():
+        for table in ("document", "point", "assignment", "assignment_report", "audit_event", "user_account"):
+            assert has_planner_statistics(table), table
 
 
 def test_the_audit_chain_verifies_and_a_second_run_adds(app, runner, generated):

@@ -260,7 +260,7 @@ def generate(sizes: Sizes, password_hash: str, search: bool = False) -> dict[str
             conn.exec_driver_sql(statement)
         if index:
             index.close()
-        routines.analyze(conn)  # SQLite: the planner's statistics, as the worker's nightly run keeps them
+        routines.analyze_loaded(conn, writer.counts)  # the planner's statistics of what was loaded
         if writer.postgres:
             reset_sequences(conn, [tables[name] for name in ids.next])
         versions.bump(conn)  # written beside the ORM: what a running service counted before is not kept

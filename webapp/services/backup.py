@@ -33,7 +33,7 @@ from sqlalchemy import text as sql
 from webapp import clock
 from webapp.extensions import db
 from webapp.models.versions import DataVersion, KeptOverview
-from webapp.services import versions
+from webapp.services import routines, versions
 
 FORMAT = "docflow-backup"
 VERSION = 1
@@ -189,6 +189,7 @@ def restore_backup(source: Path) -> Summary:
                 _restore_table(conn, archive, table, manifest["columns"].get(table.name))
             if conn.dialect.name == "postgresql":
                 reset_sequences(conn, tables)
+            routines.analyze_loaded(conn, [table.name for table in tables])  # the planner's statistics at once
             versions.bump(conn)  # what another process counted from before the restore is not kept
     return Summary(manifest["revision"], manifest["rows"], files)
 
