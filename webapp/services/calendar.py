@@ -7,17 +7,17 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select, true, union
+from sqlalchemy import Date, and_, func, literal, select, true, union
 
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Assignment, Body, CalendarToken, Document, DocumentType, Event, Point, User
-from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
+from webapp.models.assignment import OPEN_STATUSES
 from webapp.models.document import TYPE_TITLES
 from webapp.services.errors import NotFound
-from webapp.services.policy import ensure, member_body_ids, visible_assignments
+from webapp.services.policy import coexecuted_by_key, ensure, member_body_ids, visible_assignments
 
 
 def _hash(token: str) -> str:
@@ -75,18 +75,29 @@ def _in_scope(row: CalendarToken, deadlines):
     """The feed's open assignments with a deadline in a range, as a WHERE clause: a body's (lead or co-executor, its
     subtree) that the owner may read, or the owner's own (their bodies' and those they control: is_responsible or
     is_controller). The ids come from a union of one query per relation, each driven by its own index (lead body,
-    status and deadline; the co-executor's body, each row checked by its assignment's id; the controller); a filter
-    over the range's open assignments would read every body's (the plan both databases chose for an OR)."""
+    status and deadline; the co-executed ids read first and each assignment then by its key; the controller); a
+    filter over the range's open assignments would read every body's (the plan both databases chose for an OR).
+
+    A body's feed is filtered by what its owner may read only when the body's subtree is not within her reach (she
+    left the body, or it was moved): within it, every row found is hers to read by its lead body or co-executor.
+    That filter (an OR with a hashed subquery) made PostgreSQL read every assignment rather than probe the union's
+    few by key: a department's feed at 1,000,000 assignments 232 ms of SQL for 57 rows, 10 ms without it."""
     ids = row.body.subtree_ids() if row.body is not None else member_body_ids(row.owner)
     wanted = and_(Assignment.status.in_(OPEN_STATUSES), deadlines)
-    coexecuting = assignment_coexecutor.c
     parts = [select(Assignment.id).where(Assignment.lead_body_id.in_(ids), wanted),
-             select(coexecuting.assignment_id).where(coexecuting.body_id.in_(ids), exists().where(
-                 Assignment.id == coexecuting.assignment_id, wanted))]
+             select(Assignment.id).where(coexecuted_by_key(ids), wanted)]
     if row.body is None:
         parts.append(select(Assignment.id).where(Assignment.controller_id == row.owner_id, wanted))
-    return and_(Assignment.id.in_(union(*parts)), ~Assignment.is_series,
-                visible_assignments(row.owner) if row.body is not None else true())
+    readable = true() if row.body is None or ids <= member_body_ids(row.owner) else visible_assignments(row.owner)
+    return and_(Assignment.id.in_(union(*parts)), ~Assignment.is_series, readable)
+
+
+def _written(day: date):
+    """A day of the window written into the statement, not bound: the feed's statement is prepared (polled all day
+    long), and PostgreSQL's generic plan, not knowing the dates, took the window for a few hundred assignments and
+    drove the co-executors' part by the deadline index: at 1,000,000 assignments 33,000 rows read for a school's
+    28 co-executed ones, 14 ms instead of 0.4. The dates change once a day: a statement of its own for each day."""
+    return literal(day, Date, literal_execute=True)
 
 
 def find(token: str, base_url: str) -> Feed:
@@ -103,7 +114,7 @@ def find(token: str, base_url: str) -> Feed:
         select(Assignment.id, Assignment.deadline, Assignment.action, Point.number, Document.doc_type,
                Document.number, func.coalesce(Document.updated_at, Assignment.created_at), Assignment.created_at)
         .join(Document, Document.id == Assignment.document_id).outerjoin(Point, Point.id == Assignment.point_id)
-        .where(_in_scope(row, Assignment.deadline.between(since, until)))
+        .where(_in_scope(row, Assignment.deadline.between(_written(since), _written(until))))
         .order_by(Assignment.deadline, Assignment.id)).all()
     # the newest event of each (grouped: a bare max(at) made PostgreSQL walk the whole trail backwards by time)
     changed = db.session.scalars(select(func.max(Event.at)).where(
