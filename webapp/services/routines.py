@@ -70,7 +70,7 @@ def analyze_loaded(connection: Connection, tables: Iterable[str]) -> None:
     transaction. SQLite: `analyze`, as the nightly run gathers them. PostgreSQL: ANALYZE of those tables now, not
     when autovacuum comes round to each (at 1,000,000 assignments the assignments were still unanalysed five
     minutes after gen-load's commit, and meanwhile the planner guessed: the 300-point protocol's page took 288 ms
-    instead of 40). ANALYZE in the loading transaction counts that transaction's own rows."""
+    instead of 23). ANALYZE in the loading transaction counts that transaction's own rows."""
     if connection.dialect.name != "postgresql":
         analyze(connection)
         return
