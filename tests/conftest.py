@@ -436,5 +436,7 @@ def has_planner_statistics(table: str) -> bool:
             "SELECT s.last_analyze IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stats c WHERE c.schemaname = "
             "s.schemaname AND c.tablename = s.relname) FROM pg_stat_user_tables s "
             "WHERE s.schemaname = current_schema() AND s.relname = :table"), {"table": table}))
+    if not db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
+        return False  # ANALYZE never ran on this database
     stats = db.session.scalars(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :table"), {"table": table}).all()
     return any(stat and int(stat.split()[0]) > 0 for stat in stats)
