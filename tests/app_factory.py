@@ -53,25 +53,36 @@ class _CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = _CompiledTemplates()
 
 
+def _installed_once(owner: Any, name: str, wrap: Callable[[Callable], Callable]) -> None:
+    """Put `wrap(owner.name)` in place of `owner.name`, marked, so that installing it again (this module imported
+    twice) changes nothing."""
+    original = getattr(owner, name)
+    if getattr(original, "kept_per_process", False):
+        return
+    wrapped = wrap(original)
+    wrapped.kept_per_process = True
+    setattr(owner, name, wrapped)
+
+
 def _kept_per_process(owner: Any, name: str, key_of: Callable[..., Hashable]) -> None:
     """Put in place of `owner.name` a function that calls the original once per key (`key_of` of the same arguments)
     and answers every later call with the same key from memory (a key of None: called every time); installing it
     twice changes nothing."""
-    original = getattr(owner, name)
-    if getattr(original, "kept_per_process", False):
-        return
-    kept: dict[Hashable, Any] = {}
 
-    @functools.wraps(original)
-    def remembered(*args):
-        if (key := key_of(*args)) is None:
-            return original(*args)
-        if (value := kept.get(key)) is None:
-            value = kept[key] = original(*args)
-        return value
+    def remembering(original: Callable) -> Callable:
+        kept: dict[Hashable, Any] = {}
 
-    remembered.kept_per_process = True
-    setattr(owner, name, remembered)
+        @functools.wraps(original)
+        def remembered(*args):
+            if (key := key_of(*args)) is None:
+                return original(*args)
+            if (value := kept.get(key)) is None:
+                value = kept[key] = original(*args)
+            return value
+
+        return remembered
+
+    _installed_once(owner, name, remembering)
 
 
 def _builder_key(rule: Rule, append_unknown: bool = True) -> Hashable:
@@ -139,9 +150,7 @@ def _engine_key(_extension: SQLAlchemy, bind_key: str | None, options: dict[str,
 
 
 _kept_per_process(Rule, "_compile_builder", _builder_key)
-if not getattr(Rule._parse_rule, "kept_per_process", False):
-    Rule._parse_rule = _parsed_once(Rule._parse_rule)
-    Rule._parse_rule.kept_per_process = True
+_installed_once(Rule, "_parse_rule", _parsed_once)
 _kept_per_process(workflows, "load_registry", _workflows_key)
 _kept_per_process(SQLAlchemy, "_make_engine", _engine_key)
 
