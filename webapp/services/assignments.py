@@ -13,7 +13,6 @@ from sqlalchemy import (
     case,
     false,
     func,
-    literal_column,
     null,
     or_,
     select,
@@ -45,7 +44,7 @@ from webapp.services.bodies import check_assignable
 from webapp.services.documents import in_register_date_order
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.files import check_uploads, store_bytes
-from webapp.services.planner import unindexed, unordered
+from webapp.services.planner import unindexed, unordered, written
 from webapp.services.policy import (
     ASSIGNMENT_BRANCHES,
     SERIES_MESSAGE,
@@ -478,7 +477,7 @@ def _by_status(where: list, descending: bool, statuses: list, status_from: int |
 def _status_is(status: AssignmentStatus):
     """`status = 'new'` with the name written into the statement (a code's constant, not a user's value): with a
     parameter PostgreSQL's generic plan knows no status, and the statement would carry one more parameter each."""
-    return Assignment.status == literal_column(f"'{status.value}'", Assignment.status.type)
+    return Assignment.status == written(status, Assignment.status.type)
 
 
 def default_controller(document: Document) -> User | None:

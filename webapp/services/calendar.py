@@ -7,9 +7,9 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Date, and_, func, literal, select, true, union
+from sqlalchemy import Date, and_, func, select, true, union
 
 from webapp import clock
 from webapp.extensions import db
@@ -17,6 +17,7 @@ from webapp.models import Assignment, Body, CalendarToken, Document, DocumentTyp
 from webapp.models.assignment import OPEN_STATUSES
 from webapp.models.document import TYPE_TITLES
 from webapp.services.errors import NotFound
+from webapp.services.planner import written
 from webapp.services.policy import coexecuted_by_key, ensure, member_body_ids, visible_assignments
 
 
@@ -92,20 +93,14 @@ def _in_scope(row: CalendarToken, deadlines):
     return and_(Assignment.id.in_(union(*parts)), ~Assignment.is_series, readable)
 
 
-def _written(day: date):
-    """A day of the window written into the statement, not bound: the feed's statement is prepared (polled all day
-    long), and PostgreSQL's generic plan, not knowing the dates, takes the window for a few hundred assignments
-    (745 estimated at 1,000,000, 33,000 there): it drove the co-executors' part, a join then, by the deadline
-    index (14 ms for a school's 28 co-executed ones instead of 0.4). The dates change once a day: a statement of
-    its own for each day."""
-    return literal(day, Date, literal_execute=True)
-
-
 def find(token: str, base_url: str) -> Feed:
     """The feed behind a token; NotFound for an unknown or revoked one (no hint which).
 
     Open assignments with a deadline in the window (a periodic series shows as its dated occurrences, which the
-    daily `docflow remind` brings in; a GET writes nothing), filtered and sorted in SQL (see _in_scope)."""
+    daily `docflow remind` brings in; a GET writes nothing), filtered and sorted in SQL (see _in_scope). The
+    window's days are written into the statement (planner.written): it is prepared, polled all day long, and
+    PostgreSQL's generic plan, not knowing the dates, estimated 745 rows for a window of 33,000 at 1,000,000
+    assignments and walked the deadline index (14 ms for a school's 28 co-executed ones instead of 0.4)."""
     row = db.session.scalar(select(CalendarToken).where(CalendarToken.token_hash == _hash(token)))
     if row is None or row.revoked_at is not None or not row.owner.active:
         raise NotFound("Календарь не найден.")
@@ -115,7 +110,7 @@ def find(token: str, base_url: str) -> Feed:
         select(Assignment.id, Assignment.deadline, Assignment.action, Point.number, Document.doc_type,
                Document.number, func.coalesce(Document.updated_at, Assignment.created_at), Assignment.created_at)
         .join(Document, Document.id == Assignment.document_id).outerjoin(Point, Point.id == Assignment.point_id)
-        .where(_in_scope(row, Assignment.deadline.between(_written(since), _written(until))))
+        .where(_in_scope(row, Assignment.deadline.between(written(since, Date), written(until, Date))))
         .order_by(Assignment.deadline, Assignment.id)).all()
     # the newest event of each (grouped: a bare max(at) made PostgreSQL walk the whole trail backwards by time)
     changed = db.session.scalars(select(func.max(Event.at)).where(

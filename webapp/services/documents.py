@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, delete, func, insert, literal_column, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock
@@ -35,6 +35,7 @@ from webapp.services import notifications, paging, versions
 from webapp.services.audit import record_event
 from webapp.services.bodies import check_assignable
 from webapp.services.errors import Conflict, Invalid
+from webapp.services.planner import written
 from webapp.services.policy import ensure
 from webapp.services.transactions import write_apart
 
@@ -506,7 +507,7 @@ def _by_type(query, descending: bool, cursor: str | None, position: tuple | None
     document was sorted (0.2-0.6 s at 200,000)."""
     return paging.ranked(list(enumerate(DocumentType)),
                          lambda kind: query.where(
-                             Document.doc_type == literal_column(f"'{kind.value}'", Document.doc_type.type)),
+                             Document.doc_type == written(kind, Document.doc_type.type)),
                          Document.id, descending=descending, from_rank=None if position is None else position[0],
                          position=position, size=size)
 

@@ -10,6 +10,16 @@ from webapp.extensions import db
 from webapp.services.paging import Sort
 
 
+def written(value, type_):
+    """A value the service's own code gives (a state, a status, a type's name, the calendar's day) written into the
+    statement itself, not bound as a parameter: PostgreSQL plans a constant it can see from its statistics, also in
+    the generic plan it keeps for a prepared statement (with a parameter it knows neither a status nor a date range:
+    it planned the menu's counter anew on every page, and took the calendar's year of deadlines for a few hundred
+    rows), and an expanding parameter is written into the text anew on every execution. Never for what a user
+    typed."""
+    return literal_column("'" + str(value).replace("'", "''") + "'", type_)
+
+
 def unindexed(*terms) -> list:
     """`terms` as SQLite's planner takes no index of (unary +, SQLite's own way to say so), each as one term; as
     they are on PostgreSQL. With its sampled statistics (ANALYZE of 1,000 rows an index) SQLite takes a term's

@@ -30,7 +30,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.assignment import assignment_coexecutor
-from webapp.services.planner import unindexed
+from webapp.services.planner import unindexed, written
 from webapp.services.policy import acting_for, readable_documents, scope_ids, visible_assignments
 from webapp.services.workflows import registry
 from webapp.workflow.engine import PUBLISHED
@@ -83,7 +83,7 @@ def _one_of(column, values):
     written into the statement's text anew on every execution (the counter's two dozen cost 2 ms a page), and
     PostgreSQL plans constants it can see from its statistics, also in the generic plan it keeps for a prepared
     statement (with a status as a parameter it planned the counter anew on every page)."""
-    return column.in_([literal_column("'" + str(value).replace("'", "''") + "'", column.type) for value in values])
+    return column.in_([written(value, column.type) for value in values])
 
 
 # the same for every user, built once
@@ -98,7 +98,7 @@ def _unpublished(states):
     """`state <> 'published'` as ix_document_unpublished_state's predicate says it, where none of `states` is
     published: the few documents in those states are found through that index (SQLite matches a partial index
     only to a query that repeats its predicate)."""
-    return true() if PUBLISHED in states else Document.state != literal_column(f"'{PUBLISHED}'")
+    return true() if PUBLISHED in states else Document.state != written(PUBLISHED, Document.state.type)
 
 
 _RULES: list[tuple[object, str, _Rules]] = []  # (the registry, the database's dialect, its rules): a registry is
