@@ -515,6 +515,15 @@ def responsible_branches(body_ids) -> dict:
     return {"lead": Assignment.lead_body_id.in_(body_ids), "coexecutor": Assignment.id.in_(_coexecuted_ids(body_ids))}
 
 
+def readable_of_bodies(user: User, body_ids: set[int]):
+    """A WHERE clause on the assignments some of `body_ids` lead or co-execute (the caller's own condition): those
+    the user may read. Nothing to test when every one of those bodies is within her reach, as her own bodies'
+    always are: the lead and co-executor ways of visible_assignments read all of them, and that OR (with a hashed
+    subquery) made PostgreSQL read every assignment rather than probe a few by key (a department's calendar feed at
+    1M: 232 ms of SQL for 57 rows, 10 ms without it); else visible_assignments (she left a body, it was moved)."""
+    return true() if body_ids <= member_body_ids(user) else visible_assignments(user)
+
+
 def _coexecuted_ids(body_ids):
     """The ids of the assignments some of `body_ids` co-execute (a select)."""
     return select(assignment_coexecutor.c.assignment_id).where(assignment_coexecutor.c.body_id.in_(body_ids))
