@@ -45,13 +45,13 @@ _REACH = "_reach_ids"  # not a column: User.reach_ids' answer, on the instance
 
 
 @event.listens_for(Session, "after_flush")
-def _forget_subtrees(session: Session, _context) -> None:
-    """A body added, moved or removed, or a membership: every subtree and reach known to the session may have
-    changed."""
+def _forget_bodies_below(session: Session, _context) -> None:
+    """A body added, moved or removed, or a membership: every body's subtree and every user's reach known to the
+    session may have changed."""
     if any(isinstance(obj, Body | Membership) for obj in [*session.new, *session.dirty, *session.deleted]):
         for obj in list(session.identity_map.values()):
-            if isinstance(obj, Body | User):
-                obj.__dict__.pop(_SUBTREE if isinstance(obj, Body) else _REACH, None)
+            obj.__dict__.pop(_SUBTREE, None)
+            obj.__dict__.pop(_REACH, None)
 
 
 class Body(db.Model):
