@@ -87,7 +87,11 @@ def test_a_big_bulk_export_runs_as_a_job(app, client, auth, runner, world):
     inline = client.get("/assignments/bulk.xlsx")  # the default setting: at once
     assert inline.status_code == 200 and inline.data[:2] == b"PK"
     app.config["EXPORT_INLINE_ROWS"] = 5
+    offered = client.get("/assignments/bulk.xlsx").get_data(as_text=True)  # the request counts no further than it must
+    assert "В выгрузке более 5 строк." in offered
     job_id = _start(client, auth, "/assignments/bulk.xlsx")
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert (state["status"], state["total"]) == ("queued", None)  # the worker counts
     _work(runner)
     state = client.get(f"/jobs/{job_id}.json").get_json()
     assert state["status"] == "done" and state["done"] == state["total"] > 5

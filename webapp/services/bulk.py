@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
@@ -51,9 +51,14 @@ def _exported(user: User):
             or_(service.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
 
 
-def export_count(user: User) -> int:
-    """How many rows export_workbook would write for the user."""
-    return db.session.scalar(select(func.count(Assignment.id)).where(*_exported(user)))
+def export_count(user: User, at_most: int | None = None) -> int:
+    """How many rows export_workbook would write for the user; with `at_most`, counted only that far (a request
+    asks whether the export is big, which it knows after EXPORT_INLINE_ROWS + 1 rows: an auditor's count of every
+    open assignment took 250 ms at 1,000,000; the job counts them all for its progress)."""
+    rows = select(literal(1)).select_from(Assignment).where(*_exported(user))
+    if at_most is not None:
+        rows = rows.limit(at_most)
+    return db.session.scalar(select(func.count()).select_from(rows.subquery()))
 
 
 def export_workbook(user: User, target: str | IO[bytes],

@@ -68,8 +68,10 @@ def start_dashboard(user: User, filters: Filters, fmt: str, name: str) -> Job:
                                                                     "filters": filters_params(filters)})
 
 
-def start_bulk(user: User, name: str, rows: int) -> Job:
-    return jobs.start(user, BULK, f"Выгрузка поручений: {name}", {"name": name}, total=rows)
+def start_bulk(user: User, name: str) -> Job:
+    """The bulk workbook's job; its rows are counted by the worker (the request counted only past
+    EXPORT_INLINE_ROWS)."""
+    return jobs.start(user, BULK, f"Выгрузка поручений: {name}", {"name": name})
 
 
 @jobs.kind(DASHBOARD)
@@ -91,5 +93,6 @@ def _dashboard(job: Job, progress: jobs.Progress) -> jobs.Output:
 @jobs.kind(BULK)
 def _bulk(job: Job, progress: jobs.Progress) -> jobs.Output:
     owner = db.session.get(User, job.owner_id)
+    progress(0, bulk.export_count(owner))
     return jobs.Output(job.params["name"], MIMETYPES["xlsx"], lambda out: bulk.export_workbook(
         owner, out, rows=lambda rows: progress.counted(rows, exports.BATCH)))

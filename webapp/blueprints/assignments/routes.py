@@ -240,12 +240,13 @@ def calendar_feed(token: str):
 def bulk_export():
     """The workbook at once, or, for more rows than EXPORT_INLINE_ROWS, a page whose POST starts a job."""
     name = file_name(f"Мои поручения на {clock.today():%d.%m.%Y}", "xlsx")
-    if export_jobs.too_big(rows := bulk.export_count(current_user)):
+    limit = export_jobs.inline_limit()
+    if export_jobs.too_big(bulk.export_count(current_user, at_most=limit + 1)):
         if request.method == "POST":
-            job = export_jobs.start_bulk(current_user, name, rows)
+            job = export_jobs.start_bulk(current_user, name)
             db.session.commit()
             return redirect(url_for("jobs.detail", job_id=job.id), 303)
-        return export_offer(f"Выгрузка поручений: {name}", rows, url_for("assignments.bulk_import"))
+        return export_offer(f"Выгрузка поручений: {name}", limit, url_for("assignments.bulk_import"), more=True)
     return send_written(lambda out: bulk.export_workbook(current_user, out), name, exports.XLSX_CONTENT_TYPE)
 
 
