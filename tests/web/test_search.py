@@ -139,6 +139,25 @@ def test_the_index_follows_edits(app, client, auth, make_user):
     assert ("document", document_id) not in _hits(client, "совещания")
 
 
+def test_a_change_committed_without_a_flush_of_its_own_is_indexed(app, client, auth, make_user):
+    """The index's entries are written before the commit from what its flushes marked; a change still unflushed
+    when commit is called is flushed by the commit only after that hook ran, so the hook flushes it first (an
+    assignment added to a published document and committed at once was never found)."""
+    make_user("aud", "auditor")
+    with app.app_context():
+        document = Document(doc_type="order", title="О мерах", state="published", number="5")
+        db.session.add(document)
+        db.session.commit()
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id))
+        db.session.add(Assignment(document_id=document_id, action="Провести инвентаризацию библиотечного фонда",
+                                  status="in_work"))
+        db.session.commit()  # no query, no flush in between
+        assignment_id = db.session.scalar(select(Assignment.id))
+    auth.login("aud")
+    assert ("assignment", assignment_id) in _hits(client, "инвентаризацию")
+
+
 def test_reindex_rebuilds_the_same_index(demo_app, client, auth, runner):
     auth.login("auditor", DEMO_PASSWORD)
     before = {query: _hits(client, query) for query in QUERIES[:4]}

@@ -218,11 +218,9 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    pending = session.info.get(_PENDING)
-    if not pending:
-        return
-    session.flush()  # the last changes, and what they mark
-    pending = session.info.pop(_PENDING, set())
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the last changes, and what they mark (the commit's own flush comes after this hook)
+    pending = session.info.pop(_PENDING, None)
     if pending and session is db.session():
         reindex(pending)
         session.flush()
