@@ -315,7 +315,7 @@ def test_a_department_s_overdue_list_reads_its_bodies_rows_under_sampled_statist
         head = User(login="head-of-lists", full_name="Руководитель", password_hash="-")
         head.role_rows = [UserRole(role="head")]
         head.memberships = [Membership(body=department)]
-        db.session.add(head)
+        db.session.add_all([head, Body(name="Департамент соседей", dative="Департаменту соседей")])  # one of several
         db.session.flush()
         statement, values = assignments.list_statement(head, status=assignments.OPEN, after=after, sort=sort,
                                                        overdue_on=date(2026, 11, 23) if overdue else None)
@@ -351,7 +351,7 @@ def test_a_school_s_later_page_of_a_status_reads_her_rows_under_sampled_statisti
         executor = User(login="school-executor", full_name="Исполнитель", password_hash="-")
         executor.role_rows = [UserRole(role="executor")]
         executor.memberships = [Membership(body=Body(name="Школа № 7", dative="Школе № 7"))]
-        db.session.add(executor)
+        db.session.add_all([executor, Body(name="Школа № 8", dative="Школе № 8")])  # one school of several
         db.session.flush()
         statement, values = assignments.list_statement(executor, status=status, after="v2020-06-01_500000",
                                                        sort=sort)

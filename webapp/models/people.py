@@ -42,6 +42,7 @@ SORT_KEY = String(600).with_variant(String(600, collation="C"), "postgresql")
 
 _SUBTREE = "_subtree_ids"  # not a column: Body.subtree_ids' answer, on the instance
 _REACH = "_reach_ids"  # not a column: User.reach_ids' answer, on the instance
+_WHOLE = "_reaches_every_body"  # not a column: User.reaches_every_body's answer, on the instance
 
 
 @event.listens_for(Session, "after_flush")
@@ -50,8 +51,8 @@ def _forget_bodies_below(session: Session, _context) -> None:
     session may have changed."""
     if any(isinstance(obj, Body | Membership) for obj in [*session.new, *session.dirty, *session.deleted]):
         for obj in list(session.identity_map.values()):
-            obj.__dict__.pop(_SUBTREE, None)
-            obj.__dict__.pop(_REACH, None)
+            for kept in (_SUBTREE, _REACH, _WHOLE):
+                obj.__dict__.pop(kept, None)
 
 
 class Body(db.Model):
@@ -195,6 +196,16 @@ class User(UserMixin, db.Model):
         if cached is None:
             cached = self.__dict__[_REACH] = _and_below(select(Membership.body_id).where(Membership.user_id == self.id),
                                                           "reach")
+        return cached
+
+    def reaches_every_body(self) -> bool:
+        """Whether her reach (reach_ids) is the whole directory: she belongs to the top body of a tree with one top
+        (a ministry's staff, whose ministry every body of the region is under). Kept as reach_ids is."""
+        cached = self.__dict__.get(_WHOLE)
+        if cached is None:
+            reach = self.reach_ids()
+            cached = self.__dict__[_WHOLE] = bool(reach) and len(reach) == db.session.scalar(
+                select(func.count()).select_from(Body))
         return cached
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import func, literal, select
 
 from webapp.archives import Limits, UnsafeArchive, check_archive, is_zip
 from webapp.extensions import db
@@ -20,7 +20,7 @@ from webapp.models.document import TYPE_TITLES, DocumentType
 from webapp.services import assignments as service
 from webapp.services import exports
 from webapp.services.errors import Invalid, ServiceError
-from webapp.services.policy import can, member_body_ids, visible_assignments
+from webapp.services.policy import can, own_assignments, visible_assignments
 
 HEADERS = ["ID", "Документ", "Пункт", "Поручение", "Ответственный", "Срок", "Текущий статус",
            "Новый статус", "Текст отчёта / комментарий"]
@@ -48,7 +48,7 @@ def _exported(user: User):
     """WHERE clauses: the user's open assignments (of their bodies, or under their control; a periodic series goes
     by its dated occurrences)."""
     return (Assignment.status.in_(OPEN_STATUSES), visible_assignments(user), ~Assignment.is_series,
-            or_(service.in_bodies(member_body_ids(user)), Assignment.controller_id == user.id))
+            own_assignments(user))
 
 
 def export_count(user: User, at_most: int | None = None) -> int:

@@ -1,0 +1,174 @@
+"""A member of the top body whose reach is every body of the directory (a ministry's staff: the region's every body
+is under the ministry): her pages read her rows without every body's id written into their statements — and read
+exactly the rows she may read, no more: those some body leads or co-executes, those she controls; not those of no
+body she does not control. Once a body stands outside her tree, she reads as any member of several bodies does."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import update
+
+from tests.conftest import counted_statements
+from tests.web.test_assignment_list import _walk
+from tests.web.test_assignment_list_branches import world  # noqa: F401 (the fixture)
+from webapp.extensions import db
+from webapp.models import Assignment, Body, Document, User
+from webapp.models.assignment import OPEN_STATUSES
+from webapp.services import search
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def ministry(app, world, make_user):  # noqa: F811 (the fixture imported above)
+    """The branches' world under one top body, «Министерство»; its head and an auditor are its members, and rows
+    of no body: one the head controls, one nobody of hers does."""
+    with app.app_context():
+        top = Body(name="Министерство")
+        db.session.add(top)
+        db.session.flush()
+        db.session.execute(update(Body).where(Body.parent_id.is_(None), Body.id != top.id).values(parent_id=top.id))
+        db.session.commit()
+    world["minister"] = make_user("minister", "head", bodies=["Министерство"])
+    world["auditor"] = make_user("ministry-auditor", "auditor", bodies=["Министерство"])
+    with app.app_context():
+        document = db.session.query(Document).first()
+        for controller in (world["minister"], world["users"]["ctl"]):
+            db.session.add(Assignment(document_id=document.id, action="Поручение без органа", lead_body_id=None,
+                                      status="in_work", deadline=date(2026, 11, 9), deadline_kind="by",
+                                      controller_id=controller))
+        db.session.commit()
+    return world
+
+
+def _expected(app, user_id: int, *, mine: bool = False, status: str = "", overdue: bool = False,
+              descending: bool = False) -> list[int]:
+    """Her rows worked out in Python: some body leads or co-executes it (every body is hers), or she controls it
+    (not for «mine»), in the list's order."""
+    with app.app_context():
+        rows = [a for a in db.session.query(Assignment) if a.status != "draft"
+                and (a.bodies or (not mine and a.controller_id == user_id))]
+    statuses = OPEN_STATUSES if status == "open" else (status,) if status else None
+    rows = [a for a in rows if (not statuses or a.status in statuses)
+            and (not overdue or (a.status in OPEN_STATUSES and a.deadline and a.deadline < TODAY))]
+    dated = sorted((a for a in rows if a.deadline), key=lambda a: (a.deadline, a.id), reverse=descending)
+    return [a.id for a in dated] + sorted((a.id for a in rows if not a.deadline), reverse=descending)
+
+
+@pytest.mark.parametrize(("query", "asked"), [
+    ("&status=all", {}),
+    ("&status=all&sort=-deadline", {"descending": True}),
+    ("&status=all&scope=mine", {"mine": True}),
+    ("&status=open", {"status": "open"}),
+    ("&status=in_work", {"status": "in_work"}),
+    ("&status=all&overdue=1", {"overdue": True}),
+])
+def test_the_minister_reads_every_body_s_rows_and_those_she_controls_once_in_order(app, client, auth, ministry,
+                                                                                  query, asked):
+    auth.login("minister")
+    expected = _expected(app, ministry["minister"], **asked)
+    assert _walk(client, f"/assignments?size=25{query}") == expected
+    if not asked:  # every body's rows, hers of no body; not another's of no body
+        assert len(expected) == 72 + 1
+
+
+@pytest.mark.parametrize("sort", ["body", "-status", "date"])
+def test_the_minister_s_other_orders_hold_the_same_rows(app, client, auth, ministry, sort):
+    auth.login("minister")
+    seen = _walk(client, f"/assignments?size=25&status=all&sort={sort}")
+    assert sorted(seen) == sorted(_expected(app, ministry["minister"])) and len(seen) == len(set(seen))
+
+
+def test_an_auditor_of_the_ministry_sees_every_row_and_as_her_own_those_of_a_body(app, client, auth, ministry):
+    auth.login("ministry-auditor")
+    own = _walk(client, "/assignments?size=25&status=all&scope=mine")
+    assert own == _expected(app, ministry["auditor"], mine=True)
+    with app.app_context():
+        every = db.session.query(Assignment).filter(Assignment.status != "draft").count()
+    assert len(_walk(client, "/assignments?size=25&status=all")) == every == len(own) + 2
+
+
+def test_her_search_and_her_workbook_hold_the_same_rows(app, client, auth, ministry):
+    with app.app_context():
+        minister = db.session.get(User, ministry["minister"])
+        results = search.search(minister, "поручение", search.Filters(kind="assignment"))
+        found = set()
+        for page in range(1, results.pages + 1):
+            found |= {hit.entry.object_id for hit in search.search(minister, "поручение",
+                                                                  search.Filters(kind="assignment"), page).hits}
+    assert found == set(_expected(app, ministry["minister"]))
+    auth.login("minister")
+    sheet = load_workbook(io.BytesIO(client.get("/assignments/bulk.xlsx").data)).active
+    rows = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows == set(_expected(app, ministry["minister"], status="open")) - _series(app)
+
+
+def _series(app) -> set[int]:
+    with app.app_context():
+        return {a.id for a in db.session.query(Assignment) if a.is_series}
+
+
+def test_a_body_outside_her_tree_is_not_hers(app, client, auth, ministry):
+    """A second top body: her reach is no longer every body, and its rows are not hers."""
+    with app.app_context():
+        outside = Body(name="Другая организация")
+        db.session.add(outside)
+        db.session.flush()
+        document = db.session.query(Document).first()
+        stranger = Assignment(document_id=document.id, action="Поручение другой организации", status="in_work",
+                              lead_body_id=outside.id, deadline=date(2026, 11, 9), deadline_kind="by")
+        db.session.add(stranger)
+        db.session.commit()
+        stranger_id = stranger.id
+    auth.login("minister")
+    seen = _walk(client, "/assignments?size=25&status=all")
+    assert stranger_id not in seen
+    assert seen == [i for i in _expected(app, ministry["minister"]) if i != stranger_id]
+    assert client.get(f"/assignments/{stranger_id}").status_code == 403
+
+
+def test_her_pages_do_not_write_every_body_s_id_into_a_statement(app, client, auth, ministry):
+    """120 more schools: no statement of her everyday pages carries a parameter per body (as lists of values
+    they were 5,000 ids, twice, at a region's size: 0.1-1.3 s a page on PostgreSQL)."""
+    with app.app_context():
+        top = db.session.query(Body).filter_by(name="Министерство").one()
+        db.session.add_all([Body(name=f"Школа № {n}", parent=top) for n in range(100, 220)])
+        db.session.commit()
+        bodies = db.session.query(Body).count()
+    auth.login("minister")
+    with counted_statements(app) as seen:
+        for path in ("/assignments", "/assignments?status=all&scope=mine", "/assignments?sort=body",
+                     "/documents?sort=type", "/search?q=поручение", "/tasks", "/assignments/bulk.xlsx"):
+            assert client.get(path).status_code == 200, path
+    parameters = max(len(re.findall(r"\?|%\(", statement)) for statement in seen)
+    assert parameters < bodies - 10, parameters
+
+
+def test_she_acts_for_the_whole_organisation_as_a_user_of_no_body_does(app, client, auth, ministry):
+    """Her scope is the whole organisation (policy.scope_ids: None, not every body's id): as a head she reads the
+    drafts of a school far below and of no issuing body; not, once a body stands outside her tree, that body's."""
+    with app.app_context():
+        school = db.session.query(Body).filter_by(name="Школа").one()
+        drafts = [Document(doc_type="order", title=f"Проект {n}", state="draft", issuing_body_id=body)
+                  for n, body in enumerate((school.id, None))]
+        db.session.add_all(drafts)
+        db.session.commit()
+        ids = [draft.id for draft in drafts]
+    auth.login("minister")
+    assert [client.get(f"/documents/{i}").status_code for i in ids] == [200, 200]
+    with app.app_context():
+        outside = Body(name="Другая организация")
+        db.session.add(outside)
+        db.session.flush()
+        theirs = Document(doc_type="order", title="Проект другой организации", state="draft",
+                          issuing_body_id=outside.id)
+        db.session.add(theirs)
+        db.session.commit()
+        theirs_id = theirs.id
+    assert client.get(f"/documents/{ids[0]}").status_code == 200
+    assert client.get(f"/documents/{theirs_id}").status_code == 403
