@@ -7,7 +7,9 @@ bench/run.py measures the pages issue 14 names, each as one user (the auditor, a
 the pages each kind of user opens every day — the inbox, the register and its sorts, «Поручения» with its filters
 and sorts, search, notifications, jobs; the auditor's dashboard and audit, the administrator's pages — as
 `docflow gen-load`'s users of each role: load1 auditor, load2 administrator, load10 a department's secretary,
-load101 a head, load102 a controller, load1000 a school's executor. A user's reach changes a page's statements
+load101 a head, load102 a controller, load1000 a school's executor (a member of the top body who oversees nothing,
+a ministry's staff, gen-load makes none: add one with `docflow user create --login minister --name Министр --role
+head --body <the top body> --invite 1` and pass `--login minister`). A user's reach changes a page's statements
 (a department reads through the OR of 51 bodies), and SQLite's planner, with the nightly ANALYZE's sampled
 statistics, can take a new index for another statement than the one it was made for: the survey found two such
 (the menu's counter and a department's overdue list) after migration 0038.
@@ -37,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._common import read_only_app, signed_in  # noqa: E402
 
 COMMON = ["/tasks", "/documents", "/documents?sort=number", "/documents?sort=type", "/assignments",
-          "/assignments?status=all", "/assignments?overdue=1", "/assignments?scope=control", "/assignments?sort=body",
+          "/assignments?status=all", "/assignments?overdue=1", "/assignments?scope=mine", "/assignments?scope=control",
+          "/assignments?sort=body",
           "/assignments?sort=-status&status=all", "/search?q=обеспечить", "/notifications", "/jobs"]
 EXTRA = {"load1": ["/assignments/dashboard?overdue=y&body=2", "/audit", "/assignments?status=in_work&overdue=1"],
          "load2": ["/admin/users", "/admin/bodies", "/admin/templates"], "load10": ["/documents/new"]}
