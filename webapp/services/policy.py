@@ -527,12 +527,18 @@ def readable_of_bodies(user: User, body_ids: set[int]):
     return true() if body_ids <= member_body_ids(user) else visible_assignments(user)
 
 
-def own_assignments(user: User):
+def own_assignments(user: User, wanted=None):
     """A WHERE clause: the assignments her bodies (and those below them) lead or co-execute, or she controls —
-    whatever else her roles let her read."""
-    branches = (_every_body_branches(user.id) if user.reaches_every_body()
-                else _assignment_branches(sorted(member_body_ids(user)), user.id))
-    return or_(*branches.values())
+    whatever else her roles let her read — of those `wanted` holds. Their ids are read one way at a time, each
+    through its own index (the co-executed by key), and united: as one OR beside the open statuses SQLite read
+    every open assignment of the organisation for a department's (`/assignments/bulk.xlsx` 420 ms of SQL at 1M).
+    Whose reach is every body has nearly every row: tested on each (_every_body_branches)."""
+    wanted = true() if wanted is None else wanted
+    if user.reaches_every_body():
+        return and_(or_(*_every_body_branches(user.id).values()), wanted)
+    bodies = sorted(member_body_ids(user))
+    ways = {**_assignment_branches(bodies, user.id), "coexecutor": coexecuted_by_key(bodies)}
+    return Assignment.id.in_(union(*(select(Assignment.id).where(way, wanted) for way in ways.values())))
 
 
 def _every_body_branches(user_id: int) -> dict:
