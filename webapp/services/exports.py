@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
@@ -185,6 +185,8 @@ def responsible(lead: str | None, coexecutors: str | None) -> str:
 def stream(query) -> Iterator:
     """The query's rows fetched BATCH at a time: a server-side cursor on PostgreSQL, never every row at once. The
     cursor is closed when the rows are read to the end or the iterator is closed (`finish`)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     try:
         yield from result
