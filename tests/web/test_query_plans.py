@@ -290,6 +290,20 @@ def test_pending_extension_requests_of_a_controller_start_from_the_pending_ones_
     assert "ix_assignment_controller" not in found, found
 
 
+def _department_head(login: str):
+    """A head of a department of 50 schools, one department of several (flushed, in the caller's session)."""
+    from webapp.models import Body, Membership, User, UserRole
+
+    department = Body(name="Департамент планов", dative="Департаменту планов")
+    department.children = [Body(name=f"Школа № {n}", dative=f"Школе № {n}") for n in range(1, 51)]
+    head = User(login=login, full_name="Руководитель", password_hash="-")
+    head.role_rows = [UserRole(role="head")]
+    head.memberships = [Membership(body=department)]
+    db.session.add_all([head, Body(name="Департамент соседей", dative="Департаменту соседей")])
+    db.session.flush()
+    return head
+
+
 @pytest.mark.parametrize("overdue", [True, False])
 @pytest.mark.parametrize("after", [None, "v2026-11-09_10"])
 @pytest.mark.parametrize("sort", ["deadline", "-deadline"])
@@ -302,7 +316,6 @@ def test_a_department_s_overdue_list_reads_its_bodies_rows_under_sampled_statist
     deadline first, every overdue row before the cursor through (status, deadline), which it chose while the day's
     bound of «Только просроченные» stood as a range beside the cursor's (215-420 ms at 1M)."""
     from tests.web.test_assignment_list_branches import _bound
-    from webapp.models import Body, Membership, User, UserRole
     from webapp.services import assignments
 
     with app.app_context():
@@ -310,13 +323,7 @@ def test_a_department_s_overdue_list_reads_its_bodies_rows_under_sampled_statist
         if connection.dialect.name != "sqlite":
             pytest.skip("SQLite's sampled statistics")
         _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
-        department = Body(name="Департамент планов", dative="Департаменту планов")
-        department.children = [Body(name=f"Школа № {n}", dative=f"Школе № {n}") for n in range(1, 51)]
-        head = User(login="head-of-lists", full_name="Руководитель", password_hash="-")
-        head.role_rows = [UserRole(role="head")]
-        head.memberships = [Membership(body=department)]
-        db.session.add_all([head, Body(name="Департамент соседей", dative="Департаменту соседей")])  # one of several
-        db.session.flush()
+        head = _department_head("head-of-lists")
         statement, values = assignments.list_statement(head, status=assignments.OPEN, after=after, sort=sort,
                                                        overdue_on=date(2026, 11, 23) if overdue else None)
         found = plan(_bound(statement, values))
@@ -390,7 +397,7 @@ def test_a_department_s_bulk_workbook_reads_its_own_rows_under_sampled_statistic
     sampled statistics chose (`/assignments/bulk.xlsx` 420 ms of SQL at 1M)."""
     from sqlalchemy import func, select
 
-    from webapp.models import Assignment, Body, Membership, User, UserRole
+    from webapp.models import Assignment
     from webapp.services import bulk
 
     with app.app_context():
@@ -398,13 +405,7 @@ def test_a_department_s_bulk_workbook_reads_its_own_rows_under_sampled_statistic
         if connection.dialect.name != "sqlite":
             pytest.skip("SQLite's sampled statistics")
         _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
-        department = Body(name="Департамент выгрузок", dative="Департаменту выгрузок")
-        department.children = [Body(name=f"Школа № {n}", dative=f"Школе № {n}") for n in range(1, 51)]
-        head = User(login="head-of-workbooks", full_name="Руководитель", password_hash="-")
-        head.role_rows = [UserRole(role="head")]
-        head.memberships = [Membership(body=department)]
-        db.session.add_all([head, Body(name="Департамент соседей", dative="Департаменту соседей")])
-        db.session.flush()
+        head = _department_head("head-of-workbooks")
         found = plan(select(func.count(Assignment.id)).where(*bulk._exported(head)))
         db.session.rollback()
     assert "ix_assignment_status_id" not in found, found
