@@ -134,9 +134,13 @@ class Body(db.Model):
 def _and_below(bodies, name: str) -> frozenset[int]:
     """The bodies `bodies` (a select of body ids) selects and every body below them, in one recursive query named
     `name` (each body once: a member of a department and of its school reaches the school once)."""
+    return frozenset(db.session.scalars(select(_tree(bodies, name).c[0])))
+
+
+def _tree(bodies, name: str):
+    """_and_below's recursive CTE (its one column the body's id), for a statement that reads more beside it."""
     tree = bodies.cte(name, recursive=True)
-    tree = tree.union(select(Body.id).where(Body.parent_id == tree.c[0]))
-    return frozenset(db.session.scalars(select(tree.c[0])))
+    return tree.union(select(Body.id).where(Body.parent_id == tree.c[0]))
 
 
 def _normal(name: str) -> str:
@@ -193,20 +197,19 @@ class User(UserMixin, db.Model):
         each, on every page of a member of a body (the menu asks her scope); kept on the instance for the rest of
         its session (a request) until a change of a body or a membership is flushed (as any query flushes it)."""
         cached = self.__dict__.get(_REACH)
-        if cached is None:
-            cached = self.__dict__[_REACH] = _and_below(select(Membership.body_id).where(Membership.user_id == self.id),
-                                                          "reach")
+        if cached is None or _WHOLE not in self.__dict__:
+            # with the directory's size in the same statement, for reaches_every_body (no statement of its own)
+            tree = _tree(select(Membership.body_id).where(Membership.user_id == self.id), "reach")
+            rows = db.session.execute(select(tree.c[0], select(func.count()).select_from(Body).scalar_subquery())).all()
+            cached = self.__dict__[_REACH] = frozenset(row[0] for row in rows)
+            self.__dict__[_WHOLE] = bool(rows) and len(cached) == rows[0][1]
         return cached
 
     def reaches_every_body(self) -> bool:
         """Whether her reach (reach_ids) is the whole directory: she belongs to the top body of a tree with one top
-        (a ministry's staff, whose ministry every body of the region is under). Kept as reach_ids is."""
-        cached = self.__dict__.get(_WHOLE)
-        if cached is None:
-            reach = self.reach_ids()
-            cached = self.__dict__[_WHOLE] = bool(reach) and len(reach) == db.session.scalar(
-                select(func.count()).select_from(Body))
-        return cached
+        (a ministry's staff, whose ministry every body of the region is under). Read and kept with reach_ids."""
+        self.reach_ids()
+        return self.__dict__[_WHOLE]
 
     def __repr__(self) -> str:
         return f"<User {self.login}>"
