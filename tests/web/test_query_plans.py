@@ -50,7 +50,7 @@ def plan(query, hide: tuple[str, ...] = ()) -> str:
     # untyped literals take the types PostgreSQL inferred for the parameters
     values = (getattr(compiled.params[name], "value", compiled.params[name]) for name in names)
     arguments = ", ".join("'{}'".format(str(value).replace("'", "''")) for value in values)
-    rows = connection.exec_driver_sql(f"EXPLAIN EXECUTE docflow_plan({arguments})").all()
+    rows = connection.exec_driver_sql(f"EXPLAIN EXECUTE docflow_plan{f'({arguments})' if names else ''}").all()
     connection.exec_driver_sql("DEALLOCATE docflow_plan")
     connection.exec_driver_sql("ROLLBACK TO SAVEPOINT docflow_plan")
     return "\n".join(row[0] for row in rows)

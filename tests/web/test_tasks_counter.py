@@ -143,7 +143,7 @@ def test_a_heads_documents_to_sign_and_review_come_from_the_unpublished_states_i
         head = User(login="chief", full_name="Начальник", password_hash="-")
         head.memberships = [Membership(body=Body(name="Управление", dative="Управлению"))]
         head.role_rows = [UserRole(role="head")]
-        db.session.add(head)
+        db.session.add_all([head, Body(name="Другое управление", dative="Другому управлению")])  # one of several
         db.session.flush()
         queries = tasks._queries(head)
         # (the last three: the register's, 0038 and 0043 — on tiny tables PostgreSQL takes either state index)
