@@ -149,9 +149,10 @@ def test_her_pages_do_not_write_every_body_s_id_into_a_statement(app, client, au
     assert parameters < bodies - 10, parameters
 
 
-def test_she_acts_for_the_whole_organisation_as_a_user_of_no_body_does(app, client, auth, ministry):
-    """Her scope is the whole organisation (policy.scope_ids: None, not every body's id): as a head she reads the
-    drafts of a school far below and of no issuing body; not, once a body stands outside her tree, that body's."""
+def test_her_scope_is_every_body_not_the_organisation_as_a_whole(app, client, auth, ministry):
+    """As a head she reads the drafts of a school far below (policy.scope_clause: a body at all, not every body's
+    id); not a draft of no issuing body, the organisation's as a whole (a user's of no body, an administrator's);
+    nor, once a body stands outside her tree, that body's."""
     with app.app_context():
         school = db.session.query(Body).filter_by(name="Школа").one()
         drafts = [Document(doc_type="order", title=f"Проект {n}", state="draft", issuing_body_id=body)
@@ -160,7 +161,9 @@ def test_she_acts_for_the_whole_organisation_as_a_user_of_no_body_does(app, clie
         db.session.commit()
         ids = [draft.id for draft in drafts]
     auth.login("minister")
-    assert [client.get(f"/documents/{i}").status_code for i in ids] == [200, 200]
+    assert [client.get(f"/documents/{i}").status_code for i in ids] == [200, 403]
+    register = client.get("/documents?sort=type").get_data(as_text=True)
+    assert f'href="/documents/{ids[0]}"' in register and f'href="/documents/{ids[1]}"' not in register
     with app.app_context():
         outside = Body(name="Другая организация")
         db.session.add(outside)

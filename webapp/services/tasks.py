@@ -31,7 +31,7 @@ from webapp.models import (
 )
 from webapp.models.assignment import assignment_coexecutor
 from webapp.services.planner import unindexed, written
-from webapp.services.policy import acting_for, readable_documents, scope_ids, visible_assignments
+from webapp.services.policy import acting_for, readable_documents, scope_clause, scope_ids, visible_assignments
 from webapp.services.workflows import registry
 from webapp.workflow.engine import PUBLISHED
 
@@ -159,8 +159,7 @@ def _fills(user: User, role: str, scope):
         return Document.author_id == user.id
     if role == "current_approver" or not user.has_role(role):
         return false()
-    ids = scope()
-    return true() if ids is None else Document.issuing_body_id.in_(ids)
+    return scope_clause(user, Document.issuing_body_id, scope())
 
 
 def _waiting_for(user: User, task: str, scope):
