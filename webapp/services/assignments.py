@@ -197,10 +197,9 @@ def list_statement(user: User, *, status: str | None = None, scope: str | None =
     scope = scope if scope in ("mine", "control") else None
     every = _every_body_ways(user, reach, scope)
     if every is not None:  # read as every assignment is, less those of no body she may not read (_every_body_ways)
-        reach, scope = None, None
-    names, values = reach if reach is not None else (None, reach_values(user) if scope else {})
-    if every is not None:
-        values = {"reach_user_id": user.id} if "control" in every else {}
+        reach, scope, names, values = None, None, None, {"reach_user_id": user.id} if "control" in every else {}
+    else:
+        names, values = reach if reach is not None else (None, reach_values(user) if scope else {})
     sort, order = paging.choose(COLUMN_SORTS, sort, "deadline")
     cursor, after_values = paging.cursor_of(after, order)
     values = {**values, **after_values}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, literal, select
+from sqlalchemy import literal, select
 
 from webapp.extensions import db
 from webapp.models import Body, Document, Job, User
@@ -33,10 +33,7 @@ def inline_limit() -> int:
 def dashboard_count(filters: Filters, at_most: int | None = None) -> int:
     """The rows of the dashboard's export; with `at_most`, counted only that far (a request asks whether the
     export is big, which it knows after EXPORT_INLINE_ROWS + 1 rows; the job counts them all for its progress)."""
-    rows = select(literal(1)).select_from(Snapshot(filters).rows)
-    if at_most is not None:
-        rows = rows.limit(at_most)
-    return db.session.scalar(select(func.count()).select_from(rows.subquery()))
+    return exports.count_rows(select(literal(1)).select_from(Snapshot(filters).rows), at_most)
 
 
 def filters_params(filters: Filters) -> dict:

@@ -182,6 +182,14 @@ def responsible(lead: str | None, coexecutors: str | None) -> str:
     return "; ".join(names)
 
 
+def count_rows(rows, at_most: int | None = None) -> int:
+    """The rows a select gives; with `at_most`, counted only that far (a request asks whether an export is big,
+    which it knows after EXPORT_INLINE_ROWS + 1 rows; its job counts them all for its progress)."""
+    if at_most is not None:
+        rows = rows.limit(at_most)
+    return db.session.scalar(select(func.count()).select_from(rows.subquery()))
+
+
 def stream(query) -> Iterator:
     """The query's rows fetched BATCH at a time: a server-side cursor on PostgreSQL, never every row at once. The
     cursor is closed when the rows are read to the end or the iterator is closed (`finish`)."""

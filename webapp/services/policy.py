@@ -543,11 +543,22 @@ def own_assignments(user: User, wanted=None):
     every open assignment of the organisation for a department's (`/assignments/bulk.xlsx` 420 ms of SQL at 1M).
     Whose reach is every body has nearly every row: tested on each (_every_body_branches)."""
     wanted = true() if wanted is None else wanted
+    ways = _ways(user, sorted(member_body_ids(user)), alone=True)
     if user.reaches_every_body():
-        return and_(or_(*_every_body_branches(user.id).values()), wanted)
-    bodies = sorted(member_body_ids(user))
-    ways = {**_assignment_branches(bodies, user.id), "coexecutor": coexecuted_by_key(bodies)}
+        return and_(or_(*ways.values()), wanted)
     return Assignment.id.in_(union(*(select(Assignment.id).where(way, wanted) for way in ways.values())))
+
+
+def _ways(user: User, body_ids: list[int], alone: bool = False) -> dict:
+    """The ways she reads an assignment as WHERE clauses by name (_assignment_branches with her bodies, those below
+    them and her id); `alone`: for reads of each on its own (the co-executor's by key: coexecuted_by_key). Whose
+    reach is every body, _every_body_branches."""
+    if body_ids and user.reaches_every_body():
+        return _every_body_branches(user.id)
+    ways = _assignment_branches(body_ids, user.id)
+    if alone:
+        ways["coexecutor"] = coexecuted_by_key(body_ids)
+    return ways
 
 
 def _every_body_branches(user_id: int) -> dict:
@@ -619,12 +630,7 @@ def assignment_branches(user: User, alone: bool = False) -> dict | None:
     if reach is None:
         return None
     names, values = reach
-    if values["reach_body_ids"] and user.reaches_every_body():
-        branches = _every_body_branches(user.id)
-    else:
-        branches = _assignment_branches(values["reach_body_ids"], values["reach_user_id"])
-        if alone:
-            branches["coexecutor"] = coexecuted_by_key(values["reach_body_ids"])
+    branches = _ways(user, values["reach_body_ids"], alone)
     return {name: branches[name] for name in names}
 
 
