@@ -11,17 +11,15 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.conftest import counted_statements
 from tests.web.test_assignment_list import _walk
+from tests.web.test_assignment_list_branches import _expected as expected_of
 from tests.web.test_assignment_list_branches import world  # noqa: F401 (the fixture)
 from webapp.extensions import db
 from webapp.models import Assignment, Body, Document, User
-from webapp.models.assignment import OPEN_STATUSES
 from webapp.services import search
-
-TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
@@ -36,6 +34,9 @@ def ministry(app, world, make_user):  # noqa: F811 (the fixture imported above)
         db.session.commit()
     world["minister"] = make_user("minister", "head", bodies=["Министерство"])
     world["auditor"] = make_user("ministry-auditor", "auditor", bodies=["Министерство"])
+    world["users"].update({"minister": world["minister"], "ministry-auditor": world["auditor"]})
+    with app.app_context():
+        world["bodies"] = set(db.session.scalars(select(Body.id)))  # every body, all under the ministry
     with app.app_context():
         document = db.session.query(Document).first()
         for controller in (world["minister"], world["users"]["ctl"]):
@@ -46,24 +47,16 @@ def ministry(app, world, make_user):  # noqa: F811 (the fixture imported above)
     return world
 
 
-def _expected(app, user_id: int, *, mine: bool = False, status: str = "", overdue: bool = False,
-              descending: bool = False) -> list[int]:
-    """Her rows worked out in Python: some body leads or co-executes it (every body is hers), or she controls it
-    (not for «mine»), in the list's order."""
-    with app.app_context():
-        rows = [a for a in db.session.query(Assignment) if a.status != "draft"
-                and (a.bodies or (not mine and a.controller_id == user_id))]
-    statuses = OPEN_STATUSES if status == "open" else (status,) if status else None
-    rows = [a for a in rows if (not statuses or a.status in statuses)
-            and (not overdue or (a.status in OPEN_STATUSES and a.deadline and a.deadline < TODAY))]
-    dated = sorted((a for a in rows if a.deadline), key=lambda a: (a.deadline, a.id), reverse=descending)
-    return [a.id for a in dated] + sorted((a.id for a in rows if not a.deadline), reverse=descending)
+def _expected(app, ministry, login: str, **asked) -> list[int]:
+    """Her rows worked out in Python: some body of the ministry's leads or co-executes it (every body is hers), or
+    she controls it (not for «mine»), in the list's order (the branches' test's reckoning)."""
+    return expected_of(app, ministry, login, bodies=ministry["bodies"], **asked)
 
 
 @pytest.mark.parametrize(("query", "asked"), [
     ("&status=all", {}),
     ("&status=all&sort=-deadline", {"descending": True}),
-    ("&status=all&scope=mine", {"mine": True}),
+    ("&status=all&scope=mine", {"scope": "mine"}),
     ("&status=open", {"status": "open"}),
     ("&status=in_work", {"status": "in_work"}),
     ("&status=all&overdue=1", {"overdue": True}),
@@ -71,7 +64,7 @@ def _expected(app, user_id: int, *, mine: bool = False, status: str = "", overdu
 def test_the_minister_reads_every_body_s_rows_and_those_she_controls_once_in_order(app, client, auth, ministry,
                                                                                   query, asked):
     auth.login("minister")
-    expected = _expected(app, ministry["minister"], **asked)
+    expected = _expected(app, ministry, "minister", **asked)
     assert _walk(client, f"/assignments?size=25{query}") == expected
     if not asked:  # every body's rows, hers of no body; not another's of no body
         assert len(expected) == 72 + 1
@@ -81,13 +74,13 @@ def test_the_minister_reads_every_body_s_rows_and_those_she_controls_once_in_ord
 def test_the_minister_s_other_orders_hold_the_same_rows(app, client, auth, ministry, sort):
     auth.login("minister")
     seen = _walk(client, f"/assignments?size=25&status=all&sort={sort}")
-    assert sorted(seen) == sorted(_expected(app, ministry["minister"])) and len(seen) == len(set(seen))
+    assert sorted(seen) == sorted(_expected(app, ministry, "minister")) and len(seen) == len(set(seen))
 
 
 def test_an_auditor_of_the_ministry_sees_every_row_and_as_her_own_those_of_a_body(app, client, auth, ministry):
     auth.login("ministry-auditor")
     own = _walk(client, "/assignments?size=25&status=all&scope=mine")
-    assert own == _expected(app, ministry["auditor"], mine=True)
+    assert own == _expected(app, ministry, "ministry-auditor", scope="mine")
     with app.app_context():
         every = db.session.query(Assignment).filter(Assignment.status != "draft").count()
     assert len(_walk(client, "/assignments?size=25&status=all")) == every == len(own) + 2
@@ -101,11 +94,11 @@ def test_her_search_and_her_workbook_hold_the_same_rows(app, client, auth, minis
         for page in range(1, results.pages + 1):
             found |= {hit.entry.object_id for hit in search.search(minister, "поручение",
                                                                   search.Filters(kind="assignment"), page).hits}
-    assert found == set(_expected(app, ministry["minister"]))
+    assert found == set(_expected(app, ministry, "minister"))
     auth.login("minister")
     sheet = load_workbook(io.BytesIO(client.get("/assignments/bulk.xlsx").data)).active
     rows = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows == set(_expected(app, ministry["minister"], status="open")) - _series(app)
+    assert rows == set(_expected(app, ministry, "minister", status="open")) - _series(app)
 
 
 def _series(app) -> set[int]:
@@ -128,7 +121,7 @@ def test_a_body_outside_her_tree_is_not_hers(app, client, auth, ministry):
     auth.login("minister")
     seen = _walk(client, "/assignments?size=25&status=all")
     assert stranger_id not in seen
-    assert seen == [i for i in _expected(app, ministry["minister"]) if i != stranger_id]
+    assert seen == [i for i in _expected(app, ministry, "minister") if i != stranger_id]
     assert client.get(f"/assignments/{stranger_id}").status_code == 403
 
 

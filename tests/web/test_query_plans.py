@@ -237,6 +237,15 @@ _ASSIGNMENT_STATS = (
     ("ix_assignment_status_id", "1288056 1001 1"))
 
 
+def _sqlite_assignments_at_1m():
+    """The session's connection, SQLite's with the 1M bench's sampled statistics of `assignment` (the test skipped
+    on PostgreSQL)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("SQLite's sampled statistics")
+    _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
+    return connection
+
 def test_documents_to_sign_are_found_through_the_unpublished_states_under_sampled_statistics(app):
     """«На подпись» and «На рассмотрение», in every head's and secretary's menu counter: the few documents of a
     state awaiting a signature through the unpublished states' partial index. With the sampled statistics SQLite
@@ -273,10 +282,7 @@ def test_pending_extension_requests_of_a_controller_start_from_the_pending_ones_
     from webapp.services import tasks
 
     with app.app_context():
-        connection = db.session.connection()
-        if connection.dialect.name != "sqlite":
-            pytest.skip("SQLite's sampled statistics")
-        _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
+        connection = _sqlite_assignments_at_1m()
         _sampled_statistics(connection, "deadline_change", (
             ("ix_deadline_change_assignment_id", "56970 1"), ("ix_deadline_change_status_decided", "43120 1001 1")),
             analyze=False)
@@ -319,10 +325,7 @@ def test_a_department_s_overdue_list_reads_its_bodies_rows_under_sampled_statist
     from webapp.services import assignments
 
     with app.app_context():
-        connection = db.session.connection()
-        if connection.dialect.name != "sqlite":
-            pytest.skip("SQLite's sampled statistics")
-        _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
+        _sqlite_assignments_at_1m()
         head = _department_head("head-of-lists")
         statement, values = assignments.list_statement(head, status=assignments.OPEN, after=after, sort=sort,
                                                        overdue_on=date(2026, 11, 23) if overdue else None)
@@ -347,10 +350,7 @@ def test_a_school_s_later_page_of_a_status_reads_her_rows_under_sampled_statisti
     from webapp.services import assignments
 
     with app.app_context():
-        connection = db.session.connection()
-        if connection.dialect.name != "sqlite":
-            pytest.skip("SQLite's sampled statistics")
-        _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
+        connection = _sqlite_assignments_at_1m()
         # (made up: 400,000 co-executor rows, 134 a body — the 1M bench's data has none)
         _sampled_statistics(connection, "assignment_coexecutor", (
             ("ix_assignment_coexecutor_body_id", "399030 134"), ("sqlite_autoindex_assignment_coexecutor_1",
@@ -401,10 +401,7 @@ def test_a_department_s_bulk_workbook_reads_its_own_rows_under_sampled_statistic
     from webapp.services import bulk
 
     with app.app_context():
-        connection = db.session.connection()
-        if connection.dialect.name != "sqlite":
-            pytest.skip("SQLite's sampled statistics")
-        _sampled_statistics(connection, "assignment", _ASSIGNMENT_STATS)
+        _sqlite_assignments_at_1m()
         head = _department_head("head-of-workbooks")
         found = plan(select(func.count(Assignment.id)).where(*bulk._exported(head)))
         db.session.rollback()
