@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from webapp import clock
@@ -42,7 +41,6 @@ from webapp.models.webhooks import Webhook, WebhookDelivery
 from webapp.services import policy
 from webapp.services.audit import record_event
 from webapp.services.errors import Invalid
-from webapp.services.transactions import is_lock_conflict
 
 EVENTS = {
     "document.published": "Документ опубликован",
@@ -288,37 +286,28 @@ def send_due() -> SendReport:
         deliveries = db.session.scalars(select(WebhookDelivery).where(
             WebhookDelivery.id.in_(ids), WebhookDelivery.lease == lease)).all()
         for delivery in deliveries:
-            status, error = _post(delivery.webhook, delivery)
-            for attempt in range(ANSWER_TRIES):  # each answer is kept even if the next one hangs
-                outcome = _answered(delivery, status, error)
-                try:
-                    db.session.commit()
-                    break
-                except OperationalError as exc:
-                    # SQLite: the answer's transaction began with a read (the delivery's row, expired by the last
-                    # commit), and another sender wrote in between — written again (the lease keeps the row ours)
-                    db.session.rollback()
-                    if not is_lock_conflict(exc) or attempt == ANSWER_TRIES - 1:
-                        raise
+            key, attempts = delivery.id, delivery.attempts  # the lease keeps both ours until the answer is written
+            outcome, values = _answered(attempts, *_post(delivery.webhook, delivery))
+            # The answer is the first statement of a transaction of its own, so on SQLite it waits for the writer's
+            # lock like any write; written after this transaction's reads, it would fail at once ("database is
+            # locked") whenever another sender had written in between.
+            db.session.commit()
+            table = WebhookDelivery.__table__
+            db.session.execute(update(table).where(table.c.id == key, table.c.lease == lease).values(**values))
+            db.session.commit()
             setattr(report, outcome, getattr(report, outcome) + 1)
 
 
-ANSWER_TRIES = 3  #: times a sender tries to write a delivery's answer when another sender's write came in between
-
-
-def _answered(delivery: WebhookDelivery, status: int | None, error: str | None) -> str:
-    """The delivery's row as the answer leaves it; which of the report's counts it adds to."""
-    delivery.attempts += 1
-    delivery.last_status, delivery.last_error = status, error
-    delivery.lease = delivery.leased_until = None
+def _answered(attempts: int, status: int | None, error: str | None) -> tuple[str, dict]:
+    """Which of the report's counts the answer adds to, and the delivery's values it leaves (after `attempts`
+    tries before it)."""
+    attempts += 1
+    values = {"attempts": attempts, "last_status": status, "last_error": error, "lease": None, "leased_until": None}
     if status is not None and 200 <= status < 300:
-        delivery.status, delivery.delivered_at, delivery.last_error = "delivered", clock.now(), None
-        return "delivered"
-    if delivery.attempts > len(RETRY_AFTER):
-        delivery.status = "failed"
-        return "failed"
-    delivery.next_attempt_at = clock.now() + timedelta(seconds=RETRY_AFTER[delivery.attempts - 1])
-    return "retried"
+        return "delivered", {**values, "status": "delivered", "delivered_at": clock.now(), "last_error": None}
+    if attempts > len(RETRY_AFTER):
+        return "failed", {**values, "status": "failed"}
+    return "retried", {**values, "next_attempt_at": clock.now() + timedelta(seconds=RETRY_AFTER[attempts - 1])}
 
 
 def recent_deliveries(webhook: Webhook, limit: int = 50) -> list[WebhookDelivery]:
