@@ -106,6 +106,24 @@ def test_an_unchanged_feed_is_rendered_once(app, client, feed, frozen_clock):
     assert changed != first and "уточнено" in changed.decode()
 
 
+def test_the_rendered_bodies_kept_are_bounded_by_their_bytes(app, client, feed, monkeypatch):
+    """Two feeds' bodies under a bound that holds one: the older is let go, the newest kept; a body bigger than
+    the bound is sent, not kept."""
+    monkeypatch.setattr(calendar, "_RENDERED", calendar.OrderedDict())
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == "exe"))
+        school = db.session.scalar(select(Body).where(Body.name == "Школа № 7"))
+        other = f"/calendar/{calendar.create_token(user, school)}.ics"
+        db.session.commit()
+    size = len(client.get(feed["url"]).data)
+    monkeypatch.setattr(calendar, "RENDERED_BYTES", size + size // 2)
+    assert len(client.get(other).data) > size // 2
+    assert len(calendar._RENDERED) == 1 and sum(map(len, calendar._RENDERED.values())) <= size + size // 2
+    monkeypatch.setattr(calendar, "RENDERED_BYTES", size // 2)
+    calendar._RENDERED.clear()
+    assert client.get(feed["url"]).status_code == 200 and not calendar._RENDERED
+
+
 def test_the_window_s_days_are_written_into_the_statement(app, client, feed, frozen_clock):
     """The feed's statement is prepared on PostgreSQL (polled all day); with the window's days as parameters its
     generic plan took the window for a few hundred rows and read 33,000 assignments at 1M for a school's feed. The

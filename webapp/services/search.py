@@ -635,7 +635,7 @@ def _conditions(filters: Filters) -> list:
         from webapp.models import Body
 
         body = db.session.get(Body, filters.body_id)
-        conditions.append(SearchEntry.body_id.in_(body.subtree_ids() if body else {filters.body_id}))
+        conditions.append(policy.among_bodies(SearchEntry.body_id, body.subtree_ids() if body else {filters.body_id}))
     if filters.year:
         conditions.append(SearchEntry.year == filters.year)
     if filters.deadline_from:
