@@ -31,14 +31,15 @@ def mode(request, monkeypatch):
     return request.param
 
 
-def _expected(app, login: str, query: str) -> list[tuple[str, int]]:
-    """Every hit the user may read, in the order the page must show: read from the index rows and the policy."""
+def _expected(app, login: str, query: str, bodies: set[int] | None = None) -> list[tuple[str, int]]:
+    """Every hit the user may read, in the order the page must show: read from the index rows and the policy
+    (`bodies`: of those bodies only, as a body filter asks)."""
     terms = query_terms(query)
     with app.app_context():
         user = db.session.scalar(select(User).where(User.login == login))
         ranked = []
         for entry in db.session.scalars(select(SearchEntry)):
-            if not matches_all(entry.lexemes.split(), terms):
+            if not matches_all(entry.lexemes.split(), terms) or (bodies is not None and entry.body_id not in bodies):
                 continue
             if entry.kind == "document":
                 allowed = policy.can(user, "read_document", db.session.get(Document, entry.object_id))

@@ -7,6 +7,7 @@ it in bulk), found by the members of its new lead body and no longer by the old 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -162,11 +163,12 @@ def _titles(app, hits: list[tuple[str, int]]) -> list[str]:
 
 
 def test_her_bodies_entries_are_walked_through_their_index(app):
-    """ix_search_entry_assignment_body serves a body's walk as the service writes it: newest first, no sort."""
+    """ix_search_entry_assignment_body (or every entry's by body, ix_search_entry_body: on a test's tiny table
+    the engine may take either) serves a body's walk as the service writes it: newest first, no sort."""
     with app.app_context():
         walk = plan(select(SearchEntry.id).where(*search._lead_entries([5]))
                     .order_by(*search._newest_first()).limit(20), hide=("ix_search_entry_sort_date",))
-        assert "ix_search_entry_assignment_body" in walk, walk
+        assert re.search(r"ix_search_entry_(assignment_)?body\b", walk), walk
         assert "Sort" not in walk and "TEMP B-TREE" not in walk, walk
 
 
@@ -177,7 +179,8 @@ def test_several_bodies_matches_are_read_through_their_index_then_sorted(app):
     with app.app_context():
         read = plan(search._Lead.matches([*search._lead_entries([5, 6]), search._listed()], 40),
                     hide=("uq_search_entry_kind",))  # on a test's tiny table, any index that filters
-        assert "ix_search_entry_assignment_body" in read and "ix_search_entry_sort_date" not in read, read
+        assert re.search(r"ix_search_entry_(assignment_)?body\b", read), read
+        assert "ix_search_entry_sort_date" not in read, read
 
 
 @pytest.mark.parametrize("login", ["exec", "ctl"])
