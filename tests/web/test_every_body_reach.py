@@ -127,8 +127,8 @@ def test_a_body_outside_her_tree_is_not_hers(app, client, auth, ministry):
 
 
 def _more_schools(app) -> int:
-    """120 more schools under the ministry (more bodies than policy.FEW_BODIES, which are written as values
-    unasked); the directory's size."""
+    """120 more schools under the ministry, so that a statement with a parameter per body stands out; the
+    directory's size."""
     with app.app_context():
         top = db.session.query(Body).filter_by(name="Министерство").one()
         db.session.add_all([Body(name=f"Школа № {n}", parent=top) for n in range(100, 220)])

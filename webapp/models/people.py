@@ -43,6 +43,7 @@ SORT_KEY = String(600).with_variant(String(600, collation="C"), "postgresql")
 _SUBTREE = "_subtree_ids"  # not a column: Body.subtree_ids' answer, on the instance
 _REACH = "_reach_ids"  # not a column: User.reach_ids' answer, on the instance
 _WHOLE = "_reaches_every_body"  # not a column: User.reaches_every_body's answer, on the instance
+_EVERY = "_covers_every_body"  # not a column: Body.covers_every_body's answer, on the instance
 
 
 @event.listens_for(Session, "after_flush")
@@ -51,7 +52,7 @@ def _forget_bodies_below(session: Session, _context) -> None:
     session may have changed."""
     if any(isinstance(obj, Body | Membership) for obj in [*session.new, *session.dirty, *session.deleted]):
         for obj in list(session.identity_map.values()):
-            for kept in (_SUBTREE, _REACH, _WHOLE):
+            for kept in (_SUBTREE, _REACH, _WHOLE, _EVERY):
                 obj.__dict__.pop(kept, None)
 
 
@@ -123,9 +124,21 @@ class Body(db.Model):
         if self.id is None:
             return {child_id for child in self.children for child_id in child.subtree_ids()} | {None}
         cached = self.__dict__.get(_SUBTREE)
-        if cached is None:
-            cached = self.__dict__[_SUBTREE] = _and_below(select(Body.id).where(Body.id == self.id), "subtree")
+        if cached is None or _EVERY not in self.__dict__:
+            # with the directory's size in the same statement, for covers_every_body (no statement of its own)
+            tree = _tree(select(Body.id).where(Body.id == self.id), "subtree")
+            rows = db.session.execute(select(tree.c[0], select(func.count()).select_from(Body).scalar_subquery())).all()
+            cached = self.__dict__[_SUBTREE] = frozenset(row[0] for row in rows)
+            self.__dict__[_EVERY] = bool(rows) and len(cached) == rows[0][1]
         return set(cached)
+
+    def covers_every_body(self) -> bool:
+        """Whether this body's subtree is the whole directory: the top body of a tree with one top (a region's
+        ministry). Read and kept with subtree_ids."""
+        if self.id is None:
+            return False
+        self.subtree_ids()
+        return self.__dict__[_EVERY]
 
     def __repr__(self) -> str:
         return f"<Body {self.id} {self.display_name!r}>"

@@ -86,8 +86,8 @@ def _in_scope(row: CalendarToken, deadlines):
     wanted = and_(Assignment.status.in_(OPEN_STATUSES), deadlines)
     if row.body is None:
         return and_(own_assignments(row.owner, wanted), ~Assignment.is_series)
-    ids = row.body.subtree_ids()
-    return and_(bodies_assignments(ids, wanted), ~Assignment.is_series, readable_of_bodies(row.owner, ids))
+    return and_(bodies_assignments(row.body, wanted), ~Assignment.is_series,
+                readable_of_bodies(row.owner, row.body.subtree_ids()))
 
 
 def find(token: str, base_url: str) -> Feed:

@@ -111,23 +111,12 @@ def scope_clause(user: User, column, scope: set[int] | None):
     return column.is_not(None) if user.reaches_every_body() else column.in_(scope)
 
 
-#: Up to this many bodies a set of bodies is written as values without asking whether it is the whole directory.
-FEW_BODIES = 64
-
-
-def is_every_body(body_ids: set[int]) -> bool:
-    """Whether `body_ids` is the whole directory: a top body's subtree in a tree with one top (a region's
-    ministry). Asked of a set of more than FEW_BODIES only (one count of the directory)."""
-    return len(body_ids) > FEW_BODIES and \
-        len(body_ids) == db.session.scalar(select(func.count()).select_from(Body))
-
-
-def among_bodies(column, body_ids: set[int]):
-    """A WHERE clause: `column` (a body's id) is one of `body_ids`; when they are the whole directory, a body at
-    all (as scope_clause writes a top-body member's scope): 5,000 ids written into a statement took PostgreSQL
-    more to plan and the driver more to send than the read itself (a search filtered by the ministry, 224 ms at
-    1,000,000 assignments)."""
-    return column.is_not(None) if is_every_body(body_ids) else column.in_(body_ids)
+def among_bodies(column, body: Body):
+    """A WHERE clause: `column` (a body's id) is the body's or one below it; when that is the whole directory
+    (Body.covers_every_body: a region's ministry), a body at all (as scope_clause writes a top-body member's
+    scope): 5,000 ids written into a statement took PostgreSQL more to plan and the driver more to send than the
+    read itself (a search filtered by the ministry, 224 ms at 1,000,000 assignments)."""
+    return column.is_not(None) if body.covers_every_body() else column.in_(body.subtree_ids())
 
 
 def oversees(user: User) -> bool:
@@ -555,15 +544,15 @@ def readable_of_bodies(user: User, body_ids: set[int]):
     return true() if body_ids <= member_body_ids(user) else visible_assignments(user)
 
 
-def bodies_assignments(body_ids: set[int], wanted=None):
-    """A WHERE clause: the assignments some of `body_ids` lead or co-execute, of those `wanted` holds (whatever the
-    reader may read: the caller's own condition). Their ids are read one way at a time, each through its own index
-    (the co-executed by key), and united; when the bodies are the whole directory (is_every_body), a lead body or a
-    co-executor at all, tested on each row (_every_body_branches)."""
+def bodies_assignments(body: Body, wanted=None):
+    """A WHERE clause: the assignments the body or one below it leads or co-executes, of those `wanted` holds
+    (whatever the reader may read: the caller's own condition). Their ids are read one way at a time, each through
+    its own index (the co-executed by key), and united; when the body's subtree is the whole directory
+    (Body.covers_every_body), a lead body or a co-executor at all, tested on each row (_every_body_branches)."""
     wanted = true() if wanted is None else wanted
-    if is_every_body(body_ids):
+    if body.covers_every_body():
         return and_(or_(*_every_body_responsible().values()), wanted)
-    ids = sorted(body_ids)
+    ids = sorted(body.subtree_ids())
     return Assignment.id.in_(union(select(Assignment.id).where(Assignment.lead_body_id.in_(ids), wanted),
                                    select(Assignment.id).where(coexecuted_by_key(ids), wanted)))
 

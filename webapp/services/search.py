@@ -452,11 +452,10 @@ def _narrow(filters: Filters) -> bool:
     schools, 1.6 s on SQLite)."""
     if not filters.body_id:
         return False
-    bodies = _filter_bodies(filters)
-    if len(bodies) > NARROW_BODIES:
+    body = _filter_body(filters)
+    if body is not None and len(body.subtree_ids()) > NARROW_BODIES:
         return False
-    entries = select(SearchEntry.id).where(policy.among_bodies(SearchEntry.body_id, bodies)) \
-        .limit(NARROW_ENTRIES + 1).subquery()
+    entries = select(SearchEntry.id).where(_among_filter_bodies(filters)).limit(NARROW_ENTRIES + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(entries)) <= NARROW_ENTRIES
 
 
@@ -475,12 +474,16 @@ def _narrow_hits(conditions: list, terms: list[str], end: int) -> tuple[int, _Ow
     return found, _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled])
 
 
-def _filter_bodies(filters: Filters) -> set[int]:
-    """The body filter's bodies: the body and every body below it."""
+def _filter_body(filters: Filters):
     from webapp.models import Body
 
-    body = db.session.get(Body, filters.body_id)
-    return body.subtree_ids() if body else {filters.body_id}
+    return db.session.get(Body, filters.body_id)
+
+
+def _among_filter_bodies(filters: Filters):
+    """The body filter's clause: the body or one below it (policy.among_bodies)."""
+    body = _filter_body(filters)
+    return policy.among_bodies(SearchEntry.body_id, body) if body else SearchEntry.body_id == filters.body_id
 
 
 def _boundary(depth: int, domain: tuple = ()):
@@ -674,7 +677,7 @@ def _conditions(filters: Filters) -> list:
     if filters.state:
         conditions.append(SearchEntry.state == filters.state)
     if filters.body_id:
-        conditions.append(policy.among_bodies(SearchEntry.body_id, _filter_bodies(filters)))
+        conditions.append(_among_filter_bodies(filters))
     if filters.year:
         conditions.append(SearchEntry.year == filters.year)
     if filters.deadline_from:
