@@ -144,14 +144,10 @@ class Body(db.Model):
         return f"<Body {self.id} {self.display_name!r}>"
 
 
-def _and_below(bodies, name: str) -> frozenset[int]:
-    """The bodies `bodies` (a select of body ids) selects and every body below them, in one recursive query named
-    `name` (each body once: a member of a department and of its school reaches the school once)."""
-    return frozenset(db.session.scalars(select(_tree(bodies, name).c[0])))
-
-
 def _tree(bodies, name: str):
-    """_and_below's recursive CTE (its one column the body's id), for a statement that reads more beside it."""
+    """The bodies `bodies` (a select of body ids) selects and every body below them, as a recursive CTE named `name`
+    (its one column the body's id; each body once: a member of a department and of its school reaches the school
+    once), for a statement that reads more beside it (the directory's size: Body.subtree_ids, User.reach_ids)."""
     tree = bodies.cte(name, recursive=True)
     return tree.union(select(Body.id).where(Body.parent_id == tree.c[0]))
 

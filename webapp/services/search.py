@@ -76,7 +76,7 @@ OWN = 10_000  # the most objects of a user's own (see _own_hits) read through th
 LEAD_SPARE = 20  # entries of several bodies read past a page's end, in case some fail the policy (_Lead.first)
 BODIES = 64  # the most bodies whose assignments' entries a user's search walks apart (see _own_hits); beyond, by ids
 NARROW_BODIES = 500  # a body filter of at most this many bodies (the body and those below it) may be read by them
-NARROW_ENTRIES = 20_000  # … when their entries are at most this many: through ix_search_entry_body (way «bodies»)
+NARROW_ENTRIES = 20_000  # … when their entries are at most this many: through ix_search_entry_body (_narrow)
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
 _NO_BITMAPS = "search_bitmap_scans_off"
@@ -475,6 +475,7 @@ def _narrow_hits(conditions: list, terms: list[str], end: int) -> tuple[int, _Ow
 
 
 def _filter_body(filters: Filters):
+    """The body filter's body (None: no such body); the session's own, so asked again at no cost."""
     from webapp.models import Body
 
     return db.session.get(Body, filters.body_id)

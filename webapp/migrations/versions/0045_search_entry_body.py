@@ -10,7 +10,7 @@ A search filtered by a body (and the bodies below it) had no index of the entrie
 department head's search for «обеспечить» in one of her schools took 10 s on PostgreSQL (145,000 published
 documents with the word, a lossy bitmap rechecked row by row, to find the school's none) and an auditor's in a
 district 1.6 s on SQLite. `ix_search_entry_body` holds every entry (documents by their issuing body, assignments
-by their lead body) in result order; `search._ways` reads a narrow filter's entries through it (way «bodies»).
+by their lead body) in result order; `search._narrow_hits` reads a narrow filter's entries through it.
 Written per engine as 0036's (NULLS LAST is SQLite's own order of a descending date). On a SQLite database
 analysed before, the new index is analysed too.
 """
