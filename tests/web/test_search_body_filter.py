@@ -86,3 +86,4 @@ def test_migration_0045_analyses_its_index_where_the_database_was_analysed(world
             "SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_search_entry_body'").scalar()
         db.session.commit()
     assert analysed and int(analysed.split()[0]) > 0
+
