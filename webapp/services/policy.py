@@ -42,6 +42,7 @@ from webapp.models import (
 )
 from webapp.models.assignment import OPEN_STATUSES, assignment_coexecutor
 from webapp.services.errors import NotAllowed
+from webapp.services.planner import unindexed, written
 from webapp.services.route import is_current_approver, on_route
 from webapp.services.workflows import is_editable, workflow_of
 from webapp.workflow import Transition
@@ -695,7 +696,10 @@ def readable_unpublished_document_ids(user: User):
     issues. None: every one of them (an overseer, a draft reader of the whole organisation)."""
     if oversees(user):
         return None
-    unpublished = Document.state != PUBLISHED
+    # inline, as ix_document_unpublished_state's predicate says it (SQLite matches a partial index only so): a top-body
+    # member's scope, «an issuing body at all», read every document through the issuing body's index (0.4 s at 1M on
+    # SQLite), now the few not published through that index
+    unpublished = Document.state != written(PUBLISHED, Document.state.type)
     reads = [select(Document.id).where(Document.author_id == user.id, unpublished),
              select(ApprovalStep.document_id).join(Document, Document.id == ApprovalStep.document_id)
              .where(ApprovalStep.user_id == user.id, unpublished)]
@@ -703,5 +707,8 @@ def readable_unpublished_document_ids(user: User):
         scope = scope_ids(user)
         if scope is None:
             return None
-        reads.append(select(Document.id).where(scope_clause(user, Document.issuing_body_id, scope), unpublished))
+        scoped = scope_clause(user, Document.issuing_body_id, scope)
+        if user.reaches_every_body():  # «an issuing body at all»: not through the issuing body's index
+            scoped = and_(*unindexed(scoped))
+        reads.append(select(Document.id).where(scoped, unpublished))
     return union(*reads)

@@ -635,11 +635,17 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     for all of them when she has more bodies. The published documents are read apart (_published_documents, with
     their own indexes). The ids are the policy's, so those entries are not tested again against its clause (an
     EXISTS per hit, a fifth of the read)."""
-    if user.reaches_every_body():  # her own objects are nearly all of them (a ministry's staff): none read by id
-        return None
     want_assignments, want_documents = filters.kind != "document", _documents_possible(filters)
+    if want_assignments and user.reaches_every_body():  # her own assignments are nearly all of them (a ministry's
+        return None  # staff): none read by id
     branches = policy.assignment_branches(user, alone=True) if want_assignments else {}
     documents = policy.readable_unpublished_document_ids(user) if want_documents else None
+    if documents is None and want_documents and not want_assignments:  # documents only, and she reads every one
+        # not in force (an overseer): those are few beside the published (4,000 of 200,000 at 1M), read apart as
+        # anyone's own are, the published through their own indexes; tested against every entry, the title hits of a
+        # word read through the titles' index were nearly all assignments', each then dropped (the auditor's
+        # «обеспечить» among documents: 0.4 s on SQLite, 1.2 s on PostgreSQL at 1M)
+        documents = select(Document.id).where(Document.state != PUBLISHED)
     if branches is None or (want_documents and documents is None):
         return None
     lead = None
