@@ -645,7 +645,7 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
         # anyone's own are, the published through their own indexes; tested against every entry, the title hits of a
         # word read through the titles' index were nearly all assignments', each then dropped (the auditor's
         # «обеспечить» among documents: 0.4 s on SQLite, 1.2 s on PostgreSQL at 1M)
-        documents = select(Document.id).where(Document.state != PUBLISHED)
+        documents = select(Document.id).where(policy.UNPUBLISHED)
     if branches is None or (want_documents and documents is None):
         return None
     lead = None
@@ -751,7 +751,7 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     # same transaction (an EXISTS per hit was 3 ms of each of a school executor's counts of «обеспечить» at 1M)
     conditions = [*filtering] if own is not None else [_visible(user), *filtering]
     found, below = own.read if own is not None else 0, None
-    narrow = None  # a narrow body filter's hits among the other entries, all read at once
+    narrow = None  # a narrow body filter's hits among the other entries, read through the bodies' index
     if domain is not None:
         rest = [*domain, *conditions]
         if _narrow(filters):  # (the page's hits at most: the page asked, within the WINDOW)
