@@ -23,8 +23,8 @@ def capped(request, demo_app, monkeypatch) -> list[str]:
     with demo_app.app_context():
         boundary = db.session.scalar(search._boundary(request.param))
     assert boundary is not None
-    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(): search._Ways("capped", "capped",
-                                                                                            "capped", boundary))
+    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(), within=(): search._Ways(
+        "capped", "capped", "capped", boundary))
     tier = search._tier
 
     def spied(conditions, way, boundary, terms, in_title, end, *texts):
@@ -55,8 +55,8 @@ def test_a_boundary_below_the_first_page_keeps_the_walk(demo_app, client, auth, 
 
     with demo_app.app_context():
         oldest = db.session.scalar(select(func.min(SearchEntry.sort_date)))
-    monkeypatch.setattr(search, "_ways",
-                        lambda conditions, terms, domain=(): search._Ways("capped", "capped", "capped", oldest))
+    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(), within=(): search._Ways(
+        "capped", "capped", "capped", oldest))
     ways: list[str] = []
     tier = search._tier
     monkeypatch.setattr(search, "_tier", lambda *args: ways.append(args[1]) or tier(*args))
@@ -104,8 +104,8 @@ def test_the_probe_caps_a_walk_when_the_words_are_common_but_the_hits_are_not(de
     chosen: list = []
     ways = search._ways
     monkeypatch.setattr(search, "OWN", 0)
-    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(): chosen.append(
-        ways(conditions, terms, domain)) or chosen[-1])
+    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(), within=(): chosen.append(
+        ways(conditions, terms, domain, within)) or chosen[-1])
     monkeypatch.setattr(search, "PAGE_SIZE", 4)
     assert len(_expected(demo_app, "auditor", "педагог")) > len(mine)  # the words: at least the auditor's hits
     assert _hits(client, "педагог") == mine

@@ -179,8 +179,8 @@ def test_the_published_documents_title_read_is_judged_by_their_titles(world, cli
     monkeypatch.setattr(search, "DENSE", 5)  # 7 texts hold «обеспечить», 4 titles
     chosen: list = []
     ways = search._ways
-    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(): chosen.append(
-        ways(conditions, terms, domain)) or chosen[-1])
+    monkeypatch.setattr(search, "_ways", lambda conditions, terms, domain=(), within=(): chosen.append(
+        ways(conditions, terms, domain, within)) or chosen[-1])
     monkeypatch.setattr(search, "PAGE_SIZE", 3)
     auth.login("exec")
     assert _hits(client, WORD) == _expected(world, "exec", WORD)
