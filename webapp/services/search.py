@@ -448,7 +448,7 @@ def _narrow(filters: Filters) -> bool:
     """Whether the body filter is narrow: at most NARROW_BODIES bodies with at most NARROW_ENTRIES entries between
     them (counted through ix_search_entry_body, bounded). Then its hits are read at once (_narrow_hits): a body's
     entries are too few among the newest for a walk in date order to meet them soon, and a common word's full-text
-    hits too many to test each one's body (a department head's «обеспечить» in one of her schools: 145,000
+    hits too many to test each one's body (a department secretary's «обеспечить» in one of her schools: 145,000
     published documents' hits, 10 s on PostgreSQL at 1,000,000 assignments; an auditor's in a district of 50
     schools, 1.6 s on SQLite)."""
     if not filters.body_id:

@@ -7,7 +7,7 @@ Create Date: 2026-11-30 01:00:00
 
 A search filtered by a body (and the bodies below it) had no index of the entries by body but the assignments'
 (0036): the words were read through the full-text index and every hit's body tested. At 1,000,000 assignments a
-department head's search for «обеспечить» in one of her schools took 10 s on PostgreSQL (145,000 published
+department secretary's search for «обеспечить» in one of her schools took 10 s on PostgreSQL (145,000 published
 documents with the word, a lossy bitmap rechecked row by row, to find the school's none) and an auditor's in a
 district 1.6 s on SQLite. `ix_search_entry_body` holds every entry (documents by their issuing body, assignments
 by their lead body) in result order; `search._narrow_hits` reads a narrow filter's entries through it.
