@@ -550,12 +550,10 @@ def bodies_assignments(body: Body, wanted=None):
     (whatever the reader may read: the caller's own condition). Their ids are read one way at a time, each through
     its own index (the co-executed by key), and united; when the body's subtree is the whole directory
     (Body.covers_every_body), a lead body or a co-executor at all, tested on each row (_every_body_branches)."""
-    wanted = true() if wanted is None else wanted
     if body.covers_every_body():
-        return and_(or_(*_every_body_responsible().values()), wanted)
+        return _each_way(_every_body_responsible(), wanted, every=True)
     ids = sorted(body.subtree_ids())
-    return Assignment.id.in_(union(select(Assignment.id).where(Assignment.lead_body_id.in_(ids), wanted),
-                                   select(Assignment.id).where(coexecuted_by_key(ids), wanted)))
+    return _each_way({"lead": Assignment.lead_body_id.in_(ids), "coexecutor": coexecuted_by_key(ids)}, wanted)
 
 
 def own_assignments(user: User, wanted=None):
@@ -564,9 +562,14 @@ def own_assignments(user: User, wanted=None):
     through its own index (the co-executed by key), and united: as one OR beside the open statuses SQLite read
     every open assignment of the organisation for a department's (`/assignments/bulk.xlsx` 420 ms of SQL at 1M).
     Whose reach is every body has nearly every row: tested on each (_every_body_branches)."""
+    return _each_way(_ways(user, sorted(member_body_ids(user)), alone=True), wanted, every=user.reaches_every_body())
+
+
+def _each_way(ways: dict, wanted=None, every: bool = False):
+    """The assignments some of `ways` reads, of those `wanted` holds: each way's ids read through its own index and
+    united; for every body's ways (`every`: nearly every row), their OR tested on each row."""
     wanted = true() if wanted is None else wanted
-    ways = _ways(user, sorted(member_body_ids(user)), alone=True)
-    if user.reaches_every_body():
+    if every:
         return and_(or_(*ways.values()), wanted)
     return Assignment.id.in_(union(*(select(Assignment.id).where(way, wanted) for way in ways.values())))
 
