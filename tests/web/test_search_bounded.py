@@ -6,6 +6,7 @@ between by how common the query's hits are), on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -31,17 +32,18 @@ def mode(request, monkeypatch):
     return request.param
 
 
-def _expected(app, login: str, query: str, bodies: set[int] | None = None,
-              year: int | None = None) -> list[tuple[str, int]]:
+def _expected(app, login: str, query: str, bodies: set[int] | None = None, year: int | None = None,
+              where: Callable[[SearchEntry], bool] | None = None) -> list[tuple[str, int]]:
     """Every hit the user may read, in the order the page must show: read from the index rows and the policy
-    (`bodies`, `year`: of those bodies, of that year only, as the filters ask)."""
+    (`bodies`, `year`, `where`: of those bodies, of that year, whose entry passes `where` only, as the filters
+    ask)."""
     terms = query_terms(query)
     with app.app_context():
         user = db.session.scalar(select(User).where(User.login == login))
         ranked = []
         for entry in db.session.scalars(select(SearchEntry)):
             if not matches_all(entry.lexemes.split(), terms) or (bodies is not None and entry.body_id not in bodies) \
-                    or (year is not None and entry.year != year):
+                    or (year is not None and entry.year != year) or (where is not None and not where(entry)):
                 continue
             if entry.kind == "document":
                 allowed = policy.can(user, "read_document", db.session.get(Document, entry.object_id))

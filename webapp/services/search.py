@@ -76,7 +76,7 @@ OWN = 10_000  # the most objects of a user's own (see _own_hits) read through th
 LEAD_SPARE = 20  # entries of several bodies read past a page's end, in case some fail the policy (_Lead.first)
 BODIES = 64  # the most bodies whose assignments' entries a user's search walks apart (see _own_hits); beyond, by ids
 NARROW_BODIES = 500  # a body filter of at most this many bodies (the body and those below it) may be read by them
-NARROW_ENTRIES = 20_000  # … when their entries are at most this many: through ix_search_entry_body (_narrow)
+NARROW_ENTRIES = 20_000  # … when their entries are at most this many, read through its index (_narrow)
 MAX_QUERY_LENGTH = 200
 _PENDING = "search_pending_documents"
 _NO_BITMAPS = "search_bitmap_scans_off"
@@ -403,7 +403,7 @@ def _ways(conditions: list, terms: list[str], domain: tuple = (), within: tuple 
     took 2.8 s); they are walked down to the CAP-th newest entry and only if that finds too few, read through the
     full-text index. Neither: the words are rare, read through the full-text index. Whichever way is taken, the
     hits are the same: a capped walk that fills the page has found the newest hits (any other is older)."""
-    # (within: the year asked, a range of the date order: the probe reads the newest entries of that year)
+    # (within: the filters that are a range of an index in date order, see _within: the probe reads their newest)
     boundary = db.session.scalar(_boundary(PROBE, (*domain, *within)))
     if boundary is None:  # a small index (or its dated part): the full-text index finds few rows
         return _Ways("index", "index", "index", texts="published" if domain else "text")
@@ -432,7 +432,12 @@ def _ways(conditions: list, terms: list[str], domain: tuple = (), within: tuple 
         if any(found < DENSE <= words for found, words in reads) else None
 
     def way(found: int, words: int) -> str:
-        return "walk" if found >= DENSE else "capped" if words >= DENSE and deep is not None else "index"
+        if found >= DENSE or words < DENSE:
+            return "walk" if found >= DENSE else "index"
+        # common words: capped, or walked whole when there are fewer than CAP entries to walk (a filter's range:
+        # read through the full-text index, the title hits of «обеспечить» among an auditor's 4,000 drafts were
+        # 250,000 titles tested, 0.34 s on SQLite at 1M)
+        return "capped" if deep is not None else "walk"
 
     if not domain:  # every entry: a capped walk (bounded) whenever the texts hold the words, for their titles may
         # hold them further down (tried at 1M: with a draft's documents the newest, whose titles lack «обеспечить»,
@@ -445,28 +450,43 @@ def _ways(conditions: list, terms: list[str], domain: tuple = (), within: tuple 
 
 
 def _narrow(filters: Filters) -> bool:
-    """Whether the body filter is narrow: at most NARROW_BODIES bodies with at most NARROW_ENTRIES entries between
-    them (counted through ix_search_entry_body, bounded). Then its hits are read at once (_narrow_hits): a body's
-    entries are too few among the newest for a walk in date order to meet them soon, and a common word's full-text
-    hits too many to test each one's body (a department secretary's «обеспечить» in one of her schools: 145,000
-    published documents' hits, 10 s on PostgreSQL at 1,000,000 assignments; an auditor's in a district of 50
-    schools, 1.6 s on SQLite)."""
+    """Whether a filter is narrow: its entries are at most NARROW_ENTRIES, counted (bounded) through its own index.
+    Then the hits are read at once among them (_narrow_hits): they are too few among the newest entries for a walk
+    in date order to meet them soon, and a common word's full-text hits too many to test each one against the
+    filter. A body filter (ix_search_entry_body) of at most NARROW_BODIES bodies: a department secretary's
+    «обеспечить» in one of her schools tested 145,000 published documents' hits (10 s on PostgreSQL at 1,000,000
+    assignments), an auditor's in a district of 50 schools took 1.6 s on SQLite. A range of deadlines
+    (ix_search_entry_deadline, migration 0046): an auditor's «обеспечить» due in two months tested 170,000 title
+    hits (2.6 s on PostgreSQL; 11,000 entries are due then)."""
+    return _narrow_bodies(filters) or _narrow_deadlines(filters)
+
+
+def _narrow_bodies(filters: Filters) -> bool:
     if not filters.body_id:
         return False
     body = _filter_body(filters)
     if body is not None and len(body.subtree_ids()) > NARROW_BODIES:
         return False
-    entries = select(SearchEntry.id).where(_among_filter_bodies(filters)).limit(NARROW_ENTRIES + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(entries)) <= NARROW_ENTRIES
+    return _at_most(NARROW_ENTRIES, _among_filter_bodies(filters))
+
+
+def _narrow_deadlines(filters: Filters) -> bool:
+    return bool(_deadlines(filters)) and _at_most(NARROW_ENTRIES, *_deadlines(filters))
+
+
+def _at_most(bound: int, *conditions) -> bool:
+    """Whether the entries of `conditions` are at most `bound` (at most bound + 1 read)."""
+    entries = select(SearchEntry.id).where(*conditions).limit(bound + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(entries)) <= bound
 
 
 def _narrow_hits(conditions: list, terms: list[str], end: int) -> tuple[int, _Own]:
-    """The hits among a narrow body filter's entries (`conditions` hold the filter; see _narrow), read through
-    ix_search_entry_body with the words tested on each entry: how many (up to WINDOW + 1), and the first `end`
-    in the results' order (title hits first, each newest first). Up to WINDOW + 1 hits are read in the bodies'
-    index order: when they are all of them (a rare word), they are ranked here; only a common word's are ranked
-    by the engine, in a second read that sorts every hit (a count and two ranked reads read the bodies' entries
-    three times: 40-60 ms of a district's search at 1M)."""
+    """The hits among a narrow filter's entries (`conditions` hold the filter; see _narrow), read through its index
+    (ix_search_entry_body, ix_search_entry_deadline) with the words tested on each entry: how many (up to WINDOW +
+    1), and the first `end` in the results' order (title hits first, each newest first). Up to WINDOW + 1 hits are
+    read in the index's order: when they are all of them (a rare word), they are ranked here; only a common word's
+    are ranked by the engine, in a second read that sorts every hit (a count and two ranked reads read the bodies'
+    entries three times: 40-60 ms of a district's search at 1M)."""
     matched = [_fts("text", terms, walk=True), *conditions]
     titled = case((_fts("title", terms, walk=True), 1), else_=0).label("titled")
     # PostgreSQL without bitmap scans, as a walk: it ANDed the bodies' bitmap with the published documents' whole
@@ -484,14 +504,36 @@ def _narrow_hits(conditions: list, terms: list[str], end: int) -> tuple[int, _Ow
     return found, _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled])
 
 
-def _year(filters: Filters) -> tuple:
-    """The year asked, as the range of entry dates it is (an entry's year is its date's): a range of the date order's
-    index, which the probe and the walks read from its newest entry. As `year = …` the probe read the newest entries
-    of all, found none of that year and sent the read to the full-text index, whose hits of a common word were
-    each tested for the year (a school executor's «обеспечить» in 2019: 15 s on PostgreSQL at 1M)."""
-    if not filters.year:
-        return ()
-    return (SearchEntry.sort_date.between(date(filters.year, 1, 1), date(filters.year, 12, 31)),)
+def _within(filters: Filters, indexed: bool = True) -> tuple:
+    """The filters that are a range of an index in the results' order, which the probe and the walks read from
+    its newest entry (see _ways): a status (ix_search_entry_status), a document state not in force
+    (ix_search_entry_state; migration 0046) and a year. Without them the probe read the newest entries of all,
+    found few of the filter's and sent the read to the full-text index, whose hits of a common word were each
+    tested (an auditor's «обеспечить» among drafts: 3 s on PostgreSQL at 1M). The year is the range of entry dates
+    it is (an entry's year is its date's): as `year = …` a school executor's «обеспечить» in 2019 took 15 s."""
+    within = []
+    if filters.status:  # (not indexed: on SQLite `status || ''`, see _conditions)
+        status = SearchEntry.status if indexed or db.engine.dialect.name == "postgresql" \
+            else SearchEntry.status.concat(literal_column("''"))
+        within.append(status == filters.status)
+    if filters.state:
+        within.append(SearchEntry.state == filters.state)
+        if filters.state != PUBLISHED:  # the predicate of the index of the states not in force, written as it is so
+            within.append(SearchEntry.state != literal_column(f"'{PUBLISHED}'"))  # that SQLite's planner matches it
+    if filters.year:
+        within.append(SearchEntry.sort_date.between(date(filters.year, 1, 1), date(filters.year, 12, 31)))
+    return tuple(within)
+
+
+def _deadlines(filters: Filters) -> tuple:
+    """The deadline filter's range (only assignments have a deadline): read through ix_search_entry_deadline when
+    narrow (_narrow)."""
+    deadlines = []
+    if filters.deadline_from:
+        deadlines.append(SearchEntry.deadline >= filters.deadline_from)
+    if filters.deadline_to:
+        deadlines.append(SearchEntry.deadline <= filters.deadline_to)
+    return tuple(deadlines)
 
 
 def _filter_body(filters: Filters):
@@ -662,7 +704,8 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     lead = None
     if "lead" in branches and len(bodies := policy.reach_values(user)["reach_body_ids"]) <= BODIES:
         led = branches.pop("lead")
-        lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *filtering], led)
+        lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *_conditions(filters, indexed=False)],
+                     led)
         apart = or_(Assignment.lead_body_id.is_(None), not_(led))  # the others' reads: none she leads, none twice
         branches = {name: and_(branch, apart) for name, branch in branches.items()}
     assignments = union(*(select(Assignment.id).where(branch) for branch in branches.values())) \
@@ -695,24 +738,18 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     return _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled], lead)
 
 
-def _conditions(filters: Filters) -> list:
+def _conditions(filters: Filters, indexed: bool = True) -> list:
+    """The filters' conditions on an entry. Not indexed: for the reads of a user's bodies' entries through their
+    own index (_Lead), where SQLite's sampled statistics (analysis_limit) take a status for a few hundred entries
+    and read all 38,000 in work through ix_search_entry_status (a department's «обеспечить» in work: 114 ms at 1M)."""
     conditions = []
     if filters.kind:  # (as _kind: on SQLite not through the (kind, object_id) index, which a narrow filter's read
         conditions.append(_kind() == filters.kind)  # took for every assignment's entry: 1.3 s at 1M)
     if filters.doc_type:
         conditions.append(SearchEntry.doc_type == filters.doc_type)
-    if filters.state:
-        conditions.append(SearchEntry.state == filters.state)
     if filters.body_id:
         conditions.append(_among_filter_bodies(filters))
-    conditions.extend(_year(filters))
-    if filters.deadline_from:
-        conditions.append(SearchEntry.deadline >= filters.deadline_from)
-    if filters.deadline_to:
-        conditions.append(SearchEntry.deadline <= filters.deadline_to)
-    if filters.status:
-        conditions.append(SearchEntry.status == filters.status)
-    return conditions
+    return [*conditions, *_within(filters, indexed), *_deadlines(filters)]
 
 
 def documents_numbered(user: User, query: str) -> list[Document]:
@@ -755,7 +792,8 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     own = _own_hits(user, filters, terms, filtering)
     domain: tuple | None = ()  # where the other hits are: among every entry, the published documents, nowhere
     if own is not None:
-        domain = _published_documents() if _documents_possible(filters) else None
+        published = filters.state in (None, PUBLISHED)  # (only her own objects are in any other state)
+        domain = _published_documents() if published and _documents_possible(filters) else None
     # read apart from her own objects, the published documents' entries need no test against the policy: everyone
     # reads a published document (policy.readable_documents) and an entry's state is its document's, written in the
     # same transaction (an EXISTS per hit was 3 ms of each of a school executor's counts of «обеспечить» at 1M)
@@ -768,7 +806,7 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
             counted, narrow = _narrow_hits(rest, terms, min(results.page * PAGE_SIZE, WINDOW))
             found += counted
         else:
-            ways = _ways(conditions, terms, domain, _year(filters))
+            ways = _ways(conditions, terms, domain, _within(filters))
             if found <= WINDOW:  # her hits read through their ids settle it when more
                 counted, below = _count(rest, ways, terms)
                 found += counted
