@@ -24,7 +24,7 @@ def reading(request, monkeypatch) -> list[bool]:
         monkeypatch.setattr(search, "NARROW_ENTRIES", -1)
     answers: list[bool] = []
     narrow = search._narrow
-    monkeypatch.setattr(search, "_narrow", lambda filters: answers.append(narrow(filters)) or answers[-1])
+    monkeypatch.setattr(search, "_narrow", lambda *args: answers.append(narrow(*args)) or answers[-1])
     return answers
 
 
@@ -63,7 +63,7 @@ def test_a_filter_of_more_entries_than_narrow_is_read_the_other_ways(world, clie
     narrowed = _hits(client, WORD, body=body_id)
     asked: list[bool] = []
     narrow = search._narrow
-    monkeypatch.setattr(search, "_narrow", lambda filters: asked.append(narrow(filters)) or asked[-1])
+    monkeypatch.setattr(search, "_narrow", lambda *args: asked.append(narrow(*args)) or asked[-1])
     monkeypatch.setattr(search, "NARROW_BODIES", 1)
     assert _hits(client, WORD, body=body_id) == narrowed == _expected(world, "aud", WORD, bodies=bodies)
     assert asked and not any(asked)

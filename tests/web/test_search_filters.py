@@ -59,7 +59,7 @@ def reading(request, monkeypatch) -> list[bool]:
         monkeypatch.setattr(search, "NARROW_ENTRIES", -1)
     answers: list[bool] = []
     narrow = search._narrow
-    monkeypatch.setattr(search, "_narrow", lambda filters: answers.append(narrow(filters)) or answers[-1])
+    monkeypatch.setattr(search, "_narrow", lambda *args: answers.append(narrow(*args)) or answers[-1])
     return answers
 
 
@@ -90,7 +90,7 @@ def test_a_narrow_range_of_deadlines_is_read_through_its_entries(filtered_world,
     auth.login("aud")
     asked: list[bool] = []
     narrow = search._narrow
-    monkeypatch.setattr(search, "_narrow", lambda filters: asked.append(narrow(filters)) or asked[-1])
+    monkeypatch.setattr(search, "_narrow", lambda *args: asked.append(narrow(*args)) or asked[-1])
     months = {"deadline_from": "2026-03-01", "deadline_to": "2026-06-30"}
     narrowed = _hits(client, WORD, **months)
     assert asked == [True] and narrowed == _expected(filtered_world, "aud", WORD, where=_passes(months)) != []
@@ -115,9 +115,10 @@ def test_the_probe_reads_the_newest_entries_of_a_status_or_state(app, filters, i
 
 
 def test_a_range_of_deadlines_is_counted_through_its_index(app):
+    """Its entries and their dates (_span) are read through ix_search_entry_deadline, not the entries."""
     with app.app_context():
-        counted = plan(select(search.SearchEntry.id).where(*search._deadlines(search.Filters(
-            deadline_from=date(2026, 3, 1), deadline_to=date(2026, 6, 30)))).limit(search.NARROW_ENTRIES + 1))
+        counted = plan(select(search.SearchEntry.sort_date).where(*search._deadlines(search.Filters(
+            deadline_from=date(2026, 3, 1), deadline_to=date(2026, 6, 30)))).limit(search.SPAN_ENTRIES + 1))
     assert re.search(r"\bix_search_entry_deadline\b", counted), counted
 
 
@@ -153,3 +154,28 @@ def test_a_common_word_in_a_small_range_is_walked_whole(filtered_world, client, 
     with counted_statements(filtered_world) as seen:
         assert _hits(client, WORD, **drafts) == expected and len(expected) > 3
     assert not [statement for statement in seen if re.search(r"\bMATCH\b|@@", statement)]
+
+
+def test_a_wider_range_of_deadlines_reads_within_its_dates(filtered_world, client, auth, make_user, monkeypatch):
+    """A range of deadlines too wide to be narrow bounds the dates read by its entries' first and last (the probe
+    and the walks read within them, where the newest entries of all held none of a past year's deadlines); an
+    undated entry in the range leaves the dates unbounded, and is found."""
+    make_user("aud", "auditor")
+    monkeypatch.setattr(search, "NARROW_ENTRIES", -1)
+    within: list[tuple] = []
+    ways = search._ways
+    monkeypatch.setattr(search, "_ways", lambda *args: within.append(args[3]) or ways(*args))
+    auth.login("aud")
+    spring = {"deadline_from": "2026-03-01", "deadline_to": "2026-06-30"}
+    assert _hits(client, WORD, **spring) == _expected(filtered_world, "aud", WORD, where=_passes(spring)) != []
+    assert [len(range_) for range_ in within] == [1]  # the dates' range
+    with filtered_world.app_context():  # an undated document's assignment due in the range
+        undated = Document(doc_type="order", title="О плане", state="published", number="77")
+        db.session.add(undated)
+        db.session.flush()
+        db.session.add(Assignment(document_id=undated.id, action=f"{WORD.capitalize()} сбор", lead_body_id=None,
+                                  status="new", deadline=date(2026, 4, 1), deadline_kind="by"))
+        db.session.commit()
+    hits = _hits(client, WORD, **spring)
+    assert hits == _expected(filtered_world, "aud", WORD, where=_passes(spring)) and within[1:] == [()]
+    assert hits[-1][0] == "assignment"  # undated: the last

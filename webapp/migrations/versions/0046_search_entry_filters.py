@@ -10,8 +10,8 @@ months 2.6 s, among assignments in work 0.27 s: no index held the entries by the
 newest entries of all, found few of the filter's, and sent the read to the full-text index, whose 170,000 title
 hits were each tested. `ix_search_entry_status` and `ix_search_entry_state` hold the entries of one status, or
 of one state not in force, newest first (the probe and the walks read that range, as 0045's do a body's);
-`ix_search_entry_deadline` holds the assignments' entries by deadline, through which `search._narrow_hits` reads a
-narrow range's entries.
+`ix_search_entry_deadline` holds the assignments' entries by deadline with their dates, through which
+`search._narrow_hits` reads a narrow range's entries and `search._span` a wider one's range of dates.
 Written per engine as 0045's; on a SQLite database analysed before, the new indexes are analysed too.
 """
 from alembic import op
@@ -28,7 +28,8 @@ INDEXES = {"ix_search_entry_status": "(status, sort_date DESC{nulls}, id DESC) W
            # the documents not in force only (4,000 entries of 1,200,000 at 1M): a search among the published walks the
            # date order's own indexes, and SQLite's sampled statistics (analysis_limit) would take this one for them
            "ix_search_entry_state": "(state, sort_date DESC{nulls}, id DESC) WHERE state <> 'published'",
-           "ix_search_entry_deadline": "(deadline) WHERE deadline IS NOT NULL"}
+           # with each entry's date: the range of dates a range of deadlines falls on is read from it alone
+           "ix_search_entry_deadline": "(deadline, sort_date) WHERE deadline IS NOT NULL"}
 
 
 def upgrade():
