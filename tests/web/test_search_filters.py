@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.web.test_query_plans import plan
 from tests.web.test_search import _hits
+from tests.web.test_search_body_filter import reading  # noqa: F401 (a fixture: read narrow, or never)
 from tests.web.test_search_bounded import _expected, mode  # noqa: F401 (a fixture)
 from tests.web.test_search_own import WORD, world  # noqa: F401 (the fixture this module's world builds on)
 from webapp.extensions import db
@@ -50,17 +51,6 @@ def _passes(filters: dict):
                 and ("deadline_from" not in filters or (deadline or "") >= filters["deadline_from"])
                 and ("deadline_to" not in filters or deadline is not None and deadline <= filters["deadline_to"]))
     return passes
-
-
-@pytest.fixture(params=["narrow", "every way else"])
-def reading(request, monkeypatch) -> list[bool]:
-    """Whether each search read a narrow filter's entries apart (_narrow): so, or never."""
-    if request.param != "narrow":
-        monkeypatch.setattr(search, "NARROW_ENTRIES", -1)
-    answers: list[bool] = []
-    narrow = search._narrow
-    monkeypatch.setattr(search, "_narrow", lambda *args: answers.append(narrow(*args)) or answers[-1])
-    return answers
 
 
 @pytest.mark.parametrize("login", ["aud", "head", "exec"])

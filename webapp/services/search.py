@@ -433,8 +433,10 @@ def _ways(conditions: list, terms: list[str], domain: tuple = (), within: tuple 
         if any(found < DENSE <= words for found, words in reads) else None
 
     def way(found: int, words: int) -> str:
-        if found >= DENSE or words < DENSE:
-            return "walk" if found >= DENSE else "index"
+        if found >= DENSE:
+            return "walk"
+        if words < DENSE:
+            return "index"
         # common words: capped, or walked whole when there are fewer than CAP entries to walk (a filter's range:
         # read through the full-text index, the title hits of «обеспечить» among an auditor's 4,000 drafts were
         # 250,000 titles tested, 0.34 s on SQLite at 1M)
@@ -548,8 +550,8 @@ def _within(filters: Filters, indexed: bool = True) -> tuple:
 
 
 def _deadlines(filters: Filters) -> tuple:
-    """The deadline filter's range (only assignments have a deadline): read through ix_search_entry_deadline when
-    narrow (_narrow)."""
+    """The deadline filter's range (only assignments have a deadline), whose entries and dates are counted through
+    ix_search_entry_deadline (_span) and read through it when narrow (_narrow)."""
     deadlines = []
     if filters.deadline_from:
         deadlines.append(SearchEntry.deadline >= filters.deadline_from)
@@ -821,7 +823,7 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     # same transaction (an EXISTS per hit was 3 ms of each of a school executor's counts of «обеспечить» at 1M)
     conditions = [*filtering] if own is not None else [_visible(user), *filtering]
     found, below = own.read if own is not None else 0, None
-    narrow = None  # a narrow body filter's hits among the other entries, read through the bodies' index
+    narrow = None  # a narrow filter's hits among the other entries, read through its index
     if domain is not None:
         rest = [*domain, *conditions]
         span = _span(filters)
