@@ -96,6 +96,19 @@ def test_a_journal_newest_first_reads_its_primary_key_backwards_without_sorting(
             assert "pk_audit_event" in found or "INTEGER PRIMARY KEY" in found or "SCAN audit_event" in found, found
 
 
+def test_an_actor_s_journal_is_a_range_of_her_index_in_order(app):
+    """The audit page filtered by who acted, page 1 and further: a range of ix_audit_event_actor_id (actor_id, id;
+    migration 0047) in the page's order. PostgreSQL's generic plan walked the primary key backwards testing each
+    event's actor instead (its index of actor_id alone held an actor's events in no order): for a user with no
+    events, all 1,026,750 of them read at 1M (0.24 s)."""
+    with app.app_context():
+        for after in (None, "v1000_1000"):
+            found = plan(paging.keyset_query(select(Event).where(Event.actor_id == 5), paging.newest(Event.id),
+                                             Event.id, after=after, size=50), hide=("uq_audit_event_hash",))
+            assert "ix_audit_event_actor_id" in found, found
+            assert "Sort" not in found and "TEMP B-TREE" not in found, found
+
+
 def test_the_register_newest_first_reads_its_index_without_sorting(app):
     """The register's default order (migration 0026's index on coalesce(reg_date, event_date), id): page 1 reads
     the index in order, no sort of every document; a later page finds its rows through the index too (in order, or

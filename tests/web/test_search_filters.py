@@ -115,8 +115,11 @@ def test_a_range_of_deadlines_is_counted_through_its_index(app):
 def test_a_status_does_not_lead_her_bodies_walk_astray(app):
     """Her bodies' entries are read through their own index with a status asked too: on SQLite the status is
     written so that no index of it serves (its sampled statistics took a status for a few hundred entries, and
-    read a department's 38,000 in work through ix_search_entry_status at 1M)."""
+    read a department's 38,000 in work through ix_search_entry_status at 1M). PostgreSQL's own statistics take her
+    bodies' index at 1M; on a test's tiny table it may take either."""
     with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's sampled statistics")
         walk = plan(select(search.SearchEntry.id).where(
             *search._lead_entries([5]), *search._conditions(search.Filters(status="in_work"), indexed=False))
             .order_by(*search._newest_first()).limit(20), hide=("ix_search_entry_sort_date",))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -15,10 +15,12 @@ class Event(db.Model):
     """Who did what, when, to which object, with the state before and after. Never updated or deleted."""
 
     __tablename__ = "audit_event"
+    # an actor's events in the audit page's order, newest first by id (migration 0047)
+    __table_args__ = (Index("ix_audit_event_actor_id", "actor_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: The colleague the actor stood in for (замещение): «actor за acting_for». None: the actor's own right.
     acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(80))
