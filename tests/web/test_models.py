@@ -98,6 +98,7 @@ def test_stored_files_are_content_addressed(app, tmp_path):
 # which the comparison leaves out anyway
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index ix_document_register_date")
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index ix_document_number_lower")
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index ix_document_type_reg")
 def test_migrations_build_the_schema_the_models_describe(app):
     """A model change without its Alembic migration (or the other way round) shows up as a difference."""
     from alembic.autogenerate import compare_metadata

@@ -33,7 +33,8 @@ ATTACHMENT_PREDICATE = "parent_id IS NOT NULL"
 # A document not yet published (a draft, or on its route): the few that wait for somebody (migration 0030)
 UNPUBLISHED_PREDICATE = "state <> 'published'"
 # Not described here: ix_document_register_date (the register newest first, on an expression; migration 0026 writes
-# it per engine, and SQLAlchemy does not reflect an index on an expression on SQLite).
+# it per engine, and SQLAlchemy does not reflect an index on an expression on SQLite), nor 0048's
+# ix_document_type_register_date (the same after the type).
 
 INDEXES = [Index(f"ix_{column.table.name}_{column.name}", column) for column in _COLUMNS] + [
     Index("ix_assignment_status_deadline", Assignment.__table__.c.status, Assignment.__table__.c.deadline),

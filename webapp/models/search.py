@@ -46,7 +46,8 @@ def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compar
         return False
     if type_ == "column" and name == "tsv" and obj.table.name == "search_entry":
         return False
-    if type_ == "index" and name == "ix_document_register_date":  # migration 0026's, on an expression, per engine
+    if type_ == "index" and name in ("ix_document_register_date",  # migration 0026's, on an expression, per engine
+                                     "ix_document_type_register_date"):  # and 0048's, after the type
         return False
     if type_ == "index" and name == "ix_document_number_lower":  # migration 0034's, on an expression
         return False
