@@ -235,3 +235,19 @@ def test_a_streamed_export_is_planned_for_all_its_rows(app, world):
         db.session.rollback()
         after = db.session.execute(text("SHOW cursor_tuple_fraction")).scalar()
     assert (during, after) == ("1", "0.1")
+
+
+def test_the_dashboard_s_export_reads_its_rows_first(app, client, auth, world):
+    """The dashboard's sheet joins its rows' assignments to their documents, points, bodies and controllers from
+    the snapshot's rows, written first: past `join_collapse_limit` (8 relations) PostgreSQL keeps the written order,
+    and with the snapshot joined last it hashed every assignment with its point, document, body and controller
+    before taking a school's 211 rows (1.9 s of an export at 1,000,000 assignments; 50 ms so)."""
+    import re
+
+    _grow(app, world, 5)
+    auth.login("aud")
+    with counted_statements(app) as seen:
+        assert client.get(f"/assignments/export.xlsx?as_of={TODAY}").status_code == 200
+    rows = [statement for statement in seen if "controller_user" in statement and "snapshot" in statement]
+    assert rows and all(re.search(r"\bFROM snapshot JOIN assignment ON assignment\.id = snapshot\.id\b",
+                                  " ".join(statement.split())) for statement in rows), rows
