@@ -146,10 +146,11 @@ def test_a_heads_documents_to_sign_and_review_come_from_the_unpublished_states_i
         db.session.add_all([head, Body(name="Другое управление", dative="Другому управлению")])  # one of several
         db.session.flush()
         queries = tasks._queries(head)
-        # (the last three: the register's, 0038 and 0043 — on tiny tables PostgreSQL takes either state index)
+        # (the register's: 0026, 0038, 0043 and 0048 — on tiny tables PostgreSQL takes any of them)
         found = {key: plan(queries[key], hide=("ix_document_issuing_body_id", "ix_document_author_id",
                                                "ix_document_register_date", "ix_document_doc_type_id",
-                                               "ix_document_number_id", "ix_document_state_id"))
+                                               "ix_document_number_id", "ix_document_state_id",
+                                               "ix_document_type_register_date"))
                  for key in ("sign", "review")}
         sqlite = db.engine.dialect.name == "sqlite"
     for key, text in found.items():
