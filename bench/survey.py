@@ -38,17 +38,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import read_only_app, signed_in  # noqa: E402
 
-COMMON = ["/tasks", "/documents", "/documents?sort=number", "/documents?sort=type", "/assignments",
+COMMON = ["/tasks", "/documents", "/documents?sort=number", "/documents?sort=type", "/documents?type=protocol",
+          "/assignments",
           "/assignments?status=all", "/assignments?overdue=1", "/assignments?scope=mine", "/assignments?scope=control",
           "/assignments?sort=body",
           "/assignments?sort=-status&status=all", "/search?q=обеспечить", "/notifications", "/jobs"]
 #: (gen-load's bodies: 2 a district of 50 schools, 5 load10's department, 103 one of its schools; a search's body
 #: filter went unmeasured until stop 43 and took 0.2-10 s at 1M; its status, state and deadline filters until the
-#: end of that stop, 0.2-3 s)
+#: end of that stop, 0.2-3 s; the audit page by who acted, the register by type and a school's sheet until stop 44)
 EXTRA = {"load1": ["/assignments/dashboard?overdue=y&body=2", "/audit", "/assignments?status=in_work&overdue=1",
                    "/search?q=обеспечить&body=2", "/search?q=обеспечить&status=in_work",
                    "/search?q=обеспечить&state=draft",
-                   "/search?q=обеспечить&deadline_from=2026-01-01&deadline_to=2026-03-01"],
+                   "/search?q=обеспечить&deadline_from=2026-01-01&deadline_to=2026-03-01",
+                   "/audit?user=1000", "/assignments/export.xlsx?body=103"],
          "load2": ["/admin/users", "/admin/bodies", "/admin/templates"],
          "load10": ["/documents/new", "/search?q=обеспечить&body=5", "/search?q=обеспечить&body=103",
                     "/search?q=обеспечить&status=in_work"]}
