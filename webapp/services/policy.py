@@ -705,10 +705,9 @@ def readable_unpublished_document_ids(user: User):
     issues. None: every one of them (an overseer, a draft reader of the whole organisation)."""
     if oversees(user):
         return None
-    unpublished = UNPUBLISHED
-    reads = [select(Document.id).where(Document.author_id == user.id, unpublished),
+    reads = [select(Document.id).where(Document.author_id == user.id, UNPUBLISHED),
              select(ApprovalStep.document_id).join(Document, Document.id == ApprovalStep.document_id)
-             .where(ApprovalStep.user_id == user.id, unpublished)]
+             .where(ApprovalStep.user_id == user.id, UNPUBLISHED)]
     if user.has_role(*DRAFT_READERS):
         scope = scope_ids(user)
         if scope is None:
@@ -716,5 +715,5 @@ def readable_unpublished_document_ids(user: User):
         scoped = scope_clause(user, Document.issuing_body_id, scope)
         if user.reaches_every_body():  # «an issuing body at all»: not through the issuing body's index
             scoped = and_(*unindexed(scoped))
-        reads.append(select(Document.id).where(scoped, unpublished))
+        reads.append(select(Document.id).where(scoped, UNPUBLISHED))
     return union(*reads)

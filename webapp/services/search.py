@@ -64,6 +64,7 @@ from webapp.models import (
 from webapp.ru.search_terms import lexemes, query_terms, snippet
 from webapp.ru.typography import grouped
 from webapp.services import policy
+from webapp.services.planner import unindexed, written
 from webapp.services.transactions import without_parallel_workers
 from webapp.workflow.engine import PUBLISHED
 
@@ -470,7 +471,8 @@ def _narrow_bodies(filters: Filters) -> bool:
     body = _filter_body(filters)
     if body is not None and len(body.subtree_ids()) > NARROW_BODIES:
         return False
-    return _at_most(NARROW_ENTRIES, _among_filter_bodies(filters))
+    entries = select(SearchEntry.id).where(_among_filter_bodies(filters)).limit(NARROW_ENTRIES + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(entries)) <= NARROW_ENTRIES
 
 
 @dataclass
@@ -496,12 +498,6 @@ def _span(filters: Filters) -> _Span | None:
         func.count(), func.count(read.c.sort_date), func.min(read.c.sort_date), func.max(read.c.sort_date))).one()
     bounded = 0 < entries <= SPAN_ENTRIES and dated == entries  # (an undated entry is in no range of dates)
     return _Span(entries, (SearchEntry.sort_date.between(first, last),) if bounded else ())
-
-
-def _at_most(bound: int, *conditions) -> bool:
-    """Whether the entries of `conditions` are at most `bound` (at most bound + 1 read)."""
-    entries = select(SearchEntry.id).where(*conditions).limit(bound + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(entries)) <= bound
 
 
 def _narrow_hits(conditions: list, terms: list[str], end: int) -> tuple[int, _Own]:
@@ -536,14 +532,13 @@ def _within(filters: Filters, indexed: bool = True) -> tuple:
     tested (an auditor's «обеспечить» among drafts: 3 s on PostgreSQL at 1M). The year is the range of entry dates
     it is (an entry's year is its date's): as `year = …` a school executor's «обеспечить» in 2019 took 15 s."""
     within = []
-    if filters.status:  # (not indexed: on SQLite `status || ''`, see _conditions)
-        status = SearchEntry.status if indexed or db.engine.dialect.name == "postgresql" \
-            else SearchEntry.status.concat(literal_column("''"))
-        within.append(status == filters.status)
+    if filters.status:  # (not indexed: see _conditions)
+        status = SearchEntry.status == filters.status
+        within += [status] if indexed else unindexed(status)
     if filters.state:
         within.append(SearchEntry.state == filters.state)
         if filters.state != PUBLISHED:  # the predicate of the index of the states not in force, written as it is so
-            within.append(SearchEntry.state != literal_column(f"'{PUBLISHED}'"))  # that SQLite's planner matches it
+            within.append(SearchEntry.state != written(PUBLISHED, SearchEntry.state.type))  # that SQLite matches it
     if filters.year:
         within.append(SearchEntry.sort_date.between(date(filters.year, 1, 1), date(filters.year, 12, 31)))
     return tuple(within)
@@ -763,9 +758,10 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
 
 
 def _conditions(filters: Filters, indexed: bool = True) -> list:
-    """The filters' conditions on an entry. Not indexed: for the reads of a user's bodies' entries through their
-    own index (_Lead), where SQLite's sampled statistics (analysis_limit) take a status for a few hundred entries
-    and read all 38,000 in work through ix_search_entry_status (a department's «обеспечить» in work: 114 ms at 1M)."""
+    """The filters' conditions on an entry. Not indexed (the status as planner.unindexed writes it): for the reads of
+    a user's bodies' entries through their own index (_Lead), where SQLite's sampled statistics take a status for a
+    few hundred entries and read all 38,000 in work through ix_search_entry_status (a department's «обеспечить» in
+    work: 114 ms at 1M)."""
     conditions = []
     if filters.kind:  # (as _kind: on SQLite not through the (kind, object_id) index, which a narrow filter's read
         conditions.append(_kind() == filters.kind)  # took for every assignment's entry: 1.3 s at 1M)
