@@ -51,11 +51,13 @@ def managed_by_models(obj, name: str | None, type_: str, reflected: bool, compar
         return False
     if type_ == "index" and name == "ix_document_number_lower":  # migration 0034's, on an expression
         return False
-    # the full-text and result-order indexes of migrations 0013, 0025, 0029, 0036, 0045 and 0046, written per engine
+    # the full-text and result-order indexes of migrations 0013, 0025, 0029, 0036, 0045, 0046 and 0049, written per
+    # engine
     return not (type_ == "index" and name in ("ix_search_entry_tsv", "ix_search_entry_title_tsv",
                                               "ix_search_entry_sort_date", "ix_search_entry_published_date",
                                               "ix_search_entry_published_title", "ix_search_entry_published_text",
                                               "ix_search_entry_assignment_body", "ix_search_entry_body",
                                               "ix_search_entry_status", "ix_search_entry_state",
-                                              "ix_search_entry_deadline"))
+                                              "ix_search_entry_deadline", "ix_search_entry_doc_type",
+                                              "ix_search_entry_published_type"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, literal_column
+from sqlalchemy import Boolean, Integer, literal_column, true
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -20,14 +20,18 @@ def written(value, type_):
     return literal_column("'" + str(value).replace("'", "''") + "'", type_)
 
 
-def unindexed(*terms) -> list:
+def unindexed(*terms, everywhere: bool = False) -> list:
     """`terms` as SQLite's planner takes no index of (unary +, SQLite's own way to say so), each as one term; as
     they are on PostgreSQL. With its sampled statistics (ANALYZE of 1,000 rows an index) SQLite takes a term's
     index for a few thousand rows where a status or a document type is asked — and read 830,000 «Исполнено» to find
     a school's assignments, or every protocol to count the few awaiting a signature; the statement's rows are read
-    through the index that finds them (a body's, a controller's, a state's) instead."""
+    through the index that finds them (a body's, a controller's, a state's) instead.
+
+    `everywhere`: on PostgreSQL too, as `(term) IS true`, which no index serves (the same rows pass). It ANDs the
+    bitmap of a term's index with that of the index that finds the rows when it expects fewer heap pages so: a
+    document type's 531,000 entries with a department's 9,900 (34 ms of a 40 ms read at 1M)."""
     if db.engine.dialect.name != "sqlite":
-        return list(terms)
+        return [term.self_group().is_(true()) for term in terms] if everywhere else list(terms)
     return [UnaryExpression(term.self_group(), operator=operators.custom_op("+"), type_=Boolean) for term in terms]
 
 
