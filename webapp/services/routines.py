@@ -65,6 +65,19 @@ def analyze(connection: Connection | None = None) -> bool:
     return True
 
 
+def analyze_indexes(connection: Connection, names: Iterable[str]) -> None:
+    """The planner's statistics of indexes a migration has just made, beside the others', on a SQLite database
+    analysed before (until the nightly `analyze`): without them SQLite guessed a new index the most selective of all
+    and read a department's own search through migration 0045's (34 -> 76 ms at 1,000,000 assignments). A SQLite
+    database never analysed stays so; PostgreSQL's autovacuum keeps its own."""
+    if connection.dialect.name != "sqlite" or not connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        return
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+    for name in names:
+        connection.exec_driver_sql(f"ANALYZE {name}")  # the migrations' own names
+
+
 def analyze_loaded(connection: Connection, tables: Iterable[str]) -> None:
     """The planner's statistics of `tables` just bulk-loaded on `connection` (gen-load, a restore), in its
     transaction. SQLite: `analyze`, as the nightly run gathers them. PostgreSQL: ANALYZE of those tables now, not

@@ -16,6 +16,8 @@ analysed before, the new index is analysed too.
 """
 from alembic import op
 
+from webapp.services.routines import analyze_indexes
+
 # revision identifiers, used by Alembic.
 revision = '0045'
 down_revision = '0044'
@@ -23,20 +25,16 @@ branch_labels = None
 depends_on = None
 
 
-ANALYSIS_LIMIT = 1000  # as webapp.services.routines.analyze reads them
 
 
 def upgrade():
     bind = op.get_bind()
     nulls = " NULLS LAST" if bind.dialect.name == 'postgresql' else ""
     op.execute(f"CREATE INDEX ix_search_entry_body ON search_entry (body_id, sort_date DESC{nulls}, id DESC)")
-    if bind.dialect.name == 'sqlite' and bind.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
-        # the planner's statistics of the new index beside the others' (until the nightly ANALYZE): without them
-        # SQLite guessed it the most selective and read a department's own search through it, not through 0036's
-        # (a search of hers 34 -> 76 ms at 1,000,000 assignments)
-        op.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        op.execute("ANALYZE ix_search_entry_body")
+    # the planner's statistics of the new index beside the others' (until the nightly ANALYZE): without them
+    # SQLite guessed it the most selective and read a department's own search through it, not through 0036's
+    # (a search of hers 34 -> 76 ms at 1,000,000 assignments)
+    analyze_indexes(bind, ["ix_search_entry_body"])
 
 
 def downgrade():

@@ -16,14 +16,14 @@ Written per engine as 0045's; on a SQLite database analysed before, the new inde
 """
 from alembic import op
 
+from webapp.services.routines import analyze_indexes
+
 # revision identifiers, used by Alembic.
 revision = '0046'
 down_revision = '0045'
 branch_labels = None
 depends_on = None
 
-
-ANALYSIS_LIMIT = 1000  # as webapp.services.routines.analyze reads them
 INDEXES = {"ix_search_entry_status": "(status, sort_date DESC{nulls}, id DESC) WHERE status IS NOT NULL",
            # the documents not in force only (4,000 entries of 1,200,000 at 1M): a search among the published walks the
            # date order's own indexes, and SQLite's sampled statistics (analysis_limit) would take this one for them
@@ -37,12 +37,7 @@ def upgrade():
     nulls = " NULLS LAST" if bind.dialect.name == 'postgresql' else ""
     for name, columns in INDEXES.items():
         op.execute(f"CREATE INDEX {name} ON search_entry {columns.format(nulls=nulls)}")
-    if bind.dialect.name == 'sqlite' and bind.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
-        # the planner's statistics of the new indexes beside the others' (until the nightly ANALYZE), as 0045's
-        op.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        for name in INDEXES:
-            op.execute(f"ANALYZE {name}")
+    analyze_indexes(bind, INDEXES)  # as 0045's
 
 
 def downgrade():

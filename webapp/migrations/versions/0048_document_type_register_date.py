@@ -13,6 +13,8 @@ SQLite database analysed before, the new index is analysed too (as 0045's).
 """
 from alembic import op
 
+from webapp.services.routines import analyze_indexes
+
 # revision identifiers, used by Alembic.
 revision = '0048'
 down_revision = '0047'
@@ -20,7 +22,6 @@ branch_labels = None
 depends_on = None
 
 REGISTER_DATE = "coalesce(reg_date, event_date)"  # as 0026's
-ANALYSIS_LIMIT = 1000  # as webapp.services.routines.analyze reads them
 
 
 def upgrade():
@@ -28,10 +29,7 @@ def upgrade():
     nulls_last = " NULLS LAST" if bind.dialect.name == 'postgresql' else ""
     op.execute("CREATE INDEX ix_document_type_register_date ON document "
                f"(doc_type, {REGISTER_DATE} DESC{nulls_last}, id DESC)")
-    if bind.dialect.name == 'sqlite' and bind.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
-        op.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        op.execute("ANALYZE ix_document_type_register_date")
+    analyze_indexes(bind, ["ix_document_type_register_date"])  # as 0045's
 
 
 def downgrade():

@@ -16,13 +16,14 @@ Written per engine as 0046's; on a SQLite database analysed before, the new inde
 """
 from alembic import op
 
+from webapp.services.routines import analyze_indexes
+
 # revision identifiers, used by Alembic.
 revision = '0049'
 down_revision = '0048'
 branch_labels = None
 depends_on = None
 
-ANALYSIS_LIMIT = 1000  # as webapp.services.routines.analyze reads them
 SQLITE_PUBLISHED = "kind || '' = 'document' AND state = 'published'"  # as 0029's
 INDEXES = ("ix_search_entry_doc_type", "ix_search_entry_published_type")
 
@@ -35,12 +36,7 @@ def upgrade():
     if postgresql:  # the type's index serves; with this one beside it, PostgreSQL ANDed it with the whole title
         return  # index for a word no published order's title holds (167,000 titles, 0.5 s at 1M)
     op.execute(f"CREATE INDEX ix_search_entry_published_type ON search_entry {order} WHERE {SQLITE_PUBLISHED}")
-    if bind.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
-        # the planner's statistics of the new indexes beside the others' (until the nightly ANALYZE), as 0046's
-        op.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        for name in INDEXES:
-            op.execute(f"ANALYZE {name}")
+    analyze_indexes(bind, INDEXES)  # as 0045's
 
 
 def downgrade():
