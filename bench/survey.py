@@ -105,7 +105,7 @@ def main() -> None:
                 print(f"{login:9} {response.status_code:4} {median:7.1f} ms {len(timed):4} "
                       f"{sum(ms for ms, _ in timed):7.1f} {slowest[0]:7.1f}  {path}{mark}\n"
                       f"{'':48}{' '.join(slowest[1].split())[:70]}", flush=True)
-                link = NEXT.search(response.get_data(as_text=True))
+                link = NEXT.search(response.get_data(as_text=True)) if response.mimetype == "text/html" else None
                 path, depth = link and link.group(1).replace("&amp;", "&"), depth + 1
 
 
