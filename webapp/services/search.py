@@ -534,17 +534,22 @@ def _within(filters: Filters, indexed: bool = True) -> tuple:
     them the probe read the newest entries of all, found few of the filter's and sent the read to the full-text
     index, whose hits of a common word were each tested (an auditor's «обеспечить» among drafts: 3 s on PostgreSQL
     at 1M), or a walk tested each entry's type (a department's «обеспечить» among regulations, one entry in twenty:
-    27,600 published documents read for 1,001 hits, 200 ms). The year is the range of entry dates it is (an entry's
-    year is its date's): as `year = …` a school executor's «обеспечить» in 2019 took 15 s."""
+    27,600 read for 1,001 hits, 200 ms). The year is the range of entry dates it is (an entry's year is its
+    date's): as `year = …` a school executor's «обеспечить» in 2019 took 15 s.
+
+    The type, the status and the state (the form's own choices) are written into the statement (planner.written):
+    PostgreSQL's generic plan of a prepared statement, which a connection keeps from its eleventh run or so, knew
+    no type, took one for a tenth of the documents, and walked every published document newest first to count a
+    department's «обеспечить» among regulations (10 -> 80-114 ms a count at 1M, from the eleventh search on)."""
     within = []
     if filters.doc_type:  # (not indexed: see _conditions)
-        doc_type = SearchEntry.doc_type == filters.doc_type
-        within += [doc_type] if indexed else unindexed(doc_type, everywhere=True)
+        doc_type = SearchEntry.doc_type == written(filters.doc_type, SearchEntry.doc_type.type)
+        within += [doc_type] if indexed else unindexed(doc_type)
     if filters.status:
-        status = SearchEntry.status == filters.status
+        status = SearchEntry.status == written(filters.status, SearchEntry.status.type)
         within += [status] if indexed else unindexed(status)
     if filters.state:
-        within.append(SearchEntry.state == filters.state)
+        within.append(SearchEntry.state == written(filters.state, SearchEntry.state.type))
         if filters.state != PUBLISHED:  # the predicate of the index of the states not in force, written as it is so
             within.append(SearchEntry.state != written(PUBLISHED, SearchEntry.state.type))  # that SQLite matches it
     if filters.year:
@@ -552,16 +557,17 @@ def _within(filters: Filters, indexed: bool = True) -> tuple:
     return tuple(within)
 
 
-def _deadlines(filters: Filters, indexed: bool = True) -> tuple:
+def _deadlines(filters: Filters, indexed: bool = True, everywhere: bool = False) -> tuple:
     """The deadline filter's range (only assignments have a deadline), whose entries and dates are counted through
-    ix_search_entry_deadline (_span) and read through it when narrow (_narrow). Not indexed (on either engine): for
-    the walks of a wider range within its dates, which test each entry's deadline (see _count_and_read)."""
+    ix_search_entry_deadline (_span) and read through it when narrow (_narrow). Not indexed: for her bodies' walks
+    (_Lead), on SQLite; `everywhere`, on PostgreSQL too: for the walks of a wider range within its dates, which
+    test each entry's deadline (see _count_and_read)."""
     deadlines = []
     if filters.deadline_from:
         deadlines.append(SearchEntry.deadline >= filters.deadline_from)
     if filters.deadline_to:
         deadlines.append(SearchEntry.deadline <= filters.deadline_to)
-    return tuple(deadlines) if indexed else tuple(unindexed(*deadlines, everywhere=True))
+    return tuple(deadlines) if indexed and not everywhere else tuple(unindexed(*deadlines, everywhere=everywhere))
 
 
 def _filter_body(filters: Filters):
@@ -619,7 +625,8 @@ def _lead_entries(bodies: list[int]) -> tuple:
 class _Lead:
     """The hits among the assignments the user's bodies lead, read through ix_search_entry_assignment_body
     (migration 0036): one body's walked newest first, so that a page reads its first hits and stops; the count
-    walks them only when the other hits leave it unsettled."""
+    walks them only when the other hits leave it unsettled. The index holds each entry's status, type and deadline
+    (0050): the filters are tested there, and only the entries that pass are read for their words."""
     bodies: list[int]
     terms: list[str]
     matched: list  # the words and the filters
@@ -767,17 +774,18 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
 
 
 def _conditions(filters: Filters, indexed: bool = True, dated: bool = False) -> list:
-    """The filters' conditions on an entry. Not indexed (the status and the type as planner.unindexed writes them): for
-    the reads of a user's bodies' entries through their own index (_Lead), where SQLite's sampled statistics take a
-    status (or a type) for a few hundred entries and read all 38,000 in work through ix_search_entry_status (a
-    department's «обеспечить» in work: 114 ms at 1M), and PostgreSQL ANDed her bodies' entries with the type's.
-    `dated`: the range of deadlines tested on each entry, read within the range's dates (_span)."""
+    """The filters' conditions on an entry. Not indexed (the status, the type and the deadlines as planner.unindexed
+    writes them: on SQLite only): for the reads of a user's bodies' entries through their own index (_Lead), where
+    SQLite's sampled statistics take a status (or a type) for a few hundred entries and read all 38,000 in work
+    through ix_search_entry_status (a department's «обеспечить» in work: 114 ms at 1M). That index holds them
+    (migration 0050): both engines test them there before reading an entry. `dated`: the range of deadlines tested
+    on each entry, read within the range's dates (_span)."""
     conditions = []
     if filters.kind:  # (as _kind: on SQLite not through the (kind, object_id) index, which a narrow filter's read
         conditions.append(_kind() == filters.kind)  # took for every assignment's entry: 1.3 s at 1M)
     if filters.body_id:
         conditions.append(_among_filter_bodies(filters))
-    return [*conditions, *_within(filters, indexed), *_deadlines(filters, indexed=not dated)]
+    return [*conditions, *_within(filters, indexed), *_deadlines(filters, indexed, everywhere=dated)]
 
 
 def documents_numbered(user: User, query: str) -> list[Document]:
