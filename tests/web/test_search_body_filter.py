@@ -72,8 +72,8 @@ def test_a_filter_of_more_entries_than_narrow_is_read_the_other_ways(world, clie
 @pytest.mark.parametrize("index", ["ix_search_entry_body",  # 0045's
                                    "ix_search_entry_status", "ix_search_entry_state", "ix_search_entry_deadline",
                                    "ix_search_entry_doc_type", "ix_search_entry_published_type",  # 0046's, 0049's
-                                   "ix_search_entry_assignment_body"])  # 0036's, made again by 0050
-def test_migrations_0045_0046_0049_and_0050_analyse_their_indexes_where_the_database_was_analysed(world, index):  # noqa: F811
+                                   "ix_search_entry_assignment_body"])  # 0036's, made again by 0050 (0045's by 0051)
+def test_migrations_0045_0046_0049_0050_and_0051_analyse_their_indexes_where_the_database_was_analysed(world, index):  # noqa: F811
     """SQLite: the new indexes' statistics beside those the database had (else the planner guessed 0045's the most
     selective of all and read a department's own search through it until the nightly ANALYZE)."""
     from flask_migrate import downgrade, upgrade
