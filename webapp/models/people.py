@@ -6,7 +6,20 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
@@ -216,9 +229,16 @@ class User(UserMixin, db.Model):
 
     def reaches_every_body(self) -> bool:
         """Whether her reach (reach_ids) is the whole directory: she belongs to the top body of a tree with one top
-        (a ministry's staff, whose ministry every body of the region is under). Read and kept with reach_ids."""
-        self.reach_ids()
-        return self.__dict__[_WHOLE]
+        (a ministry's staff, whose ministry every body of the region is under). Every body is below a top body (one
+        of no parent), so she reaches them all when she belongs to every top body: one statement over the top
+        bodies, unless reach_ids read it already. Reading her whole reach to know it took 9 ms of each search of a
+        ministry's auditor at 1,000,000 assignments (5,000 bodies read); kept as reach_ids keeps its answer."""
+        whole = self.__dict__.get(_WHOLE)
+        if whole is None:
+            tops = select(Body.id).where(Body.parent_id.is_(None))
+            apart = tops.where(~exists().where(Membership.user_id == self.id, Membership.body_id == Body.id))
+            whole = self.__dict__[_WHOLE] = bool(db.session.scalar(select(exists(tops) & ~exists(apart))))
+        return whole
 
     def __repr__(self) -> str:
         return f"<User {self.login}>"
