@@ -62,7 +62,8 @@ class Page:
 def choose_pages() -> list[Page]:
     """The pages of issue 14 on the generated data (inside an app context): the auditor's register, protocol,
     assignment, dashboard, search and audit; the busiest school's executor's «Мои задачи», «Мои поручения» and
-    search; the calendar feed of the school's department (a token made here)."""
+    search; the search of its department's secretary; the calendar feed of the school's department (a token made
+    here)."""
     from sqlalchemy import func, select
 
     from webapp.extensions import db
@@ -88,6 +89,8 @@ def choose_pages() -> list[Page]:
     # the department's feed (the issue's «ICS feed of a department»): the busy school's own deadlines all lie before
     # the feed's window at 1M (gen-load gives it its 5,000 early), so its feed was measured empty until 29.11.2026
     member = first_with("controller", department) or first_with("secretary", department)
+    # her search reads the 51 bodies' assignments she leads apart from the rest (a school's executor reads one's)
+    secretary = first_with("secretary", department)
     token = (calendar.create_token(member, db.session.get(Body, department)) if member
              else calendar.create_token(executor, executor.bodies[0] if executor.bodies else None))
     db.session.commit()
@@ -106,6 +109,8 @@ def choose_pages() -> list[Page]:
         Page("page", "overdue open list", "/assignments?status=in_work&overdue=1", auditor.login),
         Page("page", "search «обеспечить»", "/search?q=обеспечить", auditor.login),
         Page("page", "search «обеспечить», a school's executor", "/search?q=обеспечить", executor.login),
+        *([Page("page", "search «обеспечить», the department's secretary", "/search?q=обеспечить", secretary.login)]
+          if secretary else []),
         Page("page", "audit", "/audit", auditor.login),
         Page("ics", "ICS feed (the school's department)" if member else "ICS feed (the school's)",
              f"/calendar/{token}.ics", None),
