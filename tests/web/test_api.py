@@ -361,6 +361,10 @@ def test_search_finds_only_what_the_caller_may_read(as_user):
     assert any(piece["hit"] for piece in found["hits"][0]["snippet"])
     assert _ok(executor.get("/search?q=хоровод"))["total"] == 0  # a draft of another body
     _error(secretary.get("/search"), 422, "validation_failed")
+    # a state is one of the workflows' (the search writes it into its statements), not any text
+    assert _ok(secretary.get("/search?q=хоровод&state=draft"))["total"] == 1
+    error = _error(secretary.get("/search?q=хоровод&state=x'); --"), 422, "validation_failed")
+    assert "Not a document state" in str(error)
 
 
 def test_pdf_without_libreoffice_is_503(as_user, demo_app, monkeypatch, tmp_path):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from webapp.blueprints.api import bp
 from webapp.blueprints.api.auth import api_user
 from webapp.blueprints.api.schemas import MAX_ID, InputSchema
 from webapp.models import AssignmentStatus, DocumentType
 from webapp.services import search
+from webapp.services.workflows import state_titles
 
 TAG = ["search"]
 
@@ -25,6 +26,12 @@ class SearchArgs(InputSchema):
     deadline_from = fields.Date()
     deadline_to = fields.Date()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+
+    @validates("state")
+    def known_state(self, value: str, **_kwargs) -> None:
+        """One of the workflows' states, as the page's choice is: the search writes it into its statements."""
+        if value not in state_titles():
+            raise ValidationError(f"Not a document state: one of {', '.join(sorted(state_titles()))}.")
 
 
 class PieceSchema(Schema):
