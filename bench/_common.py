@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Requests of a page before it is timed: psycopg prepares a statement at its fifth run on a connection, and from
+#: about the eleventh PostgreSQL may keep its generic plan, which knows no parameter's value — what a worker serves
+#: all day. A department's search among regulations took 10 ms to count for ten runs and 80-114 ms from then on
+#: (stop 46); a survey that timed the second to fourth runs never saw it.
+WARM = 12
 WORKERS = 2  # gunicorn workers per host: issue 14's set-up on a 2-core machine
 
 PASSWORD = "Нагрузка-на-сервис-2026"  # noqa: S105 (the generated users' password in a throwaway database)

@@ -26,8 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import percentile, read_only_app, signed_in  # noqa: E402
-from bench.survey import WARM  # noqa: E402
+from bench._common import WARM, percentile, read_only_app, signed_in  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +36,7 @@ def main() -> None:
     parser.add_argument("--role", default="executor", help="the first user with this role in the busiest body")
     parser.add_argument("--login", help="this user instead")
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--warm", type=int, default=WARM, help="requests before the timed ones (survey.WARM)")
+    parser.add_argument("--warm", type=int, default=WARM, help="requests before the timed ones (_common.WARM)")
     parser.add_argument("--statements", action="store_true", help="list the last request's statements")
     parser.add_argument("--profile", action="store_true", help="cProfile of five more requests")
     args = parser.parse_args()
@@ -63,7 +62,7 @@ def main() -> None:
             sys.exit("no such user")
     client = signed_in(app, user_id)
     status = client.get(args.path).status_code
-    for _ in range(args.warm):  # warm: caches, prepared statements and their generic plans (survey.WARM)
+    for _ in range(args.warm):  # warm: caches, prepared statements and their generic plans (_common.WARM)
         client.get(args.path)
     wall, cpu = [], []
     for _ in range(args.runs):

@@ -14,7 +14,7 @@ head --body <the top body> --invite 1` and pass `--login minister`). A user's re
 statistics, can take a new index for another statement than the one it was made for: the survey found two such
 (the menu's counter and a department's overdue list) after migration 0038.
 
-Each page --warm times to warm (WARM), then --runs times: the median wall time in process, the statements of the
+Each page --warm times to warm (_common.WARM), then --runs times: the median wall time in process, the statements of the
 last request, their time and the slowest one; a page over --over ms is marked «<<<». Nothing is written
 (profile_page.py's read-only connection and session look-up).
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import read_only_app, signed_in  # noqa: E402
+from bench._common import WARM, read_only_app, signed_in  # noqa: E402
 
 COMMON = ["/tasks", "/documents", "/documents?sort=number", "/documents?sort=type", "/documents?type=protocol",
           "/assignments",
@@ -62,11 +62,6 @@ SORTS = ([f"/assignments?status={status}&sort={way}{column}" for status in ("ope
           for column in ("deadline", "newest", "body", "status", "date") for way in ("", "-")]
          + ["/assignments?overdue=1&sort=-deadline", "/assignments?scope=control&status=all&sort=-deadline"]
          + [f"/documents?sort={way}{column}" for column in ("date", "number", "type", "state") for way in ("", "-")])
-#: Requests of a page before it is timed: psycopg prepares a statement at its fifth run on a connection, and from
-#: about the eleventh PostgreSQL may keep its generic plan, which knows no parameter's value — what a worker serves
-#: all day. A department's search among regulations took 10 ms to count for ten runs and 80-114 ms from then on
-#: (stop 46); a survey that timed the second to fourth runs never saw it.
-WARM = 12
 NEXT = re.compile(r'href="([^"]+)" id="next-page"')
 
 
@@ -77,7 +72,7 @@ def main() -> None:
     parser.add_argument("--login", action="append", help="only these users (default: one of each role)")
     parser.add_argument("--over", type=float, default=50.0, help="mark pages slower than this (ms)")
     parser.add_argument("--warm", type=int, default=WARM,
-                        help="requests of each page before it is timed (PostgreSQL's generic plans: see WARM)")
+                        help="requests of each page before it is timed (PostgreSQL's generic plans: see _common.WARM)")
     parser.add_argument("--sorts", action="store_true", help="also every order of «Поручения» and the register")
     parser.add_argument("--pages", type=int, default=1, help="each page this many pages deep (following «Дальше»)")
     args = parser.parse_args()

@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.web.test_query_plans import _sampled_statistics, plan
+from tests.web.test_query_plans import _sampled_statistics, plan, sqlite_program
 from tests.web.test_search import _hits
 from tests.web.test_search_body_filter import reading  # noqa: F401 (a fixture: read narrow, or never)
 from tests.web.test_search_bounded import _expected, mode  # noqa: F401 (a fixture)
@@ -146,7 +146,7 @@ def test_a_status_or_type_does_not_lead_her_bodies_walk_astray_on_sqlite(app, fi
         hidden = ("ix_search_entry_sort_date",) if bodies else \
             ("ix_search_entry_sort_date", "ix_search_entry_assignment_body", "ix_search_entry_body")
         walk = plan(select(search.SearchEntry.id).where(
-            *search._lead_entries([5]), *search._conditions(search.Filters(**filters), indexed=False))
+            *search._lead_entries([5]), *search._conditions(search.Filters(**filters), "lead"))
             .order_by(*search._newest_first()).limit(20), sqlite_hide=hidden)
     assert index not in walk, walk
     assert not bodies or re.search(r"ix_search_entry_(assignment_)?body\b", walk), walk
@@ -160,7 +160,7 @@ _ALL = search.Filters(status="in_work", doc_type="order", deadline_from=date(202
 def _lead_read(bodies: list[int]):
     return select(search.SearchEntry.id).where(
         *search._lead_entries(bodies), search._fts("text", ["обеспеч"], walk=True),
-        *search._conditions(_ALL, indexed=False)).order_by(*search._newest_first()).limit(20)
+        *search._conditions(_ALL, "lead")).order_by(*search._newest_first()).limit(20)
 
 
 def _narrow_read(bodies: list[int]):
@@ -169,11 +169,11 @@ def _narrow_read(bodies: list[int]):
         "status", "doc_type", "deadline_from", "deadline_to")})
     return select(search.SearchEntry.id).where(
         search._fts("text", ["обеспеч"], walk=True), *search._published_documents(),
-        *search._conditions(filters, narrow=True)).limit(20)
+        *search._conditions(filters, "narrow")).limit(20)
 
 
 #: the index read, the one each read is made for, and the positions of the columns it tests (from 0)
-_READS = {"lead": (_lead_read, "ix_search_entry_assignment_body", {"status": 3, "doc_type": 4, "deadline": 5}),
+_BODY_READS = {"lead": (_lead_read, "ix_search_entry_assignment_body", {"status": 3, "doc_type": 4, "deadline": 5}),
           "narrow": (_narrow_read, "ix_search_entry_body",
                      {"kind": 3, "state": 4, "status": 5, "doc_type": 6, "deadline": 7})}
 
@@ -187,7 +187,7 @@ def test_the_bodies_indexes_test_the_filters_before_an_entry_is_read(app, read, 
     entries, 83 -> 47 ms). PostgreSQL tests them in its index scan (an Index Cond); SQLite, whose plan does not
     show where a term is tested, reads the index's own columns before it seeks the row for any other (its
     EXPLAIN: each filter's column read from the index's cursor, the row's seek deferred)."""
-    made, index, columns = _READS[read]
+    made, index, columns = _BODY_READS[read]
     with app.app_context():
         query = made(bodies)
         # (on a test's tiny table either engine takes any index: the others are taken away)
@@ -202,20 +202,10 @@ def test_the_bodies_indexes_test_the_filters_before_an_entry_is_read(app, read, 
             assert index in walk, walk
             assert all(column in condition for column in columns), walk
             return
-        connection = db.session.connection()
-        connection.exec_driver_sql("SAVEPOINT docflow_hidden")
-        for name in others:
-            connection.exec_driver_sql(f"DROP INDEX {name}")
-        assert index in plan(query)
-        compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
-        program = connection.exec_driver_sql(f"EXPLAIN {compiled}",
-                                             tuple(compiled.params[name] for name in compiled.positiontup)).all()
-        roots = dict(connection.exec_driver_sql("SELECT name, rootpage FROM sqlite_master WHERE name IN (?, ?)",
-                                                ("search_entry", index)).all())
-        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT docflow_hidden")
-    # (EXPLAIN's rows: address, opcode, p1 — a cursor —, p2 — a root page, or a column of the cursor's record)
-    opened = {row[3]: row[2] for row in program if row[1] == "OpenRead"}
-    table, cursor = opened[roots["search_entry"]], opened[roots[index]]
+        assert index in plan(query, sqlite_hide=others)
+        program, opened = sqlite_program(query, sqlite_hide=others)
+    # (the program's rows: address, opcode, p1 — a cursor —, p2 — a column of the cursor's record)
+    table, cursor = opened["search_entry"], opened[index]
     seek = min(row[0] for row in program if row[1] == "Column" and row[2] == table)  # the row read: its words
     tested = {row[3] for row in program if row[1] == "Column" and row[2] == cursor and row[0] < seek}
     assert set(columns.values()) <= tested, program  # each filter's column read from the index before
@@ -232,7 +222,7 @@ def test_a_narrow_body_filters_read_takes_the_bodies_index_on_sqlite(app):
         _sampled_statistics(db.session.connection(), "search_entry", _SEARCH_STATS)
         read = plan(select(search.SearchEntry.id).where(
             search._fts("text", ["обеспеч"], walk=True), *search._conditions(
-                search.Filters(body_id=103, status="in_work", state="draft", doc_type="order"), narrow=True))
+                search.Filters(body_id=103, status="in_work", state="draft", doc_type="order"), "narrow"))
             .limit(1001))
     assert re.search(r"\bix_search_entry_body\b", read), read
 
@@ -293,7 +283,7 @@ def test_a_wider_range_is_walked_in_date_order_not_through_its_index(app, hidden
     filters = search.Filters(deadline_from=date(2026, 6, 1))
     with app.app_context():
         walk = plan(select(search.SearchEntry.id).where(
-            *search._conditions(filters, dated=True), search.SearchEntry.sort_date.between(
+            *search._conditions(filters, "dated"), search.SearchEntry.sort_date.between(
                 date(2025, 12, 5), date(2026, 8, 12))).order_by(*search._newest_first()).limit(20), hide=hidden,
             sqlite_hide=hidden)
     ranges = [line for line in walk.splitlines() if "Index Cond" in line or line.lstrip().startswith("SEARCH")]

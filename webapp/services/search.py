@@ -562,13 +562,13 @@ def _deadlines(filters: Filters, indexed: bool = True, everywhere: bool = False)
     """The deadline filter's range (only assignments have a deadline), whose entries and dates are counted through
     ix_search_entry_deadline (_span) and read through it when narrow (_narrow). Not indexed: for her bodies' walks
     (_Lead), on SQLite; `everywhere`, on PostgreSQL too: for the walks of a wider range within its dates, which
-    test each entry's deadline (see _count_and_read)."""
+    test each entry's deadline (_conditions' reads)."""
     deadlines = []
     if filters.deadline_from:
         deadlines.append(SearchEntry.deadline >= filters.deadline_from)
     if filters.deadline_to:
         deadlines.append(SearchEntry.deadline <= filters.deadline_to)
-    return tuple(deadlines) if indexed and not everywhere else tuple(unindexed(*deadlines, everywhere=everywhere))
+    return tuple(deadlines) if indexed else tuple(unindexed(*deadlines, everywhere=everywhere))
 
 
 def _filter_body(filters: Filters):
@@ -740,7 +740,7 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     lead = None
     if "lead" in branches and len(bodies := policy.reach_values(user)["reach_body_ids"]) <= BODIES:
         led = branches.pop("lead")
-        lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *_conditions(filters, indexed=False)],
+        lead = _Lead(bodies, terms, [_fts("text", terms, walk=True), _listed(), *_conditions(filters, "lead")],
                      led)
         apart = or_(Assignment.lead_body_id.is_(None), not_(led))  # the others' reads: none she leads, none twice
         branches = {name: and_(branch, apart) for name, branch in branches.items()}
@@ -774,22 +774,33 @@ def _own_hits(user: User, filters: Filters, terms: list[str], filtering: list) -
     return _Own([row.id for row in rows if row.titled], [row.id for row in rows if not row.titled], lead)
 
 
-def _conditions(filters: Filters, indexed: bool = True, dated: bool = False, narrow: bool = False) -> list:
-    """The filters' conditions on an entry. Not indexed (the status, the type, the state and the deadlines as
-    planner.unindexed writes them: on SQLite only): for the reads of a user's bodies' entries through their own
-    index (_Lead), where SQLite's sampled statistics take a status (or a type) for a few hundred entries and read
-    all 38,000 in work through ix_search_entry_status (a department's «обеспечить» in work: 114 ms at 1M). That
-    index holds them (migration 0050): both engines test them there before reading an entry. `narrow`: the status,
-    the type and the state so, for a narrow filter's read through its own index (_narrow_hits): the bodies' index
-    holds them too since 0051, and is wider than theirs, so SQLite's sampled statistics, a tie of 1,001 entries a
-    value, took a school's in work through the status's (38,000 read, 34 ms at 1M). `dated`: the range of
-    deadlines tested on each entry, read within the range's dates (_span)."""
+#: The reads the filters' conditions are written for (_conditions): whether the type, status and state (_within)
+#: and the range of deadlines are written as they are (indexed), and the deadlines on PostgreSQL too (everywhere).
+_READS = {"walk": (True, True, False), "lead": (False, False, False), "narrow": (False, True, False),
+          "dated": (True, False, True)}
+
+
+def _conditions(filters: Filters, read: str = "walk") -> list:
+    """The filters' conditions on an entry, written for a `read` (planner.unindexed; _READS):
+    - walk: as they are (the probe, the walks, the count).
+    - lead: the status, the type, the state and the deadlines not indexed on SQLite, for the reads of a user's
+      bodies' entries through their own index (_Lead), where SQLite's sampled statistics take a status (or a type)
+      for a few hundred entries and read all 38,000 in work through ix_search_entry_status (a department's
+      «обеспечить» in work: 114 ms at 1M). That index holds them (migration 0050): both engines test them there
+      before reading an entry.
+    - narrow: the status, the type and the state so, for a narrow filter's read through its own index
+      (_narrow_hits): the bodies' index holds them too since 0051, and is wider than theirs, so SQLite's sampled
+      statistics, a tie of 1,001 entries a value, took a school's in work through the status's (38,000 read, 34 ms
+      at 1M).
+    - dated: the range of deadlines tested on each entry on both engines, read within the range's dates (_span)."""
+    within_indexed, deadlines_indexed, everywhere = _READS[read]
     conditions = []
     if filters.kind:  # (as _kind: on SQLite not through the (kind, object_id) index, which a narrow filter's read
         conditions.append(_kind() == filters.kind)  # took for every assignment's entry: 1.3 s at 1M)
     if filters.body_id:
         conditions.append(_among_filter_bodies(filters))
-    return [*conditions, *_within(filters, indexed and not narrow), *_deadlines(filters, indexed, everywhere=dated)]
+    return [*conditions, *_within(filters, within_indexed),
+            *_deadlines(filters, deadlines_indexed, everywhere=everywhere)]
 
 
 def documents_numbered(user: User, query: str) -> list[Document]:
@@ -842,10 +853,9 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
     found, below = own.read if own is not None else 0, None
     narrow = None  # a narrow filter's hits among the other entries, read through its index
     if domain is not None:
-        rest = [*domain, *conditions]
         span = _span(filters)
         if _narrow(filters, span):  # (the page's hits at most: the page asked, within the WINDOW)
-            rest = [*domain, *visible, *_conditions(filters, narrow=True)]
+            rest = [*domain, *visible, *_conditions(filters, "narrow")]
             counted, narrow = _narrow_hits(rest, terms, min(results.page * PAGE_SIZE, WINDOW))
             found += counted
         else:
@@ -854,7 +864,7 @@ def _count_and_read(results: Results, user: User, filters: Filters) -> None:
                 # deadline tested: through the deadline index PostgreSQL read the whole range and sorted it (a
                 # one-sided range's 30,000 entries, 40 ms a read; 110 -> 47 ms a page at 1M). SQLite reads the
                 # range's entries within the dates from that index, which holds them (76 -> 86 ms in date order)
-                conditions = [*visible, *_conditions(filters, dated=True)]
+                conditions = [*visible, *_conditions(filters, "dated")]
             rest = [*domain, *conditions, *dates]
             ways = _ways([*conditions, *dates], terms, domain, (*_within(filters), *dates))
             if found <= WINDOW:  # her hits read through their ids settle it when more
